@@ -1,0 +1,87 @@
+"""The discord.py bot: loads every cog, registers persistent views, syncs commands."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.config import Settings
+from bot.errors import DeltaCrownTree
+from engine.services import Services
+
+log = logging.getLogger(__name__)
+
+# Persistent views are registered here by cogs (``register_persistent_view``) so that
+# buttons sent before a restart keep working after it.
+PersistentViewFactory = Callable[["DeltaCrownBot"], discord.ui.View]
+
+
+def cog_modules() -> list[str]:
+    return sorted(
+        f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")
+    )
+
+
+def intents() -> discord.Intents:
+    chosen = discord.Intents.default()
+    chosen.members = True  # team rosters and thread membership need member lookups
+    chosen.message_content = True  # evidence posted in dispute threads is recorded
+    return chosen
+
+
+class DeltaCrownBot(commands.Bot):
+    """One process, one shard: the embedded default for a community."""
+
+    def __init__(self, settings: Settings, services: Services, **options: object) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=DeltaCrownTree,
+            application_id=settings.discord.application_id,
+            allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.services = services
+        self.persistent_views: list[PersistentViewFactory] = []
+
+    async def setup_hook(self) -> None:
+        for module in cog_modules():
+            await self.load_extension(module)
+        for factory in self.persistent_views:
+            self.add_view(factory(self))
+        guild_id = self.settings.discord.development_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to development guild %s", len(synced), guild_id)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+
+class ShardedDeltaCrownBot(DeltaCrownBot, commands.AutoShardedBot):
+    """Several processes each running a range of shards (DESIGN.md §5)."""
+
+
+def build_bot(settings: Settings, services: Services) -> DeltaCrownBot:
+    shards = settings.discord
+    if shards.shard_count is None:
+        return DeltaCrownBot(settings, services)
+    return ShardedDeltaCrownBot(
+        settings, services, shard_ids=shards.shard_ids, shard_count=shards.shard_count
+    )
+
+
+def import_all_cogs() -> None:
+    """Import every cog module (used by the command-tree meta-test)."""
+    for module in cog_modules():
+        importlib.import_module(module)

@@ -1,0 +1,188 @@
+"""Typed settings: ``config.toml`` plus ``DELTACROWN_<SECTION>_<KEY>`` environment overrides.
+
+Validated once at start. A bad value becomes one clear line naming the key
+(:class:`ConfigError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+CONFIG_PATH_ENV = "DELTACROWN_CONFIG"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as the one line an operator needs to read."""
+
+
+class DiscordSettings(BaseModel):
+    token: SecretStr | None = None
+    application_id: int | None = None
+    development_guild_id: int | None = None
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+    shard_ids: list[int] | None = None
+    shard_count: int | None = Field(default=None, ge=1)
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+
+    @field_validator("api_base_url", "gateway_url")
+    @classmethod
+    def _must_be_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+            raise ValueError("must be an absolute http(s):// or ws(s):// URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _shards_need_count(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count to be set as well")
+        if self.shard_ids and self.shard_count and max(self.shard_ids) >= self.shard_count:
+            raise ValueError("every shard id must be smaller than shard_count")
+        return self
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///data/deltacrown.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// (embedded) or postgresql+asyncpg://"
+            )
+        return value
+
+
+class StorageSettings(BaseModel):
+    data_dir: Path = Path("data")
+    max_upload_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+
+
+class DashboardSettings(BaseModel):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    public_url: str = "http://127.0.0.1:8080"
+    secret_key: SecretStr | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value.rstrip("/")
+
+
+class LoggingSettings(BaseModel):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class BotSettings(BaseModel):
+    default_timezone: str = "UTC"
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Asia/Dhaka") from None
+        return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DELTACROWN_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    discord: DiscordSettings = DiscordSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    storage: StorageSettings = StorageSettings()
+    dashboard: DashboardSettings = DashboardSettings()
+    logging: LoggingSettings = LoggingSettings()
+    bot: BotSettings = BotSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = _config_path()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+
+_explicit_path: Path | None = None
+
+
+def _config_path() -> Path | None:
+    path = _explicit_path or (
+        Path(os.environ[CONFIG_PATH_ENV]) if CONFIG_PATH_ENV in os.environ else DEFAULT_CONFIG_PATH
+    )
+    return path if path.is_file() else None
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Read and validate the settings once; raise :class:`ConfigError` with one clear line."""
+    global _explicit_path
+    if path is not None and not path.is_file():
+        raise ConfigError(f"config error: the file {path} does not exist")
+    _explicit_path = path
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    except (ValueError, OSError) as exc:  # unreadable or malformed TOML
+        raise ConfigError(f"config error: {exc}") from None
+    finally:
+        _explicit_path = None
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    key = ".".join(loc)
+    env = "DELTACROWN_" + "_".join(loc).upper()
+    message = first["msg"].removeprefix("Value error, ")
+    extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    if first["type"] == "extra_forbidden":
+        return f"config error: {key} is not a known setting; see config.example.toml{extra}"
+    return f"config error: {key}: {message} (set it in config.toml or {env}){extra}"

@@ -1,0 +1,83 @@
+"""``main()`` owns the resources: database, services, bot, dashboard and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.app import DeltaCrownBot, build_bot
+from bot.config import Settings
+from bot.endpoints import configure_discord_endpoints
+from bot.notifier import Notifier
+from bot.scheduler import build_scheduler
+from dashboard.app import create_app, start_dashboard
+from engine.clock import Clock
+from engine.services import Services
+from storage.db import Database
+from storage.migrate import is_current
+
+log = logging.getLogger(__name__)
+
+
+class NotMigrated(RuntimeError):
+    pass
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    services: Services
+    bot: DeltaCrownBot
+    dashboard: web.AppRunner | None
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Runtime]:
+    """Build and start everything but the gateway connection; tear it all down on exit."""
+    async with AsyncExitStack() as stack:
+        db = Database(settings.database.url, echo=settings.database.echo)
+        stack.push_async_callback(db.dispose)
+        if not await is_current(db.engine):
+            raise NotMigrated(
+                "the database is not migrated to this version; run `deltacrown migrate` first"
+            )
+        services = Services(db, clock, default_timezone=settings.bot.default_timezone)
+        configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
+        bot = build_bot(settings, services)
+        stack.push_async_callback(bot.close)
+        Notifier(bot).subscribe(services.outbox)
+
+        runner = None
+        if settings.dashboard.enabled:
+            runner = await start_dashboard(
+                create_app(services), settings.dashboard.host, settings.dashboard.port
+            )
+            stack.push_async_callback(runner.cleanup)
+
+        scheduler = build_scheduler(services)
+        scheduler.start()
+        stack.callback(scheduler.shutdown, wait=False)
+
+        services.outbox.start()
+        stack.push_async_callback(services.outbox.stop)
+        yield Runtime(settings, db, services, bot, runner)
+
+
+async def run_forever(settings: Settings) -> None:
+    token = settings.discord.token
+    assert token is not None  # checked by the CLI before we get here
+    async with open_runtime(settings) as runtime:
+        await runtime.bot.start(token.get_secret_value())
+
+
+def run(settings: Settings) -> None:
+    try:
+        asyncio.run(run_forever(settings))
+    except KeyboardInterrupt:
+        log.info("stopped")

@@ -1,0 +1,87 @@
+"""/setup — an organizer configures DeltaCrown for this server."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.interactions import actor_of, organizer_command
+from engine.services import Services
+from engine.services.guilds import GuildSettingsView, GuildSetup, timezone_suggestions
+
+
+def _mention(kind: str, snowflake: int | None) -> str:
+    if snowflake is None:
+        return "not set"
+    return f"<@&{snowflake}>" if kind == "role" else f"<#{snowflake}>"
+
+
+def settings_embed(view: GuildSettingsView, changed: bool) -> discord.Embed:
+    title = "Server settings saved" if changed else "Server settings"
+    embed = discord.Embed(title=title, colour=discord.Colour.gold())
+    embed.add_field(name="Organizer role", value=_mention("role", view.organizer_role_id))
+    embed.add_field(name="Announcements", value=_mention("channel", view.announcement_channel_id))
+    embed.add_field(name="Match threads", value=_mention("channel", view.match_channel_id))
+    embed.add_field(name="Disputes", value=_mention("channel", view.dispute_channel_id))
+    embed.add_field(name="Time zone", value=view.timezone)
+    embed.add_field(name="Coin name", value=view.coin_name)
+    embed.set_footer(text="Run /setup again with any option to change it.")
+    return embed
+
+
+class SetupCog(commands.Cog):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="setup", description="Configure DeltaCrown for this server.")
+    @app_commands.describe(
+        organizer_role="Members with this role can run tournaments.",
+        announcement_channel="Where registrations, results and brackets are announced.",
+        match_channel="Where private match threads are opened.",
+        dispute_channel="Where dispute threads for organizers are opened.",
+        timezone="Time zone for tournament times, e.g. Asia/Dhaka.",
+        coin_name="What this server calls its coins, e.g. Crowns.",
+    )
+    @organizer_command
+    async def setup(
+        self,
+        interaction: discord.Interaction,
+        organizer_role: discord.Role | None = None,
+        announcement_channel: discord.TextChannel | None = None,
+        match_channel: discord.TextChannel | None = None,
+        dispute_channel: discord.TextChannel | None = None,
+        timezone: str | None = None,
+        coin_name: app_commands.Range[str, 1, 32] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        setup = GuildSetup(
+            organizer_role_id=organizer_role.id if organizer_role else None,
+            announcement_channel_id=announcement_channel.id if announcement_channel else None,
+            match_channel_id=match_channel.id if match_channel else None,
+            dispute_channel_id=dispute_channel.id if dispute_channel else None,
+            timezone=timezone,
+            coin_name=coin_name,
+        )
+        actor = actor_of(interaction)
+        if not setup.given():
+            view = await self.services.guilds.get_settings(interaction.guild_id)
+            if view is not None:
+                await interaction.response.send_message(
+                    embed=settings_embed(view, changed=False), ephemeral=True
+                )
+                return
+        view = await self.services.guilds.configure(actor, interaction.guild_id, setup)
+        await interaction.response.send_message(
+            embed=settings_embed(view, changed=True), ephemeral=True
+        )
+
+    @setup.autocomplete("timezone")
+    async def _timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in timezone_suggestions(current)]
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(SetupCog(bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,89 @@
+"""The unit of work every state change goes through.
+
+``async with ctx.unit_of_work() as uow`` opens ONE database transaction. Inside it a
+service validates, writes its rows, records an audit entry and emits domain events into
+the outbox table. On commit the dispatcher is woken to deliver those events; on any
+exception everything — rows, audit entry and events — is rolled back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.clock import Clock, SystemClock
+from engine.events import DomainEvent
+from storage.db import Database
+from storage.models import AuditEntry, OutboxEvent
+
+
+@dataclass
+class UnitOfWork:
+    session: AsyncSession
+    clock: Clock
+    emitted: list[DomainEvent] = field(default_factory=list)
+
+    def emit(self, event: DomainEvent) -> None:
+        now = self.clock.now()
+        self.session.add(
+            OutboxEvent(
+                event_type=event.event_type,
+                payload=event.to_payload(),
+                created_at=now,
+                next_attempt_at=now,
+                attempts=0,
+            )
+        )
+        self.emitted.append(event)
+
+    def audit(
+        self,
+        *,
+        guild_id: int | None,
+        actor_id: int | None,
+        action: str,
+        target_type: str,
+        target_id: str | int | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(
+            AuditEntry(
+                guild_id=guild_id,
+                actor_id=actor_id,
+                action=action,
+                target_type=target_type,
+                target_id=None if target_id is None else str(target_id),
+                before=before,
+                after=after,
+                created_at=self.clock.now(),
+            )
+        )
+
+
+class ServiceContext:
+    """What every service needs: the database, the clock, and who to wake after a commit."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self._after_commit: list[Callable[[], None]] = []
+
+    def on_commit_with_events(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self.db.transaction() as session:
+            uow = UnitOfWork(session=session, clock=self.clock)
+            yield uow
+        if uow.emitted:
+            for callback in self._after_commit:
+                callback()
+
+    def read(self):  # type: ignore[no-untyped-def]
+        return self.db.read()

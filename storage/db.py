@@ -1,0 +1,106 @@
+"""Database engine and sessions.
+
+SQLite (embedded default) runs in WAL mode with foreign keys on and a busy timeout.
+Write transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the
+database lock instead of failing half-way with "database is locked"; read sessions use a
+plain deferred ``BEGIN`` and never block writers. PostgreSQL needs none of this: services
+take row locks with ``SELECT … FOR UPDATE`` (rendered as nothing on SQLite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+_READ_ONLY = "deltacrown_read_only"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def ensure_sqlite_directory(url: str | URL) -> None:
+    """Create the directory of a file-backed SQLite database so a fresh checkout just runs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_behaviour(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+class Database:
+    """Owns the engine and hands out sessions; built once by ``main()`` and passed around."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        connect_args: dict[str, Any] | None = None,
+    ) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        options: dict[str, Any] = {
+            "echo": echo,
+            "pool_pre_ping": not self.is_sqlite,
+            "connect_args": connect_args or {},
+        }
+        if not (self.is_sqlite and self.url.database in (None, "", ":memory:")):
+            options.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_timeout=60)
+        if self.is_sqlite:
+            ensure_sqlite_directory(self.url)
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            _install_sqlite_behaviour(self.engine)
+        self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(
+            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: commit on success, roll back on any exception."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only snapshot that never takes the SQLite write lock."""
+        async with self._reader() as session, session.begin():
+            yield session
+
+    async def ping(self) -> bool:
+        async with self.read() as session:
+            return (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

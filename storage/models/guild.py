@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+from storage.types import Snowflake, UTCDateTime
+
+
+class GuildSettings(Base):
+    """Per-Discord-server configuration written by ``/setup``."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    organizer_role_id: Mapped[int | None] = mapped_column(Snowflake)
+    announcement_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    match_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    dispute_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    coin_name: Mapped[str] = mapped_column(String(32), default="coins")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
