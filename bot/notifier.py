@@ -1,29 +1,63 @@
-"""Turns domain events into Discord messages. The engine never calls Discord itself."""
+"""Turns domain events into Discord messages. The engine never calls Discord itself.
+
+Handlers live in ``bot/notify/<area>.py`` and register with ``@on(EventClass)``; each
+receives the :class:`Notifier` (Discord helpers + services) and the event. Delivery is
+at-least-once, so handlers make repeated delivery harmless where it matters (edit the
+message they recorded rather than post a new one).
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import discord
 
-from engine.events import DomainEvent, GuildConfigured
+from engine.events import DomainEvent
+from engine.services import Services
 from engine.services.outbox import OutboxDispatcher
 
 log = logging.getLogger(__name__)
 
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[["Notifier", Any], Awaitable[None]]
+
+_HANDLERS: dict[type[DomainEvent], list[Handler]] = {}
+
+
+def on(event_type: type[E]) -> Callable[[Callable[[Notifier, E], Awaitable[None]]], Handler]:
+    def register(func: Callable[[Notifier, E], Awaitable[None]]) -> Handler:
+        _HANDLERS.setdefault(event_type, []).append(func)
+        return func
+
+    return register
+
+
+def _load_handlers() -> None:
+    import bot.notify
+
+    for module in pkgutil.iter_modules(bot.notify.__path__):
+        importlib.import_module(f"bot.notify.{module.name}")
+
 
 class Notifier:
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, services: Services) -> None:
         self.client = client
+        self.services = services
+        _load_handlers()
 
     def subscribe(self, dispatcher: OutboxDispatcher) -> None:
-        dispatcher.subscribe("discord-notifier", self.handle)
+        types = [cls.event_type for cls in _HANDLERS]
+        dispatcher.subscribe("discord-notifier", self.handle, event_types=types)
 
     async def handle(self, event: DomainEvent) -> None:
-        if isinstance(event, GuildConfigured):
-            await self._guild_configured(event)
+        for handler in _HANDLERS.get(type(event), []):
+            await handler(self, event)
 
-    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+    async def channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.client.get_channel(channel_id)
         if channel is None:
             channel = await self.client.fetch_channel(channel_id)
@@ -31,10 +65,24 @@ class Notifier:
             raise TypeError(f"channel {channel_id} cannot receive messages")
         return channel
 
-    async def _guild_configured(self, event: GuildConfigured) -> None:
-        if "announcement_channel_id" not in event.changed or not event.announcement_channel_id:
-            return
-        channel = await self._channel(event.announcement_channel_id)
-        await channel.send(
-            "📣 DeltaCrown will post tournament announcements, results and brackets here."
-        )
+    async def announce(
+        self, guild_id: int | None, content: str | None = None, **kwargs: Any
+    ) -> discord.Message | None:
+        """Post in the guild's announcement channel; quietly skip when none is set."""
+        if guild_id is None:
+            return None
+        settings = await self.services.guilds.get_settings(guild_id)
+        if settings is None or settings.announcement_channel_id is None:
+            return None
+        channel = await self.channel(settings.announcement_channel_id)
+        return await channel.send(content, **kwargs)
+
+    async def dm(self, user_id: int, content: str | None = None, **kwargs: Any) -> bool:
+        """Direct-message a member; False when they do not accept DMs."""
+        try:
+            user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
+            await user.send(content, **kwargs)
+        except discord.Forbidden:
+            log.info("user %s does not accept direct messages", user_id)
+            return False
+        return True

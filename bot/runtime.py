@@ -47,11 +47,16 @@ async def open_runtime(settings: Settings, clock: Clock | None = None) -> AsyncI
             raise NotMigrated(
                 "the database is not migrated to this version; run `deltacrown migrate` first"
             )
-        services = Services(db, clock, default_timezone=settings.bot.default_timezone)
+        services = Services(
+            db,
+            clock,
+            default_timezone=settings.bot.default_timezone,
+            data_dir=settings.storage.data_dir,
+        )
         configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
         bot = build_bot(settings, services)
         stack.push_async_callback(bot.close)
-        Notifier(bot).subscribe(services.outbox)
+        Notifier(bot, services).subscribe(services.outbox)
 
         runner = None
         if settings.dashboard.enabled:

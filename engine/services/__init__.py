@@ -6,22 +6,44 @@ builds it once and hands it to the bot, the dashboard and the scheduler.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.clock import Clock
 from engine.services.audit import AuditService
 from engine.services.context import ServiceContext
+from engine.services.games import GameService
 from engine.services.guilds import GuildService
+from engine.services.ledger import LedgerService
 from engine.services.outbox import OutboxDispatcher
+from engine.services.payments import PaymentService
+from engine.services.profiles import ProfileService
+from engine.services.registration import RegistrationService
+from engine.services.teams import TeamService
+from engine.services.tournaments import TournamentService
 from storage.db import Database
+from storage.files import FileStore
 
 
 class Services:
     def __init__(
-        self, db: Database, clock: Clock | None = None, *, default_timezone: str = "UTC"
+        self,
+        db: Database,
+        clock: Clock | None = None,
+        *,
+        default_timezone: str = "UTC",
+        data_dir: Path = Path("data"),
     ) -> None:
-        self.ctx = ServiceContext(db, clock)
+        self.ctx = ServiceContext(db, clock, files=FileStore(data_dir / "files"))
         self.db = db
         self.clock = self.ctx.clock
         self.outbox = OutboxDispatcher(db, self.clock)
         self.ctx.on_commit_with_events(self.outbox.wake)
         self.audit = AuditService(self.ctx)
         self.guilds = GuildService(self.ctx, default_timezone=default_timezone)
+        self.games = GameService(self.ctx)
+        self.tournaments = TournamentService(self.ctx)
+        self.profiles = ProfileService(self.ctx)
+        self.teams = TeamService(self.ctx)
+        self.registration = RegistrationService(self.ctx)
+        self.ledger = LedgerService(self.ctx)
+        self.payments = PaymentService(self.ctx)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.clock import Clock, SystemClock
 from engine.events import DomainEvent
 from storage.db import Database
+from storage.files import FileStore
 from storage.models import AuditEntry, OutboxEvent
 
 
@@ -68,9 +70,12 @@ class UnitOfWork:
 class ServiceContext:
     """What every service needs: the database, the clock, and who to wake after a commit."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock | None = None, *, files: FileStore | None = None
+    ) -> None:
         self.db = db
         self.clock: Clock = clock or SystemClock()
+        self.files = files or FileStore(Path("data") / "files")
         self._after_commit: list[Callable[[], None]] = []
 
     def on_commit_with_events(self, callback: Callable[[], None]) -> None:

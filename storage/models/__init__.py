@@ -3,6 +3,38 @@
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.guild import GuildSettings
+from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
 from storage.models.outbox import OutboxDelivery, OutboxEvent
+from storage.models.registration import (
+    PlayerProfile,
+    Ranking,
+    Registration,
+    RegistrationMember,
+    Team,
+    TeamInvite,
+    TeamMember,
+)
+from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
 
-__all__ = ["AuditEntry", "Base", "GuildSettings", "OutboxDelivery", "OutboxEvent"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Game",
+    "GuildSettings",
+    "LedgerEntry",
+    "OutboxDelivery",
+    "OutboxEvent",
+    "Payment",
+    "PlayerProfile",
+    "Ranking",
+    "Registration",
+    "RegistrationField",
+    "RegistrationMember",
+    "StoredFile",
+    "Team",
+    "TeamInvite",
+    "TeamMember",
+    "Tournament",
+    "TournamentVersion",
+    "Wallet",
+]

@@ -54,11 +54,3 @@ def event_from_row(event_type: str, payload: dict[str, Any]) -> DomainEvent:
 
 def registered_event_types() -> dict[str, type[DomainEvent]]:
     return dict(_REGISTRY)
-
-
-@domain_event("guild.configured")
-@dataclass(frozen=True, kw_only=True)
-class GuildConfigured(DomainEvent):
-    actor_id: int
-    changed: list[str]
-    announcement_channel_id: int | None = None

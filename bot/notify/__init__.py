@@ -1,0 +1,1 @@
+"""Event handlers of the Discord notifier, one module per area (see bot/notifier.py)."""

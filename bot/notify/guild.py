@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from bot.notifier import Notifier, on
+from engine.events import GuildConfigured
+
+
+@on(GuildConfigured)
+async def announcement_channel_chosen(notifier: Notifier, event: GuildConfigured) -> None:
+    if "announcement_channel_id" not in event.changed or not event.announcement_channel_id:
+        return
+    channel = await notifier.channel(event.announcement_channel_id)
+    await channel.send(
+        "📣 DeltaCrown will post tournament announcements, results and brackets here."
+    )

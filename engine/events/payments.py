@@ -1,0 +1,3 @@
+"""Events: The coin ledger, entry-fee payments, reviews and refunds."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Events: Profiles, teams, invites, registrations and the waitlist."""
+
+from __future__ import annotations

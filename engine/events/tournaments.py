@@ -1,0 +1,3 @@
+"""Events: Tournament lifecycle, games, versions and custom fields."""
+
+from __future__ import annotations

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+from storage.types import BigIntPK, JSONType, Snowflake, UTCDateTime
+
+
+class Game(Base):
+    __tablename__ = "games"
+    __table_args__ = (UniqueConstraint("guild_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    name: Mapped[str] = mapped_column(String(64))
+    # Team size range; min == max for a fixed size, 1..1 for solo-only games.
+    team_size_min: Mapped[int] = mapped_column(Integer, default=1)
+    team_size_max: Mapped[int] = mapped_column(Integer, default=1)
+    result_type: Mapped[str] = mapped_column(String(16))  # ResultType
+    allows_draws: Mapped[bool] = mapped_column(Boolean, default=False)
+    ingame_id_label: Mapped[str] = mapped_column(String(32), default="In-game ID")
+    created_by: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Tournament(Base):
+    __tablename__ = "tournaments"
+    __table_args__ = (Index("ix_tournaments_guild_status", "guild_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)  # public URL: /t/{slug}
+    name: Mapped[str] = mapped_column(String(100))
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id"))
+    format: Mapped[str] = mapped_column(String(32))  # engine.formats name
+    format_options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    participant_type: Mapped[str] = mapped_column(String(8))  # ParticipantType
+    team_size: Mapped[int] = mapped_column(Integer, default=1)
+    max_participants: Mapped[int] = mapped_column(Integer)
+    min_participants: Mapped[int] = mapped_column(Integer, default=2)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    best_of: Mapped[int] = mapped_column(Integer, default=1)
+    # Entry fee: coins and/or money in integer minor units (paisa, cents).
+    entry_fee_coins: Mapped[int] = mapped_column(Integer, default=0)
+    entry_fee_minor: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="BDT")
+    payment_methods: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    prize_pool_minor: Mapped[int] = mapped_column(Integer, default=0)
+    prize_pool_coins: Mapped[int] = mapped_column(Integer, default=0)
+    # Percent per placement, e.g. [50, 30, 20]; sums to 100 when a prize pool is set.
+    prize_distribution: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    checkin_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    checkin_window_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    fee_waiver_top_n: Mapped[int] = mapped_column(Integer, default=0)
+    rules: Mapped[str | None] = mapped_column(Text)
+    stream_links: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(24))  # TournamentStatus
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TournamentVersion(Base):
+    """A snapshot of a tournament's configuration after each edit (and each rollback)."""
+
+    __tablename__ = "tournament_versions"
+    __table_args__ = (UniqueConstraint("tournament_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tournament_id: Mapped[int] = mapped_column(ForeignKey("tournaments.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    summary: Mapped[str] = mapped_column(String(500))
+    actor_id: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RegistrationField(Base):
+    """An organizer-defined question on the /register modal."""
+
+    __tablename__ = "registration_fields"
+    __table_args__ = (UniqueConstraint("tournament_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tournament_id: Mapped[int] = mapped_column(ForeignKey("tournaments.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(45))  # Discord caps modal labels at 45
+    kind: Mapped[str] = mapped_column(String(16))  # FieldKind
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Kind-specific rules: {"choices": [...]}, {"min": 0, "max": 99}, {"max_length": 100}
+    options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)
