@@ -17,8 +17,8 @@ from engine.services import Services
 
 log = logging.getLogger(__name__)
 
-# Persistent views are registered here by cogs (``register_persistent_view``) so that
-# buttons sent before a restart keep working after it.
+# Cogs append view factories to ``bot.persistent_view_factories`` (or register
+# ``DynamicItem`` buttons) so that buttons sent before a restart keep working after it.
 PersistentViewFactory = Callable[["DeltaCrownBot"], discord.ui.View]
 
 
@@ -50,12 +50,12 @@ class DeltaCrownBot(commands.Bot):
         )
         self.settings = settings
         self.services = services
-        self.persistent_views: list[PersistentViewFactory] = []
+        self.persistent_view_factories: list[PersistentViewFactory] = []
 
     async def setup_hook(self) -> None:
         for module in cog_modules():
             await self.load_extension(module)
-        for factory in self.persistent_views:
+        for factory in self.persistent_view_factories:
             self.add_view(factory(self))
         guild_id = self.settings.discord.development_guild_id
         if guild_id:

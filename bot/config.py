@@ -12,7 +12,15 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,7 +36,11 @@ class ConfigError(Exception):
     """A configuration problem, phrased as the one line an operator needs to read."""
 
 
-class DiscordSettings(BaseModel):
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelled key is an error, not a no-op
+
+
+class DiscordSettings(Section):
     token: SecretStr | None = None
     application_id: int | None = None
     development_guild_id: int | None = None
@@ -61,7 +73,7 @@ class DiscordSettings(BaseModel):
         return self
 
 
-class DatabaseSettings(BaseModel):
+class DatabaseSettings(Section):
     url: str = "sqlite+aiosqlite:///data/deltacrown.db"
     echo: bool = False
 
@@ -75,12 +87,12 @@ class DatabaseSettings(BaseModel):
         return value
 
 
-class StorageSettings(BaseModel):
+class StorageSettings(Section):
     data_dir: Path = Path("data")
     max_upload_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
 
 
-class DashboardSettings(BaseModel):
+class DashboardSettings(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
@@ -96,7 +108,7 @@ class DashboardSettings(BaseModel):
         return value.rstrip("/")
 
 
-class LoggingSettings(BaseModel):
+class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("level", mode="before")
@@ -105,7 +117,7 @@ class LoggingSettings(BaseModel):
         return value.upper() if isinstance(value, str) else value
 
 
-class BotSettings(BaseModel):
+class BotSettings(Section):
     default_timezone: str = "UTC"
 
     @field_validator("default_timezone")
