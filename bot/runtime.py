@@ -65,7 +65,7 @@ async def open_runtime(settings: Settings, clock: Clock | None = None) -> AsyncI
             )
             stack.push_async_callback(runner.cleanup)
 
-        scheduler = build_scheduler(services)
+        scheduler, _wakeups = build_scheduler(services)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
 

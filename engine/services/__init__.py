@@ -19,6 +19,7 @@ from engine.services.payments import PaymentService
 from engine.services.profiles import ProfileService
 from engine.services.registration import RegistrationService
 from engine.services.teams import TeamService
+from engine.services.timers import TimerService
 from engine.services.tournaments import TournamentService
 from storage.db import Database
 from storage.files import FileStore
@@ -38,6 +39,7 @@ class Services:
         self.clock = self.ctx.clock
         self.outbox = OutboxDispatcher(db, self.clock)
         self.ctx.on_commit_with_events(self.outbox.wake)
+        self.timers = TimerService(self.ctx)
         self.audit = AuditService(self.ctx)
         self.guilds = GuildService(self.ctx, default_timezone=default_timezone)
         self.games = GameService(self.ctx)

@@ -28,6 +28,7 @@ class UnitOfWork:
     session: AsyncSession
     clock: Clock
     emitted: list[DomainEvent] = field(default_factory=list)
+    timers_changed: bool = False
 
     def emit(self, event: DomainEvent) -> None:
         now = self.clock.now()
@@ -76,10 +77,16 @@ class ServiceContext:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.files = files or FileStore(Path("data") / "files")
-        self._after_commit: list[Callable[[], None]] = []
+        self._after_events: list[Callable[[], None]] = []
+        self._after_timers: list[Callable[[], None]] = []
 
     def on_commit_with_events(self, callback: Callable[[], None]) -> None:
-        self._after_commit.append(callback)
+        """Call ``callback`` after every commit that emitted events (wakes the outbox)."""
+        self._after_events.append(callback)
+
+    def on_commit_with_timers(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every commit that scheduled or cancelled timers."""
+        self._after_timers.append(callback)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -87,7 +94,10 @@ class ServiceContext:
             uow = UnitOfWork(session=session, clock=self.clock)
             yield uow
         if uow.emitted:
-            for callback in self._after_commit:
+            for callback in self._after_events:
+                callback()
+        if uow.timers_changed:
+            for callback in self._after_timers:
                 callback()
 
     def read(self):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from storage.models.registration import (
     TeamInvite,
     TeamMember,
 )
+from storage.models.timer import Timer
 from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Team",
     "TeamInvite",
     "TeamMember",
+    "Timer",
     "Tournament",
     "TournamentVersion",
     "Wallet",
