@@ -8,10 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DELTACROWN_DATABASE_URL=sqlite+aiosqlite:////data/deltacrown.db \
     DELTACROWN_DASHBOARD_HOST=0.0.0.0
 
-# CJK glyphs for bracket images (the Latin, Bengali, Devanagari and Arabic fonts ship
-# with the package); zbar is only needed by the tests.
+# CJK glyphs for names in images and PDFs (the Latin, Bengali, Devanagari and Arabic
+# fonts ship with the package).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-cjk \
+ && apt-get install -y --no-install-recommends fonts-droid-fallback \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 deltacrown

@@ -1,0 +1,63 @@
+"""Pure rendering: view models in, PNG and PDF bytes out.
+
+Imports nothing from storage, discord, aiohttp or engine.formats; an adapter turns a
+bracket into a ``TournamentView``.
+"""
+
+from engine.render.bracket import render_bracket, render_standings
+from engine.render.cache import BracketImageCache, bracket_image_cache
+from engine.render.certificate import (
+    CertificateData,
+    Placement,
+    certificate_canonical_content,
+    certificate_content_hash,
+    render_certificate,
+)
+from engine.render.model import (
+    EliminationSection,
+    GridCell,
+    GroupStageSection,
+    MatchStatus,
+    MatchView,
+    RenderedImage,
+    RoundRobinSection,
+    RoundView,
+    Section,
+    Slot,
+    StandingsRow,
+    StandingsSection,
+    StandingsTable,
+    SwissPairing,
+    SwissRound,
+    SwissSection,
+    TournamentView,
+)
+
+__all__ = [
+    "BracketImageCache",
+    "CertificateData",
+    "EliminationSection",
+    "GridCell",
+    "GroupStageSection",
+    "MatchStatus",
+    "MatchView",
+    "Placement",
+    "RenderedImage",
+    "RoundRobinSection",
+    "RoundView",
+    "Section",
+    "Slot",
+    "StandingsRow",
+    "StandingsSection",
+    "StandingsTable",
+    "SwissPairing",
+    "SwissRound",
+    "SwissSection",
+    "TournamentView",
+    "bracket_image_cache",
+    "certificate_canonical_content",
+    "certificate_content_hash",
+    "render_bracket",
+    "render_certificate",
+    "render_standings",
+]
