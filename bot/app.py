@@ -6,6 +6,7 @@ import importlib
 import logging
 import pkgutil
 from collections.abc import Callable
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -38,7 +39,7 @@ def intents() -> discord.Intents:
 class DeltaCrownBot(commands.Bot):
     """One process, one shard: the embedded default for a community."""
 
-    def __init__(self, settings: Settings, services: Services, **options: object) -> None:
+    def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -72,12 +73,12 @@ class ShardedDeltaCrownBot(DeltaCrownBot, commands.AutoShardedBot):
     """Several processes each running a range of shards (DESIGN.md §5)."""
 
 
-def build_bot(settings: Settings, services: Services) -> DeltaCrownBot:
+def build_bot(settings: Settings, services: Services, **options: Any) -> DeltaCrownBot:
     shards = settings.discord
     if shards.shard_count is None:
-        return DeltaCrownBot(settings, services)
+        return DeltaCrownBot(settings, services, **options)
     return ShardedDeltaCrownBot(
-        settings, services, shard_ids=shards.shard_ids, shard_count=shards.shard_count
+        settings, services, shard_ids=shards.shard_ids, shard_count=shards.shard_count, **options
     )
 
 

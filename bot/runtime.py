@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -38,8 +39,13 @@ class Runtime:
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Runtime]:
-    """Build and start everything but the gateway connection; tear it all down on exit."""
+async def open_runtime(
+    settings: Settings, clock: Clock | None = None, *, bot_options: dict[str, Any] | None = None
+) -> AsyncIterator[Runtime]:
+    """Build and start everything but the gateway connection; tear it all down on exit.
+
+    ``bot_options`` go to the discord.py client (tests shorten ``guild_ready_timeout``).
+    """
     async with AsyncExitStack() as stack:
         db = Database(settings.database.url, echo=settings.database.echo)
         stack.push_async_callback(db.dispose)
@@ -54,7 +60,7 @@ async def open_runtime(settings: Settings, clock: Clock | None = None) -> AsyncI
             data_dir=settings.storage.data_dir,
         )
         configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-        bot = build_bot(settings, services)
+        bot = build_bot(settings, services, **(bot_options or {}))
         stack.push_async_callback(bot.close)
         Notifier(bot, services).subscribe(services.outbox)
 
