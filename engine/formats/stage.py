@@ -1,0 +1,46 @@
+"""The contract between the bracket core and one stage of a format."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.formats.model import Match, MatchStatus, Placement, StandingRow
+
+if TYPE_CHECKING:
+    from engine.formats.bracket import Bracket
+
+
+class Stage:
+    """A part of a tournament that owns a set of matches (a whole bracket, one group, a
+    playoff). The core moves participants along ``winner_to``/``loser_to``; a stage only
+    adds what depends on results: new rounds, a grand-final reset, placements."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.match_ids: list[str] = []
+
+    def build(self, bracket: Bracket) -> None:
+        raise NotImplementedError
+
+    def on_completed(self, bracket: Bracket, match: Match) -> None:
+        """Called after ``match`` is decided and its participants moved on."""
+
+    def on_withdrawn(self, bracket: Bracket, participant_id: object) -> None:
+        """Called after a participant leaves the tournament."""
+
+    def is_complete(self, bracket: Bracket) -> bool:
+        matches = bracket.matches
+        return all(matches[m].status is MatchStatus.COMPLETED for m in self.match_ids)
+
+    def placements(self, bracket: Bracket) -> list[Placement]:
+        raise NotImplementedError
+
+    def standings(self, bracket: Bracket) -> list[StandingRow]:
+        raise NotImplementedError
+
+    def undo_blocker(self, bracket: Bracket, match: Match) -> str | None:
+        """Id of a later reported match that depends on ``match`` beyond its slot links."""
+        return None
+
+    def matches(self, bracket: Bracket) -> list[Match]:
+        return [bracket.matches[m] for m in self.match_ids]
