@@ -8,6 +8,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
+FORMAT_CHOICES = ("single_elim", "double_elim", "round_robin", "swiss", "group_playoff")
+
 NO_TOKEN = (
     "No Discord bot token is configured: set DELTACROWN_DISCORD_TOKEN (or [discord] token in "
     "config.toml, copied from config.example.toml). To try DeltaCrown offline without "
@@ -53,6 +55,55 @@ def _redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _options(pairs: list[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"deltacrown: --option takes key=value, got {pair!r}")
+        options[key.strip()] = value.strip()
+    return options
+
+
+def cmd_bracket_preview(args: argparse.Namespace) -> int:
+    import json
+
+    from engine.formats import FormatError, format_preview_text, preview_plan
+
+    try:
+        plan = preview_plan(
+            args.format, args.participants, args.seeding, _options(args.option), args.seed
+        )
+    except FormatError as exc:
+        print(f"deltacrown: {exc}", file=sys.stderr)
+        return 2
+    if args.png:
+        from engine.services.bracket_views import preview_images
+
+        images = preview_images(
+            args.format, args.participants, args.seeding, _options(args.option), args.seed
+        )
+        written = _write_images(args.png, images)
+        print("\n".join(str(path) for path in written))
+        return 0
+    print(json.dumps(plan, indent=2) if args.json else format_preview_text(plan))
+    return 0
+
+
+def _write_images(target: Path, images: list) -> list[Path]:  # type: ignore[type-arg]
+    """One image goes to ``target``; several become target-1.png, target-2.png, …"""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if len(images) == 1:
+        target.write_bytes(images[0].png_bytes)
+        return [target]
+    paths = []
+    for index, image in enumerate(images, start=1):
+        path = target.with_name(f"{target.stem}-{index}{target.suffix or '.png'}")
+        path.write_bytes(image.png_bytes)
+        paths.append(path)
+    return paths
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deltacrown",
@@ -71,6 +122,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
     migrate.set_defaults(func=cmd_migrate)
+
+    bracket = sub.add_parser("bracket", help="bracket tools that need no database")
+    bracket_sub = bracket.add_subparsers(dest="bracket_command", metavar="COMMAND", required=True)
+    preview = bracket_sub.add_parser(
+        "preview",
+        help="print or draw the planned bracket",
+        description="Plan a bracket for N entrants numbered 1..N (no database needed).",
+    )
+    preview.add_argument("--format", required=True, choices=FORMAT_CHOICES)
+    preview.add_argument("--participants", type=int, required=True, metavar="N")
+    preview.add_argument(
+        "--seeding",
+        default="given",
+        choices=("given", "random"),
+        help="given: entrant k is seed k; random: shuffled with --seed",
+    )
+    preview.add_argument("--seed", type=int, default=None, help="random seed (repeatable)")
+    preview.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="format option, e.g. grand_final=reset, third_place=true, groups=4",
+    )
+    output = preview.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the stable JSON plan")
+    output.add_argument("--png", type=Path, metavar="FILE", help="draw the bracket image(s)")
+    preview.set_defaults(func=cmd_bracket_preview)
     return parser
 
 
