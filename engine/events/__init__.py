@@ -13,7 +13,7 @@ from engine.events.base import (
 from engine.events.guild import GuildConfigured
 
 # Area modules register their events on import.
-from engine.events import payments, registration, tournaments  # noqa: F401  isort: skip
+from engine.events import matches, payments, registration, tournaments  # noqa: F401  isort: skip
 
 __all__ = [
     "DomainEvent",

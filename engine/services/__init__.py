@@ -10,6 +10,7 @@ from pathlib import Path
 
 from engine.clock import Clock
 from engine.services.audit import AuditService
+from engine.services.brackets import BracketService
 from engine.services.context import ServiceContext
 from engine.services.games import GameService
 from engine.services.guilds import GuildService
@@ -49,3 +50,4 @@ class Services:
         self.registration = RegistrationService(self.ctx)
         self.ledger = LedgerService(self.ctx)
         self.payments = PaymentService(self.ctx)
+        self.brackets = BracketService(self.ctx)

@@ -4,6 +4,14 @@ from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.guild import GuildSettings
 from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
+from storage.models.match import (
+    BracketState,
+    Dispute,
+    DisputeEvidence,
+    MatchReport,
+    MatchRow,
+    Placing,
+)
 from storage.models.outbox import OutboxDelivery, OutboxEvent
 from storage.models.registration import (
     PlayerProfile,
@@ -20,12 +28,18 @@ from storage.models.tournament import Game, RegistrationField, Tournament, Tourn
 __all__ = [
     "AuditEntry",
     "Base",
+    "BracketState",
+    "Dispute",
+    "DisputeEvidence",
     "Game",
     "GuildSettings",
     "LedgerEntry",
+    "MatchReport",
+    "MatchRow",
     "OutboxDelivery",
     "OutboxEvent",
     "Payment",
+    "Placing",
     "PlayerProfile",
     "Ranking",
     "Registration",

@@ -57,6 +57,10 @@ class Tournament(Base):
     prize_distribution: Mapped[list[int]] = mapped_column(JSONType, default=list)
     checkin_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     checkin_window_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # Minutes both sides have to check in once their match is ready; 0 = no match check-in.
+    match_checkin_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How /tournament start orders the field: random, ranked or manual (Registration.seed).
+    seeding: Mapped[str] = mapped_column(String(8), default="random", server_default="random")
     fee_waiver_top_n: Mapped[int] = mapped_column(Integer, default=0)
     rules: Mapped[str | None] = mapped_column(Text)
     stream_links: Mapped[list[str]] = mapped_column(JSONType, default=list)

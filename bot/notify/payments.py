@@ -1,0 +1,86 @@
+"""Direct messages about coins and entry-fee payments.
+
+Delivery is at-least-once; a repeated DM after a crash is an acceptable duplicate, so the
+handlers keep no state.
+"""
+
+from __future__ import annotations
+
+from bot.notifier import Notifier, on
+from engine.events.payments import (
+    CoinsGranted,
+    PaymentApproved,
+    PaymentRefunded,
+    PaymentRejected,
+    RefundPending,
+)
+from engine.services.payment_rules import method_label
+
+
+def _where(notifier: Notifier, guild_id: int | None) -> str:
+    guild = notifier.client.get_guild(guild_id) if guild_id else None
+    return f" on **{guild.name}**" if guild else ""
+
+
+@on(CoinsGranted)
+async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
+    where = _where(notifier, event.guild_id)
+    coins = f"**{abs(event.amount)} {event.coin_name}**"
+    if event.amount > 0:
+        head = f"🪙 An organizer added {coins} to your wallet{where}."
+    else:
+        head = f"🪙 An organizer removed {coins} from your wallet{where}."
+    await notifier.dm(
+        event.user_id,
+        f"{head}\nReason: {event.reason}\nYour balance is now {event.balance_after} "
+        f"{event.coin_name}. Use /wallet to see your history.",
+    )
+
+
+@on(PaymentApproved)
+async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
+    if event.reviewer_id is None:
+        return  # paid with coins: the player already saw the confirmation in /pay
+    await notifier.dm(
+        event.user_id,
+        f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
+        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was approved. "
+        "Your entry is confirmed — see you in the bracket!",
+    )
+
+
+@on(PaymentRejected)
+async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
+    await notifier.dm(
+        event.user_id,
+        f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
+        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was not approved.\n"
+        f"Reason: {event.reason}\nYour spot is still held: pay again with /pay, with the "
+        "correct transaction reference and screenshot.",
+    )
+
+
+@on(PaymentRefunded)
+async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
+    if event.method == "coins":
+        what = f"**{event.amount_text}** are back in your wallet"
+    else:
+        what = (
+            f"the organizer sent your **{event.amount_text}** back by {method_label(event.method)}"
+        )
+    await notifier.dm(
+        event.user_id,
+        f"↩️ Refund for **{event.tournament_name}**{_where(notifier, event.guild_id)}: {what}.\n"
+        f"Note: {event.reason}",
+    )
+
+
+@on(RefundPending)
+async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
+    await notifier.dm(
+        event.user_id,
+        f"↩️ Your entry fee of **{event.amount_text}** for **{event.tournament_name}**"
+        f"{_where(notifier, event.guild_id)} will be refunded by "
+        f"{method_label(event.method)}. Reason: {event.reason}\nAn organizer sends it by hand; "
+        "you will get another message when it is sent.",
+    )

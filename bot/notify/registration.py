@@ -1,0 +1,112 @@
+"""Team invites (DM with Accept/Decline buttons), registration announcements, waitlist DMs.
+
+Delivery is at-least-once: a repeated announcement or DM after a crash is an acceptable
+duplicate; an invite button answered twice is refused by the service, so a duplicated
+invite message cannot add a player twice.
+"""
+
+from __future__ import annotations
+
+from bot.notifier import Notifier, on
+from cogs.teams import invite_text, invite_view
+from engine.events.registration import (
+    RegistrationCreated,
+    RegistrationRemoved,
+    TeamInviteAnswered,
+    TeamInviteSent,
+    TeamMemberKicked,
+    TournamentFull,
+    WaitlistPromoted,
+)
+from storage.models.enums import RegistrationStatus
+
+
+def _guild_name(notifier: Notifier, guild_id: int | None) -> str | None:
+    guild = notifier.client.get_guild(guild_id) if guild_id else None
+    return guild.name if guild else None
+
+
+def _where(notifier: Notifier, guild_id: int | None) -> str:
+    name = _guild_name(notifier, guild_id)
+    return f" on **{name}**" if name else ""
+
+
+@on(TeamInviteSent)
+async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
+    text = invite_text(
+        event.team_name, event.team_tag, event.inviter_id, _guild_name(notifier, event.guild_id)
+    )
+    if await notifier.dm(event.user_id, text, view=invite_view(event.invite_id)):
+        return
+    if event.channel_id is None:
+        return  # DMs closed and no channel to fall back to: the captain saw the reply
+    # DMs are closed: the buttons only answer the invitee, so a public channel is safe.
+    channel = await notifier.channel(event.channel_id)
+    await channel.send(
+        f"<@{event.user_id}> {text} (I could not DM you, so the buttons are here.)",
+        view=invite_view(event.invite_id),
+    )
+
+
+@on(TeamInviteAnswered)
+async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None:
+    verb = "joined" if event.accepted else "declined the invite to"
+    await notifier.dm(
+        event.inviter_id,
+        f"<@{event.user_id}> {verb} **{event.team_name}**{_where(notifier, event.guild_id)}.",
+    )
+
+
+@on(TeamMemberKicked)
+async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
+    await notifier.dm(
+        event.user_id,
+        f"You were removed from **{event.team_name}**{_where(notifier, event.guild_id)} "
+        "by its captain.",
+    )
+
+
+@on(RegistrationCreated)
+async def registration_created(notifier: Notifier, event: RegistrationCreated) -> None:
+    if event.status == RegistrationStatus.WAITLISTED:
+        text = (
+            f"📝 **{event.display_name}** joined the waitlist for **{event.tournament_name}** "
+            f"(#{event.waitlist_position})."
+        )
+    else:
+        text = f"📝 **{event.display_name}** registered for **{event.tournament_name}**."
+    await notifier.announce(event.guild_id, text)
+
+
+@on(TournamentFull)
+async def tournament_full(notifier: Notifier, event: TournamentFull) -> None:
+    await notifier.announce(
+        event.guild_id,
+        f"🔒 **{event.tournament_name}** is full ({event.max_participants} entries). "
+        "New registrations join the waitlist and move up when a slot frees.",
+    )
+
+
+@on(WaitlistPromoted)
+async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None:
+    if event.status == RegistrationStatus.AWAITING_PAYMENT:
+        step = "Pay the entry fee with /pay to confirm your place."
+    else:
+        step = "Your place is confirmed."
+    await notifier.dm(
+        event.user_id,
+        f"🎉 A slot opened in **{event.tournament_name}**{_where(notifier, event.guild_id)}: "
+        f"{event.display_name} moved up from the waitlist. {step}",
+    )
+
+
+@on(RegistrationRemoved)
+async def registration_removed(notifier: Notifier, event: RegistrationRemoved) -> None:
+    what = (
+        "disqualified from" if event.status == RegistrationStatus.DISQUALIFIED else ("removed from")
+    )
+    await notifier.dm(
+        event.user_id,
+        f"{event.display_name} was {what} **{event.tournament_name}**"
+        f"{_where(notifier, event.guild_id)} by an organizer.\nReason: {event.reason}",
+    )

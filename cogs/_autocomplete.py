@@ -1,0 +1,115 @@
+"""Autocomplete and resolution of tournaments and games, shared by every cog.
+
+An option typed ``TournamentId`` shows the server's tournaments as the user types (the
+value sent is the tournament id; the name is what they see) and arrives in the command
+as an ``int`` id. Someone who ignores the suggestions and types a name still gets the
+right tournament, or a sentence saying there is none. Cogs that only want some states
+(e.g. /register: open ones) use ``TournamentPicker(statuses=...)``:
+
+    OpenTournament = app_commands.Transform[int, TournamentPicker(statuses=(REGISTRATION_OPEN,))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import discord
+from discord import app_commands
+
+from engine.services import Services
+from storage.models.enums import TournamentStatus
+
+_STATUS_LABELS = {
+    TournamentStatus.DRAFT: "draft",
+    TournamentStatus.PUBLISHED: "published",
+    TournamentStatus.REGISTRATION_OPEN: "registration open",
+    TournamentStatus.REGISTRATION_CLOSED: "registration closed",
+    TournamentStatus.LIVE: "live",
+    TournamentStatus.COMPLETED: "completed",
+    TournamentStatus.ARCHIVED: "archived",
+    TournamentStatus.CANCELLED: "cancelled",
+}
+# Archived tournaments are history; they stay reachable by typing their exact name.
+NOT_ARCHIVED = tuple(s for s in TournamentStatus if s is not TournamentStatus.ARCHIVED)
+
+
+def services_of(interaction: discord.Interaction) -> Services:
+    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
+
+
+async def tournament_choices(
+    interaction: discord.Interaction,
+    current: str,
+    statuses: Iterable[TournamentStatus] | None = NOT_ARCHIVED,
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    views = await services_of(interaction).tournaments.search(
+        interaction.guild_id, current, limit=25, statuses=statuses
+    )
+    return [
+        app_commands.Choice(
+            name=f"{v.name} · {_STATUS_LABELS.get(TournamentStatus(v.status), v.status)}"[:100],
+            value=str(v.id),
+        )
+        for v in views
+    ]
+
+
+async def tournament_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """For ``@command.autocomplete("tournament")`` on a plain ``str`` option."""
+    return await tournament_choices(interaction, current)
+
+
+async def resolve_tournament(interaction: discord.Interaction, value: str) -> int:
+    """The id behind an option value from :func:`tournament_autocomplete` (or a typed name)."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return await services_of(interaction).tournaments.resolve(interaction.guild_id, value)
+
+
+class TournamentPicker(app_commands.Transformer):
+    """Autocompletes tournament names and hands the command the chosen tournament's id."""
+
+    def __init__(self, statuses: Iterable[TournamentStatus] | None = NOT_ARCHIVED) -> None:
+        self._statuses = tuple(statuses) if statuses is not None else None
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> int:
+        return await resolve_tournament(interaction, value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        return await tournament_choices(interaction, value, self._statuses)
+
+
+class GamePicker(app_commands.Transformer):
+    """Autocompletes this server's games and hands the command the chosen game's id."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> int:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return await services_of(interaction).games.resolve(interaction.guild_id, value)
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        games = await services_of(interaction).games.search(interaction.guild_id, value)
+        return [app_commands.Choice(name=g.name, value=str(g.id)) for g in games]
+
+
+TournamentId = app_commands.Transform[int, TournamentPicker]
+AnyTournamentId = app_commands.Transform[int, TournamentPicker(statuses=None)]
+GameId = app_commands.Transform[int, GamePicker]

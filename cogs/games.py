@@ -1,0 +1,83 @@
+"""/game add and /game list — the games this server runs tournaments for."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.interactions import ORGANIZER_EXTRA, actor_of
+from engine.services import Services
+from engine.services.games import RESULT_TYPE_NAMES, GameSpec, GameView, parse_team_size
+from storage.models.enums import ResultType
+
+RESULT_CHOICES = [
+    app_commands.Choice(name=label, value=kind.value) for kind, label in RESULT_TYPE_NAMES.items()
+]
+
+
+def game_line(game: GameView) -> str:
+    draws = ", draws allowed" if game.allows_draws else ""
+    kind = RESULT_TYPE_NAMES.get(ResultType(game.result_type), game.result_type)
+    return f"{game.team_size_text} · {kind}{draws} · players give their {game.ingame_id_label}"
+
+
+class GameCog(commands.Cog):
+    game = app_commands.Group(
+        name="game",
+        description="The games this server runs tournaments for.",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @game.command(
+        name="add",
+        description="Add a game tournaments can be played in.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        name="The game's name, e.g. Valorant.",
+        team_size="Players per team: one number such as 5, or a range such as 3..5. 1 for solo.",
+        result_type="How a match result is written down.",
+        ingame_id_label="What players' in-game id is called, e.g. Riot ID.",
+        allows_draws="Whether a match can end in a draw.",
+    )
+    @app_commands.choices(result_type=RESULT_CHOICES)
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 64],
+        team_size: app_commands.Range[str, 1, 12],
+        result_type: app_commands.Choice[str],
+        ingame_id_label: app_commands.Range[str, 1, 32] = "In-game ID",
+        allows_draws: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        low, high = parse_team_size(team_size)
+        spec = GameSpec(name, low, high, result_type.value, ingame_id_label, allows_draws)
+        game = await self.services.games.add(actor_of(interaction), interaction.guild_id, spec)
+        embed = discord.Embed(
+            title=f"Added {game.name}", description=game_line(game), colour=discord.Colour.green()
+        )
+        embed.set_footer(text="Create a tournament for it with /tournament create.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @game.command(
+        name="list", description="Show the games of this server.", extras={ORGANIZER_EXTRA: True}
+    )
+    async def list_games(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        games = await self.services.games.list_games(interaction.guild_id)
+        embed = discord.Embed(title="Games", colour=discord.Colour.blurple())
+        if not games:
+            embed.description = "No games yet. Add one with /game add."
+        for game in games[:25]:
+            embed.add_field(name=game.name, value=game_line(game), inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(GameCog(bot.services))  # type: ignore[attr-defined]

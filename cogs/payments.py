@@ -1,0 +1,277 @@
+"""/pay — a player pays an entry fee; /payments — organizers review, approve, reject, refund.
+
+The Approve / Reject buttons under a pending proof are ``DynamicItem``s whose custom_id
+carries the payment id, so they keep working after a restart; every click goes through
+the payment service, which decides (and explains) whether anything changes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import DomainModal, answer_error
+from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._autocomplete import TournamentId
+from engine.services import Services
+from engine.services.payments import PaymentView
+
+_PENDING_SHOWN = 10
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
+
+METHOD_CHOICES = [
+    app_commands.Choice(name="Coins", value="coins"),
+    app_commands.Choice(name="bKash", value="bkash"),
+    app_commands.Choice(name="Nagad", value="nagad"),
+    app_commands.Choice(name="Rocket", value="rocket"),
+    app_commands.Choice(name="Bank transfer", value="bank"),
+]
+
+
+def _services(interaction: discord.Interaction) -> Services:
+    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
+
+
+def payment_embed(view: PaymentView, *, image_name: str | None = None) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Payment #{view.id} · {view.tournament_name}",
+        colour=discord.Colour.blurple(),
+    )
+    embed.add_field(name="Player", value=f"<@{view.user_id}> ({view.display_name})")
+    embed.add_field(name="Method", value=view.method_label)
+    embed.add_field(name="Amount", value=view.amount_text)
+    embed.add_field(name="Reference", value=f"`{view.reference}`" if view.reference else "—")
+    embed.add_field(name="Status", value=view.status.replace("_", " "))
+    embed.add_field(name="Sent", value=f"<t:{int(view.created_at.timestamp())}:R>")
+    if view.review_note:
+        embed.add_field(name="Note", value=view.review_note[:1024], inline=False)
+    if image_name:
+        embed.set_image(url=f"attachment://{image_name}")
+    return embed
+
+
+class PaymentDecision(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:pay:(?P<payment_id>\d+):(?P<decision>approve|reject)",
+):
+    """Approve / Reject under a pending proof."""
+
+    def __init__(self, payment_id: int, decision: str) -> None:
+        approve = decision == "approve"
+        super().__init__(
+            discord.ui.Button(
+                label="Approve" if approve else "Reject",
+                style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
+                custom_id=f"dc:pay:{payment_id}:{decision}",
+            )
+        )
+        self.payment_id = payment_id
+        self.decision = decision
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PaymentDecision:
+        return cls(int(match["payment_id"]), match["decision"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        # A dynamic item's view is built by discord.py, so errors are answered here.
+        try:
+            services, actor = _services(interaction), actor_of(interaction)
+            if self.decision == "reject":
+                await services.payments.reviewable(actor, self.payment_id)
+                await interaction.response.send_modal(RejectPaymentModal(self.payment_id))
+                return
+            view = await services.payments.approve(actor, self.payment_id)
+            await interaction.response.send_message(
+                f"✅ Approved payment #{view.id} ({view.amount_text}) of <@{view.user_id}> for "
+                f"{view.tournament_name}. Their entry is confirmed and they will get a DM.",
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
+class RejectPaymentModal(DomainModal):
+    reason: discord.ui.TextInput[RejectPaymentModal] = discord.ui.TextInput(
+        label="Reason (the player reads it)",
+        style=discord.TextStyle.paragraph,
+        placeholder="e.g. The reference does not match any bKash transaction.",
+        min_length=3,
+        max_length=300,
+    )
+
+    def __init__(self, payment_id: int) -> None:
+        super().__init__(
+            title=f"Reject payment #{payment_id}", custom_id=f"dc:pay-reject:{payment_id}"
+        )
+        self.payment_id = payment_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        view = await _services(interaction).payments.reject(
+            actor_of(interaction), self.payment_id, self.reason.value
+        )
+        await interaction.response.send_message(
+            f"❌ Rejected payment #{view.id} of <@{view.user_id}>. They will get a DM with your "
+            "reason and can pay again.",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+def decision_buttons(payment_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(PaymentDecision(payment_id, "approve"))
+    view.add_item(PaymentDecision(payment_id, "reject"))
+    return view
+
+
+def _paid_message(view: PaymentView) -> str:
+    if view.method == "coins":
+        return (
+            f"✅ Paid **{view.amount_text}** for **{view.tournament_name}**. Your entry is "
+            "confirmed. Check your balance with /wallet."
+        )
+    return (
+        f"📨 Your {view.method_label} payment of **{view.amount_text}** (reference "
+        f"`{view.reference}`) for **{view.tournament_name}** is waiting for review as payment "
+        f"#{view.id}. You will get a DM when an organizer checks it."
+    )
+
+
+class PaymentsCog(commands.Cog):
+    payments = app_commands.Group(
+        name="payments",
+        description="Review entry-fee payments (organizers).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="pay", description="Pay the entry fee of your registration.")
+    @app_commands.describe(
+        tournament="The tournament you registered for.",
+        method="Coins, or the service you sent money with.",
+        reference="The transaction id (TrxID) of your money transfer.",
+        proof="A screenshot of the transfer (PNG or JPEG, at most 2 MB).",
+    )
+    @app_commands.choices(method=METHOD_CHOICES)
+    @app_commands.guild_only()
+    async def pay(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        method: app_commands.Choice[str],
+        reference: app_commands.Range[str, 1, 64] | None = None,
+        proof: discord.Attachment | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        view = await self.services.payments.pay(
+            actor_of(interaction),
+            tournament,
+            method.value,
+            reference=reference,
+            proof=await proof.read() if proof else None,
+            proof_name=proof.filename if proof else None,
+        )
+        await reply(interaction, _paid_message(view))
+
+    @payments.command(
+        name="pending",
+        description="Show payment proofs waiting for review, with Approve and Reject buttons.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    async def pending(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        actor = actor_of(interaction)
+        queue = await self.services.payments.pending(actor, interaction.guild_id)
+        if not queue:
+            await reply(interaction, "No payments are waiting for review. 🎉")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        more = len(queue) - _PENDING_SHOWN
+        await reply(
+            interaction,
+            f"{len(queue)} payment(s) waiting for review"
+            + (f"; the oldest {_PENDING_SHOWN} are shown." if more > 0 else ":"),
+        )
+        for view in queue[:_PENDING_SHOWN]:
+            data, content_type = await self.services.payments.proof(actor, view.id)
+            name = f"payment-{view.id}.{_EXTENSIONS.get(content_type, 'bin')}"
+            await interaction.followup.send(
+                embed=payment_embed(view, image_name=name),
+                file=discord.File(io.BytesIO(data), filename=name),
+                view=decision_buttons(view.id),
+                ephemeral=True,
+            )
+
+    @payments.command(
+        name="verify",
+        description="Approve a payment by its number and confirm the entry.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(payment_id="The payment number shown in /payments pending.")
+    async def verify(self, interaction: discord.Interaction, payment_id: int) -> None:
+        view = await self.services.payments.approve(actor_of(interaction), payment_id)
+        await reply(
+            interaction,
+            f"✅ Approved payment #{view.id}; the entry of <@{view.user_id}> is confirmed.",
+            embed=payment_embed(view),
+        )
+
+    @payments.command(
+        name="reject",
+        description="Reject a payment proof; the player is told why and can pay again.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        payment_id="The payment number shown in /payments pending.",
+        reason="Why, shown to the player (e.g. reference not found).",
+    )
+    async def reject(
+        self,
+        interaction: discord.Interaction,
+        payment_id: int,
+        reason: app_commands.Range[str, 3, 300],
+    ) -> None:
+        view = await self.services.payments.reject(actor_of(interaction), payment_id, reason)
+        await reply(interaction, f"❌ Rejected payment #{view.id}.", embed=payment_embed(view))
+
+    @payments.command(
+        name="refund",
+        description="Refund a payment: coins go back at once, money is marked to send back.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        payment_id="The payment number.",
+        reason="Why, shown to the player. Run it again once you sent a money refund.",
+    )
+    async def refund(
+        self,
+        interaction: discord.Interaction,
+        payment_id: int,
+        reason: app_commands.Range[str, 3, 300],
+    ) -> None:
+        view = await self.services.payments.refund(actor_of(interaction), payment_id, reason)
+        if view.status == "refund_pending":
+            text = (
+                f"↩️ Refund of {view.amount_text} recorded for payment #{view.id}. Send the money "
+                f"back by {view.method_label}, then run /payments refund {view.id} again to mark "
+                "it sent."
+            )
+        else:
+            text = f"↩️ Payment #{view.id} is refunded ({view.amount_text})."
+        await reply(interaction, text, embed=payment_embed(view))
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(PaymentDecision)
+    await bot.add_cog(PaymentsCog(bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,99 @@
+"""/profile — a player's in-game ids (registration fills them in) and standings."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.interactions import ORGANIZER_EXTRA, actor_of
+from cogs._autocomplete import GameId
+from cogs.teams import rank_text
+from engine.services import Services
+from engine.services.profiles import ProfileEntry, ProfileView
+
+
+def _standing(entry: ProfileEntry) -> str:
+    parts = []
+    if entry.manual_rank is not None:
+        parts.append(f"rank #{entry.manual_rank}")
+    if entry.rating is not None:
+        parts.append(f"rating {entry.rating} ({entry.matches_played} matches)")
+    return " · ".join(parts) or "unranked"
+
+
+def profile_embed(view: ProfileView, name: str) -> discord.Embed:
+    embed = discord.Embed(title=f"{name}'s profile", colour=discord.Colour.teal())
+    for entry in view.entries[:25]:
+        ingame = f"`{entry.ingame_id}`" if entry.ingame_id else "not set"
+        embed.add_field(
+            name=entry.game_name,
+            value=f"{entry.ingame_id_label}: {ingame}\n{_standing(entry)}",
+            inline=True,
+        )
+    if not view.entries:
+        embed.description = "No in-game ids yet. Add one with /profile set."
+    embed.set_footer(text="/register fills in your in-game id from here.")
+    return embed
+
+
+@app_commands.guild_only()
+class ProfileCog(
+    commands.GroupCog, group_name="profile", group_description="Your in-game ids and standings."
+):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        super().__init__()
+
+    @app_commands.command(name="set", description="Save your in-game id for a game.")
+    @app_commands.describe(game="The game.", ingame_id="Your id in that game, e.g. Name#TAG.")
+    async def set_id(
+        self,
+        interaction: discord.Interaction,
+        game: GameId,
+        ingame_id: app_commands.Range[str, 1, 64],
+    ) -> None:
+        entry = await self.services.profiles.set_ingame_id(actor_of(interaction), game, ingame_id)
+        await interaction.response.send_message(
+            f"Saved: your {entry.ingame_id_label} for {entry.game_name} is `{entry.ingame_id}`. "
+            "Registrations for this game will use it.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="show", description="Show in-game ids and standings.")
+    @app_commands.describe(member="Whose profile to show (you if empty).")
+    async def show(
+        self, interaction: discord.Interaction, member: discord.Member | None = None
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        who = member or interaction.user
+        view = await self.services.profiles.show(interaction.guild_id, who.id)
+        await interaction.response.send_message(
+            embed=profile_embed(view, who.display_name), ephemeral=True
+        )
+
+    @app_commands.command(
+        name="rank",
+        description="Set a player's organizer rank in a game (organizers).",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        member="The player to rank.",
+        game="The game the rank is for.",
+        rank="1 is the best; leave empty to clear the rank.",
+    )
+    async def rank(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        game: GameId,
+        rank: app_commands.Range[int, 1, 10_000] | None = None,
+    ) -> None:
+        view = await self.services.registration.set_manual_rank(
+            actor_of(interaction), game, "player", member.id, rank
+        )
+        await interaction.response.send_message(rank_text(view), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(ProfileCog(bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,178 @@
+"""/register (with a modal for custom fields) and /unregister."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import DomainModal
+from bot.interactions import actor_of
+from cogs._autocomplete import TournamentPicker, resolve_tournament, services_of
+from cogs.teams import team_choices
+from engine.services import Services
+from engine.services.fields import FieldView
+from engine.services.payment_rules import format_money
+from engine.services.registration import RegistrationForm, RegistrationView
+from storage.models.enums import RegistrationStatus, TournamentStatus
+
+OpenTournament = app_commands.Transform[
+    int, TournamentPicker(statuses=(TournamentStatus.REGISTRATION_OPEN,))
+]
+_MAX_INPUTS = 5  # Discord: five inputs per modal
+_LONG_TEXT = 200  # longer answers get a paragraph box
+
+
+def fee_text(view: RegistrationView) -> str:
+    parts = []
+    if view.entry_fee_coins:
+        parts.append(f"{view.entry_fee_coins} coins")
+    if view.entry_fee_minor:
+        parts.append(format_money(view.entry_fee_minor, view.currency))
+    return " or ".join(parts) or "free"
+
+
+def _next_step(view: RegistrationView) -> str:
+    if view.status == RegistrationStatus.WAITLISTED:
+        return (
+            f"The tournament is full: you are #{view.waitlist_position} on the waitlist. "
+            "You will get a DM if a slot frees up."
+        )
+    if view.status == RegistrationStatus.AWAITING_PAYMENT:
+        return f"Pay the entry fee ({fee_text(view)}) with /pay to confirm your place."
+    return "You are in. Watch the announcements for the bracket and check-in."
+
+
+def registration_embed(view: RegistrationView) -> discord.Embed:
+    waitlisted = view.status == RegistrationStatus.WAITLISTED
+    title = "On the waitlist" if waitlisted else "Registered"
+    embed = discord.Embed(
+        title=f"{title}: {view.tournament_name}"[:256],
+        description=_next_step(view),
+        colour=discord.Colour.orange() if waitlisted else discord.Colour.green(),
+    )
+    embed.add_field(name="Entry", value=view.display_name)
+    embed.add_field(name="Status", value=view.status.replace("_", " ").capitalize())
+    if view.fee_waived_reason:
+        embed.add_field(name="Fee", value=view.fee_waived_reason, inline=False)
+    elif fee_text(view) != "free":
+        embed.add_field(name="Fee", value=fee_text(view))
+    if view.team_id is not None:
+        lines = [f"<@{m.user_id}> · `{m.ingame_id}`" for m in view.members]
+        embed.add_field(name="Players", value="\n".join(lines)[:1024], inline=False)
+    for key, value in list(view.field_values.items())[:10]:
+        embed.add_field(name=key.replace("_", " ").capitalize(), value=str(value)[:1024])
+    embed.set_footer(text="Changed your mind? /unregister withdraws the entry.")
+    return embed
+
+
+def _text_input(spec: FieldView, default: str | None) -> discord.ui.TextInput[RegistrationModal]:
+    limit = int(spec.options.get("max_length", 100)) if spec.kind == "text" else 100
+    return discord.ui.TextInput(
+        label=spec.label[:45],
+        custom_id=spec.key,
+        placeholder=spec.hint[:100],
+        default=default,
+        required=spec.required,
+        max_length=min(limit, 4000),
+        style=discord.TextStyle.paragraph if limit > _LONG_TEXT else discord.TextStyle.short,
+    )
+
+
+class RegistrationModal(DomainModal):
+    """The tournament's custom questions; the entry is made when it is submitted."""
+
+    def __init__(self, services: Services, form: RegistrationForm) -> None:
+        super().__init__(title=f"Register: {form.tournament_name}"[:45], timeout=600)
+        self.services = services
+        self.form = form
+        self.inputs = [
+            _text_input(spec, form.prefill.get(spec.key)) for spec in form.fields[:_MAX_INPUTS]
+        ]
+        for text_input in self.inputs:
+            self.add_item(text_input)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        answers = {i.custom_id: i.value for i in self.inputs}
+        view = await self.services.registration.register(
+            actor_of(interaction),
+            self.form.tournament_id,
+            team_id=self.form.team_id,
+            answers=answers,
+        )
+        await interaction.response.send_message(embed=registration_embed(view), ephemeral=True)
+
+
+class RegistrationCog(commands.Cog):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="register", description="Enter a tournament, alone or with a team.")
+    @app_commands.describe(
+        tournament="The tournament to enter (open ones are listed).",
+        team="For team tournaments: the team you captain.",
+    )
+    @app_commands.guild_only()
+    async def register(
+        self,
+        interaction: discord.Interaction,
+        tournament: OpenTournament,
+        team: str | None = None,
+    ) -> None:
+        actor = actor_of(interaction)
+        team_id = None
+        if team is not None:
+            assert interaction.guild_id is not None  # guild_only
+            team_id = await self.services.teams.resolve(interaction.guild_id, team)
+        form = await self.services.registration.prepare(actor, tournament, team_id=team_id)
+        if form.fields:
+            await interaction.response.send_modal(RegistrationModal(self.services, form))
+            return
+        view = await self.services.registration.register(actor, tournament, team_id=team_id)
+        await interaction.response.send_message(embed=registration_embed(view), ephemeral=True)
+
+    @register.autocomplete("team")
+    async def _team_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await team_choices(interaction, current, "captain")
+
+    @app_commands.command(name="unregister", description="Withdraw your entry from a tournament.")
+    @app_commands.describe(tournament="The tournament to withdraw from (your entries are listed).")
+    @app_commands.guild_only()
+    async def unregister(self, interaction: discord.Interaction, tournament: str) -> None:
+        tournament_id = await resolve_tournament(interaction, tournament)
+        released = await self.services.registration.unregister(actor_of(interaction), tournament_id)
+        view = released.registration
+        note = (
+            " What you paid is being refunded: coins go back to your /wallet, money is sent "
+            "back by an organizer."
+            if released.refunded_payments
+            else ""
+        )
+        await interaction.response.send_message(
+            f"{view.display_name} was withdrawn from **{view.tournament_name}**.{note} "
+            "You can register again while registration is open.",
+            ephemeral=True,
+        )
+
+    @unregister.autocomplete("tournament")
+    async def _entries_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        entries = await services_of(interaction).registration.active_entries(
+            interaction.guild_id, interaction.user.id
+        )
+        return [
+            app_commands.Choice(
+                name=f"{e.tournament_name} · {e.display_name}"[:100], value=str(e.tournament_id)
+            )
+            for e in entries
+            if current.lower() in e.tournament_name.lower()
+        ]
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(RegistrationCog(bot.services))  # type: ignore[attr-defined]

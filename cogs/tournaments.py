@@ -1,0 +1,460 @@
+"""/tournament — organizers create, edit and run tournaments; everyone can look them up.
+
+A mixed group (players use info and list), so Discord cannot hide the organizer
+subcommands per member: they carry ``extras={"organizer": True}`` and the services check
+the organizer role on every call.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import DomainModal, DomainView
+from bot.interactions import ORGANIZER_EXTRA, actor_of
+from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
+from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
+from engine.services import Services
+from engine.services.fields import FieldSpec
+from engine.services.tournament_input import (
+    EDITABLE_FIELDS,
+    parse_methods,
+    parse_money,
+)
+from engine.services.tournament_rules import FORMAT_NAMES
+from engine.services.tournaments import TournamentChange, TournamentDraft, TournamentView
+from storage.models.enums import FieldKind, TournamentStatus
+
+ORGANIZER = {ORGANIZER_EXTRA: True}
+FORMAT_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in FORMAT_NAMES.items()]
+TYPE_CHOICES = [
+    app_commands.Choice(name="Solo players", value="solo"),
+    app_commands.Choice(name="Teams", value="team"),
+]
+BEST_OF_CHOICES = [app_commands.Choice(name=f"Best of {n}", value=n) for n in (1, 2, 3, 5, 7)]
+GRAND_FINAL_CHOICES = [
+    app_commands.Choice(name="Bracket reset if the lower-bracket finalist wins", value="reset"),
+    app_commands.Choice(name="A single grand final match", value="single"),
+    app_commands.Choice(name="No grand final (winners' final decides)", value="none"),
+]
+KIND_CHOICES = [app_commands.Choice(name=k.value.capitalize(), value=k.value) for k in FieldKind]
+# What /tournament list shows to everyone: announced and not yet filed away.
+LISTED = (
+    TournamentStatus.PUBLISHED,
+    TournamentStatus.REGISTRATION_OPEN,
+    TournamentStatus.REGISTRATION_CLOSED,
+    TournamentStatus.LIVE,
+    TournamentStatus.COMPLETED,
+)
+
+
+def created_embed(t: TournamentView) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Created {t.name}",
+        colour=discord.Colour.green(),
+        description=f"**{t.game_name}** · {t.format_name} · draft: not announced yet.",
+    )
+    embed.add_field(name="Starts", value=when(t.starts_at), inline=False)
+    embed.add_field(name="Times entered in", value=t.timezone)
+    embed.add_field(name="Public page", value=f"/t/{t.slug}")
+    embed.add_field(
+        name="Next",
+        value="Add rules, stream links and the prize split with /tournament edit, "
+        "questions with /tournament field-add, then /tournament publish.",
+        inline=False,
+    )
+    return embed
+
+
+def change_text(change: TournamentChange) -> str:
+    return f"Saved **{change.tournament.name}** as version {change.version}: {change.summary}"
+
+
+def _format_options(
+    grand_final: str | None,
+    third_place: bool | None,
+    swiss_rounds: int | None,
+    groups: int | None,
+    advance_per_group: int | None,
+) -> dict[str, object]:
+    given = {
+        "grand_final": grand_final,
+        "third_place": third_place,
+        "rounds": swiss_rounds,
+        "groups": groups,
+        "advance_per_group": advance_per_group,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
+class EditValueModal(DomainModal):
+    """A form for one field, prefilled with its current value (long text lives here)."""
+
+    def __init__(self, services: Services, tournament_id: int, field: str, current: str) -> None:
+        super().__init__(
+            title=f"Edit {field.replace('_', ' ')}"[:45],
+            custom_id=f"dc:tournament-edit:{tournament_id}:{field}",
+        )
+        self.services = services
+        self.tournament_id = tournament_id
+        self.field = field
+        long_text = EDITABLE_FIELDS[field].long_text
+        self.value: discord.ui.TextInput[EditValueModal] = discord.ui.TextInput(
+            label=EDITABLE_FIELDS[field].description[:45],
+            custom_id="value",
+            style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
+            default=current[:4000] or None,
+            required=False,
+            max_length=4000,
+        )
+        self.add_item(self.value)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        change = await self.services.tournaments.edit(
+            actor_of(interaction), self.tournament_id, self.field, self.value.value
+        )
+        await interaction.response.send_message(change_text(change), ephemeral=True)
+
+
+class CancelConfirmation(DomainView):
+    """Cancelling refunds everyone; the organizer who asked confirms with a click."""
+
+    def __init__(
+        self, services: Services, owner_id: int, tournament_id: int, reason: str | None
+    ) -> None:
+        super().__init__(timeout=120)
+        self.services = services
+        self.owner_id = owner_id
+        self.tournament_id = tournament_id
+        self.reason = reason
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "This confirmation belongs to the organizer who asked for it.", ephemeral=True
+            )
+            return False
+        return True
+
+    @discord.ui.button(
+        label="Cancel the tournament",
+        style=discord.ButtonStyle.danger,
+        custom_id="dc:tournament-cancel:confirm",
+    )
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.stop()
+        result = await self.services.tournaments.cancel(
+            actor_of(interaction), self.tournament_id, self.reason
+        )
+        await interaction.response.edit_message(
+            content=f"**{result.tournament.name}** is cancelled. "
+            f"{result.cancelled_registrations} registrations were cancelled and "
+            f"{result.refunded_payments} payments refunded (money refunds wait in "
+            "/payments pending until you send them).",
+            view=None,
+        )
+
+    @discord.ui.button(
+        label="Keep it", style=discord.ButtonStyle.secondary, custom_id="dc:tournament-cancel:keep"
+    )
+    async def keep(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Nothing was cancelled.", view=None)
+
+
+class TournamentCog(commands.Cog):
+    tournament = app_commands.Group(
+        name="tournament", description="Create, run and look up tournaments.", guild_only=True
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # ------------------------------------------------------------------ create
+    @tournament.command(
+        name="create", description="Create a tournament (starts as a draft).", extras=ORGANIZER
+    )
+    @app_commands.rename(participant_type="type", format_="format")
+    @app_commands.describe(
+        name="The tournament's name.",
+        game="The game it is played in (add games with /game add).",
+        format_="How the bracket works.",
+        participant_type="Solo players or teams.",
+        max_participants="The most players or teams that can get a slot.",
+        starts_at="Start time in this server's time zone, e.g. 2026-12-05 18:00.",
+        best_of="Games per match.",
+        min_participants="Fewest players or teams needed to run it.",
+        team_size="Players per team (default: the game's largest team).",
+        registration_opens="When registration opens, e.g. 2026-11-20 10:00.",
+        registration_closes="When registration closes, e.g. 2026-12-04 22:00.",
+        entry_fee="Entry fee in money, e.g. 150 or 150.50.",
+        currency="Currency of the money fee, e.g. BDT.",
+        entry_fee_coins="Entry fee in server coins.",
+        payment_methods="Accepted ways to pay, e.g. coins, bkash, nagad, rocket, bank.",
+        checkin="Whether participants must check in before the start.",
+        checkin_minutes="How many minutes before the start check-in opens.",
+        grand_final="Double elimination: how the grand final works.",
+        third_place="Single elimination: play a match for third place.",
+        swiss_rounds="Swiss: number of rounds (default: enough to find a winner).",
+        groups="Groups and playoff: number of groups.",
+        advance_per_group="Groups and playoff: how many advance from each group.",
+    )
+    @app_commands.choices(
+        format_=FORMAT_CHOICES,
+        participant_type=TYPE_CHOICES,
+        best_of=BEST_OF_CHOICES,
+        grand_final=GRAND_FINAL_CHOICES,
+    )
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 3, 100],
+        game: GameId,
+        format_: app_commands.Choice[str],
+        participant_type: app_commands.Choice[str],
+        max_participants: app_commands.Range[int, 2, 1024],
+        starts_at: str,
+        best_of: app_commands.Choice[int] | None = None,
+        min_participants: app_commands.Range[int, 2, 1024] = 2,
+        team_size: app_commands.Range[int, 1, 5] | None = None,
+        registration_opens: str | None = None,
+        registration_closes: str | None = None,
+        entry_fee: str | None = None,
+        currency: app_commands.Range[str, 3, 3] = "BDT",
+        entry_fee_coins: int = 0,
+        payment_methods: str | None = None,
+        checkin: bool = False,
+        checkin_minutes: app_commands.Range[int, 5, 1440] = 30,
+        grand_final: app_commands.Choice[str] | None = None,
+        third_place: bool | None = None,
+        swiss_rounds: app_commands.Range[int, 1, 50] | None = None,
+        groups: app_commands.Range[int, 1, 64] | None = None,
+        advance_per_group: app_commands.Range[int, 1, 64] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        draft = TournamentDraft(
+            name=name,
+            game_id=game,
+            format=format_.value,
+            participant_type=participant_type.value,
+            max_participants=max_participants,
+            min_participants=min_participants,
+            team_size=team_size,
+            starts_at=starts_at,
+            registration_opens_at=registration_opens,
+            registration_closes_at=registration_closes,
+            best_of=best_of.value if best_of else 1,
+            entry_fee_minor=parse_money(entry_fee, "entry fee") if entry_fee else 0,
+            currency=currency,
+            entry_fee_coins=entry_fee_coins,
+            payment_methods=parse_methods(payment_methods) if payment_methods else (),
+            checkin_enabled=checkin,
+            checkin_window_minutes=checkin_minutes,
+            format_options=_format_options(
+                grand_final.value if grand_final else None,
+                third_place,
+                swiss_rounds,
+                groups,
+                advance_per_group,
+            ),
+        )
+        view = await self.services.tournaments.create(
+            actor_of(interaction), interaction.guild_id, draft
+        )
+        await interaction.response.send_message(embed=created_embed(view), ephemeral=True)
+
+    # -------------------------------------------------------------------- edit
+    @tournament.command(
+        name="edit",
+        description="Change one setting; leave value empty for a form.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The tournament to change.",
+        field="The setting to change.",
+        value="The new value; leave it empty to get a form (best for rules and stream links).",
+    )
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        field: str,
+        value: str | None = None,
+    ) -> None:
+        if value is not None:
+            change = await self.services.tournaments.edit(
+                actor_of(interaction), tournament, field, value
+            )
+            await interaction.response.send_message(change_text(change), ephemeral=True)
+            return
+        text = await self.services.tournaments.editable_text(
+            actor_of(interaction), tournament, field
+        )
+        await interaction.response.send_modal(
+            EditValueModal(self.services, tournament, field, text)
+        )
+
+    @edit.autocomplete("field")
+    async def _field_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower()
+        matches = [
+            f
+            for f in EDITABLE_FIELDS.values()
+            if needle in f.name or needle in f.description.lower()
+        ]
+        return [
+            app_commands.Choice(name=f"{f.name} — {f.description}"[:100], value=f.name)
+            for f in matches[:25]
+        ]
+
+    @tournament.command(
+        name="history", description="List the saved versions of a tournament.", extras=ORGANIZER
+    )
+    @app_commands.describe(tournament="The tournament.")
+    async def history(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        actor = actor_of(interaction)
+        versions = await self.services.tournaments.history(actor, tournament)
+        view = await self.services.tournaments.get(tournament, interaction.guild_id)
+        await interaction.response.send_message(
+            embed=history_embed(view.name, versions), ephemeral=True
+        )
+
+    @tournament.command(
+        name="rollback", description="Restore an earlier version of the settings.", extras=ORGANIZER
+    )
+    @app_commands.describe(tournament="The tournament.", version="The version to restore.")
+    async def rollback(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        version: app_commands.Range[int, 1, 100000],
+    ) -> None:
+        change = await self.services.tournaments.rollback(
+            actor_of(interaction), tournament, version
+        )
+        await interaction.response.send_message(change_text(change), ephemeral=True)
+
+    # --------------------------------------------------------------- lifecycle
+    @tournament.command(
+        name="publish", description="Announce a draft tournament.", extras=ORGANIZER
+    )
+    @app_commands.describe(tournament="The tournament to announce.")
+    async def publish(self, interaction: discord.Interaction, tournament: TournamentId) -> None:
+        view = await self.services.tournaments.publish(actor_of(interaction), tournament)
+        await interaction.response.send_message(
+            f"**{view.name}** is published and announced.", ephemeral=True
+        )
+
+    @tournament.command(name="open", description="Open registration.", extras=ORGANIZER)
+    @app_commands.describe(tournament="The tournament to open.")
+    async def open_registration(
+        self, interaction: discord.Interaction, tournament: TournamentId
+    ) -> None:
+        view = await self.services.tournaments.open_registration(actor_of(interaction), tournament)
+        await interaction.response.send_message(
+            f"Registration for **{view.name}** is open.", ephemeral=True
+        )
+
+    @tournament.command(name="close", description="Close registration.", extras=ORGANIZER)
+    @app_commands.describe(tournament="The tournament to close.")
+    async def close_registration(
+        self, interaction: discord.Interaction, tournament: TournamentId
+    ) -> None:
+        view = await self.services.tournaments.close_registration(actor_of(interaction), tournament)
+        await interaction.response.send_message(
+            f"Registration for **{view.name}** is closed.", ephemeral=True
+        )
+
+    @tournament.command(
+        name="cancel", description="Cancel a tournament and refund every entry.", extras=ORGANIZER
+    )
+    @app_commands.describe(
+        tournament="The tournament to cancel.", reason="Why; shown in the announcement."
+    )
+    async def cancel(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        reason: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        view = await self.services.tournaments.get(tournament, interaction.guild_id)
+        confirm = CancelConfirmation(self.services, interaction.user.id, tournament, reason)
+        await interaction.response.send_message(
+            f"Cancel **{view.name}**? Every registration is cancelled and every payment "
+            "refunded. This cannot be undone.",
+            view=confirm,
+            ephemeral=True,
+        )
+
+    @tournament.command(
+        name="archive",
+        description="File a finished or cancelled tournament away.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(tournament="The tournament to archive.")
+    async def archive(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        view = await self.services.tournaments.archive(actor_of(interaction), tournament)
+        await interaction.response.send_message(f"**{view.name}** is archived.", ephemeral=True)
+
+    # ---------------------------------------------------------- custom fields
+    @tournament.command(
+        name="field-add", description="Add a question to the registration form.", extras=ORGANIZER
+    )
+    @app_commands.describe(
+        tournament="The tournament.",
+        label="The question, at most 45 characters, e.g. Riot ID.",
+        kind="What kind of answer it takes.",
+        required="Whether players must answer it.",
+        max_length="Text: the longest answer allowed.",
+        min_value="Number: the smallest answer allowed.",
+        max_value="Number: the largest answer allowed.",
+        choices="Dropdown: the choices, separated by commas, e.g. EU, NA, Asia.",
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    async def field_add(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        label: app_commands.Range[str, 1, 45],
+        kind: app_commands.Choice[str],
+        required: bool = True,
+        max_length: app_commands.Range[int, 1, 4000] | None = None,
+        min_value: int | None = None,
+        max_value: int | None = None,
+        choices: str | None = None,
+    ) -> None:
+        spec = FieldSpec(
+            label=label,
+            kind=kind.value,
+            required=required,
+            max_length=max_length,
+            min_value=min_value,
+            max_value=max_value,
+            choices=tuple(c for c in (choices or "").split(",") if c.strip()),
+        )
+        field = await self.services.tournaments.add_field(actor_of(interaction), tournament, spec)
+        await interaction.response.send_message(
+            f"Added the question **{field.label}** ({field.kind}, "
+            f"{'required' if field.required else 'optional'}) to the registration form.",
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------- everyone
+    @tournament.command(name="info", description="Everything about one tournament.")
+    @app_commands.describe(tournament="The tournament.")
+    async def info(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        summary = await self.services.tournaments.summary(tournament, interaction.guild_id)
+        await interaction.response.send_message(embed=tournament_embed(summary), ephemeral=False)
+
+    @tournament.command(name="list", description="The tournaments of this server.")
+    async def list_tournaments(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        views = await self.services.tournaments.search(interaction.guild_id, statuses=LISTED)
+        await interaction.response.send_message(embed=list_embed(views), ephemeral=False)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(TournamentCog(bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,104 @@
+"""/wallet — a member's coins; /coins grant — an organizer adds or removes coins."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.interactions import ORGANIZER_EXTRA, actor_of
+from engine.services import Services
+from engine.services.ledger import MAX_GRANT, LedgerEntryView, WalletView
+
+_KIND_LABELS = {
+    "grant": "Organizer",
+    "entry_fee": "Entry fee",
+    "refund": "Refund",
+    "prize": "Prize",
+    "challenge": "Challenge",
+}
+
+
+def _entry_line(entry: LedgerEntryView) -> str:
+    sign = "+" if entry.amount > 0 else "−"
+    when = int(entry.created_at.timestamp())
+    label = _KIND_LABELS.get(entry.kind, entry.kind)
+    return f"`{sign}{abs(entry.amount)}` {label}: {entry.reason} · <t:{when}:R>"
+
+
+def wallet_embed(view: WalletView, owner: str) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"{owner}'s wallet",
+        description=f"Balance: **{view.balance} {view.coin_name}**",
+        colour=discord.Colour.gold(),
+    )
+    lines = [_entry_line(e) for e in view.recent]
+    embed.add_field(
+        name="Recent movements",
+        value="\n".join(lines)[:1024] if lines else f"No {view.coin_name} yet.",
+        inline=False,
+    )
+    embed.set_footer(text=f"{view.coin_name.capitalize()} pay entry fees with /pay.")
+    return embed
+
+
+class WalletCog(commands.Cog):
+    coins = app_commands.Group(
+        name="coins",
+        description="Manage members' coins (organizers).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="wallet", description="Show your coin balance and recent movements.")
+    @app_commands.guild_only()
+    async def wallet(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        view = await self.services.ledger.wallet(interaction.guild_id, interaction.user.id)
+        await interaction.response.send_message(
+            embed=wallet_embed(view, interaction.user.display_name), ephemeral=True
+        )
+
+    @coins.command(
+        name="grant",
+        description="Add coins to a member, or remove some with a negative amount.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        member="Who receives (or loses) the coins.",
+        amount="How many coins; negative to remove (never below zero).",
+        reason="Why, shown to the member and kept in the audit log.",
+    )
+    async def grant(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        amount: app_commands.Range[int, -MAX_GRANT, MAX_GRANT],
+        reason: app_commands.Range[str, 1, 200],
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        entry = await self.services.ledger.grant(
+            actor_of(interaction),
+            interaction.guild_id,
+            member.id,
+            amount,
+            reason,
+            # A retried interaction carries the same id, so it never grants twice.
+            idempotency_key=f"grant:{interaction.id}",
+        )
+        settings = await self.services.guilds.get_settings(interaction.guild_id)
+        coin_name = settings.coin_name if settings else "coins"
+        verb, preposition = ("Added", "to") if entry.amount > 0 else ("Removed", "from")
+        await interaction.response.send_message(
+            f"{verb} {abs(entry.amount)} {coin_name} {preposition} {member.mention}. Their "
+            f"balance is now {entry.balance_after} {coin_name}; they will get a DM.",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(WalletCog(bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,585 @@
+"""Brackets in the database: starting a tournament, and every result moving it on.
+
+The engine (engine/formats) is the source of truth for who plays whom; the database keeps
+its inputs and the ordered actions (``brackets``) plus one ``matches`` row per engine match
+for what players see (check-in, reports, thread). Every change goes through
+:func:`apply_action` in the caller's transaction: lock the bracket row, rebuild the engine
+state, apply, store the action, bring the match rows in line (``_sync``), update ratings,
+and complete the tournament when the engine says it is over.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.events.matches import MatchCompleted, MatchReady, MatchReset, TournamentStarted
+from engine.formats import (
+    Bracket,
+    FormatError,
+    FormatOptions,
+    MatchStatus,
+    Result,
+    Withdrawal,
+    create_bracket,
+)
+from engine.formats import Match as EngineMatch
+from engine.matches import MatchState, transition
+from engine.services import ratings
+from engine.services.actors import Actor, require_organizer
+from engine.services.completion import complete_tournament
+from engine.services.context import ServiceContext, UnitOfWork
+from engine.services.seeding import order_participants
+from engine.services.timers import cancel_timers, schedule_timer
+from engine.services.tournaments import apply_status_change
+from storage.models import (
+    BracketState,
+    Game,
+    GuildSettings,
+    MatchReport,
+    MatchRow,
+    Registration,
+    Tournament,
+)
+from storage.models.enums import RegistrationStatus, ResultType, TournamentStatus
+
+MATCH_CHECKIN_TIMER = "match.checkin_deadline"
+STARTABLE = (TournamentStatus.REGISTRATION_OPEN, TournamentStatus.REGISTRATION_CLOSED)
+
+
+@dataclass(frozen=True)
+class MatchView:
+    id: int
+    tournament_id: int
+    guild_id: int
+    code: str
+    side: str
+    group: str | None
+    round: int
+    round_title: str
+    best_of: int
+    registration_a_id: int | None
+    registration_b_id: int | None
+    status: str
+    score_a: int | None
+    score_b: int | None
+    winner_registration_id: int | None
+    outcome: str | None
+    checkin_deadline: datetime | None
+    checked_in_a_at: datetime | None
+    checked_in_b_at: datetime | None
+    thread_id: int | None
+
+    def side_of(self, registration_id: int) -> int | None:
+        if registration_id == self.registration_a_id:
+            return 0
+        if registration_id == self.registration_b_id:
+            return 1
+        return None
+
+
+@dataclass(frozen=True)
+class StartSummary:
+    tournament_id: int
+    participant_count: int
+    match_count: int
+    ready_count: int
+
+
+@dataclass
+class Applied:
+    """What one action changed, for the caller's reply."""
+
+    bracket: Bracket
+    completed: list[MatchRow] = field(default_factory=list)
+    ready: list[MatchRow] = field(default_factory=list)
+    reset: list[MatchRow] = field(default_factory=list)
+    tournament_completed: bool = False
+
+
+def match_view(row: MatchRow) -> MatchView:
+    return MatchView(
+        id=row.id,
+        tournament_id=row.tournament_id,
+        guild_id=row.guild_id,
+        code=row.code,
+        side=row.side,
+        group=row.group_name,
+        round=row.round,
+        round_title=row.round_title,
+        best_of=row.best_of,
+        registration_a_id=row.registration_a_id,
+        registration_b_id=row.registration_b_id,
+        status=row.status,
+        score_a=row.score_a,
+        score_b=row.score_b,
+        winner_registration_id=row.winner_registration_id,
+        outcome=row.outcome,
+        checkin_deadline=row.checkin_deadline,
+        checked_in_a_at=row.checked_in_a_at,
+        checked_in_b_at=row.checked_in_b_at,
+        thread_id=row.thread_id,
+    )
+
+
+def engine_options(tournament: Tournament, game: Game) -> FormatOptions:
+    """The engine options of a tournament: its stored options plus best-of and result type."""
+    data: dict[str, Any] = dict(tournament.format_options or {})
+    data.setdefault("best_of", tournament.best_of)
+    data["result_type"] = "games" if game.result_type == ResultType.BEST_OF else "points"
+    data.setdefault("allow_draws", game.allows_draws)
+    try:
+        return FormatOptions.from_mapping(data)
+    except FormatError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def rebuild(state: BracketState) -> Bracket:
+    return Bracket.from_dict(
+        {
+            "format": state.format,
+            "seed": state.seed,
+            "options": state.options,
+            "participants": state.participants,
+            "history": state.actions,
+        }
+    )
+
+
+async def lock_tournament(uow: UnitOfWork, tournament_id: int) -> Tournament:
+    tournament = await uow.session.scalar(
+        select(Tournament).where(Tournament.id == tournament_id).with_for_update()
+    )
+    if tournament is None:
+        raise NotFound("That tournament does not exist. Pick one from the list.")
+    return tournament
+
+
+async def _organizer(uow: UnitOfWork, actor: Actor, guild_id: int) -> None:
+    role = await uow.session.scalar(
+        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
+    )
+    require_organizer(actor, role)
+
+
+async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
+    state = await uow.session.scalar(
+        select(BracketState).where(BracketState.tournament_id == tournament_id).with_for_update()
+    )
+    if state is None:
+        raise Conflict("This tournament has not started yet, so it has no bracket.")
+    return state, rebuild(state)
+
+
+async def _rows_by_code(uow: UnitOfWork, tournament_id: int) -> dict[str, MatchRow]:
+    rows = await uow.session.scalars(
+        select(MatchRow).where(MatchRow.tournament_id == tournament_id)
+    )
+    return {row.code: row for row in rows}
+
+
+def _registration_id(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+async def apply_action(
+    uow: UnitOfWork,
+    tournament_id: int,
+    action: Result | Withdrawal,
+    *,
+    actor_id: int | None,
+) -> Applied:
+    """Apply one result or withdrawal to a live bracket inside the caller's transaction."""
+    tournament = await lock_tournament(uow, tournament_id)
+    if tournament.status != TournamentStatus.LIVE:
+        raise Conflict(f"{tournament.name} is not live, so its bracket cannot change.")
+    state, bracket = await load_for_update(uow, tournament_id)
+    try:
+        if isinstance(action, Withdrawal):
+            bracket.withdraw(action.participant_id)
+        else:
+            bracket.apply_result(action)
+    except FormatError as exc:
+        raise InvalidInput(str(exc)) from None
+    return await _store(uow, tournament, state, bracket, actor_id=actor_id)
+
+
+async def correct_result(
+    uow: UnitOfWork, tournament_id: int, result: Result, *, actor_id: int | None
+) -> Applied:
+    """Replace the result of a completed match when no played match depends on it;
+    matches that depended on it and were not played are reset."""
+    tournament = await lock_tournament(uow, tournament_id)
+    if tournament.status != TournamentStatus.LIVE:
+        raise Conflict(f"{tournament.name} is not live, so its results cannot change.")
+    state, bracket = await load_for_update(uow, tournament_id)
+    try:
+        bracket.undo_result(result.match_id)
+        bracket.apply_result(result)
+    except FormatError as exc:
+        raise Conflict(str(exc)) from None
+    return await _store(uow, tournament, state, bracket, actor_id=actor_id)
+
+
+async def _store(
+    uow: UnitOfWork,
+    tournament: Tournament,
+    state: BracketState,
+    bracket: Bracket,
+    *,
+    actor_id: int | None,
+) -> Applied:
+    now = uow.clock.now()
+    state.actions = [a.to_dict() for a in bracket.history]
+    state.version += 1
+    state.updated_at = now
+    applied = await _sync(uow, tournament, bracket, state.version)
+    await _update_ratings(uow, tournament, applied.completed)
+    if bracket.is_complete() and state.completed_at is None:
+        state.completed_at = now
+        await complete_tournament(uow, tournament, bracket, actor_id=actor_id)
+        applied.tournament_completed = True
+    return applied
+
+
+async def _sync(uow: UnitOfWork, tournament: Tournament, bracket: Bracket, version: int) -> Applied:
+    """Bring the match rows in line with the engine and emit what changed."""
+    rows = await _rows_by_code(uow, tournament.id)
+    applied = Applied(bracket=bracket)
+    now = uow.clock.now()
+    for match in bracket.matches.values():
+        row = rows.get(match.id)
+        if row is None:
+            row = _new_row(tournament, match, now)
+            uow.session.add(row)
+            rows[match.id] = row
+        _copy_slots(row, match)
+        target = _target_state(row, match)
+        if target is None:
+            continue
+        if target == MatchState.COMPLETED:
+            _complete_row(row, match, now)
+            applied.completed.append(row)
+        elif target == MatchState.SCHEDULED:
+            await _reset_row(uow, row)
+            applied.reset.append(row)
+        else:
+            row.status = transition(row.code, row.status, target).value
+            row.ready_at = now
+            applied.ready.append(row)
+        row.updated_at = now
+    await uow.session.flush()
+    for row in applied.ready:
+        await _open_match(uow, tournament, row)
+    for row in applied.completed:
+        await cancel_timers(uow, prefix=f"match:{row.id}:")
+        uow.emit(_completed_event(tournament, row, version))
+    for row in applied.reset:
+        uow.emit(
+            MatchReset(
+                guild_id=tournament.guild_id,
+                tournament_id=tournament.id,
+                match_id=row.id,
+                code=row.code,
+            )
+        )
+    return applied
+
+
+def _new_row(tournament: Tournament, match: EngineMatch, now: datetime) -> MatchRow:
+    return MatchRow(
+        tournament_id=tournament.id,
+        guild_id=tournament.guild_id,
+        code=match.id,
+        stage=match.stage,
+        side=match.side,
+        group_name=match.group,
+        round=match.round,
+        round_title=match.round_title,
+        position=match.position,
+        best_of=match.best_of,
+        status=MatchState.SCHEDULED.value,
+        updated_at=now,
+    )
+
+
+def _copy_slots(row: MatchRow, match: EngineMatch) -> None:
+    first, second = match.participants
+    row.registration_a_id = _registration_id(first)
+    row.registration_b_id = _registration_id(second)
+    row.best_of = match.best_of
+
+
+def _target_state(row: MatchRow, match: EngineMatch) -> MatchState | None:
+    """The state the row must move to, or None when it already agrees with the engine."""
+    current = MatchState(row.status)
+    if match.status is MatchStatus.COMPLETED:
+        same = (
+            current == MatchState.COMPLETED
+            and row.winner_registration_id == _registration_id(match.winner)
+            and (row.score_a, row.score_b)
+            == (tuple(match.scores) if match.scores else (None, None))
+        )
+        return None if same else MatchState.COMPLETED
+    if match.status is MatchStatus.READY:
+        return MatchState.READY if current == MatchState.SCHEDULED else None
+    return None if current == MatchState.SCHEDULED else MatchState.SCHEDULED
+
+
+def _complete_row(row: MatchRow, match: EngineMatch, now: datetime) -> None:
+    row.status = MatchState.COMPLETED.value
+    row.score_a, row.score_b = match.scores if match.scores else (None, None)
+    row.winner_registration_id = _registration_id(match.winner)
+    row.outcome = match.outcome.value if match.outcome else None
+    row.completed_at = now
+
+
+async def _reset_row(uow: UnitOfWork, row: MatchRow) -> None:
+    row.status = transition(row.code, row.status, MatchState.SCHEDULED).value
+    row.score_a = row.score_b = row.winner_registration_id = None
+    row.outcome = None
+    row.checkin_deadline = row.checked_in_a_at = row.checked_in_b_at = None
+    row.ready_at = row.completed_at = None
+    await uow.session.execute(delete(MatchReport).where(MatchReport.match_id == row.id))
+    await cancel_timers(uow, prefix=f"match:{row.id}:")
+
+
+async def _open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> None:
+    """A match just became playable: start its check-in clock when the event wants one."""
+    deadline = None
+    if tournament.match_checkin_minutes > 0:
+        row.status = transition(row.code, row.status, MatchState.CHECKIN).value
+        deadline = uow.clock.now() + timedelta(minutes=tournament.match_checkin_minutes)
+        row.checkin_deadline = deadline
+        await schedule_timer(
+            uow,
+            kind=MATCH_CHECKIN_TIMER,
+            key=f"match:{row.id}:checkin",
+            due_at=deadline,
+            payload={"match_id": row.id},
+            guild_id=tournament.guild_id,
+        )
+    uow.emit(
+        MatchReady(
+            guild_id=tournament.guild_id,
+            tournament_id=tournament.id,
+            match_id=row.id,
+            code=row.code,
+            round_title=row.round_title,
+            best_of=row.best_of,
+            registration_ids=[r for r in (row.registration_a_id, row.registration_b_id) if r],
+            checkin_deadline=deadline.isoformat() if deadline else None,
+        )
+    )
+
+
+def _completed_event(tournament: Tournament, row: MatchRow, version: int) -> MatchCompleted:
+    winner = row.winner_registration_id
+    loser = None
+    if winner is not None:
+        loser = row.registration_b_id if winner == row.registration_a_id else row.registration_a_id
+    scores = [row.score_a, row.score_b] if row.score_a is not None else None
+    return MatchCompleted(
+        guild_id=tournament.guild_id,
+        tournament_id=tournament.id,
+        match_id=row.id,
+        code=row.code,
+        round_title=row.round_title,
+        winner_registration_id=winner,
+        loser_registration_id=loser,
+        scores=scores,  # type: ignore[arg-type]
+        outcome=row.outcome or "played",
+        automatic=row.outcome == "walkover",
+        bracket_version=version,
+    )
+
+
+async def _update_ratings(
+    uow: UnitOfWork, tournament: Tournament, completed: list[MatchRow]
+) -> None:
+    played = [
+        r
+        for r in completed
+        if r.outcome in ("played", "draw") and r.registration_a_id and r.registration_b_id
+    ]
+    if not played:
+        return
+    ids = {i for r in played for i in (r.registration_a_id, r.registration_b_id)}
+    registrations = {
+        r.id: r
+        for r in await uow.session.scalars(select(Registration).where(Registration.id.in_(ids)))
+    }
+    team_event = tournament.participant_type == "team"
+    for row in played:
+        first = registrations[row.registration_a_id]  # type: ignore[index]
+        second = registrations[row.registration_b_id]  # type: ignore[index]
+        if row.winner_registration_id is None:
+            score_a = 0.5
+        else:
+            score_a = 1.0 if row.winner_registration_id == first.id else 0.0
+        await ratings.record_result(
+            uow,
+            guild_id=tournament.guild_id,
+            game_id=tournament.game_id,
+            subject_type="team" if team_event else "player",
+            subject_a=(first.team_id if team_event else first.user_id),  # type: ignore[arg-type]
+            subject_b=(second.team_id if team_event else second.user_id),  # type: ignore[arg-type]
+            score_a=score_a,
+        )
+
+
+async def _field(uow: UnitOfWork, tournament: Tournament) -> list[Registration]:
+    query = select(Registration).where(
+        Registration.tournament_id == tournament.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    )
+    if tournament.checkin_enabled:
+        query = query.where(Registration.checked_in_at.is_not(None))
+    return list((await uow.session.scalars(query.order_by(Registration.id))).all())
+
+
+async def start_tournament(
+    uow: UnitOfWork, tournament_id: int, actor_id: int | None, *, seed: int | None = None
+) -> StartSummary:
+    """Start inside the caller's transaction (the /tournament start command and the
+    scheduled start timer both come here); the caller has checked who may do it."""
+    tournament = await lock_tournament(uow, tournament_id)
+    if tournament.status not in STARTABLE:
+        raise Conflict(
+            f"{tournament.name} cannot start while it is "
+            f"{tournament.status.replace('_', ' ')}; open and close registration first."
+        )
+    entries = await _field(uow, tournament)
+    minimum = max(tournament.min_participants, 2)
+    if len(entries) < minimum:
+        raise Conflict(
+            f"{tournament.name} needs at least {minimum} confirmed participants to start; "
+            f"it has {len(entries)}."
+        )
+    game = await uow.session.get(Game, tournament.game_id)
+    assert game is not None  # foreign key
+    options = engine_options(tournament, game)
+    bracket_seed = seed if seed is not None else secrets.randbelow(2**31)
+    participants = await order_participants(uow, tournament, entries, bracket_seed)
+    try:
+        bracket = create_bracket(tournament.format, participants, options, bracket_seed)
+    except FormatError as exc:
+        raise InvalidInput(str(exc)) from None
+    seeds = {p.id: p.seed for p in participants}
+    for entry in entries:
+        entry.seed = seeds[entry.id]
+    if tournament.status == TournamentStatus.REGISTRATION_OPEN:
+        await apply_status_change(
+            uow,
+            tournament,
+            TournamentStatus.REGISTRATION_CLOSED,
+            actor_id,
+            reason="The tournament is starting.",
+        )
+    await apply_status_change(uow, tournament, TournamentStatus.LIVE, actor_id)
+    now = uow.clock.now()
+    state = BracketState(
+        tournament_id=tournament.id,
+        format=tournament.format,
+        options=options.to_dict(),
+        participants=[p.to_dict() for p in participants],
+        seed=bracket_seed,
+        actions=[],
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(state)
+    await cancel_timers(uow, prefix=f"tournament:{tournament.id}:")
+    uow.emit(
+        TournamentStarted(
+            guild_id=tournament.guild_id,
+            tournament_id=tournament.id,
+            name=tournament.name,
+            format=tournament.format,
+            participant_count=len(participants),
+            actor_id=actor_id,
+        )
+    )
+    uow.audit(
+        guild_id=tournament.guild_id,
+        actor_id=actor_id,
+        action="tournament.start",
+        target_type="tournament",
+        target_id=tournament.id,
+        after={"participants": [p.to_dict() for p in participants], "seed": bracket_seed},
+    )
+    applied = await _sync(uow, tournament, bracket, state.version)
+    return StartSummary(
+        tournament_id=tournament.id,
+        participant_count=len(participants),
+        match_count=len(bracket.matches),
+        ready_count=len(applied.ready),
+    )
+
+
+class BracketService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def start(
+        self, actor: Actor, tournament_id: int, *, seed: int | None = None
+    ) -> StartSummary:
+        """Close registration, seed the field, plan the bracket and store every match."""
+        async with self._ctx.unit_of_work() as uow:
+            tournament = await lock_tournament(uow, tournament_id)
+            await _organizer(uow, actor, tournament.guild_id)
+            return await start_tournament(uow, tournament_id, actor.user_id, seed=seed)
+
+    async def matches(
+        self, tournament_id: int, *, statuses: list[str] | None = None
+    ) -> list[MatchView]:
+        query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
+        if statuses:
+            query = query.where(MatchRow.status.in_(statuses))
+        async with self._ctx.read() as session:
+            rows = await session.scalars(query.order_by(MatchRow.id))
+            return [match_view(r) for r in rows]
+
+    async def get_match(self, match_id: int) -> MatchView:
+        async with self._ctx.read() as session:
+            row = await session.get(MatchRow, match_id)
+            if row is None:
+                raise NotFound("That match does not exist.")
+            return match_view(row)
+
+    async def match_by_code(self, tournament_id: int, code: str) -> MatchView:
+        async with self._ctx.read() as session:
+            row = await session.scalar(
+                select(MatchRow).where(
+                    MatchRow.tournament_id == tournament_id, MatchRow.code == code.strip().upper()
+                )
+            )
+            if row is None:
+                raise NotFound(f"There is no match {code} in this tournament.")
+            return match_view(row)
+
+    async def bracket(self, tournament_id: int) -> tuple[Bracket, int]:
+        """The engine state (read-only rebuild) and its version, for images and standings."""
+        async with self._ctx.read() as session:
+            state = await session.scalar(
+                select(BracketState).where(BracketState.tournament_id == tournament_id)
+            )
+            if state is None:
+                raise Conflict("This tournament has not started yet, so it has no bracket.")
+            return rebuild(state), state.version
+
+    async def apply(
+        self, actor: Actor, tournament_id: int, action: Result | Withdrawal
+    ) -> list[MatchView]:
+        """Organizer-level action outside the report flow (tests, the demo, overrides)."""
+        async with self._ctx.unit_of_work() as uow:
+            tournament = await lock_tournament(uow, tournament_id)
+            await _organizer(uow, actor, tournament.guild_id)
+            applied = await apply_action(uow, tournament_id, action, actor_id=actor.user_id)
+            return [match_view(r) for r in applied.completed]
