@@ -31,6 +31,7 @@ from engine.formats.model import (
 from engine.formats.options import FORMATS, FormatOptions
 from engine.formats.preview import format_preview_text, preview_plan
 from engine.formats.seeding import (
+    SEEDING_METHODS,
     apply_seeding,
     seed_by_rating,
     seed_in_given_order,
@@ -41,6 +42,7 @@ from engine.formats.seeding import (
 
 __all__ = [
     "FORMATS",
+    "SEEDING_METHODS",
     "Bracket",
     "CannotUndo",
     "FormatError",

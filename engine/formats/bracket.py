@@ -265,8 +265,6 @@ class Bracket:
             match = self.matches[match_id]
             if match.status is MatchStatus.READY and participant_id in match.participants:
                 self.settle(match)
-        for stage in list(self._stages.values()):
-            stage.on_withdrawn(self, participant_id)
 
     def _undo_blocker(self, match: Match) -> str | None:
         queue = [match]
@@ -285,7 +283,7 @@ class Bracket:
             blocker = stage.undo_blocker(self, match)
             if blocker is not None:
                 return blocker
-            stage = getattr(stage, "parent", None)
+            stage = stage.parent
         return None
 
     def _seed_of(self, placement: Placement) -> int:

@@ -185,6 +185,9 @@ def format_preview_text(plan: Mapping[str, Any]) -> str:
     """The human-readable form of :func:`preview_plan` for a terminal."""
     title = FORMAT_NAMES.get(plan["format"], plan["format"])
     lines = [f"{title} · {plan['participants']} participants · seeding: {plan['seeding']}"]
+    if plan["seed_order"] != sorted(plan["seed_order"]):
+        pairs = (f"{seed} = #{entrant}" for seed, entrant in enumerate(plan["seed_order"], 1))
+        lines.append("Seeds (entrant numbers): " + ", ".join(pairs))
     if plan["byes"]:
         lines.append("Byes: " + ", ".join(f"seed {s}" for s in plan["byes"]))
     current = None

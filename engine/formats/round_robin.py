@@ -58,7 +58,6 @@ class RoundRobin(Stage):
         self.default_best_of = best_of
         self.tiebreakers = tuple(options.tiebreakers or ROUND_ROBIN_TIEBREAKERS)
         self.group_names: list[str] = []
-        self.parent: Stage | None = None
 
     def build(self, bracket: Bracket) -> None:
         bracket.register_stage(self)
@@ -136,7 +135,3 @@ class RoundRobin(Stage):
             Placement(row.participant_id, (row.rank - 1) * count + 1)
             for row in self.standings(bracket)
         ]
-
-    def on_completed(self, bracket: Bracket, match: Match) -> None:
-        if self.parent is not None:
-            self.parent.on_completed(bracket, match)

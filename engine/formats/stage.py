@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 from engine.formats.model import Match, MatchStatus, Placement, StandingRow
@@ -10,7 +11,7 @@ if TYPE_CHECKING:
     from engine.formats.bracket import Bracket
 
 
-class Stage:
+class Stage(ABC):
     """A part of a tournament that owns a set of matches (a whole bracket, one group, a
     playoff). The core moves participants along ``winner_to``/``loser_to``; a stage only
     adds what depends on results: new rounds, a grand-final reset, placements."""
@@ -18,25 +19,29 @@ class Stage:
     def __init__(self, key: str) -> None:
         self.key = key
         self.match_ids: list[str] = []
+        # A stage inside another (a group of group_playoff) reports to its parent.
+        self.parent: Stage | None = None
 
+    @abstractmethod
     def build(self, bracket: Bracket) -> None:
-        raise NotImplementedError
+        """Register with ``bracket`` and create the matches known from the start."""
 
     def on_completed(self, bracket: Bracket, match: Match) -> None:
         """Called after ``match`` is decided and its participants moved on."""
-
-    def on_withdrawn(self, bracket: Bracket, participant_id: object) -> None:
-        """Called after a participant leaves the tournament."""
+        if self.parent is not None:
+            self.parent.on_completed(bracket, match)
 
     def is_complete(self, bracket: Bracket) -> bool:
         matches = bracket.matches
         return all(matches[m].status is MatchStatus.COMPLETED for m in self.match_ids)
 
+    @abstractmethod
     def placements(self, bracket: Bracket) -> list[Placement]:
-        raise NotImplementedError
+        """Places decided so far."""
 
+    @abstractmethod
     def standings(self, bracket: Bracket) -> list[StandingRow]:
-        raise NotImplementedError
+        """The current table."""
 
     def undo_blocker(self, bracket: Bracket, match: Match) -> str | None:
         """Id of a later reported match that depends on ``match`` beyond its slot links."""

@@ -52,7 +52,6 @@ class Swiss(Stage):
         self.floats: dict[ParticipantId, int] = {}
         self.rematches = 0
         self.round_seconds: list[float] = []  # time to pair each round, for benchmarks
-        self.parent: Stage | None = None
         self.tiebreakers = tuple(options.tiebreakers or SWISS_TIEBREAKERS)
 
     # ------------------------------------------------------------------ setup
@@ -80,8 +79,7 @@ class Swiss(Stage):
             self.open_matches -= 1
             if self.open_matches == 0:
                 self._next_round(bracket)
-        if self.parent is not None:
-            self.parent.on_completed(bracket, match)
+        super().on_completed(bracket, match)
 
     def _next_round(self, bracket: Bracket) -> None:
         started = time.perf_counter()
