@@ -1,4 +1,4 @@
-"""Registration, the waitlist, and fee waivers.
+"""Registration, the waitlist, and fee waivers: the service and the state moves.
 
 Module-level functions that other areas call inside THEIR unit of work (one transaction;
 each locks the registration row and raises ``Conflict`` when the entry is not in a state
@@ -18,6 +18,10 @@ that allows the move, so the caller's whole transaction rolls back):
         fills free slots from the waitlist, oldest first (call it after raising
         max_participants)
     load_view(session: AsyncSession, registration_id: int) -> RegistrationView
+    lock_tournament(session: AsyncSession, tournament_id: int) -> Tournament
+
+The views live in ``registration_views`` and the checks that build a new entry in
+``registration_entry``; both are re-exported here, so callers import from this module.
 
 Races are settled by the tournament row lock (``FOR UPDATE``; SQLite's BEGIN IMMEDIATE)
 that every registration change takes first, and by ``registration_members``' unique
@@ -27,13 +31,10 @@ that every registration change takes first, and by ``registration_members``' uni
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -47,182 +48,68 @@ from engine.events.registration import (
 )
 from engine.services.actors import Actor, require_organizer
 from engine.services.context import ServiceContext, UnitOfWork
-from engine.services.fields import FieldView, validate_field_values
+from engine.services.fields import validate_field_values
 from engine.services.profiles import (
     RankingView,
     fee_waiver_reason,
     ingame_ids,
     set_manual_rank_in,
 )
-from engine.services.teams import registrable_roster
+from engine.services.registration_entry import (
+    INGAME_FIELD_KEY,
+    build_entry,
+    custom_fields,
+    insert_members,
+    lock_tournament,
+    refuse_registered,
+    require_open,
+    tournament_for,
+)
+from engine.services.registration_views import (
+    ACTIVE,
+    MemberView,
+    RegistrationForm,
+    RegistrationView,
+    Released,
+    load_view,
+    status_words,
+    views_of,
+)
 from storage.models import (
     Game,
     GuildSettings,
     Registration,
-    RegistrationField,
     RegistrationMember,
     Team,
     Tournament,
 )
 from storage.models.enums import (
     SLOT_HOLDING,
-    ParticipantType,
     RegistrationStatus,
     TournamentStatus,
 )
 
-ACTIVE = frozenset(SLOT_HOLDING | {RegistrationStatus.WAITLISTED})
 # The bracket is fixed from the start on: no promotion, no withdrawal.
 STARTED = frozenset({TournamentStatus.LIVE, TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED})
 PROMOTES = frozenset({TournamentStatus.REGISTRATION_OPEN, TournamentStatus.REGISTRATION_CLOSED})
 
 __all__ = [
+    "ACTIVE",
+    "INGAME_FIELD_KEY",
+    "RELEASED",
+    "MemberView",
     "RegistrationForm",
     "RegistrationService",
     "RegistrationView",
     "Released",
     "confirm_paid",
     "load_view",
+    "lock_tournament",
     "mark_payment_review",
     "payment_rejected",
     "promote_waitlist",
     "release_slot",
 ]
-
-INGAME_FIELD_KEY = "ingame_id"  # a custom field with this key is prefilled from the profile
-
-
-@dataclass(frozen=True)
-class MemberView:
-    user_id: int
-    ingame_id: str | None
-
-
-@dataclass(frozen=True)
-class RegistrationView:
-    id: int
-    tournament_id: int
-    tournament_name: str
-    guild_id: int
-    user_id: int  # the solo player, or the captain who registered the team
-    team_id: int | None
-    display_name: str
-    status: str
-    seed: int | None
-    field_values: Mapping[str, Any]
-    fee_waived_reason: str | None
-    checked_in_at: datetime | None
-    created_at: datetime
-    members: tuple[MemberView, ...]
-    waitlist_position: int | None
-    entry_fee_coins: int
-    entry_fee_minor: int
-    currency: str
-
-    @property
-    def member_ids(self) -> tuple[int, ...]:
-        return tuple(m.user_id for m in self.members)
-
-    @property
-    def holds_slot(self) -> bool:
-        return self.status in SLOT_HOLDING
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE
-
-
-@dataclass(frozen=True)
-class Released:
-    """An entry that ended, and how many of its payments were refunded."""
-
-    registration: RegistrationView
-    refunded_payments: int
-
-
-@dataclass(frozen=True)
-class RegistrationForm:
-    """What /register must ask before registering: the custom fields, prefilled."""
-
-    tournament_id: int
-    tournament_name: str
-    team_id: int | None
-    fields: tuple[FieldView, ...]
-    prefill: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    display_name: str
-    team_id: int | None
-    subject_type: str  # rankings subject: "player" | "team"
-    subject_id: int
-    members: Mapping[int, str | None]  # user id -> in-game id
-
-
-# --- reading ---------------------------------------------------------------------------
-
-
-async def _waitlist_positions(session: AsyncSession, tournament_id: int) -> dict[int, int]:
-    ids = (
-        await session.scalars(
-            select(Registration.id)
-            .where(
-                Registration.tournament_id == tournament_id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-            )
-            .order_by(Registration.id)
-        )
-    ).all()
-    return {reg_id: place for place, reg_id in enumerate(ids, start=1)}
-
-
-async def _views(
-    session: AsyncSession, tournament: Tournament, rows: Sequence[Registration]
-) -> builtins.list[RegistrationView]:
-    members: dict[int, builtins.list[MemberView]] = {r.id: [] for r in rows}
-    if rows:
-        found = await session.scalars(
-            select(RegistrationMember)
-            .where(RegistrationMember.registration_id.in_(list(members)))
-            .order_by(RegistrationMember.id)
-        )
-        for m in found.all():
-            members[m.registration_id].append(MemberView(m.user_id, m.ingame_id))
-    positions = await _waitlist_positions(session, tournament.id)
-    return [
-        RegistrationView(
-            id=r.id,
-            tournament_id=tournament.id,
-            tournament_name=tournament.name,
-            guild_id=r.guild_id,
-            user_id=r.user_id,
-            team_id=r.team_id,
-            display_name=r.display_name,
-            status=r.status,
-            seed=r.seed,
-            field_values=dict(r.field_values or {}),
-            fee_waived_reason=r.fee_waived_reason,
-            checked_in_at=r.checked_in_at,
-            created_at=r.created_at,
-            members=tuple(members[r.id]),
-            waitlist_position=positions.get(r.id),
-            entry_fee_coins=tournament.entry_fee_coins,
-            entry_fee_minor=tournament.entry_fee_minor,
-            currency=tournament.currency,
-        )
-        for r in rows
-    ]
-
-
-async def load_view(session: AsyncSession, registration_id: int) -> RegistrationView:
-    registration = await session.get(Registration, registration_id)
-    if registration is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
-    tournament = await session.get(Tournament, registration.tournament_id)
-    assert tournament is not None  # registrations cascade with their tournament
-    [view] = await _views(session, tournament, [registration])
-    return view
 
 
 # --- moves other areas make inside their transaction ----------------------------------
@@ -252,8 +139,8 @@ async def _move(
     before = registration.status
     if before not in set(allowed):
         raise Conflict(
-            f"The entry of {registration.display_name} is {_status_words(before)}, so it cannot "
-            f"become {_status_words(target)}. Nothing was changed; ask an organizer if this "
+            f"The entry of {registration.display_name} is {status_words(before)}, so it cannot "
+            f"become {status_words(target)}. Nothing was changed; ask an organizer if this "
             "looks wrong."
         )
     registration.status = target
@@ -311,7 +198,8 @@ async def payment_rejected(
 
 
 async def _refund(uow: UnitOfWork, registration_id: int, actor_id: int, reason: str) -> int:
-    # Imported here: payments imports this module for confirm_paid & co.
+    # Imported here, not at the top: payments imports this module (confirm_paid & co.)
+    # at import time, so a top-level import would be circular.
     from engine.services.payments import refund_registration_payments
 
     return await refund_registration_payments(uow, registration_id, actor_id, reason)
@@ -385,19 +273,6 @@ async def _release(
     return Released(view, refunded)
 
 
-async def lock_tournament(session: AsyncSession, tournament_id: int) -> Tournament:
-    """Every registration change of a tournament takes this lock first (one at a time)."""
-    tournament = await session.scalar(
-        select(Tournament)
-        .where(Tournament.id == tournament_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if tournament is None:
-        raise NotFound("That tournament does not exist. Pick one from the list.")
-    return tournament
-
-
 async def _slots_taken(session: AsyncSession, tournament_id: int) -> int:
     count = await session.scalar(
         select(func.count(Registration.id)).where(
@@ -460,172 +335,6 @@ async def promote_waitlist(uow: UnitOfWork, tournament_id: int) -> builtins.list
     return promoted
 
 
-_STATUS_WORDS = {
-    RegistrationStatus.AWAITING_PAYMENT: "waiting for payment",
-    RegistrationStatus.PAYMENT_REVIEW: "waiting for a payment review",
-    RegistrationStatus.CONFIRMED: "confirmed",
-    RegistrationStatus.WAITLISTED: "on the waitlist",
-    RegistrationStatus.WITHDRAWN: "withdrawn",
-    RegistrationStatus.DISQUALIFIED: "disqualified",
-    RegistrationStatus.CANCELLED: "cancelled",
-}
-
-
-def _status_words(status: str) -> str:
-    return _STATUS_WORDS.get(RegistrationStatus(status), status)
-
-
-# --- building a new entry --------------------------------------------------------------
-
-
-def _when(moment: datetime) -> str:
-    return f"<t:{int(moment.timestamp())}:f>"
-
-
-def _require_open(tournament: Tournament, now: datetime) -> None:
-    name, status = tournament.name, tournament.status
-    if status in (TournamentStatus.DRAFT, TournamentStatus.PUBLISHED):
-        opens = tournament.registration_opens_at
-        when = f" It opens {_when(opens)}." if opens else ""
-        raise Conflict(f"Registration for {name} is not open yet.{when} Try again then.")
-    if status == TournamentStatus.CANCELLED:
-        raise Conflict(f"{name} was cancelled, so it takes no registrations.")
-    closes = tournament.registration_closes_at
-    if status != TournamentStatus.REGISTRATION_OPEN or (closes is not None and now >= closes):
-        raise Conflict(
-            f"Registration for {name} is closed. Look for another tournament with /tournament list."
-        )
-
-
-async def _tournament_for(
-    session: AsyncSession, actor: Actor, tournament_id: int, *, lock: bool
-) -> Tournament:
-    tournament = (
-        await lock_tournament(session, tournament_id)
-        if lock
-        else await session.get(Tournament, tournament_id)
-    )
-    if tournament is None or tournament.guild_id != actor.guild_id:
-        raise NotFound("That tournament does not exist on this server. Pick one from the list.")
-    return tournament
-
-
-async def _build_entry(
-    session: AsyncSession,
-    actor: Actor,
-    tournament: Tournament,
-    team_id: int | None,
-    answers: Mapping[str, Any],
-    *,
-    defer_missing_id: bool = False,
-) -> _Entry:
-    game = await session.get(Game, tournament.game_id)
-    assert game is not None  # tournaments reference their game
-    if tournament.participant_type == ParticipantType.TEAM:
-        if team_id is None:
-            raise InvalidInput(
-                f"{tournament.name} is a team tournament: choose your team in the team option."
-            )
-        team = await registrable_roster(
-            session, actor, team_id, tournament.team_size, game.team_size_max, tournament.name
-        )
-        known = await ingame_ids(session, game.guild_id, game.id, team.member_ids)
-        missing = [uid for uid in team.member_ids if uid not in known]
-        if missing:
-            raise InvalidInput(
-                f"Everyone in {team.name} needs their {game.ingame_id_label} for {game.name} "
-                f"set, and it is missing for: {', '.join(f'<@{u}>' for u in missing)}. "
-                "They can set it with /profile set; then register again."
-            )
-        members = {uid: known[uid] for uid in team.member_ids}
-        return _Entry(team.display_name, team.id, "team", team.id, members)
-    if team_id is not None:
-        raise InvalidInput(f"{tournament.name} is a solo tournament: register without a team.")
-    known = await ingame_ids(session, game.guild_id, game.id, [actor.user_id])
-    ingame = answers.get(INGAME_FIELD_KEY) or known.get(actor.user_id)
-    if ingame is None and not defer_missing_id:
-        raise InvalidInput(
-            f"<@{actor.user_id}>, you have not set your {game.ingame_id_label} for {game.name} "
-            "yet. Set it with /profile set, then register again."
-        )
-    name = (actor.display_name or f"Player {actor.user_id}")[:64]
-    solo: dict[int, str | None] = {actor.user_id: None if ingame is None else str(ingame)}
-    return _Entry(name, None, "player", actor.user_id, solo)
-
-
-async def _refuse_registered(
-    session: AsyncSession, actor: Actor, tournament: Tournament, entry: _Entry
-) -> None:
-    """Nobody plays for two entries of one tournament (alone or through another team)."""
-    row = (
-        await session.execute(
-            select(
-                RegistrationMember.user_id,
-                Registration.display_name,
-                Registration.status,
-                Registration.team_id,
-            )
-            .join(Registration, Registration.id == RegistrationMember.registration_id)
-            .where(
-                RegistrationMember.tournament_id == tournament.id,
-                RegistrationMember.user_id.in_(list(entry.members)),
-            )
-            .order_by(RegistrationMember.user_id != actor.user_id, RegistrationMember.user_id)
-            .limit(1)
-        )
-    ).first()
-    if row is None:
-        return
-    user_id, display_name, status, team_id = row
-    if status == RegistrationStatus.DISQUALIFIED:
-        raise Conflict(f"<@{user_id}> was disqualified from {tournament.name} and cannot re-enter.")
-    same_team = entry.team_id is not None and team_id == entry.team_id
-    if same_team or (entry.team_id is None and user_id == actor.user_id):
-        who = f"{entry.display_name} is" if same_team else "You are"
-        raise Conflict(
-            f"{who} already registered for {tournament.name} ({_status_words(status)}). "
-            "Use /unregister first if you want to change the entry."
-        )
-    raise Conflict(
-        f"<@{user_id}> is already registered for {tournament.name} with {display_name}. "
-        "A player can be in only one entry per tournament: they must leave that entry first."
-    )
-
-
-async def _fields(session: AsyncSession, tournament_id: int) -> tuple[FieldView, ...]:
-    rows = await session.scalars(
-        select(RegistrationField)
-        .where(RegistrationField.tournament_id == tournament_id)
-        .order_by(RegistrationField.position, RegistrationField.id)
-    )
-    return tuple(FieldView.of(r) for r in rows.all())
-
-
-async def _insert_members(
-    uow: UnitOfWork, actor: Actor, tournament: Tournament, entry: _Entry, registration_id: int
-) -> None:
-    session = uow.session
-    try:
-        # The unique (tournament, user) key is the final word if a check above was raced.
-        async with session.begin_nested():
-            session.add_all(
-                RegistrationMember(
-                    registration_id=registration_id,
-                    tournament_id=tournament.id,
-                    user_id=user_id,
-                    ingame_id=ingame_id,
-                )
-                for user_id, ingame_id in entry.members.items()
-            )
-            await session.flush()
-    except IntegrityError:
-        await _refuse_registered(session, actor, tournament, entry)
-        raise Conflict(
-            f"Someone in this entry was registered for {tournament.name} at the same moment. "
-            "Check with /unregister or try again."
-        ) from None
-
-
 class RegistrationService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -635,14 +344,14 @@ class RegistrationService:
     ) -> RegistrationForm:
         """Check early (before a modal is shown) and return the custom fields, prefilled."""
         async with self._ctx.read() as session:
-            tournament = await _tournament_for(session, actor, tournament_id, lock=False)
-            _require_open(tournament, self._ctx.clock.now())
-            fields = await _fields(session, tournament.id)
+            tournament = await tournament_for(session, actor, tournament_id, lock=False)
+            require_open(tournament, self._ctx.clock.now())
+            fields = await custom_fields(session, tournament.id)
             asks_id = any(f.key == INGAME_FIELD_KEY for f in fields)
-            entry = await _build_entry(
+            entry = await build_entry(
                 session, actor, tournament, team_id, {}, defer_missing_id=asks_id
             )
-            await _refuse_registered(session, actor, tournament, entry)
+            await refuse_registered(session, actor, tournament, entry)
             game = await session.get(Game, tournament.game_id)
             assert game is not None
             own_id = (await ingame_ids(session, game.guild_id, game.id, [actor.user_id])).get(
@@ -666,11 +375,13 @@ class RegistrationService:
         """
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
-            tournament = await _tournament_for(session, actor, tournament_id, lock=True)
-            _require_open(tournament, uow.clock.now())
-            values = validate_field_values(await _fields(session, tournament.id), answers or {})
-            entry = await _build_entry(session, actor, tournament, team_id, values)
-            await _refuse_registered(session, actor, tournament, entry)
+            tournament = await tournament_for(session, actor, tournament_id, lock=True)
+            require_open(tournament, uow.clock.now())
+            values = validate_field_values(
+                await custom_fields(session, tournament.id), answers or {}
+            )
+            entry = await build_entry(session, actor, tournament, team_id, values)
+            await refuse_registered(session, actor, tournament, entry)
             taken = await _slots_taken(session, tournament.id)
             game = await session.get(Game, tournament.game_id)
             assert game is not None
@@ -698,7 +409,7 @@ class RegistrationService:
             )
             session.add(registration)
             await session.flush()
-            await _insert_members(uow, actor, tournament, entry, registration.id)
+            await insert_members(uow, actor, tournament, entry, registration.id)
             view = await load_view(session, registration.id)
             _record_created(uow, actor, view, values)
             if not full and taken + 1 == tournament.max_participants:
@@ -716,7 +427,7 @@ class RegistrationService:
         """``/unregister``: withdraw the actor's entry (a team's only by its captain)."""
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
-            tournament = await _tournament_for(session, actor, tournament_id, lock=True)
+            tournament = await tournament_for(session, actor, tournament_id, lock=True)
             if tournament.status in STARTED:
                 raise Conflict(
                     f"{tournament.name} has already started, so entries cannot be withdrawn. "
@@ -808,7 +519,7 @@ class RegistrationService:
             if tournament is None:
                 raise NotFound("That tournament does not exist. Pick one from the list.")
             rows = (await session.scalars(query.order_by(Registration.id))).all()
-            return await _views(session, tournament, rows)
+            return await views_of(session, tournament, rows)
 
 
 async def _active_entry(

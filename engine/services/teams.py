@@ -9,8 +9,6 @@ who play), so leaving and kicking are refused until the captain withdraws it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +26,13 @@ from engine.events.registration import (
 )
 from engine.services.actors import Actor
 from engine.services.context import ServiceContext, UnitOfWork
+from engine.services.team_views import (
+    InviteView,
+    TeamMemberView,
+    TeamView,
+    invite_view_of,
+    team_view,
+)
 from storage.models import Registration, Team, TeamInvite, TeamMember, Tournament
 from storage.models.enums import InviteStatus, RegistrationStatus, TeamRole, TournamentStatus
 
@@ -45,63 +50,17 @@ TOURNAMENT_OVER = (
     TournamentStatus.CANCELLED,
 )
 
-
-@dataclass(frozen=True)
-class TeamMemberView:
-    user_id: int
-    role: str
-    joined_at: datetime
-
-
-@dataclass(frozen=True)
-class TeamView:
-    id: int
-    guild_id: int
-    name: str
-    tag: str
-    captain_id: int
-    created_at: datetime
-    members: tuple[TeamMemberView, ...]
-
-    @property
-    def display_name(self) -> str:
-        return f"[{self.tag}] {self.name}"
-
-    @property
-    def member_ids(self) -> tuple[int, ...]:
-        return tuple(m.user_id for m in self.members)
-
-
-@dataclass(frozen=True)
-class InviteView:
-    id: int
-    team_id: int
-    team_name: str
-    team_tag: str
-    user_id: int
-    inviter_id: int
-    status: str
-
-
-async def team_view(session: AsyncSession, team: Team) -> TeamView:
-    members = (
-        await session.scalars(
-            select(TeamMember)
-            .where(TeamMember.team_id == team.id)
-            .order_by(TeamMember.joined_at, TeamMember.id)
-        )
-    ).all()
-    # The captain first, then members in the order they joined.
-    ordered = sorted(members, key=lambda m: m.role != TeamRole.CAPTAIN)
-    return TeamView(
-        id=team.id,
-        guild_id=team.guild_id,
-        name=team.name,
-        tag=team.tag,
-        captain_id=team.captain_id,
-        created_at=team.created_at,
-        members=tuple(TeamMemberView(m.user_id, m.role, m.joined_at) for m in ordered),
-    )
+# The views moved to team_views; re-exported because callers import them from here.
+__all__ = [
+    "ACTIVE_ENTRY",
+    "InviteView",
+    "TeamMemberView",
+    "TeamService",
+    "TeamView",
+    "lock_team",
+    "registrable_roster",
+    "team_view",
+]
 
 
 async def lock_team(session: AsyncSession, team_id: int, guild_id: int | None) -> Team:
@@ -276,7 +235,7 @@ class TeamService:
                     channel_id=channel_id,
                 )
             )
-            return _invite_view(invite, team)
+            return invite_view_of(invite, team)
 
     async def answer_invite(self, actor: Actor, invite_id: int, accept: bool) -> InviteView:
         """The Accept/Decline buttons. Only the invitee, only once, only while pending."""
@@ -326,7 +285,7 @@ class TeamService:
                     accepted=accept,
                 )
             )
-            return _invite_view(invite, team)
+            return invite_view_of(invite, team)
 
     async def leave(self, actor: Actor, team_id: int) -> TeamView:
         """``/team leave``. The captain must hand over (or disband) first."""
@@ -525,19 +484,7 @@ class TeamService:
                 raise NotFound("This invite no longer exists; ask the captain for a new one.")
             team = await session.get(Team, invite.team_id)
             assert team is not None
-            return _invite_view(invite, team)
-
-
-def _invite_view(invite: TeamInvite, team: Team) -> InviteView:
-    return InviteView(
-        id=invite.id,
-        team_id=team.id,
-        team_name=team.name,
-        team_tag=team.tag,
-        user_id=invite.user_id,
-        inviter_id=invite.inviter_id,
-        status=invite.status,
-    )
+            return invite_view_of(invite, team)
 
 
 def _refuse_answered(invite: TeamInvite, team: Team) -> None:

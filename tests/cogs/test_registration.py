@@ -7,7 +7,7 @@ from engine.services.guilds import GuildSetup
 from storage.models import RegistrationField
 from storage.models.enums import RegistrationStatus
 from tests.cogs.conftest import Arena
-from tests.engine.services.test_registration import make_game, make_tournament
+from tests.engine.services.registration_helpers import make_game, make_tournament
 
 
 async def configured(arena: Arena) -> None:

@@ -14,7 +14,7 @@ from engine.errors import Conflict, DomainError
 from engine.services import Services
 from storage.models import Registration, RegistrationMember
 from storage.models.enums import RegistrationStatus as RS
-from tests.engine.services.test_registration import (
+from tests.engine.services.registration_helpers import (
     count_rows,
     make_game,
     make_tournament,

@@ -9,7 +9,7 @@ from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
 from storage.models import TeamInvite, TeamMember
 from storage.models.enums import InviteStatus
-from tests.engine.services.test_registration import (
+from tests.engine.services.registration_helpers import (
     count_rows,
     make_game,
     make_tournament,
