@@ -90,7 +90,7 @@ async def complete_tournament(
     }
     summary: list[dict[str, Any]] = []
     for placement in placements:
-        registration = registrations[int(placement.participant_id)]  # type: ignore[call-overload]
+        registration = registrations[int(placement.participant_id)]
         prize_coins = coins.get(placement.participant_id, 0)
         prize_minor = money.get(placement.participant_id, 0)
         uow.session.add(

@@ -9,7 +9,7 @@ exception everything — rows, audit entry and events — is rolled back togethe
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,5 +100,5 @@ class ServiceContext:
             for callback in self._after_timers:
                 callback()
 
-    def read(self):  # type: ignore[no-untyped-def]
+    def read(self) -> AbstractAsyncContextManager[AsyncSession]:
         return self.db.read()

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import DomainError
 from engine.services.context import ServiceContext, UnitOfWork
@@ -44,8 +45,8 @@ class TimerView:
     outcome: str | None
 
 
-def _pending(key: str | None = None):  # type: ignore[no-untyped-def]
-    clauses = [Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)]
+def _pending(key: str | None = None) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)]
     if key is not None:
         clauses.append(Timer.key == key)
     return clauses
@@ -94,7 +95,7 @@ async def cancel_timers(
     if (key is None) == (prefix is None):
         raise ValueError("pass exactly one of key or prefix")
     match = Timer.key == key if key is not None else Timer.key.startswith(prefix or "")
-    result = await uow.session.execute(
+    result: CursorResult[Any] = await uow.session.execute(  # type: ignore[assignment]
         update(Timer)
         .where(match, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None))
         .values(cancelled_at=uow.clock.now())
@@ -173,7 +174,7 @@ class TimerService:
         handler = self._handlers.get(kind)
         try:
             async with self._ctx.unit_of_work() as uow:
-                marked = await uow.session.execute(
+                marked: CursorResult[Any] = await uow.session.execute(  # type: ignore[assignment]
                     update(Timer)
                     .where(Timer.id == timer_id, *_pending())
                     .values(fired_at=uow.clock.now(), attempts=Timer.attempts + 1)
