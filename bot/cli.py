@@ -78,16 +78,27 @@ def cmd_bracket_preview(args: argparse.Namespace) -> int:
         print(f"deltacrown: {exc}", file=sys.stderr)
         return 2
     if args.png:
-        from engine.services.bracket_views import preview_images
-
-        images = preview_images(
-            args.format, args.participants, args.seeding, _options(args.option), args.seed
-        )
-        written = _write_images(args.png, images)
+        written = _write_images(args.png, _preview_images(args))
         print("\n".join(str(path) for path in written))
         return 0
     print(json.dumps(plan, indent=2) if args.json else format_preview_text(plan))
     return 0
+
+
+def _preview_images(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    """Draw the planned bracket: entrants named by seed, nothing played yet."""
+    from engine.formats import Participant, apply_seeding, create_bracket
+    from engine.formats.preview import FORMAT_NAMES
+    from engine.render import render_bracket
+    from engine.services.bracket_views import tournament_view
+
+    entrants = [Participant(i, f"Seed {i}", i) for i in range(1, args.participants + 1)]
+    seeded = apply_seeding(entrants, args.seeding, args.seed)
+    bracket = create_bracket(args.format, seeded, _options(args.option), args.seed)
+    title = f"{FORMAT_NAMES.get(args.format, args.format)} · {args.participants} entrants"
+    names = {p.id: f"Entrant {p.id}" if args.seeding == "random" else p.name for p in seeded}
+    view = tournament_view(bracket, title=title, status="Preview", names=names)
+    return render_bracket(view)
 
 
 def _write_images(target: Path, images: list) -> list[Path]:  # type: ignore[type-arg]

@@ -15,6 +15,7 @@ from bot.errors import DomainModal, DomainView
 from bot.interactions import ORGANIZER_EXTRA, actor_of
 from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
+from cogs.brackets import attach_tournament_commands
 from engine.services import Services
 from engine.services.fields import FieldSpec
 from engine.services.tournament_input import (
@@ -170,6 +171,8 @@ class TournamentCog(commands.Cog):
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # Match-day organizer commands (seed, swap, start) live with the bracket cog.
+        attach_tournament_commands(self.tournament)
 
     # ------------------------------------------------------------------ create
     @tournament.command(

@@ -13,7 +13,14 @@ from engine.events.base import (
 from engine.events.guild import GuildConfigured
 
 # Area modules register their events on import.
-from engine.events import matches, payments, registration, tournaments  # noqa: F401  isort: skip
+from engine.events import (  # noqa: F401  isort: skip
+    checkin,
+    matches,
+    payments,
+    registration,
+    seeding,
+    tournaments,
+)
 
 __all__ = [
     "DomainEvent",

@@ -11,14 +11,17 @@ from pathlib import Path
 from engine.clock import Clock
 from engine.services.audit import AuditService
 from engine.services.brackets import BracketService
+from engine.services.checkin import CheckInService, register_timer_handlers
 from engine.services.context import ServiceContext
 from engine.services.games import GameService
 from engine.services.guilds import GuildService
 from engine.services.ledger import LedgerService
 from engine.services.outbox import OutboxDispatcher
 from engine.services.payments import PaymentService
+from engine.services.pictures import PictureService
 from engine.services.profiles import ProfileService
 from engine.services.registration import RegistrationService
+from engine.services.seeding_admin import BracketAdminService
 from engine.services.teams import TeamService
 from engine.services.timers import TimerService
 from engine.services.tournaments import TournamentService
@@ -51,3 +54,7 @@ class Services:
         self.ledger = LedgerService(self.ctx)
         self.payments = PaymentService(self.ctx)
         self.brackets = BracketService(self.ctx)
+        self.checkin = CheckInService(self.ctx)
+        self.pictures = PictureService(self.ctx)
+        self.bracket_admin = BracketAdminService(self.ctx)
+        register_timer_handlers(self)

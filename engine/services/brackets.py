@@ -269,13 +269,13 @@ async def _sync(uow: UnitOfWork, tournament: Tournament, bracket: Bracket, versi
             await _reset_row(uow, row)
             applied.reset.append(row)
         else:
-            row.status = transition(row.code, row.status, target).value
+            # open_match decides between checkin and ready once the row has an id.
             row.ready_at = now
             applied.ready.append(row)
         row.updated_at = now
     await uow.session.flush()
     for row in applied.ready:
-        await _open_match(uow, tournament, row)
+        await open_match(uow, tournament, row)
     for row in applied.completed:
         await cancel_timers(uow, prefix=f"match:{row.id}:")
         uow.emit(_completed_event(tournament, row, version))
@@ -349,10 +349,15 @@ async def _reset_row(uow: UnitOfWork, row: MatchRow) -> None:
     await cancel_timers(uow, prefix=f"match:{row.id}:")
 
 
-async def _open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> None:
+async def open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> None:
     """A match just became playable: start its check-in clock when the event wants one."""
     deadline = None
-    if tournament.match_checkin_minutes > 0:
+    if tournament.match_checkin_minutes <= 0:
+        row.status = transition(row.code, row.status, MatchState.READY).value
+    else:
+        # Imported here: check-in imports this module for apply_action.
+        from engine.services.checkin import schedule_match_checkin_reminder
+
         row.status = transition(row.code, row.status, MatchState.CHECKIN).value
         deadline = uow.clock.now() + timedelta(minutes=tournament.match_checkin_minutes)
         row.checkin_deadline = deadline
@@ -364,6 +369,7 @@ async def _open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) ->
             payload={"match_id": row.id},
             guild_id=tournament.guild_id,
         )
+        await schedule_match_checkin_reminder(uow, row)
     uow.emit(
         MatchReady(
             guild_id=tournament.guild_id,

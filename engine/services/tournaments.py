@@ -70,6 +70,7 @@ async def apply_status_change(
     old = row.status
     row.status = target.value
     row.updated_at = uow.clock.now()
+    await _replan_timers(uow, row)
     uow.audit(
         guild_id=row.guild_id,
         actor_id=actor_id,
@@ -92,6 +93,15 @@ async def apply_status_change(
             refunded_payments=refunded_payments,
         )
     )
+
+
+async def _replan_timers(uow: UnitOfWork, row: Tournament) -> None:
+    """Scheduled open/close/check-in/start follow the tournament's dates and status, in
+    the same transaction as the change (DESIGN.md §4)."""
+    # Imported here: the check-in module builds on this one (apply_status_change).
+    from engine.services.checkin import schedule_tournament_timers
+
+    await schedule_tournament_timers(uow, row)
 
 
 class TournamentService:
@@ -312,6 +322,7 @@ class TournamentService:
         row.version += 1
         row.updated_at = now
         write_config(row, after)
+        await _replan_timers(uow, row)
         old, new = before.to_snapshot(), after.to_snapshot()
         uow.session.add(_version_row(row.id, row.version, new, summary, actor.user_id, now))
         changed = rules.changed_fields(before, after)

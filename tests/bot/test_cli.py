@@ -101,3 +101,16 @@ def test_bracket_preview_rejects_a_bad_option_in_one_line(tmp_path: Path) -> Non
                         "--option", "rounds=many", cwd=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "rounds" in result.stderr
+
+
+def test_bracket_preview_draws_png_files(tmp_path: Path) -> None:
+    from PIL import Image
+
+    result = deltacrown("bracket", "preview", "--format", "double_elim", "--participants", "12",
+                        "--png", str(tmp_path / "out" / "de12.png"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [path] = result.stdout.split()
+    with Image.open(path) as image:
+        image.verify()
+    with Image.open(path) as image:
+        assert image.width > 1000 and image.height > 1000

@@ -2,9 +2,9 @@
 
 One fake and one connected bot serve the whole session (connecting costs a second); each
 test gets a fresh guild (``arena``), so tests never see each other's data. The bot runs on
-the session's migrated SQLite database with the outbox dispatcher and scheduler running,
-exactly as ``deltacrown run`` wires them — only the Discord endpoints point at the fake,
-through the same ``discord.api_base_url``/``gateway_url`` settings a proxy would use.
+its own migrated SQLite database with the outbox dispatcher and scheduler running, exactly
+as ``deltacrown run`` wires them — only the Discord endpoints point at the fake, through
+the same ``discord.api_base_url``/``gateway_url`` settings a proxy would use.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -21,6 +20,7 @@ import pytest_asyncio
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from engine.services import Services
+from tests.conftest import migrate
 from tests.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member
 
 
@@ -56,16 +56,25 @@ class Arena:
     disputes: Channel
     env: DiscordEnv
 
-    async def slash(self, user: Member, command: str, options: dict | None = None,
-                    ) -> InteractionRecord:
-        record = await self.env.fake.slash(user, command, options or {}, guild=self.guild,
-                                           channel=self.announcements)
+    async def slash(
+        self,
+        user: Member,
+        command: str,
+        options: dict | None = None,
+    ) -> InteractionRecord:
+        record = await self.env.fake.slash(
+            user, command, options or {}, guild=self.guild, channel=self.announcements
+        )
         return await record.response()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def discord_env(sqlite_path: Path, sqlite_db, tmp_path_factory) -> AsyncIterator[DiscordEnv]:
+async def discord_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DiscordEnv]:
+    # Its own database: the bot's real-clock scheduler and outbox dispatcher must never
+    # fire the frozen-clock timers or deliver the events of the service tests.
     data_dir = tmp_path_factory.mktemp("bot-data")
+    database_url = f"sqlite+aiosqlite:///{data_dir / 'bot.db'}"
+    await migrate(database_url)
     async with FakeDiscord.start() as fake:
         settings = Settings(
             discord={
@@ -74,7 +83,7 @@ async def discord_env(sqlite_path: Path, sqlite_db, tmp_path_factory) -> AsyncIt
                 "api_base_url": fake.api_base_url,
                 "gateway_url": fake.gateway_url,
             },
-            database={"url": f"sqlite+aiosqlite:///{sqlite_path}"},
+            database={"url": database_url},
             storage={"data_dir": data_dir},
             dashboard={"enabled": False},
         )

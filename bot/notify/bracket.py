@@ -1,0 +1,163 @@
+"""The live bracket message in the announcement channel, and the final podium.
+
+When a tournament starts one message is posted (a summary and the first bracket image)
+and its id is recorded on the bracket; every result edits that same message with a new
+image. Delivery is at-least-once, so a re-delivered start edits the recorded message
+instead of posting a second one. When the tournament ends the podium (🥇🥈🥉 with prizes)
+is posted with the final bracket and becomes the recorded message, so a re-delivered
+completion edits it rather than announcing twice.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+
+from bot.notifier import Notifier, on
+from engine.events.matches import (
+    MatchCompleted,
+    MatchReset,
+    TournamentCompleted,
+    TournamentStarted,
+)
+from engine.render import RenderedImage
+from engine.services.pictures import PictureService, Snapshot
+from engine.services.tournament_input import format_money
+from engine.services.tournament_rules import FORMAT_NAMES
+
+log = logging.getLogger(__name__)
+
+PODIUM_MARK = "🏆"
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+# Last bracket version drawn into each live message by this process: a burst of results
+# (or the byes settled at the start) is drawn once, at the newest version.
+_shown: dict[int, int] = {}
+
+
+def _file(image: RenderedImage) -> discord.File:
+    return discord.File(io.BytesIO(image.png_bytes), filename=image.name)
+
+
+def _more(images: list[RenderedImage]) -> str:
+    if len(images) <= 1:
+        return ""
+    return f"\nShowing part 1 of {len(images)}: use /bracket for every part."
+
+
+async def _publish(
+    notifier: Notifier, snapshot: Snapshot, content: str, image: RenderedImage
+) -> None:
+    """Edit the recorded message, or post one (and record it) when there is none."""
+    pictures = notifier.services.pictures
+    live = await pictures.live_message(snapshot.tournament_id)
+    if live is not None:
+        channel = await notifier.channel(live.channel_id)
+        message = channel.get_partial_message(live.message_id)  # type: ignore[attr-defined]
+        try:
+            await message.edit(content=content, attachments=[_file(image)])
+            return
+        except discord.NotFound:
+            log.info(
+                "live bracket message of %s was deleted; posting a new one", snapshot.tournament_id
+            )
+    posted = await notifier.announce(snapshot.guild_id, content, file=_file(image))
+    if posted is not None:
+        await pictures.record_live_message(snapshot.tournament_id, posted.channel.id, posted.id)
+
+
+@on(TournamentStarted)
+async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> None:
+    pictures = notifier.services.pictures
+    snapshot = await pictures.snapshot(event.tournament_id)
+    images = await pictures.images_of(snapshot)
+    content = (
+        f"🏁 **{event.name}** has started: {event.participant_count} entries, "
+        f"{FORMAT_NAMES.get(event.format, event.format).lower()}. "
+        "This message follows the bracket as results come in." + _more(images)
+    )
+    await _publish(notifier, snapshot, content, images[0])
+    _shown[event.tournament_id] = snapshot.version
+
+
+async def _refresh(notifier: Notifier, tournament_id: int, what: str) -> None:
+    pictures = notifier.services.pictures
+    snapshot = await pictures.snapshot(tournament_id)
+    if snapshot.status == "Completed":
+        return  # the podium handler draws the final state
+    if _shown.get(tournament_id, 0) >= snapshot.version:
+        return
+    if await pictures.live_message(tournament_id) is None:
+        return  # nothing was posted (no announcement channel): nothing to keep up to date
+    images = await pictures.images_of(snapshot)
+    content = f"📊 **{snapshot.title}** · live bracket, updated after {what}." + _more(images)
+    await _publish(notifier, snapshot, content, images[0])
+    _shown[tournament_id] = snapshot.version
+
+
+@on(MatchCompleted)
+async def refresh_after_result(notifier: Notifier, event: MatchCompleted) -> None:
+    await _refresh(notifier, event.tournament_id, f"match {event.code}")
+
+
+@on(MatchReset)
+async def refresh_after_reset(notifier: Notifier, event: MatchReset) -> None:
+    await _refresh(notifier, event.tournament_id, f"a correction (match {event.code} reset)")
+
+
+def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) -> str:
+    lines = [f"{PODIUM_MARK} **{name}** is over! Congratulations to the winners:"]
+    for placing in sorted(placings, key=lambda p: p["place"]):
+        place = int(placing["place"])
+        if place > 3:
+            continue
+        who = (
+            f"<@{placing['user_id']}>"
+            if placing.get("team_id") is None and placing.get("user_id")
+            else f"**{placing['name']}**"
+        )
+        prizes = []
+        if placing.get("prize_coins"):
+            prizes.append(f"{placing['prize_coins']:,} {coin_name}")
+        if placing.get("prize_minor"):
+            prizes.append(format_money(int(placing["prize_minor"]), currency))
+        prize = f" · {' + '.join(prizes)}" if prizes else ""
+        label = placing["name"] if who.startswith("<@") else ""
+        suffix = f" ({label})" if label else ""
+        lines.append(f"{MEDALS[place]} {who}{suffix}{prize}")
+    return "\n".join(lines)
+
+
+@on(TournamentCompleted)
+async def announce_podium(notifier: Notifier, event: TournamentCompleted) -> None:
+    services = notifier.services
+    pictures: PictureService = services.pictures
+    snapshot = await pictures.snapshot(event.tournament_id)
+    images = await pictures.images_of(snapshot)
+    settings = await services.guilds.get_settings(snapshot.guild_id)
+    coin_name = settings.coin_name if settings else "coins"
+    tournament = await services.tournaments.get(event.tournament_id)
+    content = podium_text(event.name, event.placings, coin_name, tournament.currency)
+    content += _more(images)
+    live = await pictures.live_message(event.tournament_id)
+    if live is not None:
+        channel = await notifier.channel(live.channel_id)
+        try:
+            message = await channel.fetch_message(live.message_id)  # type: ignore[attr-defined]
+        except discord.NotFound:
+            message = None
+        if message is not None and message.content.startswith(PODIUM_MARK):
+            await message.edit(content=content, attachments=[_file(images[0])])
+            return
+        if message is not None:
+            # The live message keeps the final bracket; the podium is a new post so that
+            # the winners get a notification.
+            await message.edit(
+                content=f"📊 **{snapshot.title}** · final bracket (results below).",
+                attachments=[_file(images[0])],
+            )
+    posted = await notifier.announce(snapshot.guild_id, content, file=_file(images[0]))
+    if posted is not None:
+        await pictures.record_live_message(event.tournament_id, posted.channel.id, posted.id)
+    _shown[event.tournament_id] = snapshot.version

@@ -1,0 +1,221 @@
+"""/bracket and /standings — pictures of a running tournament for everyone; and the
+organizer's /tournament seed, swap and start, written here as plain callbacks that the
+/tournament group (cogs/tournaments.py) attaches with :func:`attach_tournament_commands`.
+
+Drawing a big bracket can take longer than Discord's 3-second window, so both picture
+commands first read the state (fast; a tournament that has not started is refused right
+away, privately) and then defer before drawing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.interactions import ORGANIZER_EXTRA, actor_of
+from cogs._autocomplete import AnyTournamentId, TournamentId, services_of
+from engine.errors import InvalidInput
+from engine.render import RenderedImage
+from engine.services.seeding_admin import BracketAdminService, SeedEntry
+
+FILES_PER_MESSAGE = 10  # Discord's limit of attachments on one message
+ORGANIZER = {ORGANIZER_EXTRA: True}
+SEEDING_CHOICES = [
+    app_commands.Choice(name="Random (drawn at the start)", value="random"),
+    app_commands.Choice(name="Ranked (by rating and organizer ranks)", value="ranked"),
+    app_commands.Choice(name="Manual (the order you give)", value="manual"),
+]
+
+
+def _files(images: Sequence[RenderedImage]) -> list[discord.File]:
+    return [discord.File(io.BytesIO(i.png_bytes), filename=i.name) for i in images]
+
+
+def _batches(images: Sequence[RenderedImage]) -> list[Sequence[RenderedImage]]:
+    return [images[i : i + FILES_PER_MESSAGE] for i in range(0, len(images), FILES_PER_MESSAGE)]
+
+
+class BracketCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="bracket", description="Show a tournament's bracket as images.")
+    @app_commands.describe(
+        tournament="The tournament.",
+        section="Only one part, e.g. winners, losers, grand-final, playoff, groups.",
+    )
+    @app_commands.guild_only()
+    async def bracket(
+        self,
+        interaction: discord.Interaction,
+        tournament: AnyTournamentId,
+        section: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        pictures = services_of(interaction).pictures
+        snapshot = await pictures.snapshot(tournament, interaction.guild_id)
+        wanted = section.strip().lower() if section else None
+        if wanted is not None:
+            await pictures.check_section(snapshot, wanted)  # refused privately, not deferred
+        await interaction.response.defer(thinking=True)
+        images = await pictures.images_of(snapshot, wanted)
+        batches = _batches(images)
+        total = f" ({len(images)} images)" if len(images) > 1 else ""
+        for index, batch in enumerate(batches):
+            text = f"**{snapshot.title}** · bracket{total}" if index == 0 else None
+            await interaction.followup.send(text, files=_files(batch))
+
+    @app_commands.command(name="standings", description="Show a tournament's standings.")
+    @app_commands.describe(tournament="The tournament.")
+    @app_commands.guild_only()
+    async def standings(
+        self, interaction: discord.Interaction, tournament: AnyTournamentId
+    ) -> None:
+        pictures = services_of(interaction).pictures
+        await pictures.snapshot(tournament, interaction.guild_id)
+        await interaction.response.defer(thinking=True)
+        png = await pictures.standings_image(tournament, guild_id=interaction.guild_id)
+        await interaction.followup.send(
+            file=discord.File(io.BytesIO(png), filename="standings.png")
+        )
+
+
+# ------------------------------------------------------ /tournament seed|swap|start
+def admin_of(interaction: discord.Interaction) -> BracketAdminService:
+    return services_of(interaction).bracket_admin
+
+
+def seed_list(title: str, entries: Sequence[SeedEntry], note: str = "") -> discord.Embed:
+    lines = [f"`{e.seed:>3}` {e.name}" if e.seed is not None else f"• {e.name}" for e in entries]
+    text = "\n".join(lines) or "No confirmed entries yet."
+    if len(text) > 4000:
+        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
+    embed = discord.Embed(title=title, description=text, colour=discord.Colour.gold())
+    if note:
+        embed.set_footer(text=note)
+    return embed
+
+
+def pick_entries(text: str, entries: Sequence[SeedEntry]) -> list[int]:
+    """Registration ids from a comma-separated list of entry names (or ids)."""
+    by_name = {e.name.casefold(): e.registration_id for e in entries}
+    ids = {e.registration_id for e in entries}
+    chosen = []
+    for raw in (part.strip() for part in text.split(",")):
+        if not raw:
+            continue
+        if raw.isdigit() and int(raw) in ids:
+            chosen.append(int(raw))
+        elif raw.casefold() in by_name:
+            chosen.append(by_name[raw.casefold()])
+        else:
+            raise InvalidInput(
+                f"No confirmed entry is called “{raw}”; use the names shown by "
+                "/tournament seed, separated by commas."
+            )
+    return chosen
+
+
+def _one(text: str, entries: Sequence[SeedEntry]) -> int:
+    chosen = pick_entries(text, entries)
+    if len(chosen) != 1:
+        raise InvalidInput("Name exactly one entry in each of first and second.")
+    return chosen[0]
+
+
+@app_commands.describe(
+    tournament="The tournament to seed.",
+    method="How seeds are decided.",
+    order="Manual only: entry names best first, separated by commas (the rest follow).",
+)
+@app_commands.choices(method=SEEDING_CHOICES)
+async def seed_command(
+    interaction: discord.Interaction,
+    tournament: TournamentId,
+    method: app_commands.Choice[str],
+    order: str | None = None,
+) -> None:
+    admin = admin_of(interaction)
+    manual = None
+    if order is not None:
+        manual = pick_entries(order, await admin.seeds(tournament))
+    preview = await admin.set_seeding(actor_of(interaction), tournament, method.value, manual)
+    notes = {
+        "random": "Seeds are drawn at random when the tournament starts.",
+        "ranked": "Unranked entries are ordered at random among themselves at the start.",
+        "manual": "Swap two seeds with /tournament swap.",
+    }
+    await interaction.response.send_message(
+        embed=seed_list(f"Seeding: {method.name}", preview, notes[method.value]), ephemeral=True
+    )
+
+
+@app_commands.describe(
+    tournament="The tournament.",
+    first="One entry (its name as listed by /tournament seed).",
+    second="The entry to swap it with.",
+)
+async def swap_command(
+    interaction: discord.Interaction, tournament: TournamentId, first: str, second: str
+) -> None:
+    admin = admin_of(interaction)
+    entries = await admin.seeds(tournament)
+    a, b = _one(first, entries), _one(second, entries)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    preview = await admin.swap(actor_of(interaction), tournament, a, b)
+    names = {e.registration_id: e.name for e in preview}
+    await interaction.followup.send(
+        embed=seed_list(f"Swapped {names.get(a, a)} and {names.get(b, b)}", preview),
+        ephemeral=True,
+    )
+
+
+@app_commands.describe(tournament="The tournament to start.")
+async def start_command(interaction: discord.Interaction, tournament: TournamentId) -> None:
+    # Drawing and storing a big bracket can pass Discord's 3-second window.
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    summary = await services_of(interaction).brackets.start(actor_of(interaction), tournament)
+    await interaction.followup.send(
+        f"Started with {summary.participant_count} entries: {summary.match_count} matches, "
+        f"{summary.ready_count} ready to play now. The bracket is posted in the "
+        "announcement channel.",
+        ephemeral=True,
+    )
+
+
+def tournament_commands() -> list[app_commands.Command]:
+    return [
+        app_commands.Command(
+            name="seed",
+            description="Choose how entries are seeded, and preview the seeds.",
+            callback=seed_command,
+            extras=ORGANIZER,
+        ),
+        app_commands.Command(
+            name="swap",
+            description="Swap two entries' seeds (until the first match begins).",
+            callback=swap_command,
+            extras=ORGANIZER,
+        ),
+        app_commands.Command(
+            name="start",
+            description="Close registration, draw the bracket and open the first matches.",
+            callback=start_command,
+            extras=ORGANIZER,
+        ),
+    ]
+
+
+def attach_tournament_commands(group: app_commands.Group) -> None:
+    """Add seed, swap and start to ``group``. Call it on the cog instance's group (in the
+    cog's ``__init__``): commands added to the class attribute would be bound to the cog
+    and called with it as first argument."""
+    for command in tournament_commands():
+        group.add_command(command)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(BracketCog(bot))

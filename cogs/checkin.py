@@ -1,0 +1,184 @@
+"""/checkin, and the Check in buttons of the check-in announcement and the match thread.
+
+Both buttons are ``DynamicItem``s whose custom id carries the tournament or match id, so
+they keep working after a restart; every click goes through the check-in service, which
+decides (and explains, ephemerally) whether anything changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import answer_error
+from bot.interactions import actor_of
+from cogs._autocomplete import resolve_tournament, services_of
+from engine.services import Services
+from engine.services.checkin import (
+    CheckInResult,
+    CheckInService,
+    MatchCheckInView,
+    TournamentCheckInView,
+)
+
+TOURNAMENT_BUTTON = "dc:tcheckin:{tournament_id}"
+MATCH_BUTTON = "dc:match:{match_id}:checkin"
+
+
+def checkin_service(services: Services) -> CheckInService:
+    return services.checkin
+
+
+def _ts(moment: Any, style: str = "R") -> str:
+    return discord.utils.format_dt(moment, style)  # type: ignore[arg-type]
+
+
+def tournament_text(view: TournamentCheckInView) -> str:
+    return (
+        f"✅ {view.display_name} is checked in for **{view.tournament_name}**. The bracket "
+        f"is made when it starts {_ts(view.starts_at)}; watch the announcements."
+    )
+
+
+def match_text(view: MatchCheckInView) -> str:
+    if view.both_in:
+        return f"✅ Both sides are here for match {view.code} — play and report with /report."
+    closes = f" Check-in closes {_ts(view.deadline)}." if view.deadline else ""
+    return (
+        f"✅ {view.display_name} is checked in for match {view.code}. Waiting for the "
+        f"other side.{closes}"
+    )
+
+
+def result_text(result: CheckInResult) -> str:
+    lines = [match_text(m) for m in result.matches]
+    if result.tournament is not None:
+        lines.append(tournament_text(result.tournament))
+    return "\n".join(lines)
+
+
+class TournamentCheckInButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:tcheckin:(?P<tournament_id>\d+)",
+):
+    """Under the "check-in is open" announcement."""
+
+    def __init__(self, tournament_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Check in",
+                emoji="✅",
+                style=discord.ButtonStyle.success,
+                custom_id=TOURNAMENT_BUTTON.format(tournament_id=tournament_id),
+            )
+        )
+        self.tournament_id = tournament_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> TournamentCheckInButton:
+        return cls(int(match["tournament_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        # A dynamic item's view is built by discord.py, so errors are answered here.
+        try:
+            service = checkin_service(services_of(interaction))
+            view = await service.check_in_tournament(actor_of(interaction), self.tournament_id)
+            await interaction.response.send_message(tournament_text(view), ephemeral=True)
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
+class MatchCheckInButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:match:(?P<match_id>\d+):checkin",
+):
+    """In the match thread, while the match waits for both sides."""
+
+    def __init__(self, match_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Check in",
+                emoji="✅",
+                style=discord.ButtonStyle.success,
+                custom_id=MATCH_BUTTON.format(match_id=match_id),
+            )
+        )
+        self.match_id = match_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> MatchCheckInButton:
+        return cls(int(match["match_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            service = checkin_service(services_of(interaction))
+            view = await service.check_in_match(actor_of(interaction), self.match_id)
+            await interaction.response.send_message(match_text(view), ephemeral=True)
+        except Exception as error:
+            await answer_error(interaction, error)
+
+
+def tournament_checkin_view(tournament_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(TournamentCheckInButton(tournament_id))
+    return view
+
+
+def match_checkin_view(match_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(MatchCheckInButton(match_id))
+    return view
+
+
+class CheckInCog(commands.Cog):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(
+        name="checkin", description="Check in for your match, or for a tournament's start."
+    )
+    @app_commands.describe(
+        tournament=(
+            "The tournament to check in for; leave empty to check in for your match "
+            "(or the one tournament whose check-in is open for you)."
+        )
+    )
+    @app_commands.guild_only()
+    async def checkin(
+        self, interaction: discord.Interaction, tournament: str | None = None
+    ) -> None:
+        tournament_id = None
+        if tournament is not None:
+            tournament_id = await resolve_tournament(interaction, tournament)
+        result = await checkin_service(self.services).check_in(actor_of(interaction), tournament_id)
+        await interaction.response.send_message(result_text(result), ephemeral=True)
+
+    @checkin.autocomplete("tournament")
+    async def _entries_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        entries = await services_of(interaction).registration.active_entries(
+            interaction.guild_id, interaction.user.id
+        )
+        return [
+            app_commands.Choice(
+                name=f"{e.tournament_name} · {e.display_name}"[:100], value=str(e.tournament_id)
+            )
+            for e in entries
+            if current.lower() in e.tournament_name.lower()
+        ][:25]
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(TournamentCheckInButton, MatchCheckInButton)
+    await bot.add_cog(CheckInCog(bot.services))  # type: ignore[attr-defined]
