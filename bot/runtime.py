@@ -58,6 +58,7 @@ async def open_runtime(
             clock,
             default_timezone=settings.bot.default_timezone,
             data_dir=settings.storage.data_dir,
+            public_url=settings.dashboard.public_url,
         )
         configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
         bot = build_bot(settings, services, **(bot_options or {}))

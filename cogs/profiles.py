@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -10,6 +13,7 @@ from bot.interactions import ORGANIZER_EXTRA, actor_of
 from cogs._autocomplete import GameId
 from cogs.teams import rank_text
 from engine.services import Services
+from engine.services.badges import EarnedBadge
 from engine.services.profiles import ProfileEntry, ProfileView
 
 
@@ -22,7 +26,9 @@ def _standing(entry: ProfileEntry) -> str:
     return " · ".join(parts) or "unranked"
 
 
-def profile_embed(view: ProfileView, name: str) -> discord.Embed:
+def profile_embed(
+    view: ProfileView, name: str, badges: Sequence[EarnedBadge] = ()
+) -> discord.Embed:
     embed = discord.Embed(title=f"{name}'s profile", colour=discord.Colour.teal())
     for entry in view.entries[:25]:
         ingame = f"`{entry.ingame_id}`" if entry.ingame_id else "not set"
@@ -33,6 +39,12 @@ def profile_embed(view: ProfileView, name: str) -> discord.Embed:
         )
     if not view.entries:
         embed.description = "No in-game ids yet. Add one with /profile set."
+    if badges:
+        # Several awards of one badge (a champion twice) show once, with a count.
+        counts = Counter(b.badge.name for b in badges)
+        emoji = {b.badge.name: b.badge.emoji for b in badges}
+        shown = [f"{emoji[n]} {n}" + (f" ×{c}" if c > 1 else "") for n, c in counts.items()]
+        embed.add_field(name="Badges", value=" · ".join(shown)[:1024], inline=False)
     embed.set_footer(text="/register fills in your in-game id from here.")
     return embed
 
@@ -68,8 +80,9 @@ class ProfileCog(
         assert interaction.guild_id is not None  # guild_only
         who = member or interaction.user
         view = await self.services.profiles.show(interaction.guild_id, who.id)
+        badges = await self.services.badges.badges_of(interaction.guild_id, who.id)
         await interaction.response.send_message(
-            embed=profile_embed(view, who.display_name), ephemeral=True
+            embed=profile_embed(view, who.display_name, badges), ephemeral=True
         )
 
     @app_commands.command(

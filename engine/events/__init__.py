@@ -14,6 +14,7 @@ from engine.events.guild import GuildConfigured
 
 # Area modules register their events on import.
 from engine.events import (  # noqa: F401  isort: skip
+    awards,
     checkin,
     matches,
     payments,

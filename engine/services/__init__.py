@@ -10,7 +10,9 @@ from pathlib import Path
 
 from engine.clock import Clock
 from engine.services.audit import AuditService
+from engine.services.badges import BadgeService
 from engine.services.brackets import BracketService
+from engine.services.certificates import DEFAULT_PUBLIC_URL, CertificateService
 from engine.services.checkin import CheckInService, register_timer_handlers
 from engine.services.context import ServiceContext
 from engine.services.games import GameService
@@ -37,6 +39,7 @@ class Services:
         *,
         default_timezone: str = "UTC",
         data_dir: Path = Path("data"),
+        public_url: str = DEFAULT_PUBLIC_URL,
     ) -> None:
         self.ctx = ServiceContext(db, clock, files=FileStore(data_dir / "files"))
         self.db = db
@@ -57,4 +60,6 @@ class Services:
         self.checkin = CheckInService(self.ctx)
         self.pictures = PictureService(self.ctx)
         self.bracket_admin = BracketAdminService(self.ctx)
+        self.certificates = CertificateService(self.ctx, public_url=public_url)
+        self.badges = BadgeService(self.ctx)
         register_timer_handlers(self)

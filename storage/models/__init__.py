@@ -1,6 +1,13 @@
 """Every mapped table; importing this package registers them all on ``Base.metadata``."""
 
 from storage.models.audit import AuditEntry
+from storage.models.awards import (
+    BadgeAward,
+    BadgeDefinition,
+    Certificate,
+    CertificateDelivery,
+    CertificateSettings,
+)
 from storage.models.base import Base
 from storage.models.guild import GuildSettings
 from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
@@ -27,8 +34,13 @@ from storage.models.tournament import Game, RegistrationField, Tournament, Tourn
 
 __all__ = [
     "AuditEntry",
+    "BadgeAward",
+    "BadgeDefinition",
     "Base",
     "BracketState",
+    "Certificate",
+    "CertificateDelivery",
+    "CertificateSettings",
     "Dispute",
     "DisputeEvidence",
     "Game",

@@ -1,0 +1,219 @@
+"""Awards on Discord: badges and certificates when a tournament completes, with a
+progress message in the announcement channel, certificates DMed to every recipient,
+and a DM when a certificate is revoked.
+
+Generating and DMing dozens of certificates takes longer than one outbox delivery may,
+and must not hold up other events, so the handler awards badges (quick, idempotent),
+then starts the certificate run as a background task. The run is safe to repeat: issuing
+is idempotent, a DM is claimed before it is sent and recorded after, and the progress
+message is recorded and edited rather than re-posted. After a crash an organizer resumes
+it with /certificates generate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import time
+from collections.abc import Iterable
+
+import discord
+
+from bot.notifier import Notifier, on
+from engine.events.awards import CertificateGenerationRequested, CertificateRevoked
+from engine.events.matches import TournamentCompleted
+from engine.services.certificates import CertificateView, PlannedCertificate
+
+log = logging.getLogger(__name__)
+
+EDIT_EVERY_SECONDS = 2.0  # Discord rate-limits message edits; the last one always goes out
+_runs: dict[int, asyncio.Task[None]] = {}
+_EMOJI = {
+    "champion": "🏆",
+    "runner_up": "🥈",
+    "third_place": "🥉",
+    "participant": "🎟️",
+    "mvp": "⭐",
+}
+
+
+def _guild_name(notifier: Notifier, guild_id: int | None) -> str | None:
+    guild = notifier.client.get_guild(guild_id) if guild_id else None
+    return guild.name if guild else None
+
+
+@on(TournamentCompleted)
+async def tournament_completed(notifier: Notifier, event: TournamentCompleted) -> None:
+    await notifier.services.badges.award_for_tournament(event.tournament_id)
+    organizer = _guild_name(notifier, event.guild_id) or "DeltaCrown"
+    start_certificate_run(notifier, event.guild_id, event.tournament_id, organizer)
+
+
+@on(CertificateGenerationRequested)
+async def generation_requested(notifier: Notifier, event: CertificateGenerationRequested) -> None:
+    start_certificate_run(notifier, event.guild_id, event.tournament_id, event.organizer_name)
+
+
+@on(CertificateRevoked)
+async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> None:
+    where = _guild_name(notifier, event.guild_id)
+    for user_id in event.user_ids:
+        await notifier.dm(
+            user_id,
+            f"⛔ Your certificate `{event.code}` ({event.recipient_name})"
+            f"{f' on **{where}**' if where else ''} was revoked by the organizers.\n"
+            f"Reason: {event.reason}\nVerification now shows it as revoked.",
+        )
+
+
+def start_certificate_run(
+    notifier: Notifier, guild_id: int | None, tournament_id: int, organizer_name: str
+) -> asyncio.Task[None]:
+    """Run (or queue behind the current run) the certificates of one tournament."""
+    previous = _runs.get(tournament_id)
+
+    async def run() -> None:
+        if previous is not None:
+            await asyncio.gather(previous, return_exceptions=True)
+        await CertificateRun(notifier, guild_id, tournament_id, organizer_name).run()
+
+    task = asyncio.create_task(run(), name=f"certificates-{tournament_id}")
+    _runs[tournament_id] = task
+    task.add_done_callback(lambda t: _forget(tournament_id, t))
+    return task
+
+
+def _forget(tournament_id: int, task: asyncio.Task[None]) -> None:
+    if _runs.get(tournament_id) is task:
+        del _runs[tournament_id]
+
+
+class CertificateRun:
+    def __init__(
+        self, notifier: Notifier, guild_id: int | None, tournament_id: int, organizer: str
+    ) -> None:
+        self.notifier = notifier
+        self.services = notifier.services
+        self.guild_id = guild_id
+        self.tournament_id = tournament_id
+        self.organizer = organizer
+        self.message: discord.PartialMessage | discord.Message | None = None
+        self.last_edit = 0.0
+        self.dms_closed = 0
+
+    async def run(self) -> None:
+        done, plan = 0, []
+        try:
+            plan = await self.services.certificates.planned(self.tournament_id)
+            if not plan:
+                return
+            names = self._member_names(plan)
+            await self._open_progress(len(plan))
+            for item in plan:
+                issued = await self.services.certificates.issue(
+                    item, organizer_name=self.organizer, member_names=names
+                )
+                await self._deliver(issued.certificate)
+                done += 1
+                await self._progress(f"Generating certificates {done}/{len(plan)}…")
+            await self._progress(self._final_text(len(plan)), force=True)
+        except Exception:  # logged with the run; the message tells organizers how to resume
+            log.exception("certificate run for tournament %s stopped", self.tournament_id)
+            await self._progress(
+                f"⚠️ Certificate generation stopped after {done}/{len(plan)}. An organizer can "
+                "resume it with /certificates generate.",
+                force=True,
+            )
+
+    def _final_text(self, total: int) -> str:
+        text = f"✅ {total} certificates sent"
+        if self.dms_closed:
+            text += (
+                f". {self.dms_closed} player(s) do not accept DMs; they can get theirs with "
+                "/certificate"
+            )
+        return text + "."
+
+    def _member_names(self, plan: Iterable[PlannedCertificate]) -> dict[int, str]:
+        guild = self.notifier.client.get_guild(self.guild_id) if self.guild_id else None
+        if guild is None:
+            return {}
+        names: dict[int, str] = {}
+        for item in plan:
+            for user_id in (*item.recipients, item.user_id):
+                member = guild.get_member(user_id)
+                if member is not None:
+                    names[user_id] = member.display_name
+        return names
+
+    async def _open_progress(self, total: int) -> None:
+        text = f"Generating certificates 0/{total}…"
+        recorded = await self.services.certificates.progress_message(self.tournament_id)
+        if recorded is not None:
+            channel = await self.notifier.channel(recorded[0])
+            if isinstance(channel, discord.TextChannel | discord.Thread):
+                self.message = channel.get_partial_message(recorded[1])
+                try:
+                    await self.message.edit(content=text)
+                    self.last_edit = time.monotonic()
+                    return
+                except discord.NotFound:
+                    self.message = None  # deleted by someone: post a new one
+        message = await self.notifier.announce(self.guild_id, text)
+        if message is not None:
+            self.message = message
+            self.last_edit = time.monotonic()
+            await self.services.certificates.record_progress_message(
+                self.tournament_id, message.channel.id, message.id
+            )
+
+    async def _progress(self, text: str, force: bool = False) -> None:
+        if self.message is None:
+            return
+        if not force and time.monotonic() - self.last_edit < EDIT_EVERY_SECONDS:
+            return
+        await self.message.edit(content=text)
+        self.last_edit = time.monotonic()
+
+    async def _deliver(self, certificate: CertificateView) -> None:
+        if certificate.revoked_at is not None:
+            return
+        pending = await self.services.certificates.pending_deliveries(certificate.id)
+        if not pending:
+            return
+        file = await self.services.certificates.certificate_file(certificate.id)
+        for user_id in pending:
+            if not await self.services.certificates.claim_delivery(certificate.id, user_id):
+                continue  # another run has it
+            delivered, error = await self._dm(user_id, certificate, file.data)
+            await self.services.certificates.finish_delivery(
+                certificate.id, user_id, delivered=delivered, error=error
+            )
+
+    async def _dm(
+        self, user_id: int, certificate: CertificateView, data: bytes
+    ) -> tuple[bool, str | None]:
+        badges = await self.services.badges.awarded_in(certificate.tournament_id, user_id)
+        text = certificate_dm_text(certificate, _guild_name(self.notifier, self.guild_id))
+        if badges:
+            text += "\nBadges earned: " + ", ".join(b.label for b in badges) + "."
+        try:
+            sent = await self.notifier.dm(
+                user_id, text, file=discord.File(io.BytesIO(data), filename=certificate.filename)
+            )
+        except discord.HTTPException as error:
+            return False, f"{type(error).__name__}: {error}"
+        if not sent:
+            self.dms_closed += 1
+            return False, "does not accept direct messages"
+        return True, None
+
+
+def certificate_dm_text(certificate: CertificateView, guild_name: str | None) -> str:
+    where = f" on **{guild_name}**" if guild_name else ""
+    return (
+        f"{_EMOJI.get(certificate.kind, '📜')} Your **{certificate.label}** certificate for "
+        f"**{certificate.tournament_name}**{where} is attached. Anyone can check it at "
+        f"{certificate.verification_url} (code `{certificate.code}`)."
+    )
