@@ -13,7 +13,7 @@ from engine.services.audit import AuditService
 from engine.services.badges import BadgeService
 from engine.services.brackets import BracketService
 from engine.services.certificates import DEFAULT_PUBLIC_URL, CertificateService
-from engine.services.checkin import CheckInService, register_timer_handlers
+from engine.services.checkin import CheckInService
 from engine.services.context import ServiceContext
 from engine.services.games import GameService
 from engine.services.guilds import GuildService
@@ -23,6 +23,7 @@ from engine.services.payments import PaymentService
 from engine.services.pictures import PictureService
 from engine.services.profiles import ProfileService
 from engine.services.registration import RegistrationService
+from engine.services.schedule import register_timer_handlers
 from engine.services.seeding_admin import BracketAdminService
 from engine.services.teams import TeamService
 from engine.services.timers import TimerService

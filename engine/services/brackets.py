@@ -355,8 +355,8 @@ async def open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> 
     if tournament.match_checkin_minutes <= 0:
         row.status = transition(row.code, row.status, MatchState.READY).value
     else:
-        # Imported here: check-in imports this module for apply_action.
-        from engine.services.checkin import schedule_match_checkin_reminder
+        # Imported here: the schedule module imports this one for apply_action.
+        from engine.services.schedule import schedule_match_checkin_reminder
 
         row.status = transition(row.code, row.status, MatchState.CHECKIN).value
         deadline = uow.clock.now() + timedelta(minutes=tournament.match_checkin_minutes)

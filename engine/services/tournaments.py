@@ -98,8 +98,8 @@ async def apply_status_change(
 async def _replan_timers(uow: UnitOfWork, row: Tournament) -> None:
     """Scheduled open/close/check-in/start follow the tournament's dates and status, in
     the same transaction as the change (DESIGN.md §4)."""
-    # Imported here: the check-in module builds on this one (apply_status_change).
-    from engine.services.checkin import schedule_tournament_timers
+    # Imported here: the schedule module builds on this one (apply_status_change).
+    from engine.services.schedule import schedule_tournament_timers
 
     await schedule_tournament_timers(uow, row)
 

@@ -28,11 +28,8 @@ from engine.matches import MatchState
 from engine.services import Services
 from engine.services.actors import Actor
 from engine.services.brackets import MatchView
-from engine.services.checkin import (
-    CheckInService,
-    schedule_match_checkin_reminder,
-    schedule_tournament_timers,
-)
+from engine.services.checkin import CheckInService
+from engine.services.schedule import schedule_match_checkin_reminder, schedule_tournament_timers
 from storage.db import Database
 from storage.models import MatchRow, OutboxEvent, Registration, RegistrationMember, Tournament
 from storage.models.enums import RegistrationStatus, TournamentStatus
