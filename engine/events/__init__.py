@@ -19,6 +19,7 @@ from engine.events import (  # noqa: F401  isort: skip
     matches,
     payments,
     registration,
+    scores,
     seeding,
     tournaments,
 )

@@ -49,6 +49,9 @@ class FormatOptions:
     allow_draws: bool = False
     third_place: bool = False
     grand_final: str = "reset"
+    # Double elimination: a disqualification in the winners bracket drops the player to
+    # the losers bracket (a forfeit) instead of removing them. Read by the match services.
+    dq_to_losers: bool = False
     cycles: int = 1
     groups: int = 1
     points_win: float = 3
@@ -141,7 +144,7 @@ _INT_FIELDS = {
     "playoff_best_of",
 }
 _FLOAT_FIELDS = {"points_win", "points_draw", "points_loss"}
-_BOOL_FIELDS = {"allow_draws", "third_place"}
+_BOOL_FIELDS = {"allow_draws", "third_place", "dq_to_losers"}
 
 
 def _coerce(key: str, raw: Any) -> Any:

@@ -15,6 +15,7 @@ from engine.services.brackets import BracketService
 from engine.services.certificates import DEFAULT_PUBLIC_URL, CertificateService
 from engine.services.checkin import CheckInService
 from engine.services.context import ServiceContext
+from engine.services.disputes import DisputeService
 from engine.services.games import GameService
 from engine.services.guilds import GuildService
 from engine.services.ledger import LedgerService
@@ -24,6 +25,7 @@ from engine.services.pictures import PictureService
 from engine.services.profiles import ProfileService
 from engine.services.registration import RegistrationService
 from engine.services.schedule import register_timer_handlers
+from engine.services.scores import ScoreService
 from engine.services.seeding_admin import BracketAdminService
 from engine.services.teams import TeamService
 from engine.services.timers import TimerService
@@ -63,4 +65,6 @@ class Services:
         self.bracket_admin = BracketAdminService(self.ctx)
         self.certificates = CertificateService(self.ctx, public_url=public_url)
         self.badges = BadgeService(self.ctx)
+        self.scores = ScoreService(self.ctx)
+        self.disputes = DisputeService(self.ctx)
         register_timer_handlers(self)

@@ -74,6 +74,7 @@ class MatchView:
     checked_in_a_at: datetime | None
     checked_in_b_at: datetime | None
     thread_id: int | None
+    completed_at: datetime | None = None
 
     def side_of(self, registration_id: int) -> int | None:
         if registration_id == self.registration_a_id:
@@ -124,6 +125,7 @@ def match_view(row: MatchRow) -> MatchView:
         checked_in_a_at=row.checked_in_a_at,
         checked_in_b_at=row.checked_in_b_at,
         thread_id=row.thread_id,
+        completed_at=row.completed_at,
     )
 
 
@@ -258,7 +260,13 @@ async def _sync(uow: UnitOfWork, tournament: Tournament, bracket: Bracket, versi
             row = _new_row(tournament, match, now)
             uow.session.add(row)
             rows[match.id] = row
+        before = (row.registration_a_id, row.registration_b_id)
         _copy_slots(row, match)
+        if _opponents_changed(row, match, before):
+            # A corrected result put someone else into a match that was already open:
+            # its check-ins, reports and thread belong to the old pairing.
+            await _reset_row(uow, row)
+            applied.reset.append(row)
         target = _target_state(row, match)
         if target is None:
             continue
@@ -274,11 +282,7 @@ async def _sync(uow: UnitOfWork, tournament: Tournament, bracket: Bracket, versi
             applied.ready.append(row)
         row.updated_at = now
     await uow.session.flush()
-    for row in applied.ready:
-        await open_match(uow, tournament, row)
-    for row in applied.completed:
-        await cancel_timers(uow, prefix=f"match:{row.id}:")
-        uow.emit(_completed_event(tournament, row, version))
+    # Order matters to subscribers: a reset match's old thread closes before it reopens.
     for row in applied.reset:
         uow.emit(
             MatchReset(
@@ -288,6 +292,11 @@ async def _sync(uow: UnitOfWork, tournament: Tournament, bracket: Bracket, versi
                 code=row.code,
             )
         )
+    for row in applied.completed:
+        await cancel_timers(uow, prefix=f"match:{row.id}:")
+        uow.emit(_completed_event(tournament, row, version))
+    for row in applied.ready:
+        await open_match(uow, tournament, row)
     return applied
 
 
@@ -313,6 +322,12 @@ def _copy_slots(row: MatchRow, match: EngineMatch) -> None:
     row.registration_a_id = _registration_id(first)
     row.registration_b_id = _registration_id(second)
     row.best_of = match.best_of
+
+
+def _opponents_changed(row: MatchRow, match: EngineMatch, before: tuple[int | None, ...]) -> bool:
+    open_row = MatchState(row.status) not in (MatchState.SCHEDULED, MatchState.COMPLETED)
+    now_pair = (row.registration_a_id, row.registration_b_id)
+    return open_row and match.status is MatchStatus.READY and before != now_pair
 
 
 def _target_state(row: MatchRow, match: EngineMatch) -> MatchState | None:

@@ -13,6 +13,7 @@ import asyncio
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PIL import Image
@@ -68,6 +69,7 @@ class Snapshot:
     state: Mapping[str, Any]
     names: Mapping[int, str]
     live: Mapping[str, MatchStatus]
+    updated_at: datetime
 
     def key(self, what: str) -> tuple[Any, ...]:
         # Names, title and live states change without a new bracket version (a team
@@ -116,7 +118,7 @@ class PictureService:
 
     async def check_section(self, snapshot: Snapshot, section: str) -> None:
         """Refuse an unknown section with the list of the bracket's sections."""
-        keys = await asyncio.to_thread(lambda: [s.key for s in _view(snapshot).sections])
+        keys = await asyncio.to_thread(lambda: [s.key for s in view_of(snapshot).sections])
         if section not in keys:
             raise InvalidInput(
                 f"This bracket has no section '{section}'; choose one of: {', '.join(keys)}."
@@ -178,6 +180,7 @@ class PictureService:
                 },
                 names=names,
                 live={code: LIVE_STATES[status] for code, status in live_rows.all()},
+                updated_at=state.updated_at,
             )
 
     # ------------------------------------------------------------ live message
@@ -214,7 +217,7 @@ class PictureService:
             state.message_id = message_id
 
 
-def _view(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:
+def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:
     return tournament_view(
         bracket or snapshot.bracket(),
         title=snapshot.title,
@@ -227,7 +230,7 @@ def _view(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:
 
 
 def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage]:
-    view = _view(snapshot, snapshot.bracket())
+    view = view_of(snapshot, snapshot.bracket())
     if section is not None and section not in {s.key for s in view.sections}:
         keys = ", ".join(s.key for s in view.sections)
         raise InvalidInput(f"This bracket has no section '{section}'; choose one of: {keys}.")

@@ -234,6 +234,11 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
             "none, single or reset (double elimination)",
             _option_value("grand_final"),
         ),
+        EditableField(
+            "dq_to_losers",
+            "A winners-bracket DQ drops to losers (double elimination)",
+            _option_value("dq_to_losers"),
+        ),
         EditableField("rounds", "Swiss rounds", _option_value("rounds")),
         EditableField("cycles", "Round-robin cycles", _option_value("cycles")),
         EditableField("groups", "Number of groups", _option_value("groups")),

@@ -41,7 +41,7 @@ MINIMUM_FIELD = {
 # Which bracket options an organizer may set for each format.
 FORMAT_OPTION_KEYS: dict[str, tuple[str, ...]] = {
     "single_elim": ("third_place",),
-    "double_elim": ("grand_final",),
+    "double_elim": ("grand_final", "dq_to_losers"),
     "round_robin": ("cycles",),
     "swiss": ("rounds",),
     "group_playoff": ("groups", "advance_per_group", "playoff_format"),

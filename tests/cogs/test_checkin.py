@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cogs.checkin import match_checkin_view
 from engine.matches import MatchState
 from engine.services import Services
 from engine.services.actors import Actor
@@ -126,24 +125,25 @@ async def test_match_checkin_by_button_and_slash(arena: Arena) -> None:
     [match] = await services.brackets.matches(tid, statuses=[MatchState.CHECKIN])
     await arena.env.settle()
 
-    # The match thread's button (posted by the match-thread handler in production).
-    channel = await arena.env.bot.fetch_channel(arena.matches.id)
-    posted = await channel.send(f"Match {match.code}", view=match_checkin_view(match.id))
-    message = await fake.wait_for_message(lambda m: m.id == posted.id)
+    # The match thread the notifier opened carries the Check in button.
     button = f"dc:match:{match.id}:checkin"
+    thread = await fake.wait_for_thread(lambda t: t.parent_id == arena.matches.id)
+    message = await fake.wait_for_message(
+        lambda m: m.channel_id == thread.id and button in m.custom_ids()
+    )
 
     stranger = await (await fake.click(arena.organizer, message, button)).response()
     assert stranger.ephemeral and f"not playing in match {match.code}" in stranger.content
     first = await (await fake.click(arena.players[0], message, button)).response()
     assert first.ephemeral and "Waiting for the other side" in first.content
     await fake.wait_for_message(
-        lambda m: m.channel_id == arena.matches.id and "checked in for match" in m.content
+        lambda m: m.channel_id == thread.id and "checked in for match" in m.content
     )
 
     second = await arena.slash(arena.players[1], "checkin")
     assert second.ephemeral and "Both sides are here" in second.content
     await fake.wait_for_message(
-        lambda m: m.channel_id == arena.matches.id and m.content.startswith("🎮 Both sides")
+        lambda m: m.channel_id == thread.id and m.content.startswith("🎮 Both sides")
     )
     assert (await services.brackets.get_match(match.id)).status == MatchState.READY
     await arena.env.settle()

@@ -1,0 +1,373 @@
+"""Match threads and dispute threads: created from events, fed with reports and results.
+
+Delivery is at-least-once. A thread is created only when the service has none recorded
+for the match/dispute, and it is recorded right after creation (``record_thread``), so a
+re-delivered MatchReady or DisputeOpened finds it and does nothing. Messages posted into
+existing threads may repeat after a crash; that is an acceptable duplicate.
+
+Buttons are rendered here with the agreed custom ids (``dc:match:<id>:checkin|report|
+dispute``, ``dc:report:<id>:confirm|reject``); the owning cogs register ``DynamicItem``s
+that answer the clicks, so the views sent here are stopped before sending and never
+stored by discord.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import discord
+
+from bot.notifier import Notifier, on
+from engine.events.matches import MatchCompleted, MatchReady, MatchReset
+from engine.events.scores import (
+    DisputeEscalated,
+    DisputeEvidenceAdded,
+    DisputeOpened,
+    DisputeResolved,
+    ScoreMismatch,
+    ScoreReported,
+)
+from engine.matches import MatchState
+from engine.services.disputes import DisputeDetail
+from engine.services.scores import DISPUTE_REASONS, MatchLobby, score_text
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES = 4320  # three days: long enough for a slow match or dispute
+PLAYABLE = {MatchState.CHECKIN, MatchState.READY, MatchState.LIVE, MatchState.PENDING_RESULT}
+ButtonSpec = tuple[str, str, discord.ButtonStyle]
+
+
+def rendered_buttons(*specs: ButtonSpec) -> discord.ui.View:
+    """Buttons drawn on a message; the clicks are answered by the cogs' DynamicItems."""
+    view = discord.ui.View(timeout=None)
+    for label, custom_id, style in specs:
+        view.add_item(discord.ui.Button(label=label, custom_id=custom_id, style=style))
+    view.stop()  # a stopped view is sent but never stored, so no second dispatch
+    return view
+
+
+def _mentions(user_ids: tuple[int, ...] | list[int]) -> str:
+    return " ".join(f"<@{u}>" for u in user_ids)
+
+
+def _timestamp(moment: datetime | str | None) -> str | None:
+    if moment is None:
+        return None
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    seconds = int(when.timestamp())
+    return f"<t:{seconds}:t> (<t:{seconds}:R>)"
+
+
+async def _thread(notifier: Notifier, thread_id: int | None) -> discord.Thread | None:
+    """The thread, or None when it was deleted (the message then has nowhere to go)."""
+    if thread_id is None:
+        return None
+    try:
+        channel = notifier.client.get_channel(thread_id) or await notifier.client.fetch_channel(
+            thread_id
+        )
+    except (discord.NotFound, discord.Forbidden):
+        log.info("thread %s is gone or hidden; skipping its message", thread_id)
+        return None
+    return channel if isinstance(channel, discord.Thread) else None
+
+
+async def _parent(notifier: Notifier, guild_id: int, *preferred: str) -> discord.TextChannel | None:
+    settings = await notifier.services.guilds.get_settings(guild_id)
+    if settings is None:
+        return None
+    for name in preferred:
+        channel_id = getattr(settings, name)
+        if channel_id:
+            channel = await notifier.channel(channel_id)
+            if isinstance(channel, discord.TextChannel):
+                return channel
+    return None
+
+
+async def _open_thread(parent: discord.TextChannel, name: str) -> discord.Thread:
+    return await parent.create_thread(
+        name=name[:100],
+        type=discord.ChannelType.private_thread,
+        invitable=False,
+        auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+    )
+
+
+async def _add_members(thread: discord.Thread, member_ids: tuple[int, ...]) -> None:
+    for user_id in dict.fromkeys(member_ids):
+        try:
+            await thread.add_user(discord.Object(id=user_id))
+        except discord.HTTPException:
+            # They left the server; the others still get the thread.
+            log.info("could not add user %s to thread %s", user_id, thread.id)
+
+
+async def _close(thread: discord.Thread, *, clear_buttons: bool = False) -> None:
+    """Lock and archive; with ``clear_buttons`` the bot's buttons go first, so nobody
+    clicks Report or Confirm in a finished match."""
+    if clear_buttons:
+        async for message in thread.history(limit=100):
+            if message.author.id == thread.guild.me.id and message.components:
+                await message.edit(view=None)
+    await thread.edit(archived=True, locked=True)
+
+
+async def _post_reopened(thread: discord.Thread, content: str, **kwargs: object) -> None:
+    """Post into a thread that may be archived and locked, and close it again."""
+    if thread.archived or thread.locked:
+        await thread.edit(archived=False, locked=False)
+    await thread.send(content, **kwargs)  # type: ignore[arg-type]
+
+
+# --- match threads ----------------------------------------------------------------------
+
+
+def lobby_embed(lobby: MatchLobby, checkin_deadline: str | None) -> discord.Embed:
+    match = lobby.match
+    embed = discord.Embed(
+        title=f"{match.round_title} · {match.code}",
+        description=f"**{lobby.name(0)}** vs **{lobby.name(1)}**",
+        colour=discord.Colour.gold(),
+    )
+    embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    deadline = _timestamp(checkin_deadline)
+    if deadline:
+        embed.add_field(name="Check in by", value=deadline)
+    embed.add_field(
+        name="How to report",
+        value=(
+            "When the match is over, one side presses **Report score** (or uses /report) "
+            "and the other side confirms. If something went wrong, press **Open dispute**."
+        ),
+        inline=False,
+    )
+    embed.set_footer(text=lobby.tournament_name)
+    return embed
+
+
+def lobby_buttons(lobby: MatchLobby) -> discord.ui.View:
+    match_id = lobby.match.id
+    specs: list[ButtonSpec] = []
+    if lobby.match.status == MatchState.CHECKIN:
+        specs.append(("Check in", f"dc:match:{match_id}:checkin", discord.ButtonStyle.success))
+    specs.append(("Report score", f"dc:match:{match_id}:report", discord.ButtonStyle.primary))
+    specs.append(("Open dispute", f"dc:match:{match_id}:dispute", discord.ButtonStyle.secondary))
+    return rendered_buttons(*specs)
+
+
+@on(MatchReady)
+async def open_match_thread(notifier: Notifier, event: MatchReady) -> None:
+    scores = notifier.services.scores
+    lobby = await scores.lobby(event.match_id)
+    if lobby.match.thread_id is not None or lobby.match.status not in PLAYABLE:
+        return  # re-delivered, or the match moved on before we got here
+    if event.guild_id is None:
+        return
+    parent = await _parent(notifier, event.guild_id, "match_channel_id", "announcement_channel_id")
+    if parent is None:
+        return
+    thread = await _open_thread(parent, lobby.title)
+    if not await scores.record_thread(lobby.match.id, thread.id):
+        await thread.delete()  # another delivery won the race and recorded its thread
+        return
+    await _add_members(thread, lobby.member_ids)
+    await thread.send(
+        f"{_mentions(lobby.member_ids)} your match is ready. Good luck!",
+        embed=lobby_embed(lobby, event.checkin_deadline),
+        view=lobby_buttons(lobby),
+    )
+
+
+@on(ScoreReported)
+async def ask_for_confirmation(notifier: Notifier, event: ScoreReported) -> None:
+    if event.awaiting_registration_id is None:
+        return  # the report decided the match or put it in dispute; those post their own
+    thread = await _thread(notifier, event.thread_id)
+    if thread is None:
+        return
+    lobby = await notifier.services.scores.lobby(event.match_id)
+    waiting = next(
+        s for s in lobby.sides if s and s.registration_id == event.awaiting_registration_id
+    )
+    shot = " (with a screenshot)" if event.has_screenshot else ""
+    await thread.send(
+        f"📝 <@{event.reporter_id}> reported **{lobby.name(0)} {score_text(*event.scores)} "
+        f"{lobby.name(1)}**{shot}.\n{_mentions(waiting.member_ids)}, is that right? Confirm "
+        "it, or reject it to open a dispute.",
+        view=rendered_buttons(
+            ("Confirm", f"dc:report:{event.report_id}:confirm", discord.ButtonStyle.success),
+            ("Reject", f"dc:report:{event.report_id}:reject", discord.ButtonStyle.danger),
+        ),
+    )
+
+
+@on(ScoreMismatch)
+async def reports_differ(notifier: Notifier, event: ScoreMismatch) -> None:
+    thread = await _thread(notifier, event.thread_id)
+    if thread is None:
+        return
+    lobby = await notifier.services.scores.lobby(event.match_id)
+    said = "; ".join(
+        f"<@{r['reporter_id']}> says {score_text(*r['scores'])}" for r in event.reports
+    )
+    await thread.send(
+        f"⚠️ The reports differ: {said} (as {lobby.name(0)}–{lobby.name(1)}). The match is on "
+        "hold until an organizer decides in the dispute thread."
+    )
+
+
+def result_line(lobby: MatchLobby, event: MatchCompleted) -> str:
+    names = {s.registration_id: s.name for s in lobby.sides if s}
+    winner = names.get(event.winner_registration_id or 0, "Nobody")
+    loser = names.get(event.loser_registration_id or 0, "their opponent")
+    score = score_text(*(event.scores or [None, None]))
+    if event.outcome == "draw":
+        return f"🤝 **{lobby.name(0)} {score} {lobby.name(1)}**: a draw."
+    if event.outcome == "forfeit":
+        return f"🏳️ **{loser}** forfeits; **{winner}** wins match {event.code}."
+    if event.outcome == "disqualification":
+        return f"⛔ **{loser}** was disqualified; **{winner}** wins match {event.code}."
+    if event.outcome == "walkover":
+        return f"**{winner}** goes through match {event.code} without playing."
+    return f"🏁 Final: **{lobby.name(0)} {score} {lobby.name(1)}**. **{winner}** wins {event.code}!"
+
+
+@on(MatchCompleted)
+async def post_result(notifier: Notifier, event: MatchCompleted) -> None:
+    lobby = await notifier.services.scores.lobby(event.match_id)
+    thread = await _thread(notifier, lobby.match.thread_id)
+    if thread is None:
+        return
+    await _post_reopened(
+        thread, result_line(lobby, event) + " This thread is now closed; good games!"
+    )
+    await _close(thread, clear_buttons=True)
+
+
+@on(MatchReset)
+async def match_reset(notifier: Notifier, event: MatchReset) -> None:
+    lobby = await notifier.services.scores.lobby(event.match_id)
+    thread = await _thread(notifier, lobby.match.thread_id)
+    if thread is None:
+        return
+    await _post_reopened(
+        thread,
+        f"↩️ Match {event.code} was reset because an earlier result was corrected. A new "
+        "thread opens when it is ready to play again.",
+    )
+    await _close(thread, clear_buttons=True)
+    await notifier.services.scores.forget_thread(event.match_id, thread.id)
+
+
+# --- dispute threads --------------------------------------------------------------------
+
+
+def dispute_embed(detail: DisputeDetail) -> discord.Embed:
+    dispute, lobby = detail.dispute, detail.lobby
+    opener = (
+        "DeltaCrown (the reports differ)" if dispute.opened_by == 0 else f"<@{dispute.opened_by}>"
+    )
+    embed = discord.Embed(
+        title=f"Dispute #{dispute.id} · {lobby.match.round_title} · {lobby.match.code}",
+        description=f"**{lobby.name(0)}** vs **{lobby.name(1)}**\n\n{dispute.description[:1500]}",
+        colour=discord.Colour.red(),
+    )
+    embed.add_field(name="Reason", value=dispute.reason_label)
+    embed.add_field(name="Opened by", value=opener)
+    names = {s.registration_id: s.name for s in lobby.sides if s}
+    reports = "\n".join(
+        f"{names.get(r.registration_id, '?')}: {score_text(r.score_a, r.score_b)} "
+        f"(by <@{r.reporter_id}>{', screenshot' if r.screenshot_sha256 else ''})"
+        for r in detail.reports
+    )
+    embed.add_field(name="Reports", value=reports or "None yet", inline=False)
+    embed.add_field(name="Evidence", value=f"{len(detail.evidence)} item(s) so far", inline=False)
+    embed.set_footer(
+        text="Players: post screenshots or links here; they are recorded as evidence. "
+        "Organizers: /dispute resolve or /dispute escalate."
+    )
+    return embed
+
+
+@on(DisputeOpened)
+async def open_dispute_thread(notifier: Notifier, event: DisputeOpened) -> None:
+    disputes = notifier.services.disputes
+    detail = await disputes.detail(event.dispute_id)
+    if detail.dispute.thread_id is not None or event.guild_id is None:
+        return
+    parent = await _parent(
+        notifier,
+        event.guild_id,
+        "dispute_channel_id",
+        "match_channel_id",
+        "announcement_channel_id",
+    )
+    if parent is None:
+        return
+    members = detail.lobby.member_ids + ((event.opened_by,) if event.opened_by else ())
+    thread = await _open_thread(parent, f"Dispute #{event.dispute_id} · {detail.lobby.title}")
+    if not await disputes.record_thread(event.dispute_id, thread.id):
+        await thread.delete()
+        return
+    await _add_members(thread, members)
+    settings = await notifier.services.guilds.get_settings(event.guild_id)
+    role = settings.organizer_role_id if settings else None
+    ping = f"<@&{role}> a dispute needs an organizer. " if role else ""
+    await thread.send(
+        f"{ping}{_mentions(detail.lobby.member_ids)}",
+        embed=dispute_embed(detail),
+        allowed_mentions=discord.AllowedMentions(roles=True, users=True, everyone=False),
+    )
+    match_thread = await _thread(notifier, event.match_thread_id)
+    if match_thread is not None:
+        reason = DISPUTE_REASONS.get(event.reason, event.reason).lower()
+        await match_thread.send(
+            f"⚖️ Dispute #{event.dispute_id} is open ({reason}). An organizer decides in "
+            f"{thread.mention}; post your evidence there."
+        )
+
+
+@on(DisputeEvidenceAdded)
+async def evidence_recorded(notifier: Notifier, event: DisputeEvidenceAdded) -> None:
+    thread = await _thread(notifier, event.thread_id)
+    if thread is None or event.source_message_id is None:
+        return
+    try:
+        await thread.get_partial_message(event.source_message_id).add_reaction("📎")
+    except discord.NotFound:
+        log.info("evidence message %s was deleted before it was marked", event.source_message_id)
+
+
+@on(DisputeEscalated)
+async def dispute_escalated(notifier: Notifier, event: DisputeEscalated) -> None:
+    thread = await _thread(notifier, event.thread_id)
+    if thread is None or event.guild_id is None:
+        return
+    settings = await notifier.services.guilds.get_settings(event.guild_id)
+    guild = notifier.client.get_guild(event.guild_id)
+    pings = []
+    if settings and settings.organizer_role_id:
+        pings.append(f"<@&{settings.organizer_role_id}>")
+    if guild is not None and guild.owner_id:
+        pings.append(f"<@{guild.owner_id}>")
+    await thread.send(
+        f"🚨 <@{event.actor_id}> escalated dispute #{event.dispute_id}: {event.note}\n"
+        f"{' '.join(pings)} please take a look.",
+        allowed_mentions=discord.AllowedMentions(roles=True, users=True, everyone=False),
+    )
+
+
+@on(DisputeResolved)
+async def dispute_resolved(notifier: Notifier, event: DisputeResolved) -> None:
+    thread = await _thread(notifier, event.thread_id)
+    if thread is None:
+        return
+    await _post_reopened(
+        thread,
+        f"✅ Dispute #{event.dispute_id} resolved by <@{event.resolved_by}>: {event.resolution}\n"
+        f"Match {event.code} is final and the bracket has moved on. This thread is now closed.",
+    )
+    await _close(thread)

@@ -1,0 +1,346 @@
+"""/report and /match — players report scores, organizers override; the thread buttons.
+
+The Report score button (``dc:match:<id>:report``) opens a modal; the Confirm / Reject
+buttons under a report (``dc:report:<id>:confirm|reject``) go through the score service,
+which decides — and explains — whether a click changes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import DomainModal, answer_error
+from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._autocomplete import TournamentId
+from engine.errors import InvalidInput
+from engine.services import Services
+from engine.services.scores import MatchLobby, OverrideOutcome, ReportOutcome, score_text
+
+_STATUS_WORDS = {
+    "scheduled": "waiting for the earlier matches",
+    "checkin": "check-in open",
+    "ready": "ready to play",
+    "live": "being played",
+    "pending_result": "waiting for the score to be confirmed",
+    "completed": "finished",
+    "disputed": "under dispute",
+    "cancelled": "cancelled",
+}
+
+
+def _services(interaction: discord.Interaction) -> Services:
+    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
+
+
+def _where(thread_id: int | None) -> str:
+    return f" in <#{thread_id}>" if thread_id else ""
+
+
+def report_reply(outcome: ReportOutcome) -> str:
+    lobby = outcome.lobby
+    report = outcome.report
+    scores = (
+        score_text(report.score_a, report.score_b)
+        if report
+        else score_text(lobby.match.score_a, lobby.match.score_b)
+    )
+    line = f"**{lobby.name(0)} {scores} {lobby.name(1)}**"
+    if outcome.state == "awaiting_confirmation":
+        return (
+            f"📝 Reported {line} for match {lobby.match.code}. Your opponent now confirms it"
+            f"{_where(lobby.match.thread_id)}."
+        )
+    if outcome.state == "disputed":
+        return (
+            f"⚠️ You reported {line}, but your opponent reported something else. Dispute "
+            f"#{outcome.dispute_id} is open; an organizer will decide."
+        )
+    ending = " The tournament is over — thanks for playing!" if outcome.tournament_completed else ""
+    return f"✅ Match {lobby.match.code} is final: {line}. The bracket has moved on.{ending}"
+
+
+def _score(value: str, label: str) -> int:
+    text = value.strip()
+    if not text.isdigit() or len(text) > 4:
+        raise InvalidInput(f"{label} must be a whole number such as 0, 2 or 13.")
+    return int(text)
+
+
+class ReportModal(DomainModal):
+    def __init__(self, lobby: MatchLobby, reporter_side: int | None) -> None:
+        super().__init__(
+            title=f"Report {lobby.match.code}"[:45], custom_id=f"dc:report-form:{lobby.match.id}"
+        )
+        self.match_id = lobby.match.id
+        if reporter_side is None:  # an organizer reports in slot order
+            first, second = f"{lobby.name(0)} score", f"{lobby.name(1)} score"
+        else:
+            first = f"Your score ({lobby.name(reporter_side)})"
+            second = f"Their score ({lobby.name(1 - reporter_side)})"
+        self.mine: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
+            label=first[:45], custom_id="mine", max_length=4, placeholder="e.g. 2"
+        )
+        self.theirs: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
+            label=second[:45], custom_id="theirs", max_length=4, placeholder="e.g. 1"
+        )
+        self.add_item(self.mine)
+        self.add_item(self.theirs)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        outcome = await _services(interaction).scores.report_score(
+            actor_of(interaction),
+            mine=_score(self.mine.value, "The first score"),
+            theirs=_score(self.theirs.value, "The second score"),
+            match_id=self.match_id,
+        )
+        await reply(interaction, report_reply(outcome))
+
+
+class ReportButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:match:(?P<match_id>\d+):report",
+):
+    def __init__(self, match_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Report score",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"dc:match:{match_id}:report",
+            )
+        )
+        self.match_id = match_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ReportButton:
+        return cls(int(match["match_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        # A dynamic item's view is built by discord.py, so errors are answered here.
+        try:
+            lobby = await _services(interaction).scores.report_form(
+                actor_of(interaction), self.match_id
+            )
+            side = lobby.side_of_user(interaction.user.id)
+            await interaction.response.send_modal(ReportModal(lobby, side))
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
+class RejectReportModal(DomainModal):
+    description: discord.ui.TextInput[RejectReportModal] = discord.ui.TextInput(
+        label="What was the real score, and why?",
+        style=discord.TextStyle.paragraph,
+        placeholder="e.g. It was 1–2: I won the last map.",
+        min_length=3,
+        max_length=500,
+    )
+
+    def __init__(self, report_id: int) -> None:
+        super().__init__(
+            title="Reject the reported score", custom_id=f"dc:report-reject:{report_id}"
+        )
+        self.report_id = report_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        dispute_id = await _services(interaction).scores.reject_report(
+            actor_of(interaction), self.report_id, self.description.value
+        )
+        await reply(
+            interaction,
+            f"⚖️ You rejected the report; dispute #{dispute_id} is open. Post your evidence in "
+            "the dispute thread; an organizer will decide.",
+        )
+
+
+class ReportDecision(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:report:(?P<report_id>\d+):(?P<decision>confirm|reject)",
+):
+    def __init__(self, report_id: int, decision: str) -> None:
+        confirm = decision == "confirm"
+        super().__init__(
+            discord.ui.Button(
+                label="Confirm" if confirm else "Reject",
+                style=discord.ButtonStyle.success if confirm else discord.ButtonStyle.danger,
+                custom_id=f"dc:report:{report_id}:{decision}",
+            )
+        )
+        self.report_id = report_id
+        self.decision = decision
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ReportDecision:
+        return cls(int(match["report_id"]), match["decision"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            scores, actor = _services(interaction).scores, actor_of(interaction)
+            if self.decision == "reject":
+                await scores.check_report(actor, self.report_id)
+                await interaction.response.send_modal(RejectReportModal(self.report_id))
+                return
+            outcome = await scores.confirm_report(actor, self.report_id)
+            await reply(interaction, report_reply(outcome))
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
+def match_embed(lobby: MatchLobby, user_id: int) -> discord.Embed:
+    match = lobby.match
+    side = lobby.side_of_user(user_id)
+    opponent = lobby.name(1 - side) if side is not None else f"{lobby.name(0)} vs {lobby.name(1)}"
+    embed = discord.Embed(
+        title=f"{match.round_title} · {match.code}",
+        description=f"**{lobby.name(0)}** vs **{lobby.name(1)}**",
+        colour=discord.Colour.gold(),
+    )
+    embed.add_field(name="Opponent", value=opponent)
+    embed.add_field(name="Status", value=_STATUS_WORDS.get(match.status, match.status))
+    embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    if match.checkin_deadline is not None:
+        embed.add_field(
+            name="Check in by", value=f"<t:{int(match.checkin_deadline.timestamp())}:R>"
+        )
+    if match.score_a is not None:
+        embed.add_field(name="Score", value=score_text(match.score_a, match.score_b))
+    embed.add_field(
+        name="Thread", value=f"<#{match.thread_id}>" if match.thread_id else "Not open yet"
+    )
+    embed.set_footer(text=lobby.tournament_name)
+    return embed
+
+
+def override_reply(outcome: OverrideOutcome, what: str) -> str:
+    lobby = outcome.lobby
+    score = score_text(lobby.match.score_a, lobby.match.score_b)
+    line = f"**{lobby.name(0)} {score} {lobby.name(1)}**"
+    text = f"✅ {what} Match {lobby.match.code} now reads {line} ({lobby.match.outcome or 'open'})."
+    if outcome.reset_codes:
+        text += f" Reset because they depended on it: {', '.join(outcome.reset_codes)}."
+    if outcome.tournament_completed:
+        text += " That decided the tournament."
+    return text
+
+
+class MatchesCog(commands.Cog):
+    match = app_commands.Group(
+        name="match", description="Your current match, and organizer overrides.", guild_only=True
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="report", description="Report the score of your current match.")
+    @app_commands.describe(
+        my_score="Games (or points) you won; organizers: the first-named side's score.",
+        their_score="Games (or points) your opponent won; organizers: the second side's.",
+        tournament="The tournament, if you play in more than one right now.",
+        screenshot="A screenshot of the final score (PNG or JPEG, at most 2 MB).",
+    )
+    @app_commands.guild_only()
+    async def report(
+        self,
+        interaction: discord.Interaction,
+        my_score: app_commands.Range[int, 0, 9999],
+        their_score: app_commands.Range[int, 0, 9999],
+        tournament: TournamentId | None = None,
+        screenshot: discord.Attachment | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.services.scores.report_score(
+            actor_of(interaction),
+            mine=my_score,
+            theirs=their_score,
+            guild_id=interaction.guild_id,
+            tournament_id=tournament,
+            thread_id=interaction.channel_id,
+            screenshot=await screenshot.read() if screenshot else None,
+            screenshot_name=screenshot.filename if screenshot else None,
+        )
+        await reply(interaction, report_reply(outcome))
+
+    @match.command(name="info", description="Show your current match: opponent, status, thread.")
+    @app_commands.describe(tournament="Only look in this tournament.")
+    async def info(
+        self, interaction: discord.Interaction, tournament: TournamentId | None = None
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        lobby = await self.services.scores.current_match(
+            actor_of(interaction),
+            interaction.guild_id,
+            tournament_id=tournament,
+            thread_id=interaction.channel_id,
+        )
+        await reply(interaction, embed=match_embed(lobby, interaction.user.id))
+
+    @match.command(
+        name="set-score",
+        description="Set or correct the score of a match (first-named side first).",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        tournament="The tournament of the match.",
+        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
+        first_score="Score of the first-named side.",
+        second_score="Score of the second-named side.",
+        note="Why, for the audit log and the dispute (if any).",
+    )
+    async def set_score(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        match: app_commands.Range[str, 1, 24],
+        first_score: app_commands.Range[int, 0, 9999],
+        second_score: app_commands.Range[int, 0, 9999],
+        note: app_commands.Range[str, 0, 300] | None = None,
+    ) -> None:
+        outcome = await self.services.scores.set_score(
+            actor_of(interaction), tournament, match, first_score, second_score, note=note
+        )
+        await reply(interaction, override_reply(outcome, "Score set."))
+
+    @match.command(
+        name="dq",
+        description="Disqualify a player or team: they forfeit their open match.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        tournament="The tournament.",
+        player="The player (or any member of the team) to disqualify.",
+        reason="Why; the player reads it.",
+    )
+    async def dq(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        player: discord.Member,
+        reason: app_commands.Range[str, 3, 300],
+    ) -> None:
+        outcome = await self.services.scores.disqualify(
+            actor_of(interaction), tournament, player.id, reason=reason
+        )
+        dropped = outcome.disqualified_registration_id is None
+        what = (
+            f"{player.mention} forfeits and drops to the losers bracket."
+            if dropped
+            else f"{player.mention} is disqualified."
+        )
+        await reply(
+            interaction,
+            override_reply(outcome, what),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(ReportButton, ReportDecision)
+    await bot.add_cog(MatchesCog(bot.services))  # type: ignore[attr-defined]
