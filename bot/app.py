@@ -9,12 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 import cogs
 from bot.config import Settings
 from bot.errors import DeltaCrownTree
 from engine.services import Services
+from engine.services.metrics import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,13 @@ class DeltaCrownBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        METRICS.commands.inc(command=command.qualified_name)
 
 
 class ShardedDeltaCrownBot(DeltaCrownBot, commands.AutoShardedBot):

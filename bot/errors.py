@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from engine.errors import DomainError
+from engine.services.metrics import METRICS
 
 log = logging.getLogger("deltacrown.errors")
 
@@ -48,7 +49,8 @@ def user_message_for(error: BaseException) -> tuple[str, bool]:
 
 
 async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
-    message, _ = user_message_for(error)
+    message, is_bug = user_message_for(error)
+    METRICS.command_errors.inc(kind="bug" if is_bug else "domain")
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)

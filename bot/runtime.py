@@ -16,7 +16,9 @@ from bot.config import Settings
 from bot.endpoints import configure_discord_endpoints
 from bot.notifier import Notifier
 from bot.scheduler import build_scheduler
+from dashboard.adapters import dashboard_hooks
 from dashboard.app import create_app, start_dashboard
+from dashboard.config import DashboardConfig
 from engine.clock import Clock
 from engine.services import Services
 from storage.db import Database
@@ -67,8 +69,16 @@ async def open_runtime(
 
         runner = None
         if settings.dashboard.enabled:
+            secret = settings.dashboard.secret_key
+            config = DashboardConfig.for_data_dir(
+                settings.storage.data_dir,
+                public_url=settings.dashboard.public_url,
+                secret=secret.get_secret_value() if secret else None,
+            )
             runner = await start_dashboard(
-                create_app(services), settings.dashboard.host, settings.dashboard.port
+                create_app(services, config, dashboard_hooks(services)),
+                settings.dashboard.host,
+                settings.dashboard.port,
             )
             stack.push_async_callback(runner.cleanup)
 

@@ -9,6 +9,7 @@ from storage.models.awards import (
     CertificateSettings,
 )
 from storage.models.base import Base
+from storage.models.dashboard import DashboardLogin
 from storage.models.guild import GuildSettings
 from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
 from storage.models.match import (
@@ -41,6 +42,7 @@ __all__ = [
     "Certificate",
     "CertificateDelivery",
     "CertificateSettings",
+    "DashboardLogin",
     "Dispute",
     "DisputeEvidence",
     "Game",

@@ -1,0 +1,89 @@
+"""/dashboard — an organizer gets a one-time login link to the web dashboard in DMs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.interactions import actor_of, organizer_command, reply
+from engine.services.actors import Actor
+from engine.services.dashboard_auth import DashboardAuthService, signing_key
+
+if TYPE_CHECKING:
+    from bot.app import DeltaCrownBot
+
+
+def _other_guild_actors(bot: discord.Client, user_id: int, here: int | None) -> list[Actor]:
+    """The same person in the other servers the bot shares with them, as the rules see
+    them there; the service keeps the ones where they organize."""
+    actors = []
+    for guild in bot.guilds:
+        member = guild.get_member(user_id)
+        if guild.id == here or member is None:
+            continue
+        actors.append(
+            Actor(
+                user_id=user_id,
+                guild_id=guild.id,
+                role_ids=frozenset(r.id for r in member.roles if r.id != guild.id),
+                can_manage_guild=member.guild_permissions.manage_guild,
+                display_name=member.display_name,
+            )
+        )
+    return actors
+
+
+class DashboardCog(commands.Cog):
+    def __init__(self, bot: DeltaCrownBot) -> None:
+        self.bot = bot
+        self.public_url = bot.settings.dashboard.public_url
+        self._auth: DashboardAuthService | None = None
+
+    @property
+    def auth(self) -> DashboardAuthService:
+        # Built on first use: loading the cog must not create a key file on disk.
+        if self._auth is None:
+            settings = self.bot.settings
+            secret = settings.dashboard.secret_key
+            key = signing_key(
+                secret.get_secret_value() if secret else None, settings.storage.data_dir
+            )
+            self._auth = DashboardAuthService(self.bot.services.ctx, key)
+        return self._auth
+
+    @app_commands.command(
+        name="dashboard", description="Get a one-time link to the organizer web dashboard."
+    )
+    @organizer_command
+    async def dashboard(self, interaction: discord.Interaction) -> None:
+        actor = actor_of(interaction)
+        others = _other_guild_actors(self.bot, actor.user_id, interaction.guild_id)
+        names = {g.id: g.name for g in self.bot.guilds}
+        link = await self.auth.issue_link(actor, names, others)
+        url = f"{self.public_url}/org/login/{link.token}"
+        servers = ", ".join(g.guild_name for g in link.guilds)
+        try:
+            await interaction.user.send(
+                f"Here is your DeltaCrown dashboard login for {servers}:\n{url}\n"
+                f"It works once and expires <t:{int(link.expires_at.timestamp())}:R>. "
+                "Do not share it: whoever opens it can review payments as you.",
+                suppress_embeds=True,  # a link preview would fetch the page for nothing
+            )
+        except discord.Forbidden:
+            await reply(
+                interaction,
+                "I could not DM you the login link. Allow direct messages from server members "
+                "(Privacy settings of this server) and run /dashboard again.",
+            )
+            return
+        await reply(
+            interaction,
+            "I sent you a login link in DMs. It works once and expires in 10 minutes.",
+        )
+
+
+async def setup(bot: DeltaCrownBot) -> None:
+    await bot.add_cog(DashboardCog(bot))

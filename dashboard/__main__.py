@@ -1,0 +1,68 @@
+"""Serve the dashboard alone: ``python -m dashboard --database-url … --data-dir …``.
+
+For spectators on a separate machine (or a second replica). It reads the same database
+and the same signing key (``--secret-key`` or the key file in ``--data-dir``) as the bot.
+It does not run the outbox dispatcher: that would take events away from the bot's
+notifier, so pages served this way are complete but do not update live.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+from pathlib import Path
+
+from dashboard.app import create_app, start_dashboard
+from dashboard.config import DashboardConfig
+from engine.services import Services
+from storage.db import Database
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    env = os.environ.get
+    parser.add_argument(
+        "--database-url",
+        default=env("DELTACROWN_DATABASE_URL", "sqlite+aiosqlite:///data/deltacrown.db"),
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(env("DELTACROWN_STORAGE_DATA_DIR", "data"))
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--public-url", default=None, help="defaults to http://HOST:PORT")
+    parser.add_argument("--secret-key", default=env("DELTACROWN_DASHBOARD_SECRET_KEY"))
+    return parser.parse_args()
+
+
+async def serve(args: argparse.Namespace) -> None:
+    db = Database(args.database_url)
+    try:
+        services = Services(db, data_dir=args.data_dir)
+        config = DashboardConfig.for_data_dir(
+            args.data_dir,
+            public_url=args.public_url or f"http://{args.host}:{args.port}",
+            secret=args.secret_key,
+        )
+        runner = await start_dashboard(
+            create_app(services, config, live_updates=False), args.host, args.port
+        )
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await db.dispose()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(_arguments()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The engine services behind the dashboard's hooks (see dashboard/hooks.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from dashboard.hooks import (
+    BracketSnapshot,
+    CertificateRecord,
+    DashboardHooks,
+    ResultLine,
+)
+from engine.errors import Conflict
+from engine.services import Services
+from engine.services.brackets import MatchView
+from engine.services.pictures import Snapshot, view_of
+from engine.services.tournament_views import TournamentView
+
+RECENT = 10
+
+
+def _score(match: MatchView) -> str:
+    if match.outcome in ("forfeit", "disqualification"):
+        return "forfeit"
+    if match.outcome == "walkover" or match.score_a is None:
+        return "W/O"
+    return f"{match.score_a} – {match.score_b}"
+
+
+def _line(match: MatchView, names: dict[int, str]) -> ResultLine:
+    def name(registration_id: int | None) -> str:
+        return names.get(registration_id, "—") if registration_id else "BYE"
+
+    return ResultLine(
+        label=f"{match.round_title} · {match.code}",
+        top=name(match.registration_a_id),
+        bottom=name(match.registration_b_id),
+        score=_score(match),
+        winner=names.get(match.winner_registration_id) if match.winner_registration_id else None,
+        finished_at=match.completed_at,
+    )
+
+
+class ServiceBrackets:
+    """Brackets from the PictureService, sharing its image cache with /bracket."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def snapshot(self, tournament: TournamentView) -> BracketSnapshot | None:
+        pictures = self._services.pictures
+        try:
+            snapshot: Snapshot = await pictures.snapshot(tournament.id)
+        except Conflict:
+            return None  # not started: nothing to draw yet
+        played = [
+            m
+            for m in await self._services.brackets.matches(tournament.id, statuses=["completed"])
+            if m.outcome != "walkover"
+        ]
+        played.sort(key=lambda m: m.completed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        names = dict(snapshot.names)
+        return BracketSnapshot(
+            version=snapshot.version,
+            updated_at=snapshot.updated_at,
+            view=view_of(snapshot),
+            recent_results=tuple(_line(m, names) for m in played[:RECENT]),
+            render=lambda: pictures.images_of(snapshot),
+        )
+
+
+class ServiceCertificates:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def verify(self, code: str) -> CertificateRecord | None:
+        found = await self._services.certificates.verify(code)
+        if found is None:
+            return None
+        recipient = found.recipient_name
+        if found.roster:
+            recipient = f"{recipient} ({', '.join(found.roster)})"
+        reason = found.revoke_reason
+        if found.status == "altered":
+            reason = "The stored certificate no longer matches what was issued."
+        return CertificateRecord(
+            code=found.code,
+            issued_to=recipient,
+            achievement=found.placement,
+            tournament_name=found.tournament_name,
+            issued_at=datetime.combine(found.issued_on, time(), tzinfo=UTC),
+            revoked=found.status != "valid",
+            revoked_reason=reason,
+        )
+
+
+def dashboard_hooks(services: Services) -> DashboardHooks:
+    return DashboardHooks(
+        brackets=ServiceBrackets(services),
+        certificates=ServiceCertificates(services),
+    )

@@ -1,0 +1,283 @@
+"""Organizer pages: login by one-time link, payment review, disputes, audit log.
+
+Every page needs a session; every POST also needs the session's CSRF token. The guild
+comes from ``?g=`` and must be one the session covers; the services then re-check the
+organizer role as they do for Discord buttons, so both paths decide the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from dashboard.live import serve_stream
+from dashboard.security import STATUS_OF, LoginRequired, rate_limit
+from dashboard.state import DashboardState, state
+from engine.errors import DomainError, PermissionDenied
+from engine.services.actors import Actor, require_organizer
+from engine.services.dashboard_auth import DashboardSession
+from engine.services.payments import PaymentView
+from storage.models.enums import PaymentStatus
+
+routes = web.RouteTableDef()
+
+SESSION_COOKIE = "dc_session"
+RECENT_DECISIONS = 10
+AUDIT_LIMITS = (20, 50, 100, 200)
+AUDIT_AREAS = (
+    "payment.",
+    "registration.",
+    "tournament.",
+    "team.",
+    "coins.",
+    "guild.",
+    "dashboard.",
+)
+_ACTION_PREFIX = re.compile(r"^[a-z_.]{0,64}$")
+PROOF_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
+DONE = {
+    "approve": "Payment #{p} was approved. The player's entry is confirmed and they get a DM.",
+    "reject": "Payment #{p} was rejected. The player gets a DM with your reason.",
+    "refund": "Refund of payment #{p} recorded. The player gets a DM.",
+}
+
+
+LOGIN_REQUIRED = (
+    "You are not logged in, or your session ended. Run /dashboard in Discord to get a "
+    "one-time login link in your DMs."
+)
+BAD_FORM = (
+    "This form did not come from your dashboard session (its security token is missing or "
+    "stale), so nothing was changed. Reload the page and try again."
+)
+NOT_YOURS = (
+    "You do not organize that server, so its dashboard is closed to you. Pick one of your "
+    "servers at the top of the page."
+)
+
+
+async def current_session(request: web.Request) -> DashboardSession:
+    session = await state(request).auth.session(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise LoginRequired(LOGIN_REQUIRED)
+    return session
+
+
+async def organizer(request: web.Request, session: DashboardSession) -> tuple[int, Actor]:
+    """The guild picked with ``?g=`` (default: the first) and the organizer acting in it."""
+    raw = request.query.get("g", str(session.guilds[0].guild_id))
+    actor = session.actor(int(raw)) if raw.isdigit() else None
+    if actor is None or actor.guild_id is None:
+        raise PermissionDenied(NOT_YOURS)
+    # The session remembers roles from login time; the guild's organizer role may have
+    # changed since, so ask again.
+    role_id = await state(request).services.guilds.organizer_role_id(actor.guild_id)
+    require_organizer(actor, role_id)
+    return actor.guild_id, actor
+
+
+async def checked_form(request: web.Request, session: DashboardSession) -> Mapping[str, Any]:
+    form = await request.post()
+    token = form.get("csrf")
+    if not state(request).auth.csrf_ok(session, token if isinstance(token, str) else None):
+        raise PermissionDenied(BAD_FORM)
+    return form
+
+
+def page(
+    request: web.Request,
+    name: str,
+    session: DashboardSession,
+    guild_id: int,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> web.Response:
+    return state(request).templates.render(
+        name,
+        status=status,
+        session=session,
+        guild_id=guild_id,
+        guild_name=next(g.guild_name for g in session.guilds if g.guild_id == guild_id),
+        section=name.removeprefix("org_").removesuffix(".html"),
+        **context,
+    )
+
+
+# -- login --------------------------------------------------------------------------------
+
+
+@routes.get("/org/login/{token}")
+async def login_page(request: web.Request) -> web.Response:
+    """Shows the link's owner and a button; link previews and scanners that fetch the URL
+    therefore cannot spend the link — only the POST does."""
+    st = state(request)
+    rate_limit(request, "login", st.config.login_attempts_per_minute)
+    pending = await st.auth.peek(request.match_info["token"])
+    return st.templates.render("login.html", pending=pending, token=request.match_info["token"])
+
+
+@routes.post("/org/login/{token}")
+async def login(request: web.Request) -> web.Response:
+    st = state(request)
+    rate_limit(request, "login", st.config.login_attempts_per_minute)
+    opened = await st.auth.redeem(request.match_info["token"])
+    response = web.HTTPSeeOther("/org/payments")
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.cookie,
+        max_age=int(st.auth.session_lifetime.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=st.config.secure_cookies,
+        path="/",
+    )
+    raise response
+
+
+@routes.post("/org/logout")
+async def logout(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    await checked_form(request, session)
+    await state(request).auth.logout(request.cookies.get(SESSION_COOKIE))
+    response = web.HTTPSeeOther("/")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+@routes.get("/org")
+async def org_home(request: web.Request) -> web.Response:
+    await current_session(request)
+    raise web.HTTPSeeOther("/org/payments")
+
+
+# -- payments -----------------------------------------------------------------------------
+
+
+async def _payments(st: DashboardState, actor: Actor, guild_id: int) -> dict[str, Any]:
+    """Pending proofs, plus the latest decisions (whichever side made them) for refunds."""
+    pending = await st.services.payments.pending(actor, guild_id)
+    waiting = {p.id for p in pending}
+    decided_ids: list[int] = []
+    for entry in await st.services.audit.recent(guild_id, limit=50, action_prefix="payment."):
+        pid = int(entry.target_id) if entry.target_id and entry.target_id.isdigit() else None
+        if pid and pid not in waiting and pid not in decided_ids:
+            decided_ids.append(pid)
+    decided: list[PaymentView] = [
+        await st.services.payments.get(actor, pid) for pid in decided_ids[:RECENT_DECISIONS]
+    ]
+    refundable = {PaymentStatus.APPROVED, PaymentStatus.REFUND_PENDING}
+    return {"pending": pending, "decided": decided, "refundable": refundable}
+
+
+@routes.get("/org/payments")
+async def payments_page(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    done, pid = request.query.get("done", ""), request.query.get("p", "")
+    notice = DONE[done].format(p=int(pid)) if done in DONE and pid.isdigit() else None
+    context = await _payments(state(request), actor, guild_id)
+    return page(
+        request, "org_payments.html", session, guild_id, notice=notice, error=None, **context
+    )
+
+
+@routes.get("/org/payments/live.html")
+async def payments_live_part(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    context = await _payments(state(request), actor, guild_id)
+    return page(request, "_payments_live.html", session, guild_id, **context)
+
+
+@routes.post(r"/org/payments/{payment_id:\d{1,18}}/{decision:approve|reject|refund}")
+async def decide(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    form = await checked_form(request, session)
+    payment_id, decision = int(request.match_info["payment_id"]), request.match_info["decision"]
+    payments = state(request).services.payments
+    reason = str(form.get("reason", ""))
+    try:
+        if decision == "approve":
+            await payments.approve(actor, payment_id)
+        elif decision == "reject":
+            await payments.reject(actor, payment_id, reason)
+        else:
+            await payments.refund(actor, payment_id, reason)
+    except DomainError as error:
+        status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
+        context = await _payments(state(request), actor, guild_id)
+        return page(
+            request,
+            "org_payments.html",
+            session,
+            guild_id,
+            status=status,
+            notice=None,
+            error=error.message,
+            **context,
+        )
+    raise web.HTTPSeeOther(f"/org/payments?g={guild_id}&done={decision}&p={payment_id}")
+
+
+@routes.get(r"/org/payments/{payment_id:\d{1,18}}/proof")
+async def payment_proof(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    _, actor = await organizer(request, session)
+    data, content_type = await state(request).services.payments.proof(
+        actor, int(request.match_info["payment_id"])
+    )
+    headers = {"Content-Security-Policy": "default-src 'none'; sandbox"}
+    if content_type not in PROOF_TYPES:
+        # Never let an uploaded file be read as a page by the browser.
+        content_type = "application/octet-stream"
+        headers["Content-Disposition"] = "attachment"
+    return web.Response(body=data, content_type=content_type, headers=headers)
+
+
+@routes.get("/org/events")
+async def organizer_events(request: web.Request) -> web.StreamResponse:
+    session = await current_session(request)
+    guild_id, _ = await organizer(request, session)
+    st = state(request)
+    return await serve_stream(request, st.hub, {f"g:{guild_id}"}, st.config.heartbeat_seconds)
+
+
+# -- disputes and audit -------------------------------------------------------------------
+
+
+@routes.get("/org/disputes")
+async def disputes_page(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    disputes = await state(request).hooks.disputes.open_disputes(actor, guild_id)
+    return page(request, "org_disputes.html", session, guild_id, disputes=disputes)
+
+
+@routes.get("/org/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, _ = await organizer(request, session)
+    action = request.query.get("action", "").strip().lower()
+    if not _ACTION_PREFIX.match(action):
+        action = ""
+    limit_text = request.query.get("limit", "")
+    limit = int(limit_text) if limit_text.isdigit() and int(limit_text) in AUDIT_LIMITS else 50
+    entries = await state(request).services.audit.recent(
+        guild_id, limit=limit, action_prefix=action or None
+    )
+    return page(
+        request,
+        "org_audit.html",
+        session,
+        guild_id,
+        entries=entries,
+        action=action,
+        limit=limit,
+        limits=AUDIT_LIMITS,
+        areas=AUDIT_AREAS,
+    )

@@ -1,0 +1,86 @@
+"""Jinja2 templates and the few formatting filters they use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+from aiohttp import web
+
+from engine.services.tournament_input import format_money
+from engine.services.tournament_rules import FORMAT_NAMES, STATUS_NAMES
+from storage.models.enums import TournamentStatus
+
+
+def when(moment: datetime | None, timezone: str = "UTC") -> str:
+    """ "Sat 5 Dec 2026, 18:00 (Asia/Dhaka)" — in the server's zone, which players know."""
+    if moment is None:
+        return "not set"
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, timezone = ZoneInfo("UTC"), "UTC"
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({timezone})"
+
+
+def status_label(status: str) -> str:
+    try:
+        return STATUS_NAMES[TournamentStatus(status)].removeprefix("a ").capitalize()
+    except ValueError:
+        return status.replace("_", " ").capitalize()
+
+
+def money(minor: int, currency: str) -> str:
+    return format_money(minor, currency)
+
+
+def format_label(name: str) -> str:
+    return FORMAT_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+def humanize(text: str) -> str:
+    return text.replace("_", " ")
+
+
+def is_http_url(value: object) -> bool:
+    """Organizer-typed links become anchors only when they are plain web addresses."""
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("dashboard", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        when=when,
+        status_label=status_label,
+        money=money,
+        format_label=format_label,
+        humanize=humanize,
+    )
+    env.tests["http_url"] = is_http_url
+    return env
+
+
+class Templates:
+    def __init__(self) -> None:
+        self.env = build_environment()
+
+    def render(
+        self, name: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+    ) -> web.Response:
+        body = self.env.get_template(name).render(**context)
+        return web.Response(
+            text=body, status=status, content_type="text/html", charset="utf-8", headers=headers
+        )

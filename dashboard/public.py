@@ -1,0 +1,224 @@
+"""Pages anyone may open: tournaments, bracket images, live updates, verification, sponsors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from dashboard.hooks import BracketSnapshot
+from dashboard.live import serve_stream
+from dashboard.security import rate_limit
+from dashboard.state import DashboardState, state
+from engine.render.bracket import render_bracket
+from engine.render.model import (
+    GroupStageSection,
+    RenderedImage,
+    RoundRobinSection,
+    StandingsSection,
+    StandingsTable,
+    SwissSection,
+)
+from engine.services.metrics import METRICS, Gauge
+from engine.services.tournament_views import TournamentView
+from storage.models.enums import RegistrationStatus
+
+log = logging.getLogger(__name__)
+
+routes = web.RouteTableDef()
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,63}$")
+_SPONSOR = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SHOWN_ENTRIES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.PAYMENT_REVIEW,
+    RegistrationStatus.AWAITING_PAYMENT,
+)
+RECENT_RESULTS = 10
+
+
+async def tournament_or_404(request: web.Request) -> TournamentView:
+    tournament = await state(request).site.by_slug(request.match_info["slug"])
+    if tournament is None:
+        raise web.HTTPNotFound()
+    return tournament
+
+
+async def bracket_images(
+    st: DashboardState, tournament: TournamentView, snapshot: BracketSnapshot
+) -> list[RenderedImage]:
+    """The bracket PNGs, rendered once per bracket version (in a worker thread)."""
+    if snapshot.render is not None:
+        return await snapshot.render()
+    key = ("dashboard", tournament.id, snapshot.version)
+    cached = st.images.get(key)  # the common case needs no worker thread
+    if cached is not None:
+        return cached
+    return await asyncio.to_thread(
+        st.images.get_or_render, key, lambda: render_bracket(snapshot.view)
+    )
+
+
+def standings_of(snapshot: BracketSnapshot | None) -> list[StandingsTable]:
+    tables: list[StandingsTable] = []
+    for section in snapshot.view.sections if snapshot else ():
+        if isinstance(section, StandingsSection):
+            tables.append(section.table)
+        elif isinstance(section, RoundRobinSection | SwissSection):
+            tables.append(section.standings)
+        elif isinstance(section, GroupStageSection):
+            tables.extend(section.groups)
+    return tables
+
+
+@routes.get("/")
+async def index(request: web.Request) -> web.Response:
+    st = state(request)
+    tournaments = await st.site.tournaments()
+    return st.templates.render("index.html", tournaments=tournaments)
+
+
+async def _live_context(request: web.Request, tournament: TournamentView) -> dict[str, object]:
+    st = state(request)
+    snapshot = await st.hooks.brackets.snapshot(tournament)
+    images = await bracket_images(st, tournament, snapshot) if snapshot else []
+    entries = await st.services.registration.list(tournament.id, statuses=SHOWN_ENTRIES)
+    return {
+        "t": tournament,
+        "snapshot": snapshot,
+        "image_count": len(images),
+        "standings": standings_of(snapshot),
+        "results": snapshot.recent_results[:RECENT_RESULTS] if snapshot else (),
+        "entries": entries,
+    }
+
+
+@routes.get("/t/{slug}")
+async def tournament_page(request: web.Request) -> web.Response:
+    tournament = await tournament_or_404(request)
+    context = await _live_context(request, tournament)
+    return state(request).templates.render("tournament.html", **context)
+
+
+@routes.get("/t/{slug}/live.html")
+async def tournament_live_part(request: web.Request) -> web.Response:
+    """The part of the page that changes; the page script swaps it in on every update."""
+    tournament = await tournament_or_404(request)
+    context = await _live_context(request, tournament)
+    return state(request).templates.render("_tournament_live.html", **context)
+
+
+@routes.get("/t/{slug}/events")
+async def tournament_events(request: web.Request) -> web.StreamResponse:
+    tournament = await tournament_or_404(request)
+    st = state(request)
+    return await serve_stream(request, st.hub, {f"t:{tournament.id}"}, st.config.heartbeat_seconds)
+
+
+def _not_modified(request: web.Request, etag: str, last_modified: datetime) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    since = request.headers.get("If-Modified-Since")
+    if since:
+        try:
+            return int(last_modified.timestamp()) <= int(parsedate_to_datetime(since).timestamp())
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+@routes.get("/t/{slug}/bracket.png")
+@routes.get(r"/t/{slug}/bracket-{index:\d{1,3}}.png")
+async def bracket_png(request: web.Request) -> web.Response:
+    tournament = await tournament_or_404(request)
+    st = state(request)
+    snapshot = await st.hooks.brackets.snapshot(tournament)
+    if snapshot is None:
+        raise web.HTTPNotFound()
+    images = await bracket_images(st, tournament, snapshot)
+    index = int(request.match_info.get("index", "1"))
+    if not 1 <= index <= len(images):
+        raise web.HTTPNotFound()
+    etag = f'"b{tournament.id}-v{snapshot.version}-{index}"'
+    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
+    if _not_modified(request, etag, snapshot.updated_at):
+        response = web.Response(status=304, headers=headers)
+    else:
+        response = web.Response(
+            body=images[index - 1].png_bytes, content_type="image/png", headers=headers
+        )
+    response.last_modified = snapshot.updated_at
+    return response
+
+
+@routes.get("/verify/{code}")
+async def verify(request: web.Request) -> web.Response:
+    st = state(request)
+    rate_limit(request, "verify", st.config.verify_attempts_per_minute)
+    code = request.match_info["code"].strip()
+    record = await st.hooks.certificates.verify(code) if _CODE.match(code) else None
+    return st.templates.render(
+        "verify.html", status=200 if record else 404, code=code[:64], record=record
+    )
+
+
+def safe_redirect_target(url: str) -> bool:
+    """Only absolute http(s) URLs with a host; nothing a browser could read another way."""
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+@routes.get("/s/{sponsor}")
+async def sponsor_click(request: web.Request) -> web.Response:
+    st = state(request)
+    key = request.match_info["sponsor"]
+    slug = request.query.get("t") or None
+    # The destination never comes from the request: only from what organizers registered.
+    target = (
+        await st.hooks.sponsors.click(key, slug[:80] if slug else None)
+        if _SPONSOR.match(key)
+        else None
+    )
+    if target is None:
+        raise web.HTTPNotFound()
+    if not safe_redirect_target(target.url):
+        log.warning("refused to redirect sponsor %s to %r", key, target.url)
+        raise web.HTTPNotFound()
+    raise web.HTTPFound(target.url, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    services = state(request).services
+    try:
+        database_ok = await services.db.ping()
+    except Exception:  # the point of a health check is to report, not to crash
+        log.exception("health check could not reach the database")
+        database_ok = False
+    status = 200 if database_ok else 503
+    body = {"status": "ok" if database_ok else "unavailable", "database": database_ok}
+    return web.json_response(body, status=status)
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    st = state(request)
+    streams = Gauge(
+        "deltacrown_dashboard_live_streams", "Open live-update streams.", st.hub.stream_count
+    )
+    text = METRICS.registry.exposition([*await st.metrics.gauges(), streams])
+    return web.Response(
+        text=text,
+        content_type="text/plain",
+        charset="utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,170 @@
+"""One real browser (headless Chromium from Debian) through the whole organizer path:
+log in by link, approve a payment, and watch the public page update when a match ends.
+
+Set ``DASHBOARD_SCREENSHOTS=<dir>`` to also save desktop and phone screenshots of the
+pages for a look (not an assertion).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from dashboard.app import create_app, start_dashboard
+from dashboard.config import DashboardConfig
+from dashboard.hooks import ResultLine
+from dashboard.live import LiveHub
+from dashboard.state import STATE
+from engine.clock import FrozenClock
+from engine.services import Services
+from engine.services.dashboard_auth import DashboardAuthService
+from storage.db import Database
+from storage.models.enums import RegistrationStatus, TournamentStatus
+from tests.dashboard.conftest import SECRET
+from tests.dashboard.fakes import Fakes
+from tests.dashboard.test_live import completed, own_db  # noqa: F401  (fixture)
+from tests.engine.render.fixtures import single_elim_view
+from tests.engine.services.payment_helpers import (
+    make_guild,
+    make_registration,
+    make_tournament,
+    png_bytes,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install -y chromium)"
+    ),
+]
+
+
+@dataclass
+class Served:
+    base: str
+    services: Services
+    hub: LiveHub
+
+
+@pytest_asyncio.fixture
+async def served(
+    own_db: Database,  # noqa: F811
+    tmp_path: Path,
+    fakes: Fakes,
+) -> AsyncIterator[Served]:
+    services = Services(own_db, FrozenClock(), data_dir=tmp_path)
+    config = DashboardConfig("http://127.0.0.1", SECRET, heartbeat_seconds=1.0)
+    app = create_app(services, config, fakes.hooks())
+    runner: web.AppRunner = await start_dashboard(app, "127.0.0.1", 0)
+    host, port = runner.addresses[0][:2]
+    yield Served(f"http://{host}:{port}", services, app[STATE].hub)
+    await runner.cleanup()
+
+
+async def _screenshots(page, base: str, paths: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    target = os.environ.get("DASHBOARD_SCREENSHOTS")
+    if not target:
+        return
+    os.makedirs(target, exist_ok=True)
+    for size, (width, height) in SIZES.items():
+        await page.set_viewport_size({"width": width, "height": height})
+        for name, path in paths.items():
+            await page.goto(base + path)
+            await page.screenshot(path=f"{target}/{name}-{size}.png", full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+
+async def test_login_approve_and_live_update(served: Served, fakes: Fakes, new_id) -> None:
+    playwright_api = pytest.importorskip("playwright.async_api")
+    base, services = served.base, served.services
+    guild = await make_guild(services, new_id)
+    tid = await make_tournament(
+        services,
+        guild,
+        name="Winter Crown Cup",
+        fee_minor=15_000,
+        methods=("bkash",),
+        status=TournamentStatus.LIVE,
+    )
+    for _ in range(2):
+        await make_registration(services, guild, tid, new_id(), RegistrationStatus.CONFIRMED)
+    player = guild.member(new_id())
+    await make_registration(services, guild, tid, player.user_id)
+    payment = await services.payments.pay(
+        player,
+        tid,
+        "bkash",
+        reference="9BD7K2LQ1X",
+        proof=png_bytes((320, 560)),
+        proof_name="proof.png",
+    )
+    slug = (await services.tournaments.get(tid)).slug
+    fakes.brackets.show(tid, single_elim_view(8, completed_rounds=1), version=1)
+    organizer = guild.organizer(new_id())
+    link = await DashboardAuthService(services.ctx, SECRET).issue_link(
+        organizer, {guild.id: "Crown League"}
+    )
+
+    async with playwright_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            await page.goto(f"{base}/org/login/{link.token}")
+            await page.get_by_role("button", name="Log in").click()
+            await page.wait_for_url(f"{base}/org/payments")
+            card = page.locator(f"#payment-{payment.id}")
+            await card.get_by_text("9BD7K2LQ1X").wait_for()
+            assert await card.locator("img").evaluate("img => img.naturalWidth") == 320
+            await _screenshots(page, base, {"org-payments": f"/org/payments?g={guild.id}"})
+            await card.get_by_role("button", name="Approve").click()
+            await page.get_by_text(f"Payment #{payment.id} was approved").wait_for()
+            assert (await services.payments.get(organizer, payment.id)).status == "approved"
+
+            await page.goto(f"{base}/t/{slug}")
+            await page.get_by_role("heading", name="Winter Crown Cup").wait_for()
+            await _wait_for_stream(served.hub, page)
+            fakes.brackets.show(
+                tid,
+                single_elim_view(8, completed_rounds=2),
+                version=2,
+                results=(
+                    ResultLine("Quarterfinal · W1-2", "NovaQueen", "Echo", "13 – 11", "NovaQueen"),
+                ),
+            )
+            async with services.ctx.unit_of_work() as uow:
+                uow.emit(completed(guild.id, tid, "W1-2"))
+            await services.outbox.deliver_pending()
+            await page.get_by_text("Match W1-2 (Quarterfinal) is over.").wait_for()
+            await page.get_by_text("13 – 11").wait_for()
+            assert await page.locator("img[src*='bracket-1.png?v=2']").count() == 1
+            await _screenshots(page, base, {"index": "/", "tournament": f"/t/{slug}"})
+        finally:
+            await browser.close()
+
+
+async def _wait_for_stream(hub: LiveHub, page) -> None:  # type: ignore[no-untyped-def]
+    """The event must not be published before the page's EventSource is listening."""
+    for _ in range(100):
+        if hub.stream_count >= 1:
+            return
+        await page.wait_for_timeout(50)
+    raise AssertionError("the page never opened its event stream")
