@@ -55,6 +55,59 @@ def _redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from bot.demo import run_demo
+
+    settings = _settings(args)
+    logging.basicConfig(level=logging.WARNING)
+    if args.players < 4 or args.players > 256:
+        print("deltacrown: --players must be from 4 to 256", file=sys.stderr)
+        return 2
+    keep_open = _serve_dashboard(settings) if args.serve else None
+    try:
+        report = asyncio.run(
+            run_demo(
+                players=args.players,
+                fmt=args.format,
+                out_dir=args.out,
+                seed=args.seed,
+                public_url=settings.dashboard.public_url,
+                keep_open=keep_open,
+            )
+        )
+    except KeyboardInterrupt:
+        return 0
+    champion = report.placings[0][1] if report.placings else "nobody"
+    print(f"{report.tournament_name}: {champion} is the champion.")
+    print(f"Wrote {len(report.files)} files to {args.out}/ (open summary.md first).")
+    return 0
+
+
+def _serve_dashboard(settings: Settings):  # type: ignore[no-untyped-def]
+    async def serve(services) -> None:  # type: ignore[no-untyped-def]
+        import asyncio
+
+        from dashboard.adapters import dashboard_hooks
+        from dashboard.app import create_app, start_dashboard
+        from dashboard.config import DashboardConfig
+
+        config = DashboardConfig.for_data_dir(
+            settings.storage.data_dir, public_url=settings.dashboard.public_url
+        )
+        app = create_app(services, config, dashboard_hooks(services))
+        runner = await start_dashboard(app, settings.dashboard.host, settings.dashboard.port)
+        print(f"Dashboard: {settings.dashboard.public_url}/ (Ctrl-C to stop)", flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    return serve
+
+
 def _options(pairs: list[str]) -> dict[str, str]:
     options: dict[str, str] = {}
     for pair in pairs:
@@ -133,6 +186,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
     migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run a whole tournament offline and write its bracket, standings and certificates",
+    )
+    demo.add_argument("--players", type=int, default=16, help="how many players (4-256)")
+    demo.add_argument("--format", default="double_elim", choices=FORMAT_CHOICES)
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo-out"),
+        metavar="DIR",
+        help="where to write the results (default: demo-out)",
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="randomness of the results")
+    demo.add_argument(
+        "--serve", action="store_true", help="afterwards, serve the dashboard on the demo database"
+    )
+    demo.set_defaults(func=cmd_demo)
 
     bracket = sub.add_parser("bracket", help="bracket tools that need no database")
     bracket_sub = bracket.add_subparsers(dest="bracket_command", metavar="COMMAND", required=True)

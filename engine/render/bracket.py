@@ -125,7 +125,15 @@ def _image_name(panels: Sequence[Panel]) -> str:
     return f"{panels[0].key}--{panels[-1].key}"
 
 
+TITLE_ROOM_MAX = 1400.0  # a longer title is ellipsised rather than widening the image
+
+
 def _header_panel(view: TournamentView, width: float) -> Panel:
+    # A narrow bracket (a two-player final) must not cut the tournament's name short:
+    # the header is as wide as the title needs, up to a limit.
+    title_room = Canvas(1, 1, scale=1).text_width(view.title, 28, bold=True) + 170
+    width = max(width, 420.0, min(title_room, TITLE_ROOM_MAX))
+
     def paint(canvas: Canvas, x: float, y: float) -> None:
         canvas.text(x, y + 16, view.title, size=28, fill=c.TEXT, bold=True, max_width=width - 150)
         canvas.text(
@@ -135,4 +143,4 @@ def _header_panel(view: TournamentView, width: float) -> Panel:
             canvas.text(x, y + 46, view.subtitle, size=16, fill=c.MUTED, max_width=width)
         canvas.line([(x, y + HEADER_H - 2), (x + width, y + HEADER_H - 2)], c.BORDER, 1)
 
-    return Panel(key="header", width=max(width, 420.0), height=HEADER_H, paint=paint)
+    return Panel(key="header", width=width, height=HEADER_H, paint=paint)

@@ -114,3 +114,12 @@ def test_bracket_preview_draws_png_files(tmp_path: Path) -> None:
         image.verify()
     with Image.open(path) as image:
         assert image.width > 1000 and image.height > 1000
+
+
+def test_demo_runs_offline_and_says_where_the_results_are(tmp_path: Path) -> None:
+    result = deltacrown("demo", "--players", "4", "--format", "single_elim", "--out", "results",
+                        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "is the champion" in result.stdout and "results" in result.stdout
+    assert (tmp_path / "results" / "summary.md").is_file()
+    assert "Playing matches" in result.stderr  # the progress bar

@@ -1,0 +1,510 @@
+"""``deltacrown demo``: a whole tournament offline, through the real services.
+
+Simulated players set their in-game ids, register, pay (coins, or a bKash screenshot an
+organizer approves — one is rejected first and pays again), check in, report scores and
+confirm each other's reports; one match ends in a no-show forfeit when the check-in
+deadline passes, and one in a score mismatch that an organizer resolves. Time is a
+simulated clock moved forward by the demo, so the scheduled timers (check-in window,
+automatic start, check-in deadlines) fire exactly as they would in production. The
+bracket images, standings image, certificates and a summary are written to the output
+directory; ``--serve`` then serves the dashboard on the demo database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from engine.clock import FrozenClock
+from engine.formats.preview import FORMAT_NAMES
+from engine.matches import MatchState
+from engine.services import Services
+from engine.services.actors import Actor
+from engine.services.brackets import MatchView
+from engine.services.games import GameSpec
+from engine.services.guilds import GuildSetup
+from engine.services.tournament_views import TournamentDraft
+from storage.db import Database
+from storage.migrate import upgrade_connection
+from storage.models.enums import ResultType
+
+GUILD_ID = 1
+ORGANIZER_ID = 100
+FIRST_PLAYER_ID = 1000
+CHECKIN_MINUTES = 10
+ORGANIZER_NAME = "DeltaCrown Demo Server"
+
+
+def format_options(fmt: str, players: int) -> dict[str, object]:
+    """Sensible shapes for a demo field: groups of about four with two advancing, and a
+    third-place match so a single elimination podium has one bronze."""
+    if fmt == "group_playoff":
+        return {"groups": max(1, players // 4), "advance_per_group": 2}
+    if fmt == "single_elim":
+        return {"third_place": True}
+    return {}
+
+
+NAMES = [
+    "Shadowstrike",
+    "NovaQueen",
+    "সাকিব আল হাসান",
+    "विराट कोहली",
+    "محمد صلاح",
+    "Zoë Ångström",
+    "xX_Destroyer_Xx",
+    "李小龙",
+    "Blaze",
+    "Kaiju",
+    "Mirage",
+    "Tahsin",
+    "Rafi",
+    "Nusrat",
+    "Valkyrie",
+    "Echo",
+    "Phantom",
+    "Orbit",
+    "Raven",
+    "Jinx",
+    "Hydra",
+    "Tempest",
+    "Nyx",
+    "Onyx",
+    "Cobalt",
+    "Pixel",
+    "Ronin",
+    "Sable",
+    "Vortex",
+    "Wraith",
+    "Zephyr",
+    "Quasar",
+]
+
+
+@dataclass
+class DemoReport:
+    out_dir: Path
+    tournament_id: int
+    tournament_name: str
+    format: str
+    files: list[Path] = field(default_factory=list)
+    matches_played: int = 0
+    forfeits: int = 0
+    disputes: int = 0
+    payments_approved: int = 0
+    payments_rejected: int = 0
+    placings: list[tuple[int, str, int]] = field(default_factory=list)  # place, name, coins
+
+
+class Progress:
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+
+    def step(self, label: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 28
+        filled = int(width * done / max(total, 1))
+        bar = "█" * filled + "░" * (width - filled)
+        line = f"{label:<22} [{bar}] {done}/{total}"
+        if self.tty:
+            end = "\n" if done >= total else ""
+            print(f"\r{line}", end=end, file=sys.stderr, flush=True)
+        elif done in (0, total) or done % max(total // 4, 1) == 0:
+            print(line, file=sys.stderr, flush=True)
+
+
+def receipt_png(name: str, reference: str, amount: str) -> bytes:
+    """A small, real PNG that looks like a mobile-money receipt screenshot."""
+    image = Image.new("RGB", (360, 200), "#e2136e")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((12, 12, 348, 188), fill="white")
+    for y, text in (
+        (30, "bKash · Send Money"),
+        (70, f"To: DeltaCrown ({amount})"),
+        (110, f"TrxID: {reference}"),
+        (150, f"From: {name[:24]}"),
+    ):
+        draw.text((28, y), text, fill="#222222")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def _fresh_database(out_dir: Path) -> Database:
+    path = out_dir / "demo.db"
+    for leftover in (path, path.with_name("demo.db-wal"), path.with_name("demo.db-shm")):
+        leftover.unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{path}"
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade_connection)
+        await conn.commit()
+    await engine.dispose()
+    return Database(url)
+
+
+class Demo:
+    def __init__(
+        self,
+        services: Services,
+        clock: FrozenClock,
+        players: int,
+        fmt: str,
+        progress: Progress,
+        seed: int,
+    ) -> None:
+        self.services = services
+        self.clock = clock
+        self.players = players
+        self.format = fmt
+        self.progress = progress
+        self.rng = random.Random(seed)
+        self.organizer = Actor(user_id=ORGANIZER_ID, guild_id=GUILD_ID, can_manage_guild=True)
+        self.actors = [
+            Actor(user_id=FIRST_PLAYER_ID + i, guild_id=GUILD_ID, display_name=_name(i))
+            for i in range(players)
+        ]
+        self.names = {a.user_id: _name(i) for i, a in enumerate(self.actors)}
+        self.tournament_id = 0
+        self.report: DemoReport | None = None
+
+    # ------------------------------------------------------------------ set-up
+    async def set_up(self, out_dir: Path) -> DemoReport:
+        services, organizer = self.services, self.organizer
+        await services.guilds.configure(
+            organizer, GUILD_ID, GuildSetup(timezone="Asia/Dhaka", coin_name="Crowns")
+        )
+        game = await services.games.add(
+            organizer,
+            GUILD_ID,
+            GameSpec(name="Valorant", result_type=ResultType.BEST_OF, ingame_id_label="Riot ID"),
+        )
+        starts = self.clock.now() + timedelta(hours=2)
+        draft = TournamentDraft(
+            name="DeltaCrown Demo Cup",
+            game_id=game.id,
+            format=self.format,
+            participant_type="solo",
+            max_participants=self.players,
+            starts_at=starts,
+            registration_closes_at=starts - timedelta(hours=1),
+            best_of=3,
+            entry_fee_coins=50,
+            entry_fee_minor=15_000,
+            currency="BDT",
+            payment_methods=("coins", "bkash"),
+            prize_pool_coins=50 * self.players,
+            prize_distribution=(50, 30, 20),
+            checkin_enabled=True,
+            checkin_window_minutes=30,
+            match_checkin_minutes=CHECKIN_MINUTES,
+            seeding="ranked",
+            format_options=format_options(self.format, self.players),
+            rules="Best of three. Report your score in the match thread; screenshots help.",
+        )
+        tournament = await services.tournaments.create(organizer, GUILD_ID, draft)
+        self.tournament_id = tournament.id
+        await services.tournaments.publish(organizer, tournament.id)
+        await services.tournaments.open_registration(organizer, tournament.id)
+        self.report = DemoReport(out_dir, tournament.id, tournament.name, self.format)
+        return self.report
+
+    async def register_and_pay(self) -> None:
+        services, tid = self.services, self.tournament_id
+        proofs = []
+        for index, actor in enumerate(self.actors):
+            await services.profiles.set_ingame_id(
+                actor, "Valorant", f"{_ascii(self.names[actor.user_id])}#{1000 + index}"
+            )
+            await services.ledger.grant(
+                self.organizer, GUILD_ID, actor.user_id, 100, "Welcome bonus", f"demo:{index}"
+            )
+            await services.registration.register(actor, tid)
+            if index % 2 == 0:
+                await services.payments.pay_with_coins(actor, tid)
+            else:
+                reference = f"8N7A{index:04d}XQ"
+                proof = receipt_png(self.names[actor.user_id], reference, "৳150.00")
+                proofs.append(
+                    await services.payments.submit_proof(
+                        actor,
+                        tid,
+                        "bkash",
+                        reference=reference,
+                        proof=proof,
+                        proof_name="bkash.png",
+                    )
+                )
+            self.progress.step("Registering", index + 1, len(self.actors))
+        await self._review(proofs)
+        await services.tournaments.close_registration(self.organizer, tid)
+
+    async def _review(self, proofs: list) -> None:  # type: ignore[type-arg]
+        assert self.report is not None
+        for number, payment in enumerate(proofs):
+            if number == 0:
+                await self.services.payments.reject(
+                    self.organizer, payment.id, "The transaction id does not match our records."
+                )
+                self.report.payments_rejected += 1
+                payer = next(a for a in self.actors if a.user_id == payment.user_id)
+                await self.services.payments.pay_with_coins(payer, self.tournament_id)
+            else:
+                await self.services.payments.approve(self.organizer, payment.id)
+                self.report.payments_approved += 1
+
+    async def check_in_and_start(self) -> None:
+        """Move the clock into the check-in window; the scheduled start does the rest."""
+        tournament = await self.services.tournaments.get(self.tournament_id)
+        assert tournament.starts_at is not None
+        self.clock.set(tournament.starts_at - timedelta(minutes=20))
+        await self.services.timers.fire_due()
+        # Everybody but the last player checks in; the check-in close removes them.
+        for index, actor in enumerate(self.actors[:-1]):
+            await self.services.checkin.check_in_tournament(actor, self.tournament_id)
+            self.progress.step("Checking in", index + 1, len(self.actors) - 1)
+        self.clock.set(tournament.starts_at)
+        await self.services.timers.fire_due()  # check-in closes, then the tournament starts
+
+    # ------------------------------------------------------------------ playing
+    async def play(self) -> None:
+        assert self.report is not None
+        total = _expected_matches(self.format, len(self.actors) - 1)
+        no_show: int | None = None
+        mismatch_done = False
+        while True:
+            tournament = await self.services.tournaments.get(self.tournament_id)
+            if tournament.status != "live":
+                break
+            open_matches = await self.services.brackets.matches(
+                self.tournament_id, statuses=[MatchState.CHECKIN, MatchState.READY]
+            )
+            waiting = [m for m in open_matches if m.status == MatchState.CHECKIN]
+            for match in waiting:
+                if no_show is None and match.round >= 2:
+                    no_show = match.id  # only its first side will turn up
+                await self._check_in(match, only_first=match.id == no_show)
+            ready = await self.services.brackets.matches(
+                self.tournament_id, statuses=[MatchState.READY]
+            )
+            for match in ready:
+                if not mismatch_done and match.round >= 2 and match.id != no_show:
+                    await self._mismatch_then_resolve(match)
+                    mismatch_done = True
+                else:
+                    await self._play(match)
+                self.report.matches_played += 1
+                self.clock.advance(seconds=20)
+                self.progress.step("Playing matches", self.report.matches_played, total)
+            if not ready:
+                if no_show is None or not any(m.id == no_show for m in waiting):
+                    raise RuntimeError("the demo tournament stalled with no playable match")
+                # Only the no-show match is left open: its check-in deadline passes.
+                self.clock.advance(minutes=CHECKIN_MINUTES + 1)
+                await self.services.timers.fire_due()
+                self.report.forfeits += 1
+                self.report.matches_played += 1
+                self.progress.step("Playing matches", self.report.matches_played, total)
+
+    async def _check_in(self, match: MatchView, *, only_first: bool) -> None:
+        sides = [
+            (match.registration_a_id, match.checked_in_a_at),
+            (match.registration_b_id, match.checked_in_b_at),
+        ]
+        for registration_id, checked_in_at in sides[:1] if only_first else sides:
+            if checked_in_at is None:
+                actor = await self._actor_of(registration_id)
+                await self.services.checkin.check_in_match(actor, match.id)
+
+    async def _actor_of(self, registration_id: int | None) -> Actor:
+        assert registration_id is not None
+        entry = await self.services.registration.get(registration_id)
+        return next(a for a in self.actors if a.user_id == entry.user_id)
+
+    def _scores(self, match: MatchView, seeds: dict[int, int]) -> tuple[int, int]:
+        wins = match.best_of // 2 + 1
+        a, b = match.registration_a_id, match.registration_b_id
+        favourite_first = seeds.get(a or 0, 99) < seeds.get(b or 0, 99)
+        upset = self.rng.random() < 0.25
+        loser_games = self.rng.randint(0, wins - 1)
+        first_wins = favourite_first != upset
+        return (wins, loser_games) if first_wins else (loser_games, wins)
+
+    async def _seeds(self) -> dict[int, int]:
+        entries = await self.services.registration.list(self.tournament_id)
+        return {e.id: e.seed or 99 for e in entries}
+
+    async def _play(self, match: MatchView) -> None:
+        first, second = self._scores(match, await self._seeds())
+        reporter = await self._actor_of(match.registration_a_id)
+        opponent = await self._actor_of(match.registration_b_id)
+        outcome = await self.services.scores.report_score(
+            reporter, mine=first, theirs=second, match_id=match.id
+        )
+        assert outcome.report is not None
+        await self.services.scores.confirm_report(opponent, outcome.report.id)
+
+    async def _mismatch_then_resolve(self, match: MatchView) -> None:
+        """Both sides claim the win; an organizer settles it from the evidence."""
+        assert self.report is not None
+        wins = match.best_of // 2 + 1
+        first = await self._actor_of(match.registration_a_id)
+        second = await self._actor_of(match.registration_b_id)
+        await self.services.scores.report_score(first, mine=wins, theirs=1, match_id=match.id)
+        outcome = await self.services.scores.report_score(
+            second, mine=wins, theirs=0, match_id=match.id
+        )
+        assert outcome.dispute_id is not None, "different reports must open a dispute"
+        await self.services.disputes.resolve(
+            self.organizer,
+            first=wins,
+            second=1,
+            notes="The stream VOD shows the first side winning the deciding map.",
+            dispute_id=outcome.dispute_id,
+        )
+        self.report.disputes += 1
+
+    # ------------------------------------------------------------------ results
+    async def write_outputs(self) -> None:
+        assert self.report is not None
+        report, out = self.report, self.report.out_dir
+        for image in await self.services.pictures.bracket_images(self.tournament_id):
+            path = out / f"bracket-{image.name}"
+            path.write_bytes(image.png_bytes)
+            report.files.append(path)
+        standings = out / "standings.png"
+        standings.write_bytes(await self.services.pictures.standings_image(self.tournament_id))
+        report.files.append(standings)
+        await self.services.badges.award_for_tournament(self.tournament_id)
+        await self.services.certificates.set_participants(
+            self.organizer, self.tournament_id, True, organizer_name=ORGANIZER_NAME
+        )
+        issued = await self.services.certificates.generate_all(
+            self.tournament_id, organizer_name=ORGANIZER_NAME, member_names=self.names
+        )
+        certificates = out / "certificates"
+        certificates.mkdir(exist_ok=True)
+        for item in issued:
+            document = await self.services.certificates.certificate_file(item.certificate.id)
+            view = document.certificate
+            label = _ascii(view.recipient_name) or f"entry{view.registration_id}"
+            path = certificates / f"{view.kind}-{label}.pdf"
+            path.write_bytes(document.data)
+            report.files.append(path)
+        await self._placings()
+        summary = out / "summary.md"
+        summary.write_text(summary_markdown(report), encoding="utf-8")
+        report.files.append(summary)
+
+    async def _placings(self) -> None:
+        assert self.report is not None
+        entries = {e.id: e for e in await self.services.registration.list(self.tournament_id)}
+        async with self.services.db.read() as session:
+            from sqlalchemy import select
+
+            from storage.models import Placing
+
+            rows = await session.scalars(
+                select(Placing)
+                .where(Placing.tournament_id == self.tournament_id)
+                .order_by(Placing.place, Placing.id)
+            )
+            self.report.placings = [
+                (p.place, entries[p.registration_id].display_name, p.prize_coins) for p in rows
+            ]
+
+
+def summary_markdown(report: DemoReport) -> str:
+    lines = [
+        f"# {report.tournament_name}",
+        "",
+        f"{FORMAT_NAMES.get(report.format, report.format)} · played offline by `deltacrown demo`.",
+        "",
+        "| place | player | prize |",
+        "|---:|---|---:|",
+    ]
+    for place, name, coins in report.placings[:8]:
+        lines.append(f"| {place} | {name} | {coins} Crowns |")
+    lines += [
+        "",
+        f"- Matches played: {report.matches_played} (one no-show forfeit: {report.forfeits})",
+        f"- Disputes opened and resolved: {report.disputes}",
+        f"- Payment proofs approved: {report.payments_approved}, rejected: "
+        f"{report.payments_rejected}",
+        "",
+        "## Files",
+        "",
+    ]
+    lines += [
+        f"- `{path.relative_to(report.out_dir)}`"
+        for path in report.files
+        if path.name != "summary.md"
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _name(index: int) -> str:
+    return NAMES[index] if index < len(NAMES) else f"Player {index + 1}"
+
+
+def _ascii(text: str) -> str:
+    kept = "".join(c for c in text if c.isascii() and (c.isalnum() or c in "-_"))
+    return kept[:20]
+
+
+def _expected_matches(fmt: str, entrants: int) -> int:
+    if fmt == "single_elim":
+        return entrants - 1
+    if fmt == "double_elim":
+        return 2 * entrants - 1
+    if fmt == "round_robin":
+        return entrants * (entrants - 1) // 2
+    if fmt == "swiss":
+        rounds = max(1, (entrants - 1).bit_length())
+        return rounds * (entrants // 2)
+    return entrants * 2  # groups + playoff: an estimate for the progress bar
+
+
+async def run_demo(
+    *,
+    players: int = 16,
+    fmt: str = "double_elim",
+    out_dir: Path = Path("demo-out"),
+    seed: int = 2026,
+    progress: Progress | None = None,
+    public_url: str = "http://127.0.0.1:8080",
+    keep_open: Callable[[Services], object] | None = None,
+) -> DemoReport:
+    """Run the whole demo; ``keep_open`` is awaited with the services before closing
+    the database (``--serve`` uses it to serve the dashboard)."""
+    if players < 4:
+        raise ValueError("the demo needs at least 4 players")
+    await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
+    db = await _fresh_database(out_dir)
+    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    services = Services(db, clock, data_dir=out_dir / "data", public_url=public_url)
+    try:
+        demo = Demo(services, clock, players, fmt, progress or Progress(), seed)
+        report = await demo.set_up(out_dir)
+        await demo.register_and_pay()
+        await demo.check_in_and_start()
+        await demo.play()
+        await demo.write_outputs()
+        if keep_open is not None:
+            await keep_open(services)  # type: ignore[misc]
+        return report
+    finally:
+        await db.dispose()

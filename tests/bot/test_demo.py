@@ -1,0 +1,79 @@
+"""`deltacrown demo` plays a whole tournament through the real services and writes what a
+person opens: bracket and standings PNGs, certificate PDFs, a summary — and serves it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from bot.demo import Progress, run_demo
+from dashboard.adapters import dashboard_hooks
+from dashboard.app import create_app
+from dashboard.config import DashboardConfig
+from engine.services import Services
+from storage.models import Dispute, MatchRow, Tournament
+
+
+async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> None:
+    seen: dict[str, object] = {}
+
+    async def inspect(services: Services) -> None:
+        async with services.db.read() as session:
+            tournament = await session.scalar(select(Tournament))
+            seen["status"] = tournament.status
+            seen["slug"] = tournament.slug
+            seen["outcomes"] = list(await session.scalars(select(MatchRow.outcome)))
+            seen["disputes"] = list(await session.scalars(select(Dispute.status)))
+        # --serve: the dashboard shows the finished tournament from the demo database.
+        config = DashboardConfig.for_data_dir(tmp_path, public_url="http://127.0.0.1:8080")
+        app = create_app(services, config, dashboard_hooks(services), live_updates=False)
+        async with TestClient(TestServer(app)) as client:
+            page = await client.get(f"/t/{seen['slug']}")
+            seen["page"] = await page.text()
+            image = await client.get(f"/t/{seen['slug']}/bracket.png")
+            seen["png"] = (image.status, image.headers.get("ETag"), await image.read())
+
+    report = await run_demo(
+        players=8,
+        fmt="double_elim",
+        out_dir=tmp_path / "out",
+        progress=Progress(enabled=False),
+        keep_open=inspect,
+    )
+
+    assert seen["status"] == "completed"
+    assert "forfeit" in seen["outcomes"] and seen["disputes"] == ["resolved"]
+    assert report.forfeits == 1 and report.disputes == 1 and report.payments_rejected == 1
+    champion = report.placings[0][1]
+    assert champion in seen["page"]
+    status, etag, png = seen["png"]
+    assert status == 200 and etag and png.startswith(b"\x89PNG")
+
+    out = tmp_path / "out"
+    pngs = sorted(out.glob("*.png"))
+    assert [p.name for p in pngs if p.name == "standings.png"] == ["standings.png"]
+    for path in pngs:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            assert image.width >= 600 and image.height >= 300
+    pdfs = sorted((out / "certificates").glob("*.pdf"))
+    assert len(pdfs) == 7  # one player never checked in: 7 played, all certified
+    champion_pdf = next(p for p in pdfs if p.name.startswith("champion-"))
+    text = PdfReader(champion_pdf).pages[0].extract_text()
+    assert "DeltaCrown Demo Cup" in text and "CHAMPION" in text.upper()
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert f"| 1 | {champion} |" in summary and "Disputes opened and resolved: 1" in summary
+
+
+async def test_every_format_completes(tmp_path: Path) -> None:
+    for fmt in ("single_elim", "round_robin", "swiss", "group_playoff"):
+        report = await run_demo(
+            players=6, fmt=fmt, out_dir=tmp_path / fmt, progress=Progress(enabled=False)
+        )
+        assert report.placings and report.placings[0][0] == 1, fmt
+        assert (tmp_path / fmt / "summary.md").is_file()
