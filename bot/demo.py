@@ -307,8 +307,10 @@ class Demo:
                 else:
                     await self._play(match)
                 self.report.matches_played += 1
-                self.clock.advance(seconds=20)
                 self.progress.step("Playing matches", self.report.matches_played, total)
+            # A wave of matches takes a few minutes; every open check-in (10 minutes)
+            # is answered in the next wave, well before its deadline.
+            self.clock.advance(minutes=3)
             if not ready:
                 if no_show is None or not any(m.id == no_show for m in waiting):
                     raise RuntimeError("the demo tournament stalled with no playable match")
@@ -381,8 +383,9 @@ class Demo:
     async def write_outputs(self) -> None:
         assert self.report is not None
         report, out = self.report, self.report.out_dir
-        for image in await self.services.pictures.bracket_images(self.tournament_id):
-            path = out / f"bracket-{image.name}"
+        images = await self.services.pictures.bracket_images(self.tournament_id)
+        for number, image in enumerate(images, start=1):
+            path = out / f"bracket-{number:02d}-{image.name.removeprefix('bracket-')}"
             path.write_bytes(image.png_bytes)
             report.files.append(path)
         standings = out / "standings.png"

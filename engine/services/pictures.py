@@ -10,6 +10,7 @@ version grows with every result, so the same state is never drawn twice.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -237,10 +238,20 @@ def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage
     return render_bracket(view, section=section)
 
 
+STANDINGS_IMAGE_ROWS = 64  # past this a phone screen shows an unreadable sliver
+
+
 def _draw_standings(snapshot: Snapshot) -> RenderedImage:
     table = standings_table(
         snapshot.bracket(), title=f"{snapshot.title} · Standings", names=snapshot.names
     )
+    if len(table.rows) > STANDINGS_IMAGE_ROWS:
+        # The top of the table in Discord; the dashboard page lists everyone.
+        table = dataclasses.replace(
+            table,
+            rows=table.rows[:STANDINGS_IMAGE_ROWS],
+            title=f"{table.title} · top {STANDINGS_IMAGE_ROWS} of {len(table.rows)}",
+        )
     png = render_standings(table)
     with Image.open(io.BytesIO(png)) as image:
         width, height = image.size

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 import engine.services.pictures as pictures_module
 from engine.errors import Conflict, InvalidInput, NotFound
@@ -89,3 +92,22 @@ async def test_live_message_is_recorded(services: Services, new_id) -> None:
     await pictures.record_live_message(event.tournament_id, channel, message)
     live = await pictures.live_message(event.tournament_id)
     assert live is not None and (live.channel_id, live.message_id) == (channel, message)
+
+
+async def test_standings_image_of_a_big_field_shows_the_top_64(services: Services, new_id) -> None:
+    async def height(players: int) -> int:
+        event = await make_event(
+            services,
+            new_id,
+            format="round_robin",
+            players=players,
+            options={"groups": players // 8},
+        )
+        await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+        png = await services.pictures.standings_image(event.tournament_id)
+        with Image.open(io.BytesIO(png)) as image:
+            return image.height
+
+    # 64 rows drawn either way: the 80-player table is cut to its top 64.
+    assert await height(80) == await height(64)
+    assert await height(32) < await height(64)
