@@ -18,7 +18,7 @@ from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
 from cogs._autocomplete import AnyTournamentId
 from engine.services import Services
 from engine.services.badges import BadgeView, Condition, EarnedBadge
-from engine.services.certificates import VerificationStatus, VerificationView
+from engine.services.certificate_views import VerificationStatus, VerificationView
 
 CONDITION_CHOICES = [
     app_commands.Choice(name="Wins a tournament", value=Condition.CHAMPION.value),

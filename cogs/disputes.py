@@ -18,7 +18,7 @@ from engine.errors import InvalidInput
 from engine.services import Services
 from engine.services.actors import Actor
 from engine.services.disputes import DisputeView, EvidenceFile
-from engine.services.scores import DISPUTE_REASONS, MAX_IMAGE_BYTES, MatchLobby
+from engine.services.match_access import DISPUTE_REASONS, MAX_IMAGE_BYTES, MatchLobby
 
 log = logging.getLogger(__name__)
 

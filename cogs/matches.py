@@ -19,7 +19,7 @@ from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
 from cogs._autocomplete import TournamentId
 from engine.errors import InvalidInput
 from engine.services import Services
-from engine.services.scores import MatchLobby, OverrideOutcome, ReportOutcome, score_text
+from engine.services.match_access import MatchLobby, OverrideOutcome, ReportOutcome, score_text
 
 _STATUS_WORDS = {
     "scheduled": "waiting for the earlier matches",

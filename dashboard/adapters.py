@@ -8,11 +8,15 @@ from dashboard.hooks import (
     BracketSnapshot,
     CertificateRecord,
     DashboardHooks,
+    DisputeSummary,
     ResultLine,
 )
 from engine.errors import Conflict
 from engine.services import Services
+from engine.services.actors import Actor
 from engine.services.brackets import MatchView
+from engine.services.disputes import DisputeListItem
+from engine.services.match_access import SYSTEM_USER_ID
 from engine.services.pictures import Snapshot, view_of
 from engine.services.tournament_views import TournamentView
 
@@ -94,8 +98,40 @@ class ServiceCertificates:
         )
 
 
+def _dispute_summary(guild_id: int, item: DisputeListItem) -> DisputeSummary:
+    thread_url = None
+    if item.thread_id is not None:
+        thread_url = f"https://discord.com/channels/{guild_id}/{item.thread_id}"
+    # The page shows plain text: a <@mention> only renders inside Discord.
+    opened_by = (
+        "the bot (score mismatch)" if item.opened_by == SYSTEM_USER_ID else f"User {item.opened_by}"
+    )
+    return DisputeSummary(
+        id=item.id,
+        tournament_name=item.tournament_name,
+        match_label=f"{item.round_title} · {item.match_code}",
+        opened_by=opened_by,
+        reason=item.reason_label,
+        status=item.status,
+        opened_at=item.created_at,
+        thread_url=thread_url,
+    )
+
+
+class ServiceDisputes:
+    """Open disputes from the DisputeService, each linked to its thread in Discord."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def open_disputes(self, actor: Actor, guild_id: int) -> list[DisputeSummary]:
+        items = await self._services.disputes.open_disputes(actor, guild_id)
+        return [_dispute_summary(guild_id, item) for item in items]
+
+
 def dashboard_hooks(services: Services) -> DashboardHooks:
     return DashboardHooks(
         brackets=ServiceBrackets(services),
         certificates=ServiceCertificates(services),
+        disputes=ServiceDisputes(services),
     )

@@ -23,7 +23,7 @@ import discord
 from bot.notifier import Notifier, on
 from engine.events.awards import CertificateGenerationRequested, CertificateRevoked
 from engine.events.matches import TournamentCompleted
-from engine.services.certificates import CertificateView, PlannedCertificate
+from engine.services.certificate_views import CertificateView, PlannedCertificate
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from engine.events.scores import (
 )
 from engine.matches import MatchState
 from engine.services.disputes import DisputeDetail
-from engine.services.scores import DISPUTE_REASONS, MatchLobby, score_text
+from engine.services.match_access import DISPUTE_REASONS, MatchLobby, score_text
 
 log = logging.getLogger(__name__)
 

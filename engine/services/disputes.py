@@ -2,7 +2,7 @@
 an organizer escalates or resolves it (the resolution decides the match).
 
 Opening and closing share their primitives with the score reports
-(:mod:`engine.services.scores`): a mismatch of reports opens a dispute the same way, and
+(:mod:`engine.services.match_access`): a mismatch of reports opens a dispute the same way, and
 any organizer decision on a match closes its open disputes.
 """
 
@@ -18,10 +18,10 @@ from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.events.scores import DisputeEscalated, DisputeEvidenceAdded
 from engine.formats import Result
 from engine.matches import MatchState, transition
-from engine.services.actors import Actor, is_organizer
+from engine.services.actors import Actor, is_organizer, require_organizer
 from engine.services.context import ServiceContext, UnitOfWork
 from engine.services.ledger import insert_ignoring_conflicts
-from engine.services.scores import (
+from engine.services.match_access import (
     DISPUTE_REASONS,
     OPEN_DISPUTE_STATES,
     MatchLobby,
@@ -39,7 +39,7 @@ from engine.services.scores import (
     side_of_user,
     store_image,
 )
-from storage.models import Dispute, DisputeEvidence, MatchRow
+from storage.models import Dispute, DisputeEvidence, MatchRow, Tournament
 
 MAX_NOTE = 1500
 
@@ -81,6 +81,24 @@ class DisputeDetail:
     lobby: MatchLobby
     reports: tuple[ReportView, ...]
     evidence: tuple[EvidenceView, ...]
+
+
+@dataclass(frozen=True)
+class DisputeListItem:
+    """One unresolved dispute in the organizers' list (the dashboard's /org/disputes)."""
+
+    id: int
+    tournament_id: int
+    tournament_name: str
+    match_id: int
+    match_code: str
+    round_title: str
+    opened_by: int  # SYSTEM_USER_ID when the bot opened it (the reports differed)
+    reason: str
+    reason_label: str
+    status: str
+    created_at: datetime
+    thread_id: int | None
 
 
 @dataclass(frozen=True)
@@ -289,6 +307,42 @@ class DisputeService:
                 tuple(report_view(r) for r in await reports_of(session, row.id)),
                 tuple(evidence_view(e) for e in evidence),
             )
+
+    async def open_disputes(self, actor: Actor, guild_id: int) -> list[DisputeListItem]:
+        """Organizer: the guild's open and escalated disputes, oldest first."""
+        async with self._ctx.read() as session:
+            # The actor's permissions were resolved in their own guild; they say nothing
+            # about another one.
+            if actor.guild_id != guild_id:
+                raise PermissionDenied(
+                    "Only organizers of this server can see its disputes. Open the dashboard "
+                    "from /dashboard in that server."
+                )
+            require_organizer(actor, await organizer_role(session, guild_id))
+            rows = await session.execute(
+                select(Dispute, MatchRow.code, MatchRow.round_title, Tournament.name)
+                .join(MatchRow, MatchRow.id == Dispute.match_id)
+                .join(Tournament, Tournament.id == Dispute.tournament_id)
+                .where(Dispute.guild_id == guild_id, Dispute.status.in_(OPEN_DISPUTE_STATES))
+                .order_by(Dispute.created_at, Dispute.id)
+            )
+            return [
+                DisputeListItem(
+                    id=dispute.id,
+                    tournament_id=dispute.tournament_id,
+                    tournament_name=tournament_name,
+                    match_id=dispute.match_id,
+                    match_code=code,
+                    round_title=round_title,
+                    opened_by=dispute.opened_by,
+                    reason=dispute.reason,
+                    reason_label=DISPUTE_REASONS.get(dispute.reason, dispute.reason),
+                    status=dispute.status,
+                    created_at=dispute.created_at,
+                    thread_id=dispute.thread_id,
+                )
+                for dispute, code, round_title, tournament_name in rows.all()
+            ]
 
     async def is_dispute_thread(self, thread_id: int) -> bool:
         async with self._ctx.read() as session:

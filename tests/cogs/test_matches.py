@@ -333,6 +333,11 @@ async def test_dispute_button_escalate_info_and_overrides(arena: Arena) -> None:
     [entry] = await services.registration.list(tid, statuses=["disqualified"])
     assert entry.member_ids == (p3.id,)
     semi = await fake.wait_for_message(
-        lambda m: m.channel_id != thread.id and "disqualified" in m.content and "⛔" in m.content
+        lambda m: (
+            m.guild_id == arena.guild.id
+            and m.channel_id != thread.id
+            and "disqualified" in m.content
+            and "⛔" in m.content
+        )
     )
     assert p3.user.username in semi.content

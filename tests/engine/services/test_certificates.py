@@ -18,11 +18,8 @@ from engine.formats import Result
 from engine.matches import MatchState
 from engine.services import Services
 from engine.services.actors import Actor
-from engine.services.certificates import (
-    CertificateService,
-    VerificationStatus,
-    normalize_code,
-)
+from engine.services.certificate_views import VerificationStatus, normalize_code
+from engine.services.certificates import CertificateService
 from engine.services.context import ServiceContext
 from storage.files import FileStore
 from storage.models import AuditEntry, Certificate, CertificateDelivery, OutboxEvent, StoredFile

@@ -162,3 +162,62 @@ async def test_rejecting_a_report_opens_a_dispute(arena: Arena, new_id) -> None:
     assert detail.dispute.reason == "score_mismatch"
     assert [(r.score_a, r.score_b) for r in detail.reports] == [(2, 0)]
     assert await arena.actions() == []
+
+
+async def test_open_disputes_lists_the_guilds_unresolved_disputes(
+    arena: Arena, services: Services, new_id
+) -> None:
+    first, second = await arena.ready()
+    _, side_a, _, view = await open_one(arena)
+    await arena.disputes.escalate(arena.organizer, note="Needs the owner.", dispute_id=view.id)
+    # Different reports on the other match: the bot opens that dispute.
+    a, b = arena.sides(second)
+    await arena.scores.report_score(a, mine=2, theirs=0, match_id=second.id)
+    mismatch = await arena.scores.report_score(b, mine=2, theirs=1, match_id=second.id)
+    assert mismatch.dispute_id is not None
+    elsewhere = await make_arena(services, new_id, best_of=3)
+    await open_one(elsewhere)
+
+    listed = await arena.disputes.open_disputes(arena.organizer, arena.event.guild_id)
+
+    tournament_name = f"Cup {arena.event.guild_id % 1000}"
+    assert [
+        (d.id, d.status, d.match_code, d.round_title, d.opened_by, d.reason, d.thread_id)
+        for d in listed
+    ] == [
+        (
+            view.id,
+            "escalated",
+            first.code,
+            first.round_title,
+            side_a.user_id,
+            "no_show",
+            9000 + view.id,
+        ),
+        (mismatch.dispute_id, "open", second.code, second.round_title, 0, "score_mismatch", None),
+    ]
+    assert {d.tournament_name for d in listed} == {tournament_name}
+    assert [d.reason_label for d in listed] == ["No-show", "Score mismatch"]
+    await arena.disputes.resolve(
+        arena.organizer,
+        first=2,
+        second=1,
+        notes="Replay shows 2–1.",
+        dispute_id=mismatch.dispute_id,
+    )
+    remaining = await arena.disputes.open_disputes(arena.organizer, arena.event.guild_id)
+    assert [d.id for d in remaining] == [view.id]
+
+
+async def test_only_the_guilds_organizers_list_disputes(arena: Arena, new_id) -> None:
+    _, side_a, _, _ = await open_one(arena)
+    events_before = await arena.events()
+    audit_before = await arena.audit_actions()
+    with pytest.raises(PermissionDenied, match="Only organizers"):
+        await arena.disputes.open_disputes(side_a, arena.event.guild_id)
+    other_admin = Actor(user_id=new_id(), guild_id=new_id(), can_manage_guild=True)
+    with pytest.raises(PermissionDenied, match="this server"):
+        await arena.disputes.open_disputes(other_admin, arena.event.guild_id)
+    assert await arena.events() == events_before
+    assert await arena.audit_actions() == audit_before
+    assert await arena.disputes.open_disputes(other_admin, other_admin.guild_id) == []
