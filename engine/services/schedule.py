@@ -319,7 +319,6 @@ async def _on_match_deadline(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     forfeit = 1 if a_in else 0
     loser_id, winner_id = (regs[1], regs[0]) if a_in else (regs[0], regs[1])
     match_id, code = row.id, row.code
-    await apply_action(uow, t.id, Result(code, forfeit=forfeit), actor_id=None)
     names = dict(
         (
             await uow.session.execute(
@@ -335,6 +334,8 @@ async def _on_match_deadline(uow: UnitOfWork, payload: dict[str, Any]) -> None:
         target_id=match_id,
         after={"forfeited_registration_id": loser_id},
     )
+    # Emitted before the forfeit is applied: subscribers see "X did not check in" before
+    # the MatchCompleted that closes the match thread, so the notice can still be posted.
     uow.emit(
         MatchNoShow(
             guild_id=t.guild_id,
@@ -347,6 +348,7 @@ async def _on_match_deadline(uow: UnitOfWork, payload: dict[str, Any]) -> None:
             winner_name=names[winner_id],
         )
     )
+    await apply_action(uow, t.id, Result(code, forfeit=forfeit), actor_id=None)
 
 
 async def _on_match_reminder(uow: UnitOfWork, payload: dict[str, Any]) -> None:
