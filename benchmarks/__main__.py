@@ -45,8 +45,10 @@ def main(argv: list[str]) -> int:
     suites = argv or available_suites()
     unknown = [s for s in suites if s not in available_suites()]
     if unknown:
-        print(f"unknown suite(s): {', '.join(unknown)}; available: {', '.join(available_suites())}",
-              file=sys.stderr)
+        print(
+            f"unknown suite(s): {', '.join(unknown)}; available: {', '.join(available_suites())}",
+            file=sys.stderr,
+        )
         return 2
     for name in suites:
         for row in run_suite(name):

@@ -9,6 +9,7 @@ stored and rebuilt exactly; ``event_type`` is its stable name in the outbox.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -31,7 +32,7 @@ class DomainEvent:
         return cls(**{k: v for k, v in payload.items() if k in names})
 
 
-def domain_event(name: str):  # type: ignore[no-untyped-def]
+def domain_event(name: str) -> Callable[[type[E]], type[E]]:
     """Register an event class under its stable outbox name."""
 
     def register(cls: type[E]) -> type[E]:

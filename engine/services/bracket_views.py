@@ -317,7 +317,7 @@ def _grid_cells(
             continue
         scores = _scores(match)
         for me, other, mine, theirs in ((a, b, 0, 1), (b, a, 1, 0)):
-            cell = (index[me], index[other])  # type: ignore[index]
+            cell = (index[me], index[other])
             texts[cell].append(f"{scores[mine]}-{scores[theirs]}")
             if match.outcome is not Outcome.DRAW:
                 balance[cell] += 1 if match.winner == me else -1

@@ -21,7 +21,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.formats import Bracket
+from engine.formats import Bracket, ParticipantId
 from engine.matches import MatchState
 from engine.render import (
     BracketImageCache,
@@ -68,7 +68,7 @@ class Snapshot:
     status: str
     date: str
     state: Mapping[str, Any]
-    names: Mapping[int, str]
+    names: Mapping[ParticipantId, str]
     live: Mapping[str, MatchStatus]
     updated_at: datetime
 
@@ -149,7 +149,7 @@ class PictureService:
                     "it appears once an organizer starts the tournament."
                 )
             game = await session.get(Game, tournament.game_id)
-            names = dict(
+            names: dict[ParticipantId, str] = dict(
                 (
                     await session.execute(
                         select(Registration.id, Registration.display_name).where(

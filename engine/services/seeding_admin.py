@@ -10,7 +10,7 @@ check-in clock and thread start over with the right people.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -295,7 +295,9 @@ class BracketAdminService:
         return [SeedEntry(int(p.id), p.name, p.seed) for p in ordered]
 
 
-async def _refuse_if_begun(uow: UnitOfWork, tournament: Tournament, rows) -> None:  # type: ignore[no-untyped-def]
+async def _refuse_if_begun(
+    uow: UnitOfWork, tournament: Tournament, rows: Iterable[MatchRow]
+) -> None:
     for row in rows:
         if row.status in BEGUN or row.checked_in_a_at or row.checked_in_b_at:
             raise Conflict(
@@ -339,8 +341,8 @@ async def _relabel(
     uow: UnitOfWork, tournament: Tournament, row: MatchRow, match: EngineMatch
 ) -> bool:
     """Put the redrawn players in the row. Returns True when it must open again."""
-    ids = tuple(None if p is None else int(p) for p in match.participants)  # type: ignore[call-overload]
-    winner = None if match.winner is None else int(match.winner)  # type: ignore[call-overload]
+    ids = tuple(None if p is None else int(p) for p in match.participants)
+    winner = None if match.winner is None else int(match.winner)
     if ids == (row.registration_a_id, row.registration_b_id) and (
         winner == row.winner_registration_id
     ):

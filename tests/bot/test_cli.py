@@ -76,8 +76,9 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
 
 
 def test_bracket_preview_prints_the_plan_without_a_database(tmp_path: Path) -> None:
-    result = deltacrown("bracket", "preview", "--format", "single_elim", "--participants", "6",
-                        cwd=tmp_path)
+    result = deltacrown(
+        "bracket", "preview", "--format", "single_elim", "--participants", "6", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "Byes: seed 1, seed 2" in result.stdout
     assert not (tmp_path / "data").exists()
@@ -86,19 +87,42 @@ def test_bracket_preview_prints_the_plan_without_a_database(tmp_path: Path) -> N
 def test_bracket_preview_json_is_the_documented_structure(tmp_path: Path) -> None:
     import json
 
-    result = deltacrown("bracket", "preview", "--format", "double_elim", "--participants", "8",
-                        "--option", "grand_final=reset", "--json", cwd=tmp_path)
+    result = deltacrown(
+        "bracket",
+        "preview",
+        "--format",
+        "double_elim",
+        "--participants",
+        "8",
+        "--option",
+        "grand_final=reset",
+        "--json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)
     assert plan["format"] == "double_elim" and plan["participants"] == 8
     first_round = [m for m in plan["matches"] if m["round"] == 1 and m["side"] == "winners"]
     assert [[s.get("seed") for s in m["slots"]] for m in first_round] == [
-        [1, 8], [4, 5], [2, 7], [3, 6]]
+        [1, 8],
+        [4, 5],
+        [2, 7],
+        [3, 6],
+    ]
 
 
 def test_bracket_preview_rejects_a_bad_option_in_one_line(tmp_path: Path) -> None:
-    result = deltacrown("bracket", "preview", "--format", "swiss", "--participants", "8",
-                        "--option", "rounds=many", cwd=tmp_path)
+    result = deltacrown(
+        "bracket",
+        "preview",
+        "--format",
+        "swiss",
+        "--participants",
+        "8",
+        "--option",
+        "rounds=many",
+        cwd=tmp_path,
+    )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "rounds" in result.stderr
 
@@ -106,8 +130,17 @@ def test_bracket_preview_rejects_a_bad_option_in_one_line(tmp_path: Path) -> Non
 def test_bracket_preview_draws_png_files(tmp_path: Path) -> None:
     from PIL import Image
 
-    result = deltacrown("bracket", "preview", "--format", "double_elim", "--participants", "12",
-                        "--png", str(tmp_path / "out" / "de12.png"), cwd=tmp_path)
+    result = deltacrown(
+        "bracket",
+        "preview",
+        "--format",
+        "double_elim",
+        "--participants",
+        "12",
+        "--png",
+        str(tmp_path / "out" / "de12.png"),
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     [path] = result.stdout.split()
     with Image.open(path) as image:
@@ -117,8 +150,9 @@ def test_bracket_preview_draws_png_files(tmp_path: Path) -> None:
 
 
 def test_demo_runs_offline_and_says_where_the_results_are(tmp_path: Path) -> None:
-    result = deltacrown("demo", "--players", "4", "--format", "single_elim", "--out", "results",
-                        cwd=tmp_path)
+    result = deltacrown(
+        "demo", "--players", "4", "--format", "single_elim", "--out", "results", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "is the champion" in result.stdout and "results" in result.stdout
     assert (tmp_path / "results" / "summary.md").is_file()

@@ -191,16 +191,20 @@ async def test_correction_reopens_an_open_match_whose_opponent_changed(
     await services.brackets.start(event.organizer, event.tournament_id, seed=1)
     first_round = await services.brackets.matches(event.tournament_id, statuses=["ready"])
     for match in first_round:
-        await services.brackets.apply(event.organizer, event.tournament_id,
-                                      Result(match.code, (1, 0)))
+        await services.brackets.apply(
+            event.organizer, event.tournament_id, Result(match.code, (1, 0))
+        )
     final = await services.brackets.match_by_code(event.tournament_id, "W2-1")
     assert final.status == "ready"
     corrected = first_round[0]
     async with services.ctx.unit_of_work() as uow:
-        applied = await correct_result(uow, event.tournament_id, Result(corrected.code, (0, 1)),
-                                       actor_id=event.organizer.user_id)
+        applied = await correct_result(
+            uow,
+            event.tournament_id,
+            Result(corrected.code, (0, 1)),
+            actor_id=event.organizer.user_id,
+        )
     reopened = await services.brackets.get_match(final.id)
     assert reopened.status == "ready"
-    assert corrected.registration_b_id in (reopened.registration_a_id,
-                                           reopened.registration_b_id)
+    assert corrected.registration_b_id in (reopened.registration_a_id, reopened.registration_b_id)
     assert final.id in [r.id for r in applied.reset] and final.id in [r.id for r in applied.ready]

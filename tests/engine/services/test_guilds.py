@@ -12,8 +12,9 @@ async def test_setup_stores_settings_and_audits(services: Services, new_id) -> N
     guild_id, owner, role = new_id(), new_id(), new_id()
     actor = Actor(user_id=owner, guild_id=guild_id, can_manage_guild=True)
     view = await services.guilds.configure(
-        actor, guild_id, GuildSetup(organizer_role_id=role, timezone="Asia/Dhaka",
-                                    coin_name=" Crowns ")
+        actor,
+        guild_id,
+        GuildSetup(organizer_role_id=role, timezone="Asia/Dhaka", coin_name=" Crowns "),
     )
     assert view.timezone == "Asia/Dhaka" and view.coin_name == "Crowns"
     assert (await services.guilds.get_settings(guild_id)) == view
