@@ -178,11 +178,15 @@ async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketS
     return state, rebuild(state)
 
 
-async def _rows_by_code(uow: UnitOfWork, tournament_id: int) -> dict[str, MatchRow]:
-    rows = await uow.session.scalars(
-        select(MatchRow).where(MatchRow.tournament_id == tournament_id)
-    )
-    return {row.code: row for row in rows}
+async def _rows_by_code(
+    uow: UnitOfWork, tournament_id: int, codes: set[str] | None = None
+) -> dict[str, MatchRow]:
+    query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
+    if codes is not None:
+        if not codes:
+            return {}
+        query = query.where(MatchRow.code.in_(sorted(codes)))
+    return {row.code: row for row in await uow.session.scalars(query)}
 
 
 def _registration_id(value: object) -> int | None:
@@ -201,6 +205,7 @@ async def apply_action(
     if tournament.status != TournamentStatus.LIVE:
         raise Conflict(f"{tournament.name} is not live, so its bracket cannot change.")
     state, bracket = await load_for_update(uow, tournament_id)
+    before = _fingerprints(bracket)
     try:
         if isinstance(action, Withdrawal):
             bracket.withdraw(action.participant_id)
@@ -208,7 +213,7 @@ async def apply_action(
             bracket.apply_result(action)
     except FormatError as exc:
         raise InvalidInput(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, actor_id=actor_id)
+    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
 
 
 async def correct_result(
@@ -220,12 +225,13 @@ async def correct_result(
     if tournament.status != TournamentStatus.LIVE:
         raise Conflict(f"{tournament.name} is not live, so its results cannot change.")
     state, bracket = await load_for_update(uow, tournament_id)
+    before = _fingerprints(bracket)
     try:
         bracket.undo_result(result.match_id)
         bracket.apply_result(result)
     except FormatError as exc:
         raise Conflict(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, actor_id=actor_id)
+    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
 
 
 async def _store(
@@ -233,6 +239,7 @@ async def _store(
     tournament: Tournament,
     state: BracketState,
     bracket: Bracket,
+    before: dict[str, tuple[Any, ...]],
     *,
     actor_id: int | None,
 ) -> Applied:
@@ -240,7 +247,10 @@ async def _store(
     state.actions = [a.to_dict() for a in bracket.history]
     state.version += 1
     state.updated_at = now
-    applied = await _sync(uow, tournament, bracket, state.version)
+    changed = {
+        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
+    }
+    applied = await _sync(uow, tournament, bracket, state.version, only=changed)
     await _update_ratings(uow, tournament, applied.completed)
     if bracket.is_complete() and state.completed_at is None:
         state.completed_at = now
@@ -249,12 +259,32 @@ async def _store(
     return applied
 
 
-async def _sync(uow: UnitOfWork, tournament: Tournament, bracket: Bracket, version: int) -> Applied:
-    """Bring the match rows in line with the engine and emit what changed."""
-    rows = await _rows_by_code(uow, tournament.id)
+def _fingerprints(bracket: Bracket) -> dict[str, tuple[Any, ...]]:
+    """What a match row mirrors of each engine match; equal prints need no row update."""
+    return {
+        code: (m.status, m.participants, m.scores, m.winner, m.outcome, m.best_of)
+        for code, m in bracket.matches.items()
+    }
+
+
+async def _sync(
+    uow: UnitOfWork,
+    tournament: Tournament,
+    bracket: Bracket,
+    version: int,
+    *,
+    only: set[str] | None = None,
+) -> Applied:
+    """Bring the match rows in line with the engine and emit what changed.
+
+    ``only`` names the engine matches an action touched: a result changes a handful of
+    matches, and loading all 500 rows of a big bracket for each report would dominate.
+    """
+    rows = await _rows_by_code(uow, tournament.id, only)
     applied = Applied(bracket=bracket)
     now = uow.clock.now()
-    for match in bracket.matches.values():
+    matches = bracket.matches
+    for match in matches.values() if only is None else (matches[c] for c in sorted(only)):
         row = rows.get(match.id)
         if row is None:
             row = _new_row(tournament, match, now)
