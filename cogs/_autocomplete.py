@@ -63,6 +63,24 @@ async def tournament_autocomplete(
     return await tournament_choices(interaction, current)
 
 
+async def my_entries_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The tournaments the user has an active entry in (for /checkin, /unregister)."""
+    if interaction.guild_id is None:
+        return []
+    entries = await services_of(interaction).registration.active_entries(
+        interaction.guild_id, interaction.user.id
+    )
+    return [
+        app_commands.Choice(
+            name=f"{e.tournament_name} · {e.display_name}"[:100], value=str(e.tournament_id)
+        )
+        for e in entries
+        if current.lower() in e.tournament_name.lower()
+    ][:25]
+
+
 async def resolve_tournament(interaction: discord.Interaction, value: str) -> int:
     """The id behind an option value from :func:`tournament_autocomplete` (or a typed name)."""
     if interaction.guild_id is None:

@@ -16,21 +16,16 @@ from discord.ext import commands
 
 from bot.errors import answer_error
 from bot.interactions import actor_of
-from cogs._autocomplete import resolve_tournament, services_of
+from cogs._autocomplete import my_entries_autocomplete, resolve_tournament, services_of
 from engine.services import Services
 from engine.services.checkin import (
     CheckInResult,
-    CheckInService,
     MatchCheckInView,
     TournamentCheckInView,
 )
 
 TOURNAMENT_BUTTON = "dc:tcheckin:{tournament_id}"
 MATCH_BUTTON = "dc:match:{match_id}:checkin"
-
-
-def checkin_service(services: Services) -> CheckInService:
-    return services.checkin
 
 
 def _ts(moment: Any, style: str = "R") -> str:
@@ -87,7 +82,7 @@ class TournamentCheckInButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         # A dynamic item's view is built by discord.py, so errors are answered here.
         try:
-            service = checkin_service(services_of(interaction))
+            service = services_of(interaction).checkin
             view = await service.check_in_tournament(actor_of(interaction), self.tournament_id)
             await interaction.response.send_message(tournament_text(view), ephemeral=True)
         except Exception as error:  # answered, and logged with an incident id when a bug
@@ -119,7 +114,7 @@ class MatchCheckInButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            service = checkin_service(services_of(interaction))
+            service = services_of(interaction).checkin
             view = await service.check_in_match(actor_of(interaction), self.match_id)
             await interaction.response.send_message(match_text(view), ephemeral=True)
         except Exception as error:
@@ -152,31 +147,15 @@ class CheckInCog(commands.Cog):
         )
     )
     @app_commands.guild_only()
+    @app_commands.autocomplete(tournament=my_entries_autocomplete)
     async def checkin(
         self, interaction: discord.Interaction, tournament: str | None = None
     ) -> None:
         tournament_id = None
         if tournament is not None:
             tournament_id = await resolve_tournament(interaction, tournament)
-        result = await checkin_service(self.services).check_in(actor_of(interaction), tournament_id)
+        result = await self.services.checkin.check_in(actor_of(interaction), tournament_id)
         await interaction.response.send_message(result_text(result), ephemeral=True)
-
-    @checkin.autocomplete("tournament")
-    async def _entries_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        entries = await services_of(interaction).registration.active_entries(
-            interaction.guild_id, interaction.user.id
-        )
-        return [
-            app_commands.Choice(
-                name=f"{e.tournament_name} · {e.display_name}"[:100], value=str(e.tournament_id)
-            )
-            for e in entries
-            if current.lower() in e.tournament_name.lower()
-        ][:25]
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -8,7 +8,11 @@ from discord.ext import commands
 
 from bot.errors import DomainModal
 from bot.interactions import actor_of
-from cogs._autocomplete import TournamentPicker, resolve_tournament, services_of
+from cogs._autocomplete import (
+    TournamentPicker,
+    my_entries_autocomplete,
+    resolve_tournament,
+)
 from cogs.teams import team_choices
 from engine.services import Services
 from engine.services.fields import FieldView
@@ -140,6 +144,7 @@ class RegistrationCog(commands.Cog):
     @app_commands.command(name="unregister", description="Withdraw your entry from a tournament.")
     @app_commands.describe(tournament="The tournament to withdraw from (your entries are listed).")
     @app_commands.guild_only()
+    @app_commands.autocomplete(tournament=my_entries_autocomplete)
     async def unregister(self, interaction: discord.Interaction, tournament: str) -> None:
         tournament_id = await resolve_tournament(interaction, tournament)
         released = await self.services.registration.unregister(actor_of(interaction), tournament_id)
@@ -155,23 +160,6 @@ class RegistrationCog(commands.Cog):
             "You can register again while registration is open.",
             ephemeral=True,
         )
-
-    @unregister.autocomplete("tournament")
-    async def _entries_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        entries = await services_of(interaction).registration.active_entries(
-            interaction.guild_id, interaction.user.id
-        )
-        return [
-            app_commands.Choice(
-                name=f"{e.tournament_name} · {e.display_name}"[:100], value=str(e.tournament_id)
-            )
-            for e in entries
-            if current.lower() in e.tournament_name.lower()
-        ]
 
 
 async def setup(bot: commands.Bot) -> None:
