@@ -13,9 +13,10 @@ from bot.notify.matches import open_match_thread
 from engine.events.matches import MatchReady
 from engine.services.actors import Actor
 from engine.services.guilds import GuildSetup
-from storage.models import DisputeEvidence, Game, Registration, RegistrationMember, Tournament
-from storage.models.enums import RegistrationStatus, ResultType, TournamentStatus
+from storage.models import DisputeEvidence
 from tests.cogs.conftest import Arena
+from tests.conftest import next_snowflake
+from tests.engine.services.factories import make_event
 from tests.fakediscord import Channel, InteractionRecord, Member
 from tests.fakediscord.options import AttachmentInput
 
@@ -40,77 +41,16 @@ async def start_cup(arena: Arena, players: list[Member], *, best_of: int = 3) ->
             dispute_channel_id=arena.disputes.id,
         ),
     )
-    now = services.clock.now()
-    async with services.ctx.unit_of_work() as uow:
-        game = Game(
-            guild_id=arena.guild.id,
-            name="Valorant",
-            team_size_min=1,
-            team_size_max=1,
-            result_type=ResultType.BEST_OF,
-            allows_draws=False,
-            ingame_id_label="Riot ID",
-            created_by=owner.user_id,
-            created_at=now,
-        )
-        uow.session.add(game)
-        await uow.session.flush()
-        tournament = Tournament(
-            guild_id=arena.guild.id,
-            slug=f"cup-{arena.guild.id}",
-            name="Match Day Cup",
-            game_id=game.id,
-            format="single_elim",
-            format_options={},
-            participant_type="solo",
-            team_size=1,
-            max_participants=len(players),
-            min_participants=2,
-            best_of=best_of,
-            entry_fee_coins=0,
-            entry_fee_minor=0,
-            currency="BDT",
-            payment_methods=[],
-            prize_pool_minor=0,
-            prize_pool_coins=0,
-            prize_distribution=[],
-            checkin_enabled=False,
-            checkin_window_minutes=30,
-            match_checkin_minutes=0,
-            seeding="manual",
-            fee_waiver_top_n=0,
-            stream_links=[],
-            is_public=True,
-            status=TournamentStatus.REGISTRATION_OPEN,
-            version=1,
-            created_by=owner.user_id,
-            created_at=now,
-            updated_at=now,
-        )
-        uow.session.add(tournament)
-        await uow.session.flush()
-        for seed, member in enumerate(players, start=1):
-            entry = Registration(
-                tournament_id=tournament.id,
-                guild_id=arena.guild.id,
-                user_id=member.id,
-                display_name=member.user.username,
-                status=RegistrationStatus.CONFIRMED,
-                seed=seed,
-                field_values={},
-                created_at=now,
-                updated_at=now,
-            )
-            uow.session.add(entry)
-            await uow.session.flush()
-            uow.session.add(
-                RegistrationMember(
-                    registration_id=entry.id, tournament_id=tournament.id, user_id=member.id
-                )
-            )
-    await services.brackets.start(owner, tournament.id, seed=1)
+    event = await make_event(
+        services,
+        next_snowflake,
+        organizer=owner,
+        entrants=[(member.id, member.user.username) for member in players],
+        best_of=best_of,
+    )
+    await services.brackets.start(owner, event.tournament_id, seed=1)
     await arena.env.settle()
-    return tournament.id
+    return event.tournament_id
 
 
 async def answer(record: InteractionRecord) -> tuple[bool, str]:

@@ -3,6 +3,7 @@ registration flow (which has its own tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,15 +38,28 @@ async def make_event(
     match_checkin_minutes: int = 0,
     seeding: str = "manual",
     team_size: int = 1,
+    organizer: Actor | None = None,
+    entrants: Sequence[tuple[int, str]] | None = None,
 ) -> Event:
-    guild_id = new_id()
-    organizer = Actor(user_id=new_id(), guild_id=guild_id, can_manage_guild=True)
-    await services.guilds.configure(organizer, guild_id, GuildSetup(coin_name="Crowns"))
+    """A game and an open tournament with confirmed solo entries.
+
+    By default on a fresh, configured server with generated players; pass ``organizer``
+    (whose ``guild_id`` is an already configured server, e.g. a Discord test's arena) and
+    ``entrants`` as (user id, display name) to use existing ones.
+    """
+    if organizer is None:
+        guild_id = new_id()
+        organizer = Actor(user_id=new_id(), guild_id=guild_id, can_manage_guild=True)
+        await services.guilds.configure(organizer, guild_id, GuildSetup(coin_name="Crowns"))
+    assert organizer.guild_id is not None
+    guild_id = organizer.guild_id
+    if entrants is None:
+        entrants = [(new_id(), f"Player {index + 1}") for index in range(players)]
     now = services.clock.now()
     async with services.ctx.unit_of_work() as uow:
         game = Game(
             guild_id=guild_id,
-            name=f"Game {guild_id}",
+            name=f"Game {new_id()}",
             team_size_min=team_size,
             team_size_max=team_size,
             result_type=result_type,
@@ -58,14 +72,14 @@ async def make_event(
         await uow.session.flush()
         tournament = Tournament(
             guild_id=guild_id,
-            slug=f"cup-{guild_id}",
+            slug=f"cup-{new_id()}",
             name=f"Cup {guild_id % 1000}",
             game_id=game.id,
             format=format,
             format_options=options or {},
             participant_type="team" if team_size > 1 else "solo",
             team_size=team_size,
-            max_participants=max(players, 2),
+            max_participants=max(len(entrants), 2),
             min_participants=2,
             best_of=best_of,
             entry_fee_coins=0,
@@ -91,13 +105,12 @@ async def make_event(
         uow.session.add(tournament)
         await uow.session.flush()
         registrations, users = [], []
-        for index in range(players):
-            user = new_id()
+        for index, (user, name) in enumerate(entrants):
             entry = Registration(
                 tournament_id=tournament.id,
                 guild_id=guild_id,
                 user_id=user,
-                display_name=f"Player {index + 1}",
+                display_name=name,
                 status=RegistrationStatus.CONFIRMED,
                 seed=index + 1,
                 field_values={},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,11 +13,7 @@ from storage.models import (
     AuditEntry,
     BadgeDefinition,
     OutboxEvent,
-    Registration,
-    RegistrationMember,
-    Tournament,
 )
-from storage.models.enums import RegistrationStatus, TournamentStatus
 from tests.engine.services.factories import Event, make_event
 from tests.engine.services.test_certificates import finished_event, play_chalk
 
@@ -35,42 +29,12 @@ async def keys_of(badges: BadgeService, guild_id: int, user_id: int) -> list[str
 
 async def rematch(services: Services, event: Event, new_id) -> Event:  # type: ignore[no-untyped-def]
     """A second tournament on the same server with the same players, played to the end."""
-    now = services.clock.now()
-    async with services.ctx.unit_of_work() as uow:
-        first = await uow.session.get(Tournament, event.tournament_id)
-        assert first is not None
-        copy = {
-            c.key: getattr(first, c.key)
-            for c in Tournament.__table__.columns
-            if c.key not in ("id", "slug", "status")
-        }
-        tournament = Tournament(
-            **copy, slug=f"rematch-{new_id()}", status=TournamentStatus.REGISTRATION_OPEN
-        )
-        uow.session.add(tournament)
-        await uow.session.flush()
-        registrations = []
-        for index, user in enumerate(event.users):
-            entry = Registration(
-                tournament_id=tournament.id,
-                guild_id=event.guild_id,
-                user_id=user,
-                display_name=f"Player {index + 1}",
-                status=RegistrationStatus.CONFIRMED,
-                seed=index + 1,
-                field_values={},
-                created_at=now,
-                updated_at=now,
-            )
-            uow.session.add(entry)
-            await uow.session.flush()
-            uow.session.add(
-                RegistrationMember(
-                    registration_id=entry.id, tournament_id=tournament.id, user_id=user
-                )
-            )
-            registrations.append(entry.id)
-    second = dataclasses.replace(event, tournament_id=tournament.id, registrations=registrations)
+    second = await make_event(
+        services,
+        new_id,
+        organizer=event.organizer,
+        entrants=[(user, f"Player {index + 1}") for index, user in enumerate(event.users)],
+    )
     await services.brackets.start(event.organizer, second.tournament_id, seed=5)
     await play_chalk(services, second)
     return second
