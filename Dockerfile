@@ -23,7 +23,6 @@ COPY engine ./engine
 COPY storage ./storage
 COPY dashboard ./dashboard
 COPY migrations ./migrations
-COPY benchmarks ./benchmarks
 RUN pip install . && mkdir -p /data && chown deltacrown:deltacrown /data
 
 USER deltacrown
