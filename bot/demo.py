@@ -414,20 +414,10 @@ class Demo:
 
     async def _placings(self) -> None:
         assert self.report is not None
-        entries = {e.id: e for e in await self.services.registration.list(self.tournament_id)}
-        async with self.services.db.read() as session:
-            from sqlalchemy import select
-
-            from storage.models import Placing
-
-            rows = await session.scalars(
-                select(Placing)
-                .where(Placing.tournament_id == self.tournament_id)
-                .order_by(Placing.place, Placing.id)
-            )
-            self.report.placings = [
-                (p.place, entries[p.registration_id].display_name, p.prize_coins) for p in rows
-            ]
+        self.report.placings = [
+            (p.place, p.display_name, p.prize_coins)
+            for p in await self.services.brackets.placings(self.tournament_id)
+        ]
 
 
 def summary_markdown(report: DemoReport) -> str:

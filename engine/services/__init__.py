@@ -11,7 +11,7 @@ from pathlib import Path
 from engine.clock import Clock
 from engine.services.audit import AuditService
 from engine.services.badges import BadgeService
-from engine.services.brackets import BracketService
+from engine.services.bracket_service import BracketService
 from engine.services.certificates import DEFAULT_PUBLIC_URL, CertificateService
 from engine.services.checkin import CheckInService
 from engine.services.context import ServiceContext

@@ -1,16 +1,16 @@
-"""Brackets in the database: starting a tournament, and every result moving it on.
+"""Brackets in the database: every result moving a live bracket on.
 
 The engine (engine/formats) is the source of truth for who plays whom; the database keeps
 its inputs and the ordered actions (``brackets``) plus one ``matches`` row per engine match
 for what players see (check-in, reports, thread). Every change goes through
 :func:`apply_action` in the caller's transaction: lock the bracket row, rebuild the engine
-state, apply, store the action, bring the match rows in line (``_sync``), update ratings,
-and complete the tournament when the engine says it is over.
+state, apply, store the action, bring the match rows in line (:func:`sync_matches`), update ratings,
+and complete the tournament when the engine says it is over. Starting a tournament lives
+in ``bracket_service.py``.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.events.matches import MatchCompleted, MatchReady, MatchReset, TournamentStarted
+from engine.events.matches import MatchCompleted, MatchReady, MatchReset
 from engine.formats import (
     Bracket,
     FormatError,
@@ -26,30 +26,24 @@ from engine.formats import (
     MatchStatus,
     Result,
     Withdrawal,
-    create_bracket,
 )
 from engine.formats import Match as EngineMatch
 from engine.matches import MatchState, transition
 from engine.services import ratings
-from engine.services.actors import Actor, require_organizer
 from engine.services.completion import complete_tournament
-from engine.services.context import ServiceContext, UnitOfWork
-from engine.services.seeding import order_participants
+from engine.services.context import UnitOfWork
 from engine.services.timers import cancel_timers, schedule_timer
-from engine.services.tournaments import apply_status_change
 from storage.models import (
     BracketState,
     Game,
-    GuildSettings,
     MatchReport,
     MatchRow,
     Registration,
     Tournament,
 )
-from storage.models.enums import RegistrationStatus, ResultType, TournamentStatus
+from storage.models.enums import ResultType, TournamentStatus
 
 MATCH_CHECKIN_TIMER = "match.checkin_deadline"
-STARTABLE = (TournamentStatus.REGISTRATION_OPEN, TournamentStatus.REGISTRATION_CLOSED)
 
 
 @dataclass(frozen=True)
@@ -82,14 +76,6 @@ class MatchView:
         if registration_id == self.registration_b_id:
             return 1
         return None
-
-
-@dataclass(frozen=True)
-class StartSummary:
-    tournament_id: int
-    participant_count: int
-    match_count: int
-    ready_count: int
 
 
 @dataclass
@@ -160,13 +146,6 @@ async def lock_tournament(uow: UnitOfWork, tournament_id: int) -> Tournament:
     if tournament is None:
         raise NotFound("That tournament does not exist. Pick one from the list.")
     return tournament
-
-
-async def _organizer(uow: UnitOfWork, actor: Actor, guild_id: int) -> None:
-    role = await uow.session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
-    require_organizer(actor, role)
 
 
 async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
@@ -250,7 +229,7 @@ async def _store(
     changed = {
         code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
     }
-    applied = await _sync(uow, tournament, bracket, state.version, only=changed)
+    applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
     await _update_ratings(uow, tournament, applied.completed)
     if bracket.is_complete() and state.completed_at is None:
         state.completed_at = now
@@ -267,7 +246,7 @@ def _fingerprints(bracket: Bracket) -> dict[str, tuple[Any, ...]]:
     }
 
 
-async def _sync(
+async def sync_matches(
     uow: UnitOfWork,
     tournament: Tournament,
     bracket: Bracket,
@@ -482,155 +461,3 @@ async def _update_ratings(
             subject_b=(second.team_id if team_event else second.user_id),  # type: ignore[arg-type]
             score_a=score_a,
         )
-
-
-async def _field(uow: UnitOfWork, tournament: Tournament) -> list[Registration]:
-    query = select(Registration).where(
-        Registration.tournament_id == tournament.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    )
-    if tournament.checkin_enabled:
-        query = query.where(Registration.checked_in_at.is_not(None))
-    return list((await uow.session.scalars(query.order_by(Registration.id))).all())
-
-
-async def start_tournament(
-    uow: UnitOfWork, tournament_id: int, actor_id: int | None, *, seed: int | None = None
-) -> StartSummary:
-    """Start inside the caller's transaction (the /tournament start command and the
-    scheduled start timer both come here); the caller has checked who may do it."""
-    tournament = await lock_tournament(uow, tournament_id)
-    if tournament.status not in STARTABLE:
-        raise Conflict(
-            f"{tournament.name} cannot start while it is "
-            f"{tournament.status.replace('_', ' ')}; open and close registration first."
-        )
-    entries = await _field(uow, tournament)
-    minimum = max(tournament.min_participants, 2)
-    if len(entries) < minimum:
-        raise Conflict(
-            f"{tournament.name} needs at least {minimum} confirmed participants to start; "
-            f"it has {len(entries)}."
-        )
-    game = await uow.session.get(Game, tournament.game_id)
-    assert game is not None  # foreign key
-    options = engine_options(tournament, game)
-    bracket_seed = seed if seed is not None else secrets.randbelow(2**31)
-    participants = await order_participants(uow, tournament, entries, bracket_seed)
-    try:
-        bracket = create_bracket(tournament.format, participants, options, bracket_seed)
-    except FormatError as exc:
-        raise InvalidInput(str(exc)) from None
-    seeds = {p.id: p.seed for p in participants}
-    for entry in entries:
-        entry.seed = seeds[entry.id]
-    if tournament.status == TournamentStatus.REGISTRATION_OPEN:
-        await apply_status_change(
-            uow,
-            tournament,
-            TournamentStatus.REGISTRATION_CLOSED,
-            actor_id,
-            reason="The tournament is starting.",
-        )
-    await apply_status_change(uow, tournament, TournamentStatus.LIVE, actor_id)
-    now = uow.clock.now()
-    state = BracketState(
-        tournament_id=tournament.id,
-        format=tournament.format,
-        options=options.to_dict(),
-        participants=[p.to_dict() for p in participants],
-        seed=bracket_seed,
-        actions=[],
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    uow.session.add(state)
-    await cancel_timers(uow, prefix=f"tournament:{tournament.id}:")
-    uow.emit(
-        TournamentStarted(
-            guild_id=tournament.guild_id,
-            tournament_id=tournament.id,
-            name=tournament.name,
-            format=tournament.format,
-            participant_count=len(participants),
-            actor_id=actor_id,
-        )
-    )
-    uow.audit(
-        guild_id=tournament.guild_id,
-        actor_id=actor_id,
-        action="tournament.start",
-        target_type="tournament",
-        target_id=tournament.id,
-        after={"participants": [p.to_dict() for p in participants], "seed": bracket_seed},
-    )
-    applied = await _sync(uow, tournament, bracket, state.version)
-    return StartSummary(
-        tournament_id=tournament.id,
-        participant_count=len(participants),
-        match_count=len(bracket.matches),
-        ready_count=len(applied.ready),
-    )
-
-
-class BracketService:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self._ctx = ctx
-
-    async def start(
-        self, actor: Actor, tournament_id: int, *, seed: int | None = None
-    ) -> StartSummary:
-        """Close registration, seed the field, plan the bracket and store every match."""
-        async with self._ctx.unit_of_work() as uow:
-            tournament = await lock_tournament(uow, tournament_id)
-            await _organizer(uow, actor, tournament.guild_id)
-            return await start_tournament(uow, tournament_id, actor.user_id, seed=seed)
-
-    async def matches(
-        self, tournament_id: int, *, statuses: list[str] | None = None
-    ) -> list[MatchView]:
-        query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
-        if statuses:
-            query = query.where(MatchRow.status.in_(statuses))
-        async with self._ctx.read() as session:
-            rows = await session.scalars(query.order_by(MatchRow.id))
-            return [match_view(r) for r in rows]
-
-    async def get_match(self, match_id: int) -> MatchView:
-        async with self._ctx.read() as session:
-            row = await session.get(MatchRow, match_id)
-            if row is None:
-                raise NotFound("That match does not exist.")
-            return match_view(row)
-
-    async def match_by_code(self, tournament_id: int, code: str) -> MatchView:
-        async with self._ctx.read() as session:
-            row = await session.scalar(
-                select(MatchRow).where(
-                    MatchRow.tournament_id == tournament_id, MatchRow.code == code.strip().upper()
-                )
-            )
-            if row is None:
-                raise NotFound(f"There is no match {code} in this tournament.")
-            return match_view(row)
-
-    async def bracket(self, tournament_id: int) -> tuple[Bracket, int]:
-        """The engine state (read-only rebuild) and its version, for images and standings."""
-        async with self._ctx.read() as session:
-            state = await session.scalar(
-                select(BracketState).where(BracketState.tournament_id == tournament_id)
-            )
-            if state is None:
-                raise Conflict("This tournament has not started yet, so it has no bracket.")
-            return rebuild(state), state.version
-
-    async def apply(
-        self, actor: Actor, tournament_id: int, action: Result | Withdrawal
-    ) -> list[MatchView]:
-        """Organizer-level action outside the report flow (tests, the demo, overrides)."""
-        async with self._ctx.unit_of_work() as uow:
-            tournament = await lock_tournament(uow, tournament_id)
-            await _organizer(uow, actor, tournament.guild_id)
-            applied = await apply_action(uow, tournament_id, action, actor_id=actor.user_id)
-            return [match_view(r) for r in applied.completed]

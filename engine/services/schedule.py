@@ -27,7 +27,8 @@ from engine.events.checkin import (
 )
 from engine.formats import Result
 from engine.matches import MatchState
-from engine.services.brackets import MATCH_CHECKIN_TIMER, apply_action, start_tournament
+from engine.services.bracket_service import start_tournament
+from engine.services.brackets import MATCH_CHECKIN_TIMER, apply_action
 from engine.services.checkin import (
     PRE_START,
     checkin_window,
