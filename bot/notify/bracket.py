@@ -40,10 +40,10 @@ def _file(image: RenderedImage) -> discord.File:
     return discord.File(io.BytesIO(image.png_bytes), filename=image.name)
 
 
-def _more(images: list[RenderedImage]) -> str:
-    if len(images) <= 1:
+def _more(count: int) -> str:
+    if count <= 1:
         return ""
-    return f"\nShowing part 1 of {len(images)}: use /bracket for every part."
+    return f"\nShowing part 1 of {count}: use /bracket for every part."
 
 
 async def _publish(
@@ -71,13 +71,13 @@ async def _publish(
 async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> None:
     pictures = notifier.services.pictures
     snapshot = await pictures.snapshot(event.tournament_id)
-    images = await pictures.images_of(snapshot)
+    first, count = await pictures.live_image(snapshot)
     content = (
         f"🏁 **{event.name}** has started: {event.participant_count} entries, "
         f"{FORMAT_NAMES.get(event.format, event.format).lower()}. "
-        "This message follows the bracket as results come in." + _more(images)
+        "This message follows the bracket as results come in." + _more(count)
     )
-    await _publish(notifier, snapshot, content, images[0])
+    await _publish(notifier, snapshot, content, first)
     _shown[event.tournament_id] = snapshot.version
 
 
@@ -90,9 +90,9 @@ async def _refresh(notifier: Notifier, tournament_id: int, what: str) -> None:
         return
     if await pictures.live_message(tournament_id) is None:
         return  # nothing was posted (no announcement channel): nothing to keep up to date
-    images = await pictures.images_of(snapshot)
-    content = f"📊 **{snapshot.title}** · live bracket, updated after {what}." + _more(images)
-    await _publish(notifier, snapshot, content, images[0])
+    first, count = await pictures.live_image(snapshot)
+    content = f"📊 **{snapshot.title}** · live bracket, updated after {what}." + _more(count)
+    await _publish(notifier, snapshot, content, first)
     _shown[tournament_id] = snapshot.version
 
 
@@ -134,12 +134,12 @@ async def announce_podium(notifier: Notifier, event: TournamentCompleted) -> Non
     services = notifier.services
     pictures: PictureService = services.pictures
     snapshot = await pictures.snapshot(event.tournament_id)
-    images = await pictures.images_of(snapshot)
+    first, count = await pictures.live_image(snapshot)
     settings = await services.guilds.get_settings(snapshot.guild_id)
     coin_name = settings.coin_name if settings else "coins"
     tournament = await services.tournaments.get(event.tournament_id)
     content = podium_text(event.name, event.placings, coin_name, tournament.currency)
-    content += _more(images)
+    content += _more(count)
     live = await pictures.live_message(event.tournament_id)
     if live is not None:
         channel = await notifier.channel(live.channel_id)
@@ -148,16 +148,16 @@ async def announce_podium(notifier: Notifier, event: TournamentCompleted) -> Non
         except discord.NotFound:
             message = None
         if message is not None and message.content.startswith(PODIUM_MARK):
-            await message.edit(content=content, attachments=[_file(images[0])])
+            await message.edit(content=content, attachments=[_file(first)])
             return
         if message is not None:
             # The live message keeps the final bracket; the podium is a new post so that
             # the winners get a notification.
             await message.edit(
                 content=f"📊 **{snapshot.title}** · final bracket (results below).",
-                attachments=[_file(images[0])],
+                attachments=[_file(first)],
             )
-    posted = await notifier.announce(snapshot.guild_id, content, file=_file(images[0]))
+    posted = await notifier.announce(snapshot.guild_id, content, file=_file(first))
     if posted is not None:
         await pictures.record_live_message(event.tournament_id, posted.channel.id, posted.id)
     _shown[event.tournament_id] = snapshot.version

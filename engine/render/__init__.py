@@ -4,7 +4,7 @@ Imports nothing from storage, discord, aiohttp or engine.formats; an adapter tur
 bracket into a ``TournamentView``.
 """
 
-from engine.render.bracket import render_bracket, render_standings
+from engine.render.bracket import bracket_image_count, render_bracket, render_standings
 from engine.render.cache import BracketImageCache, bracket_image_cache
 from engine.render.certificate import (
     CertificateData,
@@ -57,6 +57,7 @@ __all__ = [
     "bracket_image_cache",
     "certificate_canonical_content",
     "certificate_content_hash",
+    "bracket_image_count",
     "render_bracket",
     "render_certificate",
     "render_standings",

@@ -44,19 +44,39 @@ def render_bracket(
     section: str | int | None = None,
     max_participants_per_image: int = DEFAULT_MAX_PARTICIPANTS,
     scale: int = DEFAULT_SCALE,
+    limit: int | None = None,
 ) -> list[RenderedImage]:
-    """Render every section (or one, by key or index) into one or more PNG images."""
-    if max_participants_per_image < 2:
-        raise ValueError("max_participants_per_image must be at least 2")
-    sections = _select(view.sections, section)
-    panels = [p for s in sections for p in section_panels(s, max_participants_per_image)]
+    """Render every section (or one, by key or index) into one or more PNG images.
+
+    ``limit`` paints only the first images: laying out is cheap, painting and encoding
+    are not, and a live message that shows part 1 of 14 needs just that part.
+    """
     images = []
-    for group in _pack(panels):
+    for group in _image_groups(view, section, max_participants_per_image)[:limit]:
         header = _header_panel(view, max(p.width for p in group))
         image = paint_panels([header, *group], PANEL_GAP, MARGIN, scale)
         name = _image_name(group) + ".png"
         images.append(RenderedImage(name, encode_png(image), image.width, image.height))
     return images
+
+
+def bracket_image_count(
+    view: TournamentView,
+    *,
+    section: str | int | None = None,
+    max_participants_per_image: int = DEFAULT_MAX_PARTICIPANTS,
+) -> int:
+    """How many images :func:`render_bracket` makes, without painting any."""
+    return len(_image_groups(view, section, max_participants_per_image))
+
+
+def _image_groups(
+    view: TournamentView, section: str | int | None, max_participants: int
+) -> list[list[Panel]]:
+    if max_participants < 2:
+        raise ValueError("max_participants_per_image must be at least 2")
+    sections = _select(view.sections, section)
+    return _pack([p for s in sections for p in section_panels(s, max_participants)])
 
 
 def render_standings(table: StandingsTable, *, scale: int = DEFAULT_SCALE) -> bytes:

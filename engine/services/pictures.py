@@ -28,6 +28,7 @@ from engine.render import (
     MatchStatus,
     RenderedImage,
     TournamentView,
+    bracket_image_count,
     render_bracket,
     render_standings,
 )
@@ -116,6 +117,24 @@ class PictureService:
         return await asyncio.to_thread(
             self.cache.get_or_render, key, lambda: _draw_bracket(snapshot, section)
         )
+
+    async def live_image(self, snapshot: Snapshot) -> tuple[RenderedImage, int]:
+        """The first image of the bracket and how many there are in all, for the live
+        message. Laying the bracket out to count its images takes milliseconds; painting
+        all 14 images of a 256-player double elimination after every result would take
+        seconds of CPU for the one that is shown."""
+        full = self.cache.get(snapshot.key("bracket:"))
+        if full is not None:
+            return full[0], len(full)
+
+        def draw() -> tuple[RenderedImage, int]:
+            view = view_of(snapshot, snapshot.bracket())
+            [first] = self.cache.get_or_render(
+                snapshot.key("bracket-live"), lambda: render_bracket(view, limit=1)
+            )
+            return first, bracket_image_count(view)
+
+        return await asyncio.to_thread(draw)
 
     async def check_section(self, snapshot: Snapshot, section: str) -> None:
         """Refuse an unknown section with the list of the bracket's sections."""

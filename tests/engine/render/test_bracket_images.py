@@ -9,7 +9,12 @@ import pytest
 from PIL import Image
 
 from engine.render import bracket_tree, canvas, tables
-from engine.render.bracket import MAX_IMAGE_HEIGHT, render_bracket, render_standings
+from engine.render.bracket import (
+    MAX_IMAGE_HEIGHT,
+    bracket_image_count,
+    render_bracket,
+    render_standings,
+)
 from engine.render.bracket_tree import entrant_count, layout, split_ids
 from engine.render.model import EliminationSection, RenderedImage, TournamentView
 from tests.engine.render import fixtures as f
@@ -130,3 +135,14 @@ def test_render_standings_returns_one_png():
     image = Image.open(io.BytesIO(png))
     image.verify()
     assert Image.open(io.BytesIO(png)).height > 64 * tables.ROW_H
+
+
+@pytest.mark.parametrize("case", ["double-256", "groups-64", "single-8"])
+def test_first_image_alone_and_the_count_match_the_full_set(
+    rendered: dict[str, list[RenderedImage]], case: str
+):
+    view = CASES[case]()
+    full = rendered[case]
+    [first] = render_bracket(view, limit=1)
+    assert first.png_bytes == full[0].png_bytes and first.name == full[0].name
+    assert bracket_image_count(view) == len(full)

@@ -111,3 +111,14 @@ async def test_standings_image_of_a_big_field_shows_the_top_64(services: Service
     # 64 rows drawn either way: the 80-player table is cut to its top 64.
     assert await height(80) == await height(64)
     assert await height(32) < await height(64)
+
+
+async def test_live_image_is_the_first_of_the_full_set(services: Services, new_id) -> None:
+    event = await make_event(services, new_id, format="double_elim", players=64)
+    await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+    snapshot = await services.pictures.snapshot(event.tournament_id)
+    first, count = await services.pictures.live_image(snapshot)  # drawn alone
+    full = await services.pictures.images_of(snapshot)
+    assert count == len(full) > 1
+    assert first.png_bytes == full[0].png_bytes
+    assert await services.pictures.live_image(snapshot) == (full[0], len(full))  # from cache
