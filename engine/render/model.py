@@ -27,7 +27,7 @@ class Slot:
     """
 
     name: str | None = None
-    seed: int | None = None
+    seed: int | str | None = None  # a number, or a group placing such as "A1" in a playoff
     score: str | None = None
     is_winner: bool = False
     is_bye: bool = False

@@ -9,6 +9,7 @@ here they are only cleaned (whitespace) and capped to something no screen needs 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ class ViewContext:
     names: Mapping[ParticipantId, str] = field(default_factory=dict)
     # Match code -> LIVE or DISPUTED, from the match rows (the engine only knows ready).
     live: Mapping[str, MatchStatus] = field(default_factory=dict)
+    # Shown instead of the overall seed, e.g. "A1" for a group winner in the playoff.
+    seed_labels: Mapping[ParticipantId, str] = field(default_factory=dict)
 
 
 def clean_name(name: str) -> str:
@@ -133,7 +136,7 @@ def _slot(bracket: Bracket, ctx: ViewContext, match: Match, index: int, score: s
         return Slot(placeholder=_placeholder(slot))
     return Slot(
         name=_name(bracket, ctx, pid),
-        seed=bracket.participant(pid).seed,
+        seed=ctx.seed_labels.get(pid, bracket.participant(pid).seed),
         score=score,
         is_winner=match.status is EngineStatus.COMPLETED and match.winner == pid,
     )
@@ -400,8 +403,11 @@ def _group_playoff_sections(bracket: Bracket, ctx: ViewContext) -> list[Section]
     sections: list[Section] = [GroupStageSection("groups", "Group stage", groups)]
     playoff = root.playoff  # type: ignore[attr-defined]
     if playoff is not None:
+        # Playoff boxes say where an entrant came from (A1, B2), not its overall seed.
+        labels = {row.participant_id: f"{row.group}{row.rank}" for rows in tables for row in rows}
+        playoff_ctx = dataclasses.replace(ctx, seed_labels=labels)
         matches = playoff.matches(bracket)
-        sections.extend(_elimination_sections(bracket, matches, ctx, stage_key="playoff"))
+        sections.extend(_elimination_sections(bracket, matches, playoff_ctx, stage_key="playoff"))
     return sections
 
 

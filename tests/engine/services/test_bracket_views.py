@@ -170,6 +170,9 @@ def test_group_playoff_tables_then_playoff_tree() -> None:
     playoff = by_key["playoff"]
     assert [r.title for r in playoff.rounds] == ["Semifinals", "Final"]
     assert matches_of(playoff)["P-W2-1"].top.placeholder == "Winner of P-W1-1"
+    # Playoff boxes say where each entrant came from, group winners against runners-up.
+    semis = [matches_of(playoff)[code] for code in ("P-W1-1", "P-W1-2")]
+    assert sorted((m.top.seed, m.bottom.seed) for m in semis) == [("A1", "B2"), ("B1", "A2")]
 
 
 def test_group_playoff_with_double_elimination_playoff_prefixes_keys() -> None:
