@@ -70,15 +70,14 @@ async def my_entries_autocomplete(
     if interaction.guild_id is None:
         return []
     entries = await services_of(interaction).registration.active_entries(
-        interaction.guild_id, interaction.user.id
+        interaction.guild_id, interaction.user.id, current
     )
     return [
         app_commands.Choice(
             name=f"{e.tournament_name} · {e.display_name}"[:100], value=str(e.tournament_id)
         )
         for e in entries
-        if current.lower() in e.tournament_name.lower()
-    ][:25]
+    ]
 
 
 async def resolve_tournament(interaction: discord.Interaction, value: str) -> int:

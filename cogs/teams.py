@@ -42,6 +42,10 @@ class TeamPicker(app_commands.Transformer):
         return await team_choices(interaction, value, self._scope)
 
 
+def _players(count: int) -> str:
+    return f"{count} player" if count == 1 else f"{count} players"
+
+
 async def team_choices(
     interaction: discord.Interaction, current: str, scope: TeamScope
 ) -> list[app_commands.Choice[str]]:
@@ -59,7 +63,7 @@ async def team_choices(
         )
     return [
         app_commands.Choice(
-            name=f"{t.display_name} · {len(t.members)} players"[:100], value=str(t.id)
+            name=f"{t.display_name} · {_players(len(t.members))}"[:100], value=str(t.id)
         )
         for t in found
     ]

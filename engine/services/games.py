@@ -167,7 +167,9 @@ class GameService:
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[GameView]:
         query = select(Game).where(Game.guild_id == guild_id)
         if text.strip():
-            query = query.where(func.lower(Game.name).contains(text.strip().lower()))
+            query = query.where(
+                func.lower(Game.name).contains(text.strip().lower(), autoescape=True)
+            )
         async with self._ctx.read() as session:
             rows = await session.scalars(query.order_by(func.lower(Game.name)).limit(limit))
             return [GameView.of(r) for r in rows]

@@ -332,7 +332,9 @@ class ProfileService:
         """The server's games whose name contains ``prefix`` (for autocomplete)."""
         query = select(Game).where(Game.guild_id == guild_id)
         if prefix.strip():
-            query = query.where(func.lower(Game.name).contains(prefix.strip().lower()))
+            query = query.where(
+                func.lower(Game.name).contains(prefix.strip().lower(), autoescape=True)
+            )
         async with self._ctx.read() as session:
             rows = (await session.scalars(query.order_by(Game.name).limit(limit))).all()
         return [GameChoice(g.id, g.name, g.ingame_id_label) for g in rows]

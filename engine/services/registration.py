@@ -92,6 +92,10 @@ from storage.models.enums import (
 # The bracket is fixed from the start on: no promotion, no withdrawal.
 STARTED = frozenset({TournamentStatus.LIVE, TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED})
 PROMOTES = frozenset({TournamentStatus.REGISTRATION_OPEN, TournamentStatus.REGISTRATION_CLOSED})
+# Tournaments whose entries no longer need a picker (nothing to check in or withdraw).
+FINISHED = frozenset(
+    {TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED, TournamentStatus.CANCELLED}
+)
 
 __all__ = [
     "ACTIVE",
@@ -486,25 +490,29 @@ class RegistrationService:
             registration = await _active_entry(session, tournament_id, user_id)
             return None if registration is None else await load_view(session, registration.id)
 
-    async def active_entries(self, guild_id: int, user_id: int) -> builtins.list[RegistrationView]:
-        """The user's active entries on a server (for /unregister's autocomplete)."""
+    async def active_entries(
+        self, guild_id: int, user_id: int, text: str = "", limit: int = 25
+    ) -> builtins.list[RegistrationView]:
+        """The user's active entries in tournaments that are not over, newest first, whose
+        tournament name contains ``text`` (the /checkin and /unregister pickers)."""
+        query = (
+            select(Registration.id)
+            .join(RegistrationMember, RegistrationMember.registration_id == Registration.id)
+            .join(Tournament, Tournament.id == Registration.tournament_id)
+            .where(
+                Registration.guild_id == guild_id,
+                RegistrationMember.user_id == user_id,
+                Registration.status.in_(ACTIVE),
+                Tournament.status.not_in(FINISHED),
+            )
+        )
+        if text.strip():
+            # Filtered before the limit, so an older entry is still found by its name.
+            query = query.where(
+                func.lower(Tournament.name).contains(text.strip().lower(), autoescape=True)
+            )
         async with self._ctx.read() as session:
-            ids = (
-                await session.scalars(
-                    select(Registration.id)
-                    .join(
-                        RegistrationMember,
-                        RegistrationMember.registration_id == Registration.id,
-                    )
-                    .where(
-                        Registration.guild_id == guild_id,
-                        RegistrationMember.user_id == user_id,
-                        Registration.status.in_(ACTIVE),
-                    )
-                    .order_by(Registration.id.desc())
-                    .limit(25)
-                )
-            ).all()
+            ids = (await session.scalars(query.order_by(Registration.id.desc()).limit(limit))).all()
             return [await load_view(session, i) for i in ids]
 
     async def list(

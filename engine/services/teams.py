@@ -440,7 +440,9 @@ class TeamService:
         if captain_only:
             query = query.where(Team.captain_id == user_id)
         if prefix.strip():
-            query = query.where(func.lower(Team.name).contains(prefix.strip().lower()))
+            query = query.where(
+                func.lower(Team.name).contains(prefix.strip().lower(), autoescape=True)
+            )
         async with self._ctx.read() as session:
             teams = (await session.scalars(query.limit(25))).all()
             return [await team_view(session, t) for t in teams]
@@ -449,7 +451,9 @@ class TeamService:
         """Any live team of the server whose name contains ``prefix``."""
         query = select(Team).where(Team.guild_id == guild_id, Team.disbanded_at.is_(None))
         if prefix.strip():
-            query = query.where(func.lower(Team.name).contains(prefix.strip().lower()))
+            query = query.where(
+                func.lower(Team.name).contains(prefix.strip().lower(), autoescape=True)
+            )
         async with self._ctx.read() as session:
             teams = (await session.scalars(query.order_by(Team.name).limit(limit))).all()
             return [await team_view(session, t) for t in teams]

@@ -147,7 +147,9 @@ class TournamentService:
         """Tournaments of a server whose name contains ``text``, soonest start first."""
         query = select(Tournament).where(Tournament.guild_id == guild_id)
         if text.strip():
-            query = query.where(func.lower(Tournament.name).contains(text.strip().lower()))
+            query = query.where(
+                func.lower(Tournament.name).contains(text.strip().lower(), autoescape=True)
+            )
         if statuses is not None:
             query = query.where(Tournament.status.in_([s.value for s in statuses]))
         query = query.order_by(Tournament.starts_at.is_(None), Tournament.starts_at, Tournament.id)

@@ -4,16 +4,18 @@ async with FakeDiscord.start() as fake:
     guild = await fake.create_guild()
     async with fake.run_bot(bot):
         reply = await (await fake.slash(user, "ping", guild=guild)).response()
+        choices = await fake.autocomplete(user, "join", {"team": "Ni"}, "team", guild=guild)
 """
 
 from .http_util import Upload
-from .interactions import InteractionExpired, InteractionRecord, Rejection
+from .interactions import AutocompleteRejected, InteractionExpired, InteractionRecord, Rejection
 from .options import AttachmentInput, CommandInputError
 from .server import FakeDiscord
 from .state import Channel, Guild, Member, Message, Role, StoredFile, User
 
 __all__ = [
     "AttachmentInput",
+    "AutocompleteRejected",
     "Channel",
     "CommandInputError",
     "FakeDiscord",

@@ -1,12 +1,18 @@
-"""What a test's simulated users do: slash commands, button clicks, modal submits, messages."""
+"""What a test's simulated users do: slash commands, autocomplete, clicks, modals, messages."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .interactions import APPLICATION_COMMAND, MESSAGE_COMPONENT, MODAL_SUBMIT, InteractionRecord
-from .options import AttachmentInput, CommandInputError, build_command_data
+from .interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    InteractionRecord,
+)
+from .options import AttachmentInput, CommandInputError, build_command_data, find_option
 from .state import Channel, Guild, Member, Message, User
 
 if TYPE_CHECKING:
@@ -37,6 +43,14 @@ class UserActions:
             raise ValueError(f"guild {guild.name} has no text channel")
         return text[0]
 
+    def _command(self, path: list[str], guild_id: int | None) -> dict[str, Any]:
+        definition = self.fake.commands.find(path[0], guild_id)
+        if definition is None:
+            raise CommandInputError(f"/{path[0]} is not synced for guild {guild_id} nor globally")
+        if guild_id is None and definition.get("dm_permission") is False:
+            raise CommandInputError(f"/{path[0]} is not available in DMs")
+        return definition
+
     async def slash(
         self,
         user: User | Member,
@@ -51,11 +65,7 @@ class UserActions:
         target = self._default_channel(guild, channel, author)
         guild_id = target.guild_id
         path = command.lstrip("/").split()
-        definition = self.fake.commands.find(path[0], guild_id)
-        if definition is None:
-            raise CommandInputError(f"/{path[0]} is not synced for guild {guild_id} nor globally")
-        if guild_id is None and definition.get("dm_permission") is False:
-            raise CommandInputError(f"/{path[0]} is not available in DMs")
+        definition = self._command(path, guild_id)
         data = build_command_data(
             self.fake, definition, path, options or {}, guild_id=guild_id, channel=target
         )
@@ -66,6 +76,58 @@ class UserActions:
             data=data,
             metadata_extra={"name": " ".join(path), "command_type": definition["type"]},
         )
+
+    async def send_autocomplete(
+        self,
+        user: User | Member,
+        command: str,
+        options: dict[str, Any] | None,
+        focused: str,
+        *,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+    ) -> InteractionRecord:
+        """The user is typing ``options[focused]`` in ``/command``; the bot is asked for
+        choices. ``options`` holds what is filled in so far (the focused one's text may be
+        missing: the user just moved into it). Returns the interaction, not yet answered."""
+        author = _user(user)
+        target = self._default_channel(guild, channel, author)
+        guild_id = target.guild_id
+        path = command.lstrip("/").split()
+        definition = self._command(path, guild_id)
+        data = build_command_data(
+            self.fake,
+            definition,
+            path,
+            options or {},
+            guild_id=guild_id,
+            channel=target,
+            focused=focused,
+        )
+        return await self.fake.interactions.fire(
+            type=AUTOCOMPLETE,
+            user=author,
+            channel=target,
+            data=data,
+            metadata_extra={"name": " ".join(path), "command_type": definition["type"]},
+            focused_option=find_option(definition, path, focused),
+        )
+
+    async def autocomplete(
+        self,
+        user: User | Member,
+        command: str,
+        options: dict[str, Any] | None,
+        focused: str,
+        *,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+    ) -> list[dict[str, Any]]:
+        """Like :meth:`send_autocomplete`, then wait for and return the bot's choices."""
+        record = await self.send_autocomplete(
+            user, command, options, focused, guild=guild, channel=channel
+        )
+        return await record.wait_for_choices()
 
     async def click(
         self,

@@ -3,6 +3,8 @@
 Discord's timing rules are enforced: the initial callback must arrive within the 3 s
 acknowledgement window (later ones get 404 "Unknown interaction", 10062), an interaction
 can be acknowledged once (400, 40060), and followups use the token for 15 minutes.
+Autocomplete interactions are answered only with choices (callback type 8), validated
+as Discord does; they have no followup webhook.
 """
 # The waiting helpers take ``timeout=`` like asyncio.wait_for so tests read naturally.
 # ruff: noqa: ASYNC109
@@ -30,18 +32,29 @@ from .state import Channel, Message, StoredFile, User
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-APPLICATION_COMMAND, MESSAGE_COMPONENT, MODAL_SUBMIT = 2, 3, 5
-CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL = 4, 5, 6, 7, 9
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
+AUTOCOMPLETE_RESULT, MODAL = 8, 9
 ALLOWED_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_MESSAGE, MODAL},
     MESSAGE_COMPONENT: {CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL},
+    AUTOCOMPLETE: {AUTOCOMPLETE_RESULT},
     MODAL_SUBMIT: {CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE},
 }
 CHAT_INPUT_COMMAND_MESSAGE = 20
+# Application command option types, for checking autocomplete choice values.
+STRING_OPTION, INTEGER_OPTION, NUMBER_OPTION = 3, 4, 10
+MAX_CHOICES, MAX_CHOICE_LENGTH = 25, 100
+# Discord's integer/number options hold values strictly between -2^53 and 2^53.
+SAFE_INTEGER = 2**53
 
 
 class InteractionExpired(AssertionError):
     """The bot missed Discord's 3 s acknowledgement window; users saw 'did not respond'."""
+
+
+class AutocompleteRejected(AssertionError):
+    """Discord refused the bot's choices; users saw 'Loading options failed'."""
 
 
 @dataclass
@@ -65,6 +78,7 @@ class InteractionRecord:
         payload: dict[str, Any],
         source_message: Message | None,
         metadata: dict[str, Any],
+        focused_option: dict[str, Any] | None = None,
     ) -> None:
         self.fake = fake
         self.id = int(payload["id"])
@@ -75,6 +89,8 @@ class InteractionRecord:
         self.payload = payload
         self.source_message = source_message
         self.metadata = metadata
+        # The definition of the option an autocomplete interaction is for (None otherwise).
+        self.focused_option = focused_option
         loop = asyncio.get_running_loop()
         self.created_at = loop.time()
         self.callback_type: int | None = None
@@ -147,6 +163,11 @@ class InteractionRecord:
     def files(self) -> list[StoredFile]:
         return self.original.attachments if self.original else []
 
+    @property
+    def choices(self) -> list[dict[str, Any]]:
+        """The autocomplete choices the bot answered with (empty until it answered)."""
+        return list(self.callback_data.get("choices") or [])
+
     # ----- waiting --------------------------------------------------------------------
     async def response(self) -> InteractionRecord:
         """Wait for the initial callback; raise InteractionExpired if the bot was too slow."""
@@ -160,6 +181,26 @@ class InteractionRecord:
                 f"within {self.fake.ack_window}s{detail}"
             )
         return self
+
+    async def wait_for_choices(self) -> list[dict[str, Any]]:
+        """Wait for the bot's autocomplete answer and return its choices.
+
+        Raises AutocompleteRejected as soon as Discord refused the bot's answer (rather than
+        waiting out the window for a retry discord.py never makes), InteractionExpired if the
+        bot did not answer within the window.
+        """
+        if self.type != AUTOCOMPLETE:
+            raise TypeError(f"interaction {self.id} is not an autocomplete interaction")
+        await self.fake.state.wait_for(
+            lambda: self.acknowledged or self.expired or self.rejections,
+            timeout=self.fake.ack_window + 5,
+        )
+        if not self.acknowledged and self.rejections:
+            raise AutocompleteRejected(
+                f"Discord refused the choices for interaction {self.id}: {self.rejections}"
+            )
+        await self.response()
+        return self.choices
 
     async def wait_for_followup(self, index: int = 0, timeout: float = 5) -> Message:
         await self.response()
@@ -215,6 +256,7 @@ class Interactions:
         data: dict[str, Any],
         source_message: Message | None = None,
         metadata_extra: dict[str, Any] | None = None,
+        focused_option: dict[str, Any] | None = None,
     ) -> InteractionRecord:
         fake = self.fake
         guild = self.state.guild_of(channel)
@@ -270,6 +312,7 @@ class Interactions:
             payload=payload,
             source_message=source_message,
             metadata=metadata,
+            focused_option=focused_option,
         )
         self.records[record.id] = record
         await fake.gateway.dispatch(
@@ -293,14 +336,21 @@ class Interactions:
     async def callback(self, request: web.Request) -> web.Response:
         record = self._record(request.match_info["interaction_id"], request.match_info["token"])
         body, uploads = await read_body(request)
+        # Without ?with_response=true Discord answers 204 and returns no callback object.
+        with_response = request.query.get("with_response", "").lower() in ("1", "true")
         try:
-            return await self._callback(record, body, uploads)
+            return await self._callback(record, body, uploads, with_response=with_response)
         finally:
             # Wake waiters for both outcomes: acknowledgements and rejections.
             await self.state.notify()
 
     async def _callback(
-        self, record: InteractionRecord, body: dict[str, Any], uploads: dict[int, Upload]
+        self,
+        record: InteractionRecord,
+        body: dict[str, Any],
+        uploads: dict[int, Upload],
+        *,
+        with_response: bool = True,
     ) -> web.Response:
         callback_type = int(body.get("type", 0))
         if record.acknowledged:
@@ -323,11 +373,20 @@ class Interactions:
                 callback_type,
             )
         data = body.get("data") or {}
-        resource = await self._apply_callback(record, callback_type, data, uploads)
+        try:
+            resource = await self._apply_callback(record, callback_type, data, uploads)
+        except DiscordError as error:
+            # An invalid answer is refused and leaves the interaction unacknowledged.
+            raise _reject(record, error, callback_type) from None
         record.callback_type = callback_type
         record.callback_data = data
         record.cancel_timers()
         await self.state.notify()
+        if not with_response:
+            return no_content()
+        if callback_type == AUTOCOMPLETE_RESULT:
+            # Choices create no message, so there is no resource and no message state.
+            return json_response({"interaction": {"id": str(record.id), "type": record.type}})
         answer: dict[str, Any] = {
             "interaction": {
                 "id": str(record.id),
@@ -353,6 +412,9 @@ class Interactions:
         uploads: dict[int, Upload],
     ) -> dict[str, Any] | None:
         messages = self.fake.messages
+        if callback_type == AUTOCOMPLETE_RESULT:
+            self._validate_choices(data, record.focused_option or {})
+            return None
         if callback_type in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
             loading = Message.LOADING if callback_type == DEFERRED_MESSAGE else 0
             ephemeral = int(data.get("flags") or 0) & Message.EPHEMERAL
@@ -387,6 +449,38 @@ class Interactions:
         return None
 
     @staticmethod
+    def _validate_choices(data: dict[str, Any], option: dict[str, Any]) -> None:
+        choices = data.get("choices")
+        if not isinstance(choices, list):
+            raise invalid_form("data.choices: This field is required")
+        if len(choices) > MAX_CHOICES:
+            raise invalid_form(f"data.choices: Must be {MAX_CHOICES} or fewer in length.")
+        kind = option.get("type", STRING_OPTION)
+        for index, choice in enumerate(choices):
+            where = f"data.choices.{index}"
+            name = choice.get("name") if isinstance(choice, dict) else None
+            if not isinstance(name, str) or not 1 <= len(name) <= MAX_CHOICE_LENGTH:
+                raise invalid_form(f"{where}.name: Must be between 1 and 100 in length.")
+            for locale, text in (choice.get("name_localizations") or {}).items():
+                if not isinstance(text, str) or not 1 <= len(text) <= MAX_CHOICE_LENGTH:
+                    raise invalid_form(
+                        f"{where}.name_localizations.{locale}: Must be between 1 and 100 in length."
+                    )
+            value = choice.get("value")
+            if kind == STRING_OPTION:
+                if not isinstance(value, str):
+                    raise invalid_form(f"{where}.value: Could not interpret {value!r} as string.")
+                if len(value) > MAX_CHOICE_LENGTH:
+                    raise invalid_form(f"{where}.value: Must be 100 or fewer in length.")
+                continue
+            number = (int, float) if kind == NUMBER_OPTION else (int,)
+            if isinstance(value, bool) or not isinstance(value, number):
+                expected = "number" if kind == NUMBER_OPTION else "integer"
+                raise invalid_form(f"{where}.value: Value {value!r} is not a valid {expected}.")
+            if not -SAFE_INTEGER < value < SAFE_INTEGER:
+                raise invalid_form(f"{where}.value: Number is out of range.")
+
+    @staticmethod
     def _validate_modal(data: dict[str, Any]) -> None:
         if not data.get("custom_id") or not 1 <= len(data.get("title") or "") <= 45:
             raise invalid_form("modal needs a custom_id and a 1-45 character title")
@@ -399,8 +493,9 @@ class Interactions:
             raise DiscordError(404, 10015, "Unknown Webhook")
         token = request.match_info["token"]
         record = next((r for r in self.records.values() if r.token == token), None)
-        if record is None or not record.acknowledged:
-            # The followup webhook only exists once the interaction was acknowledged.
+        if record is None or not record.acknowledged or record.type == AUTOCOMPLETE:
+            # The followup webhook only exists once the interaction was acknowledged, and
+            # never for autocomplete (choices are its only possible answer).
             raise DiscordError(404, 10015, "Unknown Webhook")
         age = asyncio.get_running_loop().time() - record.created_at
         if age > self.fake.token_lifetime:

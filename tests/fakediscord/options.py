@@ -3,6 +3,11 @@
 Values are converted and validated against the command definition the bot synced, the
 way Discord's client would: unknown or missing required options, wrong types, values
 outside choices/min/max are rejected before the bot ever sees them.
+
+For an APPLICATION_COMMAND_AUTOCOMPLETE interaction (``focused=`` set) the command is
+still being typed: required options may be missing, and the focused option carries the
+raw text typed so far — always a string, whatever the option's type — marked
+``"focused": true``.
 """
 
 from __future__ import annotations
@@ -148,17 +153,39 @@ def _convert(resolver: _Resolver, definition: dict[str, Any], value: Any) -> Any
     raise CommandInputError(f"{name}: unsupported option type {kind}")
 
 
+def _focused_option(definition: dict[str, Any], typed: Any) -> dict[str, Any]:
+    name = definition["name"]
+    if not definition.get("autocomplete"):
+        # Discord only sends autocomplete interactions for options declared with it.
+        raise CommandInputError(f"option {name!r} does not autocomplete")
+    if typed is None:
+        typed = ""
+    if isinstance(typed, bool) or not isinstance(typed, str | int | float):
+        raise CommandInputError(f"{name}: the focused option takes the text typed so far")
+    # Discord forwards the partial input verbatim as a string, even for number options.
+    return {"name": name, "type": definition["type"], "value": str(typed), "focused": True}
+
+
 def _leaf_options(
-    resolver: _Resolver, definitions: list[dict[str, Any]], values: dict[str, Any]
+    resolver: _Resolver,
+    definitions: list[dict[str, Any]],
+    values: dict[str, Any],
+    focused: str | None = None,
 ) -> list[dict[str, Any]]:
     by_name = {d["name"]: d for d in definitions}
     unknown = set(values) - set(by_name)
     if unknown:
         raise CommandInputError(f"unknown options {sorted(unknown)}; command has {sorted(by_name)}")
+    if focused is not None and focused not in by_name:
+        raise CommandInputError(f"no option {focused!r} to focus; command has {sorted(by_name)}")
     result: list[dict[str, Any]] = []
     for definition in definitions:
+        if definition["name"] == focused:
+            result.append(_focused_option(definition, values.get(definition["name"])))
+            continue
         if definition["name"] not in values or values[definition["name"]] is None:
-            if definition.get("required"):
+            # While autocompleting, the user has not filled every required option yet.
+            if definition.get("required") and focused is None:
                 raise CommandInputError(f"missing required option {definition['name']!r}")
             continue
         result.append(
@@ -179,8 +206,12 @@ def build_command_data(
     *,
     guild_id: int | None,
     channel: Channel,
+    focused: str | None = None,
 ) -> dict[str, Any]:
-    """``path`` is the command name followed by any group / subcommand names."""
+    """``path`` is the command name followed by any group / subcommand names.
+
+    ``focused`` names the option being autocompleted (its value is the partial text).
+    """
     resolver = _Resolver(fake, guild_id, channel)
     definitions: list[dict[str, Any]] = command.get("options") or []
     top: list[dict[str, Any]] = []
@@ -203,7 +234,7 @@ def build_command_data(
     if any(d["type"] in (SUBCOMMAND, SUBCOMMAND_GROUP) for d in definitions):
         choices = [d["name"] for d in definitions]
         raise CommandInputError(f"{' '.join(path)} needs a subcommand: one of {choices}")
-    target.extend(_leaf_options(resolver, definitions, values))
+    target.extend(_leaf_options(resolver, definitions, values, focused))
     data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": command["type"]}
     if top:
         data["options"] = top
@@ -212,3 +243,12 @@ def build_command_data(
     if resolver.resolved:
         data["resolved"] = resolver.resolved
     return data
+
+
+def find_option(command: dict[str, Any], path: list[str], name: str) -> dict[str, Any]:
+    """The definition of option ``name`` of the (sub)command at ``path``."""
+    definitions: list[dict[str, Any]] = command.get("options") or []
+    for part in path[1:]:
+        node = next(d for d in definitions if d["name"] == part)
+        definitions = node.get("options") or []
+    return next(d for d in definitions if d["name"] == name)

@@ -419,6 +419,36 @@ class FakeDiscord:
     ) -> InteractionRecord:
         return await self.actions.slash(user, command, options, guild=guild, channel=channel)
 
+    async def autocomplete(
+        self,
+        user: User | Member,
+        command: str,
+        options: dict[str, Any] | None,
+        focused: str,
+        *,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+    ) -> list[dict[str, Any]]:
+        """The choices the bot offers while ``user`` types ``options[focused]``."""
+        return await self.actions.autocomplete(
+            user, command, options, focused, guild=guild, channel=channel
+        )
+
+    async def send_autocomplete(
+        self,
+        user: User | Member,
+        command: str,
+        options: dict[str, Any] | None,
+        focused: str,
+        *,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+    ) -> InteractionRecord:
+        """Like :meth:`autocomplete` but returns the interaction (for refusals, timing)."""
+        return await self.actions.send_autocomplete(
+            user, command, options, focused, guild=guild, channel=channel
+        )
+
     async def click(
         self,
         user: User | Member,

@@ -7,6 +7,7 @@ import hashlib
 import struct
 import zlib
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import discord
 import pytest
@@ -18,6 +19,7 @@ from discord.http import Route
 from bot.endpoints import configure_discord_endpoints
 from tests.fakediscord import (
     AttachmentInput,
+    AutocompleteRejected,
     CommandInputError,
     FakeDiscord,
     Guild,
@@ -37,6 +39,9 @@ def tiny_png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+TEAM_NAMES = ["Night Owls", "Night Hawks", "Day Larks"]
 
 
 class PanelView(discord.ui.View):
@@ -72,6 +77,10 @@ class DemoBot(commands.Bot):
         self.http_errors: list[int] = []
         self.thread_commands: list[str] = []
         self.received_files: list[bytes] = []
+        # What each autocomplete callback saw: (option, typed value, interaction, namespace).
+        self.autocompletes: list[tuple[str, Any, discord.Interaction, dict[str, Any]]] = []
+        # Holds the "slow" team autocomplete until the test has seen the window close.
+        self.release_autocomplete = asyncio.Event()
         self.add_commands()
 
     async def setup_hook(self) -> None:
@@ -174,6 +183,57 @@ class DemoBot(commands.Bot):
             except discord.HTTPException as error:
                 self.http_errors.append(error.code)
 
+        @tree.command(description="Recruit for a team")
+        async def recruit(
+            interaction: discord.Interaction,
+            team: str,
+            seed: int,
+            captain: discord.Member | None = None,
+        ) -> None:
+            await interaction.response.send_message(f"{team} seed={seed}", ephemeral=True)
+
+        @recruit.autocomplete("team")
+        async def recruit_team(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            self.autocompletes.append(
+                ("team", current, interaction, dict(iter(interaction.namespace)))
+            )
+            if current == "*":
+                # Over Discord's limit of 25: the bot answers itself to see the refusal.
+                everything = [
+                    app_commands.Choice(name=f"Team {n}", value=str(n)) for n in range(26)
+                ]
+                await self._answer_autocomplete(interaction, everything)
+                return []
+            if current == "slow":
+                await self.release_autocomplete.wait()
+                await self._answer_autocomplete(interaction, [])
+                return []
+            matches = [
+                app_commands.Choice(name=name, value=name)
+                for name in TEAM_NAMES
+                if current.lower() in name.lower()
+            ]
+            if current == "twice":
+                await interaction.response.autocomplete(matches)
+                # discord.py refuses a second answer client-side; check the server does too.
+                await self._raw_callback(interaction, {"type": 8, "data": {"choices": []}})
+            return matches
+
+        @recruit.autocomplete("seed")
+        async def recruit_seed(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[int]]:
+            self.autocompletes.append(
+                ("seed", current, interaction, dict(iter(interaction.namespace)))
+            )
+            return [
+                app_commands.Choice(name=f"Seed {n}", value=n)
+                for n in range(1, 21)
+                if str(n).startswith(current)
+            ]
+
         admin = app_commands.Group(name="admin", description="Admin tools")
         season = app_commands.Group(name="season", description="Seasons", parent=admin)
 
@@ -193,6 +253,26 @@ class DemoBot(commands.Bot):
             )
 
         tree.add_command(admin)
+
+    async def _raw_callback(self, interaction: discord.Interaction, body: dict[str, Any]) -> None:
+        route = Route(
+            "POST",
+            "/interactions/{interaction_id}/{token}/callback",
+            interaction_id=interaction.id,
+            token=interaction.token,
+        )
+        try:
+            await self.http.request(route, json=body)
+        except discord.HTTPException as error:
+            self.http_errors.append(error.code)
+
+    async def _answer_autocomplete(
+        self, interaction: discord.Interaction, choices: list[app_commands.Choice[str]]
+    ) -> None:
+        try:
+            await interaction.response.autocomplete(choices)
+        except discord.HTTPException as error:
+            self.http_errors.append(error.code)
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -456,3 +536,100 @@ def test_configure_discord_endpoints_validates_and_resets() -> None:
         assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
     finally:
         configure_discord_endpoints(*before)
+
+
+async def test_autocomplete_offers_the_bots_choices(
+    fake: FakeDiscord, guild: Guild, bot: DemoBot
+) -> None:
+    player = await fake.add_member(guild, "typist")
+    choices = await fake.autocomplete(player, "recruit", {"team": "nIGHT"}, "team", guild=guild)
+    assert choices == [
+        {"name": "Night Owls", "value": "Night Owls"},
+        {"name": "Night Hawks", "value": "Night Hawks"},
+    ]
+    option, typed, interaction, namespace = bot.autocompletes[-1]
+    assert (option, typed) == ("team", "nIGHT")
+    assert interaction.type is discord.InteractionType.autocomplete
+    assert interaction.guild_id == guild.id and interaction.user.id == player.user.id
+    # Required options the user has not reached yet are simply absent.
+    assert namespace == {"team": "nIGHT"}
+    # The user just moved into the option: the bot gets the empty string.
+    assert len(await fake.autocomplete(player, "recruit", {}, "team", guild=guild)) == 3
+
+
+async def test_autocomplete_sends_the_typed_text_and_filled_options(
+    fake: FakeDiscord, guild: Guild, bot: DemoBot
+) -> None:
+    player = await fake.add_member(guild, "seeder")
+    captain = await fake.add_member(guild, "seedcaptain")
+    record = await fake.send_autocomplete(
+        player,
+        "recruit",
+        {"team": "Day Larks", "seed": 1, "captain": captain},
+        "seed",
+        guild=guild,
+    )
+    choices = await record.wait_for_choices()
+    # The integer option's partial input arrives as text; the answer's values are integers.
+    assert [c["value"] for c in choices] == [1, *range(10, 20)]
+    assert record.callback_type == 8 and record.choices == choices
+    assert record.message is None and fake.messages_in(record.channel) == []
+    sent = {o["name"]: o for o in record.payload["data"]["options"]}
+    assert sent["seed"] == {"name": "seed", "type": 4, "value": "1", "focused": True}
+    assert sent["team"] == {"name": "team", "type": 3, "value": "Day Larks"}
+    assert record.payload["type"] == 4
+    assert str(captain.user.id) in record.payload["data"]["resolved"]["members"]
+    option, typed, _, namespace = bot.autocompletes[-1]
+    assert (option, typed) == ("seed", "1")
+    assert isinstance(namespace["captain"], discord.Member)
+    assert namespace["captain"].id == captain.user.id
+
+
+async def test_autocomplete_input_is_checked_like_the_client(
+    fake: FakeDiscord, guild: Guild, bot: DemoBot
+) -> None:
+    player = await fake.add_member(guild, "fumbler")
+    with pytest.raises(CommandInputError, match="does not autocomplete"):
+        await fake.autocomplete(player, "register", {}, "name", guild=guild)
+    with pytest.raises(CommandInputError, match="no option"):
+        await fake.autocomplete(player, "recruit", {}, "tema", guild=guild)
+
+
+async def test_more_than_25_choices_are_refused(
+    fake: FakeDiscord, guild: Guild, bot: DemoBot
+) -> None:
+    player = await fake.add_member(guild, "greedy")
+    record = await fake.send_autocomplete(player, "recruit", {"team": "*"}, "team", guild=guild)
+    with pytest.raises(AutocompleteRejected):
+        await record.wait_for_choices()
+    [rejection] = record.rejections
+    assert (rejection.status, rejection.code, rejection.callback_type) == (400, 50035, 8)
+    assert "25 or fewer" in rejection.message
+    assert not record.acknowledged
+    await fake.wait_until(lambda: 50035 in bot.http_errors)
+
+
+async def test_second_autocomplete_answer_is_refused(
+    fake: FakeDiscord, guild: Guild, bot: DemoBot
+) -> None:
+    player = await fake.add_member(guild, "stutter")
+    record = await fake.send_autocomplete(player, "recruit", {"team": "twice"}, "team", guild=guild)
+    assert await record.wait_for_choices() == []
+    rejection = await record.wait_for_rejection()
+    assert (rejection.status, rejection.code) == (400, 40060)
+    await fake.wait_until(lambda: 40060 in bot.http_errors)
+
+
+async def test_slow_autocomplete_misses_the_window(
+    fake: FakeDiscord, guild: Guild, bot: DemoBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A short window keeps the test fast; the rule is the same as with Discord's 3 s.
+    monkeypatch.setattr(fake, "ack_window", 0.2)
+    player = await fake.add_member(guild, "dawdler")
+    record = await fake.send_autocomplete(player, "recruit", {"team": "slow"}, "team", guild=guild)
+    with pytest.raises(InteractionExpired):
+        await record.wait_for_choices()
+    bot.release_autocomplete.set()
+    rejection = await record.wait_for_rejection()
+    assert (rejection.status, rejection.code) == (404, 10062)
+    await fake.wait_until(lambda: 10062 in bot.http_errors)
