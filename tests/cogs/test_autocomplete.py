@@ -148,7 +148,7 @@ async def test_register_offers_open_tournaments_and_the_users_captained_teams(
     teams = await choices(
         arena, alice, "register", {"tournament": str(cup), "team": "night"}, "team"
     )
-    assert teams == [{"name": "[OWL] Night Owls · 1 players", "value": str(owls.id)}]
+    assert teams == [{"name": "[OWL] Night Owls · 1 player", "value": str(owls.id)}]
     assert await choices(arena, bob, "register", {"team": ""}, "team") == [
         {"name": "[HWK] Night Hawks · 2 players", "value": str(hawks.id)}
     ]
