@@ -8,6 +8,7 @@ message they recorded rather than post a new one).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import pkgutil
@@ -50,10 +51,17 @@ class Notifier:
         _load_handlers()
 
     def subscribe(self, dispatcher: OutboxDispatcher) -> None:
-        types = [cls.event_type for cls in _HANDLERS]
-        dispatcher.subscribe("discord-notifier", self.handle, event_types=types)
+        """Each handler is its own outbox subscriber: one that fails (a deleted channel)
+        is retried alone, and neither blocks nor repeats the others' messages."""
+        for event_type, handlers in _HANDLERS.items():
+            for handler in handlers:
+                name = f"discord:{handler.__module__.rsplit('.', 1)[-1]}.{handler.__name__}"
+                dispatcher.subscribe(
+                    name, functools.partial(handler, self), event_types=[event_type.event_type]
+                )
 
     async def handle(self, event: DomainEvent) -> None:
+        """Every handler of ``event`` in turn (the demo and tests call this directly)."""
         for handler in _HANDLERS.get(type(event), []):
             await handler(self, event)
 

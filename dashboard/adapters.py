@@ -15,8 +15,8 @@ from engine.errors import Conflict
 from engine.services import Services
 from engine.services.actors import Actor
 from engine.services.brackets import MatchView
+from engine.services.dispute_closing import SYSTEM_USER_ID
 from engine.services.disputes import DisputeListItem
-from engine.services.match_access import SYSTEM_USER_ID
 from engine.services.pictures import Snapshot, view_of
 from engine.services.tournament_views import TournamentView
 

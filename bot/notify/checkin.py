@@ -47,7 +47,10 @@ async def _match_channel(
     except NotFound:
         return None
     if match.thread_id is not None:
-        return await notifier.channel(match.thread_id)
+        try:
+            return await notifier.channel(match.thread_id)
+        except (discord.NotFound, discord.Forbidden):
+            log.info("thread of match %s is gone; using the match channel", match_id)
     settings = await notifier.services.guilds.get_settings(guild_id) if guild_id else None
     if settings is None or settings.match_channel_id is None:
         log.info("match %s has no thread and the server no match channel", match_id)

@@ -190,8 +190,11 @@ async def ask_for_confirmation(notifier: Notifier, event: ScoreReported) -> None
         return
     lobby = await notifier.services.scores.lobby(event.match_id)
     waiting = next(
-        s for s in lobby.sides if s and s.registration_id == event.awaiting_registration_id
+        (s for s in lobby.sides if s and s.registration_id == event.awaiting_registration_id),
+        None,
     )
+    if waiting is None or lobby.match.status != MatchState.PENDING_RESULT:
+        return  # the match was decided or re-paired before this was delivered
     shot = " (with a screenshot)" if event.has_screenshot else ""
     await thread.send(
         f"📝 <@{event.reporter_id}> reported **{lobby.name(0)} {score_text(*event.scores)} "
@@ -249,8 +252,9 @@ async def post_result(notifier: Notifier, event: MatchCompleted) -> None:
 
 @on(MatchReset)
 async def match_reset(notifier: Notifier, event: MatchReset) -> None:
-    lobby = await notifier.services.scores.lobby(event.match_id)
-    thread = await _thread(notifier, lobby.match.thread_id)
+    # The reset cleared the match's thread id in its own transaction, so a new pairing's
+    # MatchReady (delivered after this) never mistakes the old thread for its own.
+    thread = await _thread(notifier, event.thread_id)
     if thread is None:
         return
     await _post_reopened(
@@ -259,7 +263,6 @@ async def match_reset(notifier: Notifier, event: MatchReset) -> None:
         "thread opens when it is ready to play again.",
     )
     await _close(thread, clear_buttons=True)
-    await notifier.services.scores.forget_thread(event.match_id, thread.id)
 
 
 # --- dispute threads --------------------------------------------------------------------

@@ -53,6 +53,8 @@ class MatchReset(DomainEvent):
     tournament_id: int
     match_id: int
     code: str
+    # The thread of the pairing that was reset (the next pairing gets a new one).
+    thread_id: int | None = None
 
 
 @domain_event("tournament.completed")

@@ -32,6 +32,7 @@ from engine.matches import MatchState, transition
 from engine.services import ratings
 from engine.services.completion import complete_tournament
 from engine.services.context import UnitOfWork
+from engine.services.dispute_closing import SYSTEM_USER_ID, close_disputes
 from engine.services.timers import cancel_timers, schedule_timer
 from storage.models import (
     BracketState,
@@ -87,6 +88,10 @@ class Applied:
     ready: list[MatchRow] = field(default_factory=list)
     reset: list[MatchRow] = field(default_factory=list)
     tournament_completed: bool = False
+    # Results taken back (corrected or reset): (registration A, registration B, Elo delta).
+    unrated: list[tuple[int | None, int | None, int]] = field(default_factory=list)
+    # Match id -> the thread of the pairing that was reset, for the notifier to close.
+    old_threads: dict[int, int | None] = field(default_factory=dict)
 
 
 def match_view(row: MatchRow) -> MatchView:
@@ -230,7 +235,7 @@ async def _store(
         code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
     }
     applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
-    await _update_ratings(uow, tournament, applied.completed)
+    await _update_ratings(uow, tournament, applied)
     if bracket.is_complete() and state.completed_at is None:
         state.completed_at = now
         await complete_tournament(uow, tournament, bracket, actor_id=actor_id)
@@ -273,18 +278,17 @@ async def sync_matches(
         _copy_slots(row, match)
         if _opponents_changed(row, match, before):
             # A corrected result put someone else into a match that was already open:
-            # its check-ins, reports and thread belong to the old pairing.
-            await _reset_row(uow, row)
-            applied.reset.append(row)
+            # its check-ins, reports, disputes and thread belong to the old pairing.
+            await _reset_row(uow, row, applied, before)
         target = _target_state(row, match)
         if target is None:
             continue
         if target == MatchState.COMPLETED:
+            _take_back_rating(row, applied, before)
             _complete_row(row, match, now)
             applied.completed.append(row)
         elif target == MatchState.SCHEDULED:
-            await _reset_row(uow, row)
-            applied.reset.append(row)
+            await _reset_row(uow, row, applied, before)
         else:
             # open_match decides between checkin and ready once the row has an id.
             row.ready_at = now
@@ -293,16 +297,32 @@ async def sync_matches(
     await uow.session.flush()
     # Order matters to subscribers: a reset match's old thread closes before it reopens.
     for row in applied.reset:
+        await close_disputes(
+            uow,
+            row,
+            actor_id=SYSTEM_USER_ID,
+            resolution="Closed: the match was reset because an earlier result was corrected.",
+        )
         uow.emit(
             MatchReset(
                 guild_id=tournament.guild_id,
                 tournament_id=tournament.id,
                 match_id=row.id,
                 code=row.code,
+                thread_id=applied.old_threads.get(row.id),
             )
         )
     for row in applied.completed:
         await cancel_timers(uow, prefix=f"match:{row.id}:")
+        if row.outcome == "walkover":
+            # Decided by the bracket itself (the opponent withdrew or was disqualified):
+            # nothing is left to dispute, and no organizer would ever be able to.
+            await close_disputes(
+                uow,
+                row,
+                actor_id=SYSTEM_USER_ID,
+                resolution="Settled automatically: the opponent withdrew or was disqualified.",
+            )
         uow.emit(_completed_event(tournament, row, version))
     for row in applied.ready:
         await open_match(uow, tournament, row)
@@ -363,7 +383,19 @@ def _complete_row(row: MatchRow, match: EngineMatch, now: datetime) -> None:
     row.completed_at = now
 
 
-async def _reset_row(uow: UnitOfWork, row: MatchRow) -> None:
+def _take_back_rating(row: MatchRow, applied: Applied, pair: tuple[int | None, int | None]) -> None:
+    if row.rating_delta is not None:
+        applied.unrated.append((pair[0], pair[1], row.rating_delta))
+        row.rating_delta = None
+
+
+async def _reset_row(
+    uow: UnitOfWork, row: MatchRow, applied: Applied, pair: tuple[int | None, int | None]
+) -> None:
+    _take_back_rating(row, applied, pair)
+    applied.old_threads[row.id] = row.thread_id
+    applied.reset.append(row)
+    row.thread_id = None  # the next pairing gets a thread of its own
     row.status = transition(row.code, row.status, MatchState.SCHEDULED).value
     row.score_a = row.score_b = row.winner_registration_id = None
     row.outcome = None
@@ -429,35 +461,54 @@ def _completed_event(tournament: Tournament, row: MatchRow, version: int) -> Mat
     )
 
 
-async def _update_ratings(
-    uow: UnitOfWork, tournament: Tournament, completed: list[MatchRow]
-) -> None:
+async def _update_ratings(uow: UnitOfWork, tournament: Tournament, applied: Applied) -> None:
+    """Take back the Elo change of every result that was corrected or reset, then count
+    the results just played; each row keeps its delta so it can be taken back later."""
     played = [
         r
-        for r in completed
+        for r in applied.completed
         if r.outcome in ("played", "draw") and r.registration_a_id and r.registration_b_id
     ]
-    if not played:
+    pairs: list[tuple[int | None, int | None]] = [(a, b) for a, b, _ in applied.unrated if a and b]
+    pairs += [(r.registration_a_id, r.registration_b_id) for r in played]
+    if not pairs:
         return
-    ids = {i for r in played for i in (r.registration_a_id, r.registration_b_id)}
-    registrations = {
-        r.id: r
-        for r in await uow.session.scalars(select(Registration).where(Registration.id.in_(ids)))
-    }
-    team_event = tournament.participant_type == "team"
+    subject_of = await _rating_subjects(uow, tournament, {i for pair in pairs for i in pair})
+    guild_id, game_id = tournament.guild_id, tournament.game_id
+    subject_type = "team" if tournament.participant_type == "team" else "player"
+    for first, second, delta in applied.unrated:
+        if first and second:
+            await ratings.reverse_result(
+                uow,
+                guild_id=guild_id,
+                game_id=game_id,
+                subject_type=subject_type,
+                subject_a=subject_of[first],
+                subject_b=subject_of[second],
+                delta=delta,
+            )
     for row in played:
-        first = registrations[row.registration_a_id]  # type: ignore[index]
-        second = registrations[row.registration_b_id]  # type: ignore[index]
         if row.winner_registration_id is None:
             score_a = 0.5
         else:
-            score_a = 1.0 if row.winner_registration_id == first.id else 0.0
-        await ratings.record_result(
+            score_a = 1.0 if row.winner_registration_id == row.registration_a_id else 0.0
+        row.rating_delta = await ratings.record_result(
             uow,
-            guild_id=tournament.guild_id,
-            game_id=tournament.game_id,
-            subject_type="team" if team_event else "player",
-            subject_a=(first.team_id if team_event else first.user_id),  # type: ignore[arg-type]
-            subject_b=(second.team_id if team_event else second.user_id),  # type: ignore[arg-type]
+            guild_id=guild_id,
+            game_id=game_id,
+            subject_type=subject_type,
+            subject_a=subject_of[row.registration_a_id],
+            subject_b=subject_of[row.registration_b_id],
             score_a=score_a,
         )
+
+
+async def _rating_subjects(
+    uow: UnitOfWork, tournament: Tournament, registration_ids: set[int | None]
+) -> dict[int | None, int]:
+    """Who a rating belongs to for each registration: the player, or the team."""
+    team_event = tournament.participant_type == "team"
+    rows = await uow.session.scalars(
+        select(Registration).where(Registration.id.in_([i for i in registration_ids if i]))
+    )
+    return {r.id: (r.team_id if team_event else r.user_id) for r in rows}  # type: ignore[misc]

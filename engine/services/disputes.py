@@ -20,10 +20,10 @@ from engine.formats import Result
 from engine.matches import MatchState, transition
 from engine.services.actors import Actor, is_organizer, require_organizer
 from engine.services.context import ServiceContext, UnitOfWork
+from engine.services.dispute_closing import OPEN_DISPUTE_STATES
 from engine.services.ledger import insert_ignoring_conflicts
 from engine.services.match_access import (
     DISPUTE_REASONS,
-    OPEN_DISPUTE_STATES,
     MatchLobby,
     ReportView,
     check_image,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.events.scores import DisputeOpened, DisputeResolved
+from engine.events.scores import DisputeOpened
 from engine.formats import FormatError, Result
 from engine.matches import OPEN_STATES, MatchState, transition
 from engine.services.brackets import (
@@ -31,6 +31,10 @@ from engine.services.brackets import (
     match_view,
 )
 from engine.services.context import ServiceContext, UnitOfWork
+from engine.services.dispute_closing import (
+    OPEN_DISPUTE_STATES,
+    close_disputes,
+)
 from engine.services.ledger import insert_ignoring_conflicts
 from engine.services.registration import load_view
 from storage.models import (
@@ -44,7 +48,6 @@ from storage.models import (
     Tournament,
 )
 
-SYSTEM_USER_ID = 0  # Dispute.opened_by when the bot opened it (different reports)
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
@@ -56,7 +59,6 @@ DISPUTE_REASONS = {
     "technical_issue": "Technical issue",
     "other": "Other",
 }
-OPEN_DISPUTE_STATES = ("open", "escalated")
 
 
 # --- views ----------------------------------------------------------------------------
@@ -428,51 +430,6 @@ async def open_dispute_in(
         after={"dispute_id": dispute.id, "reason": reason, "tournament": tournament.id},
     )
     return dispute
-
-
-async def close_disputes(
-    uow: UnitOfWork, row: MatchRow, *, actor_id: int, resolution: str
-) -> list[int]:
-    """Resolve every open dispute of a match that an organizer just decided."""
-    disputes = (
-        await uow.session.scalars(
-            select(Dispute)
-            .where(Dispute.match_id == row.id, Dispute.status.in_(OPEN_DISPUTE_STATES))
-            .with_for_update()
-        )
-    ).all()
-    now = uow.clock.now()
-    for dispute in disputes:
-        dispute.status = "resolved"
-        dispute.resolution = resolution
-        dispute.resolved_by = actor_id
-        dispute.resolved_at = now
-        uow.emit(
-            DisputeResolved(
-                guild_id=row.guild_id,
-                tournament_id=row.tournament_id,
-                dispute_id=dispute.id,
-                match_id=row.id,
-                code=row.code,
-                thread_id=dispute.thread_id,
-                match_thread_id=row.thread_id,
-                resolved_by=actor_id,
-                resolution=resolution,
-                scores=[row.score_a, row.score_b] if row.score_a is not None else None,  # type: ignore[list-item]
-                winner_registration_id=row.winner_registration_id,
-                outcome=row.outcome,
-            )
-        )
-        uow.audit(
-            guild_id=row.guild_id,
-            actor_id=actor_id,
-            action="dispute.resolve",
-            target_type="dispute",
-            target_id=dispute.id,
-            before={"status": "open"},
-            after={"status": "resolved", "resolution": resolution},
-        )
-    return [d.id for d in disputes]
 
 
 async def decide(

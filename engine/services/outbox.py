@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 Handler = Callable[[DomainEvent], Awaitable[None]]
 
 MAX_BACKOFF_SECONDS = 300
+# About an hour of retries; past that the failure is not passing (a deleted channel, a
+# bug), so the event is set aside with its error instead of being retried forever.
+MAX_ATTEMPTS = 16
 
 
 @dataclass(frozen=True)
@@ -165,19 +168,29 @@ class OutboxDispatcher:
 
     async def _record_failure(self, event_id: int, error: str) -> None:
         async with self._db.transaction() as session:
-            attempts = await session.scalar(
-                select(OutboxEvent.attempts).where(OutboxEvent.id == event_id)
-            )
-            delay = min(2 ** (attempts or 0), MAX_BACKOFF_SECONDS)
-            await session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.id == event_id)
-                .values(
-                    attempts=OutboxEvent.attempts + 1,
-                    next_attempt_at=self._clock.now() + timedelta(seconds=delay),
-                    claimed_until=None,
-                    last_error=error,
+            attempts = (
+                await session.scalar(select(OutboxEvent.attempts).where(OutboxEvent.id == event_id))
+            ) or 0
+            now = self._clock.now()
+            values: dict[str, object] = {
+                "attempts": OutboxEvent.attempts + 1,
+                "claimed_until": None,
+                "last_error": error,
+            }
+            if attempts + 1 >= MAX_ATTEMPTS:
+                log.error(
+                    "giving up on outbox event %s after %s attempts: %s",
+                    event_id,
+                    attempts + 1,
+                    error,
                 )
+                values["delivered_at"] = now
+                values["last_error"] = f"gave up after {attempts + 1} attempts: {error}"[:2000]
+            else:
+                delay = min(2**attempts, MAX_BACKOFF_SECONDS)
+                values["next_attempt_at"] = now + timedelta(seconds=delay)
+            await session.execute(
+                update(OutboxEvent).where(OutboxEvent.id == event_id).values(**values)
             )
 
     async def pending_count(self) -> int:

@@ -62,13 +62,36 @@ async def record_result(
     subject_a: int,
     subject_b: int,
     score_a: float,
-) -> tuple[int, int]:
-    """Apply one played match to both ratings; returns the new ratings (A, B)."""
+) -> int:
+    """Apply one played match to both ratings; returns the points A gained (B lost)."""
     first = await _ranking(uow, guild_id, game_id, subject_type, subject_a)
     second = await _ranking(uow, guild_id, game_id, subject_type, subject_b)
+    before = first.rating
     first.rating, second.rating = elo_update(first.rating, second.rating, score_a)
+    _touch(uow, first, second, played=1)
+    return first.rating - before
+
+
+async def reverse_result(
+    uow: UnitOfWork,
+    *,
+    guild_id: int,
+    game_id: int,
+    subject_type: str,
+    subject_a: int,
+    subject_b: int,
+    delta: int,
+) -> None:
+    """Take back a result recorded earlier (it was corrected, or its match reset)."""
+    first = await _ranking(uow, guild_id, game_id, subject_type, subject_a)
+    second = await _ranking(uow, guild_id, game_id, subject_type, subject_b)
+    first.rating -= delta
+    second.rating += delta
+    _touch(uow, first, second, played=-1)
+
+
+def _touch(uow: UnitOfWork, *rows: Ranking, played: int) -> None:
     now = uow.clock.now()
-    for row in (first, second):
-        row.matches_played += 1
+    for row in rows:
+        row.matches_played = max(0, row.matches_played + played)
         row.updated_at = now
-    return first.rating, second.rating

@@ -27,8 +27,8 @@ from engine.services import overrides
 from engine.services.actors import Actor, is_organizer
 from engine.services.brackets import apply_action
 from engine.services.context import ServiceContext, UnitOfWork
+from engine.services.dispute_closing import SYSTEM_USER_ID
 from engine.services.match_access import (
-    SYSTEM_USER_ID,
     MatchLobby,
     OverrideOutcome,
     ReportOutcome,
@@ -64,14 +64,6 @@ class ScoreService:
                 return row.thread_id == thread_id
             row.thread_id = thread_id
             return True
-
-    async def forget_thread(self, match_id: int, thread_id: int) -> None:
-        """A reset match gets a new thread when it is ready again (maybe with a new
-        opponent); clear the old one unless another thread replaced it already."""
-        async with self._ctx.unit_of_work() as uow:
-            _, row = await lock_match(uow, match_id)
-            if row.thread_id == thread_id:
-                row.thread_id = None
 
     async def lobby(self, match_id: int) -> MatchLobby:
         async with self._ctx.read() as session:

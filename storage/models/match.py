@@ -69,6 +69,9 @@ class MatchRow(Base):
     checked_in_a_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_b_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     thread_id: Mapped[int | None] = mapped_column(Snowflake)
+    # Elo points side A gained from this result (B lost as many): a corrected or reset
+    # result is reversed exactly before the new one counts.
+    rating_delta: Mapped[int | None] = mapped_column(Integer)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -122,3 +122,23 @@ async def test_background_loop_delivers_after_commit(db: Database, new_id) -> No
         assert len(mine(recorder, guild_id)) == 1
     finally:
         await services.outbox.stop()
+
+
+async def test_an_event_that_always_fails_is_set_aside(
+    db: Database, clock: FrozenClock, new_id
+) -> None:
+    from engine.services.outbox import MAX_ATTEMPTS
+
+    guild_id = new_id()
+    await _configure(Services(db, clock), guild_id, new_id())
+    broken = OutboxDispatcher(db, clock)
+    broken.subscribe("broken", Recorder(fail_times=10**6))
+    for _ in range(MAX_ATTEMPTS):
+        await broken.deliver_pending()
+        clock.advance(seconds=301)
+    async with db.read() as session:
+        rows = (await session.scalars(select(OutboxEvent))).all()
+    [row] = [r for r in rows if r.payload.get("guild_id") == guild_id]
+    assert row.delivered_at is not None and row.attempts == MAX_ATTEMPTS
+    assert row.last_error.startswith(f"gave up after {MAX_ATTEMPTS} attempts")
+    assert await broken.deliver_pending() == 0  # not retried again
