@@ -252,7 +252,7 @@ class PaymentsCog(commands.Cog):
     )
     @app_commands.describe(
         payment_id="The payment number.",
-        reason="Why, shown to the player. Run it again once you sent a money refund.",
+        reason="Why, shown to the player.",
     )
     async def refund(
         self,
@@ -264,12 +264,35 @@ class PaymentsCog(commands.Cog):
         if view.status == "refund_pending":
             text = (
                 f"↩️ Refund of {view.amount_text} recorded for payment #{view.id}. Send the money "
-                f"back by {view.method_label}, then run /payments refund {view.id} again to mark "
-                "it sent."
+                f"back by {view.method_label}, then mark it with /payments refund-sent {view.id}."
             )
         else:
             text = f"↩️ Payment #{view.id} is refunded ({view.amount_text})."
         await reply(interaction, text, embed=payment_embed(view))
+
+    @payments.command(
+        name="refund-sent",
+        description="Mark a money refund as sent back to the player.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        payment_id="The payment number.",
+        note="How it was sent, e.g. the bKash TrxID (shown to the player).",
+    )
+    async def refund_sent(
+        self,
+        interaction: discord.Interaction,
+        payment_id: int,
+        note: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        view = await self.services.payments.mark_refund_sent(
+            actor_of(interaction), payment_id, note or ""
+        )
+        await reply(
+            interaction,
+            f"✅ Payment #{view.id}: the refund is marked as sent.",
+            embed=payment_embed(view),
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -42,6 +42,7 @@ DONE = {
     "approve": "Payment #{p} was approved. The player's entry is confirmed and they get a DM.",
     "reject": "Payment #{p} was rejected. The player gets a DM with your reason.",
     "refund": "Refund of payment #{p} recorded. The player gets a DM.",
+    "refund-sent": "Payment #{p}: the refund is marked as sent. The player gets a DM.",
 }
 
 
@@ -193,7 +194,7 @@ async def payments_live_part(request: web.Request) -> web.Response:
     return page(request, "_payments_live.html", session, guild_id, **context)
 
 
-@routes.post(r"/org/payments/{payment_id:\d{1,18}}/{decision:approve|reject|refund}")
+@routes.post(r"/org/payments/{payment_id:\d{1,18}}/{decision:approve|reject|refund|refund-sent}")
 async def decide(request: web.Request) -> web.Response:
     session = await current_session(request)
     guild_id, actor = await organizer(request, session)
@@ -206,8 +207,10 @@ async def decide(request: web.Request) -> web.Response:
             await payments.approve(actor, payment_id)
         elif decision == "reject":
             await payments.reject(actor, payment_id, reason)
-        else:
+        elif decision == "refund":
             await payments.refund(actor, payment_id, reason)
+        else:
+            await payments.mark_refund_sent(actor, payment_id, reason)
     except DomainError as error:
         status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
         context = await _payments(state(request), actor, guild_id)

@@ -28,7 +28,15 @@ def is_organizer(actor: Actor, organizer_role_id: int | None) -> bool:
     return organizer_role_id is not None and organizer_role_id in actor.role_ids
 
 
-def require_organizer(actor: Actor, organizer_role_id: int | None) -> None:
+def require_organizer(
+    actor: Actor, organizer_role_id: int | None, guild_id: int | None = None
+) -> None:
+    """Refuse unless ``actor`` organizes; with ``guild_id``, organizes *that* server (the
+    actor's roles and Manage Server were resolved in ``actor.guild_id`` only)."""
+    if guild_id is not None and actor.guild_id is not None and actor.guild_id != guild_id:
+        raise PermissionDenied(
+            "Only organizers of this server can do that, and you are acting from another one."
+        )
     if not is_organizer(actor, organizer_role_id):
         who = "the organizer role or " if organizer_role_id else ""
         raise PermissionDenied(

@@ -26,6 +26,8 @@ from storage.models import GuildSettings, LedgerEntry, Wallet
 from storage.models.enums import LedgerKind
 
 MAX_GRANT = 1_000_000
+# Fits PostgreSQL's 32-bit integer column with room to spare, on SQLite too.
+MAX_BALANCE = 2_000_000_000
 HISTORY_LIMIT = 50
 DEFAULT_COIN_NAME = "coins"
 
@@ -184,6 +186,7 @@ async def move_coins(
                     Wallet.guild_id == guild_id,
                     Wallet.user_id == user_id,
                     Wallet.balance + amount >= 0,
+                    Wallet.balance + amount <= MAX_BALANCE,
                 )
                 .values(balance=Wallet.balance + amount, updated_at=now)
                 .returning(Wallet.balance)
@@ -213,6 +216,11 @@ async def move_coins(
             raise
         return _replay(winner, guild_id, user_id, amount)
     if balance_after is None or entry_id is None:
+        if amount > 0:
+            raise InvalidInput(
+                f"That would take the balance over {MAX_BALANCE:,} coins, the most a wallet "
+                "holds. Grant a smaller amount."
+            )
         raise await _insufficient(session, guild_id, user_id, amount)
     return LedgerEntryView(
         id=entry_id,
@@ -290,7 +298,7 @@ class LedgerService:
             )
         async with self._ctx.unit_of_work() as uow:
             settings = await uow.session.get(GuildSettings, guild_id)
-            require_organizer(actor, settings.organizer_role_id if settings else None)
+            require_organizer(actor, settings.organizer_role_id if settings else None, guild_id)
             try:
                 entry = await move_coins(
                     uow,

@@ -232,6 +232,13 @@ class PaymentService:
             tournament, reg = await rules.owed_registration(session, actor, tournament_id)
             coin_name = await coin_name_of(session, tournament.guild_id)
             rules.require_method(tournament, method, coin_name)
+            # References are unique per server, across its tournaments: the server's row
+            # lock makes two entries racing with one TrxID take turns (PostgreSQL).
+            await session.execute(
+                select(GuildSettings.guild_id)
+                .where(GuildSettings.guild_id == tournament.guild_id)
+                .with_for_update()
+            )
             await rules.refuse_reused_reference(session, tournament.guild_id, reg.id, reference)
             await rules.refuse_reused_proof(
                 session, tournament.guild_id, reg.id, hashlib.sha256(proof).hexdigest()
@@ -433,8 +440,9 @@ class PaymentService:
 
     async def refund(self, actor: Actor, payment_id: int, reason: str) -> PaymentView:
         """Coins go back at once (REFUNDED); money becomes REFUND_PENDING until an organizer
-        sends it. Refunding a REFUND_PENDING payment again marks the money as sent. The entry
-        itself stays as it is: withdrawing or removing it is a registration command."""
+        sends it and says so with :meth:`mark_refund_sent` (a repeated refund click never
+        does that by accident). The entry itself stays as it is: withdrawing or removing
+        it is a registration command."""
         reason = (reason or "").strip()
         if not 3 <= len(reason) <= 300:
             raise InvalidInput("Give a reason of 3 to 300 characters for the refund.")
@@ -442,8 +450,11 @@ class PaymentService:
             payment, _ = await self._lock_for_review(uow, actor, payment_id)
             tournament_name = await _tournament_name(uow.session, payment.tournament_id)
             if payment.status == PaymentStatus.REFUND_PENDING:
-                await mark_refund_sent(uow, payment, tournament_name, actor.user_id, reason)
-            elif payment.status == PaymentStatus.APPROVED:
+                raise Conflict(
+                    f"The money refund of payment #{payment.id} is already waiting to be sent. "
+                    f"Once you have sent it, mark it with /payments refund-sent {payment.id}."
+                )
+            if payment.status == PaymentStatus.APPROVED:
                 await refund_payment(uow, payment, tournament_name, actor.user_id, reason)
             else:
                 raise Conflict(_not_refundable(payment.status))
@@ -490,13 +501,16 @@ class PaymentService:
 
 
 def _clean_reference(reference: str | None) -> str:
+    """The TrxID as typed is checked, then stored in one canonical form (upper case, no
+    spaces, dots, dashes or slashes), so "9bd7-k2lq 1x" cannot pay for a second entry
+    that "9BD7K2LQ1X" already paid."""
     reference = (reference or "").strip()
     if not _REFERENCE.match(reference):
         raise InvalidInput(
             "Give the transaction reference (TrxID) you received, 3 to 64 letters or digits, "
             "for example 9BD7K2LQ1X."
         )
-    return reference
+    return re.sub(r"[ ._/\-]", "", reference).upper()
 
 
 def _require_submitted(payment: Payment, wanted: str) -> None:
@@ -532,7 +546,7 @@ async def _require_organizer_in(session: AsyncSession, actor: Actor, guild_id: i
     role = await session.scalar(
         select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
     )
-    require_organizer(actor, role)
+    require_organizer(actor, role, guild_id)
 
 
 async def _tournament_name(session: AsyncSession, tournament_id: int) -> str:

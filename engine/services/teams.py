@@ -355,6 +355,8 @@ class TeamService:
                 raise InvalidInput(
                     f"Pick another member of {team.name} as the new captain (see /team roster)."
                 )
+            # The entry was made by this captain (it pays and withdraws in their name).
+            await _refuse_if_registered(session, team, "hand the captaincy over")
             old = await _member(session, team.id, actor.user_id)
             assert old is not None  # the captain is always a member
             old.role, new.role = TeamRole.MEMBER, TeamRole.CAPTAIN

@@ -49,7 +49,8 @@ FORMAT_OPTION_KEYS: dict[str, tuple[str, ...]] = {
 ALL_OPTION_KEYS = tuple(sorted({k for keys in FORMAT_OPTION_KEYS.values() for k in keys}))
 MONEY_METHODS = frozenset(m.value for m in PaymentMethod if m is not PaymentMethod.COINS)
 MAX_PARTICIPANTS = 1024
-MAX_MINOR = 10**11  # a billion in major units: more than any entry fee or prize
+# Fits PostgreSQL's 32-bit integer columns: 20 million in major units (taka, dollars).
+MAX_MINOR = 2_000_000_000
 MAX_COINS = 10**9
 MAX_RULES = 4000
 MAX_LINKS = 5

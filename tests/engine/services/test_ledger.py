@@ -134,3 +134,30 @@ async def test_history_is_newest_first_and_sums_to_balance(services: Services, n
     assert await services.ledger.ledger_total(guild_id, member) == 12
     # Another guild's wallet of the same member is separate.
     assert await services.ledger.balance(new_id(), member) == 0
+
+
+async def test_a_balance_stays_within_what_the_database_holds(services: Services, new_id) -> None:
+    from engine.services.ledger import MAX_BALANCE
+
+    guild_id, _ = await _guild(services, new_id)
+    member = new_id()
+
+    async def prize(amount: int) -> None:
+        async with services.ctx.unit_of_work() as uow:
+            await move_coins(
+                uow,
+                guild_id=guild_id,
+                user_id=member,
+                amount=amount,
+                kind=LedgerKind.PRIZE,
+                reason="Prize",
+                idempotency_key=f"p:{new_id()}",
+                actor_id=None,
+            )
+
+    await prize(MAX_BALANCE - 5)
+    with pytest.raises(InvalidInput, match="the most a wallet holds"):
+        await prize(10)
+    assert await services.ledger.balance(guild_id, member) == MAX_BALANCE - 5
+    await prize(5)  # exactly full is fine
+    assert await services.ledger.balance(guild_id, member) == MAX_BALANCE

@@ -324,7 +324,11 @@ async def test_money_refund_is_pending_until_sent(services: Services, new_id) ->
     assert pending.status == "refund_pending"
     [event] = await events(services, "payment.refund_pending", payment_id=view.id)
     assert event["amount_text"] == "৳150.00"
-    sent = await services.payments.refund(guild.owner, view.id, "Sent back via bKash")
+    # A repeated refund (a double click, a retried form) must not claim the money was sent.
+    with pytest.raises(Conflict, match="already waiting to be sent"):
+        await services.payments.refund(guild.owner, view.id, "Player left the server")
+    assert (await services.payments.get(guild.owner, view.id)).status == "refund_pending"
+    sent = await services.payments.mark_refund_sent(guild.owner, view.id, "Sent back via bKash")
     assert sent.status == "refunded"
     with pytest.raises(Conflict):
         await services.payments.mark_refund_sent(guild.owner, view.id, "twice")
@@ -379,3 +383,28 @@ async def test_closed_tournament_takes_no_payment(services: Services, new_id) ->
 )
 def test_format_money_uses_integer_minor_units(minor: int, currency: str, text: str) -> None:
     assert format_money(minor, currency) == text
+
+
+async def test_a_reference_pays_one_entry_however_it_is_typed(services: Services, new_id) -> None:
+    guild = await make_guild(services, new_id)
+    first_cup = await make_tournament(services, guild, fee_minor=5000)
+    second_cup = await make_tournament(services, guild, fee_minor=5000)
+    alice, bob = guild.member(new_id()), guild.member(new_id())
+    await make_registration(services, guild, first_cup, alice.user_id)
+    await make_registration(services, guild, second_cup, bob.user_id)
+    paid = await services.payments.pay(
+        alice, first_cup, "bkash", reference="9BD7K2LQ1X", proof=jpeg_bytes()
+    )
+    assert paid.reference == "9BD7K2LQ1X"
+    with pytest.raises(Conflict, match="already used"):
+        await services.payments.pay(
+            bob, second_cup, "bkash", reference="9bd7-k2lq 1x", proof=jpeg_bytes((80, 60))
+        )
+
+
+async def test_a_grant_needs_an_organizer_of_that_server(services: Services, new_id) -> None:
+    home, other = await make_guild(services, new_id), await make_guild(services, new_id)
+    with pytest.raises(PermissionDenied):
+        await services.ledger.grant(home.owner, other.id, new_id(), 10, "Gift", "g:1")
+    with pytest.raises(PermissionDenied):
+        await services.payments.pending(home.owner, other.id)

@@ -149,6 +149,10 @@ async def test_roster_is_locked_while_registered(services: Services, db, clock, 
         await services.teams.kick(player(guild, cap), team.id, mate)
     with pytest.raises(Conflict):
         await services.teams.disband(player(guild, cap), team.id)
-    assert (await services.teams.roster(team.id)).member_ids == (cap, mate)
+    # The entry pays and withdraws in the captain's name: no hand-over while registered.
+    with pytest.raises(Conflict, match="hand the captaincy over"):
+        await services.teams.transfer(player(guild, cap), team.id, mate)
+    roster = await services.teams.roster(team.id)
+    assert roster.member_ids == (cap, mate) and roster.captain_id == cap
     await services.registration.unregister(player(guild, cap), tid)
     await services.teams.leave(player(guild, mate), team.id)
