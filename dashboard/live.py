@@ -91,8 +91,12 @@ def topics_of(event: DomainEvent) -> list[str]:
 
 
 class LiveHub:
-    def __init__(self, *, buffer_size: int = 512, queue_size: int = 64) -> None:
+    def __init__(
+        self, *, buffer_size: int = 512, queue_size: int = 64, max_streams: int = 1000
+    ) -> None:
         self.boot = secrets.token_hex(4)
+        # Each stream holds a connection, a task and a queue; past this, new ones wait.
+        self.max_streams = max_streams
         self._seq = 0
         self._recent: deque[LiveMessage] = deque(maxlen=buffer_size)
         self._queue_size = queue_size
@@ -138,7 +142,9 @@ class LiveHub:
 
     def _missed(self, topics: frozenset[str], last_event_id: str) -> tuple[list[LiveMessage], bool]:
         boot, _, seq_text = last_event_id.partition("-")
-        if boot != self.boot or not seq_text.isdigit():
+        if boot != self.boot or not (seq_text.isascii() and seq_text.isdigit()):
+            return [], True
+        if len(seq_text) > 18:
             return [], True
         seq = int(seq_text)
         oldest = self._recent[0].seq if self._recent else self._seq + 1
@@ -169,6 +175,11 @@ async def serve_stream(
             "X-Accel-Buffering": "no",
         }
     )
+    if hub.stream_count >= hub.max_streams:
+        raise web.HTTPServiceUnavailable(
+            text="Too many live viewers right now; the page still works, reload it later.",
+            headers={"Retry-After": "30"},
+        )
     await response.prepare(request)
     stream = hub.open(topics, request.headers.get("Last-Event-ID"))
     try:

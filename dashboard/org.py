@@ -18,7 +18,7 @@ from dashboard.security import STATUS_OF, LoginRequired, rate_limit
 from dashboard.state import DashboardState, state
 from engine.errors import DomainError, PermissionDenied
 from engine.services.actors import Actor, require_organizer
-from engine.services.dashboard_auth import DashboardSession
+from engine.services.dashboard_auth import DashboardSession, is_number
 from engine.services.payments import PaymentView
 from storage.models.enums import PaymentStatus
 
@@ -70,7 +70,7 @@ async def current_session(request: web.Request) -> DashboardSession:
 async def organizer(request: web.Request, session: DashboardSession) -> tuple[int, Actor]:
     """The guild picked with ``?g=`` (default: the first) and the organizer acting in it."""
     raw = request.query.get("g", str(session.guilds[0].guild_id))
-    actor = session.actor(int(raw)) if raw.isdigit() else None
+    actor = session.actor(int(raw)) if is_number(raw) else None
     if actor is None or actor.guild_id is None:
         raise PermissionDenied(NOT_YOURS)
     # The session remembers roles from login time; the guild's organizer role may have
@@ -125,6 +125,9 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     st = state(request)
     rate_limit(request, "login", st.config.login_attempts_per_minute)
+    if _cross_site(request):
+        # Another site cannot log this browser into someone else's session (login CSRF).
+        raise web.HTTPForbidden(text="Open the login link from your Discord DM directly.")
     opened = await st.auth.redeem(request.match_info["token"])
     response = web.HTTPSeeOther("/org/payments")
     response.set_cookie(
@@ -158,13 +161,23 @@ async def org_home(request: web.Request) -> web.Response:
 # -- payments -----------------------------------------------------------------------------
 
 
+def _cross_site(request: web.Request) -> bool:
+    """A request another site made the browser send. Browsers say so in Sec-Fetch-Site;
+    older ones only send Origin (which is "null" under our no-referrer policy)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin not in (None, "null") and origin != f"{request.scheme}://{request.host}"
+
+
 async def _payments(st: DashboardState, actor: Actor, guild_id: int) -> dict[str, Any]:
     """Pending proofs, plus the latest decisions (whichever side made them) for refunds."""
     pending = await st.services.payments.pending(actor, guild_id)
     waiting = {p.id for p in pending}
     decided_ids: list[int] = []
     for entry in await st.services.audit.recent(guild_id, limit=50, action_prefix="payment."):
-        pid = int(entry.target_id) if entry.target_id and entry.target_id.isdigit() else None
+        pid = int(entry.target_id) if entry.target_id and is_number(entry.target_id) else None
         if pid and pid not in waiting and pid not in decided_ids:
             decided_ids.append(pid)
     decided: list[PaymentView] = [
@@ -179,7 +192,7 @@ async def payments_page(request: web.Request) -> web.Response:
     session = await current_session(request)
     guild_id, actor = await organizer(request, session)
     done, pid = request.query.get("done", ""), request.query.get("p", "")
-    notice = DONE[done].format(p=int(pid)) if done in DONE and pid.isdigit() else None
+    notice = DONE[done].format(p=int(pid)) if done in DONE and is_number(pid) else None
     context = await _payments(state(request), actor, guild_id)
     return page(
         request, "org_payments.html", session, guild_id, notice=notice, error=None, **context
@@ -269,7 +282,7 @@ async def audit_page(request: web.Request) -> web.Response:
     if not _ACTION_PREFIX.match(action):
         action = ""
     limit_text = request.query.get("limit", "")
-    limit = int(limit_text) if limit_text.isdigit() and int(limit_text) in AUDIT_LIMITS else 50
+    limit = int(limit_text) if is_number(limit_text, 4) and int(limit_text) in AUDIT_LIMITS else 50
     entries = await state(request).services.audit.recent(
         guild_id, limit=limit, action_prefix=action or None
     )

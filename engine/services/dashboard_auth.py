@@ -38,7 +38,9 @@ from storage.models import DashboardLogin, GuildSettings
 log = logging.getLogger(__name__)
 
 LINK_LIFETIME = timedelta(minutes=10)
-SESSION_LIFETIME = timedelta(hours=12)
+# Short enough that an organizer who lost the role in Discord does not keep the payment
+# queue for long: a session cannot see role changes (a new /dashboard link is one click).
+SESSION_LIFETIME = timedelta(hours=2)
 # Old rows are only kept long enough to explain "expired" and "already used".
 _KEEP_FINISHED = timedelta(days=1)
 
@@ -94,6 +96,11 @@ def signing_key(configured: str | None, data_dir: Path) -> bytes:
     if configured:
         return hashlib.sha256(configured.encode()).digest()
     return load_or_create_secret(data_dir)
+
+
+def is_number(text: str, max_digits: int = 18) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²' and other digits int() rejects."""
+    return text.isascii() and text.isdigit() and len(text) <= max_digits
 
 
 class LoginRefused(PermissionDenied):
@@ -205,7 +212,9 @@ class DashboardAuthService:
         return _b64(hmac.new(self._secret, message, hashlib.sha256).digest())
 
     def _verify(self, signature: str, purpose: str, *parts: str) -> bool:
-        return hmac.compare_digest(signature, self._sign(purpose, *parts))
+        # compare_digest refuses non-ASCII str; bytes keep hostile input a plain "no".
+        expected = self._sign(purpose, *parts).encode()
+        return hmac.compare_digest(signature.encode("utf-8", "replace"), expected)
 
     # -- issuing ------------------------------------------------------------------------
 
@@ -257,7 +266,7 @@ class DashboardAuthService:
     def _check_token(self, token: str) -> str:
         """The nonce of a well-formed, correctly signed, unexpired link."""
         parts = token.split(".")
-        if len(parts) != 3 or not parts[0].isdigit():
+        if len(parts) != 3 or not is_number(parts[0]):
             raise LoginRefused(BAD_LINK)
         stamp, nonce, signature = parts
         if not self._verify(signature, "login", stamp, nonce):
@@ -352,7 +361,9 @@ class DashboardAuthService:
             )
 
     def csrf_ok(self, session: DashboardSession, submitted: str | None) -> bool:
-        return bool(submitted) and hmac.compare_digest(str(submitted), session.csrf_token)
+        return bool(submitted) and hmac.compare_digest(
+            str(submitted).encode("utf-8", "replace"), session.csrf_token.encode()
+        )
 
     def _session_of(self, row: Any, digest: str) -> DashboardSession:
         return DashboardSession(

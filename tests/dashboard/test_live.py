@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import LiveHub, live_event_types
+from dashboard.state import STATE
 from engine.clock import FrozenClock
 from engine.events.matches import MatchCompleted
 from engine.events.payments import PaymentApproved
@@ -84,6 +85,8 @@ async def test_reconnect_replays_what_was_missed_or_asks_for_a_resync() -> None:
     assert [m.data["n"] for m in replay.backlog] == [4] and not replay.resync
     assert hub.open({"t:1"}, "feedbeef-2").resync  # a message id from another process start
     assert hub.open({"t:1"}, f"{hub.boot}-0").resync  # older than the buffer
+    assert hub.open({"t:1"}, f"{hub.boot}-\u00b2").resync  # a digit int() refuses: no crash
+    assert hub.open({"t:1"}, f"{hub.boot}-{'9' * 5000}").resync
     assert seen.queue.qsize() == 2
 
 
@@ -138,6 +141,11 @@ async def test_a_completed_match_reaches_the_tournament_page_stream(
     slug = (await services.tournaments.get(tid)).slug
     config = DashboardConfig("http://dashboard.test", SECRET, heartbeat_seconds=0.1)
     async with TestClient(TestServer(create_app(services, config, fakes.hooks()))) as client:
+        hub = client.app[STATE].hub
+        hub.max_streams = 0  # full: the page still works, the stream asks to come back
+        full = await client.get(f"/t/{slug}/events")
+        assert full.status == 503 and full.headers["Retry-After"] == "30"
+        hub.max_streams = 1000
         response = await client.get(f"/t/{slug}/events")
         assert response.headers["Content-Type"].startswith("text/event-stream")
         assert response.headers["X-Accel-Buffering"] == "no"

@@ -95,7 +95,7 @@ async def test_login_link_asks_first_then_opens_a_session(
     assert response.status == 303 and response.headers["Location"] == "/org/payments"
     cookie = response.headers["Set-Cookie"]
     assert "dc_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert "Secure" not in cookie and "Max-Age=43200" in cookie
+    assert "Secure" not in cookie and "Max-Age=7200" in cookie
     status, html = await _page(client, "/org/payments")
     assert status == 200 and "Payment review" in html
     assert (await client.get("/org/payments")).headers["Cache-Control"] == "no-store"
@@ -215,6 +215,21 @@ async def test_reject_needs_a_reason_and_refund_follows_approval(
     assert refund.status == 200 and "Refund of payment" in await refund.text()
     view = await services.payments.get(queue.organizer, queue.payment.id)
     assert view.status == PaymentStatus.REFUND_PENDING
+
+    # The pending money refund offers "Mark sent", a separate action from refunding again.
+    _, html = await _page(client, f"/org/payments?g={queue.guild.id}")
+    assert f"{base}/refund-sent?g={queue.guild.id}" in html
+    again = await client.post(
+        f"{base}/refund?g={queue.guild.id}", data={"csrf": csrf_of(html), "reason": "Again"}
+    )
+    assert again.status == 409
+    sent = await client.post(
+        f"{base}/refund-sent?g={queue.guild.id}",
+        data={"csrf": csrf_of(html), "reason": "bKash TrxID 8N7A"},
+    )
+    assert sent.status == 200 and "marked as sent" in await sent.text()
+    view = await services.payments.get(queue.organizer, queue.payment.id)
+    assert view.status == PaymentStatus.REFUNDED
 
 
 async def test_decision_in_discord_is_reported_when_the_page_acts_late(
@@ -345,3 +360,31 @@ async def test_audit_log_filters_by_area_and_limit(
     assert "payment.approve" in payments and "guild.setup" not in payments
     odd = await client.get(f"/org/audit?g={g}&action=%27%3B--&limit=9999")
     assert odd.status == 200 and "guild.setup" in await odd.text()
+
+
+async def test_hostile_input_is_refused_not_crashed(
+    client: TestClient, auth: DashboardAuthService, services: Services, new_id
+) -> None:
+    guild = await make_guild(services, new_id)
+    organizer = guild.organizer(new_id())
+    link = await auth.issue_link(organizer, {guild.id: "Crown League"})
+    # Another site posting the link (login CSRF) is refused and spends nothing.
+    cross = await client.post(
+        f"/org/login/{link.token}",
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+        allow_redirects=False,
+    )
+    assert cross.status == 403
+    assert (await client.get(f"/org/login/{link.token}")).status == 200  # still usable
+    await log_in(client, auth, organizer)
+    for path in (
+        "/org/payments?g=%C2%B2",
+        f"/org/payments?g={'9' * 5000}",
+        f"/org/audit?g={guild.id}&limit=%C2%B2",
+        "/org/login/1795674516.abc.%C3%A9",
+    ):
+        response = await client.get(path)
+        assert response.status < 500, (path, response.status)
+    client.session.cookie_jar.clear()
+    client.session.cookie_jar.update_cookies({"dc_session": "abc.\u00e9"})
+    assert (await client.get("/org/payments")).status == 401
