@@ -98,8 +98,9 @@ def signing_key(configured: str | None, data_dir: Path) -> bytes:
     return load_or_create_secret(data_dir)
 
 
-def is_number(text: str, max_digits: int = 18) -> bool:
-    """ASCII digits only: str.isdigit() also accepts '²' and other digits int() rejects."""
+def is_number(text: str, max_digits: int = 20) -> bool:
+    """ASCII digits only (str.isdigit() also accepts '²', which int() rejects); 20 digits
+    hold any Discord id."""
     return text.isascii() and text.isdigit() and len(text) <= max_digits
 
 
