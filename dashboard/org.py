@@ -17,7 +17,7 @@ from dashboard.live import serve_stream
 from dashboard.security import STATUS_OF, LoginRequired, rate_limit
 from dashboard.state import DashboardState, state
 from engine.errors import DomainError, PermissionDenied
-from engine.services.actors import Actor, require_organizer
+from engine.services.actors import Actor, is_organizer, require_organizer
 from engine.services.dashboard_auth import DashboardSession, is_number
 from engine.services.payments import PaymentView
 from storage.models.enums import PaymentStatus
@@ -67,9 +67,20 @@ async def current_session(request: web.Request) -> DashboardSession:
     return session
 
 
+async def _first_organized(request: web.Request, session: DashboardSession) -> int:
+    """The first server of the session the user still organizes (the default page)."""
+    guilds = state(request).services.guilds
+    for grant in session.guilds:
+        actor = session.actor(grant.guild_id)
+        role_id = await guilds.organizer_role_id(grant.guild_id)
+        if actor is not None and is_organizer(actor, role_id):
+            return grant.guild_id
+    return session.guilds[0].guild_id
+
+
 async def organizer(request: web.Request, session: DashboardSession) -> tuple[int, Actor]:
     """The guild picked with ``?g=`` (default: the first) and the organizer acting in it."""
-    raw = request.query.get("g", str(session.guilds[0].guild_id))
+    raw = request.query.get("g") or str(await _first_organized(request, session))
     actor = session.actor(int(raw)) if is_number(raw) else None
     if actor is None or actor.guild_id is None:
         raise PermissionDenied(NOT_YOURS)
@@ -161,6 +172,11 @@ async def org_home(request: web.Request) -> web.Response:
 # -- payments -----------------------------------------------------------------------------
 
 
+def _plain(message: str) -> str:
+    """Service sentences are written for Discord; a <@123> mention means nothing here."""
+    return re.sub(r"<@!?(\d+)>", r"user \1", message)
+
+
 def _cross_site(request: web.Request) -> bool:
     """A request another site made the browser send. Browsers say so in Sec-Fetch-Site;
     older ones only send Origin (which is "null" under our no-referrer policy)."""
@@ -234,7 +250,7 @@ async def decide(request: web.Request) -> web.Response:
             guild_id,
             status=status,
             notice=None,
-            error=error.message,
+            error=_plain(error.message),
             **context,
         )
     raise web.HTTPSeeOther(f"/org/payments?g={guild_id}&done={decision}&p={payment_id}")

@@ -243,7 +243,10 @@ async def test_decision_in_discord_is_reported_when_the_page_acts_late(
         f"/org/payments/{queue.payment.id}/approve?g={queue.guild.id}",
         data={"csrf": csrf_of(html)},
     )
-    assert response.status == 409 and "already rejected" in await response.text()
+    text = await response.text()
+    assert response.status == 409 and "already rejected" in text
+    # The service's sentence names the reviewer with a Discord mention; the page says who.
+    assert f"by user {queue.organizer.user_id}" in text and "&lt;@" not in text
 
 
 async def test_missing_or_foreign_csrf_token_changes_nothing(
