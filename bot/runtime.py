@@ -23,6 +23,7 @@ from engine.clock import Clock
 from engine.services import Services
 from storage.db import Database
 from storage.migrate import is_current
+from storage.notify import OUTBOX_CHANNEL, TIMERS_CHANNEL, Listener
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +83,19 @@ async def open_runtime(
             )
             stack.push_async_callback(runner.cleanup)
 
-        scheduler, _wakeups = build_scheduler(services)
+        scheduler, wakeups = build_scheduler(services)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
 
         services.outbox.start()
         stack.push_async_callback(services.outbox.stop)
+        if not db.is_sqlite:
+            listener = Listener(
+                settings.database.url,
+                {OUTBOX_CHANNEL: services.outbox.wake, TIMERS_CHANNEL: wakeups.request_rearm},
+            )
+            listener.start()
+            stack.push_async_callback(listener.stop)
         yield Runtime(settings, db, services, bot, runner)
 
 

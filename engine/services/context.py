@@ -21,6 +21,7 @@ from engine.events import DomainEvent
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEntry, OutboxEvent
+from storage.notify import OUTBOX_CHANNEL, TIMERS_CHANNEL, notify
 
 
 @dataclass
@@ -93,6 +94,12 @@ class ServiceContext:
         async with self.db.transaction() as session:
             uow = UnitOfWork(session=session, clock=self.clock)
             yield uow
+            if not self.db.is_sqlite:
+                # Other processes wake at once; PostgreSQL sends these only on commit.
+                if uow.emitted:
+                    await notify(session, OUTBOX_CHANNEL)
+                if uow.timers_changed:
+                    await notify(session, TIMERS_CHANNEL)
         if uow.emitted:
             for callback in self._after_events:
                 callback()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine.clock import FrozenClock
+from engine.clock import FrozenClock, SystemClock
 from engine.events import DomainEvent, GuildConfigured
 from engine.services import Services
 from engine.services.actors import Actor
@@ -142,3 +142,35 @@ async def test_an_event_that_always_fails_is_set_aside(
     assert row.delivered_at is not None and row.attempts == MAX_ATTEMPTS
     assert row.last_error.startswith(f"gave up after {MAX_ATTEMPTS} attempts")
     assert await broken.deliver_pending() == 0  # not retried again
+
+
+async def test_another_process_is_woken_by_postgres_at_once(postgres_db, new_id) -> None:
+    """LISTEN/NOTIFY: a commit in one process wakes the dispatcher of another at once,
+    although that one would not poll for an hour."""
+    import asyncio
+
+    from storage.notify import OUTBOX_CHANNEL, Listener
+    from tests.conftest import postgres_url
+
+    if postgres_db is None:
+        pytest.skip("PostgreSQL not configured: set DELTACROWN_TEST_POSTGRES_URL (.ci/run does)")
+    guild_id = new_id()
+    arrived = asyncio.Event()
+
+    async def subscriber(event: DomainEvent) -> None:
+        if event.guild_id == guild_id:
+            arrived.set()
+
+    other = OutboxDispatcher(postgres_db, SystemClock(), poll_interval=3600)
+    other.subscribe("other-process", subscriber)
+    listener = Listener(postgres_url(), {OUTBOX_CHANNEL: other.wake})
+    listener.start()
+    other.start()
+    try:
+        await asyncio.wait_for(listener.connected.wait(), timeout=10)
+        await other.wait_idle()  # its start-up pass is done; only a NOTIFY can wake it
+        await _configure(Services(postgres_db), guild_id, new_id())
+        await asyncio.wait_for(arrived.wait(), timeout=10)
+    finally:
+        await other.stop()
+        await listener.stop()
