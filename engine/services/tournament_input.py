@@ -280,6 +280,13 @@ def apply_edit(config: TournamentConfig, field_name: str, text: str, tz: str) ->
         keep = FORMAT_OPTION_KEYS.get(value, ())
         options = {k: v for k, v in config.format_options.items() if k in keep}
         return dataclasses.replace(config, format=value, format_options=options)
+    if field_name in ("entry_fee_coins", "entry_fee") and not value:
+        # Making an entry free also retires the way of paying it: otherwise neither edit
+        # could come first (a method needs a fee, and a fee needs a method).
+        money = field_name == "entry_fee"
+        methods = tuple(m for m in config.payment_methods if (m == "coins") == money)
+        key = _RENAMED.get(field_name, field_name)
+        return dataclasses.replace(config, **{key: 0, "payment_methods": methods})
     return dataclasses.replace(config, **{_RENAMED.get(field_name, field_name): value})
 
 

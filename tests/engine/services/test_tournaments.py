@@ -553,3 +553,15 @@ async def test_no_fields_once_registration_closed(world: World) -> None:
             )
             == 1
         )
+
+
+async def test_making_an_entry_free_retires_its_payment_method(world: World) -> None:
+    t = world.services.tournaments
+    view = await world.create(
+        entry_fee_coins=50, entry_fee_minor=15000, payment_methods=("coins", "bkash")
+    )
+    free_coins = await t.edit(world.organizer, view.id, "entry_fee_coins", "0")
+    assert free_coins.tournament.entry_fee_coins == 0
+    assert free_coins.tournament.payment_methods == ("bkash",)
+    free = await t.edit(world.organizer, view.id, "entry_fee", "0")
+    assert free.tournament.entry_fee_minor == 0 and free.tournament.payment_methods == ()
