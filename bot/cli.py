@@ -38,6 +38,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync_commands(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.runtime import sync_commands
+
+    settings = _settings(args)
+    if settings.discord.token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    names = asyncio.run(sync_commands(settings, args.guild))
+    where = f"server {args.guild}" if args.guild else "every server (Discord may take an hour)"
+    print(f"published {len(names)} commands to {where}: {', '.join(names)}")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
     from storage.migrate import head_revision, upgrade
@@ -186,6 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
     migrate.set_defaults(func=cmd_migrate)
+
+    sync = sub.add_parser(
+        "sync-commands",
+        help="publish the slash commands to Discord (all servers, or one with --guild)",
+    )
+    sync.add_argument(
+        "--guild",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="only this server, where they appear at once",
+    )
+    sync.set_defaults(func=cmd_sync_commands)
 
     demo = sub.add_parser(
         "demo",

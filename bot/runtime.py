@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import discord
 from aiohttp import web
 
 from bot.app import DeltaCrownBot, build_bot
@@ -111,3 +112,30 @@ def run(settings: Settings) -> None:
         asyncio.run(run_forever(settings))
     except KeyboardInterrupt:
         log.info("stopped")
+
+
+async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
+    """Publish the slash commands: to every server (``guild_id=None``, which Discord can
+    take up to an hour to show) or to one server at once. Only HTTP, no gateway session:
+    ``login`` runs ``setup_hook``, which loads the cogs that define the commands."""
+    token = settings.discord.token
+    if token is None:
+        raise ValueError("a Discord token is needed to publish commands")
+    db = Database(settings.database.url)
+    try:
+        services = Services(db, data_dir=settings.storage.data_dir)
+        configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
+        bot = build_bot(settings, services)
+        try:
+            await bot.login(token.get_secret_value())
+            if guild_id is None:
+                synced = await bot.tree.sync()
+            else:
+                target = discord.Object(id=guild_id)
+                bot.tree.copy_global_to(guild=target)
+                synced = await bot.tree.sync(guild=target)
+            return sorted(command.name for command in synced)
+        finally:
+            await bot.close()
+    finally:
+        await db.dispose()

@@ -157,3 +157,9 @@ def test_demo_runs_offline_and_says_where_the_results_are(tmp_path: Path) -> Non
     assert "is the champion" in result.stdout and "results" in result.stdout
     assert (tmp_path / "results" / "summary.md").is_file()
     assert "Playing matches" in result.stderr  # the progress bar
+
+
+def test_sync_commands_without_token_explains_and_exits_2(tmp_path: Path) -> None:
+    result = deltacrown("sync-commands", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DELTACROWN_DISCORD_TOKEN" in result.stderr

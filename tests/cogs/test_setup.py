@@ -67,3 +67,13 @@ async def test_setup_command_is_synced_with_manage_guild_default(arena: Arena) -
     setup = commands["setup"]
     assert int(setup["default_member_permissions"]) == 1 << 5  # MANAGE_GUILD
     assert setup.get("contexts") in (None, [0]) or setup.get("dm_permission") is False
+
+
+async def test_sync_commands_publishes_the_tree_to_a_server(arena: Arena) -> None:
+    """`deltacrown sync-commands --guild ID`: login over HTTP, publish, close."""
+    from bot.runtime import sync_commands
+
+    names = await sync_commands(arena.env.runtime.settings, arena.guild.id)
+    synced = {c["name"] for c in arena.env.fake.guild_commands(arena.guild)}
+    assert {"setup", "tournament", "register", "report", "bracket"} <= synced
+    assert sorted(synced) == names
