@@ -110,7 +110,7 @@ def tournament_embed(summary: TournamentSummary, title: str | None = None) -> di
         excerpt = t.rules if len(t.rules) <= RULES_EXCERPT else t.rules[:RULES_EXCERPT] + "…"
         embed.add_field(name="Rules", value=excerpt, inline=False)
     if t.stream_links:
-        embed.add_field(name="Streams", value="\n".join(t.stream_links), inline=False)
+        embed.add_field(name="Streams", value=_fit("\n".join(t.stream_links), 1024), inline=False)
     embed.set_footer(text=f"Version {t.version} · /t/{t.slug}")
     return embed
 
@@ -129,15 +129,29 @@ def list_embed(views: Sequence[TournamentView]) -> discord.Embed:
     return embed
 
 
+EMBED_BUDGET = 5800  # Discord refuses an embed over 6,000 characters in all
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def history_embed(name: str, versions: Sequence[VersionView]) -> discord.Embed:
     embed = discord.Embed(title=f"History of {name}"[:256], colour=discord.Colour.blurple())
+    used, shown = len(embed.title or ""), 0
     # The newest first: that is what an organizer about to roll back looks for.
     for v in list(reversed(versions))[:25]:
-        embed.add_field(
-            name=f"Version {v.version}",
-            value=f"{v.summary[:900]}\nby <@{v.actor_id}> "
-            f"{discord.utils.format_dt(v.created_at, 'R')}",
-            inline=False,
+        value = (
+            f"{_fit(v.summary, 900)}\nby <@{v.actor_id}> "
+            f"{discord.utils.format_dt(v.created_at, 'R')}"
         )
-    embed.set_footer(text="Restore one with /tournament rollback.")
+        name_text = f"Version {v.version}"
+        if used + len(name_text) + len(value) > EMBED_BUDGET:
+            break
+        embed.add_field(name=name_text, value=value, inline=False)
+        used += len(name_text) + len(value)
+        shown += 1
+    older = len(versions) - shown
+    more = f" {older} older version(s) not shown." if older else ""
+    embed.set_footer(text=f"Restore one with /tournament rollback.{more}")
     return embed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -38,7 +39,7 @@ from storage.models import (
     Registration,
     Tournament,
 )
-from storage.models.enums import RegistrationStatus, TournamentStatus
+from storage.models.enums import SLOT_HOLDING, RegistrationStatus, TournamentStatus
 
 STARTABLE = (TournamentStatus.REGISTRATION_OPEN, TournamentStatus.REGISTRATION_CLOSED)
 
@@ -77,6 +78,32 @@ async def _field(uow: UnitOfWork, tournament: Tournament) -> list[Registration]:
     return list((await uow.session.scalars(query.order_by(Registration.id))).all())
 
 
+async def _close_checkin_before_start(uow: UnitOfWork, tournament: Tournament) -> None:
+    """A start inside the check-in window closes check-in first, so entries that did not
+    check in are withdrawn and told, not silently left out of the bracket."""
+    # Imported here: check-in builds on the bracket modules.
+    from engine.services.checkin import close_tournament_checkin
+
+    if tournament.starts_at is not None:
+        opens = tournament.starts_at - timedelta(minutes=tournament.checkin_window_minutes)
+        if uow.clock.now() < opens:
+            raise Conflict(
+                f"Check-in for {tournament.name} opens <t:{int(opens.timestamp())}:R>; start "
+                "it after check-in, or turn check-in off with /tournament edit first."
+            )
+    missing = await uow.session.scalar(
+        select(Registration.id)
+        .where(
+            Registration.tournament_id == tournament.id,
+            Registration.status.in_([s.value for s in SLOT_HOLDING]),
+            Registration.checked_in_at.is_(None),
+        )
+        .limit(1)
+    )
+    if missing is not None:
+        await close_tournament_checkin(uow, tournament)
+
+
 async def start_tournament(
     uow: UnitOfWork, tournament_id: int, actor_id: int | None, *, seed: int | None = None
 ) -> StartSummary:
@@ -88,11 +115,14 @@ async def start_tournament(
             f"{tournament.name} cannot start while it is "
             f"{tournament.status.replace('_', ' ')}; open and close registration first."
         )
+    if tournament.checkin_enabled:
+        await _close_checkin_before_start(uow, tournament)
     entries = await _field(uow, tournament)
     minimum = max(tournament.min_participants, 2)
     if len(entries) < minimum:
+        who = "checked-in" if tournament.checkin_enabled else "confirmed"
         raise Conflict(
-            f"{tournament.name} needs at least {minimum} confirmed participants to start; "
+            f"{tournament.name} needs at least {minimum} {who} participants to start; "
             f"it has {len(entries)}."
         )
     game = await uow.session.get(Game, tournament.game_id)

@@ -290,6 +290,17 @@ async def _on_start(uow: UnitOfWork, payload: dict[str, Any]) -> None:
                 guild_id=guild_id, tournament_id=tournament_id, name=name, reason=refused.message
             )
         )
+        # Check-in is over: new sign-ups could never reach the bracket, so registration
+        # closes until an organizer moves the start or starts by hand.
+        t = await _timer_tournament(uow, payload)
+        if t.status == TournamentStatus.REGISTRATION_OPEN:
+            await apply_status_change(
+                uow,
+                t,
+                TournamentStatus.REGISTRATION_CLOSED,
+                None,
+                reason=f"The scheduled start failed: {refused.message}",
+            )
 
 
 async def _on_match_deadline(uow: UnitOfWork, payload: dict[str, Any]) -> None:

@@ -67,7 +67,15 @@ def parse_local_time(text: str, timezone: str) -> datetime:
             naive = datetime.strptime(cleaned, pattern)
         except ValueError:
             continue
-        return naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+        local = naive.replace(tzinfo=ZoneInfo(timezone))
+        moment = local.astimezone(UTC)
+        if moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None) != naive:
+            # Zoneinfo quietly shifts a time that the clocks skip (a DST change).
+            raise InvalidInput(
+                f"{cleaned} does not exist in {timezone}: the clocks change then. Pick a "
+                "time an hour earlier or later."
+            )
+        return moment
     raise InvalidInput(
         f"“{text}” is not a date and time I can read. Write it like 2026-12-05 18:00 "
         f"(year-month-day hour:minute, in this server's time zone {timezone})."
@@ -285,8 +293,10 @@ def apply_edit(config: TournamentConfig, field_name: str, text: str, tz: str) ->
         # could come first (a method needs a fee, and a fee needs a method).
         money = field_name == "entry_fee"
         methods = tuple(m for m in config.payment_methods if (m == "coins") == money)
-        key = _RENAMED.get(field_name, field_name)
-        return dataclasses.replace(config, **{key: 0, "payment_methods": methods})
+        config = dataclasses.replace(config, payment_methods=methods)
+        if money:
+            return dataclasses.replace(config, entry_fee_minor=0)
+        return dataclasses.replace(config, entry_fee_coins=0)
     return dataclasses.replace(config, **{_RENAMED.get(field_name, field_name): value})
 
 

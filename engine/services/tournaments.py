@@ -21,7 +21,7 @@ from engine.services.context import ServiceContext, UnitOfWork
 from engine.services.fields import MAX_FIELDS, FieldSpec, FieldView, field_key, field_options
 from engine.services.games import GameView
 from engine.services.payments import refund_tournament_payments
-from engine.services.registration import promote_waitlist
+from engine.services.registration import confirm_paid, promote_waitlist
 from engine.services.tournament_input import apply_edit, current_text, editable_field, slugify
 from engine.services.tournament_rules import TournamentConfig
 from engine.services.tournament_views import (
@@ -49,6 +49,8 @@ from storage.models.enums import SLOT_HOLDING, RegistrationStatus, TournamentSta
 S = TournamentStatus
 ACTIVE_REGISTRATION = frozenset({*SLOT_HOLDING, RegistrationStatus.WAITLISTED})
 FIELD_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_OPEN})
+# States whose dates drive timers (open, close, check-in, start).
+SCHEDULED_STATES = frozenset({S.PUBLISHED, S.REGISTRATION_OPEN, S.REGISTRATION_CLOSED})
 
 
 async def apply_status_change(
@@ -102,6 +104,19 @@ async def _replan_timers(uow: UnitOfWork, row: Tournament) -> None:
     from engine.services.schedule import schedule_tournament_timers
 
     await schedule_tournament_timers(uow, row)
+
+
+async def _confirm_unpaid(uow: UnitOfWork, tournament_id: int, actor_id: int) -> None:
+    """The tournament became free: entries still waiting to pay owe nothing any more.
+    (Proofs already sent stay with the organizers, who approve or refund them.)"""
+    unpaid = await uow.session.scalars(
+        select(Registration.id).where(
+            Registration.tournament_id == tournament_id,
+            Registration.status == RegistrationStatus.AWAITING_PAYMENT,
+        )
+    )
+    for registration_id in unpaid.all():
+        await confirm_paid(uow, registration_id, actor_id=actor_id)
 
 
 class TournamentService:
@@ -298,6 +313,10 @@ class TournamentService:
                 raise InvalidInput(
                     f"“{row.name}” already matches version {version}; nothing changed."
                 )
+            if row.status in SCHEDULED_STATES:
+                # Its timers would fire at once: restoring an old start time must not start
+                # the tournament behind the organizer's back.
+                rules.ensure_future(before, after, uow.clock.now())
             return await self._record(uow, actor, row, tz, before, after, restored=version)
 
     async def _record(
@@ -352,6 +371,10 @@ class TournamentService:
         if after.max_participants > before.max_participants:
             # New slots go to the waitlist first, in the same transaction as the edit.
             await promote_waitlist(uow, row.id)
+        if not (after.entry_fee_coins or after.entry_fee_minor) and (
+            before.entry_fee_coins or before.entry_fee_minor
+        ):
+            await _confirm_unpaid(uow, row.id, actor.user_id)
         return TournamentChange(view_of(row, game.name, tz), row.version, summary)
 
     # ---------------------------------------------------------------- lifecycle
@@ -496,6 +519,11 @@ def _check_ready(row: Tournament, target: TournamentStatus, now: datetime) -> No
         raise Conflict(
             f"“{row.name}” has no start time yet; set one with /tournament edit "
             "field:starts_at before publishing."
+        )
+    if target is S.PUBLISHED and row.starts_at is not None and row.starts_at <= now:
+        raise Conflict(
+            f"“{row.name}” was due to start already; move starts_at with /tournament edit "
+            "before publishing."
         )
     if target is S.REGISTRATION_OPEN:
         if row.starts_at is not None and row.starts_at <= now:

@@ -223,3 +223,23 @@ async def test_cancel_asks_for_confirmation(arena: Arena) -> None:
     assert (await services.tournaments.get(tid)).status == "cancelled"
     notice = await _announcement(arena, "❌ **Winter Cup** is cancelled")
     assert "Venue flooded" in notice.content
+
+
+def test_history_and_info_embeds_stay_inside_discords_limits() -> None:
+    from datetime import UTC, datetime
+
+    from cogs._tournament_render import history_embed
+    from engine.services.tournament_views import VersionView
+
+    versions = [
+        VersionView(
+            version=n,
+            summary="name: " + "x" * 480,
+            actor_id=1,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for n in range(1, 27)
+    ]
+    embed = history_embed("Winter Cup", versions)
+    assert len(embed) <= 6000 and embed.fields[0].name == "Version 26"
+    assert "older version(s) not shown" in (embed.footer.text or "")

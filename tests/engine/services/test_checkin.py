@@ -507,3 +507,41 @@ async def test_refusals_change_nothing(services: Services, new_id) -> None:
     assert await audits(services, event, "match.checkin") == []
     view = await services.brackets.get_match(match.id)
     assert view.checked_in_a_at is None and view.checked_in_b_at is None
+
+
+async def test_a_failed_autostart_closes_open_registration(
+    services: Services, clock: FrozenClock, new_id
+) -> None:
+    event = await make_event(services, new_id, players=1)  # registration is open
+    start = clock.now() + timedelta(minutes=20)
+    await configure(services, event.tournament_id, starts_at=start, checkin_enabled=True)
+    clock.set(start)
+    await services.timers.fire_due()
+    assert len(await events(services, TournamentAutoStartFailed, event.tournament_id)) == 1
+    # Check-in is over, so a late sign-up could never reach the bracket.
+    t = await tournament(services, event.tournament_id)
+    assert t.status == TournamentStatus.REGISTRATION_CLOSED
+
+
+async def test_manual_start_in_the_window_withdraws_who_did_not_check_in(
+    services: Services, clock: FrozenClock, new_id
+) -> None:
+    event = await make_event(services, new_id, players=4)
+    start = clock.now() + timedelta(minutes=60)
+    await configure(
+        services,
+        event.tournament_id,
+        starts_at=start,
+        checkin_enabled=True,
+        checkin_window_minutes=30,
+    )
+    with pytest.raises(Conflict, match=r"Check-in for .* opens"):
+        await services.brackets.start(event.organizer, event.tournament_id)
+    clock.advance(minutes=40)  # inside the window
+    for user in event.users[:3]:
+        await services.checkin.check_in_tournament(actor(event, user), event.tournament_id)
+    summary = await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+    assert summary.participant_count == 3
+    no_show = await entry(services, event.registrations[3])
+    assert no_show.status == RegistrationStatus.WITHDRAWN  # told, not silently left out
+    assert len(await events(services, TournamentCheckInClosed, event.tournament_id)) == 1

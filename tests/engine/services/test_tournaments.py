@@ -565,3 +565,43 @@ async def test_making_an_entry_free_retires_its_payment_method(world: World) -> 
     assert free_coins.tournament.payment_methods == ("bkash",)
     free = await t.edit(world.organizer, view.id, "entry_fee", "0")
     assert free.tournament.entry_fee_minor == 0 and free.tournament.payment_methods == ()
+
+
+async def test_old_times_are_not_restored_or_published(world: World, clock) -> None:
+    t = world.services.tournaments
+    view = await world.create(starts_at="2026-01-03 18:00")
+    await t.publish(world.organizer, view.id)
+    await t.edit(world.organizer, view.id, "starts_at", "2026-01-10 18:00")
+    clock.advance(days=5)  # the first start time has passed
+    with pytest.raises(InvalidInput, match="in the past"):
+        await t.rollback(world.organizer, view.id, 1)
+    assert (await t.get(view.id)).status == "published"
+    late = await world.create(name="Late Cup", starts_at="2026-01-07 18:00")
+    clock.advance(days=1)
+    with pytest.raises(Conflict, match="due to start already"):
+        await t.publish(world.organizer, late.id)
+
+
+async def test_a_time_the_clocks_skip_is_refused() -> None:
+    from engine.services.tournament_input import parse_local_time
+
+    with pytest.raises(InvalidInput, match="does not exist in Europe/London"):
+        parse_local_time("2026-03-29 01:30", "Europe/London")
+    assert parse_local_time("2026-12-05 18:00", "Asia/Dhaka").hour == 12
+
+
+async def test_a_fee_made_free_confirms_who_was_waiting_to_pay(world: World) -> None:
+    s = world.services
+    view = await world.create(
+        game_id=world.solo_game_id,
+        participant_type="solo",
+        entry_fee_coins=50,
+        payment_methods=("coins",),
+    )
+    await s.tournaments.publish(world.organizer, view.id)
+    await s.tournaments.open_registration(world.organizer, view.id)
+    await s.profiles.set_ingame_id(world.player, world.solo_game_id, "magnus")
+    entry = await s.registration.register(world.player, view.id)
+    assert entry.status == "awaiting_payment"
+    await s.tournaments.edit(world.organizer, view.id, "entry_fee_coins", "0")
+    assert (await s.registration.get(entry.id)).status == "confirmed"
