@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from engine.services.actors import Actor
 from engine.services.guilds import GuildSetup
-from storage.models import RegistrationField
 from storage.models.enums import RegistrationStatus
 from tests.cogs.conftest import Arena
-from tests.engine.services.registration_helpers import make_game, make_tournament
+from tests.engine.services.registration_helpers import add_fields, make_game, make_tournament
 
 
 async def configured(arena: Arena) -> None:
@@ -50,29 +49,7 @@ async def test_solo_register_through_the_custom_field_modal(arena: Arena) -> Non
     await configured(arena)
     game = await make_game(services.db, services.clock, arena.guild.id, sizes=(1, 1))
     tid = await make_tournament(services.db, services.clock, arena.guild.id, game)
-    async with services.db.transaction() as session:
-        session.add_all(
-            [
-                RegistrationField(
-                    tournament_id=tid,
-                    key="ingame_id",
-                    label="Riot ID",
-                    kind="text",
-                    required=True,
-                    options={"max_length": 32},
-                    position=0,
-                ),
-                RegistrationField(
-                    tournament_id=tid,
-                    key="region",
-                    label="Region",
-                    kind="dropdown",
-                    required=True,
-                    options={"choices": ["EU", "NA"]},
-                    position=1,
-                ),
-            ]
-        )
+    await add_fields(services.db, tid)
     alice = arena.players[0]
 
     saved = await arena.slash(alice, "profile set", {"game": str(game), "ingame_id": "Alice#EUW"})

@@ -81,6 +81,7 @@ class DemoBot(commands.Bot):
         self.autocompletes: list[tuple[str, Any, discord.Interaction, dict[str, Any]]] = []
         # Holds the "slow" team autocomplete until the test has seen the window close.
         self.release_autocomplete = asyncio.Event()
+        self.release_slow = asyncio.Event()
         self.add_commands()
 
     async def setup_hook(self) -> None:
@@ -161,7 +162,7 @@ class DemoBot(commands.Bot):
 
         @tree.command(description="Too slow")
         async def slow(interaction: discord.Interaction) -> None:
-            await asyncio.sleep(3.5)
+            await self.release_slow.wait()  # held until the test saw the window pass
             try:
                 await interaction.response.send_message("late")
             except discord.NotFound as error:
@@ -492,13 +493,16 @@ async def test_unknown_routes_are_recorded_as_404(
 
 
 async def test_slow_handler_misses_the_ack_window(
-    fake: FakeDiscord, guild: Guild, bot: DemoBot
+    fake: FakeDiscord, guild: Guild, bot: DemoBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A short window keeps the test fast; the rule is the same as with Discord's 3 s.
+    monkeypatch.setattr(fake, "ack_window", 0.2)
     player = await fake.add_member(guild, "patient")
     record = await fake.slash(player, "slow", guild=guild)
     with pytest.raises(InteractionExpired):
         await record.response()
     assert record.expired
+    bot.release_slow.set()
     rejection = await record.wait_for_rejection()
     assert (rejection.status, rejection.code) == (404, 10062)
     await fake.wait_until(lambda: 10062 in bot.http_errors)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from engine.services import Services
 from engine.services.actors import Actor
 from storage.db import Database
-from storage.models import Game, OutboxEvent, Tournament
+from storage.models import Game, OutboxEvent, RegistrationField, Tournament
 
 _slugs = itertools.count(1)
 
@@ -114,3 +114,30 @@ async def outbox_types(db: Database, guild_id: int) -> list[str]:
     async with db.read() as session:
         rows = await session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))
         return [r.event_type for r in rows.all() if r.payload.get("guild_id") == guild_id]
+
+
+async def add_fields(db: Database, tid: int) -> None:
+    """Two custom fields for the /register form: a Riot ID and a region dropdown."""
+    async with db.transaction() as session:
+        session.add_all(
+            [
+                RegistrationField(
+                    tournament_id=tid,
+                    key="ingame_id",
+                    label="Riot ID",
+                    kind="text",
+                    required=True,
+                    options={"max_length": 32},
+                    position=0,
+                ),
+                RegistrationField(
+                    tournament_id=tid,
+                    key="region",
+                    label="Region",
+                    kind="dropdown",
+                    required=True,
+                    options={"choices": ["EU", "NA"]},
+                    position=1,
+                ),
+            ]
+        )

@@ -19,12 +19,12 @@ from storage.models import (
     GuildSettings,
     Ranking,
     Registration,
-    RegistrationField,
     RegistrationMember,
     Tournament,
 )
 from storage.models.enums import RegistrationStatus as RS
 from tests.engine.services.registration_helpers import (
+    add_fields,
     count_rows,
     make_game,
     make_tournament,
@@ -145,38 +145,12 @@ async def test_other_guilds_tournament_is_not_found(services: Services, db, cloc
 # --- custom fields -----------------------------------------------------------------------
 
 
-async def _add_fields(db: Database, tid: int) -> None:
-    async with db.transaction() as session:
-        session.add_all(
-            [
-                RegistrationField(
-                    tournament_id=tid,
-                    key="ingame_id",
-                    label="Riot ID",
-                    kind="text",
-                    required=True,
-                    options={"max_length": 32},
-                    position=0,
-                ),
-                RegistrationField(
-                    tournament_id=tid,
-                    key="region",
-                    label="Region",
-                    kind="dropdown",
-                    required=True,
-                    options={"choices": ["EU", "NA"]},
-                    position=1,
-                ),
-            ]
-        )
-
-
 async def test_custom_fields_are_prefilled_validated_and_stored(
     services: Services, db: Database, clock, guild, new_id
 ) -> None:
     game = await make_game(db, clock, guild)
     tid = await make_tournament(db, clock, guild, game)
-    await _add_fields(db, tid)
+    await add_fields(db, tid)
     alice, bob = new_id(), new_id()
     await set_ids(services, guild, game, alice)
 
