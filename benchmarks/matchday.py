@@ -3,7 +3,7 @@ services on a temporary SQLite file (no Discord).
 
 Case 1 applies every result as an organizer (``services.brackets.apply``); case 2 goes
 through the players' flow (one side reports, the other confirms) when
-engine/services/scores.py is present. Each result is timed on its own: p50/p99 per
+engine/matchday/reports.py is present. Each result is timed on its own: p50/p99 per
 report, and the total. The bracket pictures of the finished event are drawn cold and
 then cached, the way /bracket would.
 """
@@ -21,13 +21,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from engine.clock import FrozenClock
+from engine.brackets import MatchState, MatchView, PictureService
 from engine.formats import Result
-from engine.matches import MatchState
+from engine.kernel.actors import Actor
+from engine.kernel.clock import FrozenClock
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.brackets import MatchView
-from engine.services.pictures import PictureService
 from storage.db import Database
 from storage.migrate import upgrade_connection
 from tests.engine.services.factories import Event, make_event
@@ -88,7 +86,7 @@ def _scores(services: Services) -> Any:
     wired = getattr(services, "scores", None)
     if wired is not None:
         return wired
-    from engine.services.scores import ScoreService
+    from engine.matchday import ScoreService
 
     if not hasattr(services, "_bench_scores"):
         services._bench_scores = ScoreService(services.ctx)  # type: ignore[attr-defined]
@@ -147,9 +145,9 @@ async def run() -> AsyncIterator[dict[str, Any]]:
         services = Services(db, FrozenClock(), data_dir=Path(tmp))
         try:
             yield await _play(services, "organizer_apply", _by_organizer)
-            if importlib.util.find_spec("engine.services.scores") is not None:
+            if importlib.util.find_spec("engine.matchday.reports") is not None:
                 yield await _play(services, "report_confirm", _by_players)
             else:
-                yield {"case": "report_confirm", "skipped": "engine/services/scores.py is missing"}
+                yield {"case": "report_confirm", "skipped": "engine/matchday/reports.py is missing"}
         finally:
             await db.dispose()

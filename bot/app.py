@@ -14,9 +14,9 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
-from bot.errors import DeltaCrownTree
+from cogs._errors import DeltaCrownTree
+from engine.kernel.metrics import METRICS
 from engine.services import Services
-from engine.services.metrics import METRICS
 
 log = logging.getLogger(__name__)
 

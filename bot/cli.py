@@ -155,10 +155,10 @@ def cmd_bracket_preview(args: argparse.Namespace) -> int:
 
 def _preview_images(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
     """Draw the planned bracket: entrants named by seed, nothing played yet."""
+    from engine.brackets import tournament_view
     from engine.formats import Participant, apply_seeding, create_bracket
     from engine.formats.preview import FORMAT_NAMES
     from engine.render import render_bracket
-    from engine.services.bracket_views import tournament_view
 
     entrants = [Participant(i, f"Seed {i}", i) for i in range(1, args.participants + 1)]
     seeded = apply_seeding(entrants, args.seeding, args.seed)

@@ -24,15 +24,13 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from engine.clock import FrozenClock
+from engine.brackets import MatchState, MatchView
 from engine.formats.preview import FORMAT_NAMES
-from engine.matches import MatchState
+from engine.guilds import GameSpec, GuildSetup
+from engine.kernel.actors import Actor
+from engine.kernel.clock import FrozenClock
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.brackets import MatchView
-from engine.services.games import GameSpec
-from engine.services.guilds import GuildSetup
-from engine.services.tournament_views import TournamentDraft
+from engine.tournaments import TournamentDraft
 from storage.db import Database
 from storage.migrate import upgrade_connection
 from storage.models.enums import ResultType

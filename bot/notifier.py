@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import discord
 
-from engine.events import DomainEvent
+from engine.kernel.events import DomainEvent
+from engine.kernel.outbox import OutboxDispatcher
 from engine.services import Services
-from engine.services.outbox import OutboxDispatcher
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.scheduler import build_scheduler
 from dashboard.adapters import dashboard_hooks
 from dashboard.app import create_app, start_dashboard
 from dashboard.config import DashboardConfig
-from engine.clock import Clock
+from engine.kernel.clock import Clock
 from engine.services import Services
 from storage.db import Database
 from storage.migrate import is_current

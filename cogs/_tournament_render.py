@@ -7,10 +7,14 @@ from datetime import datetime
 
 import discord
 
-from engine.services.games import GameView
-from engine.services.tournament_input import format_money
-from engine.services.tournament_rules import STATUS_NAMES
-from engine.services.tournaments import TournamentSummary, TournamentView, VersionView
+from engine.guilds import GameView
+from engine.tournaments import (
+    STATUS_NAMES,
+    TournamentSummary,
+    TournamentView,
+    VersionView,
+    format_money,
+)
 from storage.models.enums import TournamentStatus
 
 RULES_EXCERPT = 300

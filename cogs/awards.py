@@ -14,11 +14,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
 from cogs._autocomplete import AnyTournamentId
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from engine.awards import BadgeView, Condition, EarnedBadge, VerificationStatus, VerificationView
 from engine.services import Services
-from engine.services.badges import BadgeView, Condition, EarnedBadge
-from engine.services.certificate_views import VerificationStatus, VerificationView
 
 CONDITION_CHOICES = [
     app_commands.Choice(name="Wins a tournament", value=Condition.CHAMPION.value),

@@ -16,11 +16,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.interactions import ORGANIZER_EXTRA, actor_of
 from cogs._autocomplete import AnyTournamentId, TournamentId, services_of
-from engine.errors import InvalidInput
+from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from engine.brackets import BracketAdminService, SeedEntry
+from engine.kernel.errors import InvalidInput
 from engine.render import RenderedImage
-from engine.services.seeding_admin import BracketAdminService, SeedEntry
 
 FILES_PER_MESSAGE = 10  # Discord's limit of attachments on one message
 ORGANIZER = {ORGANIZER_EXTRA: True}

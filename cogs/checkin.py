@@ -14,15 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import answer_error
-from bot.interactions import actor_of
 from cogs._autocomplete import my_entries_autocomplete, resolve_tournament, services_of
+from cogs._errors import answer_error
+from cogs._interactions import actor_of
+from engine.entries import TournamentCheckInView
+from engine.matchday import CheckInResult, MatchCheckInView
 from engine.services import Services
-from engine.services.checkin import (
-    CheckInResult,
-    MatchCheckInView,
-    TournamentCheckInView,
-)
 
 TOURNAMENT_BUTTON = "dc:tcheckin:{tournament_id}"
 MATCH_BUTTON = "dc:match:{match_id}:checkin"

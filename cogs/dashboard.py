@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.interactions import actor_of, organizer_command, reply
-from engine.services.actors import Actor
-from engine.services.dashboard_auth import DashboardAuthService, signing_key
+from cogs._interactions import actor_of, organizer_command, reply
+from engine.kernel.actors import Actor
+from engine.site import DashboardAuthService, signing_key
 
 if TYPE_CHECKING:
     from bot.app import DeltaCrownBot

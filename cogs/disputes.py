@@ -11,14 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import DomainModal, answer_error
-from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
 from cogs._autocomplete import TournamentId
-from engine.errors import InvalidInput
+from cogs._errors import DomainModal, answer_error
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from engine.kernel.actors import Actor
+from engine.kernel.errors import InvalidInput
+from engine.matchday import DISPUTE_REASONS, MAX_IMAGE_BYTES, DisputeView, EvidenceFile, MatchLobby
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.disputes import DisputeView, EvidenceFile
-from engine.services.match_access import DISPUTE_REASONS, MAX_IMAGE_BYTES, MatchLobby
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from engine.guilds import RESULT_TYPE_NAMES, GameSpec, GameView, parse_team_size
 from engine.services import Services
-from engine.services.games import RESULT_TYPE_NAMES, GameSpec, GameView, parse_team_size
 from storage.models.enums import ResultType
 
 RESULT_CHOICES = [

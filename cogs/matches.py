@@ -14,12 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import DomainModal, answer_error
-from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
 from cogs._autocomplete import TournamentId
-from engine.errors import InvalidInput
+from cogs._errors import DomainModal, answer_error
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from engine.kernel.errors import InvalidInput
+from engine.matchday import MatchLobby, OverrideOutcome, ReportOutcome, score_text
 from engine.services import Services
-from engine.services.match_access import MatchLobby, OverrideOutcome, ReportOutcome, score_text
 
 _STATUS_WORDS = {
     "scheduled": "waiting for the earlier matches",

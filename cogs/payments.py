@@ -15,11 +15,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import DomainModal, answer_error
-from bot.interactions import ORGANIZER_EXTRA, actor_of, reply
 from cogs._autocomplete import TournamentId
+from cogs._errors import DomainModal, answer_error
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from engine.money import PaymentView
 from engine.services import Services
-from engine.services.payments import PaymentView
 
 _PENDING_SHOWN = 10
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}

@@ -9,12 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.interactions import ORGANIZER_EXTRA, actor_of
 from cogs._autocomplete import GameId
+from cogs._interactions import ORGANIZER_EXTRA, actor_of
 from cogs.teams import rank_text
+from engine.awards import EarnedBadge
+from engine.entries import ProfileEntry, ProfileView
 from engine.services import Services
-from engine.services.badges import EarnedBadge
-from engine.services.profiles import ProfileEntry, ProfileView
 
 
 def _standing(entry: ProfileEntry) -> str:

@@ -6,18 +6,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import DomainModal
-from bot.interactions import actor_of
 from cogs._autocomplete import (
     TournamentPicker,
     my_entries_autocomplete,
     resolve_tournament,
 )
+from cogs._errors import DomainModal
+from cogs._interactions import actor_of
 from cogs.teams import team_choices
+from engine.entries import RegistrationForm, RegistrationView
+from engine.money import format_money
 from engine.services import Services
-from engine.services.fields import FieldView
-from engine.services.payment_rules import format_money
-from engine.services.registration import RegistrationForm, RegistrationView
+from engine.tournaments import FieldView
 from storage.models.enums import RegistrationStatus, TournamentStatus
 
 OpenTournament = app_commands.Transform[

@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.interactions import actor_of, organizer_command
+from cogs._interactions import actor_of, organizer_command
+from engine.guilds import GuildSettingsView, GuildSetup, timezone_suggestions
 from engine.services import Services
-from engine.services.guilds import GuildSettingsView, GuildSetup, timezone_suggestions
 
 
 def _mention(kind: str, snowflake: int | None) -> str:

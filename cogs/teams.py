@@ -9,13 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import answer_error
-from bot.interactions import ORGANIZER_EXTRA, actor_of
 from cogs._autocomplete import GameId, services_of
-from engine.errors import InvalidInput
+from cogs._errors import answer_error
+from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from engine.entries import InviteView, RankingView, TeamView
+from engine.kernel.errors import InvalidInput
 from engine.services import Services
-from engine.services.profiles import RankingView
-from engine.services.teams import InviteView, TeamView
 
 TeamScope = Literal["captain", "member", "any"]
 

@@ -11,20 +11,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import DomainModal, DomainView
-from bot.interactions import ORGANIZER_EXTRA, actor_of
 from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
+from cogs._errors import DomainModal, DomainView
+from cogs._interactions import ORGANIZER_EXTRA, actor_of
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
 from engine.services import Services
-from engine.services.fields import FieldSpec
-from engine.services.tournament_input import (
+from engine.tournaments import (
     EDITABLE_FIELDS,
+    FORMAT_NAMES,
+    FieldSpec,
+    TournamentChange,
+    TournamentDraft,
+    TournamentView,
     parse_methods,
     parse_money,
 )
-from engine.services.tournament_rules import FORMAT_NAMES
-from engine.services.tournaments import TournamentChange, TournamentDraft, TournamentView
 from storage.models.enums import FieldKind, TournamentStatus
 
 ORGANIZER = {ORGANIZER_EXTRA: True}

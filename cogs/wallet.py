@@ -6,9 +6,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from engine.money import MAX_GRANT, LedgerEntryView, WalletView
 from engine.services import Services
-from engine.services.ledger import MAX_GRANT, LedgerEntryView, WalletView
 
 _KIND_LABELS = {
     "grant": "Organizer",

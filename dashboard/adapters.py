@@ -11,14 +11,12 @@ from dashboard.hooks import (
     DisputeSummary,
     ResultLine,
 )
-from engine.errors import Conflict
+from engine.brackets import MatchView, Snapshot, view_of
+from engine.kernel.actors import SYSTEM_USER_ID, Actor
+from engine.kernel.errors import Conflict
+from engine.matchday import DisputeListItem
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.brackets import MatchView
-from engine.services.dispute_closing import SYSTEM_USER_ID
-from engine.services.disputes import DisputeListItem
-from engine.services.pictures import Snapshot, view_of
-from engine.services.tournament_views import TournamentView
+from engine.tournaments import TournamentView
 
 RECENT = 10
 

@@ -19,11 +19,10 @@ from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
 from dashboard.security import add_security_headers, error_pages, request_metrics
 from dashboard.state import STATE, DashboardState
+from engine.kernel.metrics import MetricsService
 from engine.render.cache import BracketImageCache
 from engine.services import Services
-from engine.services.dashboard_auth import DashboardAuthService
-from engine.services.metrics import MetricsService
-from engine.services.public_site import PublicSiteService
+from engine.site import DashboardAuthService, PublicSiteService
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from engine.services.dashboard_auth import signing_key
+from engine.site import signing_key
 
 
 @dataclass(frozen=True)

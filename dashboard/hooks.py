@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from engine.kernel.actors import Actor
 from engine.render.model import RenderedImage
 from engine.render.model import TournamentView as BracketView
-from engine.services.actors import Actor
-from engine.services.tournament_views import TournamentView
+from engine.tournaments import TournamentView
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from engine.events import DomainEvent, registered_event_types
+from engine.kernel.events import DomainEvent, registered_event_types
 
 SUBSCRIBER_NAME = "dashboard.live"
 _AREAS = ("match.", "tournament.", "registration.", "payment.", "dispute.")

@@ -16,10 +16,10 @@ from aiohttp import web
 from dashboard.live import serve_stream
 from dashboard.security import STATUS_OF, LoginRequired, rate_limit
 from dashboard.state import DashboardState, state
-from engine.errors import DomainError, PermissionDenied
-from engine.services.actors import Actor, is_organizer, require_organizer
-from engine.services.dashboard_auth import DashboardSession, is_number
-from engine.services.payments import PaymentView
+from engine.kernel.actors import Actor, is_organizer, require_organizer
+from engine.kernel.errors import DomainError, PermissionDenied
+from engine.money import PaymentView
+from engine.site import DashboardSession, is_number
 from storage.models.enums import PaymentStatus
 
 routes = web.RouteTableDef()

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from aiohttp import web
 
-from engine.services.tournament_input import format_money
-from engine.services.tournament_rules import FORMAT_NAMES, STATUS_NAMES
+from engine.tournaments import FORMAT_NAMES, STATUS_NAMES, format_money
 from storage.models.enums import TournamentStatus
 
 

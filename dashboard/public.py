@@ -15,6 +15,7 @@ from dashboard.hooks import BracketSnapshot
 from dashboard.live import serve_stream
 from dashboard.security import rate_limit
 from dashboard.state import DashboardState, state
+from engine.kernel.metrics import METRICS, Gauge
 from engine.render.bracket import render_bracket
 from engine.render.model import (
     GroupStageSection,
@@ -24,8 +25,7 @@ from engine.render.model import (
     StandingsTable,
     SwissSection,
 )
-from engine.services.metrics import METRICS, Gauge
-from engine.services.tournament_views import TournamentView
+from engine.tournaments import TournamentView
 from storage.models.enums import RegistrationStatus
 
 log = logging.getLogger(__name__)

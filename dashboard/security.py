@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from dashboard.state import state
-from engine.errors import (
+from engine.kernel.errors import (
     Conflict,
     DomainError,
     InvalidInput,
@@ -16,7 +16,7 @@ from engine.errors import (
     NotFound,
     PermissionDenied,
 )
-from engine.services.metrics import METRICS
+from engine.kernel.metrics import METRICS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -11,11 +11,10 @@ from dashboard.hooks import DashboardHooks
 from dashboard.live import LiveHub
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
+from engine.kernel.metrics import MetricsService
 from engine.render.cache import BracketImageCache
 from engine.services import Services
-from engine.services.dashboard_auth import DashboardAuthService
-from engine.services.metrics import MetricsService
-from engine.services.public_site import PublicSiteService
+from engine.site import DashboardAuthService, PublicSiteService
 
 
 @dataclass

@@ -17,7 +17,7 @@ import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from engine.clock import FrozenClock
+from engine.kernel.clock import FrozenClock
 from engine.services import Services
 from storage.db import Database
 from storage.migrate import upgrade_connection

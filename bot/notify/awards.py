@@ -21,9 +21,13 @@ from collections.abc import Iterable
 import discord
 
 from bot.notifier import Notifier, on
-from engine.events.awards import CertificateGenerationRequested, CertificateRevoked
-from engine.events.matches import TournamentCompleted
-from engine.services.certificate_views import CertificateView, PlannedCertificate
+from engine.awards import (
+    CertificateGenerationRequested,
+    CertificateRevoked,
+    CertificateView,
+    PlannedCertificate,
+)
+from engine.brackets import TournamentCompleted
 
 log = logging.getLogger(__name__)
 

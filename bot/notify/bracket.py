@@ -16,16 +16,16 @@ import logging
 import discord
 
 from bot.notifier import Notifier, on
-from engine.events.matches import (
+from engine.brackets import (
     MatchCompleted,
     MatchReset,
+    PictureService,
+    Snapshot,
     TournamentCompleted,
     TournamentStarted,
 )
 from engine.render import RenderedImage
-from engine.services.pictures import PictureService, Snapshot
-from engine.services.tournament_input import format_money
-from engine.services.tournament_rules import FORMAT_NAMES
+from engine.tournaments import FORMAT_NAMES, format_money
 
 log = logging.getLogger(__name__)
 

@@ -10,18 +10,16 @@ import discord
 
 from bot.notifier import Notifier, on
 from cogs.checkin import tournament_checkin_view
-from engine.errors import NotFound
-from engine.events.checkin import (
+from engine.entries import TournamentCheckInClosed, TournamentCheckInOpened
+from engine.kernel.errors import NotFound
+from engine.matchday import (
     MatchCheckInComplete,
     MatchCheckInMissed,
     MatchCheckInReminder,
     MatchNoShow,
     MatchSideCheckedIn,
-    RegistrationClosingSoon,
-    TournamentAutoStartFailed,
-    TournamentCheckInClosed,
-    TournamentCheckInOpened,
 )
+from engine.tournaments import RegistrationClosingSoon, TournamentAutoStartFailed
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
-from engine.events import GuildConfigured
+from engine.guilds import GuildConfigured
 
 
 @on(GuildConfigured)

@@ -19,18 +19,19 @@ from datetime import datetime
 import discord
 
 from bot.notifier import Notifier, on
-from engine.events.matches import MatchCompleted, MatchReady, MatchReset
-from engine.events.scores import (
+from engine.brackets import MatchCompleted, MatchReady, MatchReset, MatchState
+from engine.matchday import (
+    DISPUTE_REASONS,
+    DisputeDetail,
     DisputeEscalated,
     DisputeEvidenceAdded,
     DisputeOpened,
     DisputeResolved,
+    MatchLobby,
     ScoreMismatch,
     ScoreReported,
+    score_text,
 )
-from engine.matches import MatchState
-from engine.services.disputes import DisputeDetail
-from engine.services.match_access import DISPUTE_REASONS, MatchLobby, score_text
 
 log = logging.getLogger(__name__)
 

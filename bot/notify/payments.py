@@ -7,14 +7,14 @@ handlers keep no state.
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
-from engine.events.payments import (
+from engine.money import (
     CoinsGranted,
     PaymentApproved,
     PaymentRefunded,
     PaymentRejected,
     RefundPending,
+    method_label,
 )
-from engine.services.payment_rules import method_label
 
 
 def _where(notifier: Notifier, guild_id: int | None) -> str:

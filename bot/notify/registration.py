@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.notifier import Notifier, on
 from cogs.teams import invite_text, invite_view
-from engine.events.registration import (
+from engine.entries import (
     RegistrationCreated,
     RegistrationRemoved,
     TeamInviteAnswered,

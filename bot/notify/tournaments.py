@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.notifier import Notifier, on
 from cogs._tournament_render import tournament_embed, when
-from engine.events.tournaments import TournamentStatusChanged
+from engine.tournaments import TournamentStatusChanged
 from storage.models.enums import TournamentStatus
 
 S = TournamentStatus

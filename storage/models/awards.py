@@ -100,7 +100,7 @@ class BadgeDefinition(Base):
     name: Mapped[str] = mapped_column(String(40))
     emoji: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(200))
-    # engine.services.badges.Condition: champion, runner_up, podium, participated_n,
+    # engine.awards.badges.Condition: champion, runner_up, podium, participated_n,
     # undefeated, comeback, wins_n
     condition: Mapped[str] = mapped_column(String(20))
     threshold: Mapped[int | None] = mapped_column(Integer)

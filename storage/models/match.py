@@ -58,7 +58,7 @@ class MatchRow(Base):
     best_of: Mapped[int] = mapped_column(Integer)
     registration_a_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
     registration_b_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
-    # engine.matches.MatchState: scheduled, checkin, ready, live, pending_result,
+    # engine.brackets.states.MatchState: scheduled, checkin, ready, live, pending_result,
     # completed, disputed, cancelled
     status: Mapped[str] = mapped_column(String(16))
     score_a: Mapped[int | None] = mapped_column(Integer)

@@ -18,9 +18,8 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 
-from engine.matches import MatchState
+from engine.brackets import MatchState, MatchView
 from engine.services import Services
-from engine.services.brackets import MatchView
 from storage.models import Placing, Timer
 from tests.cogs.conftest import Arena
 from tests.fakediscord import Channel, InteractionRecord, Member, Message

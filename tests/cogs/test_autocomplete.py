@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from engine.kernel.actors import Actor
 from engine.services import Services
-from engine.services.actors import Actor
 from storage.models import Registration, RegistrationMember
 from storage.models.enums import RegistrationStatus
 from tests.cogs.conftest import Arena

@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.formats import Result
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from storage.models import Certificate
 from storage.models.enums import RegistrationStatus
 from tests.cogs.conftest import Arena

@@ -9,12 +9,11 @@ from discord import app_commands
 from bot.notifier import Notifier
 from bot.notify.bracket import post_live_bracket
 from cogs.brackets import attach_tournament_commands, pick_entries
-from engine.errors import InvalidInput
-from engine.events.matches import TournamentStarted
+from engine.brackets import SeedEntry, TournamentStarted
 from engine.formats import Result
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
-from engine.services.seeding_admin import SeedEntry
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
+from engine.kernel.errors import InvalidInput
 from tests.cogs.conftest import Arena
 from tests.conftest import next_snowflake
 from tests.engine.services.factories import Event, make_event

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.matches import MatchState
+from engine.brackets import MatchState
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
 from storage.models import Registration, RegistrationMember
 from storage.models.enums import RegistrationStatus
 from tests.cogs.conftest import Arena

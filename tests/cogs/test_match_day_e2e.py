@@ -10,7 +10,7 @@ score mismatch settled in its dispute thread, and an organizer override.
 
 from __future__ import annotations
 
-from engine.matches import MatchState
+from engine.brackets import MatchState
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import (
     MatchDay,

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.notifier import Notifier
 from bot.notify.matches import open_match_thread
-from engine.events.matches import MatchReady
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
+from engine.brackets import MatchReady
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from storage.models import DisputeEvidence
 from tests.cogs.conftest import Arena
 from tests.conftest import next_snowflake

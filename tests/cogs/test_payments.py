@@ -3,8 +3,8 @@ fake Discord: commands in, replies, buttons, modals and DMs out."""
 
 from __future__ import annotations
 
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from storage.models.enums import PaymentStatus, RegistrationStatus
 from tests.cogs.conftest import Arena
 from tests.engine.services.payment_helpers import (

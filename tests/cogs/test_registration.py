@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from storage.models.enums import RegistrationStatus
 from tests.cogs.conftest import Arena
 from tests.engine.services.registration_helpers import add_fields, make_game, make_tournament

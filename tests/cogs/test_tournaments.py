@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from tests.cogs.conftest import Arena
 
 
@@ -229,7 +229,7 @@ def test_history_and_info_embeds_stay_inside_discords_limits() -> None:
     from datetime import UTC, datetime
 
     from cogs._tournament_render import history_embed
-    from engine.services.tournament_views import VersionView
+    from engine.tournaments import VersionView
 
     versions = [
         VersionView(

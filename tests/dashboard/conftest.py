@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
-from engine.clock import FrozenClock
+from engine.kernel.actors import Actor
+from engine.kernel.clock import FrozenClock
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.dashboard_auth import DashboardAuthService
+from engine.site import DashboardAuthService
 from storage.db import Database
 from tests.dashboard.fakes import (
     FakeCertificates,

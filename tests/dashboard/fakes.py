@@ -14,9 +14,9 @@ from dashboard.hooks import (
     ResultLine,
     SponsorTarget,
 )
+from engine.kernel.actors import Actor
 from engine.render.model import TournamentView as BracketView
-from engine.services.actors import Actor
-from engine.services.tournament_views import TournamentView
+from engine.tournaments import TournamentView
 from tests.engine.render.fixtures import round_robin_view, single_elim_view
 
 

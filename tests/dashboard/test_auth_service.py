@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.clock import FrozenClock
-from engine.errors import PermissionDenied
+from engine.kernel.clock import FrozenClock
+from engine.kernel.errors import PermissionDenied
 from engine.services import Services
-from engine.services.dashboard_auth import (
+from engine.site import (
     BAD_LINK,
     EXPIRED_LINK,
     USED_LINK,

@@ -21,9 +21,9 @@ from dashboard.config import DashboardConfig
 from dashboard.hooks import ResultLine
 from dashboard.live import LiveHub
 from dashboard.state import STATE
-from engine.clock import FrozenClock
+from engine.kernel.clock import FrozenClock
 from engine.services import Services
-from engine.services.dashboard_auth import DashboardAuthService
+from engine.site import DashboardAuthService
 from storage.db import Database
 from storage.models.enums import RegistrationStatus, TournamentStatus
 from tests.dashboard.conftest import SECRET

@@ -12,7 +12,7 @@ from dashboard.adapters import dashboard_hooks
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from engine.services import Services
-from engine.services.dashboard_auth import DashboardAuthService
+from engine.site import DashboardAuthService
 from tests.dashboard.conftest import log_in
 from tests.engine.services.test_scores import make_arena
 

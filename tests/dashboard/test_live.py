@@ -15,11 +15,11 @@ from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import LiveHub, live_event_types
 from dashboard.state import STATE
-from engine.clock import FrozenClock
-from engine.events.matches import MatchCompleted
-from engine.events.payments import PaymentApproved
+from engine.brackets import MatchCompleted
+from engine.kernel.clock import FrozenClock
+from engine.money import PaymentApproved
 from engine.services import Services
-from engine.services.dashboard_auth import DashboardAuthService
+from engine.site import DashboardAuthService
 from storage.db import Database
 from tests.conftest import migrate
 from tests.dashboard.conftest import SECRET, log_in

@@ -11,12 +11,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.hooks import DisputeSummary
-from engine.clock import FrozenClock
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
+from engine.kernel.clock import FrozenClock
+from engine.money import PaymentView
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.dashboard_auth import DashboardAuthService
-from engine.services.guilds import GuildSetup
-from engine.services.payments import PaymentView
+from engine.site import DashboardAuthService
 from storage.models.enums import PaymentStatus, RegistrationStatus
 from tests.dashboard.conftest import SECRET, csrf_of, log_in
 from tests.dashboard.fakes import Fakes

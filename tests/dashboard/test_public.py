@@ -8,8 +8,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
 from dashboard.hooks import CertificateRecord, ResultLine
+from engine.kernel.metrics import METRICS
 from engine.services import Services
-from engine.services.metrics import METRICS
 from storage.models import Tournament
 from storage.models.enums import RegistrationStatus, TournamentStatus
 from tests.dashboard.fakes import Fakes, round_robin_snapshot

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
 from storage.models import Game, Registration, RegistrationMember, Tournament
 from storage.models.enums import RegistrationStatus, ResultType, TournamentStatus
 

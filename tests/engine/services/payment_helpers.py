@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from PIL import Image
 from sqlalchemy import func, select
 
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
 from storage.models import (
     Game,
     LedgerEntry,

@@ -10,8 +10,8 @@ import itertools
 
 from sqlalchemy import func, select
 
+from engine.kernel.actors import Actor
 from engine.services import Services
-from engine.services.actors import Actor
 from storage.db import Database
 from storage.models import Game, OutboxEvent, RegistrationField, Tournament
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.awards import BadgeService
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, PermissionDenied
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.badges import BadgeService
 from storage.models import (
     AuditEntry,
     BadgeDefinition,

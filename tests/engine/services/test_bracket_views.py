@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.brackets import clean_name, standings_table, tournament_view
 from engine.formats import Bracket, Participant, Result, create_bracket
 from engine.render import (
     EliminationSection,
@@ -11,7 +12,6 @@ from engine.render import (
     SwissSection,
     render_bracket,
 )
-from engine.services.bracket_views import clean_name, standings_table, tournament_view
 
 
 def field(n: int) -> list[Participant]:

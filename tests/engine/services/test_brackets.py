@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.brackets import MatchState, correct_result
 from engine.formats import Result
-from engine.matches import MatchState
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, PermissionDenied
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.brackets import correct_result
 from storage.models import Placing, Ranking, Tournament
 from tests.engine.services.factories import Event, make_event
 

@@ -13,14 +13,13 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.awards import CertificateService, VerificationStatus, normalize_code
+from engine.brackets import MatchState
 from engine.formats import Result
-from engine.matches import MatchState
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.uow import ServiceContext
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.certificate_views import VerificationStatus, normalize_code
-from engine.services.certificates import CertificateService
-from engine.services.context import ServiceContext
 from storage.files import FileStore
 from storage.models import AuditEntry, Certificate, CertificateDelivery, OutboxEvent, StoredFile
 from tests.engine.services.factories import Event, make_event

@@ -9,27 +9,27 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select
 
-from engine.clock import FrozenClock
-from engine.errors import Conflict, DomainError, PermissionDenied
-from engine.events import DomainEvent
-from engine.events.checkin import (
+from engine.brackets import MatchState, MatchView, schedule_match_checkin_reminder
+from engine.entries import TournamentCheckInClosed, TournamentCheckInOpened
+from engine.formats import Result
+from engine.kernel.actors import Actor
+from engine.kernel.clock import FrozenClock
+from engine.kernel.errors import Conflict, DomainError, PermissionDenied
+from engine.kernel.events import DomainEvent
+from engine.matchday import (
+    CheckInService,
     MatchCheckInComplete,
     MatchCheckInMissed,
     MatchCheckInReminder,
     MatchNoShow,
     MatchSideCheckedIn,
+)
+from engine.services import Services
+from engine.tournaments import (
     RegistrationClosingSoon,
     TournamentAutoStartFailed,
-    TournamentCheckInClosed,
-    TournamentCheckInOpened,
+    schedule_tournament_timers,
 )
-from engine.formats import Result
-from engine.matches import MatchState
-from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.brackets import MatchView
-from engine.services.checkin import CheckInService
-from engine.services.schedule import schedule_match_checkin_reminder, schedule_tournament_timers
 from storage.db import Database
 from storage.models import MatchRow, OutboxEvent, Registration, RegistrationMember, Tournament
 from storage.models.enums import RegistrationStatus, TournamentStatus

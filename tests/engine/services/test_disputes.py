@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, PermissionDenied
+from engine.matchday import EvidenceFile
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.disputes import EvidenceFile
 from storage.models import Dispute, DisputeEvidence
 from tests.engine.services.test_scores import Arena, make_arena, png_bytes
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidInput
-from engine.services.fields import (
-    FieldSpec,
-    FieldView,
-    field_key,
-    field_options,
-    validate_field_values,
-)
+from engine.kernel.errors import InvalidInput
+from engine.tournaments import FieldSpec, FieldView, field_key, field_options, validate_field_values
 
 
 def _field(key: str, kind: str, required: bool = True, **options) -> FieldView:

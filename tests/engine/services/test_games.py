@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.guilds import GameSpec, GuildSetup, parse_team_size
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.games import GameSpec, parse_team_size
-from engine.services.guilds import GuildSetup
 
 
 async def _guild(services: Services, new_id) -> tuple[int, Actor, int]:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidInput, PermissionDenied
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
+from engine.kernel.errors import InvalidInput, PermissionDenied
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
 
 
 async def test_setup_stores_settings_and_audits(services: Services, new_id) -> None:

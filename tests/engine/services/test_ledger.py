@@ -3,12 +3,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import InvalidInput, PermissionDenied
-from engine.events.payments import CoinsGranted
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
+from engine.kernel.errors import InvalidInput, PermissionDenied
+from engine.money import CoinsGranted, InsufficientCoins, move_coins
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
-from engine.services.ledger import InsufficientCoins, move_coins
 from storage.models import LedgerEntry, OutboxEvent
 from storage.models.enums import LedgerKind
 
@@ -137,7 +136,7 @@ async def test_history_is_newest_first_and_sums_to_balance(services: Services, n
 
 
 async def test_a_balance_stays_within_what_the_database_holds(services: Services, new_id) -> None:
-    from engine.services.ledger import MAX_BALANCE
+    from engine.money import MAX_BALANCE
 
     guild_id, _ = await _guild(services, new_id)
     member = new_id()

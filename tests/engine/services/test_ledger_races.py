@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.clock import FrozenClock
-from engine.errors import Conflict
+from engine.kernel.clock import FrozenClock
+from engine.kernel.errors import Conflict
+from engine.money import InsufficientCoins, LedgerEntryView, move_coins
 from engine.services import Services
-from engine.services.ledger import InsufficientCoins, LedgerEntryView, move_coins
 from storage.db import Database
 from storage.models.enums import LedgerKind, PaymentStatus, RegistrationStatus
 from tests.engine.services.payment_helpers import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.kernel.actors import Actor
 from engine.services import Services
-from engine.services.actors import Actor
 from storage.models import Dispute, Ranking
 from tests.engine.services.factories import Event, make_event
 

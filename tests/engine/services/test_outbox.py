@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.clock import FrozenClock, SystemClock
-from engine.events import DomainEvent, GuildConfigured
+from engine.guilds import GuildConfigured, GuildSetup
+from engine.kernel.actors import Actor
+from engine.kernel.clock import FrozenClock, SystemClock
+from engine.kernel.events import DomainEvent
+from engine.kernel.outbox import OutboxDispatcher
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.guilds import GuildSetup
-from engine.services.outbox import OutboxDispatcher
 from storage.db import Database
 from storage.models import OutboxEvent
 
@@ -128,7 +128,7 @@ async def test_background_loop_delivers_after_commit(db: Database, new_id) -> No
 async def test_an_event_that_always_fails_is_set_aside(
     db: Database, clock: FrozenClock, new_id
 ) -> None:
-    from engine.services.outbox import MAX_ATTEMPTS
+    from engine.kernel.outbox import MAX_ATTEMPTS
 
     guild_id = new_id()
     await _configure(Services(db, clock), guild_id, new_id())

@@ -4,15 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from engine.clock import FrozenClock
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.services import Services
-from engine.services.ledger import InsufficientCoins
-from engine.services.payments import (
+from engine.kernel.clock import FrozenClock
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.money import (
+    InsufficientCoins,
     format_money,
     refund_registration_payments,
     refund_tournament_payments,
 )
+from engine.services import Services
 from storage.db import Database
 from storage.models.enums import PaymentStatus, RegistrationStatus, TournamentStatus
 from tests.engine.services.payment_helpers import (

@@ -7,11 +7,11 @@ import io
 import pytest
 from PIL import Image
 
-import engine.services.pictures as pictures_module
-from engine.errors import Conflict, InvalidInput, NotFound
+import engine.brackets.pictures as pictures_module
+from engine.brackets import PictureService
 from engine.formats import Result
+from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.services import Services
-from engine.services.pictures import PictureService
 from tests.engine.services.factories import make_event
 
 

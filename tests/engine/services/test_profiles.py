@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidInput, NotFound
+from engine.kernel.errors import InvalidInput, NotFound
 from engine.services import Services
 from storage.models import PlayerProfile, Ranking
 from tests.engine.services.registration_helpers import (

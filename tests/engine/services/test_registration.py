@@ -6,14 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.entries import confirm_paid, mark_payment_review, payment_rejected
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.registration import (
-    confirm_paid,
-    mark_payment_review,
-    payment_rejected,
-)
 from storage.db import Database
 from storage.models import (
     GuildSettings,

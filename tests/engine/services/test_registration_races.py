@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from engine.errors import Conflict, DomainError
+from engine.kernel.errors import Conflict, DomainError
 from engine.services import Services
 from storage.models import Registration, RegistrationMember
 from storage.models.enums import RegistrationStatus as RS

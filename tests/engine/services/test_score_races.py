@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from engine.errors import Conflict, DomainError
+from engine.kernel.errors import Conflict, DomainError
 from engine.services import Services
 from storage.models import MatchReport
 from tests.engine.services.test_scores import make_arena

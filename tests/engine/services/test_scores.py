@@ -9,13 +9,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.brackets import MatchView
 from engine.formats import Result
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.matchday import DisputeService, ScoreService
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.brackets import MatchView
-from engine.services.disputes import DisputeService
-from engine.services.scores import ScoreService
 from storage.models import (
     AuditEntry,
     BracketState,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.brackets import BracketAdminService
 from engine.formats import Result
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, PermissionDenied
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.seeding_admin import BracketAdminService
 from storage.models import BracketState, Registration, Tournament
 from tests.engine.services.factories import make_event
 

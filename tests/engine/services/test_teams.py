@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
 from storage.models import TeamInvite, TeamMember
 from storage.models.enums import InviteStatus

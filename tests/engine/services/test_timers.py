@@ -10,11 +10,11 @@ import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.scheduler import TimerWakeups
-from engine.clock import FrozenClock
-from engine.errors import Conflict
+from engine.kernel.clock import FrozenClock
+from engine.kernel.errors import Conflict
+from engine.kernel.timers import cancel_timers, schedule_timer
+from engine.kernel.uow import UnitOfWork
 from engine.services import Services
-from engine.services.context import UnitOfWork
-from engine.services.timers import cancel_timers, schedule_timer
 from storage.db import Database
 from tests.conftest import migrate
 

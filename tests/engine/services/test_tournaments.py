@@ -7,15 +7,18 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.guilds import GameSpec, GuildSetup
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
-from engine.services.actors import Actor
-from engine.services.fields import FieldSpec
-from engine.services.games import GameSpec
-from engine.services.guilds import GuildSetup
-from engine.services.tournament_input import parse_money
-from engine.services.tournament_rules import TRANSITIONS, check_transition
-from engine.services.tournaments import TournamentDraft, apply_status_change
+from engine.tournaments import (
+    TRANSITIONS,
+    FieldSpec,
+    TournamentDraft,
+    apply_status_change,
+    check_transition,
+    parse_money,
+)
 from storage.models import OutboxEvent, Payment, Registration, Tournament
 from storage.models.enums import TournamentStatus
 
@@ -583,7 +586,7 @@ async def test_old_times_are_not_restored_or_published(world: World, clock) -> N
 
 
 async def test_a_time_the_clocks_skip_is_refused() -> None:
-    from engine.services.tournament_input import parse_local_time
+    from engine.tournaments import parse_local_time
 
     with pytest.raises(InvalidInput, match="does not exist in Europe/London"):
         parse_local_time("2026-03-29 01:30", "Europe/London")

@@ -1,0 +1,7 @@
+from engine.audit.log import (
+    AuditService,
+)
+
+__all__ = [
+    "AuditService",
+]

@@ -1,0 +1,41 @@
+from engine.awards.badges import (
+    BadgeService,
+    BadgeView,
+    Condition,
+    EarnedBadge,
+)
+from engine.awards.certificate_views import (
+    CertificateView,
+    PlannedCertificate,
+    VerificationStatus,
+    VerificationView,
+    normalize_code,
+)
+from engine.awards.certificates import (
+    DEFAULT_PUBLIC_URL,
+    CertificateService,
+)
+from engine.awards.completion import (
+    complete_finished_bracket,
+)
+from engine.awards.events import (
+    CertificateGenerationRequested,
+    CertificateRevoked,
+)
+
+__all__ = [
+    "DEFAULT_PUBLIC_URL",
+    "BadgeService",
+    "BadgeView",
+    "CertificateGenerationRequested",
+    "CertificateRevoked",
+    "CertificateService",
+    "CertificateView",
+    "Condition",
+    "EarnedBadge",
+    "PlannedCertificate",
+    "VerificationStatus",
+    "VerificationView",
+    "complete_finished_bracket",
+    "normalize_code",
+]

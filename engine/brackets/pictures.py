@@ -1,0 +1,277 @@
+"""Bracket and standings pictures of a started tournament, cached by bracket version.
+
+Reading is one short read transaction (the bracket inputs, names, live match states);
+rebuilding the engine state and drawing with Pillow are CPU-bound, so they run in a
+worker thread (``asyncio.to_thread``) and never block the event loop. Images are cached
+in a ``BracketImageCache`` keyed by (tournament id, bracket version, what is drawn): the
+version grows with every result, so the same state is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PIL import Image
+from sqlalchemy import select
+
+from engine.brackets.states import MatchState
+from engine.brackets.views import standings_table, tournament_view
+from engine.formats import Bracket, ParticipantId
+from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.uow import ServiceContext
+from engine.render import (
+    BracketImageCache,
+    MatchStatus,
+    RenderedImage,
+    TournamentView,
+    bracket_image_count,
+    render_bracket,
+    render_standings,
+)
+from storage.models import BracketState, Game, MatchRow, Registration, Tournament
+from storage.models.enums import TournamentStatus
+
+STATUS_TEXT = {
+    TournamentStatus.LIVE: "Live",
+    TournamentStatus.COMPLETED: "Completed",
+    TournamentStatus.ARCHIVED: "Archived",
+    TournamentStatus.CANCELLED: "Cancelled",
+}
+# Match rows further along than the engine knows (it only has "ready").
+LIVE_STATES = {
+    MatchState.LIVE.value: MatchStatus.LIVE,
+    MatchState.PENDING_RESULT.value: MatchStatus.LIVE,
+    MatchState.DISPUTED.value: MatchStatus.DISPUTED,
+}
+
+
+@dataclass(frozen=True)
+class LiveMessage:
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a picture depends on, read in one transaction."""
+
+    tournament_id: int
+    guild_id: int
+    version: int
+    title: str
+    game: str
+    status: str
+    date: str
+    state: Mapping[str, Any]
+    names: Mapping[ParticipantId, str]
+    live: Mapping[str, MatchStatus]
+    updated_at: datetime
+
+    def key(self, what: str) -> tuple[Any, ...]:
+        # Names, title and live states change without a new bracket version (a team
+        # renamed, a match went live), so they are part of the key through a digest.
+        digest = hash(
+            (
+                self.title,
+                self.game,
+                self.status,
+                self.date,
+                tuple(sorted(self.names.items())),
+                tuple(sorted(self.live.items())),
+            )
+        )
+        return (self.tournament_id, self.version, what, digest)
+
+    def bracket(self) -> Bracket:
+        return Bracket.from_dict(self.state)
+
+
+class PictureService:
+    def __init__(self, ctx: ServiceContext, cache: BracketImageCache | None = None) -> None:
+        self._ctx = ctx
+        self.cache = cache or BracketImageCache(max_entries=64)
+
+    # ---------------------------------------------------------------- pictures
+    async def bracket_images(
+        self, tournament_id: int, section: str | None = None, *, guild_id: int | None = None
+    ) -> list[RenderedImage]:
+        """Every image of the bracket (or of one section: "winners", "losers",
+        "grand-final", "bracket", "playoff", "groups", "swiss", ...)."""
+        snapshot = await self.snapshot(tournament_id, guild_id)
+        return await self.images_of(snapshot, section)
+
+    async def images_of(
+        self, snapshot: Snapshot, section: str | None = None
+    ) -> list[RenderedImage]:
+        """The images of a snapshot already read (the notifier checks its version first)."""
+        key = snapshot.key(f"bracket:{section or ''}")
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        return await asyncio.to_thread(
+            self.cache.get_or_render, key, lambda: _draw_bracket(snapshot, section)
+        )
+
+    async def live_image(self, snapshot: Snapshot) -> tuple[RenderedImage, int]:
+        """The first image of the bracket and how many there are in all, for the live
+        message. Laying the bracket out to count its images takes milliseconds; painting
+        all 14 images of a 256-player double elimination after every result would take
+        seconds of CPU for the one that is shown."""
+        full = self.cache.get(snapshot.key("bracket:"))
+        if full is not None:
+            return full[0], len(full)
+
+        def draw() -> tuple[RenderedImage, int]:
+            view = view_of(snapshot, snapshot.bracket())
+            [first] = self.cache.get_or_render(
+                snapshot.key("bracket-live"), lambda: render_bracket(view, limit=1)
+            )
+            return first, bracket_image_count(view)
+
+        return await asyncio.to_thread(draw)
+
+    async def check_section(self, snapshot: Snapshot, section: str) -> None:
+        """Refuse an unknown section with the list of the bracket's sections."""
+        keys = await asyncio.to_thread(lambda: [s.key for s in view_of(snapshot).sections])
+        if section not in keys:
+            raise InvalidInput(
+                f"This bracket has no section '{section}'; choose one of: {', '.join(keys)}."
+            )
+
+    async def standings_image(self, tournament_id: int, *, guild_id: int | None = None) -> bytes:
+        snapshot = await self.snapshot(tournament_id, guild_id)
+        key = snapshot.key("standings")
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = await asyncio.to_thread(
+                self.cache.get_or_render, key, lambda: [_draw_standings(snapshot)]
+            )
+        return cached[0].png_bytes
+
+    async def snapshot(self, tournament_id: int, guild_id: int | None = None) -> Snapshot:
+        async with self._ctx.read() as session:
+            tournament = await session.get(Tournament, tournament_id)
+            if tournament is None or (guild_id is not None and tournament.guild_id != guild_id):
+                raise NotFound("That tournament does not exist. Pick one from the list.")
+            state = await session.scalar(
+                select(BracketState).where(BracketState.tournament_id == tournament_id)
+            )
+            if state is None:
+                raise Conflict(
+                    f"{tournament.name} has not started yet, so it has no bracket; "
+                    "it appears once an organizer starts the tournament."
+                )
+            game = await session.get(Game, tournament.game_id)
+            names: dict[ParticipantId, str] = dict(
+                (
+                    await session.execute(
+                        select(Registration.id, Registration.display_name).where(
+                            Registration.tournament_id == tournament_id
+                        )
+                    )
+                ).all()
+            )
+            live_rows = await session.execute(
+                select(MatchRow.code, MatchRow.status).where(
+                    MatchRow.tournament_id == tournament_id,
+                    MatchRow.status.in_(list(LIVE_STATES)),
+                )
+            )
+            return Snapshot(
+                tournament_id=tournament.id,
+                guild_id=tournament.guild_id,
+                version=state.version,
+                title=tournament.name,
+                game=game.name if game else "",
+                status=STATUS_TEXT.get(TournamentStatus(tournament.status), ""),
+                date=tournament.starts_at.date().isoformat() if tournament.starts_at else "",
+                state={
+                    "format": state.format,
+                    "seed": state.seed,
+                    "options": dict(state.options),
+                    "participants": list(state.participants),
+                    "history": list(state.actions),
+                },
+                names=names,
+                live={code: LIVE_STATES[status] for code, status in live_rows.all()},
+                updated_at=state.updated_at,
+            )
+
+    # ------------------------------------------------------------ live message
+    async def live_message(self, tournament_id: int) -> LiveMessage | None:
+        """The bracket message posted in the announcement channel, if there is one."""
+        async with self._ctx.read() as session:
+            row = (
+                await session.execute(
+                    select(BracketState.message_channel_id, BracketState.message_id).where(
+                        BracketState.tournament_id == tournament_id
+                    )
+                )
+            ).first()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return LiveMessage(int(row[0]), int(row[1]))
+
+    async def record_live_message(
+        self, tournament_id: int, channel_id: int, message_id: int
+    ) -> None:
+        """Remember which Discord message shows the bracket, so later updates edit it.
+
+        Bookkeeping of the notifier, not a change anyone made: no audit entry, no event
+        (an event here would only wake the notifier that just wrote it)."""
+        async with self._ctx.unit_of_work() as uow:
+            state = await uow.session.scalar(
+                select(BracketState)
+                .where(BracketState.tournament_id == tournament_id)
+                .with_for_update()
+            )
+            if state is None:
+                raise Conflict("This tournament has not started yet, so it has no bracket.")
+            state.message_channel_id = channel_id
+            state.message_id = message_id
+
+
+def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:
+    return tournament_view(
+        bracket or snapshot.bracket(),
+        title=snapshot.title,
+        game=snapshot.game,
+        status=snapshot.status,
+        date=snapshot.date,
+        names=snapshot.names,
+        live=snapshot.live,
+    )
+
+
+def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage]:
+    view = view_of(snapshot, snapshot.bracket())
+    if section is not None and section not in {s.key for s in view.sections}:
+        keys = ", ".join(s.key for s in view.sections)
+        raise InvalidInput(f"This bracket has no section '{section}'; choose one of: {keys}.")
+    return render_bracket(view, section=section)
+
+
+STANDINGS_IMAGE_ROWS = 64  # past this a phone screen shows an unreadable sliver
+
+
+def _draw_standings(snapshot: Snapshot) -> RenderedImage:
+    table = standings_table(
+        snapshot.bracket(), title=f"{snapshot.title} · Standings", names=snapshot.names
+    )
+    if len(table.rows) > STANDINGS_IMAGE_ROWS:
+        # The top of the table in Discord; the dashboard page lists everyone.
+        table = dataclasses.replace(
+            table,
+            rows=table.rows[:STANDINGS_IMAGE_ROWS],
+            title=f"{table.title} · top {STANDINGS_IMAGE_ROWS} of {len(table.rows)}",
+        )
+    png = render_standings(table)
+    with Image.open(io.BytesIO(png)) as image:
+        width, height = image.size
+    return RenderedImage("standings.png", png, width, height)

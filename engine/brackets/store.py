@@ -1,0 +1,539 @@
+"""Brackets in the database: every result moving a live bracket on.
+
+The engine (engine/formats) is the source of truth for who plays whom; the database keeps
+its inputs and the ordered actions (``brackets``) plus one ``matches`` row per engine match
+for what players see (check-in, reports, thread). Every change goes through
+:func:`apply_action` in the caller's transaction: lock the bracket row, rebuild the engine
+state, apply, store the action, bring the match rows in line (:func:`sync_matches`), update ratings,
+and complete the tournament when the engine says it is over. Starting a tournament lives
+in ``bracket_service.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
+from engine.brackets.states import MatchState, transition
+from engine.entries import ratings
+from engine.formats import (
+    Bracket,
+    FormatError,
+    FormatOptions,
+    MatchStatus,
+    Result,
+    Withdrawal,
+)
+from engine.formats import Match as EngineMatch
+from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.timers import cancel_timers, schedule_timer
+from engine.kernel.uow import UnitOfWork
+from engine.tournaments import lock_tournament
+from storage.models import (
+    BracketState,
+    Game,
+    MatchReport,
+    MatchRow,
+    Registration,
+    Tournament,
+)
+from storage.models.enums import ResultType, TournamentStatus
+
+MATCH_CHECKIN_TIMER = "match.checkin_deadline"
+MATCH_REMINDER_TIMER = "match.checkin_reminder"
+MATCH_REMINDER_BEFORE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class MatchClosedByBracket:
+    """Reaction moment: a match's open disputes no longer make sense (the bracket reset it
+    after a correction, or decided it by walkover); ``engine.matchday`` closes them."""
+
+    match: MatchRow
+    resolution: str
+
+
+@dataclass(frozen=True)
+class BracketFinished:
+    """Reaction moment: the last result is in; ``engine.awards`` completes the tournament
+    (placings, prizes, ratings of the event) in the same transaction."""
+
+    tournament: Tournament
+    bracket: Bracket
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class MatchView:
+    id: int
+    tournament_id: int
+    guild_id: int
+    code: str
+    side: str
+    group: str | None
+    round: int
+    round_title: str
+    best_of: int
+    registration_a_id: int | None
+    registration_b_id: int | None
+    status: str
+    score_a: int | None
+    score_b: int | None
+    winner_registration_id: int | None
+    outcome: str | None
+    checkin_deadline: datetime | None
+    checked_in_a_at: datetime | None
+    checked_in_b_at: datetime | None
+    thread_id: int | None
+    completed_at: datetime | None = None
+
+    def side_of(self, registration_id: int) -> int | None:
+        if registration_id == self.registration_a_id:
+            return 0
+        if registration_id == self.registration_b_id:
+            return 1
+        return None
+
+
+@dataclass
+class Applied:
+    """What one action changed, for the caller's reply."""
+
+    bracket: Bracket
+    completed: list[MatchRow] = field(default_factory=list)
+    ready: list[MatchRow] = field(default_factory=list)
+    reset: list[MatchRow] = field(default_factory=list)
+    tournament_completed: bool = False
+    # Results taken back (corrected or reset): (registration A, registration B, Elo delta).
+    unrated: list[tuple[int | None, int | None, int]] = field(default_factory=list)
+    # Match id -> the thread of the pairing that was reset, for the notifier to close.
+    old_threads: dict[int, int | None] = field(default_factory=dict)
+
+
+def match_view(row: MatchRow) -> MatchView:
+    return MatchView(
+        id=row.id,
+        tournament_id=row.tournament_id,
+        guild_id=row.guild_id,
+        code=row.code,
+        side=row.side,
+        group=row.group_name,
+        round=row.round,
+        round_title=row.round_title,
+        best_of=row.best_of,
+        registration_a_id=row.registration_a_id,
+        registration_b_id=row.registration_b_id,
+        status=row.status,
+        score_a=row.score_a,
+        score_b=row.score_b,
+        winner_registration_id=row.winner_registration_id,
+        outcome=row.outcome,
+        checkin_deadline=row.checkin_deadline,
+        checked_in_a_at=row.checked_in_a_at,
+        checked_in_b_at=row.checked_in_b_at,
+        thread_id=row.thread_id,
+        completed_at=row.completed_at,
+    )
+
+
+def engine_options(tournament: Tournament, game: Game) -> FormatOptions:
+    """The engine options of a tournament: its stored options plus best-of and result type."""
+    data: dict[str, Any] = dict(tournament.format_options or {})
+    data.setdefault("best_of", tournament.best_of)
+    data["result_type"] = "games" if game.result_type == ResultType.BEST_OF else "points"
+    data.setdefault("allow_draws", game.allows_draws)
+    try:
+        return FormatOptions.from_mapping(data)
+    except FormatError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def rebuild(state: BracketState) -> Bracket:
+    return Bracket.from_dict(
+        {
+            "format": state.format,
+            "seed": state.seed,
+            "options": state.options,
+            "participants": state.participants,
+            "history": state.actions,
+        }
+    )
+
+
+async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
+    state = await uow.session.scalar(
+        select(BracketState).where(BracketState.tournament_id == tournament_id).with_for_update()
+    )
+    if state is None:
+        raise Conflict("This tournament has not started yet, so it has no bracket.")
+    return state, rebuild(state)
+
+
+async def _rows_by_code(
+    uow: UnitOfWork, tournament_id: int, codes: set[str] | None = None
+) -> dict[str, MatchRow]:
+    query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
+    if codes is not None:
+        if not codes:
+            return {}
+        query = query.where(MatchRow.code.in_(sorted(codes)))
+    return {row.code: row for row in await uow.session.scalars(query)}
+
+
+def _registration_id(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+async def apply_action(
+    uow: UnitOfWork,
+    tournament_id: int,
+    action: Result | Withdrawal,
+    *,
+    actor_id: int | None,
+) -> Applied:
+    """Apply one result or withdrawal to a live bracket inside the caller's transaction."""
+    tournament = await lock_tournament(uow.session, tournament_id)
+    if tournament.status != TournamentStatus.LIVE:
+        raise Conflict(f"{tournament.name} is not live, so its bracket cannot change.")
+    state, bracket = await load_for_update(uow, tournament_id)
+    before = _fingerprints(bracket)
+    try:
+        if isinstance(action, Withdrawal):
+            bracket.withdraw(action.participant_id)
+        else:
+            bracket.apply_result(action)
+    except FormatError as exc:
+        raise InvalidInput(str(exc)) from None
+    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+
+
+async def correct_result(
+    uow: UnitOfWork, tournament_id: int, result: Result, *, actor_id: int | None
+) -> Applied:
+    """Replace the result of a completed match when no played match depends on it;
+    matches that depended on it and were not played are reset."""
+    tournament = await lock_tournament(uow.session, tournament_id)
+    if tournament.status != TournamentStatus.LIVE:
+        raise Conflict(f"{tournament.name} is not live, so its results cannot change.")
+    state, bracket = await load_for_update(uow, tournament_id)
+    before = _fingerprints(bracket)
+    try:
+        bracket.undo_result(result.match_id)
+        bracket.apply_result(result)
+    except FormatError as exc:
+        raise Conflict(str(exc)) from None
+    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+
+
+async def _store(
+    uow: UnitOfWork,
+    tournament: Tournament,
+    state: BracketState,
+    bracket: Bracket,
+    before: dict[str, tuple[Any, ...]],
+    *,
+    actor_id: int | None,
+) -> Applied:
+    now = uow.clock.now()
+    state.actions = [a.to_dict() for a in bracket.history]
+    state.version += 1
+    state.updated_at = now
+    changed = {
+        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
+    }
+    applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
+    await _update_ratings(uow, tournament, applied)
+    if bracket.is_complete() and state.completed_at is None:
+        state.completed_at = now
+        await uow.react(BracketFinished(tournament, bracket, actor_id))
+        applied.tournament_completed = True
+    return applied
+
+
+def _fingerprints(bracket: Bracket) -> dict[str, tuple[Any, ...]]:
+    """What a match row mirrors of each engine match; equal prints need no row update."""
+    return {
+        code: (m.status, m.participants, m.scores, m.winner, m.outcome, m.best_of)
+        for code, m in bracket.matches.items()
+    }
+
+
+async def sync_matches(
+    uow: UnitOfWork,
+    tournament: Tournament,
+    bracket: Bracket,
+    version: int,
+    *,
+    only: set[str] | None = None,
+) -> Applied:
+    """Bring the match rows in line with the engine and emit what changed.
+
+    ``only`` names the engine matches an action touched: a result changes a handful of
+    matches, and loading all 500 rows of a big bracket for each report would dominate.
+    """
+    rows = await _rows_by_code(uow, tournament.id, only)
+    applied = Applied(bracket=bracket)
+    now = uow.clock.now()
+    matches = bracket.matches
+    for match in matches.values() if only is None else (matches[c] for c in sorted(only)):
+        row = rows.get(match.id)
+        if row is None:
+            row = _new_row(tournament, match, now)
+            uow.session.add(row)
+            rows[match.id] = row
+        before = (row.registration_a_id, row.registration_b_id)
+        _copy_slots(row, match)
+        if _opponents_changed(row, match, before):
+            # A corrected result put someone else into a match that was already open:
+            # its check-ins, reports, disputes and thread belong to the old pairing.
+            await _reset_row(uow, row, applied, before)
+        target = _target_state(row, match)
+        if target is None:
+            continue
+        if target == MatchState.COMPLETED:
+            _take_back_rating(row, applied, before)
+            _complete_row(row, match, now)
+            applied.completed.append(row)
+        elif target == MatchState.SCHEDULED:
+            await _reset_row(uow, row, applied, before)
+        else:
+            # open_match decides between checkin and ready once the row has an id.
+            row.ready_at = now
+            applied.ready.append(row)
+        row.updated_at = now
+    await uow.session.flush()
+    # Order matters to subscribers: a reset match's old thread closes before it reopens.
+    for row in applied.reset:
+        await uow.react(
+            MatchClosedByBracket(
+                row, "Closed: the match was reset because an earlier result was corrected."
+            )
+        )
+        uow.emit(
+            MatchReset(
+                guild_id=tournament.guild_id,
+                tournament_id=tournament.id,
+                match_id=row.id,
+                code=row.code,
+                thread_id=applied.old_threads.get(row.id),
+            )
+        )
+    for row in applied.completed:
+        await cancel_timers(uow, prefix=f"match:{row.id}:")
+        if row.outcome == "walkover":
+            # Decided by the bracket itself (the opponent withdrew or was disqualified):
+            # nothing is left to dispute, and no organizer would ever be able to.
+            await uow.react(
+                MatchClosedByBracket(
+                    row, "Settled automatically: the opponent withdrew or was disqualified."
+                )
+            )
+        uow.emit(_completed_event(tournament, row, version))
+    for row in applied.ready:
+        await open_match(uow, tournament, row)
+    return applied
+
+
+def _new_row(tournament: Tournament, match: EngineMatch, now: datetime) -> MatchRow:
+    return MatchRow(
+        tournament_id=tournament.id,
+        guild_id=tournament.guild_id,
+        code=match.id,
+        stage=match.stage,
+        side=match.side,
+        group_name=match.group,
+        round=match.round,
+        round_title=match.round_title,
+        position=match.position,
+        best_of=match.best_of,
+        status=MatchState.SCHEDULED.value,
+        updated_at=now,
+    )
+
+
+def _copy_slots(row: MatchRow, match: EngineMatch) -> None:
+    first, second = match.participants
+    row.registration_a_id = _registration_id(first)
+    row.registration_b_id = _registration_id(second)
+    row.best_of = match.best_of
+
+
+def _opponents_changed(row: MatchRow, match: EngineMatch, before: tuple[int | None, ...]) -> bool:
+    open_row = MatchState(row.status) not in (MatchState.SCHEDULED, MatchState.COMPLETED)
+    now_pair = (row.registration_a_id, row.registration_b_id)
+    return open_row and match.status is MatchStatus.READY and before != now_pair
+
+
+def _target_state(row: MatchRow, match: EngineMatch) -> MatchState | None:
+    """The state the row must move to, or None when it already agrees with the engine."""
+    current = MatchState(row.status)
+    if match.status is MatchStatus.COMPLETED:
+        same = (
+            current == MatchState.COMPLETED
+            and row.winner_registration_id == _registration_id(match.winner)
+            and (row.score_a, row.score_b)
+            == (tuple(match.scores) if match.scores else (None, None))
+        )
+        return None if same else MatchState.COMPLETED
+    if match.status is MatchStatus.READY:
+        return MatchState.READY if current == MatchState.SCHEDULED else None
+    return None if current == MatchState.SCHEDULED else MatchState.SCHEDULED
+
+
+def _complete_row(row: MatchRow, match: EngineMatch, now: datetime) -> None:
+    row.status = MatchState.COMPLETED.value
+    row.score_a, row.score_b = match.scores if match.scores else (None, None)
+    row.winner_registration_id = _registration_id(match.winner)
+    row.outcome = match.outcome.value if match.outcome else None
+    row.completed_at = now
+
+
+def _take_back_rating(row: MatchRow, applied: Applied, pair: tuple[int | None, int | None]) -> None:
+    if row.rating_delta is not None:
+        applied.unrated.append((pair[0], pair[1], row.rating_delta))
+        row.rating_delta = None
+
+
+async def _reset_row(
+    uow: UnitOfWork, row: MatchRow, applied: Applied, pair: tuple[int | None, int | None]
+) -> None:
+    _take_back_rating(row, applied, pair)
+    applied.old_threads[row.id] = row.thread_id
+    applied.reset.append(row)
+    row.thread_id = None  # the next pairing gets a thread of its own
+    row.status = transition(row.code, row.status, MatchState.SCHEDULED).value
+    row.score_a = row.score_b = row.winner_registration_id = None
+    row.outcome = None
+    row.checkin_deadline = row.checked_in_a_at = row.checked_in_b_at = None
+    row.ready_at = row.completed_at = None
+    await uow.session.execute(delete(MatchReport).where(MatchReport.match_id == row.id))
+    await cancel_timers(uow, prefix=f"match:{row.id}:")
+
+
+async def open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> None:
+    """A match just became playable: start its check-in clock when the event wants one."""
+    deadline = None
+    if tournament.match_checkin_minutes <= 0:
+        row.status = transition(row.code, row.status, MatchState.READY).value
+    else:
+        row.status = transition(row.code, row.status, MatchState.CHECKIN).value
+        deadline = uow.clock.now() + timedelta(minutes=tournament.match_checkin_minutes)
+        row.checkin_deadline = deadline
+        await schedule_timer(
+            uow,
+            kind=MATCH_CHECKIN_TIMER,
+            key=f"match:{row.id}:checkin",
+            due_at=deadline,
+            payload={"match_id": row.id},
+            guild_id=tournament.guild_id,
+        )
+        await schedule_match_checkin_reminder(uow, row)
+    uow.emit(
+        MatchReady(
+            guild_id=tournament.guild_id,
+            tournament_id=tournament.id,
+            match_id=row.id,
+            code=row.code,
+            round_title=row.round_title,
+            best_of=row.best_of,
+            registration_ids=[r for r in (row.registration_a_id, row.registration_b_id) if r],
+            checkin_deadline=deadline.isoformat() if deadline else None,
+        )
+    )
+
+
+def _completed_event(tournament: Tournament, row: MatchRow, version: int) -> MatchCompleted:
+    winner = row.winner_registration_id
+    loser = None
+    if winner is not None:
+        loser = row.registration_b_id if winner == row.registration_a_id else row.registration_a_id
+    scores = [row.score_a, row.score_b] if row.score_a is not None else None
+    return MatchCompleted(
+        guild_id=tournament.guild_id,
+        tournament_id=tournament.id,
+        match_id=row.id,
+        code=row.code,
+        round_title=row.round_title,
+        winner_registration_id=winner,
+        loser_registration_id=loser,
+        scores=scores,  # type: ignore[arg-type]
+        outcome=row.outcome or "played",
+        automatic=row.outcome == "walkover",
+        bracket_version=version,
+    )
+
+
+async def _update_ratings(uow: UnitOfWork, tournament: Tournament, applied: Applied) -> None:
+    """Take back the Elo change of every result that was corrected or reset, then count
+    the results just played; each row keeps its delta so it can be taken back later."""
+    played = [
+        r
+        for r in applied.completed
+        if r.outcome in ("played", "draw") and r.registration_a_id and r.registration_b_id
+    ]
+    pairs: list[tuple[int | None, int | None]] = [(a, b) for a, b, _ in applied.unrated if a and b]
+    pairs += [(r.registration_a_id, r.registration_b_id) for r in played]
+    if not pairs:
+        return
+    subject_of = await _rating_subjects(uow, tournament, {i for pair in pairs for i in pair})
+    guild_id, game_id = tournament.guild_id, tournament.game_id
+    subject_type = "team" if tournament.participant_type == "team" else "player"
+    for first, second, delta in applied.unrated:
+        if first and second:
+            await ratings.reverse_result(
+                uow,
+                guild_id=guild_id,
+                game_id=game_id,
+                subject_type=subject_type,
+                subject_a=subject_of[first],
+                subject_b=subject_of[second],
+                delta=delta,
+            )
+    for row in played:
+        if row.winner_registration_id is None:
+            score_a = 0.5
+        else:
+            score_a = 1.0 if row.winner_registration_id == row.registration_a_id else 0.0
+        row.rating_delta = await ratings.record_result(
+            uow,
+            guild_id=guild_id,
+            game_id=game_id,
+            subject_type=subject_type,
+            subject_a=subject_of[row.registration_a_id],
+            subject_b=subject_of[row.registration_b_id],
+            score_a=score_a,
+        )
+
+
+async def _rating_subjects(
+    uow: UnitOfWork, tournament: Tournament, registration_ids: set[int | None]
+) -> dict[int | None, int]:
+    """Who a rating belongs to for each registration: the player, or the team."""
+    team_event = tournament.participant_type == "team"
+    rows = await uow.session.scalars(
+        select(Registration).where(Registration.id.in_([i for i in registration_ids if i]))
+    )
+    return {r.id: (r.team_id if team_event else r.user_id) for r in rows}  # type: ignore[misc]
+
+
+async def schedule_match_checkin_reminder(uow: UnitOfWork, row: MatchRow) -> None:
+    """The "10 minutes left to check in" reminder of a match that just opened its check-in
+    (half the time left when the check-in is shorter than 20 minutes)."""
+    if row.checkin_deadline is None:
+        return
+    now = uow.clock.now()
+    lead = min(MATCH_REMINDER_BEFORE, (row.checkin_deadline - now) / 2)
+    if lead <= timedelta(0):
+        return
+    await schedule_timer(
+        uow,
+        kind=MATCH_REMINDER_TIMER,
+        key=f"match:{row.id}:checkin_reminder",
+        due_at=row.checkin_deadline - lead,
+        payload={"match_id": row.id},
+        guild_id=row.guild_id,
+    )

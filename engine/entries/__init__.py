@@ -1,0 +1,79 @@
+from engine.entries.checkin import (
+    TournamentCheckInView,
+    check_in_tournament,
+    close_tournament_checkin,
+    register_timers,
+)
+from engine.entries.events import (
+    RegistrationCreated,
+    RegistrationRemoved,
+    TeamInviteAnswered,
+    TeamInviteSent,
+    TeamMemberKicked,
+    TournamentCheckInClosed,
+    TournamentCheckInOpened,
+    TournamentFull,
+    WaitlistPromoted,
+)
+from engine.entries.profiles import (
+    ProfileEntry,
+    ProfileService,
+    ProfileView,
+    RankingView,
+)
+from engine.entries.registration import (
+    EntryReleased,
+    RegistrationService,
+    confirm_paid,
+    confirm_unpaid_entries,
+    fill_added_slots,
+    mark_payment_review,
+    payment_rejected,
+    release_slot,
+)
+from engine.entries.team_views import (
+    InviteView,
+    TeamView,
+)
+from engine.entries.teams import (
+    TeamService,
+)
+from engine.entries.views import (
+    RegistrationForm,
+    RegistrationView,
+    load_view,
+)
+
+__all__ = [
+    "EntryReleased",
+    "InviteView",
+    "ProfileEntry",
+    "ProfileService",
+    "ProfileView",
+    "RankingView",
+    "RegistrationCreated",
+    "RegistrationForm",
+    "RegistrationRemoved",
+    "RegistrationService",
+    "RegistrationView",
+    "TeamInviteAnswered",
+    "TeamInviteSent",
+    "TeamMemberKicked",
+    "TeamService",
+    "TeamView",
+    "TournamentCheckInClosed",
+    "TournamentCheckInOpened",
+    "TournamentCheckInView",
+    "TournamentFull",
+    "WaitlistPromoted",
+    "check_in_tournament",
+    "close_tournament_checkin",
+    "confirm_paid",
+    "confirm_unpaid_entries",
+    "fill_added_slots",
+    "load_view",
+    "mark_payment_review",
+    "payment_rejected",
+    "register_timers",
+    "release_slot",
+]

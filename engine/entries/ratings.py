@@ -1,0 +1,97 @@
+"""Elo ratings per player (solo events) or team (team events) and game.
+
+Updated in the same transaction as the match result, so ranked seeding and fee waivers
+always read ratings that agree with the results.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.kernel.uow import UnitOfWork
+from storage.models import Ranking
+
+K_FACTOR = 32
+START_RATING = 1500
+
+
+def expected_score(rating: int, opponent: int) -> float:
+    return 1 / (1 + 10 ** ((opponent - rating) / 400))
+
+
+def elo_update(rating_a: int, rating_b: int, score_a: float, k: int = K_FACTOR) -> tuple[int, int]:
+    """New ratings after one match; ``score_a`` is 1 (A won), 0.5 (draw) or 0 (B won)."""
+    delta = round(k * (score_a - expected_score(rating_a, rating_b)))
+    return rating_a + delta, rating_b - delta
+
+
+async def _ranking(
+    uow: UnitOfWork, guild_id: int, game_id: int, subject_type: str, subject_id: int
+) -> Ranking:
+    row = await uow.session.scalar(
+        select(Ranking)
+        .where(
+            Ranking.guild_id == guild_id,
+            Ranking.game_id == game_id,
+            Ranking.subject_type == subject_type,
+            Ranking.subject_id == subject_id,
+        )
+        .with_for_update()
+    )
+    if row is None:
+        row = Ranking(
+            guild_id=guild_id,
+            game_id=game_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            rating=START_RATING,
+            matches_played=0,
+            updated_at=uow.clock.now(),
+        )
+        uow.session.add(row)
+        await uow.session.flush()
+    return row
+
+
+async def record_result(
+    uow: UnitOfWork,
+    *,
+    guild_id: int,
+    game_id: int,
+    subject_type: str,
+    subject_a: int,
+    subject_b: int,
+    score_a: float,
+) -> int:
+    """Apply one played match to both ratings; returns the points A gained (B lost)."""
+    first = await _ranking(uow, guild_id, game_id, subject_type, subject_a)
+    second = await _ranking(uow, guild_id, game_id, subject_type, subject_b)
+    before = first.rating
+    first.rating, second.rating = elo_update(first.rating, second.rating, score_a)
+    _touch(uow, first, second, played=1)
+    return first.rating - before
+
+
+async def reverse_result(
+    uow: UnitOfWork,
+    *,
+    guild_id: int,
+    game_id: int,
+    subject_type: str,
+    subject_a: int,
+    subject_b: int,
+    delta: int,
+) -> None:
+    """Take back a result recorded earlier (it was corrected, or its match reset)."""
+    first = await _ranking(uow, guild_id, game_id, subject_type, subject_a)
+    second = await _ranking(uow, guild_id, game_id, subject_type, subject_b)
+    first.rating -= delta
+    second.rating += delta
+    _touch(uow, first, second, played=-1)
+
+
+def _touch(uow: UnitOfWork, *rows: Ranking, played: int) -> None:
+    now = uow.clock.now()
+    for row in rows:
+        row.matches_played = max(0, row.matches_played + played)
+        row.updated_at = now

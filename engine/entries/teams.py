@@ -1,0 +1,558 @@
+"""Teams: create, invite, accept/decline, leave, kick, hand over, disband, roster.
+
+A member may play in several teams of a server; registration makes sure nobody plays
+for two entries of the same tournament. While a team has an active entry in a
+tournament that is not over, its roster is frozen (the registered members are the ones
+who play), so leaving and kicking are refused until the captain withdraws it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.entries.events import (
+    TeamCaptainChanged,
+    TeamCreated,
+    TeamDisbanded,
+    TeamInviteAnswered,
+    TeamInviteSent,
+    TeamMemberKicked,
+    TeamMemberLeft,
+)
+from engine.entries.team_views import (
+    InviteView,
+    TeamMemberView,
+    TeamView,
+    invite_view_of,
+    team_view,
+)
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.uow import ServiceContext, UnitOfWork
+from storage.models import Registration, Team, TeamInvite, TeamMember, Tournament
+from storage.models.enums import InviteStatus, RegistrationStatus, TeamRole, TournamentStatus
+
+_TAG = re.compile(r"^[A-Za-z0-9]{2,5}$")
+NAME_MIN, NAME_MAX = 2, 32
+ACTIVE_ENTRY = (
+    RegistrationStatus.AWAITING_PAYMENT,
+    RegistrationStatus.PAYMENT_REVIEW,
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+)
+TOURNAMENT_OVER = (
+    TournamentStatus.COMPLETED,
+    TournamentStatus.ARCHIVED,
+    TournamentStatus.CANCELLED,
+)
+
+# The views moved to team_views; re-exported because callers import them from here.
+__all__ = [
+    "ACTIVE_ENTRY",
+    "InviteView",
+    "TeamMemberView",
+    "TeamService",
+    "TeamView",
+    "lock_team",
+    "registrable_roster",
+    "team_view",
+]
+
+
+async def lock_team(session: AsyncSession, team_id: int, guild_id: int | None) -> Team:
+    """The team row, locked, so roster changes of one team happen one at a time."""
+    team = await session.scalar(select(Team).where(Team.id == team_id).with_for_update())
+    if (
+        team is None
+        or team.disbanded_at is not None
+        or (guild_id is not None and team.guild_id != guild_id)
+    ):
+        raise NotFound("That team does not exist (any more). Check the name with /team roster.")
+    return team
+
+
+def _require_captain(actor: Actor, team: Team, doing: str) -> None:
+    if actor.user_id != team.captain_id:
+        raise PermissionDenied(
+            f"Only the captain of {team.name}, <@{team.captain_id}>, can {doing}."
+        )
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not NAME_MIN <= len(cleaned) <= NAME_MAX:
+        raise InvalidInput(
+            f"A team name must be {NAME_MIN} to {NAME_MAX} characters long; pick another one."
+        )
+    return cleaned
+
+
+def _clean_tag(tag: str) -> str:
+    cleaned = tag.strip()
+    if not _TAG.match(cleaned):
+        raise InvalidInput("A team tag is 2 to 5 letters or digits, for example “DCR”.")
+    return cleaned.upper()
+
+
+async def _member(session: AsyncSession, team_id: int, user_id: int) -> TeamMember | None:
+    return await session.scalar(
+        select(TeamMember).where(TeamMember.team_id == team_id, TeamMember.user_id == user_id)
+    )
+
+
+async def _refuse_if_registered(session: AsyncSession, team: Team, doing: str) -> None:
+    entry = await session.scalar(
+        select(Tournament.name)
+        .join(Registration, Registration.tournament_id == Tournament.id)
+        .where(
+            Registration.team_id == team.id,
+            Registration.status.in_(ACTIVE_ENTRY),
+            Tournament.status.not_in(TOURNAMENT_OVER),
+        )
+        .limit(1)
+    )
+    if entry is not None:
+        raise Conflict(
+            f"{team.name} is registered for {entry}, so its roster is locked and you cannot "
+            f"{doing} now. The captain can withdraw the team with /unregister first."
+        )
+
+
+class TeamService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def create(self, actor: Actor, name: str, tag: str) -> TeamView:
+        """``/team create``: a new team with the actor as its captain."""
+        if actor.guild_id is None:
+            raise InvalidInput("Teams belong to a server; use /team create inside one.")
+        cleaned, cleaned_tag = _clean_name(name), _clean_tag(tag)
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            taken = await session.scalar(
+                select(Team.id).where(
+                    Team.guild_id == actor.guild_id, func.lower(Team.name) == cleaned.lower()
+                )
+            )
+            if taken is not None:
+                raise Conflict(f"A team called “{cleaned}” already exists here; pick another name.")
+            now = uow.clock.now()
+            team = Team(
+                guild_id=actor.guild_id,
+                name=cleaned,
+                tag=cleaned_tag,
+                captain_id=actor.user_id,
+                created_at=now,
+            )
+            try:
+                async with session.begin_nested():
+                    session.add(team)
+                    await session.flush()
+            except IntegrityError:
+                raise Conflict(
+                    f"A team called “{cleaned}” was just created by someone else; "
+                    "pick another name."
+                ) from None
+            session.add(
+                TeamMember(
+                    team_id=team.id, user_id=actor.user_id, role=TeamRole.CAPTAIN, joined_at=now
+                )
+            )
+            await session.flush()
+            uow.audit(
+                guild_id=actor.guild_id,
+                actor_id=actor.user_id,
+                action="team.create",
+                target_type="team",
+                target_id=team.id,
+                after={"name": cleaned, "tag": cleaned_tag, "captain_id": actor.user_id},
+            )
+            uow.emit(
+                TeamCreated(
+                    guild_id=actor.guild_id,
+                    team_id=team.id,
+                    name=cleaned,
+                    tag=cleaned_tag,
+                    captain_id=actor.user_id,
+                )
+            )
+            return await team_view(session, team)
+
+    async def invite(
+        self, actor: Actor, team_id: int, user_id: int, *, channel_id: int | None = None
+    ) -> InviteView:
+        """``/team invite``: one pending invite per (team, member); the invitee answers later."""
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            team = await lock_team(session, team_id, actor.guild_id)
+            _require_captain(actor, team, "invite players")
+            if user_id == actor.user_id:
+                raise InvalidInput("You are already in your own team; invite someone else.")
+            if await _member(session, team.id, user_id) is not None:
+                raise Conflict(f"<@{user_id}> is already in {team.name}.")
+            pending = await session.scalar(
+                select(TeamInvite.id).where(
+                    TeamInvite.team_id == team.id,
+                    TeamInvite.user_id == user_id,
+                    TeamInvite.status == InviteStatus.PENDING,
+                )
+            )
+            if pending is not None:
+                raise Conflict(
+                    f"<@{user_id}> already has an invite to {team.name} waiting; "
+                    "they can accept it from their DMs."
+                )
+            invite = TeamInvite(
+                team_id=team.id,
+                user_id=user_id,
+                inviter_id=actor.user_id,
+                status=InviteStatus.PENDING,
+                created_at=uow.clock.now(),
+            )
+            session.add(invite)
+            await session.flush()
+            uow.audit(
+                guild_id=team.guild_id,
+                actor_id=actor.user_id,
+                action="team.invite",
+                target_type="team_invite",
+                target_id=invite.id,
+                after={"team_id": team.id, "user_id": user_id, "status": invite.status},
+            )
+            uow.emit(
+                TeamInviteSent(
+                    guild_id=team.guild_id,
+                    invite_id=invite.id,
+                    team_id=team.id,
+                    team_name=team.name,
+                    team_tag=team.tag,
+                    user_id=user_id,
+                    inviter_id=actor.user_id,
+                    channel_id=channel_id,
+                )
+            )
+            return invite_view_of(invite, team)
+
+    async def answer_invite(self, actor: Actor, invite_id: int, accept: bool) -> InviteView:
+        """The Accept/Decline buttons. Only the invitee, only once, only while pending."""
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            invite = await session.scalar(
+                select(TeamInvite).where(TeamInvite.id == invite_id).with_for_update()
+            )
+            if invite is None:
+                raise NotFound("This invite no longer exists; ask the captain for a new one.")
+            if invite.user_id != actor.user_id:
+                raise PermissionDenied("This invite is not for you.")
+            team = await session.scalar(
+                select(Team).where(Team.id == invite.team_id).with_for_update()
+            )
+            assert team is not None  # invites cascade with their team
+            _refuse_answered(invite, team)
+            if accept and await _member(session, team.id, actor.user_id) is None:
+                session.add(
+                    TeamMember(
+                        team_id=team.id,
+                        user_id=actor.user_id,
+                        role=TeamRole.MEMBER,
+                        joined_at=uow.clock.now(),
+                    )
+                )
+            invite.status = InviteStatus.ACCEPTED if accept else InviteStatus.DECLINED
+            invite.decided_at = uow.clock.now()
+            await session.flush()
+            uow.audit(
+                guild_id=team.guild_id,
+                actor_id=actor.user_id,
+                action="team.invite_accept" if accept else "team.invite_decline",
+                target_type="team_invite",
+                target_id=invite.id,
+                before={"status": InviteStatus.PENDING.value},
+                after={"status": invite.status},
+            )
+            uow.emit(
+                TeamInviteAnswered(
+                    guild_id=team.guild_id,
+                    invite_id=invite.id,
+                    team_id=team.id,
+                    team_name=team.name,
+                    user_id=actor.user_id,
+                    inviter_id=invite.inviter_id,
+                    accepted=accept,
+                )
+            )
+            return invite_view_of(invite, team)
+
+    async def leave(self, actor: Actor, team_id: int) -> TeamView:
+        """``/team leave``. The captain must hand over (or disband) first."""
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            team = await lock_team(session, team_id, actor.guild_id)
+            member = await _member(session, team.id, actor.user_id)
+            if member is None:
+                raise NotFound(f"You are not in {team.name}.")
+            if team.captain_id == actor.user_id:
+                raise Conflict(
+                    f"You are the captain of {team.name}, so you cannot just leave: hand the "
+                    "team over with /team transfer, or end it with /team disband."
+                )
+            await _refuse_if_registered(session, team, "leave")
+            await session.delete(member)
+            await session.flush()
+            _audit_member(uow, actor, team, "team.leave", actor.user_id)
+            uow.emit(
+                TeamMemberLeft(
+                    guild_id=team.guild_id,
+                    team_id=team.id,
+                    team_name=team.name,
+                    user_id=actor.user_id,
+                    captain_id=team.captain_id,
+                )
+            )
+            return await team_view(session, team)
+
+    async def kick(self, actor: Actor, team_id: int, user_id: int) -> TeamView:
+        """``/team kick``: captain only; a pending invite to the same player is cancelled too."""
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            team = await lock_team(session, team_id, actor.guild_id)
+            _require_captain(actor, team, "remove players")
+            if user_id == actor.user_id:
+                raise InvalidInput(
+                    "You cannot kick yourself. Hand the team over with /team transfer "
+                    "or end it with /team disband."
+                )
+            member = await _member(session, team.id, user_id)
+            if member is None:
+                raise NotFound(f"<@{user_id}> is not in {team.name}.")
+            await _refuse_if_registered(session, team, "remove players")
+            await session.delete(member)
+            await session.flush()
+            _audit_member(uow, actor, team, "team.kick", user_id)
+            uow.emit(
+                TeamMemberKicked(
+                    guild_id=team.guild_id,
+                    team_id=team.id,
+                    team_name=team.name,
+                    user_id=user_id,
+                    actor_id=actor.user_id,
+                )
+            )
+            return await team_view(session, team)
+
+    async def transfer(self, actor: Actor, team_id: int, user_id: int) -> TeamView:
+        """``/team transfer``: hand the captaincy to another member."""
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            team = await lock_team(session, team_id, actor.guild_id)
+            _require_captain(actor, team, "hand the team over")
+            new = await _member(session, team.id, user_id)
+            if new is None or user_id == actor.user_id:
+                raise InvalidInput(
+                    f"Pick another member of {team.name} as the new captain (see /team roster)."
+                )
+            # The entry was made by this captain (it pays and withdraws in their name).
+            await _refuse_if_registered(session, team, "hand the captaincy over")
+            old = await _member(session, team.id, actor.user_id)
+            assert old is not None  # the captain is always a member
+            old.role, new.role = TeamRole.MEMBER, TeamRole.CAPTAIN
+            team.captain_id = user_id
+            await session.flush()
+            uow.audit(
+                guild_id=team.guild_id,
+                actor_id=actor.user_id,
+                action="team.transfer",
+                target_type="team",
+                target_id=team.id,
+                before={"captain_id": actor.user_id},
+                after={"captain_id": user_id},
+            )
+            uow.emit(
+                TeamCaptainChanged(
+                    guild_id=team.guild_id,
+                    team_id=team.id,
+                    team_name=team.name,
+                    old_captain_id=actor.user_id,
+                    new_captain_id=user_id,
+                )
+            )
+            return await team_view(session, team)
+
+    async def disband(self, actor: Actor, team_id: int) -> TeamView:
+        """``/team disband``: the team ends; its pending invites are cancelled."""
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            team = await lock_team(session, team_id, actor.guild_id)
+            _require_captain(actor, team, "disband the team")
+            await _refuse_if_registered(session, team, "disband it")
+            view = await team_view(session, team)
+            await _cancel_pending_invites(uow, team)
+            team.disbanded_at = uow.clock.now()
+            # Free the name (unique per server) while history keeps the team row.
+            team.name = f"{team.name} (disbanded #{team.id})"[:64]
+            await session.flush()
+            uow.audit(
+                guild_id=team.guild_id,
+                actor_id=actor.user_id,
+                action="team.disband",
+                target_type="team",
+                target_id=team.id,
+                before={"name": view.name, "members": list(view.member_ids)},
+            )
+            uow.emit(
+                TeamDisbanded(
+                    guild_id=team.guild_id,
+                    team_id=team.id,
+                    team_name=view.name,
+                    captain_id=team.captain_id,
+                    member_ids=list(view.member_ids),
+                )
+            )
+            return view
+
+    async def roster(self, team_id: int, guild_id: int | None = None) -> TeamView:
+        async with self._ctx.read() as session:
+            team = await session.get(Team, team_id)
+            if (
+                team is None
+                or team.disbanded_at is not None
+                or (guild_id is not None and team.guild_id != guild_id)
+            ):
+                raise NotFound("That team does not exist (any more). Pick one from the list.")
+            return await team_view(session, team)
+
+    async def teams_of(
+        self, guild_id: int, user_id: int, *, captain_only: bool = False, prefix: str = ""
+    ) -> list[TeamView]:
+        """The member's live teams in a server (for autocomplete and pickers)."""
+        query = (
+            select(Team)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(
+                Team.guild_id == guild_id,
+                Team.disbanded_at.is_(None),
+                TeamMember.user_id == user_id,
+            )
+            .order_by(Team.name)
+        )
+        if captain_only:
+            query = query.where(Team.captain_id == user_id)
+        if prefix.strip():
+            query = query.where(
+                func.lower(Team.name).contains(prefix.strip().lower(), autoescape=True)
+            )
+        async with self._ctx.read() as session:
+            teams = (await session.scalars(query.limit(25))).all()
+            return [await team_view(session, t) for t in teams]
+
+    async def search(self, guild_id: int, prefix: str = "", limit: int = 25) -> list[TeamView]:
+        """Any live team of the server whose name contains ``prefix``."""
+        query = select(Team).where(Team.guild_id == guild_id, Team.disbanded_at.is_(None))
+        if prefix.strip():
+            query = query.where(
+                func.lower(Team.name).contains(prefix.strip().lower(), autoescape=True)
+            )
+        async with self._ctx.read() as session:
+            teams = (await session.scalars(query.order_by(Team.name).limit(limit))).all()
+            return [await team_view(session, t) for t in teams]
+
+    async def resolve(self, guild_id: int, text: str) -> int:
+        """The id of a team picked from autocomplete (its id) or typed by name or tag."""
+        text = text.strip()
+        async with self._ctx.read() as session:
+            if text.isdigit():
+                team = await session.get(Team, int(text))
+                if team is not None and team.guild_id == guild_id and team.disbanded_at is None:
+                    return team.id
+            found = (
+                await session.scalars(
+                    select(Team.id).where(
+                        Team.guild_id == guild_id,
+                        Team.disbanded_at.is_(None),
+                        (func.lower(Team.name) == text.lower()) | (Team.tag == text.upper()),
+                    )
+                )
+            ).all()
+        if len(found) != 1:
+            raise NotFound(
+                f"I could not find one team called “{text[:40]}”. Pick a team from the list."
+            )
+        return found[0]
+
+    async def get_invite(self, invite_id: int) -> InviteView:
+        async with self._ctx.read() as session:
+            invite = await session.get(TeamInvite, invite_id)
+            if invite is None:
+                raise NotFound("This invite no longer exists; ask the captain for a new one.")
+            team = await session.get(Team, invite.team_id)
+            assert team is not None
+            return invite_view_of(invite, team)
+
+
+def _refuse_answered(invite: TeamInvite, team: Team) -> None:
+    """A second click, a late click, or a click on a cancelled invite changes nothing."""
+    if invite.status == InviteStatus.ACCEPTED:
+        raise Conflict(f"You already accepted this invite: you are in {team.name}.")
+    if invite.status == InviteStatus.DECLINED:
+        raise Conflict(
+            f"You already declined this invite to {team.name}. Ask the captain for a new "
+            "one if you changed your mind."
+        )
+    if invite.status == InviteStatus.CANCELLED or team.disbanded_at is not None:
+        raise Conflict("This invite was cancelled (the team was disbanded or changed).")
+
+
+async def _cancel_pending_invites(uow: UnitOfWork, team: Team) -> None:
+    pending = (
+        await uow.session.scalars(
+            select(TeamInvite)
+            .where(TeamInvite.team_id == team.id, TeamInvite.status == InviteStatus.PENDING)
+            .with_for_update()
+        )
+    ).all()
+    for invite in pending:
+        invite.status = InviteStatus.CANCELLED
+        invite.decided_at = uow.clock.now()
+
+
+def _audit_member(uow: UnitOfWork, actor: Actor, team: Team, action: str, user_id: int) -> None:
+    uow.audit(
+        guild_id=team.guild_id,
+        actor_id=actor.user_id,
+        action=action,
+        target_type="team",
+        target_id=team.id,
+        before={"member": user_id},
+        after=None,
+    )
+
+
+async def registrable_roster(
+    session: AsyncSession, actor: Actor, team_id: int, team_size: int, size_max: int, event: str
+) -> TeamView:
+    """The team a captain enters into ``event``, with a roster that fits its team size.
+
+    ``team_size`` players are needed; up to ``size_max`` (the game's maximum) may be on the
+    roster, the extra ones as substitutes.
+    """
+    team = await session.get(Team, team_id)
+    if team is None or team.disbanded_at is not None or team.guild_id != actor.guild_id:
+        raise NotFound("That team does not exist (any more). Pick one of your teams from the list.")
+    _require_captain(actor, team, f"register it for {event}")
+    view = await team_view(session, team)
+    count, size_max = len(view.members), max(team_size, size_max)
+    if count < team_size:
+        raise InvalidInput(
+            f"{team.name} has {count} player{'s' if count != 1 else ''} but {event} needs "
+            f"teams of {team_size}. Invite more players with /team invite, then register again."
+        )
+    if count > size_max:
+        raise InvalidInput(
+            f"{team.name} has {count} players but {event} allows at most {size_max} "
+            f"({team_size} plus substitutes). Remove someone with /team kick first."
+        )
+    return view

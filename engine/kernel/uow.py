@@ -1,0 +1,119 @@
+"""The unit of work every state change goes through.
+
+``async with ctx.unit_of_work() as uow`` opens ONE database transaction. Inside it a
+service validates, writes its rows, records an audit entry and emits domain events into
+the outbox table. On commit the dispatcher is woken to deliver those events; on any
+exception everything — rows, audit entry and events — is rolled back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.kernel.clock import Clock, SystemClock
+from engine.kernel.events import DomainEvent
+from engine.kernel.reactions import Reactions
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import AuditEntry, OutboxEvent
+from storage.notify import OUTBOX_CHANNEL, TIMERS_CHANNEL, notify
+
+
+@dataclass
+class UnitOfWork:
+    session: AsyncSession
+    clock: Clock
+    reactions: Reactions = field(default_factory=Reactions)
+    emitted: list[DomainEvent] = field(default_factory=list)
+    timers_changed: bool = False
+
+    async def react(self, moment: object) -> list[Any]:
+        """Let the domains registered for ``moment`` act in this transaction (see
+        :mod:`engine.kernel.reactions`); returns their results in registration order."""
+        return await self.reactions.run(self, moment)
+
+    def emit(self, event: DomainEvent) -> None:
+        now = self.clock.now()
+        self.session.add(
+            OutboxEvent(
+                event_type=event.event_type,
+                payload=event.to_payload(),
+                created_at=now,
+                next_attempt_at=now,
+                attempts=0,
+            )
+        )
+        self.emitted.append(event)
+
+    def audit(
+        self,
+        *,
+        guild_id: int | None,
+        actor_id: int | None,
+        action: str,
+        target_type: str,
+        target_id: str | int | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(
+            AuditEntry(
+                guild_id=guild_id,
+                actor_id=actor_id,
+                action=action,
+                target_type=target_type,
+                target_id=None if target_id is None else str(target_id),
+                before=before,
+                after=after,
+                created_at=self.clock.now(),
+            )
+        )
+
+
+class ServiceContext:
+    """What every service needs: the database, the clock, and who to wake after a commit."""
+
+    def __init__(
+        self, db: Database, clock: Clock | None = None, *, files: FileStore | None = None
+    ) -> None:
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.files = files or FileStore(Path("data") / "files")
+        self.reactions = Reactions()
+        self._after_events: list[Callable[[], None]] = []
+        self._after_timers: list[Callable[[], None]] = []
+
+    def on_commit_with_events(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every commit that emitted events (wakes the outbox)."""
+        self._after_events.append(callback)
+
+    def on_commit_with_timers(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every commit that scheduled or cancelled timers."""
+        self._after_timers.append(callback)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self.db.transaction() as session:
+            uow = UnitOfWork(session=session, clock=self.clock, reactions=self.reactions)
+            yield uow
+            if not self.db.is_sqlite:
+                # Other processes wake at once; PostgreSQL sends these only on commit.
+                if uow.emitted:
+                    await notify(session, OUTBOX_CHANNEL)
+                if uow.timers_changed:
+                    await notify(session, TIMERS_CHANNEL)
+        if uow.emitted:
+            for callback in self._after_events:
+                callback()
+        if uow.timers_changed:
+            for callback in self._after_timers:
+                callback()
+
+    def read(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self.db.read()

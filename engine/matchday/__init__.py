@@ -1,0 +1,71 @@
+from engine.matchday._access import (
+    DISPUTE_REASONS,
+    MAX_IMAGE_BYTES,
+    MatchLobby,
+    OverrideOutcome,
+    ReportOutcome,
+    score_text,
+)
+from engine.matchday._dispute_closing import (
+    close_disputes_of_settled_match,
+)
+from engine.matchday.checkin import (
+    CheckInResult,
+    CheckInService,
+    MatchCheckInView,
+    register_timers,
+)
+from engine.matchday.disputes import (
+    DisputeDetail,
+    DisputeListItem,
+    DisputeService,
+    DisputeView,
+    EvidenceFile,
+)
+from engine.matchday.events import (
+    DisputeEscalated,
+    DisputeEvidenceAdded,
+    DisputeOpened,
+    DisputeResolved,
+    MatchCheckInComplete,
+    MatchCheckInMissed,
+    MatchCheckInReminder,
+    MatchNoShow,
+    MatchSideCheckedIn,
+    ScoreMismatch,
+    ScoreReported,
+)
+from engine.matchday.reports import (
+    ScoreService,
+)
+
+__all__ = [
+    "DISPUTE_REASONS",
+    "MAX_IMAGE_BYTES",
+    "CheckInResult",
+    "CheckInService",
+    "DisputeDetail",
+    "DisputeEscalated",
+    "DisputeEvidenceAdded",
+    "DisputeListItem",
+    "DisputeOpened",
+    "DisputeResolved",
+    "DisputeService",
+    "DisputeView",
+    "EvidenceFile",
+    "MatchCheckInComplete",
+    "MatchCheckInMissed",
+    "MatchCheckInReminder",
+    "MatchCheckInView",
+    "MatchLobby",
+    "MatchNoShow",
+    "MatchSideCheckedIn",
+    "OverrideOutcome",
+    "ReportOutcome",
+    "ScoreMismatch",
+    "ScoreReported",
+    "ScoreService",
+    "close_disputes_of_settled_match",
+    "register_timers",
+    "score_text",
+]

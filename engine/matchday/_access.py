@@ -1,0 +1,453 @@
+"""What score reports and disputes share: the match views, screenshot checks, finding
+and locking a match, and opening, closing and deciding its disputes.
+
+:class:`engine.matchday.reports.ScoreService`, :mod:`engine.matchday.overrides` and
+:class:`engine.matchday.disputes.DisputeService` build on these. Every change locks the
+tournament row first (the order :func:`apply_action` uses too), then the match row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.brackets import (
+    OPEN_STATES,
+    Applied,
+    MatchState,
+    MatchView,
+    apply_action,
+    correct_result,
+    load_for_update,
+    match_view,
+    transition,
+)
+from engine.entries import load_view
+from engine.formats import FormatError, Result
+from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.matchday._dispute_closing import (
+    OPEN_DISPUTE_STATES,
+    close_disputes,
+)
+from engine.matchday.events import DisputeOpened
+from engine.money import insert_ignoring_conflicts
+from engine.tournaments import lock_tournament
+from storage.models import (
+    Dispute,
+    DisputeEvidence,
+    GuildSettings,
+    MatchReport,
+    MatchRow,
+    RegistrationMember,
+    StoredFile,
+    Tournament,
+)
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+DISPUTE_REASONS = {
+    "score_mismatch": "Score mismatch",
+    "no_show": "No-show",
+    "cheating": "Cheating",
+    "technical_issue": "Technical issue",
+    "other": "Other",
+}
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Side:
+    registration_id: int
+    name: str
+    member_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MatchLobby:
+    """A match with the names and members of both sides, for threads and /match info."""
+
+    match: MatchView
+    tournament_name: str
+    sides: tuple[Side | None, Side | None]
+
+    def side_of_user(self, user_id: int) -> int | None:
+        for slot, side in enumerate(self.sides):
+            if side is not None and user_id in side.member_ids:
+                return slot
+        return None
+
+    def name(self, slot: int) -> str:
+        side = self.sides[slot]
+        return side.name if side else "TBD"
+
+    @property
+    def title(self) -> str:
+        return f"{self.match.code} · {self.name(0)} vs {self.name(1)}"
+
+    @property
+    def member_ids(self) -> tuple[int, ...]:
+        return tuple(u for side in self.sides if side for u in side.member_ids)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    match_id: int
+    registration_id: int
+    reporter_id: int
+    score_a: int
+    score_b: int
+    screenshot_sha256: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """``state``: "awaiting_confirmation", "completed" or "disputed"."""
+
+    state: str
+    lobby: MatchLobby
+    report: ReportView | None
+    dispute_id: int | None = None
+    tournament_completed: bool = False
+
+    @property
+    def match(self) -> MatchView:
+        return self.lobby.match
+
+
+@dataclass(frozen=True)
+class OverrideOutcome:
+    lobby: MatchLobby
+    reset_codes: tuple[str, ...]
+    tournament_completed: bool
+    disqualified_registration_id: int | None = None
+
+    @property
+    def match(self) -> MatchView:
+        return self.lobby.match
+
+
+def report_view(row: MatchReport) -> ReportView:
+    return ReportView(
+        id=row.id,
+        match_id=row.match_id,
+        registration_id=row.registration_id,
+        reporter_id=row.reporter_id,
+        score_a=row.score_a,
+        score_b=row.score_b,
+        screenshot_sha256=row.screenshot_sha256,
+        created_at=row.created_at,
+    )
+
+
+def score_text(a: int | None, b: int | None) -> str:
+    return "—" if a is None or b is None else f"{a}–{b}"
+
+
+# --- images ---------------------------------------------------------------------------
+
+
+def check_image(data: bytes, what: str = "screenshot") -> str:
+    """Content type of a valid PNG/JPEG (checked by content: magic, size, full decode)."""
+    if not data:
+        raise InvalidInput(f"The {what} is empty. Attach the image again.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidInput(
+            f"The {what} is {len(data) // 1024:,} KB; the limit is 2 MB. Crop it or save it "
+            "as JPEG, then send it again."
+        )
+    image_format = next((f for magic, f in _MAGIC.items() if data.startswith(magic)), None)
+    if image_format is None:
+        raise InvalidInput(f"The {what} is not a PNG or JPEG image. Attach a screenshot.")
+    damaged = InvalidInput(
+        f"The {what} could not be read: the image is damaged or incomplete. Take it again "
+        "and attach it."
+    )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if image.format != image_format or width * height > MAX_IMAGE_PIXELS:
+                raise damaged
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # verify() checks structure only; decoding catches truncation
+    except InvalidInput:
+        raise
+    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
+        raise damaged from None
+    return _CONTENT_TYPES[image_format]
+
+
+async def store_image(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    *,
+    guild_id: int,
+    user_id: int,
+    data: bytes,
+    content_type: str,
+    name: str | None,
+) -> str:
+    """Write the bytes (content-addressed) and their StoredFile row; returns the sha256."""
+    sha256 = await asyncio.to_thread(ctx.files.put, data)
+    stmt = (
+        insert_ignoring_conflicts(uow.session, StoredFile)
+        .values(
+            sha256=sha256,
+            guild_id=guild_id,
+            content_type=content_type,
+            size=len(data),
+            original_name=(name or None) and name[:200],
+            uploaded_by=user_id,
+            created_at=uow.clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    await uow.session.execute(stmt)
+    return sha256
+
+
+# --- reading and locking --------------------------------------------------------------
+
+
+async def organizer_role(session: AsyncSession, guild_id: int) -> int | None:
+    return await session.scalar(
+        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
+    )
+
+
+async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchRow]:
+    """Lock the tournament, then the match row, and return both freshly read."""
+    tournament_id = await uow.session.scalar(
+        select(MatchRow.tournament_id).where(MatchRow.id == match_id)
+    )
+    if tournament_id is None:
+        raise NotFound("That match does not exist any more. Use /match info to find yours.")
+    tournament = await lock_tournament(uow.session, tournament_id)
+    row = await uow.session.scalar(
+        select(MatchRow)
+        .where(MatchRow.id == match_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None  # matches are never deleted while their tournament lives
+    return tournament, row
+
+
+async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> int | None:
+    """0 or 1 when the user plays in the match (alone or in a team), else None."""
+    ids = [r for r in (row.registration_a_id, row.registration_b_id) if r is not None]
+    if not ids:
+        return None
+    registration_id = await session.scalar(
+        select(RegistrationMember.registration_id).where(
+            RegistrationMember.registration_id.in_(ids), RegistrationMember.user_id == user_id
+        )
+    )
+    if registration_id is None:
+        return None
+    return 0 if registration_id == row.registration_a_id else 1
+
+
+async def load_lobby(session: AsyncSession, row: MatchRow) -> MatchLobby:
+    sides: list[Side | None] = []
+    for registration_id in (row.registration_a_id, row.registration_b_id):
+        if registration_id is None:
+            sides.append(None)
+            continue
+        view = await load_view(session, registration_id)
+        sides.append(Side(view.id, view.display_name, view.member_ids))
+    name = await session.scalar(select(Tournament.name).where(Tournament.id == row.tournament_id))
+    return MatchLobby(match_view(row), name or "", (sides[0], sides[1]))
+
+
+async def reports_of(session: AsyncSession, match_id: int) -> list[MatchReport]:
+    rows = await session.scalars(
+        select(MatchReport)
+        .where(MatchReport.match_id == match_id)
+        .order_by(MatchReport.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+def report_dicts(reports: list[MatchReport]) -> list[dict]:
+    return [
+        {
+            "registration_id": r.registration_id,
+            "reporter_id": r.reporter_id,
+            "scores": [r.score_a, r.score_b],
+        }
+        for r in reports
+    ]
+
+
+async def find_match_id(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    guild_id: int | None = None,
+    tournament_id: int | None = None,
+    thread_id: int | None = None,
+    states: frozenset[MatchState] = OPEN_STATES,
+) -> int:
+    """The match a command refers to: the match thread it was used in, else the user's
+    one open match (in a tournament, or across the server)."""
+    if thread_id is not None:
+        by_thread = await session.scalar(select(MatchRow.id).where(MatchRow.thread_id == thread_id))
+        if by_thread is not None:
+            return by_thread
+    query = (
+        select(MatchRow)
+        .join(
+            RegistrationMember,
+            RegistrationMember.registration_id.in_(
+                [MatchRow.registration_a_id, MatchRow.registration_b_id]
+            ),
+        )
+        .where(RegistrationMember.user_id == user_id, MatchRow.status.in_(list(states)))
+        .order_by(MatchRow.id)
+    )
+    if tournament_id is not None:
+        query = query.where(MatchRow.tournament_id == tournament_id)
+    elif guild_id is not None:
+        query = query.where(MatchRow.guild_id == guild_id)
+    rows = list((await session.scalars(query)).unique().all())
+    if not rows:
+        raise NotFound(
+            "You have no match waiting to be played right now. Use /match info to see your "
+            "next match, or run the command inside your match thread."
+        )
+    if len({r.tournament_id for r in rows}) > 1:
+        raise InvalidInput(
+            "You have matches in more than one tournament right now; pick the tournament "
+            "option, or run the command inside your match thread."
+        )
+    return rows[0].id
+
+
+async def validate_scores(
+    uow: UnitOfWork, tournament_id: int, code: str, scores: tuple[int, int]
+) -> None:
+    """Refuse a score the engine would refuse (best-of, draws, result type) before
+    anything is stored: a dry run on a rebuilt copy of the bracket."""
+    _, bracket = await load_for_update(uow, tournament_id)
+    try:
+        bracket.apply_result(Result(code, scores))
+    except FormatError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+# --- disputes (opened and closed from here and from DisputeService) -------------------
+
+
+async def open_dispute_in(
+    uow: UnitOfWork,
+    tournament: Tournament,
+    row: MatchRow,
+    *,
+    opened_by: int,
+    reason: str,
+    description: str,
+    evidence_sha256: str | None = None,
+) -> Dispute:
+    """Put the match in dispute and open a Dispute; the caller holds the match lock."""
+    if reason not in DISPUTE_REASONS:
+        raise InvalidInput(
+            "Pick a reason for the dispute: score mismatch, no-show, cheating, technical "
+            "issue or other."
+        )
+    existing = await uow.session.scalar(
+        select(Dispute).where(Dispute.match_id == row.id, Dispute.status.in_(OPEN_DISPUTE_STATES))
+    )
+    if existing is not None:
+        where = f" in <#{existing.thread_id}>" if existing.thread_id else ""
+        raise Conflict(
+            f"Match {row.code} already has an open dispute (#{existing.id}){where}. Add your "
+            "evidence there; an organizer will decide."
+        )
+    row.status = transition(row.code, row.status, MatchState.DISPUTED).value
+    now = uow.clock.now()
+    row.updated_at = now
+    dispute = Dispute(
+        guild_id=row.guild_id,
+        tournament_id=row.tournament_id,
+        match_id=row.id,
+        opened_by=opened_by,
+        reason=reason,
+        description=description.strip(),
+        status="open",
+        created_at=now,
+    )
+    uow.session.add(dispute)
+    await uow.session.flush()
+    if evidence_sha256 is not None:
+        uow.session.add(
+            DisputeEvidence(
+                dispute_id=dispute.id,
+                user_id=opened_by,
+                note=None,
+                file_sha256=evidence_sha256,
+                created_at=now,
+            )
+        )
+    reports = await reports_of(uow.session, row.id)
+    uow.emit(
+        DisputeOpened(
+            guild_id=row.guild_id,
+            tournament_id=row.tournament_id,
+            dispute_id=dispute.id,
+            match_id=row.id,
+            code=row.code,
+            round_title=row.round_title,
+            reason=reason,
+            description=dispute.description,
+            opened_by=opened_by,
+            registration_ids=[
+                r for r in (row.registration_a_id, row.registration_b_id) if r is not None
+            ],
+            match_thread_id=row.thread_id,
+            reports=report_dicts(reports),
+            evidence_count=1 if evidence_sha256 else 0,
+        )
+    )
+    uow.audit(
+        guild_id=row.guild_id,
+        actor_id=opened_by or None,
+        action="dispute.open",
+        target_type="match",
+        target_id=row.id,
+        after={"dispute_id": dispute.id, "reason": reason, "tournament": tournament.id},
+    )
+    return dispute
+
+
+async def decide(
+    uow: UnitOfWork,
+    row: MatchRow,
+    result: Result,
+    *,
+    actor_id: int,
+    resolution: str,
+) -> Applied:
+    """An organizer's final word on a match: apply it (or correct a final result) and
+    close the match's open disputes."""
+    if row.status == MatchState.COMPLETED:
+        applied = await correct_result(uow, row.tournament_id, result, actor_id=actor_id)
+    else:
+        transition(row.code, row.status, MatchState.COMPLETED)
+        applied = await apply_action(uow, row.tournament_id, result, actor_id=actor_id)
+    await close_disputes(uow, row, actor_id=actor_id, resolution=resolution)
+    return applied

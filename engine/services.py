@@ -1,0 +1,84 @@
+"""The composition root of the engine: every domain's service around one shared context.
+
+``main()`` builds ``Services`` once and hands it to the bot, the dashboard and the
+scheduler. This is also where the domains are wired to each other against the domain
+order (docs/architecture.md): each domain's timer handlers are registered with the
+kernel's timer service, and the in-transaction reactions by which a lower domain lets a
+higher one act (a cancelled tournament refunded by money, a finished bracket completed by
+awards) are registered on the context's reaction registry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine import awards, brackets, entries, matchday, money, tournaments
+from engine.audit import AuditService
+from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService
+from engine.brackets import BracketAdminService, BracketService, PictureService
+from engine.entries import ProfileService, RegistrationService, TeamService
+from engine.guilds import GameService, GuildService
+from engine.kernel.clock import Clock
+from engine.kernel.outbox import OutboxDispatcher
+from engine.kernel.reactions import Reactions
+from engine.kernel.timers import TimerService
+from engine.kernel.uow import ServiceContext
+from engine.matchday import CheckInService, DisputeService, ScoreService
+from engine.money import LedgerService, PaymentService
+from engine.tournaments import TournamentService
+from storage.db import Database
+from storage.files import FileStore
+
+
+class Services:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock | None = None,
+        *,
+        default_timezone: str = "UTC",
+        data_dir: Path = Path("data"),
+        public_url: str = DEFAULT_PUBLIC_URL,
+    ) -> None:
+        self.ctx = ServiceContext(db, clock, files=FileStore(data_dir / "files"))
+        self.db = db
+        self.clock = self.ctx.clock
+        self.outbox = OutboxDispatcher(db, self.clock)
+        self.ctx.on_commit_with_events(self.outbox.wake)
+        self.timers = TimerService(self.ctx)
+        self.audit = AuditService(self.ctx)
+        self.guilds = GuildService(self.ctx, default_timezone=default_timezone)
+        self.games = GameService(self.ctx)
+        self.tournaments = TournamentService(self.ctx)
+        self.profiles = ProfileService(self.ctx)
+        self.teams = TeamService(self.ctx)
+        self.registration = RegistrationService(self.ctx)
+        self.ledger = LedgerService(self.ctx)
+        self.payments = PaymentService(self.ctx)
+        self.brackets = BracketService(self.ctx)
+        self.checkin = CheckInService(self.ctx)
+        self.pictures = PictureService(self.ctx)
+        self.bracket_admin = BracketAdminService(self.ctx)
+        self.certificates = CertificateService(self.ctx, public_url=public_url)
+        self.badges = BadgeService(self.ctx)
+        self.scores = ScoreService(self.ctx)
+        self.disputes = DisputeService(self.ctx)
+        _register_timers(self.timers)
+        _register_reactions(self.ctx.reactions)
+
+
+def _register_timers(timers: TimerService) -> None:
+    tournaments.register_timers(timers)
+    entries.register_timers(timers)
+    brackets.register_timers(timers)
+    matchday.register_timers(timers)
+
+
+def _register_reactions(reactions: Reactions) -> None:
+    # Registration order is the order they run in: entries before money on a release.
+    reactions.on(tournaments.SlotsAdded, entries.fill_added_slots)
+    reactions.on(tournaments.EntryFeeWaived, entries.confirm_unpaid_entries)
+    reactions.on(tournaments.TournamentCancelling, money.refund_cancelled_tournament)
+    reactions.on(entries.EntryReleased, money.refund_released_entry)
+    reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
+    reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)

@@ -1,0 +1,634 @@
+"""Tournaments: create, edit, versions and rollback, lifecycle, custom fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.guilds import GameView
+from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.tournaments import rules
+from engine.tournaments.events import (
+    RegistrationFieldAdded,
+    TournamentCreated,
+    TournamentEdited,
+    TournamentStatusChanged,
+)
+from engine.tournaments.fields import MAX_FIELDS, FieldSpec, FieldView, field_key, field_options
+from engine.tournaments.moments import EntryFeeWaived, SlotsAdded, TournamentCancelling
+from engine.tournaments.parsing import apply_edit, current_text, editable_field, slugify
+from engine.tournaments.rules import TournamentConfig
+from engine.tournaments.schedule import schedule_tournament_timers
+from engine.tournaments.views import (
+    CancelResult,
+    TournamentChange,
+    TournamentDraft,
+    TournamentSummary,
+    TournamentView,
+    VersionView,
+    config_from_draft,
+    config_of,
+    view_of,
+    write_config,
+)
+from storage.models import (
+    Game,
+    GuildSettings,
+    Registration,
+    RegistrationField,
+    Tournament,
+    TournamentVersion,
+)
+from storage.models.enums import SLOT_HOLDING, RegistrationStatus, TournamentStatus
+
+S = TournamentStatus
+ACTIVE_REGISTRATION = frozenset({*SLOT_HOLDING, RegistrationStatus.WAITLISTED})
+FIELD_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_OPEN})
+# States whose dates drive timers (open, close, check-in, start).
+SCHEDULED_STATES = frozenset({S.PUBLISHED, S.REGISTRATION_OPEN, S.REGISTRATION_CLOSED})
+
+
+async def apply_status_change(
+    uow: UnitOfWork,
+    row: Tournament,
+    target: TournamentStatus,
+    actor_id: int | None,
+    *,
+    reason: str | None = None,
+    cancelled_registrations: int = 0,
+    refunded_payments: int = 0,
+) -> None:
+    """Move a locked tournament row to ``target`` inside the caller's transaction.
+
+    The single place the transition table is enforced, audited and announced; match day
+    calls it for live and completed.
+    """
+    rules.check_transition(row.name, row.status, target)
+    old = row.status
+    row.status = target.value
+    row.updated_at = uow.clock.now()
+    await _replan_timers(uow, row)
+    uow.audit(
+        guild_id=row.guild_id,
+        actor_id=actor_id,
+        action="tournament.status",
+        target_type="tournament",
+        target_id=row.id,
+        before={"status": old},
+        after={"status": target.value, "reason": reason},
+    )
+    uow.emit(
+        TournamentStatusChanged(
+            guild_id=row.guild_id,
+            tournament_id=row.id,
+            name=row.name,
+            old_status=old,
+            new_status=target.value,
+            actor_id=actor_id,
+            reason=reason,
+            cancelled_registrations=cancelled_registrations,
+            refunded_payments=refunded_payments,
+        )
+    )
+
+
+async def lock_tournament(session: AsyncSession, tournament_id: int) -> Tournament:
+    """Every registration change of a tournament takes this lock first (one at a time)."""
+    tournament = await session.scalar(
+        select(Tournament)
+        .where(Tournament.id == tournament_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if tournament is None:
+        raise NotFound("That tournament does not exist. Pick one from the list.")
+    return tournament
+
+
+async def _replan_timers(uow: UnitOfWork, row: Tournament) -> None:
+    """Scheduled open/close/check-in/start follow the tournament's dates and status, in
+    the same transaction as the change (DESIGN.md §4)."""
+    await schedule_tournament_timers(uow, row)
+
+
+class TournamentService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # ------------------------------------------------------------------ reading
+    async def get(self, tournament_id: int, guild_id: int | None = None) -> TournamentView:
+        async with self._ctx.read() as session:
+            row = await session.get(Tournament, tournament_id)
+            _check_found(row, guild_id)
+            assert row is not None
+            return await _view(session, row)
+
+    async def summary(self, tournament_id: int, guild_id: int | None = None) -> TournamentSummary:
+        async with self._ctx.read() as session:
+            row = await session.get(Tournament, tournament_id)
+            _check_found(row, guild_id)
+            assert row is not None
+            game = await session.get(Game, row.game_id)
+            assert game is not None
+            grouped = await session.execute(
+                select(Registration.status, func.count())
+                .where(Registration.tournament_id == row.id)
+                .group_by(Registration.status)
+            )
+            counts = {status: int(n) for status, n in grouped}
+            return TournamentSummary(
+                tournament=await _view(session, row),
+                game=GameView.of(game),
+                slots_taken=sum(n for status, n in counts.items() if status in SLOT_HOLDING),
+                waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+                coin_name=await _coin_name(session, row.guild_id),
+            )
+
+    async def search(
+        self,
+        guild_id: int,
+        text: str = "",
+        limit: int = 25,
+        statuses: Iterable[TournamentStatus] | None = None,
+    ) -> list[TournamentView]:
+        """Tournaments of a server whose name contains ``text``, soonest start first."""
+        query = select(Tournament).where(Tournament.guild_id == guild_id)
+        if text.strip():
+            query = query.where(
+                func.lower(Tournament.name).contains(text.strip().lower(), autoescape=True)
+            )
+        if statuses is not None:
+            query = query.where(Tournament.status.in_([s.value for s in statuses]))
+        query = query.order_by(Tournament.starts_at.is_(None), Tournament.starts_at, Tournament.id)
+        async with self._ctx.read() as session:
+            rows = list(await session.scalars(query.limit(limit)))
+            games = await _game_names(session, {r.game_id for r in rows})
+            tz = await _timezone(session, guild_id)
+            return [view_of(r, games.get(r.game_id, "?"), tz) for r in rows]
+
+    async def resolve(self, guild_id: int, text: str) -> int:
+        """The id of a tournament picked from autocomplete (its id) or typed by name."""
+        text = text.strip()
+        async with self._ctx.read() as session:
+            if text.isdigit():
+                row = await session.get(Tournament, int(text))
+                if row is not None and row.guild_id == guild_id:
+                    return row.id
+            ids = list(
+                await session.scalars(
+                    select(Tournament.id).where(
+                        Tournament.guild_id == guild_id,
+                        func.lower(Tournament.name) == text.lower(),
+                    )
+                )
+            )
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise InvalidInput(
+                f"Several tournaments are called “{text}”; pick the one you mean from the list."
+            )
+        raise NotFound(
+            f"There is no tournament called “{text}” on this server. Pick one from the list "
+            "(see /tournament list)."
+        )
+
+    async def history(self, actor: Actor, tournament_id: int) -> list[VersionView]:
+        async with self._ctx.read() as session:
+            row = await session.get(Tournament, tournament_id)
+            _check_found(row, actor.guild_id)
+            assert row is not None
+            require_organizer(actor, await _organizer_role(session, row.guild_id))
+            versions = await session.scalars(
+                select(TournamentVersion)
+                .where(TournamentVersion.tournament_id == tournament_id)
+                .order_by(TournamentVersion.version)
+            )
+            return [VersionView(v.version, v.summary, v.actor_id, v.created_at) for v in versions]
+
+    async def editable_text(self, actor: Actor, tournament_id: int, field_name: str) -> str:
+        """The current value of a field as /tournament edit reads it (prefills the form)."""
+        editable_field(field_name)
+        async with self._ctx.read() as session:
+            row = await session.get(Tournament, tournament_id)
+            _check_found(row, actor.guild_id)
+            assert row is not None
+            require_organizer(actor, await _organizer_role(session, row.guild_id))
+            return current_text(config_of(row), field_name, await _timezone(session, row.guild_id))
+
+    async def fields(self, tournament_id: int) -> list[FieldView]:
+        async with self._ctx.read() as session:
+            rows = await session.scalars(
+                select(RegistrationField)
+                .where(RegistrationField.tournament_id == tournament_id)
+                .order_by(RegistrationField.position)
+            )
+            return [FieldView.of(r) for r in rows]
+
+    # ----------------------------------------------------------------- creating
+    async def create(self, actor: Actor, guild_id: int, draft: TournamentDraft) -> TournamentView:
+        async with self._ctx.unit_of_work() as uow:
+            session = uow.session
+            require_organizer(actor, await _organizer_role(session, guild_id))
+            game = await session.get(Game, draft.game_id)
+            if game is None or game.guild_id != guild_id:
+                raise NotFound("That game is not in this server's list; add it with /game add.")
+            tz = await _timezone(session, guild_id)
+            config = rules.validate_config(config_from_draft(draft, game, tz), GameView.of(game))
+            rules.ensure_future(None, config, uow.clock.now())
+            now = uow.clock.now()
+            row = Tournament(
+                guild_id=guild_id,
+                slug=await _unique_slug(uow, config.name),
+                status=S.DRAFT.value,
+                version=1,
+                created_by=actor.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            write_config(row, config)
+            session.add(row)
+            await session.flush()
+            snapshot = config.to_snapshot()
+            session.add(_version_row(row.id, 1, snapshot, "Created", actor.user_id, now))
+            uow.audit(
+                guild_id=guild_id,
+                actor_id=actor.user_id,
+                action="tournament.create",
+                target_type="tournament",
+                target_id=row.id,
+                after=snapshot,
+            )
+            uow.emit(
+                TournamentCreated(
+                    guild_id=guild_id,
+                    tournament_id=row.id,
+                    name=row.name,
+                    slug=row.slug,
+                    actor_id=actor.user_id,
+                )
+            )
+            return view_of(row, game.name, tz)
+
+    # ------------------------------------------------------------------ editing
+    async def edit(
+        self, actor: Actor, tournament_id: int, field_name: str, value: str
+    ) -> TournamentChange:
+        """Set one field from what the organizer typed, recording a new version."""
+        async with self._ctx.unit_of_work() as uow:
+            row, tz = await self._locked_for_organizer(uow, actor, tournament_id)
+            before = config_of(row)
+            after = apply_edit(before, field_name, value, tz)
+            if before == after:
+                raise InvalidInput(f"{field_name} already has that value; nothing changed.")
+            rules.ensure_future(before, after, uow.clock.now())
+            return await self._record(uow, actor, row, tz, before, after, restored=None)
+
+    async def rollback(self, actor: Actor, tournament_id: int, version: int) -> TournamentChange:
+        """Restore the configuration of ``version``, recorded as a new version."""
+        async with self._ctx.unit_of_work() as uow:
+            row, tz = await self._locked_for_organizer(uow, actor, tournament_id)
+            stored = await uow.session.scalar(
+                select(TournamentVersion).where(
+                    TournamentVersion.tournament_id == tournament_id,
+                    TournamentVersion.version == version,
+                )
+            )
+            if stored is None:
+                raise NotFound(
+                    f"“{row.name}” has no version {version}; its versions are 1 to "
+                    f"{row.version} (see /tournament history)."
+                )
+            before = config_of(row)
+            after = TournamentConfig.from_snapshot(stored.snapshot)
+            if before == after:
+                raise InvalidInput(
+                    f"“{row.name}” already matches version {version}; nothing changed."
+                )
+            if row.status in SCHEDULED_STATES:
+                # Its timers would fire at once: restoring an old start time must not start
+                # the tournament behind the organizer's back.
+                rules.ensure_future(before, after, uow.clock.now())
+            return await self._record(uow, actor, row, tz, before, after, restored=version)
+
+    async def _record(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        row: Tournament,
+        tz: str,
+        before: TournamentConfig,
+        after: TournamentConfig,
+        *,
+        restored: int | None,
+    ) -> TournamentChange:
+        game = await uow.session.get(Game, after.game_id)
+        if game is None or game.guild_id != row.guild_id:
+            raise NotFound("That game is not in this server's list; see /game list.")
+        # The bracket/registration guard first: its reason is the one that matters.
+        rules.guard_change(row.status, before, after, await _slot_holders(uow, row.id))
+        after = rules.validate_config(after, GameView.of(game))
+        changes = rules.change_summary(before, after)
+        summary = changes if restored is None else f"Rolled back to version {restored} ({changes})"
+        summary = summary if len(summary) <= 500 else summary[:499] + "…"
+        now = uow.clock.now()
+        row.version += 1
+        row.updated_at = now
+        write_config(row, after)
+        await _replan_timers(uow, row)
+        old, new = before.to_snapshot(), after.to_snapshot()
+        uow.session.add(_version_row(row.id, row.version, new, summary, actor.user_id, now))
+        changed = rules.changed_fields(before, after)
+        uow.audit(
+            guild_id=row.guild_id,
+            actor_id=actor.user_id,
+            action="tournament.edit" if restored is None else "tournament.rollback",
+            target_type="tournament",
+            target_id=row.id,
+            before={k: old[k] for k in changed} | {"version": row.version - 1},
+            after={k: new[k] for k in changed} | {"version": row.version},
+        )
+        uow.emit(
+            TournamentEdited(
+                guild_id=row.guild_id,
+                tournament_id=row.id,
+                version=row.version,
+                summary=summary,
+                changed=changed,
+                actor_id=actor.user_id,
+                restored_version=restored,
+            )
+        )
+        await uow.session.flush()
+        if after.max_participants > before.max_participants:
+            # New slots go to the waitlist first, in the same transaction as the edit.
+            await uow.react(SlotsAdded(row.id))
+        if not (after.entry_fee_coins or after.entry_fee_minor) and (
+            before.entry_fee_coins or before.entry_fee_minor
+        ):
+            await uow.react(EntryFeeWaived(row.id, actor.user_id))
+        return TournamentChange(view_of(row, game.name, tz), row.version, summary)
+
+    # ---------------------------------------------------------------- lifecycle
+    async def publish(self, actor: Actor, tournament_id: int) -> TournamentView:
+        return await self._move(actor, tournament_id, S.PUBLISHED)
+
+    async def open_registration(self, actor: Actor, tournament_id: int) -> TournamentView:
+        return await self._move(actor, tournament_id, S.REGISTRATION_OPEN)
+
+    async def close_registration(self, actor: Actor, tournament_id: int) -> TournamentView:
+        return await self._move(actor, tournament_id, S.REGISTRATION_CLOSED)
+
+    async def archive(self, actor: Actor, tournament_id: int) -> TournamentView:
+        return await self._move(actor, tournament_id, S.ARCHIVED)
+
+    async def _move(
+        self, actor: Actor, tournament_id: int, target: TournamentStatus
+    ) -> TournamentView:
+        async with self._ctx.unit_of_work() as uow:
+            row, tz = await self._locked_for_organizer(uow, actor, tournament_id)
+            rules.check_transition(row.name, row.status, target)
+            _check_ready(row, target, uow.clock.now())
+            await apply_status_change(uow, row, target, actor.user_id)
+            return view_of(row, await _game_name(uow, row), tz)
+
+    async def cancel(
+        self, actor: Actor, tournament_id: int, reason: str | None = None
+    ) -> CancelResult:
+        """Cancel the event: every active entry is cancelled and everything paid refunded."""
+        reason = (reason or "").strip()[:300] or None
+        async with self._ctx.unit_of_work() as uow:
+            row, tz = await self._locked_for_organizer(uow, actor, tournament_id)
+            rules.check_transition(row.name, row.status, S.CANCELLED)
+            result = await uow.session.execute(
+                update(Registration)
+                .where(
+                    Registration.tournament_id == row.id,
+                    Registration.status.in_([s.value for s in ACTIVE_REGISTRATION]),
+                )
+                .values(status=RegistrationStatus.CANCELLED.value, updated_at=uow.clock.now())
+                .execution_options(synchronize_session=False)
+            )
+            cancelled = int(result.rowcount or 0)  # type: ignore[attr-defined]
+            refunds = await uow.react(
+                TournamentCancelling(
+                    row.id, actor.user_id, reason or "The tournament was cancelled."
+                )
+            )
+            refunded = sum(refunds)
+            await apply_status_change(
+                uow,
+                row,
+                S.CANCELLED,
+                actor.user_id,
+                reason=reason,
+                cancelled_registrations=cancelled,
+                refunded_payments=refunded,
+            )
+            view = view_of(row, await _game_name(uow, row), tz)
+        return CancelResult(view, cancelled, refunded)
+
+    # ------------------------------------------------------------ custom fields
+    async def add_field(self, actor: Actor, tournament_id: int, spec: FieldSpec) -> FieldView:
+        options = field_options(spec)
+        label = " ".join(spec.label.split())
+        key = field_key(label)
+        async with self._ctx.unit_of_work() as uow:
+            row, _ = await self._locked_for_organizer(uow, actor, tournament_id)
+            if TournamentStatus(row.status) not in FIELD_STATES:
+                raise Conflict(
+                    f"“{row.name}” is {rules.STATUS_NAMES[TournamentStatus(row.status)]}; "
+                    "registration questions can only be added before registration closes."
+                )
+            existing = list(
+                await uow.session.scalars(
+                    select(RegistrationField).where(RegistrationField.tournament_id == row.id)
+                )
+            )
+            _check_field_room(row.name, existing, key, label)
+            if spec.required and await _slot_holders(uow, row.id, ACTIVE_REGISTRATION):
+                raise Conflict(
+                    "People have already registered without answering it, so a new question "
+                    "must be optional (required: False)."
+                )
+            field_row = RegistrationField(
+                tournament_id=row.id,
+                key=key,
+                label=label,
+                kind=spec.kind,
+                required=spec.required,
+                options=options,
+                position=max((f.position for f in existing), default=-1) + 1,
+            )
+            uow.session.add(field_row)
+            await uow.session.flush()
+            view = FieldView.of(field_row)
+            uow.audit(
+                guild_id=row.guild_id,
+                actor_id=actor.user_id,
+                action="tournament.field_add",
+                target_type="tournament",
+                target_id=row.id,
+                after={
+                    "key": key,
+                    "label": label,
+                    "kind": spec.kind,
+                    "required": spec.required,
+                    "options": options,
+                },
+            )
+            uow.emit(
+                RegistrationFieldAdded(
+                    guild_id=row.guild_id,
+                    tournament_id=row.id,
+                    field_id=field_row.id,
+                    key=key,
+                    label=label,
+                    kind=spec.kind,
+                    actor_id=actor.user_id,
+                )
+            )
+            return view
+
+    # ----------------------------------------------------------------- helpers
+    async def _locked_for_organizer(
+        self, uow: UnitOfWork, actor: Actor, tournament_id: int
+    ) -> tuple[Tournament, str]:
+        row = await uow.session.get(Tournament, tournament_id, with_for_update=True)
+        _check_found(row, actor.guild_id)
+        assert row is not None
+        require_organizer(actor, await _organizer_role(uow.session, row.guild_id))
+        return row, await _timezone(uow.session, row.guild_id)
+
+
+def _check_found(row: Tournament | None, guild_id: int | None) -> None:
+    if row is None or (guild_id is not None and row.guild_id != guild_id):
+        raise NotFound(
+            "There is no such tournament on this server. Pick one from the list "
+            "(see /tournament list)."
+        )
+
+
+def _check_ready(row: Tournament, target: TournamentStatus, now: datetime) -> None:
+    if target is S.PUBLISHED and row.starts_at is None:
+        raise Conflict(
+            f"“{row.name}” has no start time yet; set one with /tournament edit "
+            "field:starts_at before publishing."
+        )
+    if target is S.PUBLISHED and row.starts_at is not None and row.starts_at <= now:
+        raise Conflict(
+            f"“{row.name}” was due to start already; move starts_at with /tournament edit "
+            "before publishing."
+        )
+    if target is S.REGISTRATION_OPEN:
+        if row.starts_at is not None and row.starts_at <= now:
+            raise Conflict(
+                f"“{row.name}” was due to start already; move starts_at with /tournament edit "
+                "before opening registration."
+            )
+        if row.registration_closes_at is not None and row.registration_closes_at <= now:
+            raise Conflict(
+                f"Registration for “{row.name}” was set to close already; move "
+                "registration_closes_at with /tournament edit first."
+            )
+
+
+def _check_field_room(name: str, existing: list[RegistrationField], key: str, label: str) -> None:
+    if len(existing) >= MAX_FIELDS:
+        raise Conflict(
+            f"“{name}” already has {MAX_FIELDS} registration questions, the most a Discord "
+            "form can hold."
+        )
+    if any(f.key == key for f in existing):
+        raise Conflict(f"“{name}” already asks “{label}”; give the new question another label.")
+
+
+def _version_row(
+    tournament_id: int,
+    version: int,
+    snapshot: dict[str, Any],
+    summary: str,
+    actor_id: int,
+    now: datetime,
+) -> TournamentVersion:
+    return TournamentVersion(
+        tournament_id=tournament_id,
+        version=version,
+        snapshot=snapshot,
+        summary=summary,
+        actor_id=actor_id,
+        created_at=now,
+    )
+
+
+async def _unique_slug(uow: UnitOfWork, name: str) -> str:
+    # The random suffix makes a clash unlikely; the loop makes it impossible to keep.
+    while True:
+        slug = slugify(name)
+        taken = await uow.session.scalar(select(Tournament.id).where(Tournament.slug == slug))
+        if taken is None:
+            return slug
+
+
+async def _slot_holders(
+    uow: UnitOfWork, tournament_id: int, statuses: frozenset[RegistrationStatus] = SLOT_HOLDING
+) -> int:
+    count = await uow.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.tournament_id == tournament_id,
+            Registration.status.in_([s.value for s in statuses]),
+        )
+    )
+    return int(count or 0)
+
+
+async def _organizer_role(session: Any, guild_id: int) -> int | None:
+    settings = await session.get(GuildSettings, guild_id)
+    return settings.organizer_role_id if settings else None
+
+
+async def _timezone(session: Any, guild_id: int) -> str:
+    settings = await session.get(GuildSettings, guild_id)
+    return settings.timezone if settings else "UTC"
+
+
+async def _coin_name(session: Any, guild_id: int) -> str:
+    settings = await session.get(GuildSettings, guild_id)
+    return settings.coin_name if settings else "coins"
+
+
+async def _game_names(session: Any, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Game.id, Game.name).where(Game.id.in_(ids)))
+    return {game_id: name for game_id, name in rows}
+
+
+async def _game_name(uow: UnitOfWork, row: Tournament) -> str:
+    game = await uow.session.get(Game, row.game_id)
+    return game.name if game else "?"
+
+
+async def _view(session: Any, row: Tournament) -> TournamentView:
+    game = await session.get(Game, row.game_id)
+    return view_of(row, game.name if game else "?", await _timezone(session, row.guild_id))
+
+
+__all__ = [
+    "CancelResult",
+    "TournamentChange",
+    "TournamentDraft",
+    "TournamentService",
+    "TournamentSummary",
+    "TournamentView",
+    "VersionView",
+    "apply_status_change",
+]

@@ -1,0 +1,35 @@
+"""Reaction moments of a tournament's lifecycle (see :mod:`engine.kernel.reactions`).
+
+The tournament domain sits below entries and money in the domain order; these are the
+moments where those domains must act in the same transaction. The composition root
+(``engine.services``) registers their handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TournamentCancelling:
+    """Every active entry was just cancelled; handlers refund what was paid and return the
+    number of payments they refunded."""
+
+    tournament_id: int
+    actor_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class EntryFeeWaived:
+    """An edit made the tournament free: entries still waiting to pay owe nothing."""
+
+    tournament_id: int
+    actor_id: int
+
+
+@dataclass(frozen=True)
+class SlotsAdded:
+    """An edit raised ``max_participants``: new slots go to the waitlist first."""
+
+    tournament_id: int

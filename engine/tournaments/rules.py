@@ -1,0 +1,463 @@
+"""Pure rules of a tournament's configuration: checking a whole configuration, the status
+transition table, what may change when, and version snapshots.
+
+No database here: ``TournamentService`` loads the rows, calls these, and writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from engine.formats.errors import InvalidOptions
+from engine.formats.options import FormatOptions
+from engine.guilds import GameView
+from engine.kernel.errors import Conflict, InvalidInput
+from storage.models.enums import ParticipantType, PaymentMethod, TournamentStatus
+
+S = TournamentStatus
+
+FORMAT_NAMES = {
+    "single_elim": "Single elimination",
+    "double_elim": "Double elimination",
+    "round_robin": "Round robin",
+    "swiss": "Swiss",
+    "group_playoff": "Groups and playoff",
+}
+# The fewest entrants each format can run with (mirrors engine.formats.bracket).
+MINIMUM_FIELD = {
+    "single_elim": 2,
+    "double_elim": 3,
+    "round_robin": 2,
+    "swiss": 2,
+    "group_playoff": 4,
+}
+# Which bracket options an organizer may set for each format.
+FORMAT_OPTION_KEYS: dict[str, tuple[str, ...]] = {
+    "single_elim": ("third_place",),
+    "double_elim": ("grand_final", "dq_to_losers"),
+    "round_robin": ("cycles",),
+    "swiss": ("rounds",),
+    "group_playoff": ("groups", "advance_per_group", "playoff_format"),
+}
+ALL_OPTION_KEYS = tuple(sorted({k for keys in FORMAT_OPTION_KEYS.values() for k in keys}))
+MONEY_METHODS = frozenset(m.value for m in PaymentMethod if m is not PaymentMethod.COINS)
+MAX_PARTICIPANTS = 1024
+# Fits PostgreSQL's 32-bit integer columns: 20 million in major units (taka, dollars).
+MAX_MINOR = 2_000_000_000
+MAX_COINS = 10**9
+MAX_RULES = 4000
+MAX_LINKS = 5
+
+STATUS_NAMES = {
+    S.DRAFT: "a draft",
+    S.PUBLISHED: "published",
+    S.REGISTRATION_OPEN: "open for registration",
+    S.REGISTRATION_CLOSED: "closed for registration",
+    S.LIVE: "live",
+    S.COMPLETED: "completed",
+    S.ARCHIVED: "archived",
+    S.CANCELLED: "cancelled",
+}
+# Every legal move. Cancel is possible from any state before completed; a closed
+# registration may be reopened (an organizer extending the deadline).
+TRANSITIONS: dict[TournamentStatus, frozenset[TournamentStatus]] = {
+    S.DRAFT: frozenset({S.PUBLISHED, S.CANCELLED}),
+    S.PUBLISHED: frozenset({S.REGISTRATION_OPEN, S.CANCELLED}),
+    S.REGISTRATION_OPEN: frozenset({S.REGISTRATION_CLOSED, S.CANCELLED}),
+    S.REGISTRATION_CLOSED: frozenset({S.REGISTRATION_OPEN, S.LIVE, S.CANCELLED}),
+    S.LIVE: frozenset({S.COMPLETED, S.CANCELLED}),
+    S.COMPLETED: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+    S.CANCELLED: frozenset({S.ARCHIVED}),
+}
+# How a person brings each state about, for refusal messages.
+HOW_TO_REACH = {
+    S.PUBLISHED: "/tournament publish",
+    S.REGISTRATION_OPEN: "/tournament open",
+    S.REGISTRATION_CLOSED: "/tournament close",
+    S.LIVE: "/tournament start",
+    S.COMPLETED: "playing the last match",
+    S.ARCHIVED: "/tournament archive",
+    S.CANCELLED: "/tournament cancel",
+}
+# The forward step named in refusals (cancel is always mentioned separately).
+_MAIN_PATH = {
+    S.DRAFT: S.PUBLISHED,
+    S.PUBLISHED: S.REGISTRATION_OPEN,
+    S.REGISTRATION_OPEN: S.REGISTRATION_CLOSED,
+    S.REGISTRATION_CLOSED: S.LIVE,
+    S.LIVE: S.COMPLETED,
+    S.COMPLETED: S.ARCHIVED,
+    S.CANCELLED: S.ARCHIVED,
+}
+BRACKET_LOCKED_STATES = frozenset({S.LIVE, S.COMPLETED, S.ARCHIVED, S.CANCELLED})
+BRACKET_FIELDS = frozenset(
+    {
+        "format",
+        "format_options",
+        "participant_type",
+        "team_size",
+        "max_participants",
+        "best_of",
+        "seeding",
+    }
+)
+
+SEEDING_METHODS = ("random", "ranked", "manual")  # how a bracket is seeded at the start
+
+
+def check_transition(name: str, current: str, target: TournamentStatus) -> None:
+    now = TournamentStatus(current)
+    if target in TRANSITIONS[now]:
+        return
+    if now is target:
+        raise Conflict(f"“{name}” is already {STATUS_NAMES[now]}; nothing changed.")
+    step = _MAIN_PATH.get(now)
+    if step is None:
+        raise Conflict(
+            f"“{name}” is {STATUS_NAMES[now]}, and an archived tournament cannot change any more."
+        )
+    advice = f"The next step from here is {HOW_TO_REACH[step]}"
+    if S.CANCELLED in TRANSITIONS[now]:
+        advice += " (or /tournament cancel)"
+    raise Conflict(
+        f"“{name}” is {STATUS_NAMES[now]}, so it cannot become {STATUS_NAMES[target]}. {advice}."
+    )
+
+
+@dataclass(frozen=True)
+class TournamentConfig:
+    """The editable configuration of a tournament: what a version snapshot holds."""
+
+    name: str
+    game_id: int
+    format: str
+    participant_type: str
+    max_participants: int
+    format_options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    team_size: int = 1
+    min_participants: int = 2
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    starts_at: datetime | None = None
+    best_of: int = 1
+    entry_fee_coins: int = 0
+    entry_fee_minor: int = 0
+    currency: str = "BDT"
+    payment_methods: tuple[str, ...] = ()
+    prize_pool_minor: int = 0
+    prize_pool_coins: int = 0
+    prize_distribution: tuple[int, ...] = ()
+    checkin_enabled: bool = False
+    checkin_window_minutes: int = 30
+    match_checkin_minutes: int = 0
+    seeding: str = "random"
+    fee_waiver_top_n: int = 0
+    rules: str | None = None
+    stream_links: tuple[str, ...] = ()
+    is_public: bool = True
+
+    def to_snapshot(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["format_options"] = dict(self.format_options)
+        for key in TIME_FIELDS:
+            value = getattr(self, key)
+            data[key] = value.astimezone(UTC).isoformat() if value else None
+        for key in ("payment_methods", "prize_distribution", "stream_links"):
+            data[key] = list(data[key])
+        return data
+
+    @classmethod
+    def from_snapshot(cls, data: Mapping[str, Any]) -> TournamentConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        for key in TIME_FIELDS:
+            raw = values.get(key)
+            values[key] = datetime.fromisoformat(raw) if raw else None
+        for key in ("payment_methods", "prize_distribution", "stream_links"):
+            values[key] = tuple(values.get(key) or ())
+        values["format_options"] = dict(values.get("format_options") or {})
+        return cls(**values)
+
+
+TIME_FIELDS = ("registration_opens_at", "registration_closes_at", "starts_at")
+CONFIG_FIELDS = tuple(f.name for f in dataclasses.fields(TournamentConfig))
+
+
+# --------------------------------------------------------------------------- validation
+def validate_config(config: TournamentConfig, game: GameView) -> TournamentConfig:
+    """Check a whole configuration; return it normalised (trimmed text, sorted methods)."""
+    config = _normalised(config)
+    _check_name(config.name)
+    _check_size(config, game)
+    _check_format(config, game)
+    _check_times(config)
+    _check_money(config)
+    _check_extras(config)
+    return config
+
+
+def _normalised(config: TournamentConfig) -> TournamentConfig:
+    rules = (config.rules or "").strip() or None
+    return dataclasses.replace(
+        config,
+        name=" ".join(config.name.split()),
+        currency=config.currency.strip().upper(),
+        payment_methods=tuple(sorted(set(config.payment_methods))),
+        rules=rules,
+        format_options={k: v for k, v in config.format_options.items() if v is not None},
+    )
+
+
+def _check_name(name: str) -> None:
+    if not 3 <= len(name) <= 100:
+        raise InvalidInput("A tournament name must be 3 to 100 characters long.")
+
+
+def _check_size(config: TournamentConfig, game: GameView) -> None:
+    if config.format not in FORMAT_NAMES:
+        raise InvalidInput("The format must be one of: " + ", ".join(FORMAT_NAMES.values()) + ".")
+    smallest = max(2, MINIMUM_FIELD[config.format])
+    if not smallest <= config.max_participants <= MAX_PARTICIPANTS:
+        raise InvalidInput(
+            f"{FORMAT_NAMES[config.format]} needs a maximum of at least {smallest} participants "
+            f"(and at most {MAX_PARTICIPANTS}); you gave {config.max_participants}."
+        )
+    if not 2 <= config.min_participants <= config.max_participants:
+        raise InvalidInput(
+            f"The minimum number of participants ({config.min_participants}) must be at least 2 "
+            f"and not above the maximum ({config.max_participants})."
+        )
+    if config.participant_type == ParticipantType.SOLO:
+        if game.team_size_min > 1:
+            raise InvalidInput(
+                f"{game.name} is played in teams ({game.team_size_text}); make this a team "
+                "tournament."
+            )
+        if config.team_size != 1:
+            raise InvalidInput("A solo tournament has a team size of 1.")
+    elif config.participant_type == ParticipantType.TEAM:
+        if not game.team_size_min <= config.team_size <= game.team_size_max:
+            raise InvalidInput(
+                f"{game.name} allows teams of {game.team_size_min} to {game.team_size_max}; "
+                f"a team size of "
+                f"{config.team_size} does not fit."
+            )
+        if config.team_size < 2 and game.team_size_max < 2:
+            raise InvalidInput(f"{game.name} is played alone; make this a solo tournament.")
+    else:
+        raise InvalidInput("The participant type must be solo or team.")
+
+
+def _check_format(config: TournamentConfig, game: GameView) -> None:
+    allowed = FORMAT_OPTION_KEYS[config.format]
+    extra = sorted(set(config.format_options) - set(allowed))
+    if extra:
+        raise InvalidInput(
+            f"{FORMAT_NAMES[config.format]} has no option {', '.join(extra)}; its options are: "
+            f"{', '.join(allowed)}."
+        )
+    if not 1 <= config.best_of <= 15:
+        raise InvalidInput("Best-of must be a number of games from 1 to 15.")
+    if config.best_of % 2 == 0 and not game.allows_draws:
+        raise InvalidInput(
+            f"{game.name} does not allow draws, so a series needs an odd best-of (1, 3, 5 …)."
+        )
+    try:
+        options = FormatOptions.from_mapping(
+            {**config.format_options, "best_of": config.best_of, "allow_draws": game.allows_draws}
+        )
+    except InvalidOptions as error:
+        raise InvalidInput(error.message) from None
+    _check_against_size(config, options)
+
+
+def _check_against_size(config: TournamentConfig, options: FormatOptions) -> None:
+    most = config.max_participants
+    if config.format == "swiss" and options.rounds is not None and options.rounds >= most:
+        raise InvalidInput(
+            f"A Swiss of at most {most} participants can have at most {most - 1} rounds."
+        )
+    if config.format == "group_playoff":
+        if options.groups * 2 > most:
+            raise InvalidInput(
+                f"{options.groups} groups need at least {options.groups * 2} participants; "
+                "use fewer groups or raise the maximum."
+            )
+        if options.advance_per_group * options.groups < 2:
+            raise InvalidInput("At least two participants must advance to the playoff in total.")
+        if options.advance_per_group >= most // options.groups:
+            raise InvalidInput(
+                f"With {options.groups} groups of about {most // options.groups}, fewer than "
+                f"{most // options.groups} per group must advance; lower advance_per_group."
+            )
+
+
+def _check_times(config: TournamentConfig) -> None:
+    opens, closes, starts = (getattr(config, k) for k in TIME_FIELDS)
+    if opens and closes and not opens < closes:
+        raise InvalidInput("Registration must open before it closes.")
+    if closes and starts and not closes <= starts:
+        raise InvalidInput("Registration must close no later than the tournament starts.")
+    if opens and starts and not opens < starts:
+        raise InvalidInput("Registration must open before the tournament starts.")
+    if config.checkin_enabled and not 5 <= config.checkin_window_minutes <= 24 * 60:
+        raise InvalidInput("The check-in window must be from 5 minutes to 24 hours.")
+    if not 0 <= config.match_checkin_minutes <= 120:
+        raise InvalidInput("Match check-in must be from 1 to 120 minutes, or 0 to play without it.")
+    if config.seeding not in SEEDING_METHODS:
+        raise InvalidInput("Seeding must be random, ranked or manual.")
+
+
+def _check_money(config: TournamentConfig) -> None:
+    for what, value, cap in (
+        ("entry fee in coins", config.entry_fee_coins, MAX_COINS),
+        ("entry fee", config.entry_fee_minor, MAX_MINOR),
+        ("prize pool", config.prize_pool_minor, MAX_MINOR),
+        ("prize pool in coins", config.prize_pool_coins, MAX_COINS),
+    ):
+        if value < 0:
+            raise InvalidInput(f"The {what} cannot be negative; use 0 for none.")
+        if value > cap:
+            raise InvalidInput(f"The {what} is too large.")
+    if not re.fullmatch(r"[A-Z]{3}", config.currency):
+        raise InvalidInput("The currency must be a three-letter code such as BDT or USD.")
+    _check_methods(config)
+    _check_distribution(config)
+
+
+def _check_methods(config: TournamentConfig) -> None:
+    methods = set(config.payment_methods)
+    unknown = methods - {m.value for m in PaymentMethod}
+    if unknown:
+        raise InvalidInput(f"Unknown payment method: {', '.join(sorted(unknown))}.")
+    money = methods & MONEY_METHODS
+    if config.entry_fee_minor > 0 and not money:
+        raise InvalidInput(
+            "An entry fee in money needs at least one way to pay it: bkash, nagad, rocket or bank."
+        )
+    if money and config.entry_fee_minor == 0:
+        raise InvalidInput(
+            f"Payment by {', '.join(sorted(money))} needs an entry fee in money; set one or "
+            "remove those methods."
+        )
+    if config.entry_fee_coins > 0 and "coins" not in methods:
+        raise InvalidInput("An entry fee in coins needs the coins payment method.")
+    if "coins" in methods and config.entry_fee_coins == 0:
+        raise InvalidInput("Payment by coins needs an entry fee in coins; set one or remove coins.")
+
+
+def _check_distribution(config: TournamentConfig) -> None:
+    split = config.prize_distribution
+    if not split:
+        return
+    if any(p <= 0 for p in split) or sum(split) != 100:
+        shown = "/".join(str(p) for p in split)
+        raise InvalidInput(
+            f"The prize distribution {shown} adds up to {sum(split)}%; the parts must be "
+            "positive and add up to exactly 100, such as 50/30/20."
+        )
+    if len(split) > config.max_participants:
+        raise InvalidInput("The prize distribution pays more places than there are participants.")
+
+
+def _check_extras(config: TournamentConfig) -> None:
+    if not 0 <= config.fee_waiver_top_n <= config.max_participants:
+        raise InvalidInput(
+            "The fee waiver must cover from 0 to the maximum number of participants "
+            "(the top N ranked play for free)."
+        )
+    if config.rules and len(config.rules) > MAX_RULES:
+        raise InvalidInput(f"The rules can be at most {MAX_RULES} characters long.")
+    if len(config.stream_links) > MAX_LINKS:
+        raise InvalidInput(f"A tournament can list at most {MAX_LINKS} stream links.")
+    for link in config.stream_links:
+        parts = urlsplit(link)
+        if parts.scheme not in ("http", "https") or not parts.hostname or len(link) > 300:
+            raise InvalidInput(
+                f"“{link[:80]}” is not a web link; stream links start with https://."
+            )
+
+
+# --------------------------------------------------------------------------- diffing
+def display_value(key: str, value: Any) -> str:
+    if value is None or value == () or value == "":
+        return "none"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if key == "format":
+        return FORMAT_NAMES.get(value, str(value))
+    if key == "prize_distribution":
+        return "/".join(str(p) for p in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "none"
+    if key == "rules":
+        return f"{len(value)} characters"
+    return str(value)
+
+
+def changed_fields(before: TournamentConfig, after: TournamentConfig) -> list[str]:
+    return [k for k in CONFIG_FIELDS if getattr(before, k) != getattr(after, k)]
+
+
+def change_summary(before: TournamentConfig, after: TournamentConfig) -> str:
+    parts = [
+        f"{k}: {display_value(k, getattr(before, k))} → {display_value(k, getattr(after, k))}"
+        for k in changed_fields(before, after)
+    ]
+    summary = "; ".join(parts)
+    return summary if len(summary) <= 480 else summary[:477] + "…"
+
+
+def guard_change(
+    status: str, before: TournamentConfig, after: TournamentConfig, slot_holders: int
+) -> None:
+    """Refuse a change that would break a running bracket or existing registrations."""
+    changed = set(changed_fields(before, after))
+    locked = changed & BRACKET_FIELDS
+    if locked and TournamentStatus(status) in BRACKET_LOCKED_STATES:
+        raise Conflict(
+            f"The tournament is {STATUS_NAMES[TournamentStatus(status)]}, so "
+            f"{', '.join(sorted(locked))} can no longer change: the bracket depends on it."
+        )
+    if slot_holders and after.max_participants < slot_holders:
+        raise Conflict(
+            f"{slot_holders} participants already hold a slot, so the maximum cannot go below "
+            f"{slot_holders}."
+        )
+    if slot_holders and changed & {"participant_type", "team_size", "game_id"}:
+        which = sorted(changed & {"participant_type", "team_size", "game_id"})
+        raise Conflict(
+            f"Registrations already exist, so {', '.join(which)} cannot change: the entries "
+            "were made for the current setting."
+        )
+
+
+def newly_past(
+    before: TournamentConfig | None, after: TournamentConfig, now: datetime
+) -> str | None:
+    """The first time field set to a new value in the past (organizers mistype years)."""
+    for key in TIME_FIELDS:
+        value = getattr(after, key)
+        old = getattr(before, key) if before is not None else None
+        if value is not None and value != old and value <= now:
+            return key
+    return None
+
+
+def ensure_future(before: TournamentConfig | None, after: TournamentConfig, now: datetime) -> None:
+    """Refuse a newly set time that has already passed (a rollback may keep old ones)."""
+    key = newly_past(before, after, now)
+    if key is not None:
+        label = key.replace("_at", "").replace("_", " ")
+        raise InvalidInput(f"The {label} time is in the past; pick a time that is still ahead.")
