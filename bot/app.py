@@ -79,7 +79,7 @@ class DeltaCrownBot(commands.Bot):
 
 
 class ShardedDeltaCrownBot(DeltaCrownBot, commands.AutoShardedBot):
-    """Several processes each running a range of shards (DESIGN.md §5)."""
+    """Several processes each running a range of shards (docs/architecture.md, "Scale-out")."""
 
 
 def build_bot(settings: Settings, services: Services, **options: Any) -> DeltaCrownBot:

@@ -1,4 +1,5 @@
-"""APScheduler is the clock of the process (DESIGN.md §4): it wakes us at due times.
+"""APScheduler is the clock of the process: it wakes us at due times
+(docs/architecture.md, "Durable time").
 
 What is due lives in the database (``timers``); the scheduler only holds one "next
 wake-up" job, re-armed after every commit that changed timers and after every firing,

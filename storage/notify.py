@@ -1,4 +1,4 @@
-"""Cross-process wake-ups on PostgreSQL (DESIGN.md §5): LISTEN/NOTIFY.
+"""Cross-process wake-ups on PostgreSQL (docs/architecture.md, "Scale-out"): LISTEN/NOTIFY.
 
 A transaction that wrote outbox events or timers sends ``NOTIFY`` on a channel; PostgreSQL
 delivers it to every listening process when (and only if) the transaction commits. Each

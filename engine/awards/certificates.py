@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,8 +39,8 @@ from engine.awards.certificate_views import (
     normalize_code,
     placement_label,
     require_finished,
-    settings_row,
 )
+from engine.awards.deliveries import CertificateDeliveries
 from engine.awards.events import CertificateIssued
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound
@@ -61,8 +61,6 @@ from storage.models import (
 )
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
-# A delivery claimed this long ago without finishing was cut short (a crash): retry it.
-STALE_CLAIM = timedelta(minutes=10)
 PLACE_KINDS = {1: Placement.CHAMPION, 2: Placement.RUNNER_UP, 3: Placement.THIRD_PLACE}
 
 
@@ -76,9 +74,9 @@ class _Context:
     issued_on: date
 
 
-class CertificateService:
+class CertificateService(CertificateDeliveries):
     def __init__(self, ctx: ServiceContext, public_url: str = DEFAULT_PUBLIC_URL) -> None:
-        self._ctx = ctx
+        super().__init__(ctx)
         self._public_url = public_url.rstrip("/")
 
     def verification_url(self, code: str) -> str:
@@ -356,87 +354,6 @@ class CertificateService:
         )
         await uow.session.execute(stmt)
 
-    @staticmethod
-    async def _add_deliveries(uow: UnitOfWork, certificate_id: int, users: tuple[int, ...]) -> None:
-        for user_id in users:
-            stmt = (
-                insert_ignoring_conflicts(uow.session, CertificateDelivery)
-                .values(certificate_id=certificate_id, user_id=user_id)
-                .on_conflict_do_nothing(index_elements=["certificate_id", "user_id"])
-            )
-            await uow.session.execute(stmt)
-
-    async def _ensure_deliveries(self, certificate_id: int, users: tuple[int, ...]) -> None:
-        async with self._ctx.read() as session:
-            known = set(
-                await session.scalars(
-                    select(CertificateDelivery.user_id).where(
-                        CertificateDelivery.certificate_id == certificate_id
-                    )
-                )
-            )
-        if set(users) - known:  # a roster grew since the first run
-            async with self._ctx.unit_of_work() as uow:
-                await self._add_deliveries(uow, certificate_id, users)
-
-    # -- delivery ----------------------------------------------------------------------
-
-    async def pending_deliveries(self, certificate_id: int) -> list[int]:
-        """Who still needs the certificate by DM (never delivered, not being delivered)."""
-        stale = self._ctx.clock.now() - STALE_CLAIM
-        async with self._ctx.read() as session:
-            rows = await session.scalars(
-                select(CertificateDelivery.user_id)
-                .where(
-                    CertificateDelivery.certificate_id == certificate_id,
-                    CertificateDelivery.delivered_at.is_(None),
-                    or_(
-                        CertificateDelivery.claimed_at.is_(None),
-                        CertificateDelivery.claimed_at < stale,
-                    ),
-                )
-                .order_by(CertificateDelivery.id)
-            )
-            return list(rows)
-
-    async def claim_delivery(self, certificate_id: int, user_id: int) -> bool:
-        """Take the right to DM this person; False when another run has it or it is done."""
-        now = self._ctx.clock.now()
-        async with self._ctx.unit_of_work() as uow:
-            result = await uow.session.execute(
-                update(CertificateDelivery)
-                .where(
-                    CertificateDelivery.certificate_id == certificate_id,
-                    CertificateDelivery.user_id == user_id,
-                    CertificateDelivery.delivered_at.is_(None),
-                    or_(
-                        CertificateDelivery.claimed_at.is_(None),
-                        CertificateDelivery.claimed_at < now - STALE_CLAIM,
-                    ),
-                )
-                .values(claimed_at=now)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def finish_delivery(
-        self, certificate_id: int, user_id: int, *, delivered: bool, error: str | None = None
-    ) -> None:
-        """Record the DM; a failed one is released so a later run tries again."""
-        now = self._ctx.clock.now()
-        async with self._ctx.unit_of_work() as uow:
-            await uow.session.execute(
-                update(CertificateDelivery)
-                .where(
-                    CertificateDelivery.certificate_id == certificate_id,
-                    CertificateDelivery.user_id == user_id,
-                )
-                .values(
-                    delivered_at=now if delivered else None,
-                    claimed_at=now if delivered else None,
-                    last_error=None if delivered else (error or "not delivered")[:200],
-                )
-            )
-
     async def certificate_file(self, certificate_id: int) -> CertificateFile:
         async with self._ctx.read() as session:
             row = await session.get(Certificate, certificate_id)
@@ -451,21 +368,6 @@ class CertificateService:
             return await asyncio.to_thread(self._ctx.files.read, sha256)
         # The file store was wiped or moved: the same fields render the same bytes.
         return await asyncio.to_thread(render_certificate, certificate_data(view))
-
-    async def progress_message(self, tournament_id: int) -> tuple[int, int] | None:
-        async with self._ctx.read() as session:
-            row = await session.get(CertificateSettings, tournament_id)
-        if row is None or row.progress_channel_id is None or row.progress_message_id is None:
-            return None
-        return row.progress_channel_id, row.progress_message_id
-
-    async def record_progress_message(
-        self, tournament_id: int, channel_id: int, message_id: int
-    ) -> None:
-        async with self._ctx.unit_of_work() as uow:
-            row = await settings_row(uow, tournament_id)
-            row.progress_channel_id, row.progress_message_id = channel_id, message_id
-            row.updated_at = uow.clock.now()
 
     # -- players -----------------------------------------------------------------------
 

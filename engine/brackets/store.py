@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from engine.brackets._ratings import update_ratings
 from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
 from engine.brackets.states import MatchState, transition
-from engine.entries import ratings
 from engine.formats import (
     Bracket,
     FormatError,
@@ -38,7 +38,6 @@ from storage.models import (
     Game,
     MatchReport,
     MatchRow,
-    Registration,
     Tournament,
 )
 from storage.models.enums import ResultType, TournamentStatus
@@ -246,7 +245,7 @@ async def _store(
         code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
     }
     applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
-    await _update_ratings(uow, tournament, applied)
+    await update_ratings(uow, tournament, applied.completed, applied.unrated)
     if bracket.is_complete() and state.completed_at is None:
         state.completed_at = now
         await uow.react(BracketFinished(tournament, bracket, actor_id))
@@ -465,59 +464,6 @@ def _completed_event(tournament: Tournament, row: MatchRow, version: int) -> Mat
         automatic=row.outcome == "walkover",
         bracket_version=version,
     )
-
-
-async def _update_ratings(uow: UnitOfWork, tournament: Tournament, applied: Applied) -> None:
-    """Take back the Elo change of every result that was corrected or reset, then count
-    the results just played; each row keeps its delta so it can be taken back later."""
-    played = [
-        r
-        for r in applied.completed
-        if r.outcome in ("played", "draw") and r.registration_a_id and r.registration_b_id
-    ]
-    pairs: list[tuple[int | None, int | None]] = [(a, b) for a, b, _ in applied.unrated if a and b]
-    pairs += [(r.registration_a_id, r.registration_b_id) for r in played]
-    if not pairs:
-        return
-    subject_of = await _rating_subjects(uow, tournament, {i for pair in pairs for i in pair})
-    guild_id, game_id = tournament.guild_id, tournament.game_id
-    subject_type = "team" if tournament.participant_type == "team" else "player"
-    for first, second, delta in applied.unrated:
-        if first and second:
-            await ratings.reverse_result(
-                uow,
-                guild_id=guild_id,
-                game_id=game_id,
-                subject_type=subject_type,
-                subject_a=subject_of[first],
-                subject_b=subject_of[second],
-                delta=delta,
-            )
-    for row in played:
-        if row.winner_registration_id is None:
-            score_a = 0.5
-        else:
-            score_a = 1.0 if row.winner_registration_id == row.registration_a_id else 0.0
-        row.rating_delta = await ratings.record_result(
-            uow,
-            guild_id=guild_id,
-            game_id=game_id,
-            subject_type=subject_type,
-            subject_a=subject_of[row.registration_a_id],
-            subject_b=subject_of[row.registration_b_id],
-            score_a=score_a,
-        )
-
-
-async def _rating_subjects(
-    uow: UnitOfWork, tournament: Tournament, registration_ids: set[int | None]
-) -> dict[int | None, int]:
-    """Who a rating belongs to for each registration: the player, or the team."""
-    team_event = tournament.participant_type == "team"
-    rows = await uow.session.scalars(
-        select(Registration).where(Registration.id.in_([i for i in registration_ids if i]))
-    )
-    return {r.id: (r.team_id if team_event else r.user_id) for r in rows}  # type: ignore[misc]
 
 
 async def schedule_match_checkin_reminder(uow: UnitOfWork, row: MatchRow) -> None:

@@ -22,8 +22,10 @@ from engine.entries.profiles import (
     RankingView,
 )
 from engine.entries.registration import (
-    EntryReleased,
     RegistrationService,
+)
+from engine.entries.slots import (
+    EntryReleased,
     confirm_paid,
     confirm_unpaid_entries,
     fill_added_slots,

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engine.entries._team_rules import registrable_roster
 from engine.entries.profiles import ingame_ids
-from engine.entries.teams import registrable_roster
 from engine.entries.views import status_words
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound

@@ -22,7 +22,7 @@ from engine.entries.events import (
     TournamentCheckInClosed,
     TournamentCheckInOpened,
 )
-from engine.entries.registration import release_slot
+from engine.entries.slots import release_slot
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound, PermissionDenied
 from engine.kernel.timers import TimerService

@@ -1,38 +1,17 @@
-"""Registration, the waitlist, and fee waivers: the service and the state moves.
+"""Registration: ``/register`` (solo or a captain's team), ``/unregister``, an organizer's
+removal, and the reads of entries.
 
-Module-level functions that other areas call inside THEIR unit of work (one transaction;
-each locks the registration row and raises ``Conflict`` when the entry is not in a state
-that allows the move, so the caller's whole transaction rolls back):
-
-    confirm_paid(uow: UnitOfWork, registration_id: int, *, actor_id: int | None = None)
-        -> RegistrationView          AWAITING_PAYMENT | PAYMENT_REVIEW -> CONFIRMED
-    mark_payment_review(uow: UnitOfWork, registration_id: int, *, actor_id: int | None = None)
-        -> RegistrationView          AWAITING_PAYMENT -> PAYMENT_REVIEW
-    payment_rejected(uow: UnitOfWork, registration_id: int, *, actor_id: int | None = None)
-        -> RegistrationView          PAYMENT_REVIEW -> AWAITING_PAYMENT
-    release_slot(uow: UnitOfWork, registration_id: int, status: RegistrationStatus, *,
-                 actor_id: int, reason: str) -> RegistrationView
-        any active -> WITHDRAWN | DISQUALIFIED | CANCELLED; refunds what was paid and
-        promotes the waitlist (used by /unregister, disqualification, cancellation)
-    promote_waitlist(uow: UnitOfWork, tournament_id: int) -> list[RegistrationView]
-        fills free slots from the waitlist, oldest first (call it after raising
-        max_participants)
-    load_view(session: AsyncSession, registration_id: int) -> RegistrationView
-    lock_tournament(session: AsyncSession, tournament_id: int) -> Tournament
-
-The views live in ``registration_views`` and the checks that build a new entry in
-``registration_entry``; both are re-exported here, so callers import from this module.
-
-Races are settled by the tournament row lock (``FOR UPDATE``; SQLite's BEGIN IMMEDIATE)
-that every registration change takes first, and by ``registration_members``' unique
-(tournament_id, user_id) key. Lock order: tournament, then registration, then payments.
+The checks that build a new entry live in ``_entry``, the status moves and the waitlist in
+``slots``, the read models in ``views``. Races are settled by the tournament row lock
+(``FOR UPDATE``; SQLite's BEGIN IMMEDIATE) that every registration change takes first, and
+by ``registration_members``' unique (tournament_id, user_id) key. Lock order: tournament,
+then registration, then payments.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -48,12 +27,8 @@ from engine.entries._entry import (
     tournament_for,
 )
 from engine.entries.events import (
-    RegistrationConfirmed,
     RegistrationCreated,
-    RegistrationRemoved,
-    RegistrationWithdrawn,
     TournamentFull,
-    WaitlistPromoted,
 )
 from engine.entries.profiles import (
     RankingView,
@@ -61,20 +36,25 @@ from engine.entries.profiles import (
     ingame_ids,
     set_manual_rank_in,
 )
+from engine.entries.slots import (
+    is_free,
+    release,
+    release_slot,
+    slots_taken,
+    status_with_slot,
+)
 from engine.entries.views import (
     ACTIVE,
-    MemberView,
     RegistrationForm,
     RegistrationView,
     Released,
     load_view,
-    status_words,
     views_of,
 )
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.tournaments import EntryFeeWaived, SlotsAdded, lock_tournament, validate_field_values
+from engine.tournaments import validate_field_values
 from storage.models import (
     Game,
     GuildSettings,
@@ -84,283 +64,19 @@ from storage.models import (
     Tournament,
 )
 from storage.models.enums import (
-    SLOT_HOLDING,
     RegistrationStatus,
     TournamentStatus,
 )
 
 # The bracket is fixed from the start on: no promotion, no withdrawal.
 STARTED = frozenset({TournamentStatus.LIVE, TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED})
-PROMOTES = frozenset({TournamentStatus.REGISTRATION_OPEN, TournamentStatus.REGISTRATION_CLOSED})
 # Tournaments whose entries no longer need a picker (nothing to check in or withdraw).
 FINISHED = frozenset(
     {TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED, TournamentStatus.CANCELLED}
 )
 
-__all__ = [
-    "ACTIVE",
-    "INGAME_FIELD_KEY",
-    "RELEASED",
-    "MemberView",
-    "RegistrationForm",
-    "RegistrationService",
-    "RegistrationView",
-    "Released",
-    "confirm_paid",
-    "load_view",
-    "lock_tournament",
-    "mark_payment_review",
-    "payment_rejected",
-    "promote_waitlist",
-    "release_slot",
-]
-
 
 # --- moves other areas make inside their transaction ----------------------------------
-
-
-async def _lock_registration(uow: UnitOfWork, registration_id: int) -> Registration:
-    registration = await uow.session.scalar(
-        select(Registration)
-        .where(Registration.id == registration_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if registration is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
-    return registration
-
-
-async def _move(
-    uow: UnitOfWork,
-    registration_id: int,
-    allowed: Iterable[RegistrationStatus],
-    target: RegistrationStatus,
-    actor_id: int | None,
-) -> tuple[Registration, str]:
-    """Move one entry between states; return it and the state it left."""
-    registration = await _lock_registration(uow, registration_id)
-    before = registration.status
-    if before not in set(allowed):
-        raise Conflict(
-            f"The entry of {registration.display_name} is {status_words(before)}, so it cannot "
-            f"become {status_words(target)}. Nothing was changed; ask an organizer if this "
-            "looks wrong."
-        )
-    registration.status = target
-    registration.updated_at = uow.clock.now()
-    await uow.session.flush()
-    uow.audit(
-        guild_id=registration.guild_id,
-        actor_id=actor_id,
-        action=f"registration.{target.value}",
-        target_type="registration",
-        target_id=registration.id,
-        before={"status": before},
-        after={"status": target.value},
-    )
-    return registration, before
-
-
-async def confirm_paid(
-    uow: UnitOfWork, registration_id: int, *, actor_id: int | None = None
-) -> RegistrationView:
-    """AWAITING_PAYMENT | PAYMENT_REVIEW -> CONFIRMED (payment approved, or paid in coins)."""
-    allowed = (RegistrationStatus.AWAITING_PAYMENT, RegistrationStatus.PAYMENT_REVIEW)
-    reg, _ = await _move(uow, registration_id, allowed, RegistrationStatus.CONFIRMED, actor_id)
-    uow.emit(
-        RegistrationConfirmed(
-            guild_id=reg.guild_id,
-            registration_id=reg.id,
-            tournament_id=reg.tournament_id,
-            user_id=reg.user_id,
-            team_id=reg.team_id,
-            display_name=reg.display_name,
-        )
-    )
-    return await load_view(uow.session, reg.id)
-
-
-async def mark_payment_review(
-    uow: UnitOfWork, registration_id: int, *, actor_id: int | None = None
-) -> RegistrationView:
-    """AWAITING_PAYMENT -> PAYMENT_REVIEW (a payment proof was submitted)."""
-    allowed = (RegistrationStatus.AWAITING_PAYMENT,)
-    target = RegistrationStatus.PAYMENT_REVIEW
-    reg, _ = await _move(uow, registration_id, allowed, target, actor_id)
-    return await load_view(uow.session, reg.id)
-
-
-async def payment_rejected(
-    uow: UnitOfWork, registration_id: int, *, actor_id: int | None = None
-) -> RegistrationView:
-    """PAYMENT_REVIEW -> AWAITING_PAYMENT (the proof was rejected: pay again)."""
-    allowed = (RegistrationStatus.PAYMENT_REVIEW,)
-    target = RegistrationStatus.AWAITING_PAYMENT
-    reg, _ = await _move(uow, registration_id, allowed, target, actor_id)
-    return await load_view(uow.session, reg.id)
-
-
-@dataclass(frozen=True)
-class EntryReleased:
-    """Reaction moment: an entry left the tournament; ``engine.money`` refunds what it
-    paid (by the withdrawal rules) and returns how many payments it refunded."""
-
-    registration_id: int
-    actor_id: int
-    reason: str
-
-
-async def _refund(uow: UnitOfWork, registration_id: int, actor_id: int, reason: str) -> int:
-    return sum(await uow.react(EntryReleased(registration_id, actor_id, reason)))
-
-
-async def confirm_unpaid_entries(uow: UnitOfWork, moment: EntryFeeWaived) -> None:
-    """Reaction: the tournament became free, so entries still waiting to pay owe nothing
-    any more. (Proofs already sent stay with the organizers, who approve or refund them.)"""
-    unpaid = await uow.session.scalars(
-        select(Registration.id).where(
-            Registration.tournament_id == moment.tournament_id,
-            Registration.status == RegistrationStatus.AWAITING_PAYMENT,
-        )
-    )
-    for registration_id in unpaid.all():
-        await confirm_paid(uow, registration_id, actor_id=moment.actor_id)
-
-
-async def fill_added_slots(uow: UnitOfWork, moment: SlotsAdded) -> None:
-    """Reaction: new slots go to the waitlist first, in the edit's transaction."""
-    await promote_waitlist(uow, moment.tournament_id)
-
-
-RELEASED = (
-    RegistrationStatus.WITHDRAWN,
-    RegistrationStatus.DISQUALIFIED,
-    RegistrationStatus.CANCELLED,
-)
-
-
-async def release_slot(
-    uow: UnitOfWork,
-    registration_id: int,
-    status: RegistrationStatus,
-    *,
-    actor_id: int,
-    reason: str,
-) -> RegistrationView:
-    """End an active entry: WITHDRAWN, DISQUALIFIED or CANCELLED; refund; refill the slot."""
-    released = await _release(uow, registration_id, status, actor_id=actor_id, reason=reason)
-    return released.registration
-
-
-async def _release(
-    uow: UnitOfWork,
-    registration_id: int,
-    status: RegistrationStatus,
-    *,
-    actor_id: int,
-    reason: str,
-) -> Released:
-    if status not in RELEASED:
-        raise ValueError(f"release_slot cannot move an entry to {status}")
-    tournament_id = await uow.session.scalar(
-        select(Registration.tournament_id).where(Registration.id == registration_id)
-    )
-    if tournament_id is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
-    await lock_tournament(uow.session, tournament_id)
-    registration, before = await _move(uow, registration_id, ACTIVE, status, actor_id)
-    if status is not RegistrationStatus.DISQUALIFIED:
-        # Free the players for a later entry; a disqualified player stays barred.
-        members = await uow.session.scalars(
-            select(RegistrationMember).where(RegistrationMember.registration_id == registration.id)
-        )
-        for member in members.all():
-            await uow.session.delete(member)
-        await uow.session.flush()
-    view = await load_view(uow.session, registration.id)
-    refunded = await _refund(uow, registration.id, actor_id, reason)
-    common: dict[str, Any] = {
-        "guild_id": view.guild_id,
-        "registration_id": view.id,
-        "tournament_id": view.tournament_id,
-        "tournament_name": view.tournament_name,
-        "user_id": view.user_id,
-        "team_id": view.team_id,
-        "display_name": view.display_name,
-        "refunded_payments": refunded,
-    }
-    if status is RegistrationStatus.WITHDRAWN:
-        uow.emit(RegistrationWithdrawn(previous_status=before, **common))
-    else:
-        uow.emit(
-            RegistrationRemoved(status=status.value, actor_id=actor_id, reason=reason, **common)
-        )
-    if before in SLOT_HOLDING:
-        await promote_waitlist(uow, tournament_id)
-    return Released(view, refunded)
-
-
-async def _slots_taken(session: AsyncSession, tournament_id: int) -> int:
-    count = await session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.tournament_id == tournament_id,
-            Registration.status.in_(SLOT_HOLDING),
-        )
-    )
-    return int(count or 0)
-
-
-def _is_free(tournament: Tournament) -> bool:
-    return tournament.entry_fee_coins == 0 and tournament.entry_fee_minor == 0
-
-
-def _status_with_slot(tournament: Tournament, fee_waived_reason: str | None) -> RegistrationStatus:
-    if _is_free(tournament) or fee_waived_reason is not None:
-        return RegistrationStatus.CONFIRMED
-    return RegistrationStatus.AWAITING_PAYMENT
-
-
-async def promote_waitlist(uow: UnitOfWork, tournament_id: int) -> builtins.list[RegistrationView]:
-    """Give free slots to the waitlist, oldest entry first, while registration is not over."""
-    tournament = await lock_tournament(uow.session, tournament_id)
-    if tournament.status not in PROMOTES:
-        return []
-    free = tournament.max_participants - await _slots_taken(uow.session, tournament.id)
-    if free <= 0:
-        return []
-    waiting = (
-        await uow.session.scalars(
-            select(Registration)
-            .where(
-                Registration.tournament_id == tournament.id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-            )
-            .order_by(Registration.id)
-            .limit(free)
-            .with_for_update()
-        )
-    ).all()
-    promoted = []
-    for registration in waiting:
-        target = _status_with_slot(tournament, registration.fee_waived_reason)
-        await _move(uow, registration.id, (RegistrationStatus.WAITLISTED,), target, None)
-        view = await load_view(uow.session, registration.id)
-        uow.emit(
-            WaitlistPromoted(
-                guild_id=view.guild_id,
-                registration_id=view.id,
-                tournament_id=view.tournament_id,
-                tournament_name=view.tournament_name,
-                user_id=view.user_id,
-                team_id=view.team_id,
-                display_name=view.display_name,
-                status=target.value,
-                member_ids=list(view.member_ids),
-            )
-        )
-        promoted.append(view)
-    return promoted
 
 
 class RegistrationService:
@@ -410,18 +126,16 @@ class RegistrationService:
             )
             entry = await build_entry(session, actor, tournament, team_id, values)
             await refuse_registered(session, actor, tournament, entry)
-            taken = await _slots_taken(session, tournament.id)
+            taken = await slots_taken(session, tournament.id)
             game = await session.get(Game, tournament.game_id)
             assert game is not None
             waived = None
-            if not _is_free(tournament):
+            if not is_free(tournament):
                 waived = await fee_waiver_reason(
                     session, game, tournament.fee_waiver_top_n, entry.subject_type, entry.subject_id
                 )
             full = taken >= tournament.max_participants
-            status = (
-                RegistrationStatus.WAITLISTED if full else _status_with_slot(tournament, waived)
-            )
+            status = RegistrationStatus.WAITLISTED if full else status_with_slot(tournament, waived)
             now = uow.clock.now()
             registration = Registration(
                 tournament_id=tournament.id,
@@ -473,7 +187,7 @@ class RegistrationService:
                         f"Only the captain of {registration.display_name}, <@{captain}>, can "
                         f"withdraw the team from {tournament.name}."
                     )
-            return await _release(
+            return await release(
                 uow,
                 registration.id,
                 RegistrationStatus.WITHDRAWN,

@@ -8,12 +8,22 @@ who play), so leaving and kicking are refused until the captain withdraws it.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from engine.entries._team_rules import (
+    ACTIVE_ENTRY,
+    audit_member,
+    cancel_pending_invites,
+    clean_name,
+    clean_tag,
+    find_member,
+    lock_team,
+    refuse_answered,
+    refuse_if_registered,
+    registrable_roster,
+    require_captain,
+)
 from engine.entries.events import (
     TeamCaptainChanged,
     TeamCreated,
@@ -32,23 +42,9 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.kernel.uow import ServiceContext, UnitOfWork
-from storage.models import Registration, Team, TeamInvite, TeamMember, Tournament
-from storage.models.enums import InviteStatus, RegistrationStatus, TeamRole, TournamentStatus
-
-_TAG = re.compile(r"^[A-Za-z0-9]{2,5}$")
-NAME_MIN, NAME_MAX = 2, 32
-ACTIVE_ENTRY = (
-    RegistrationStatus.AWAITING_PAYMENT,
-    RegistrationStatus.PAYMENT_REVIEW,
-    RegistrationStatus.CONFIRMED,
-    RegistrationStatus.WAITLISTED,
-)
-TOURNAMENT_OVER = (
-    TournamentStatus.COMPLETED,
-    TournamentStatus.ARCHIVED,
-    TournamentStatus.CANCELLED,
-)
+from engine.kernel.uow import ServiceContext
+from storage.models import Team, TeamInvite, TeamMember
+from storage.models.enums import InviteStatus, TeamRole
 
 # The views moved to team_views; re-exported because callers import them from here.
 __all__ = [
@@ -63,65 +59,6 @@ __all__ = [
 ]
 
 
-async def lock_team(session: AsyncSession, team_id: int, guild_id: int | None) -> Team:
-    """The team row, locked, so roster changes of one team happen one at a time."""
-    team = await session.scalar(select(Team).where(Team.id == team_id).with_for_update())
-    if (
-        team is None
-        or team.disbanded_at is not None
-        or (guild_id is not None and team.guild_id != guild_id)
-    ):
-        raise NotFound("That team does not exist (any more). Check the name with /team roster.")
-    return team
-
-
-def _require_captain(actor: Actor, team: Team, doing: str) -> None:
-    if actor.user_id != team.captain_id:
-        raise PermissionDenied(
-            f"Only the captain of {team.name}, <@{team.captain_id}>, can {doing}."
-        )
-
-
-def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not NAME_MIN <= len(cleaned) <= NAME_MAX:
-        raise InvalidInput(
-            f"A team name must be {NAME_MIN} to {NAME_MAX} characters long; pick another one."
-        )
-    return cleaned
-
-
-def _clean_tag(tag: str) -> str:
-    cleaned = tag.strip()
-    if not _TAG.match(cleaned):
-        raise InvalidInput("A team tag is 2 to 5 letters or digits, for example “DCR”.")
-    return cleaned.upper()
-
-
-async def _member(session: AsyncSession, team_id: int, user_id: int) -> TeamMember | None:
-    return await session.scalar(
-        select(TeamMember).where(TeamMember.team_id == team_id, TeamMember.user_id == user_id)
-    )
-
-
-async def _refuse_if_registered(session: AsyncSession, team: Team, doing: str) -> None:
-    entry = await session.scalar(
-        select(Tournament.name)
-        .join(Registration, Registration.tournament_id == Tournament.id)
-        .where(
-            Registration.team_id == team.id,
-            Registration.status.in_(ACTIVE_ENTRY),
-            Tournament.status.not_in(TOURNAMENT_OVER),
-        )
-        .limit(1)
-    )
-    if entry is not None:
-        raise Conflict(
-            f"{team.name} is registered for {entry}, so its roster is locked and you cannot "
-            f"{doing} now. The captain can withdraw the team with /unregister first."
-        )
-
-
 class TeamService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -130,7 +67,7 @@ class TeamService:
         """``/team create``: a new team with the actor as its captain."""
         if actor.guild_id is None:
             raise InvalidInput("Teams belong to a server; use /team create inside one.")
-        cleaned, cleaned_tag = _clean_name(name), _clean_tag(tag)
+        cleaned, cleaned_tag = clean_name(name), clean_tag(tag)
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             taken = await session.scalar(
@@ -189,10 +126,10 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            _require_captain(actor, team, "invite players")
+            require_captain(actor, team, "invite players")
             if user_id == actor.user_id:
                 raise InvalidInput("You are already in your own team; invite someone else.")
-            if await _member(session, team.id, user_id) is not None:
+            if await find_member(session, team.id, user_id) is not None:
                 raise Conflict(f"<@{user_id}> is already in {team.name}.")
             pending = await session.scalar(
                 select(TeamInvite.id).where(
@@ -252,8 +189,8 @@ class TeamService:
                 select(Team).where(Team.id == invite.team_id).with_for_update()
             )
             assert team is not None  # invites cascade with their team
-            _refuse_answered(invite, team)
-            if accept and await _member(session, team.id, actor.user_id) is None:
+            refuse_answered(invite, team)
+            if accept and await find_member(session, team.id, actor.user_id) is None:
                 session.add(
                     TeamMember(
                         team_id=team.id,
@@ -292,7 +229,7 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            member = await _member(session, team.id, actor.user_id)
+            member = await find_member(session, team.id, actor.user_id)
             if member is None:
                 raise NotFound(f"You are not in {team.name}.")
             if team.captain_id == actor.user_id:
@@ -300,10 +237,10 @@ class TeamService:
                     f"You are the captain of {team.name}, so you cannot just leave: hand the "
                     "team over with /team transfer, or end it with /team disband."
                 )
-            await _refuse_if_registered(session, team, "leave")
+            await refuse_if_registered(session, team, "leave")
             await session.delete(member)
             await session.flush()
-            _audit_member(uow, actor, team, "team.leave", actor.user_id)
+            audit_member(uow, actor, team, "team.leave", actor.user_id)
             uow.emit(
                 TeamMemberLeft(
                     guild_id=team.guild_id,
@@ -320,19 +257,19 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            _require_captain(actor, team, "remove players")
+            require_captain(actor, team, "remove players")
             if user_id == actor.user_id:
                 raise InvalidInput(
                     "You cannot kick yourself. Hand the team over with /team transfer "
                     "or end it with /team disband."
                 )
-            member = await _member(session, team.id, user_id)
+            member = await find_member(session, team.id, user_id)
             if member is None:
                 raise NotFound(f"<@{user_id}> is not in {team.name}.")
-            await _refuse_if_registered(session, team, "remove players")
+            await refuse_if_registered(session, team, "remove players")
             await session.delete(member)
             await session.flush()
-            _audit_member(uow, actor, team, "team.kick", user_id)
+            audit_member(uow, actor, team, "team.kick", user_id)
             uow.emit(
                 TeamMemberKicked(
                     guild_id=team.guild_id,
@@ -349,15 +286,15 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            _require_captain(actor, team, "hand the team over")
-            new = await _member(session, team.id, user_id)
+            require_captain(actor, team, "hand the team over")
+            new = await find_member(session, team.id, user_id)
             if new is None or user_id == actor.user_id:
                 raise InvalidInput(
                     f"Pick another member of {team.name} as the new captain (see /team roster)."
                 )
             # The entry was made by this captain (it pays and withdraws in their name).
-            await _refuse_if_registered(session, team, "hand the captaincy over")
-            old = await _member(session, team.id, actor.user_id)
+            await refuse_if_registered(session, team, "hand the captaincy over")
+            old = await find_member(session, team.id, actor.user_id)
             assert old is not None  # the captain is always a member
             old.role, new.role = TeamRole.MEMBER, TeamRole.CAPTAIN
             team.captain_id = user_id
@@ -387,10 +324,10 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            _require_captain(actor, team, "disband the team")
-            await _refuse_if_registered(session, team, "disband it")
+            require_captain(actor, team, "disband the team")
+            await refuse_if_registered(session, team, "disband it")
             view = await team_view(session, team)
-            await _cancel_pending_invites(uow, team)
+            await cancel_pending_invites(uow, team)
             team.disbanded_at = uow.clock.now()
             # Free the name (unique per server) while history keeps the team row.
             team.name = f"{team.name} (disbanded #{team.id})"[:64]
@@ -491,68 +428,3 @@ class TeamService:
             team = await session.get(Team, invite.team_id)
             assert team is not None
             return invite_view_of(invite, team)
-
-
-def _refuse_answered(invite: TeamInvite, team: Team) -> None:
-    """A second click, a late click, or a click on a cancelled invite changes nothing."""
-    if invite.status == InviteStatus.ACCEPTED:
-        raise Conflict(f"You already accepted this invite: you are in {team.name}.")
-    if invite.status == InviteStatus.DECLINED:
-        raise Conflict(
-            f"You already declined this invite to {team.name}. Ask the captain for a new "
-            "one if you changed your mind."
-        )
-    if invite.status == InviteStatus.CANCELLED or team.disbanded_at is not None:
-        raise Conflict("This invite was cancelled (the team was disbanded or changed).")
-
-
-async def _cancel_pending_invites(uow: UnitOfWork, team: Team) -> None:
-    pending = (
-        await uow.session.scalars(
-            select(TeamInvite)
-            .where(TeamInvite.team_id == team.id, TeamInvite.status == InviteStatus.PENDING)
-            .with_for_update()
-        )
-    ).all()
-    for invite in pending:
-        invite.status = InviteStatus.CANCELLED
-        invite.decided_at = uow.clock.now()
-
-
-def _audit_member(uow: UnitOfWork, actor: Actor, team: Team, action: str, user_id: int) -> None:
-    uow.audit(
-        guild_id=team.guild_id,
-        actor_id=actor.user_id,
-        action=action,
-        target_type="team",
-        target_id=team.id,
-        before={"member": user_id},
-        after=None,
-    )
-
-
-async def registrable_roster(
-    session: AsyncSession, actor: Actor, team_id: int, team_size: int, size_max: int, event: str
-) -> TeamView:
-    """The team a captain enters into ``event``, with a roster that fits its team size.
-
-    ``team_size`` players are needed; up to ``size_max`` (the game's maximum) may be on the
-    roster, the extra ones as substitutes.
-    """
-    team = await session.get(Team, team_id)
-    if team is None or team.disbanded_at is not None or team.guild_id != actor.guild_id:
-        raise NotFound("That team does not exist (any more). Pick one of your teams from the list.")
-    _require_captain(actor, team, f"register it for {event}")
-    view = await team_view(session, team)
-    count, size_max = len(view.members), max(team_size, size_max)
-    if count < team_size:
-        raise InvalidInput(
-            f"{team.name} has {count} player{'s' if count != 1 else ''} but {event} needs "
-            f"teams of {team_size}. Invite more players with /team invite, then register again."
-        )
-    if count > size_max:
-        raise InvalidInput(
-            f"{team.name} has {count} players but {event} allows at most {size_max} "
-            f"({team_size} plus substitutes). Remove someone with /team kick first."
-        )
-    return view

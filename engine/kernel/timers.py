@@ -1,4 +1,5 @@
-"""Durable time (DESIGN.md §4): reminders and deadlines as rows in the ``timers`` table.
+"""Durable time: reminders and deadlines as rows in the ``timers`` table
+(docs/architecture.md, "Durable time").
 
 A service schedules a timer inside its own unit of work, so the timer exists exactly when
 the state that implies it was committed (``schedule_timer``/``cancel_timers``). The

@@ -15,12 +15,14 @@ from engine.matchday.checkin import (
     MatchCheckInView,
     register_timers,
 )
-from engine.matchday.disputes import (
+from engine.matchday.dispute_views import (
     DisputeDetail,
     DisputeListItem,
-    DisputeService,
     DisputeView,
     EvidenceFile,
+)
+from engine.matchday.disputes import (
+    DisputeService,
 )
 from engine.matchday.events import (
     DisputeEscalated,

@@ -12,8 +12,6 @@ from engine.tournaments.fields import (
 )
 from engine.tournaments.lifecycle import (
     TournamentService,
-    apply_status_change,
-    lock_tournament,
 )
 from engine.tournaments.moments import (
     EntryFeeWaived,
@@ -42,6 +40,10 @@ from engine.tournaments.schedule import (
     checkin_window,
     schedule_tournament_timers,
     tournament_timer_key,
+)
+from engine.tournaments.status import (
+    apply_status_change,
+    lock_tournament,
 )
 from engine.tournaments.timers import (
     lock_tournament_of_timer,

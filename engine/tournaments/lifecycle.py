@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.guilds import GameView
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import rules
+from engine.tournaments._rows import (
+    check_field_room,
+    check_found,
+    check_ready,
+    coin_name,
+    game_name,
+    game_names,
+    organizer_role,
+    slot_holders,
+    timezone,
+    unique_slug,
+    version_row,
+    view,
+)
 from engine.tournaments.events import (
     RegistrationFieldAdded,
     TournamentCreated,
     TournamentEdited,
-    TournamentStatusChanged,
 )
-from engine.tournaments.fields import MAX_FIELDS, FieldSpec, FieldView, field_key, field_options
+from engine.tournaments.fields import FieldSpec, FieldView, field_key, field_options
 from engine.tournaments.moments import EntryFeeWaived, SlotsAdded, TournamentCancelling
-from engine.tournaments.parsing import apply_edit, current_text, editable_field, slugify
+from engine.tournaments.parsing import apply_edit, current_text, editable_field
 from engine.tournaments.rules import TournamentConfig
-from engine.tournaments.schedule import schedule_tournament_timers
+from engine.tournaments.status import SCHEDULED_STATES, apply_status_change, replan_timers
 from engine.tournaments.views import (
     CancelResult,
     TournamentChange,
@@ -39,7 +49,6 @@ from engine.tournaments.views import (
 )
 from storage.models import (
     Game,
-    GuildSettings,
     Registration,
     RegistrationField,
     Tournament,
@@ -50,71 +59,6 @@ from storage.models.enums import SLOT_HOLDING, RegistrationStatus, TournamentSta
 S = TournamentStatus
 ACTIVE_REGISTRATION = frozenset({*SLOT_HOLDING, RegistrationStatus.WAITLISTED})
 FIELD_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_OPEN})
-# States whose dates drive timers (open, close, check-in, start).
-SCHEDULED_STATES = frozenset({S.PUBLISHED, S.REGISTRATION_OPEN, S.REGISTRATION_CLOSED})
-
-
-async def apply_status_change(
-    uow: UnitOfWork,
-    row: Tournament,
-    target: TournamentStatus,
-    actor_id: int | None,
-    *,
-    reason: str | None = None,
-    cancelled_registrations: int = 0,
-    refunded_payments: int = 0,
-) -> None:
-    """Move a locked tournament row to ``target`` inside the caller's transaction.
-
-    The single place the transition table is enforced, audited and announced; match day
-    calls it for live and completed.
-    """
-    rules.check_transition(row.name, row.status, target)
-    old = row.status
-    row.status = target.value
-    row.updated_at = uow.clock.now()
-    await _replan_timers(uow, row)
-    uow.audit(
-        guild_id=row.guild_id,
-        actor_id=actor_id,
-        action="tournament.status",
-        target_type="tournament",
-        target_id=row.id,
-        before={"status": old},
-        after={"status": target.value, "reason": reason},
-    )
-    uow.emit(
-        TournamentStatusChanged(
-            guild_id=row.guild_id,
-            tournament_id=row.id,
-            name=row.name,
-            old_status=old,
-            new_status=target.value,
-            actor_id=actor_id,
-            reason=reason,
-            cancelled_registrations=cancelled_registrations,
-            refunded_payments=refunded_payments,
-        )
-    )
-
-
-async def lock_tournament(session: AsyncSession, tournament_id: int) -> Tournament:
-    """Every registration change of a tournament takes this lock first (one at a time)."""
-    tournament = await session.scalar(
-        select(Tournament)
-        .where(Tournament.id == tournament_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if tournament is None:
-        raise NotFound("That tournament does not exist. Pick one from the list.")
-    return tournament
-
-
-async def _replan_timers(uow: UnitOfWork, row: Tournament) -> None:
-    """Scheduled open/close/check-in/start follow the tournament's dates and status, in
-    the same transaction as the change (DESIGN.md §4)."""
-    await schedule_tournament_timers(uow, row)
 
 
 class TournamentService:
@@ -125,14 +69,14 @@ class TournamentService:
     async def get(self, tournament_id: int, guild_id: int | None = None) -> TournamentView:
         async with self._ctx.read() as session:
             row = await session.get(Tournament, tournament_id)
-            _check_found(row, guild_id)
+            check_found(row, guild_id)
             assert row is not None
-            return await _view(session, row)
+            return await view(session, row)
 
     async def summary(self, tournament_id: int, guild_id: int | None = None) -> TournamentSummary:
         async with self._ctx.read() as session:
             row = await session.get(Tournament, tournament_id)
-            _check_found(row, guild_id)
+            check_found(row, guild_id)
             assert row is not None
             game = await session.get(Game, row.game_id)
             assert game is not None
@@ -143,11 +87,11 @@ class TournamentService:
             )
             counts = {status: int(n) for status, n in grouped}
             return TournamentSummary(
-                tournament=await _view(session, row),
+                tournament=await view(session, row),
                 game=GameView.of(game),
                 slots_taken=sum(n for status, n in counts.items() if status in SLOT_HOLDING),
                 waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
-                coin_name=await _coin_name(session, row.guild_id),
+                coin_name=await coin_name(session, row.guild_id),
             )
 
     async def search(
@@ -168,8 +112,8 @@ class TournamentService:
         query = query.order_by(Tournament.starts_at.is_(None), Tournament.starts_at, Tournament.id)
         async with self._ctx.read() as session:
             rows = list(await session.scalars(query.limit(limit)))
-            games = await _game_names(session, {r.game_id for r in rows})
-            tz = await _timezone(session, guild_id)
+            games = await game_names(session, {r.game_id for r in rows})
+            tz = await timezone(session, guild_id)
             return [view_of(r, games.get(r.game_id, "?"), tz) for r in rows]
 
     async def resolve(self, guild_id: int, text: str) -> int:
@@ -202,9 +146,9 @@ class TournamentService:
     async def history(self, actor: Actor, tournament_id: int) -> list[VersionView]:
         async with self._ctx.read() as session:
             row = await session.get(Tournament, tournament_id)
-            _check_found(row, actor.guild_id)
+            check_found(row, actor.guild_id)
             assert row is not None
-            require_organizer(actor, await _organizer_role(session, row.guild_id))
+            require_organizer(actor, await organizer_role(session, row.guild_id))
             versions = await session.scalars(
                 select(TournamentVersion)
                 .where(TournamentVersion.tournament_id == tournament_id)
@@ -217,10 +161,10 @@ class TournamentService:
         editable_field(field_name)
         async with self._ctx.read() as session:
             row = await session.get(Tournament, tournament_id)
-            _check_found(row, actor.guild_id)
+            check_found(row, actor.guild_id)
             assert row is not None
-            require_organizer(actor, await _organizer_role(session, row.guild_id))
-            return current_text(config_of(row), field_name, await _timezone(session, row.guild_id))
+            require_organizer(actor, await organizer_role(session, row.guild_id))
+            return current_text(config_of(row), field_name, await timezone(session, row.guild_id))
 
     async def fields(self, tournament_id: int) -> list[FieldView]:
         async with self._ctx.read() as session:
@@ -235,17 +179,17 @@ class TournamentService:
     async def create(self, actor: Actor, guild_id: int, draft: TournamentDraft) -> TournamentView:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
-            require_organizer(actor, await _organizer_role(session, guild_id))
+            require_organizer(actor, await organizer_role(session, guild_id))
             game = await session.get(Game, draft.game_id)
             if game is None or game.guild_id != guild_id:
                 raise NotFound("That game is not in this server's list; add it with /game add.")
-            tz = await _timezone(session, guild_id)
+            tz = await timezone(session, guild_id)
             config = rules.validate_config(config_from_draft(draft, game, tz), GameView.of(game))
             rules.ensure_future(None, config, uow.clock.now())
             now = uow.clock.now()
             row = Tournament(
                 guild_id=guild_id,
-                slug=await _unique_slug(uow, config.name),
+                slug=await unique_slug(uow, config.name),
                 status=S.DRAFT.value,
                 version=1,
                 created_by=actor.user_id,
@@ -256,7 +200,7 @@ class TournamentService:
             session.add(row)
             await session.flush()
             snapshot = config.to_snapshot()
-            session.add(_version_row(row.id, 1, snapshot, "Created", actor.user_id, now))
+            session.add(version_row(row.id, 1, snapshot, "Created", actor.user_id, now))
             uow.audit(
                 guild_id=guild_id,
                 actor_id=actor.user_id,
@@ -332,7 +276,7 @@ class TournamentService:
         if game is None or game.guild_id != row.guild_id:
             raise NotFound("That game is not in this server's list; see /game list.")
         # The bracket/registration guard first: its reason is the one that matters.
-        rules.guard_change(row.status, before, after, await _slot_holders(uow, row.id))
+        rules.guard_change(row.status, before, after, await slot_holders(uow, row.id))
         after = rules.validate_config(after, GameView.of(game))
         changes = rules.change_summary(before, after)
         summary = changes if restored is None else f"Rolled back to version {restored} ({changes})"
@@ -341,9 +285,9 @@ class TournamentService:
         row.version += 1
         row.updated_at = now
         write_config(row, after)
-        await _replan_timers(uow, row)
+        await replan_timers(uow, row)
         old, new = before.to_snapshot(), after.to_snapshot()
-        uow.session.add(_version_row(row.id, row.version, new, summary, actor.user_id, now))
+        uow.session.add(version_row(row.id, row.version, new, summary, actor.user_id, now))
         changed = rules.changed_fields(before, after)
         uow.audit(
             guild_id=row.guild_id,
@@ -394,9 +338,9 @@ class TournamentService:
         async with self._ctx.unit_of_work() as uow:
             row, tz = await self._locked_for_organizer(uow, actor, tournament_id)
             rules.check_transition(row.name, row.status, target)
-            _check_ready(row, target, uow.clock.now())
+            check_ready(row, target, uow.clock.now())
             await apply_status_change(uow, row, target, actor.user_id)
-            return view_of(row, await _game_name(uow, row), tz)
+            return view_of(row, await game_name(uow, row), tz)
 
     async def cancel(
         self, actor: Actor, tournament_id: int, reason: str | None = None
@@ -431,7 +375,7 @@ class TournamentService:
                 cancelled_registrations=cancelled,
                 refunded_payments=refunded,
             )
-            view = view_of(row, await _game_name(uow, row), tz)
+            view = view_of(row, await game_name(uow, row), tz)
         return CancelResult(view, cancelled, refunded)
 
     # ------------------------------------------------------------ custom fields
@@ -451,8 +395,8 @@ class TournamentService:
                     select(RegistrationField).where(RegistrationField.tournament_id == row.id)
                 )
             )
-            _check_field_room(row.name, existing, key, label)
-            if spec.required and await _slot_holders(uow, row.id, ACTIVE_REGISTRATION):
+            check_field_room(row.name, existing, key, label)
+            if spec.required and await slot_holders(uow, row.id, ACTIVE_REGISTRATION):
                 raise Conflict(
                     "People have already registered without answering it, so a new question "
                     "must be optional (required: False)."
@@ -501,125 +445,10 @@ class TournamentService:
         self, uow: UnitOfWork, actor: Actor, tournament_id: int
     ) -> tuple[Tournament, str]:
         row = await uow.session.get(Tournament, tournament_id, with_for_update=True)
-        _check_found(row, actor.guild_id)
+        check_found(row, actor.guild_id)
         assert row is not None
-        require_organizer(actor, await _organizer_role(uow.session, row.guild_id))
-        return row, await _timezone(uow.session, row.guild_id)
-
-
-def _check_found(row: Tournament | None, guild_id: int | None) -> None:
-    if row is None or (guild_id is not None and row.guild_id != guild_id):
-        raise NotFound(
-            "There is no such tournament on this server. Pick one from the list "
-            "(see /tournament list)."
-        )
-
-
-def _check_ready(row: Tournament, target: TournamentStatus, now: datetime) -> None:
-    if target is S.PUBLISHED and row.starts_at is None:
-        raise Conflict(
-            f"“{row.name}” has no start time yet; set one with /tournament edit "
-            "field:starts_at before publishing."
-        )
-    if target is S.PUBLISHED and row.starts_at is not None and row.starts_at <= now:
-        raise Conflict(
-            f"“{row.name}” was due to start already; move starts_at with /tournament edit "
-            "before publishing."
-        )
-    if target is S.REGISTRATION_OPEN:
-        if row.starts_at is not None and row.starts_at <= now:
-            raise Conflict(
-                f"“{row.name}” was due to start already; move starts_at with /tournament edit "
-                "before opening registration."
-            )
-        if row.registration_closes_at is not None and row.registration_closes_at <= now:
-            raise Conflict(
-                f"Registration for “{row.name}” was set to close already; move "
-                "registration_closes_at with /tournament edit first."
-            )
-
-
-def _check_field_room(name: str, existing: list[RegistrationField], key: str, label: str) -> None:
-    if len(existing) >= MAX_FIELDS:
-        raise Conflict(
-            f"“{name}” already has {MAX_FIELDS} registration questions, the most a Discord "
-            "form can hold."
-        )
-    if any(f.key == key for f in existing):
-        raise Conflict(f"“{name}” already asks “{label}”; give the new question another label.")
-
-
-def _version_row(
-    tournament_id: int,
-    version: int,
-    snapshot: dict[str, Any],
-    summary: str,
-    actor_id: int,
-    now: datetime,
-) -> TournamentVersion:
-    return TournamentVersion(
-        tournament_id=tournament_id,
-        version=version,
-        snapshot=snapshot,
-        summary=summary,
-        actor_id=actor_id,
-        created_at=now,
-    )
-
-
-async def _unique_slug(uow: UnitOfWork, name: str) -> str:
-    # The random suffix makes a clash unlikely; the loop makes it impossible to keep.
-    while True:
-        slug = slugify(name)
-        taken = await uow.session.scalar(select(Tournament.id).where(Tournament.slug == slug))
-        if taken is None:
-            return slug
-
-
-async def _slot_holders(
-    uow: UnitOfWork, tournament_id: int, statuses: frozenset[RegistrationStatus] = SLOT_HOLDING
-) -> int:
-    count = await uow.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.tournament_id == tournament_id,
-            Registration.status.in_([s.value for s in statuses]),
-        )
-    )
-    return int(count or 0)
-
-
-async def _organizer_role(session: Any, guild_id: int) -> int | None:
-    settings = await session.get(GuildSettings, guild_id)
-    return settings.organizer_role_id if settings else None
-
-
-async def _timezone(session: Any, guild_id: int) -> str:
-    settings = await session.get(GuildSettings, guild_id)
-    return settings.timezone if settings else "UTC"
-
-
-async def _coin_name(session: Any, guild_id: int) -> str:
-    settings = await session.get(GuildSettings, guild_id)
-    return settings.coin_name if settings else "coins"
-
-
-async def _game_names(session: Any, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Game.id, Game.name).where(Game.id.in_(ids)))
-    return {game_id: name for game_id, name in rows}
-
-
-async def _game_name(uow: UnitOfWork, row: Tournament) -> str:
-    game = await uow.session.get(Game, row.game_id)
-    return game.name if game else "?"
-
-
-async def _view(session: Any, row: Tournament) -> TournamentView:
-    game = await session.get(Game, row.game_id)
-    return view_of(row, game.name if game else "?", await _timezone(session, row.guild_id))
+        require_organizer(actor, await organizer_role(uow.session, row.guild_id))
+        return row, await timezone(uow.session, row.guild_id)
 
 
 __all__ = [

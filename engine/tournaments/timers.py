@@ -13,8 +13,8 @@ from engine.kernel.errors import Conflict
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments.events import RegistrationClosingSoon
-from engine.tournaments.lifecycle import apply_status_change, lock_tournament
 from engine.tournaments.schedule import CLOSE, OPEN, REMIND_CLOSE, schedule_tournament_timers
+from engine.tournaments.status import apply_status_change, lock_tournament
 from storage.models import Registration, Tournament
 from storage.models.enums import SLOT_HOLDING, RegistrationStatus, TournamentStatus
 

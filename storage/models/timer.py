@@ -11,8 +11,9 @@ from storage.types import BigIntPK, JSONType, Snowflake, UTCDateTime
 
 
 class Timer(Base):
-    """Something that must happen at a time (DESIGN.md §4): written by a service in the
-    same transaction as the state that implies it, fired by whichever process claims it.
+    """Something that must happen at a time (docs/architecture.md, "Durable time"):
+    written by a service in the same transaction as the state that implies it, fired by
+    whichever process claims it.
 
     ``key`` names the thing the timer is about (``registration.close:42``) so that the
     owning service can move or cancel it when that state changes.
