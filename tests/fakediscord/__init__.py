@@ -11,7 +11,7 @@ from .http_util import Upload
 from .interactions import AutocompleteRejected, InteractionExpired, InteractionRecord, Rejection
 from .options import AttachmentInput, CommandInputError
 from .server import FakeDiscord
-from .state import Channel, Guild, Member, Message, Role, StoredFile, User
+from .state import Channel, Guild, Member, Message, Role, StoredFile, User, shard_of
 
 __all__ = [
     "AttachmentInput",
@@ -29,4 +29,5 @@ __all__ = [
     "StoredFile",
     "Upload",
     "User",
+    "shard_of",
 ]

@@ -60,12 +60,15 @@ class FakeDiscord:
         bot_name: str = "DeltaCrown",
         ack_window: float = 3.0,
         token_lifetime: float = 15 * 60,
+        shard_count: int = 1,
     ) -> None:
+        """``shard_count`` is what ``GET /gateway/bot`` recommends (``shards``); clients
+        may still IDENTIFY with any ``[shard_id, shard_count]`` and are routed by it."""
         self.token = token
         self.ack_window = ack_window
         self.token_lifetime = token_lifetime
         self.attachment_size_limit = 25 * 1024 * 1024
-        self.recommended_shards = 1
+        self.recommended_shards = shard_count
         self.state = State()
         self.application_id = self.state.snowflake()
         # The bot user shares the application's id, as it does for every modern app.
@@ -230,6 +233,14 @@ class FakeDiscord:
         self.handler_errors.clear()
 
     # ----- world building -------------------------------------------------------------
+    def guild_id_on_shard(self, shard_id: int, shard_count: int | None = None) -> int:
+        """A new snowflake that Discord's formula routes to ``shard_id`` of ``shard_count``.
+
+        ``shard_count`` defaults to :attr:`recommended_shards`. Tests use it to place guilds
+        on the shard a given client (or process) runs.
+        """
+        return self.state.snowflake.on_shard(shard_id, shard_count or self.recommended_shards)
+
     def add_user(
         self, username: str | None = None, *, global_name: str | None = None, bot: bool = False
     ) -> User:
@@ -249,15 +260,21 @@ class FakeDiscord:
         owner: User | None = None,
         channels: Sequence[str] = ("general",),
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+        shard: int | None = None,
+        shard_count: int | None = None,
     ) -> Guild:
         """A guild with @everyone, the bot (and its managed role), an owner and channels.
 
-        If a client is connected it receives GUILD_CREATE, as when a bot is invited.
+        If a client is connected, the session owning the guild's shard receives
+        GUILD_CREATE, as when a bot is invited. ``shard`` picks the guild's id so it lands
+        on that shard of ``shard_count`` (default: the recommended count).
         """
         owner = owner or self.add_user(self.state.next_name("owner"))
-        guild = Guild(
-            id=self.state.snowflake(), name=name or self.state.next_name("guild"), owner_id=owner.id
-        )
+        if shard is None:
+            guild_id = self.state.snowflake()
+        else:
+            guild_id = self.guild_id_on_shard(shard, shard_count)
+        guild = Guild(id=guild_id, name=name or self.state.next_name("guild"), owner_id=owner.id)
         guild.roles[guild.id] = Role(
             id=guild.id, guild_id=guild.id, name="@everyone", permissions=EVERYONE_PERMISSIONS
         )
