@@ -122,12 +122,16 @@ class Gateway:
                 await session.ws.send_str(frame)
 
     async def announce_guild(self, guild: Guild) -> None:
-        """GUILD_CREATE for a guild the bot joins while connected (like an invite)."""
+        """GUILD_CREATE for a guild the bot joins while connected (like an invite).
+
+        Discord leaves ``unavailable`` out for a join (it is only in the READY backfill),
+        which is how discord.py tells ``on_guild_join`` from ``on_guild_available``.
+        """
         for session in self.live_sessions:
             if session.owns_guild(guild.id):
-                await self._send_dispatch(
-                    session, "GUILD_CREATE", self.guild_create(session, guild)
-                )
+                payload = self.guild_create(session, guild)
+                payload.pop("unavailable", None)
+                await self._send_dispatch(session, "GUILD_CREATE", payload)
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT, as Discord does before maintenance; the client resumes."""
