@@ -24,6 +24,7 @@ from .http_util import DiscordError, json_response
 from .interactions import InteractionRecord, Interactions
 from .messages import Messages
 from .options import AttachmentInput
+from .ratelimits import RateLimitConfig, RateLimiter
 from .rest import RestApi
 from .state import (
     ADMINISTRATOR,
@@ -61,9 +62,14 @@ class FakeDiscord:
         ack_window: float = 3.0,
         token_lifetime: float = 15 * 60,
         shard_count: int = 1,
+        rate_limits: bool | RateLimitConfig = False,
     ) -> None:
         """``shard_count`` is what ``GET /gateway/bot`` recommends (``shards``); clients
-        may still IDENTIFY with any ``[shard_id, shard_count]`` and are routed by it."""
+        may still IDENTIFY with any ``[shard_id, shard_count]`` and are routed by it.
+
+        ``rate_limits`` turns Discord's 429s on (True for the realistic defaults, or a
+        :class:`RateLimitConfig`); off by default so ordinary tests never wait.
+        """
         self.token = token
         self.ack_window = ack_window
         self.token_lifetime = token_lifetime
@@ -83,6 +89,10 @@ class FakeDiscord:
         self.interactions = Interactions(self)
         self.actions = UserActions(self)
         self.rest = RestApi(self)
+        self.ratelimits = RateLimiter(
+            rate_limits if isinstance(rate_limits, RateLimitConfig) else None,
+            enabled=bool(rate_limits),
+        )
         self.handler_errors: list[str] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -185,10 +195,21 @@ class FakeDiscord:
         )
         if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
             return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        limits: dict[str, str] = {}
+        if self.ratelimits.enabled and path.startswith(API_PREFIX):
+            decision = self.ratelimits.check(
+                request.method,
+                self._route_template(request),
+                dict(request.match_info),
+                bot_authenticated=needs_auth,
+            )
+            if decision.rejection is not None:
+                return decision.rejection  # before the handler: a 429 has no side effect
+            limits = decision.headers
         try:
-            return await handler(request)
+            response = await handler(request)
         except DiscordError as error:
-            return error.response()
+            response = error.response()
         except web.HTTPException:
             raise
         except Exception as error:
@@ -196,7 +217,18 @@ class FakeDiscord:
             # fails loudly via assert_clean() instead.
             self.handler_errors.append(f"{request.method} {path}: {traceback.format_exc()}")
             log.exception("fake discord handler crashed")
-            return json_response({"message": f"fake discord error: {error}", "code": 0}, status=400)
+            response = json_response(
+                {"message": f"fake discord error: {error}", "code": 0}, status=400
+            )
+        response.headers.update(limits)
+        return response
+
+    @staticmethod
+    def _route_template(request: web.Request) -> str:
+        """``/channels/{channel_id}/messages`` for a request, without the API prefix."""
+        info = request.match_info.route.resource
+        canonical = info.canonical if info is not None else request.path
+        return canonical.removeprefix(API_PREFIX)
 
     async def _unknown_route(self, request: web.Request) -> web.Response:
         body = await request.text() if request.can_read_body else ""
@@ -220,7 +252,8 @@ class FakeDiscord:
         assert not self.handler_errors, "fake handler errors:\n" + "\n".join(self.handler_errors)
 
     def reset_records(self) -> None:
-        """Forget recorded traffic (messages, files, interactions, unknown routes, errors).
+        """Forget recorded traffic (messages, files, interactions, unknown routes, errors,
+        rate-limit counters).
 
         The world (guilds, members, channels, threads, synced commands) and the connected
         bot stay as they are, so a session-scoped fake can serve many tests.
@@ -231,6 +264,7 @@ class FakeDiscord:
         self.state.files.clear()
         self.state.unknown_routes.clear()
         self.handler_errors.clear()
+        self.ratelimits.reset_counters()
 
     # ----- world building -------------------------------------------------------------
     def guild_id_on_shard(self, shard_id: int, shard_count: int | None = None) -> int:
