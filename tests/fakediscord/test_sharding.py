@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -19,6 +23,7 @@ from discord.ext import commands
 from tests.fakediscord import FakeDiscord, Guild, shard_of
 
 SHARDS = 2
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ShardBot(commands.AutoShardedBot):
@@ -149,3 +154,58 @@ async def test_identify_with_an_invalid_shard_is_closed_like_discord() -> None:
             async with fake.run_bot(bot):
                 pass
         assert closed.value.code == 4010
+
+
+async def test_shard_clients_in_separate_processes_each_get_their_guilds() -> None:
+    """Two processes, one shard each, as ``deltacrown run`` processes split a bot."""
+    async with FakeDiscord.start(shard_count=SHARDS) as fake:
+        guilds = {k: await fake.create_guild(shard=k) for k in range(SHARDS)}
+        members = {k: await fake.add_member(guilds[k], f"player{k}") for k in range(SHARDS)}
+        processes = [await spawn_shard_client(fake, k) for k in range(SHARDS)]
+        try:
+            for k, process in enumerate(processes):
+                ready = await next_event(process)
+                assert ready == {"event": "ready", "guild_ids": [guilds[k].id], "pid": process.pid}
+            for k, process in enumerate(processes):
+                record = await fake.slash(members[k], "where", guild=guilds[k])
+                reply = await record.response()
+                assert reply.content == f"shard {k} pid {process.pid}"
+                answered = await next_event(process)
+                assert (answered["event"], answered["id"]) == ("interaction", record.id)
+        finally:
+            leftovers = [await stop(process) for process in processes]
+        # Neither process saw the other's interaction.
+        assert leftovers == [[], []]
+        fake.assert_clean()
+
+
+async def spawn_shard_client(fake: FakeDiscord, shard_id: int) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakediscord.shard_client",
+        fake.api_base_url,
+        fake.gateway_url,
+        fake.token,
+        str(shard_id),
+        str(SHARDS),
+        cwd=REPO_ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+
+
+async def next_event(process: asyncio.subprocess.Process, timeout: float = 15) -> dict[str, Any]:  # noqa: ASYNC109
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), timeout)
+    assert line, f"shard client exited with {await process.wait()}"
+    return json.loads(line)
+
+
+async def stop(process: asyncio.subprocess.Process) -> list[dict[str, Any]]:
+    """Close stdin (the client's cue to exit) and return the events it still printed."""
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.close()
+    rest = await asyncio.wait_for(process.stdout.read(), 15)
+    assert await asyncio.wait_for(process.wait(), 15) == 0
+    return [json.loads(line) for line in rest.decode().splitlines() if line.strip()]
