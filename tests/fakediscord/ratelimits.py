@@ -134,8 +134,9 @@ class _Decision:
 
 
 def _round_up_ms(seconds: float) -> float:
-    # Rounded up so a client sleeping exactly this long never retries a hair too early.
-    return math.ceil(max(seconds, 0.0) * 1000) / 1000
+    # Rounded up so a client sleeping exactly this long never retries a hair too early;
+    # the inner round() keeps float noise (30.000000000004) from adding a millisecond.
+    return math.ceil(round(max(seconds, 0.0) * 1000, 6)) / 1000
 
 
 def bucket_hash(route: str) -> str:
