@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from . import payloads
-from .state import INTENT_GUILD_MEMBERS, Guild
+from .state import INTENT_GUILD_MEMBERS, Guild, shard_of
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -25,6 +25,8 @@ REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
 
 # Close code Discord uses for a bad token; discord.py turns it into LoginFailure.
 AUTHENTICATION_FAILED = 4004
+# Close code for an IDENTIFY whose ``shard`` is malformed or out of range.
+INVALID_SHARD = 4010
 
 PayloadBuilder = Callable[["GatewaySession"], dict[str, Any] | None]
 
@@ -45,10 +47,28 @@ class GatewaySession:
         return bool(self.intents & bit)
 
     def owns_guild(self, guild_id: int | None) -> bool:
-        if self.shard is None or guild_id is None:
-            return self.shard is None or self.shard[0] == 0
+        """Whether Discord would send this guild's events (or, for None, DMs) here.
+
+        An unsharded session gets everything; guild-less events (DMs) go to shard 0 only.
+        """
+        if self.shard is None:
+            return True
         shard_id, shard_count = self.shard
-        return (guild_id >> 22) % shard_count == shard_id
+        if guild_id is None:
+            return shard_id == 0
+        return shard_of(guild_id, shard_count) == shard_id
+
+    def events(self, name: str | None = None) -> list[dict[str, Any]]:
+        """The dispatches sent to this session (``{"t": ..., "d": ...}``), oldest first.
+
+        Tests read this to prove an event reached one shard and not another.
+        """
+        frames = (json.loads(frame) for _, frame in self.log)
+        return [
+            {"t": frame["t"], "d": frame["d"]}
+            for frame in frames
+            if name is None or frame["t"] == name
+        ]
 
 
 class Gateway:
@@ -62,6 +82,10 @@ class Gateway:
     @property
     def live_sessions(self) -> list[GatewaySession]:
         return [s for s in self.sessions.values() if s.ws is not None and not s.ws.closed]
+
+    def sessions_for_shard(self, shard_id: int) -> list[GatewaySession]:
+        """Live sessions identified as ``shard_id`` (unsharded sessions count as shard 0)."""
+        return [s for s in self.live_sessions if (s.shard or (0, 1))[0] == shard_id]
 
     # ----- dispatch -------------------------------------------------------------------
     async def dispatch(
@@ -98,12 +122,16 @@ class Gateway:
                 await session.ws.send_str(frame)
 
     async def announce_guild(self, guild: Guild) -> None:
-        """GUILD_CREATE for a guild the bot joins while connected (like an invite)."""
+        """GUILD_CREATE for a guild the bot joins while connected (like an invite).
+
+        Discord leaves ``unavailable`` out for a join (it is only in the READY backfill),
+        which is how discord.py tells ``on_guild_join`` from ``on_guild_available``.
+        """
         for session in self.live_sessions:
             if session.owns_guild(guild.id):
-                await self._send_dispatch(
-                    session, "GUILD_CREATE", self.guild_create(session, guild)
-                )
+                payload = self.guild_create(session, guild)
+                payload.pop("unavailable", None)
+                await self._send_dispatch(session, "GUILD_CREATE", payload)
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT, as Discord does before maintenance; the client resumes."""
@@ -155,11 +183,15 @@ class Gateway:
         if data.get("token") != self.fake.token:
             await ws.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed.")
             return None
-        shard = data.get("shard")
+        try:
+            shard = self._parse_shard(data.get("shard"))
+        except ValueError:
+            await ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return None
         session = GatewaySession(
             session_id=secrets.token_hex(16),
             intents=int(data.get("intents", 0)),
-            shard=(int(shard[0]), int(shard[1])) if shard else None,
+            shard=shard,
             ws=ws,
         )
         self.sessions[session.session_id] = session
@@ -188,6 +220,19 @@ class Gateway:
         self.identified.set()
         await self.fake.state.notify()
         return session
+
+    @staticmethod
+    def _parse_shard(raw: Any) -> tuple[int, int] | None:
+        """``[shard_id, shard_count]`` as Discord accepts it; ValueError where Discord closes."""
+        if raw is None:
+            return None
+        try:
+            shard_id, shard_count = (int(x) for x in raw)
+        except TypeError as error:
+            raise ValueError(f"malformed shard {raw!r}") from error
+        if shard_count < 1 or not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} is not in range({shard_count})")
+        return shard_id, shard_count
 
     def guild_create(self, session: GatewaySession, guild: Guild) -> dict[str, Any]:
         return payloads.guild_create_payload(

@@ -233,9 +233,10 @@ class Interactions:
         self.records: dict[int, InteractionRecord] = {}
 
     def routes(self) -> list[web.RouteDef]:
-        hook = "/webhooks/{app_id}/{token}"
+        # Parameter names as in Discord's docs: the rate limiter keys buckets on them.
+        hook = "/webhooks/{webhook_id}/{webhook_token}"
         return [
-            web.post("/interactions/{interaction_id}/{token}/callback", self.callback),
+            web.post("/interactions/{interaction_id}/{interaction_token}/callback", self.callback),
             web.post(hook, self.followup),
             web.get(hook + "/messages/{message_id}", self.get_webhook_message),
             web.patch(hook + "/messages/{message_id}", self.edit_webhook_message),
@@ -334,7 +335,9 @@ class Interactions:
         return record
 
     async def callback(self, request: web.Request) -> web.Response:
-        record = self._record(request.match_info["interaction_id"], request.match_info["token"])
+        record = self._record(
+            request.match_info["interaction_id"], request.match_info["interaction_token"]
+        )
         body, uploads = await read_body(request)
         # Without ?with_response=true Discord answers 204 and returns no callback object.
         with_response = request.query.get("with_response", "").lower() in ("1", "true")
@@ -489,9 +492,9 @@ class Interactions:
 
     # ----- webhooks (followups and original-response edits) ----------------------------
     def _webhook_record(self, request: web.Request) -> InteractionRecord:
-        if int(request.match_info["app_id"]) != self.fake.application_id:
+        if int(request.match_info["webhook_id"]) != self.fake.application_id:
             raise DiscordError(404, 10015, "Unknown Webhook")
-        token = request.match_info["token"]
+        token = request.match_info["webhook_token"]
         record = next((r for r in self.records.values() if r.token == token), None)
         if record is None or not record.acknowledged or record.type == AUTOCOMPLETE:
             # The followup webhook only exists once the interaction was acknowledged, and

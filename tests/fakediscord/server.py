@@ -24,6 +24,7 @@ from .http_util import DiscordError, json_response
 from .interactions import InteractionRecord, Interactions
 from .messages import Messages
 from .options import AttachmentInput
+from .ratelimits import RateLimitConfig, RateLimiter
 from .rest import RestApi
 from .state import (
     ADMINISTRATOR,
@@ -60,12 +61,20 @@ class FakeDiscord:
         bot_name: str = "DeltaCrown",
         ack_window: float = 3.0,
         token_lifetime: float = 15 * 60,
+        shard_count: int = 1,
+        rate_limits: bool | RateLimitConfig = False,
     ) -> None:
+        """``shard_count`` is what ``GET /gateway/bot`` recommends (``shards``); clients
+        may still IDENTIFY with any ``[shard_id, shard_count]`` and are routed by it.
+
+        ``rate_limits`` turns Discord's 429s on (True for the realistic defaults, or a
+        :class:`RateLimitConfig`); off by default so ordinary tests never wait.
+        """
         self.token = token
         self.ack_window = ack_window
         self.token_lifetime = token_lifetime
         self.attachment_size_limit = 25 * 1024 * 1024
-        self.recommended_shards = 1
+        self.recommended_shards = shard_count
         self.state = State()
         self.application_id = self.state.snowflake()
         # The bot user shares the application's id, as it does for every modern app.
@@ -80,6 +89,10 @@ class FakeDiscord:
         self.interactions = Interactions(self)
         self.actions = UserActions(self)
         self.rest = RestApi(self)
+        self.ratelimits = RateLimiter(
+            rate_limits if isinstance(rate_limits, RateLimitConfig) else None,
+            enabled=bool(rate_limits),
+        )
         self.handler_errors: list[str] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -182,10 +195,21 @@ class FakeDiscord:
         )
         if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
             return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        limits: dict[str, str] = {}
+        if self.ratelimits.enabled and path.startswith(API_PREFIX):
+            decision = self.ratelimits.check(
+                request.method,
+                self._route_template(request),
+                dict(request.match_info),
+                bot_authenticated=needs_auth,
+            )
+            if decision.rejection is not None:
+                return decision.rejection  # before the handler: a 429 has no side effect
+            limits = decision.headers
         try:
-            return await handler(request)
+            response = await handler(request)
         except DiscordError as error:
-            return error.response()
+            response = error.response()
         except web.HTTPException:
             raise
         except Exception as error:
@@ -193,7 +217,18 @@ class FakeDiscord:
             # fails loudly via assert_clean() instead.
             self.handler_errors.append(f"{request.method} {path}: {traceback.format_exc()}")
             log.exception("fake discord handler crashed")
-            return json_response({"message": f"fake discord error: {error}", "code": 0}, status=400)
+            response = json_response(
+                {"message": f"fake discord error: {error}", "code": 0}, status=400
+            )
+        response.headers.update(limits)
+        return response
+
+    @staticmethod
+    def _route_template(request: web.Request) -> str:
+        """``/channels/{channel_id}/messages`` for a request, without the API prefix."""
+        info = request.match_info.route.resource
+        canonical = info.canonical if info is not None else request.path
+        return canonical.removeprefix(API_PREFIX)
 
     async def _unknown_route(self, request: web.Request) -> web.Response:
         body = await request.text() if request.can_read_body else ""
@@ -217,7 +252,8 @@ class FakeDiscord:
         assert not self.handler_errors, "fake handler errors:\n" + "\n".join(self.handler_errors)
 
     def reset_records(self) -> None:
-        """Forget recorded traffic (messages, files, interactions, unknown routes, errors).
+        """Forget recorded traffic (messages, files, interactions, unknown routes, errors,
+        rate-limit counters).
 
         The world (guilds, members, channels, threads, synced commands) and the connected
         bot stay as they are, so a session-scoped fake can serve many tests.
@@ -228,8 +264,17 @@ class FakeDiscord:
         self.state.files.clear()
         self.state.unknown_routes.clear()
         self.handler_errors.clear()
+        self.ratelimits.reset_counters()
 
     # ----- world building -------------------------------------------------------------
+    def guild_id_on_shard(self, shard_id: int, shard_count: int | None = None) -> int:
+        """A new snowflake that Discord's formula routes to ``shard_id`` of ``shard_count``.
+
+        ``shard_count`` defaults to :attr:`recommended_shards`. Tests use it to place guilds
+        on the shard a given client (or process) runs.
+        """
+        return self.state.snowflake.on_shard(shard_id, shard_count or self.recommended_shards)
+
     def add_user(
         self, username: str | None = None, *, global_name: str | None = None, bot: bool = False
     ) -> User:
@@ -249,15 +294,21 @@ class FakeDiscord:
         owner: User | None = None,
         channels: Sequence[str] = ("general",),
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+        shard: int | None = None,
+        shard_count: int | None = None,
     ) -> Guild:
         """A guild with @everyone, the bot (and its managed role), an owner and channels.
 
-        If a client is connected it receives GUILD_CREATE, as when a bot is invited.
+        If a client is connected, the session owning the guild's shard receives
+        GUILD_CREATE, as when a bot is invited. ``shard`` picks the guild's id so it lands
+        on that shard of ``shard_count`` (default: the recommended count).
         """
         owner = owner or self.add_user(self.state.next_name("owner"))
-        guild = Guild(
-            id=self.state.snowflake(), name=name or self.state.next_name("guild"), owner_id=owner.id
-        )
+        if shard is None:
+            guild_id = self.state.snowflake()
+        else:
+            guild_id = self.guild_id_on_shard(shard, shard_count)
+        guild = Guild(id=guild_id, name=name or self.state.next_name("guild"), owner_id=owner.id)
         guild.roles[guild.id] = Role(
             id=guild.id, guild_id=guild.id, name="@everyone", permissions=EVERYONE_PERMISSIONS
         )

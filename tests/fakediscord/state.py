@@ -89,6 +89,15 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord routes a guild to: ``(guild_id >> 22) % shard_count``.
+
+    The formula only reads the snowflake's millisecond timestamp, which is why a guild's
+    shard can be chosen by choosing the millisecond its id was "created" in.
+    """
+    return (guild_id >> 22) % shard_count
+
+
 class SnowflakeGenerator:
     """Time-based, strictly increasing ids so ordering by id matches creation order."""
 
@@ -98,6 +107,22 @@ class SnowflakeGenerator:
     def __call__(self) -> int:
         candidate = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
         self._last = max(candidate, self._last + 1)
+        return self._last
+
+    def on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh id whose guild would live on ``shard_id`` of ``shard_count``.
+
+        The next id is moved forward to the first millisecond with the right remainder
+        (at most ``shard_count - 1`` ms ahead), so ids stay unique and increasing.
+        """
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} is not in range({shard_count})")
+        candidate = self()
+        millis = candidate >> 22
+        if millis % shard_count == shard_id:
+            return candidate
+        millis += (shard_id - millis) % shard_count
+        self._last = millis << 22
         return self._last
 
 
