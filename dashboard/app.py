@@ -14,6 +14,7 @@ from aiohttp import web
 from dashboard import org, public
 from dashboard.config import DashboardConfig
 from dashboard.hooks import DashboardHooks
+from dashboard.inputs import hostile_input
 from dashboard.live import SUBSCRIBER_NAME, LiveHub, live_event_types
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
@@ -48,7 +49,7 @@ def create_app(
     """
     config = config or DashboardConfig.for_data_dir(services.ctx.files.root.parent)
     hub = LiveHub()
-    app = web.Application(middlewares=[request_metrics, error_pages])
+    app = web.Application(middlewares=[request_metrics, error_pages, hostile_input])
     app[STATE] = DashboardState(
         services=services,
         config=config,
