@@ -85,8 +85,9 @@ class QuietParseErrors(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, HttpProcessingError):
+            said = record.getMessage()
             record.msg = "%s: refused a malformed request (%s)"
-            record.args = (record.getMessage(), str(error).splitlines()[0][:200])
+            record.args = (said, str(error).splitlines()[0][:200])
             record.exc_info, record.exc_text, record.levelno = None, None, logging.INFO
             record.levelname = "INFO"
         return True
