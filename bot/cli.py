@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
 FORMAT_CHOICES = ("single_elim", "double_elim", "round_robin", "swiss", "group_playoff")
+# A preview is drawn in memory; past this it is not a community tournament any more.
+PREVIEW_PARTICIPANTS = (2, 1024)
+
+log = logging.getLogger("deltacrown")
 
 NO_TOKEN = (
     "No Discord bot token is configured: set DELTACROWN_DISCORD_TOKEN (or [discord] token in "
     "config.toml, copied from config.example.toml). To try DeltaCrown offline without "
     "Discord, run `deltacrown demo`."
 )
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """Turn a failed write under ``target`` into one line that names it."""
+    from bot.runtime import StartupError
+
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
+        raise StartupError(f"cannot write {target}: {reason}{where}") from exc
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -27,9 +47,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     from bot.logs import configure_logging
-    from bot.runtime import NotMigrated, run
+    from bot.runtime import NotMigrated, check_data_dir, run
 
     configure_logging(settings.logging.level)
+    check_data_dir(settings.storage.data_dir)
     try:
         run(settings)
     except NotMigrated as exc:
@@ -55,19 +76,18 @@ def cmd_sync_commands(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
+    from bot.runtime import StartupError, check_data_dir, database_failure, redact
     from storage.migrate import head_revision, upgrade
 
     settings = _settings(args)
     configure_logging(settings.logging.level)
-    upgrade(settings.database.url)
-    print(f"database {_redact(settings.database.url)} is at revision {head_revision()}")
+    check_data_dir(settings.storage.data_dir)
+    try:
+        upgrade(settings.database.url)
+    except Exception as exc:  # the drivers' errors are many; each becomes one line
+        raise StartupError(database_failure(settings.database.url, exc)) from exc
+    print(f"database {redact(settings.database.url)} is at revision {head_revision()}")
     return 0
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -82,17 +102,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("deltacrown: --players must be from 4 to 256", file=sys.stderr)
         return 2
     keep_open = _serve_dashboard(settings) if args.serve else None
+    demo = run_demo(
+        players=args.players,
+        fmt=args.format,
+        out_dir=args.out,
+        seed=args.seed,
+        public_url=settings.dashboard.public_url,
+        keep_open=keep_open,
+    )
     try:
-        report = asyncio.run(
-            run_demo(
-                players=args.players,
-                fmt=args.format,
-                out_dir=args.out,
-                seed=args.seed,
-                public_url=settings.dashboard.public_url,
-                keep_open=keep_open,
-            )
-        )
+        with _writing(args.out):
+            report = asyncio.run(demo)
     except KeyboardInterrupt:
         return 0
     champion = report.placings[0][1] if report.placings else "nobody"
@@ -105,13 +125,12 @@ def _serve_dashboard(settings: Settings):  # type: ignore[no-untyped-def]
     async def serve(services) -> None:  # type: ignore[no-untyped-def]
         import asyncio
 
+        from bot.runtime import dashboard_config
         from dashboard.adapters import dashboard_hooks
         from dashboard.app import create_app, start_dashboard
-        from dashboard.config import DashboardConfig
 
-        config = DashboardConfig.for_data_dir(
-            settings.storage.data_dir, public_url=settings.dashboard.public_url
-        )
+        # The same key and token as `deltacrown run`, so links and scrapers keep working.
+        config = dashboard_config(settings)
         app = create_app(services, config, dashboard_hooks(services))
         runner = await start_dashboard(app, settings.dashboard.host, settings.dashboard.port)
         print(f"Dashboard: {settings.dashboard.public_url}/ (Ctrl-C to stop)", flush=True)
@@ -138,6 +157,13 @@ def cmd_bracket_preview(args: argparse.Namespace) -> int:
 
     from engine.formats import FormatError, format_preview_text, preview_plan
 
+    low, high = PREVIEW_PARTICIPANTS
+    if not low <= args.participants <= high:
+        print(
+            f"deltacrown: --participants must be from {low} to {high}, got {args.participants}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         plan = preview_plan(
             args.format, args.participants, args.seeding, _options(args.option), args.seed
@@ -146,7 +172,9 @@ def cmd_bracket_preview(args: argparse.Namespace) -> int:
         print(f"deltacrown: {exc}", file=sys.stderr)
         return 2
     if args.png:
-        written = _write_images(args.png, _preview_images(args))
+        images = _preview_images(args)
+        with _writing(args.png):
+            written = _write_images(args.png, images)
         print("\n".join(str(path) for path in written))
         return 0
     print(json.dumps(plan, indent=2) if args.json else format_preview_text(plan))
@@ -242,7 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Plan a bracket for N entrants numbered 1..N (no database needed).",
     )
     preview.add_argument("--format", required=True, choices=FORMAT_CHOICES)
-    preview.add_argument("--participants", type=int, required=True, metavar="N")
+    preview.add_argument(
+        "--participants",
+        type=int,
+        required=True,
+        metavar="N",
+        help=f"how many entrants ({PREVIEW_PARTICIPANTS[0]}-{PREVIEW_PARTICIPANTS[1]})",
+    )
     preview.add_argument(
         "--seeding",
         default="given",
@@ -264,6 +298,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def failure_line(exc: BaseException) -> str | None:
+    """The one line for an operational failure, or None for a bug (which keeps its traceback)."""
+    from bot.runtime import StartupError
+    from dashboard.app import ListenError
+
+    if isinstance(exc, StartupError | ListenError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else None
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return f"{reason}: {where}" if where is not None else reason
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -272,6 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except Exception as exc:
+        line = failure_line(exc)
+        if line is None:
+            raise
+        log.debug("%s failed", args.command, exc_info=exc)  # the details, for --debug logs
+        print(f"deltacrown: {line}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ Validated once at start. A bad value becomes one clear line naming the key
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -16,8 +18,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -40,14 +44,52 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelled key is an error, not a no-op
 
 
+SHARD_FORMS = "write shard_ids as 0,1 or 0-3 or 0-1,4 or [0, 1]"
+_SHARD_PART = re.compile(r"^\s*(\d{1,6})\s*(?:-\s*(\d{1,6})\s*)?$")
+# A shard process runs a handful of shards; this only stops a typo from allocating millions.
+MAX_SHARDS = 100_000
+
+
+def parse_shard_ids(value: Any) -> Any:
+    """Accept the forms operators write (``0,1``, ``0-3``, ``0-1,4``, JSON ``[0, 1]``).
+
+    Environment variables and TOML strings arrive as text; lists and ints pass through to
+    the ordinary ``list[int]`` validation.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text in ("", "[]"):
+        return None
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a JSON list; {SHARD_FORMS}") from None
+    ids: list[int] = []
+    for part in text.split(","):
+        match = _SHARD_PART.match(part)
+        if match is None:
+            raise ValueError(f"{text!r} is not a shard list; {SHARD_FORMS}")
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if last < first or last >= MAX_SHARDS:
+            raise ValueError(f"{part.strip()!r} is not an ascending range; {SHARD_FORMS}")
+        ids.extend(range(first, last + 1))
+    return ids
+
+
 class DiscordSettings(Section):
     token: SecretStr | None = None
     application_id: int | None = None
     development_guild_id: int | None = None
     api_base_url: str | None = None
     gateway_url: str | None = None
-    shard_ids: list[int] | None = None
+    # shard_count first: the shard_ids check reads it.
     shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: list[int] | None = None
 
     @field_validator("token", mode="before")
     @classmethod
@@ -64,13 +106,26 @@ class DiscordSettings(Section):
             raise ValueError("must be an absolute http(s):// or ws(s):// URL")
         return value.rstrip("/")
 
-    @model_validator(mode="after")
-    def _shards_need_count(self) -> DiscordSettings:
-        if self.shard_ids and self.shard_count is None:
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_forms(cls, value: Any) -> Any:
+        return parse_shard_ids(value)
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_in_range(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if not value:
+            return None
+        if min(value) < 0:
+            raise ValueError(f"shard ids cannot be negative; {SHARD_FORMS}")
+        count = info.data.get("shard_count")
+        if count is None:
             raise ValueError("shard_ids needs shard_count to be set as well")
-        if self.shard_ids and self.shard_count and max(self.shard_ids) >= self.shard_count:
-            raise ValueError("every shard id must be smaller than shard_count")
-        return self
+        if max(value) >= count:
+            raise ValueError(
+                f"shard id {max(value)} is not below shard_count {count} (ids count from 0)"
+            )
+        return sorted(set(value))
 
 
 class DatabaseSettings(Section):
@@ -96,16 +151,47 @@ class DashboardSettings(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
-    public_url: str = "http://127.0.0.1:8080"
+    # Unset: the address actually served (host and port), filled in after validation.
+    public_url: str = ""
     secret_key: SecretStr | None = None
+    metrics_token: SecretStr | None = None
+    _public_url_explicit: bool = PrivateAttr(default=False)
 
     @field_validator("public_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
+        if value == "":
+            return value
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an absolute http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("secret_key", "metrics_token", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> DashboardSettings:
+        """Links and QR codes must point where the dashboard listens, not a fixed :8080."""
+        self._public_url_explicit = bool(self.public_url)
+        if not self.public_url:
+            self.public_url = served_url(self.host, self.port)
+        return self
+
+    @property
+    def public_url_is_set(self) -> bool:
+        """False when ``public_url`` is the local default (certificates then point here)."""
+        return self._public_url_explicit
+
+
+def served_url(host: str, port: int) -> str:
+    """The URL of a local listener; a wildcard host is reached through loopback."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 class LoggingSettings(Section):
@@ -190,7 +276,7 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
 
 def _describe(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    loc = [str(part) for part in first["loc"]]
+    loc = [str(part) for part in first["loc"] if not isinstance(part, int)]  # no list index
     key = ".".join(loc)
     env = "DELTACROWN_" + "_".join(loc).upper()
     message = first["msg"].removeprefix("Value error, ")

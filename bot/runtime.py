@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 from aiohttp import web
+from discord import http as discord_http
+from sqlalchemy.engine import make_url
 
 from bot.app import DeltaCrownBot, build_bot
 from bot.config import Settings
@@ -29,8 +35,58 @@ from storage.notify import OUTBOX_CHANNEL, TIMERS_CHANNEL, Listener
 log = logging.getLogger(__name__)
 
 
-class NotMigrated(RuntimeError):
+class StartupError(RuntimeError):
+    """An operational failure at start, already phrased as the one line an operator reads."""
+
+
+class NotMigrated(StartupError):
     pass
+
+
+# Probing Discord before logging in: discord.py's own login waits minutes in silence
+# when the API does not answer. Pauses grow from the first to the last.
+DISCORD_PROBE_TIMEOUT = 10.0
+DISCORD_RETRY_FIRST = 5.0
+DISCORD_RETRY_MAX = 60.0
+
+
+def redact(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def database_failure(url: str, exc: BaseException) -> str:
+    """``cannot use the database …: <first line of the driver's reason>``."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+    text = re.sub(r"^(\(.*?\)\s*|<class '[^']*'>:\s*)+", "", reason[0]) or type(exc).__name__
+    return (
+        f"cannot use the database {redact(url)}: {text} "
+        "(is the server running, and does the database exist?)"
+    )
+
+
+def check_data_dir(path: Path) -> None:
+    """Create ``storage.data_dir`` and prove it writable now, not at the first upload."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise StartupError(
+            f"the data directory {path} is not usable: {exc.strerror or exc} "
+            "(set storage.data_dir or DELTACROWN_STORAGE_DATA_DIR)"
+        ) from exc
+
+
+async def check_database(db: Database, url: str) -> None:
+    """Reach the database and check its schema; one clear line when either fails."""
+    try:
+        current = await is_current(db.engine)
+    except Exception as exc:  # the driver's errors are many; each becomes one line
+        raise StartupError(database_failure(url, exc)) from exc
+    if not current:
+        raise NotMigrated(
+            "the database is not migrated to this version; run `deltacrown migrate` first"
+        )
 
 
 @dataclass
@@ -40,6 +96,18 @@ class Runtime:
     services: Services
     bot: DeltaCrownBot
     dashboard: web.AppRunner | None
+
+
+def dashboard_config(settings: Settings) -> DashboardConfig:
+    """The dashboard's address, signing key and metrics token, from the settings."""
+    dashboard = settings.dashboard
+    secret, metrics = dashboard.secret_key, dashboard.metrics_token
+    return DashboardConfig.for_data_dir(
+        settings.storage.data_dir,
+        public_url=dashboard.public_url,
+        secret=secret.get_secret_value() if secret else None,
+        metrics_token=metrics.get_secret_value() if metrics else None,
+    )
 
 
 @asynccontextmanager
@@ -53,10 +121,7 @@ async def open_runtime(
     async with AsyncExitStack() as stack:
         db = Database(settings.database.url, echo=settings.database.echo)
         stack.push_async_callback(db.dispose)
-        if not await is_current(db.engine):
-            raise NotMigrated(
-                "the database is not migrated to this version; run `deltacrown migrate` first"
-            )
+        await check_database(db, settings.database.url)
         services = Services(
             db,
             clock,
@@ -71,12 +136,7 @@ async def open_runtime(
 
         runner = None
         if settings.dashboard.enabled:
-            secret = settings.dashboard.secret_key
-            config = DashboardConfig.for_data_dir(
-                settings.storage.data_dir,
-                public_url=settings.dashboard.public_url,
-                secret=secret.get_secret_value() if secret else None,
-            )
+            config = dashboard_config(settings)
             runner = await start_dashboard(
                 create_app(services, config, dashboard_hooks(services)),
                 settings.dashboard.host,
@@ -100,10 +160,62 @@ async def open_runtime(
         yield Runtime(settings, db, services, bot, runner)
 
 
+async def discord_problem(base_url: str, limit: float = DISCORD_PROBE_TIMEOUT) -> str | None:
+    """Why Discord's API at ``base_url`` cannot be used now, or None when it answers."""
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=limit)) as session,
+            session.get(f"{base_url}/gateway") as response,
+        ):
+            return f"it answered {response.status}" if response.status >= 500 else None
+    except TimeoutError:
+        return f"no answer within {limit:g} s"
+    except (aiohttp.ClientError, OSError) as exc:
+        return str(exc) or type(exc).__name__
+
+
+async def wait_for_discord(
+    base_url: str,
+    *,
+    first: float = DISCORD_RETRY_FIRST,
+    longest: float = DISCORD_RETRY_MAX,
+    limit: float = DISCORD_PROBE_TIMEOUT,
+) -> None:
+    """Return once Discord's API answers; until then, say so and the retry plan."""
+    delay, attempt = first, 1
+    while (problem := await discord_problem(base_url, limit)) is not None:
+        log.warning(
+            "Discord is not reachable at %s (%s); attempt %d failed, retrying in %g s, then "
+            "with pauses growing to %g s until it answers (Ctrl-C stops)",
+            base_url,
+            problem,
+            attempt,
+            delay,
+            longest,
+        )
+        await asyncio.sleep(delay)
+        delay, attempt = min(delay * 2, longest), attempt + 1
+    if attempt > 1:
+        log.info("Discord answers again after %d attempts; logging in", attempt)
+
+
+def warn_if_public_url_unset(settings: Settings) -> None:
+    if settings.dashboard.public_url_is_set:
+        return
+    log.warning(
+        "dashboard.public_url is not set: login links and certificate QR codes will point at "
+        "%s, which only this machine can open; set dashboard.public_url (or "
+        "DELTACROWN_DASHBOARD_PUBLIC_URL) to the address people use",
+        settings.dashboard.public_url,
+    )
+
+
 async def run_forever(settings: Settings) -> None:
     token = settings.discord.token
     assert token is not None  # checked by the CLI before we get here
     async with open_runtime(settings) as runtime:
+        warn_if_public_url_unset(settings)  # once the rest started, so failures stay one line
+        await wait_for_discord(discord_http.Route.BASE)
         await runtime.bot.start(token.get_secret_value())
 
 

@@ -13,15 +13,23 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 from pathlib import Path
 
-from dashboard.app import create_app, start_dashboard
+from dashboard.app import ListenError, create_app, start_dashboard
 from dashboard.config import DashboardConfig
 from engine.services import Services
 from storage.db import Database
+from storage.migrate import is_current
+
+log = logging.getLogger("dashboard")
 
 
-def _arguments() -> argparse.Namespace:
+class Unavailable(RuntimeError):
+    """Why the dashboard will not start, as one line."""
+
+
+def _arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     env = os.environ.get
     parser.add_argument(
@@ -35,17 +43,36 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--public-url", default=None, help="defaults to http://HOST:PORT")
     parser.add_argument("--secret-key", default=env("DELTACROWN_DASHBOARD_SECRET_KEY"))
-    return parser.parse_args()
+    parser.add_argument(
+        "--metrics-token",
+        default=env("DELTACROWN_DASHBOARD_METRICS_TOKEN"),
+        help="require Authorization: Bearer TOKEN on /metrics",
+    )
+    return parser.parse_args(argv)
+
+
+async def check_database(db: Database) -> None:
+    """Refuse to listen without a usable database: every page would be an error."""
+    try:
+        current = await is_current(db.engine)
+    except Exception as exc:  # the drivers' errors are many; each becomes one line
+        log.debug("database check failed", exc_info=exc)
+        reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
+        raise Unavailable(f"cannot use the database: {reason}") from exc
+    if not current:
+        raise Unavailable("the database is not migrated; run `deltacrown migrate` first")
 
 
 async def serve(args: argparse.Namespace) -> None:
     db = Database(args.database_url)
     try:
+        await check_database(db)
         services = Services(db, data_dir=args.data_dir)
         config = DashboardConfig.for_data_dir(
             args.data_dir,
             public_url=args.public_url or f"http://{args.host}:{args.port}",
             secret=args.secret_key,
+            metrics_token=args.metrics_token,
         )
         runner = await start_dashboard(
             create_app(services, config, live_updates=False), args.host, args.port
@@ -58,11 +85,17 @@ async def serve(args: argparse.Namespace) -> None:
         await db.dispose()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(_arguments()))
+    args = _arguments(argv)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(args))
+    except (Unavailable, ListenError) as exc:
+        print(f"python -m dashboard: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

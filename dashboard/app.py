@@ -7,13 +7,16 @@ it next to the bot (``start_dashboard``), and ``python -m dashboard`` serves it 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from dashboard import org, public
 from dashboard.config import DashboardConfig
 from dashboard.hooks import DashboardHooks
+from dashboard.inputs import hostile_input
 from dashboard.live import SUBSCRIBER_NAME, LiveHub, live_event_types
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
@@ -47,7 +50,7 @@ def create_app(
     """
     config = config or DashboardConfig.for_data_dir(services.ctx.files.root.parent)
     hub = LiveHub()
-    app = web.Application(middlewares=[request_metrics, error_pages])
+    app = web.Application(middlewares=[request_metrics, error_pages, hostile_input])
     app[STATE] = DashboardState(
         services=services,
         config=config,
@@ -70,10 +73,43 @@ def create_app(
     return app
 
 
+class ListenError(RuntimeError):
+    """The dashboard cannot listen where it was told to; the message is one clear line."""
+
+
+class QuietParseErrors(logging.Filter):
+    """Malformed or oversized requests (long URLs, huge headers) are the client's doing:
+    aiohttp already answers them 400/414/431; log one line, not a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            said = record.getMessage()
+            record.msg = "%s: refused a malformed request (%s)"
+            record.args = (said, str(error).splitlines()[0][:200])
+            record.exc_info, record.exc_text, record.levelno = None, None, logging.INFO
+            record.levelname = "INFO"
+        return True
+
+
+_QUIET = QuietParseErrors()
+
+
 async def start_dashboard(app: web.Application, host: str, port: int) -> web.AppRunner:
     # Live streams end on shutdown (``hub.shutdown``); a short timeout covers the rest.
+    server_log = logging.getLogger("aiohttp.server")
+    if _QUIET not in server_log.filters:
+        server_log.addFilter(_QUIET)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise ListenError(
+            f"the dashboard cannot listen on {host}:{port}: {reason} "
+            "(set dashboard.port or DELTACROWN_DASHBOARD_PORT, or stop the other program)"
+        ) from exc
     log.info("dashboard listening on http://%s:%s", host, port)
     return runner

@@ -18,6 +18,8 @@ class DashboardConfig:
     # Login and /verify attempts per client address per minute.
     login_attempts_per_minute: int = 10
     verify_attempts_per_minute: int = 30
+    # When set, /metrics answers only requests with ``Authorization: Bearer <token>``.
+    metrics_token: str | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -25,6 +27,15 @@ class DashboardConfig:
 
     @classmethod
     def for_data_dir(
-        cls, data_dir: Path, *, public_url: str = "http://127.0.0.1:8080", secret: str | None = None
+        cls,
+        data_dir: Path,
+        *,
+        public_url: str = "http://127.0.0.1:8080",
+        secret: str | None = None,
+        metrics_token: str | None = None,
     ) -> DashboardConfig:
-        return cls(public_url=public_url.rstrip("/"), secret_key=signing_key(secret, data_dir))
+        return cls(
+            public_url=public_url.rstrip("/"),
+            secret_key=signing_key(secret, data_dir),
+            metrics_token=metrics_token or None,
+        )

@@ -9,6 +9,12 @@ serve (another process start, or too long away) is told to ``resync``: reload th
 
 The handler never blocks the dispatcher: a stream that stops reading fills its bounded
 queue, is told to resync and is dropped.
+
+Streams hold a connection each, so they are budgeted: a small number per client address
+(one address cannot take every slot), a public pool and a separate organizer pool (the
+public cannot starve ``/org/events``), and an idle limit after which a stream ends and
+the browser reconnects with ``Last-Event-ID`` (a forgotten tab does not hold a slot for
+ever). A write the client does not take within ``write_timeout`` ends the stream too.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ import asyncio
 import contextlib
 import json
 import secrets
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from dashboard.clients import client_address
 from engine.kernel.events import DomainEvent, registered_event_types
 
 SUBSCRIBER_NAME = "dashboard.live"
@@ -49,6 +57,24 @@ class Stream:
     queue: asyncio.Queue[LiveMessage | str]
     backlog: list[LiveMessage] = field(default_factory=list)
     resync: bool = False
+    address: str = "unknown"
+    organizer: bool = False
+
+
+class StreamRefused(Exception):
+    """No slot for this stream; ``status`` and ``message`` are what the client is told."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+TOO_MANY_FROM_YOU = (
+    "Too many live-update streams from your address; close some tabs of this page, "
+    "the page itself still works."
+)
+TOO_MANY_VIEWERS = "Too many live viewers right now; the page still works, reload it later."
 
 
 def live_event_types() -> list[str]:
@@ -92,19 +118,41 @@ def topics_of(event: DomainEvent) -> list[str]:
 
 class LiveHub:
     def __init__(
-        self, *, buffer_size: int = 512, queue_size: int = 64, max_streams: int = 1000
+        self,
+        *,
+        buffer_size: int = 512,
+        queue_size: int = 64,
+        max_streams: int = 1000,
+        max_organizer_streams: int = 200,
+        max_per_address: int = 8,
+        idle_seconds: float = 900.0,
+        write_timeout: float = 30.0,
     ) -> None:
         self.boot = secrets.token_hex(4)
-        # Each stream holds a connection, a task and a queue; past this, new ones wait.
-        self.max_streams = max_streams
+        # Each stream holds a connection, a task and a queue; past these, new ones wait.
+        self.max_streams = max_streams  # public pages
+        self.max_organizer_streams = max_organizer_streams  # /org/events, kept apart
+        self.max_per_address = max_per_address  # per pool and client address
+        self.idle_seconds = idle_seconds
+        self.write_timeout = write_timeout
         self._seq = 0
         self._recent: deque[LiveMessage] = deque(maxlen=buffer_size)
         self._queue_size = queue_size
         self._streams: set[Stream] = set()
+        self._per_address: Counter[tuple[bool, str]] = Counter()
+        self._organizer_count = 0
 
     @property
     def stream_count(self) -> int:
         return len(self._streams)
+
+    def admit(self, address: str, *, organizer: bool = False) -> None:
+        """Raise :class:`StreamRefused` when the pool or the address has no slot left."""
+        if self._per_address[(organizer, address)] >= self.max_per_address:
+            raise StreamRefused(429, TOO_MANY_FROM_YOU)
+        used = self._organizer_count if organizer else self.stream_count - self._organizer_count
+        if used >= (self.max_organizer_streams if organizer else self.max_streams):
+            raise StreamRefused(503, TOO_MANY_VIEWERS)
 
     async def handle(self, event: DomainEvent) -> None:
         """The outbox subscriber: publish the event to whoever watches its topics."""
@@ -125,20 +173,38 @@ class LiveHub:
                 self._drop(stream)
 
     def _drop(self, stream: Stream) -> None:
-        self._streams.discard(stream)
+        self.close(stream)
         with contextlib.suppress(asyncio.QueueEmpty):
             stream.queue.get_nowait()  # make room for the goodbye
         stream.queue.put_nowait(RESYNC)
 
-    def open(self, topics: set[str], last_event_id: str | None) -> Stream:
+    def open(
+        self,
+        topics: set[str],
+        last_event_id: str | None,
+        *,
+        address: str = "unknown",
+        organizer: bool = False,
+    ) -> Stream:
+        """Register a stream; callers that must respect the budget call :meth:`admit` first."""
         stream = Stream(frozenset(topics), asyncio.Queue(self._queue_size))
+        stream.address, stream.organizer = address, organizer
         if last_event_id:
             stream.backlog, stream.resync = self._missed(stream.topics, last_event_id)
         self._streams.add(stream)
+        self._per_address[(organizer, address)] += 1
+        self._organizer_count += organizer
         return stream
 
     def close(self, stream: Stream) -> None:
+        if stream not in self._streams:
+            return
         self._streams.discard(stream)
+        key = (stream.organizer, stream.address)
+        self._per_address[key] -= 1
+        if self._per_address[key] <= 0:
+            del self._per_address[key]
+        self._organizer_count -= stream.organizer
 
     def _missed(self, topics: frozenset[str], last_event_id: str) -> tuple[list[LiveMessage], bool]:
         boot, _, seq_text = last_event_id.partition("-")
@@ -155,7 +221,7 @@ class LiveHub:
     async def shutdown(self, _app: web.Application | None = None) -> None:
         """End every stream so the server can stop without waiting for idle browsers."""
         for stream in list(self._streams):
-            self._streams.discard(stream)
+            self.close(stream)
             with contextlib.suppress(asyncio.QueueFull):
                 stream.queue.put_nowait(CLOSE)
 
@@ -165,8 +231,20 @@ def _resync_frame() -> bytes:
 
 
 async def serve_stream(
-    request: web.Request, hub: LiveHub, topics: set[str], heartbeat: float
+    request: web.Request,
+    hub: LiveHub,
+    topics: set[str],
+    heartbeat: float,
+    *,
+    address: str | None = None,
+    organizer: bool = False,
 ) -> web.StreamResponse:
+    """Stream ``topics`` to the client, within the hub's budget for its address and pool."""
+    address = address or client_address(request)
+    try:
+        hub.admit(address, organizer=organizer)
+    except StreamRefused as refused:
+        raise _refusal(refused) from None
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
@@ -175,38 +253,62 @@ async def serve_stream(
             "X-Accel-Buffering": "no",
         }
     )
-    if hub.stream_count >= hub.max_streams:
-        raise web.HTTPServiceUnavailable(
-            text="Too many live viewers right now; the page still works, reload it later.",
-            headers={"Retry-After": "30"},
-        )
-    await response.prepare(request)
-    stream = hub.open(topics, request.headers.get("Last-Event-ID"))
+    stream = hub.open(
+        topics, request.headers.get("Last-Event-ID"), address=address, organizer=organizer
+    )
     try:
-        await response.write(b"retry: 3000\n\n")
+        await response.prepare(request)
+        write = _timed_writer(response, hub.write_timeout)
+        await write(b"retry: 3000\n\n")
         if stream.resync:
-            await response.write(_resync_frame())
+            await write(_resync_frame())
         for message in stream.backlog:
-            await response.write(message.encode())
-        await _pump(response, stream, heartbeat)
-    except ConnectionResetError:
-        pass  # the browser went away; nothing to tell it
+            await write(message.encode())
+        await _pump(write, stream, heartbeat, hub.idle_seconds)
+    except (ConnectionResetError, TimeoutError):
+        pass  # the browser went away or stopped reading; nothing to tell it
     finally:
         hub.close(stream)
     return response
 
 
-async def _pump(response: web.StreamResponse, stream: Stream, heartbeat: float) -> None:
+def _refusal(refused: StreamRefused) -> web.HTTPException:
+    kind = web.HTTPTooManyRequests if refused.status == 429 else web.HTTPServiceUnavailable
+    return kind(text=refused.message, headers={"Retry-After": "30"})
+
+
+def _timed_writer(
+    response: web.StreamResponse, timeout: float
+) -> Callable[[bytes], Awaitable[None]]:
+    """A write the client does not take in time ends the stream (it frees the slot)."""
+
+    async def write(data: bytes) -> None:
+        async with asyncio.timeout(timeout):
+            await response.write(data)
+
+    return write
+
+
+async def _pump(
+    write: Callable[[bytes], Awaitable[None]], stream: Stream, heartbeat: float, idle: float
+) -> None:
+    """Forward messages, ping when quiet, end after ``idle`` seconds without an update."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + idle
     while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return  # the browser reconnects with Last-Event-ID and misses nothing
         try:
-            item = await asyncio.wait_for(stream.queue.get(), heartbeat)
+            item = await asyncio.wait_for(stream.queue.get(), min(heartbeat, remaining))
         except TimeoutError:
-            await response.write(b": ping\n\n")
+            await write(b": ping\n\n")
             continue
         if item == CLOSE:
             return
         if item == RESYNC:
-            await response.write(_resync_frame())
+            await write(_resync_frame())
             return
         assert isinstance(item, LiveMessage)
-        await response.write(item.encode())
+        await write(item.encode())
+        deadline = loop.time() + idle

@@ -276,7 +276,9 @@ async def organizer_events(request: web.Request) -> web.StreamResponse:
     session = await current_session(request)
     guild_id, _ = await organizer(request, session)
     st = state(request)
-    return await serve_stream(request, st.hub, {f"g:{guild_id}"}, st.config.heartbeat_seconds)
+    return await serve_stream(
+        request, st.hub, {f"g:{guild_id}"}, st.config.heartbeat_seconds, organizer=True
+    )
 
 
 # -- disputes and audit -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import re
 from datetime import datetime
@@ -209,9 +210,24 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=status)
 
 
+def metrics_allowed(request: web.Request, token: str | None) -> bool:
+    """No token configured: open (the documented default). Otherwise a matching bearer."""
+    if token is None:
+        return True
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
+
+
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
     st = state(request)
+    if not metrics_allowed(request, st.config.metrics_token):
+        raise web.HTTPUnauthorized(
+            text="The metrics need a bearer token (dashboard.metrics_token).",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     streams = Gauge(
         "deltacrown_dashboard_live_streams", "Open live-update streams.", st.hub.stream_count
     )

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from dashboard.clients import client_address
 from dashboard.state import state
 from engine.kernel.errors import (
     Conflict,
@@ -67,7 +68,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
 
 
 def rate_limit(request: web.Request, bucket: str, limit: int) -> None:
-    client = request.remote or "unknown"
+    client = client_address(request)
     if not state(request).limiter.allow(bucket, client, limit):
         raise web.HTTPTooManyRequests(
             text="Too many attempts from your address. Wait a minute and try again.",
