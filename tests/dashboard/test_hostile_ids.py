@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from engine.services.dashboard_auth import DashboardAuthService
 from yarl import URL
 
 from dashboard.adapters import dashboard_hooks
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from engine.services import Services
+from engine.site import DashboardAuthService
 from tests.dashboard.conftest import SECRET, log_in
 from tests.engine.services.payment_helpers import make_guild
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest_asyncio
 from aiohttp import ClientResponse, TCPConnector
 from aiohttp.test_utils import TestClient, TestServer
-from engine.clock import FrozenClock
-from engine.services.dashboard_auth import DashboardAuthService
 
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from dashboard.live import LiveHub, StreamRefused
 from dashboard.state import STATE
+from engine.kernel.clock import FrozenClock
 from engine.services import Services
+from engine.site import DashboardAuthService
 from storage.db import Database
 from tests.conftest import migrate
 from tests.dashboard.conftest import SECRET, log_in
