@@ -486,7 +486,14 @@ async def run_demo(
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     db = await _fresh_database(out_dir)
     clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    services = Services(db, clock, data_dir=out_dir / "data", public_url=public_url)
+    # One seeded source of chance: the same --seed gives the same bracket, slugs and codes.
+    services = Services(
+        db,
+        clock,
+        data_dir=out_dir / "data",
+        public_url=public_url,
+        randomness=random.Random(seed),
+    )
     try:
         demo = Demo(services, clock, players, fmt, progress or Progress(), seed)
         report = await demo.set_up(out_dir)

@@ -10,6 +10,7 @@ awards) are registered on the context's reaction registry.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from engine import awards, brackets, entries, matchday, money, tournaments
@@ -39,8 +40,11 @@ class Services:
         default_timezone: str = "UTC",
         data_dir: Path = Path("data"),
         public_url: str = DEFAULT_PUBLIC_URL,
+        randomness: random.Random | None = None,
     ) -> None:
-        self.ctx = ServiceContext(db, clock, files=FileStore(data_dir / "files"))
+        self.ctx = ServiceContext(
+            db, clock, files=FileStore(data_dir / "files"), randomness=randomness
+        )
         self.db = db
         self.clock = self.ctx.clock
         self.outbox = OutboxDispatcher(db, self.clock)

@@ -4,7 +4,7 @@ small lookups that issuing, delivery and the organizer's choices share.
 
 from __future__ import annotations
 
-import secrets
+import random
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -27,8 +27,8 @@ _TYPO_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 FINISHED = (TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED)
 
 
-def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+def new_code(rng: random.Random) -> str:
+    raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 

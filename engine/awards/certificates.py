@@ -203,7 +203,7 @@ class CertificateService(CertificateDeliveries):
             existing = await self._existing(item)
             if existing is not None and existing.revoked_at is not None:
                 return IssuedCertificate(existing, created=False, changed=False)
-            code = existing.code if existing else new_code()
+            code = existing.code if existing else new_code(self._ctx.random)
             data = CertificateData(
                 tournament_name=shared.tournament_name,
                 game=shared.game_name,

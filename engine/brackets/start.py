@@ -7,7 +7,6 @@ and the /tournament start command both come through :func:`start_tournament`.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -137,7 +136,7 @@ async def start_tournament(
     game = await uow.session.get(Game, tournament.game_id)
     assert game is not None  # foreign key
     options = engine_options(tournament, game)
-    bracket_seed = seed if seed is not None else secrets.randbelow(2**31)
+    bracket_seed = seed if seed is not None else uow.random.randrange(2**31)
     participants = await order_participants(uow, tournament, entries, bracket_seed)
     try:
         bracket = create_bracket(tournament.format, participants, options, bracket_seed)

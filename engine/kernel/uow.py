@@ -8,6 +8,8 @@ exception everything — rows, audit entry and events — is rolled back togethe
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,6 +32,9 @@ class UnitOfWork:
     session: AsyncSession
     clock: Clock
     reactions: Reactions = field(default_factory=Reactions)
+    # Where chance comes from (bracket seeds, slugs, codes): unpredictable in production,
+    # a seeded Random in the offline demo so that `demo --seed S` is reproducible.
+    random: random.Random = field(default_factory=secrets.SystemRandom)
     emitted: list[DomainEvent] = field(default_factory=list)
     timers_changed: bool = False
 
@@ -80,12 +85,18 @@ class ServiceContext:
     """What every service needs: the database, the clock, and who to wake after a commit."""
 
     def __init__(
-        self, db: Database, clock: Clock | None = None, *, files: FileStore | None = None
+        self,
+        db: Database,
+        clock: Clock | None = None,
+        *,
+        files: FileStore | None = None,
+        randomness: random.Random | None = None,
     ) -> None:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.files = files or FileStore(Path("data") / "files")
         self.reactions = Reactions()
+        self.random: random.Random = randomness or secrets.SystemRandom()
         self._after_events: list[Callable[[], None]] = []
         self._after_timers: list[Callable[[], None]] = []
 
@@ -100,7 +111,9 @@ class ServiceContext:
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.transaction() as session:
-            uow = UnitOfWork(session=session, clock=self.clock, reactions=self.reactions)
+            uow = UnitOfWork(
+                session=session, clock=self.clock, reactions=self.reactions, random=self.random
+            )
             yield uow
             if not self.db.is_sqlite:
                 # Other processes wake at once; PostgreSQL sends these only on commit.

@@ -91,7 +91,7 @@ def version_row(
 async def unique_slug(uow: UnitOfWork, name: str) -> str:
     # The random suffix makes a clash unlikely; the loop makes it impossible to keep.
     while True:
-        slug = slugify(name)
+        slug = slugify(name, uow.random)
         taken = await uow.session.scalar(select(Tournament.id).where(Tournament.slug == slug))
         if taken is None:
             return slug

@@ -7,8 +7,8 @@ Pure functions; every refusal is an InvalidInput with a sentence saying how to w
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,10 +125,10 @@ def parse_links(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in re.split(r"[\s,]+", text.strip()) if w))
 
 
-def slugify(name: str) -> str:
+def slugify(name: str, rng: random.Random) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
-    return f"{base or 'tournament'}-{secrets.token_hex(3)}"
+    return f"{base or 'tournament'}-{rng.getrandbits(24):06x}"
 
 
 # --------------------------------------------------------------------------- edit fields
