@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.config import served_url
 from dashboard.app import ListenError, create_app, start_dashboard
 from dashboard.config import DashboardConfig
 from engine.services import Services
@@ -70,7 +71,7 @@ async def serve(args: argparse.Namespace) -> None:
         services = Services(db, data_dir=args.data_dir)
         config = DashboardConfig.for_data_dir(
             args.data_dir,
-            public_url=args.public_url or f"http://{args.host}:{args.port}",
+            public_url=args.public_url or served_url(args.host, args.port),
             secret=args.secret_key,
             metrics_token=args.metrics_token,
         )
