@@ -30,7 +30,14 @@ from engine.tournaments import (
 from storage.models.enums import FieldKind, TournamentStatus
 
 ORGANIZER = {ORGANIZER_EXTRA: True}
-FORMAT_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in FORMAT_NAMES.items()]
+
+
+def format_choices() -> list[app_commands.Choice[str]]:
+    """The /tournament create choices, one per registered format, in registry order."""
+    return [app_commands.Choice(name=label, value=key) for key, label in FORMAT_NAMES.items()]
+
+
+FORMAT_CHOICES = format_choices()
 TYPE_CHOICES = [
     app_commands.Choice(name="Solo players", value="solo"),
     app_commands.Choice(name="Teams", value="team"),

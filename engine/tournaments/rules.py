@@ -14,38 +14,27 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.formats.errors import InvalidOptions
-from engine.formats.options import FormatOptions
+from engine.formats import (
+    ALL_OPTION_KEYS as ALL_OPTION_KEYS,
+)
+from engine.formats import (
+    FORMAT_LABELS,
+    MINIMUM_FIELD,
+    OPTION_KEYS,
+    FormatOptions,
+    InvalidOptions,
+    format_spec,
+)
 from engine.guilds import GameView
 from engine.kernel.errors import Conflict, InvalidInput
 from storage.models.enums import ParticipantType, PaymentMethod, TournamentStatus
 
 S = TournamentStatus
 
-FORMAT_NAMES = {
-    "single_elim": "Single elimination",
-    "double_elim": "Double elimination",
-    "round_robin": "Round robin",
-    "swiss": "Swiss",
-    "group_playoff": "Groups and playoff",
-}
-# The fewest entrants each format can run with (mirrors engine.formats.bracket).
-MINIMUM_FIELD = {
-    "single_elim": 2,
-    "double_elim": 3,
-    "round_robin": 2,
-    "swiss": 2,
-    "group_playoff": 4,
-}
+# Live views of the format registry (engine.formats.registry), under their old names.
+FORMAT_NAMES = FORMAT_LABELS
 # Which bracket options an organizer may set for each format.
-FORMAT_OPTION_KEYS: dict[str, tuple[str, ...]] = {
-    "single_elim": ("third_place",),
-    "double_elim": ("grand_final", "dq_to_losers"),
-    "round_robin": ("cycles",),
-    "swiss": ("rounds",),
-    "group_playoff": ("groups", "advance_per_group", "playoff_format"),
-}
-ALL_OPTION_KEYS = tuple(sorted({k for keys in FORMAT_OPTION_KEYS.values() for k in keys}))
+FORMAT_OPTION_KEYS = OPTION_KEYS
 MONEY_METHODS = frozenset(m.value for m in PaymentMethod if m is not PaymentMethod.COINS)
 MAX_PARTICIPANTS = 1024
 # Fits PostgreSQL's 32-bit integer columns: 20 million in major units (taka, dollars).
@@ -279,24 +268,11 @@ def _check_format(config: TournamentConfig, game: GameView) -> None:
 
 
 def _check_against_size(config: TournamentConfig, options: FormatOptions) -> None:
-    most = config.max_participants
-    if config.format == "swiss" and options.rounds is not None and options.rounds >= most:
-        raise InvalidInput(
-            f"A Swiss of at most {most} participants can have at most {most - 1} rounds."
-        )
-    if config.format == "group_playoff":
-        if options.groups * 2 > most:
-            raise InvalidInput(
-                f"{options.groups} groups need at least {options.groups * 2} participants; "
-                "use fewer groups or raise the maximum."
-            )
-        if options.advance_per_group * options.groups < 2:
-            raise InvalidInput("At least two participants must advance to the playoff in total.")
-        if options.advance_per_group >= most // options.groups:
-            raise InvalidInput(
-                f"With {options.groups} groups of about {most // options.groups}, fewer than "
-                f"{most // options.groups} per group must advance; lower advance_per_group."
-            )
+    """The format's own limits for a field of at most ``max_participants``."""
+    try:
+        format_spec(config.format).check_options(options, config.max_participants)
+    except InvalidOptions as error:
+        raise InvalidInput(error.message) from None
 
 
 def _check_times(config: TournamentConfig) -> None:
