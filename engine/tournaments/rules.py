@@ -27,7 +27,7 @@ from engine.formats import (
 )
 from engine.guilds import GameView
 from engine.kernel.errors import Conflict, InvalidInput
-from storage.models.enums import ParticipantType, PaymentMethod, TournamentStatus
+from storage.models.enums import ParticipantType, TournamentStatus
 
 S = TournamentStatus
 
@@ -35,7 +35,39 @@ S = TournamentStatus
 FORMAT_NAMES = FORMAT_LABELS
 # Which bracket options an organizer may set for each format.
 FORMAT_OPTION_KEYS = OPTION_KEYS
-MONEY_METHODS = frozenset(m.value for m in PaymentMethod if m is not PaymentMethod.COINS)
+
+# The payment methods a tournament may accept: key -> whether it pays the coin fee (else
+# the money fee). The money domain owns the methods (engine.money.methods) but sits above
+# this one in the domain order, so it fills this table as each method registers.
+_PAYMENT_METHODS: dict[str, bool] = {}
+
+
+def offer_payment_method(key: str, *, coins: bool) -> None:
+    """Let tournaments accept ``key``; called by ``engine.money.methods`` only."""
+    _PAYMENT_METHODS[key] = coins
+
+
+def withdraw_payment_method(key: str) -> None:
+    _PAYMENT_METHODS.pop(key, None)
+
+
+def payment_method_keys() -> tuple[str, ...]:
+    """Every method a tournament may accept, in the order of the money registry."""
+    return tuple(_PAYMENT_METHODS)
+
+
+def pays_coins(method: str) -> bool:
+    return _PAYMENT_METHODS.get(method, False)
+
+
+def _money_methods() -> tuple[str, ...]:
+    return tuple(k for k, coins in _PAYMENT_METHODS.items() if not coins)
+
+
+def _or_list(words: tuple[str, ...]) -> str:
+    return " or ".join(filter(None, (", ".join(words[:-1]), *words[-1:])))
+
+
 MAX_PARTICIPANTS = 1024
 # Fits PostgreSQL's 32-bit integer columns: 20 million in major units (taka, dollars).
 MAX_MINOR = 2_000_000_000
@@ -310,22 +342,23 @@ def _check_money(config: TournamentConfig) -> None:
 
 def _check_methods(config: TournamentConfig) -> None:
     methods = set(config.payment_methods)
-    unknown = methods - {m.value for m in PaymentMethod}
+    unknown = methods - set(_PAYMENT_METHODS)
     if unknown:
         raise InvalidInput(f"Unknown payment method: {', '.join(sorted(unknown))}.")
-    money = methods & MONEY_METHODS
+    money = methods & set(_money_methods())
     if config.entry_fee_minor > 0 and not money:
         raise InvalidInput(
-            "An entry fee in money needs at least one way to pay it: bkash, nagad, rocket or bank."
+            f"An entry fee in money needs at least one way to pay it: {_or_list(_money_methods())}."
         )
     if money and config.entry_fee_minor == 0:
         raise InvalidInput(
             f"Payment by {', '.join(sorted(money))} needs an entry fee in money; set one or "
             "remove those methods."
         )
-    if config.entry_fee_coins > 0 and "coins" not in methods:
+    coins = {m for m in methods if pays_coins(m)}
+    if config.entry_fee_coins > 0 and not coins:
         raise InvalidInput("An entry fee in coins needs the coins payment method.")
-    if "coins" in methods and config.entry_fee_coins == 0:
+    if coins and config.entry_fee_coins == 0:
         raise InvalidInput("Payment by coins needs an entry fee in coins; set one or remove coins.")
 
 
