@@ -3,8 +3,13 @@
 Each format module in ``engine.formats.kinds`` registers a :class:`FormatSpec` when it is
 imported; everything else that names formats (the CLI and slash-command choices, labels,
 minimum fields, the options an organizer may set, the preview, the demo, the bracket
-pictures) reads this registry instead of keeping a parallel list. Adding a format is then
-one module plus its tests (CONTRIBUTING.md, "A new bracket format").
+pictures) reads this registry instead of keeping a parallel list.
+
+A new format: a module ``engine/formats/kinds/<key>.py`` with its stage and a
+``register_format(FormatSpec(...))``, its import line in ``engine/formats/kinds/__init__.py``
+(the line's position is the format's place in every list), and its tests. A format that
+looks like none of the others also adds its layout to ``engine.brackets.views.LAYOUTS``.
+``tests/engine/formats/toy_format.py`` is this recipe followed once.
 """
 
 from __future__ import annotations

@@ -4,9 +4,13 @@ Each method is a strategy (:class:`PaymentMethodSpec`): how it is paid (coins th
 ledger at once, or money sent outside the bot and reviewed from a proof), what it needs
 from the player, its label and instructions, what the fee is and how it is refunded.
 ``engine.money.coins`` and ``engine.money.transfers`` register the built-in ones; the
-slash-command choices, the lists inside messages and the tournament rules are read from
-here, so a new method is one module plus its tests (CONTRIBUTING.md, "A new payment
-method").
+/pay choices, the lists inside messages and the tournament rules are read from here.
+
+A new money method is one ``register_payment_method(MoneyMethod(...))`` (a line in the
+built-in table of ``engine/money/transfers.py``, or a module of its own imported next to
+it by ``engine/money/payments.py``) plus its tests; a new way of settling subclasses
+:class:`PaymentMethodSpec`. Keys fit ``Payment.method`` (8 characters).
+``tests/engine/money/toy_method.py`` is this recipe followed once.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """A toy bracket format, written the way a real one in ``engine/formats/kinds`` is.
 
-It is the recipe of CONTRIBUTING.md followed once: this one module (a stage and its
-``FormatSpec``) is all a new format needs; ``test_registry`` registers it and checks
-that every list of formats picks it up.
+It is the recipe of ``engine.formats.registry`` followed once: this one module (a stage
+and its ``FormatSpec``) is all a new format needs besides its import line in
+``engine/formats/kinds/__init__.py``; ``test_registry`` registers it here instead and
+checks that every list of formats picks it up.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """A toy payment method, written the way ``engine/money/transfers.py`` writes the real ones.
 
-It is the recipe of CONTRIBUTING.md followed once: this one module is all a new method
-needs; ``test_methods_registry`` registers it and checks that every list of methods picks
-it up. Cash handed to an organizer has no reference and no screenshot to check.
+It is the recipe of ``engine.money.methods`` followed once: this one module is all a new
+method needs; ``test_methods_registry`` registers it and checks that every list of
+methods picks it up. Cash handed to an organizer has no reference and no screenshot.
 """
 
 from __future__ import annotations
