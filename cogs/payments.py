@@ -18,19 +18,19 @@ from discord.ext import commands
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
-from engine.money import PaymentView
+from engine.money import PAYMENT_METHODS, PaymentView
 from engine.services import Services
 
 _PENDING_SHOWN = 10
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 
-METHOD_CHOICES = [
-    app_commands.Choice(name="Coins", value="coins"),
-    app_commands.Choice(name="bKash", value="bkash"),
-    app_commands.Choice(name="Nagad", value="nagad"),
-    app_commands.Choice(name="Rocket", value="rocket"),
-    app_commands.Choice(name="Bank transfer", value="bank"),
-]
+
+def method_choices() -> list[app_commands.Choice[str]]:
+    """The /pay choices, one per registered payment method, in registry order."""
+    return [app_commands.Choice(name=m.title, value=m.key) for m in PAYMENT_METHODS.values()]
+
+
+METHOD_CHOICES = method_choices()
 
 
 def _services(interaction: discord.Interaction) -> Services:
@@ -133,7 +133,8 @@ def decision_buttons(payment_id: int) -> discord.ui.View:
 
 
 def _paid_message(view: PaymentView) -> str:
-    if view.method == "coins":
+    method = PAYMENT_METHODS.get(view.method)
+    if method is not None and method.paid_at_once:
         return (
             f"✅ Paid **{view.amount_text}** for **{view.tournament_name}**. Your entry is "
             "confirmed. Check your balance with /wallet."

@@ -16,6 +16,7 @@ from cogs._errors import DomainModal, DomainView
 from cogs._interactions import ORGANIZER_EXTRA, actor_of
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
+from engine.money import PAYMENT_METHODS
 from engine.services import Services
 from engine.tournaments import (
     EDITABLE_FIELDS,
@@ -30,7 +31,14 @@ from engine.tournaments import (
 from storage.models.enums import FieldKind, TournamentStatus
 
 ORGANIZER = {ORGANIZER_EXTRA: True}
-FORMAT_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in FORMAT_NAMES.items()]
+
+
+def format_choices() -> list[app_commands.Choice[str]]:
+    """The /tournament create choices, one per registered format, in registry order."""
+    return [app_commands.Choice(name=label, value=key) for key, label in FORMAT_NAMES.items()]
+
+
+FORMAT_CHOICES = format_choices()
 TYPE_CHOICES = [
     app_commands.Choice(name="Solo players", value="solo"),
     app_commands.Choice(name="Teams", value="team"),
@@ -196,7 +204,7 @@ class TournamentCog(commands.Cog):
         entry_fee="Entry fee in money, e.g. 150 or 150.50.",
         currency="Currency of the money fee, e.g. BDT.",
         entry_fee_coins="Entry fee in server coins.",
-        payment_methods="Accepted ways to pay, e.g. coins, bkash, nagad, rocket, bank.",
+        payment_methods=f"Accepted ways to pay, e.g. {', '.join(PAYMENT_METHODS)}.",
         checkin="Whether participants must check in before the start.",
         checkin_minutes="How many minutes before the start check-in opens.",
         grand_final="Double elimination: how the grand final works.",

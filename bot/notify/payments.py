@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.notifier import Notifier, on
 from engine.money import (
+    PAYMENT_METHODS,
     CoinsGranted,
     PaymentApproved,
     PaymentRefunded,
@@ -62,7 +63,8 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
 
 @on(PaymentRefunded)
 async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
-    if event.method == "coins":
+    method = PAYMENT_METHODS.get(event.method)
+    if method is not None and method.paid_at_once:
         what = f"**{event.amount_text}** are back in your wallet"
     else:
         what = (

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from engine.formats import Bracket, Match, Outcome, ParticipantId, StandingRow
+from engine.formats import Bracket, Match, Outcome, ParticipantId, StandingRow, format_spec
 from engine.formats import MatchStatus as EngineStatus
 from engine.formats import Slot as EngineSlot
 from engine.render.model import (
@@ -86,14 +86,7 @@ def tournament_view(
     live: Mapping[str, MatchStatus] | None = None,
 ) -> TournamentView:
     ctx = ViewContext(names or {}, live or {})
-    if bracket.format == "round_robin":
-        sections: list[Section] = list(_round_robin_sections(bracket, ctx))
-    elif bracket.format == "swiss":
-        sections = [_swiss_section(bracket, ctx)]
-    elif bracket.format == "group_playoff":
-        sections = _group_playoff_sections(bracket, ctx)
-    else:
-        sections = _elimination_sections(bracket, bracket.matches.values(), ctx, stage_key="")
+    sections = _layout(bracket).sections(bracket, ctx)
     return TournamentView(title, game, date, status, tuple(sections))
 
 
@@ -421,12 +414,13 @@ def standings_table(
     """One table for /standings: the league table (groups one after another) for round
     robin, Swiss and the group stage; places so far for elimination brackets."""
     ctx = ViewContext(names or {})
-    if bracket.format in ("single_elim", "double_elim") or (
-        bracket.format == "group_playoff" and bracket.root.playoff is not None  # type: ignore[attr-defined]
-    ):
-        return _placement_table(bracket, ctx, title)
+    return _layout(bracket).standings(bracket, ctx, title)
+
+
+def _league_table(
+    bracket: Bracket, ctx: ViewContext, title: str, advance: int = 0
+) -> StandingsTable:
     rows = bracket.standings()
-    advance = bracket.options.advance_per_group if bracket.format == "group_playoff" else 0
     table = _table(
         bracket, ctx, title, rows, advance=advance, record_points=bracket.options.wins_losses
     )
@@ -446,11 +440,14 @@ def _row_dict(row: StandingsRow) -> dict:
     return {f: getattr(row, f) for f in row.__dataclass_fields__}
 
 
-def _placement_table(bracket: Bracket, ctx: ViewContext, title: str) -> StandingsTable:
+def _placement_table(
+    bracket: Bracket, ctx: ViewContext, title: str, records: Sequence[StandingRow] | None = None
+) -> StandingsTable:
     """Final places where decided ("5-8" when shared), then who is still playing."""
     placements = bracket.placements()
     shared = Counter(p.place for p in placements)
-    record = {row.participant_id: row for row in _elimination_records(bracket)}
+    rows_of = bracket.standings() if records is None else records
+    record = {row.participant_id: row for row in rows_of}
     rows = []
     placed = set()
     for placement in placements:
@@ -465,12 +462,6 @@ def _placement_table(bracket: Bracket, ctx: ViewContext, title: str) -> Standing
             _placement_row(bracket, ctx, participant.id, 0, "–", record.get(participant.id))
         )
     return StandingsTable(title, tuple(rows), show_draws=False, points_label="Maps")
-
-
-def _elimination_records(bracket: Bracket) -> list[StandingRow]:
-    if bracket.format == "group_playoff":
-        return bracket.root.playoff.standings(bracket)  # type: ignore[attr-defined]
-    return bracket.standings()
 
 
 def _placement_row(
@@ -491,3 +482,38 @@ def _placement_row(
         advances=place == 1,
         placement=text,
     )
+
+
+# -------------------------------------------------------------------- layouts
+@dataclass(frozen=True)
+class Layout:
+    """How one kind of bracket becomes a picture and a standings table.
+
+    A format names its layout in its ``FormatSpec.view``; a new format drawn like an
+    existing one needs no change here, a new look adds one entry to ``LAYOUTS``.
+    """
+
+    sections: Callable[[Bracket, ViewContext], list[Section]]
+    standings: Callable[[Bracket, ViewContext, str], StandingsTable]
+
+
+def _group_playoff_standings(bracket: Bracket, ctx: ViewContext, title: str) -> StandingsTable:
+    playoff = bracket.root.playoff  # type: ignore[attr-defined]
+    if playoff is not None:
+        return _placement_table(bracket, ctx, title, playoff.standings(bracket))
+    return _league_table(bracket, ctx, title, advance=bracket.options.advance_per_group)
+
+
+LAYOUTS: dict[str, Layout] = {
+    "elimination": Layout(
+        lambda b, ctx: _elimination_sections(b, b.matches.values(), ctx, stage_key=""),
+        _placement_table,
+    ),
+    "round_robin": Layout(lambda b, ctx: list(_round_robin_sections(b, ctx)), _league_table),
+    "swiss": Layout(lambda b, ctx: [_swiss_section(b, ctx)], _league_table),
+    "group_playoff": Layout(_group_playoff_sections, _group_playoff_standings),
+}
+
+
+def _layout(bracket: Bracket) -> Layout:
+    return LAYOUTS[format_spec(bracket.format).view]

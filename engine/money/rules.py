@@ -1,5 +1,6 @@
-"""The rules a payment must pass before anything is written: who owes what, which methods
-a tournament accepts, what a valid screenshot is, and how money is shown."""
+"""The rules a payment must pass before anything is written: who owes what, what a valid
+screenshot is, and how money is shown. Which methods exist and what each accepts is
+``engine.money.methods``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from engine.money.ledger import insert_ignoring_conflicts
 from storage.models import Payment, Registration, RegistrationMember, Tournament
 from storage.models.enums import (
     SLOT_HOLDING,
-    PaymentMethod,
     PaymentStatus,
     RegistrationStatus,
     TournamentStatus,
@@ -23,15 +23,12 @@ from storage.models.enums import (
 
 __all__ = [
     "MAX_PROOF_BYTES",
-    "amount_text",
     "format_money",
     "insert_ignoring_conflicts",
     "inspect_proof",
-    "method_label",
     "owed_registration",
     "refuse_reused_proof",
     "refuse_reused_reference",
-    "require_method",
 ]
 
 MAX_PROOF_BYTES = 2 * 1024 * 1024
@@ -43,14 +40,6 @@ _CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 _SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 _ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK"})
-
-_LABELS = {
-    PaymentMethod.COINS: "coins",
-    PaymentMethod.BKASH: "bKash",
-    PaymentMethod.NAGAD: "Nagad",
-    PaymentMethod.ROCKET: "Rocket",
-    PaymentMethod.BANK: "bank transfer",
-}
 
 _CLOSED = frozenset(
     {TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED, TournamentStatus.CANCELLED}
@@ -73,18 +62,6 @@ def format_money(amount_minor: int, currency: str | None) -> str:
     if symbol:
         return f"{sign}{symbol}{number}"
     return f"{sign}{code} {number}".strip() if code else f"{sign}{number}"
-
-
-def method_label(method: str, coin_name: str = "coins") -> str:
-    if method == PaymentMethod.COINS:
-        return coin_name
-    return _LABELS.get(PaymentMethod(method), method) if method in set(PaymentMethod) else method
-
-
-def amount_text(payment: Payment, coin_name: str) -> str:
-    if payment.method == PaymentMethod.COINS:
-        return f"{payment.coins} {coin_name or 'coins'}"
-    return format_money(payment.amount_minor, payment.currency)
 
 
 # --- the screenshot -----------------------------------------------------------------------
@@ -202,32 +179,6 @@ async def _not_registered(
             f"Your team's captain <@{captain}> pays the entry fee for {tournament.name}."
         )
     return NotFound(f"You are not registered in {tournament.name}. Use /register first, then pay.")
-
-
-def _fee_for(tournament: Tournament, method: str) -> int:
-    if method == PaymentMethod.COINS:
-        return tournament.entry_fee_coins
-    return tournament.entry_fee_minor
-
-
-def accepted_methods(tournament: Tournament) -> list[str]:
-    """The methods a tournament takes that have a fee to pay with them."""
-    return [
-        str(m)
-        for m in tournament.payment_methods or []
-        if m in set(PaymentMethod) and _fee_for(tournament, m) > 0
-    ]
-
-
-def require_method(tournament: Tournament, method: str, coin_name: str) -> None:
-    if method in accepted_methods(tournament):
-        return
-    usable = [method_label(m, coin_name) for m in accepted_methods(tournament)]
-    choice = ", ".join(usable) if usable else "none — ask an organizer"
-    raise InvalidInput(
-        f"{tournament.name} does not accept {method_label(method, coin_name)} for the entry "
-        f"fee. Accepted: {choice}."
-    )
 
 
 async def refuse_reused_reference(

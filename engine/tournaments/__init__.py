@@ -31,6 +31,9 @@ from engine.tournaments.rules import (
     STATUS_NAMES,
     TRANSITIONS,
     check_transition,
+    offer_payment_method,
+    payment_method_keys,
+    withdraw_payment_method,
 )
 from engine.tournaments.schedule import (
     CHECKIN_CLOSE,
@@ -91,13 +94,16 @@ __all__ = [
     "format_money",
     "lock_tournament",
     "lock_tournament_of_timer",
+    "offer_payment_method",
     "parse_local_time",
     "parse_methods",
     "parse_money",
+    "payment_method_keys",
     "register_timers",
     "require_status",
     "schedule_tournament_timers",
     "tournament_timer_key",
     "validate_field_values",
     "view_of",
+    "withdraw_payment_method",
 ]

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from engine.formats import FORMATS
 from engine.formats.errors import InvalidOptions
 from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
@@ -25,8 +26,9 @@ from engine.tournaments.rules import (
     FORMAT_OPTION_KEYS,
     MAX_MINOR,
     TournamentConfig,
+    payment_method_keys,
+    pays_coins,
 )
-from storage.models.enums import PaymentMethod
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -111,7 +113,7 @@ def parse_int(text: str, what: str) -> int:
 
 def parse_methods(text: str) -> tuple[str, ...]:
     words = [w.lower() for w in re.split(r"[,\s/]+", text.strip()) if w]
-    known = {m.value for m in PaymentMethod}
+    known = set(payment_method_keys())
     wrong = [w for w in words if w not in known]
     if wrong:
         raise InvalidInput(
@@ -138,9 +140,14 @@ Parser = Callable[[str, str], Any]  # (text, guild timezone) -> value
 @dataclass(frozen=True)
 class EditableField:
     name: str  # what organizers pick in /tournament edit
-    description: str
+    describe: str | Callable[[], str]
     parse: Parser
     long_text: bool = False
+
+    @property
+    def description(self) -> str:
+        """A list of formats or payment methods is read when shown, from its registry."""
+        return self.describe if isinstance(self.describe, str) else self.describe()
 
 
 def _opt_time(text: str, tz: str) -> datetime | None:
@@ -163,11 +170,7 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
     f.name: f
     for f in (
         EditableField("name", "Tournament name", lambda t, _: t),
-        EditableField(
-            "format",
-            "single_elim, double_elim, round_robin, swiss, group_playoff",
-            lambda t, _: t.strip().lower(),
-        ),
+        EditableField("format", lambda: ", ".join(FORMATS), lambda t, _: t.strip().lower()),
         EditableField("participant_type", "solo or team", lambda t, _: t.strip().lower()),
         EditableField("team_size", "Players per team", lambda t, _: parse_int(t, "The team size")),
         EditableField(
@@ -192,7 +195,9 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
         ),
         EditableField("currency", "Three-letter currency code", lambda t, _: t),
         EditableField(
-            "payment_methods", "coins, bkash, nagad, rocket, bank", lambda t, _: parse_methods(t)
+            "payment_methods",
+            lambda: ", ".join(payment_method_keys()),
+            lambda t, _: parse_methods(t),
         ),
         EditableField(
             "prize_pool", "Prize pool in money", lambda t, _: parse_money(t, "prize pool")
@@ -292,7 +297,7 @@ def apply_edit(config: TournamentConfig, field_name: str, text: str, tz: str) ->
         # Making an entry free also retires the way of paying it: otherwise neither edit
         # could come first (a method needs a fee, and a fee needs a method).
         money = field_name == "entry_fee"
-        methods = tuple(m for m in config.payment_methods if (m == "coins") == money)
+        methods = tuple(m for m in config.payment_methods if pays_coins(m) == money)
         config = dataclasses.replace(config, payment_methods=methods)
         if money:
             return dataclasses.replace(config, entry_fee_minor=0)

@@ -14,39 +14,60 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.formats.errors import InvalidOptions
-from engine.formats.options import FormatOptions
+from engine.formats import (
+    ALL_OPTION_KEYS as ALL_OPTION_KEYS,
+)
+from engine.formats import (
+    FORMAT_LABELS,
+    MINIMUM_FIELD,
+    OPTION_KEYS,
+    FormatOptions,
+    InvalidOptions,
+    format_spec,
+)
 from engine.guilds import GameView
 from engine.kernel.errors import Conflict, InvalidInput
-from storage.models.enums import ParticipantType, PaymentMethod, TournamentStatus
+from storage.models.enums import ParticipantType, TournamentStatus
 
 S = TournamentStatus
 
-FORMAT_NAMES = {
-    "single_elim": "Single elimination",
-    "double_elim": "Double elimination",
-    "round_robin": "Round robin",
-    "swiss": "Swiss",
-    "group_playoff": "Groups and playoff",
-}
-# The fewest entrants each format can run with (mirrors engine.formats.bracket).
-MINIMUM_FIELD = {
-    "single_elim": 2,
-    "double_elim": 3,
-    "round_robin": 2,
-    "swiss": 2,
-    "group_playoff": 4,
-}
+# Live views of the format registry (engine.formats.registry), under their old names.
+FORMAT_NAMES = FORMAT_LABELS
 # Which bracket options an organizer may set for each format.
-FORMAT_OPTION_KEYS: dict[str, tuple[str, ...]] = {
-    "single_elim": ("third_place",),
-    "double_elim": ("grand_final", "dq_to_losers"),
-    "round_robin": ("cycles",),
-    "swiss": ("rounds",),
-    "group_playoff": ("groups", "advance_per_group", "playoff_format"),
-}
-ALL_OPTION_KEYS = tuple(sorted({k for keys in FORMAT_OPTION_KEYS.values() for k in keys}))
-MONEY_METHODS = frozenset(m.value for m in PaymentMethod if m is not PaymentMethod.COINS)
+FORMAT_OPTION_KEYS = OPTION_KEYS
+
+# The payment methods a tournament may accept: key -> whether it pays the coin fee (else
+# the money fee). The money domain owns the methods (engine.money.methods) but sits above
+# this one in the domain order, so it fills this table as each method registers.
+_PAYMENT_METHODS: dict[str, bool] = {}
+
+
+def offer_payment_method(key: str, *, coins: bool) -> None:
+    """Let tournaments accept ``key``; called by ``engine.money.methods`` only."""
+    _PAYMENT_METHODS[key] = coins
+
+
+def withdraw_payment_method(key: str) -> None:
+    _PAYMENT_METHODS.pop(key, None)
+
+
+def payment_method_keys() -> tuple[str, ...]:
+    """Every method a tournament may accept, in the order of the money registry."""
+    return tuple(_PAYMENT_METHODS)
+
+
+def pays_coins(method: str) -> bool:
+    return _PAYMENT_METHODS.get(method, False)
+
+
+def _money_methods() -> tuple[str, ...]:
+    return tuple(k for k, coins in _PAYMENT_METHODS.items() if not coins)
+
+
+def _or_list(words: tuple[str, ...]) -> str:
+    return " or ".join(filter(None, (", ".join(words[:-1]), *words[-1:])))
+
+
 MAX_PARTICIPANTS = 1024
 # Fits PostgreSQL's 32-bit integer columns: 20 million in major units (taka, dollars).
 MAX_MINOR = 2_000_000_000
@@ -279,24 +300,11 @@ def _check_format(config: TournamentConfig, game: GameView) -> None:
 
 
 def _check_against_size(config: TournamentConfig, options: FormatOptions) -> None:
-    most = config.max_participants
-    if config.format == "swiss" and options.rounds is not None and options.rounds >= most:
-        raise InvalidInput(
-            f"A Swiss of at most {most} participants can have at most {most - 1} rounds."
-        )
-    if config.format == "group_playoff":
-        if options.groups * 2 > most:
-            raise InvalidInput(
-                f"{options.groups} groups need at least {options.groups * 2} participants; "
-                "use fewer groups or raise the maximum."
-            )
-        if options.advance_per_group * options.groups < 2:
-            raise InvalidInput("At least two participants must advance to the playoff in total.")
-        if options.advance_per_group >= most // options.groups:
-            raise InvalidInput(
-                f"With {options.groups} groups of about {most // options.groups}, fewer than "
-                f"{most // options.groups} per group must advance; lower advance_per_group."
-            )
+    """The format's own limits for a field of at most ``max_participants``."""
+    try:
+        format_spec(config.format).check_options(options, config.max_participants)
+    except InvalidOptions as error:
+        raise InvalidInput(error.message) from None
 
 
 def _check_times(config: TournamentConfig) -> None:
@@ -334,22 +342,23 @@ def _check_money(config: TournamentConfig) -> None:
 
 def _check_methods(config: TournamentConfig) -> None:
     methods = set(config.payment_methods)
-    unknown = methods - {m.value for m in PaymentMethod}
+    unknown = methods - set(_PAYMENT_METHODS)
     if unknown:
         raise InvalidInput(f"Unknown payment method: {', '.join(sorted(unknown))}.")
-    money = methods & MONEY_METHODS
+    money = methods & set(_money_methods())
     if config.entry_fee_minor > 0 and not money:
         raise InvalidInput(
-            "An entry fee in money needs at least one way to pay it: bkash, nagad, rocket or bank."
+            f"An entry fee in money needs at least one way to pay it: {_or_list(_money_methods())}."
         )
     if money and config.entry_fee_minor == 0:
         raise InvalidInput(
             f"Payment by {', '.join(sorted(money))} needs an entry fee in money; set one or "
             "remove those methods."
         )
-    if config.entry_fee_coins > 0 and "coins" not in methods:
+    coins = {m for m in methods if pays_coins(m)}
+    if config.entry_fee_coins > 0 and not coins:
         raise InvalidInput("An entry fee in coins needs the coins payment method.")
-    if "coins" in methods and config.entry_fee_coins == 0:
+    if coins and config.entry_fee_coins == 0:
         raise InvalidInput("Payment by coins needs an entry fee in coins; set one or remove coins.")
 
 

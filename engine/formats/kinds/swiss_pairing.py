@@ -16,7 +16,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from engine.formats.matching import has_perfect_matching
+from engine.formats.kinds.matching import has_perfect_matching
 from engine.formats.model import ParticipantId
 
 SEARCH_BUDGET = 20_000  # DFS steps per group attempt; beyond it, try other floaters

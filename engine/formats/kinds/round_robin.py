@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from engine.formats.errors import InvalidOptions
 from engine.formats.model import Match, ParticipantId, Placement, Slot, StandingRow
 from engine.formats.options import ROUND_ROBIN_TIEBREAKERS, FormatOptions
+from engine.formats.registry import FormatSpec, register_format
 from engine.formats.seeding import group_name, snake_groups
 from engine.formats.stage import Stage
 from engine.formats.standings import rank, tally
@@ -135,3 +136,16 @@ class RoundRobin(Stage):
             Placement(row.participant_id, (row.rank - 1) * count + 1)
             for row in self.standings(bracket)
         ]
+
+
+register_format(
+    FormatSpec(
+        key="round_robin",
+        label="Round robin",
+        stage=RoundRobin,
+        option_keys=("cycles",),
+        draw_sides=frozenset({"round_robin"}),
+        view="round_robin",
+        expected_matches=lambda entrants: entrants * (entrants - 1) // 2,
+    )
+)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from engine.formats.elimination import EliminationStage, winners_title
+from engine.formats.kinds.elimination import EliminationStage, winners_title
 from engine.formats.model import Match, MatchStatus, ParticipantId, Slot, SlotRef
 from engine.formats.options import FormatOptions
+from engine.formats.registry import FormatSpec, register_format
 
 if TYPE_CHECKING:
     from engine.formats.bracket import Bracket
@@ -214,3 +215,15 @@ def _feed(source: Match, outcome: str, target: Match, slot: int) -> None:
         source.loser_to = ref
     target.slots[slot].source_match = source.id
     target.slots[slot].source_outcome = outcome
+
+
+register_format(
+    FormatSpec(
+        key="double_elim",
+        label="Double elimination",
+        stage=DoubleElimination,
+        minimum_field=3,
+        option_keys=("grand_final", "dq_to_losers"),
+        expected_matches=lambda entrants: 2 * entrants - 1,
+    )
+)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from engine.formats.elimination import EliminationStage
+from engine.formats.kinds.elimination import EliminationStage
 from engine.formats.model import Match, ParticipantId, Slot, SlotRef
 from engine.formats.options import FormatOptions
+from engine.formats.registry import FormatSpec, register_format
 
 if TYPE_CHECKING:
     from engine.formats.bracket import Bracket
@@ -60,3 +61,15 @@ class SingleElimination(EliminationStage):
         for slot, semifinal in enumerate(semifinals):
             semifinal.loser_to = SlotRef(key, slot)
             semifinal.loser_place = None
+
+
+register_format(
+    FormatSpec(
+        key="single_elim",
+        label="Single elimination",
+        stage=SingleElimination,
+        option_keys=("third_place",),
+        demo_options=lambda players: {"third_place": True},
+        expected_matches=lambda entrants: entrants - 1,
+    )
+)

@@ -7,16 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from engine.formats.double_elim import DoubleElimination
-from engine.formats.elimination import EliminationStage
 from engine.formats.errors import InvalidOptions
+from engine.formats.kinds.double_elim import DoubleElimination
+from engine.formats.kinds.elimination import EliminationStage
+from engine.formats.kinds.round_robin import RoundRobin
+from engine.formats.kinds.single_elim import SingleElimination
+from engine.formats.kinds.swiss import Swiss
 from engine.formats.model import Match, MatchStatus, ParticipantId, Placement, StandingRow
 from engine.formats.options import FormatOptions
-from engine.formats.round_robin import RoundRobin
+from engine.formats.registry import FormatSpec, register_format
 from engine.formats.seeding import bracket_order, group_name, next_power_of_two, snake_groups
-from engine.formats.single_elim import SingleElimination
 from engine.formats.stage import Stage
-from engine.formats.swiss import Swiss
 
 if TYPE_CHECKING:
     from engine.formats.bracket import Bracket
@@ -158,3 +159,34 @@ def separate_group_mates(
                 break
             result[a], result[b] = result[b], result[a]
     return result
+
+
+def _check_groups(options: FormatOptions, most: int) -> None:
+    if options.groups * 2 > most:
+        raise InvalidOptions(
+            f"{options.groups} groups need at least {options.groups * 2} participants; "
+            "use fewer groups or raise the maximum."
+        )
+    if options.advance_per_group * options.groups < 2:
+        raise InvalidOptions("At least two participants must advance to the playoff in total.")
+    if options.advance_per_group >= most // options.groups:
+        raise InvalidOptions(
+            f"With {options.groups} groups of about {most // options.groups}, fewer than "
+            f"{most // options.groups} per group must advance; lower advance_per_group."
+        )
+
+
+register_format(
+    FormatSpec(
+        key="group_playoff",
+        label="Groups and playoff",
+        stage=GroupPlayoff,
+        minimum_field=4,
+        option_keys=("groups", "advance_per_group", "playoff_format"),
+        check_options=_check_groups,
+        # Its group matches are round robin or Swiss matches; the playoff never draws.
+        draw_sides=frozenset({"round_robin", "swiss"}),
+        view="group_playoff",
+        demo_options=lambda players: {"groups": max(1, players // 4), "advance_per_group": 2},
+    )
+)

@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from engine.formats.errors import InvalidOptions
+from engine.formats.kinds.swiss_pairing import SwissPlayer, pair_round
 from engine.formats.model import (
     Match,
     MatchStatus,
@@ -22,9 +24,9 @@ from engine.formats.model import (
     StandingRow,
 )
 from engine.formats.options import SWISS_TIEBREAKERS, FormatOptions
+from engine.formats.registry import FormatSpec, register_format
 from engine.formats.stage import Stage
 from engine.formats.standings import Record, rank, tally
-from engine.formats.swiss_pairing import SwissPlayer, pair_round
 
 if TYPE_CHECKING:
     from engine.formats.bracket import Bracket
@@ -280,3 +282,29 @@ def _difficulty(record: Record, records: dict[ParticipantId, Record]) -> float:
     return float(
         sum(records[o].row.wins - records[o].row.losses for o, _ in record.meetings if o in records)
     )
+
+
+def _check_swiss(options: FormatOptions, most: int) -> None:
+    if options.rounds is not None and options.rounds >= most:
+        raise InvalidOptions(
+            f"A Swiss of at most {most} participants can have at most {most - 1} rounds."
+        )
+
+
+def _swiss_matches(entrants: int) -> int:
+    rounds = max(1, (entrants - 1).bit_length())
+    return rounds * (entrants // 2)
+
+
+register_format(
+    FormatSpec(
+        key="swiss",
+        label="Swiss",
+        stage=Swiss,
+        option_keys=("rounds",),
+        check_options=_check_swiss,
+        draw_sides=frozenset({"swiss"}),
+        view="swiss",
+        expected_matches=_swiss_matches,
+    )
+)

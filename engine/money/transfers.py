@@ -1,0 +1,167 @@
+"""Paying with money sent outside the bot (bKash, Nagad, Rocket, a bank transfer): the
+player sends the transaction reference and a screenshot, an organizer approves or rejects
+it, and a refund waits as REFUND_PENDING until an organizer has sent the money back."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from engine.entries import mark_payment_review
+from engine.kernel.actors import Actor
+from engine.kernel.errors import InvalidInput
+from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.money import rules
+from engine.money.events import PaymentSubmitted
+from engine.money.methods import (
+    PaymentMethodSpec,
+    PayRequest,
+    new_payment,
+    register_payment_method,
+)
+from engine.money.refunds import event_fields
+from storage.models import GuildSettings, Payment, Registration, StoredFile, Tournament
+from storage.models.enums import PaymentMethod, PaymentStatus
+
+_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/\-]{2,63}$")
+
+
+@dataclass(frozen=True)
+class MoneyMethod(PaymentMethodSpec):
+    """Money in the tournament's currency, proven by a reference and a screenshot."""
+
+    needs_reference: bool = True
+    needs_proof: bool = True
+
+    def fee(self, tournament: Tournament) -> int:
+        return tournament.entry_fee_minor
+
+    def amount_text(self, payment: Payment, coin_name: str) -> str:
+        return rules.format_money(payment.amount_minor, payment.currency)
+
+    def check(self, request: PayRequest) -> PayRequest:
+        reference = clean_reference(request.reference) if self.needs_reference else None
+        if not self.needs_proof:
+            return PayRequest(reference)
+        if request.proof is None:
+            raise InvalidInput(
+                "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
+            )
+        content_type = rules.inspect_proof(request.proof)
+        return PayRequest(reference, request.proof, request.proof_name, content_type)
+
+    async def pay(
+        self,
+        uow: UnitOfWork,
+        ctx: ServiceContext,
+        actor: Actor,
+        tournament: Tournament,
+        reg: Registration,
+        request: PayRequest,
+        coin_name: str,
+    ) -> Payment:
+        session = uow.session
+        # References are unique per server, across its tournaments: the server's row
+        # lock makes two entries racing with one TrxID take turns (PostgreSQL).
+        await session.execute(
+            select(GuildSettings.guild_id)
+            .where(GuildSettings.guild_id == tournament.guild_id)
+            .with_for_update()
+        )
+        reference, sha256 = request.reference, None
+        if reference is not None:
+            await rules.refuse_reused_reference(session, tournament.guild_id, reg.id, reference)
+        if request.proof is not None:
+            await rules.refuse_reused_proof(
+                session, tournament.guild_id, reg.id, hashlib.sha256(request.proof).hexdigest()
+            )
+            sha256 = await _store_proof(uow, ctx, tournament.guild_id, actor, request)
+        payment = await new_payment(uow, tournament, reg, self.key, status=PaymentStatus.SUBMITTED)
+        payment.amount_minor = tournament.entry_fee_minor
+        payment.currency = tournament.currency
+        payment.reference = reference
+        payment.proof_sha256 = sha256
+        await session.flush()
+        await mark_payment_review(uow, reg.id, actor_id=actor.user_id)
+        uow.audit(
+            guild_id=tournament.guild_id,
+            actor_id=actor.user_id,
+            action="payment.submit",
+            target_type="payment",
+            target_id=payment.id,
+            after={
+                "method": self.key,
+                "reference": reference,
+                "proof": sha256,
+                "amount_minor": payment.amount_minor,
+                "currency": payment.currency,
+            },
+        )
+        uow.emit(
+            PaymentSubmitted(
+                **event_fields(payment, tournament.name, coin_name), reference=reference
+            )
+        )
+        return payment
+
+
+async def _store_proof(
+    uow: UnitOfWork, ctx: ServiceContext, guild_id: int, actor: Actor, request: PayRequest
+) -> str:
+    # Written only after every check passed; if the commit still fails the file is an
+    # unreferenced content-addressed blob, harmless and reused by an identical upload.
+    data, name = request.proof or b"", request.proof_name
+    sha256 = await asyncio.to_thread(ctx.files.put, data)
+    stmt = (
+        rules.insert_ignoring_conflicts(uow.session, StoredFile)
+        .values(
+            sha256=sha256,
+            guild_id=guild_id,
+            content_type=request.content_type,
+            size=len(data),
+            original_name=(name or None) and name[:200],
+            uploaded_by=actor.user_id,
+            created_at=uow.clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    await uow.session.execute(stmt)
+    return sha256
+
+
+def clean_reference(reference: str | None) -> str:
+    """The TrxID as typed is checked, then stored in one canonical form (upper case, no
+    spaces, dots, dashes or slashes), so "9bd7-k2lq 1x" cannot pay for a second entry
+    that "9BD7K2LQ1X" already paid."""
+    reference = (reference or "").strip()
+    if not _REFERENCE.match(reference):
+        raise InvalidInput(
+            "Give the transaction reference (TrxID) you received, 3 to 64 letters or digits, "
+            "for example 9BD7K2LQ1X."
+        )
+    return re.sub(r"[ ._/\-]", "", reference).upper()
+
+
+_SEND_MONEY = "Send the entry fee with {app}, then /pay with the TrxID and a screenshot."
+
+BKASH, NAGAD, ROCKET, BANK = (
+    register_payment_method(
+        MoneyMethod(key=key, label=label, title=title, instructions=instructions)
+    )
+    for key, label, title, instructions in (
+        (PaymentMethod.BKASH.value, "bKash", "bKash", _SEND_MONEY.format(app="bKash")),
+        (PaymentMethod.NAGAD.value, "Nagad", "Nagad", _SEND_MONEY.format(app="Nagad")),
+        (PaymentMethod.ROCKET.value, "Rocket", "Rocket", _SEND_MONEY.format(app="Rocket")),
+        (
+            PaymentMethod.BANK.value,
+            "bank transfer",
+            "Bank transfer",
+            "Transfer the entry fee to the organizers' bank account, then /pay with the "
+            "transfer reference and a screenshot of the receipt.",
+        ),
+    )
+)
