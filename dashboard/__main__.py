@@ -16,9 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot.config import served_url
 from dashboard.app import ListenError, create_app, start_dashboard
-from dashboard.config import DashboardConfig
+from dashboard.config import DashboardConfig, served_url
 from engine.services import Services
 from storage.db import Database
 from storage.migrate import is_current
