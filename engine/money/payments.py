@@ -39,20 +39,16 @@ from engine.money.refunds import (
     refund_tournament_payments,
 )
 from engine.money.rules import (
-    MAX_PROOF_BYTES,
     format_money,
-    inspect_proof,
     method_label,
 )
 from storage.models import GuildSettings, Payment, Registration, StoredFile, Tournament
 from storage.models.enums import LedgerKind, PaymentMethod, PaymentStatus, RegistrationStatus
 
 __all__ = [
-    "MAX_PROOF_BYTES",
     "PaymentService",
     "PaymentView",
     "format_money",
-    "inspect_proof",
     "refund_registration_payments",
     "refund_tournament_payments",
 ]
@@ -226,7 +222,7 @@ class PaymentService:
             raise InvalidInput(
                 "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
             )
-        content_type = inspect_proof(proof)
+        image = await self._ctx.uploads.check_image(proof, name=proof_name)
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             tournament, reg = await rules.owed_registration(session, actor, tournament_id)
@@ -243,8 +239,8 @@ class PaymentService:
             await rules.refuse_reused_proof(
                 session, tournament.guild_id, reg.id, hashlib.sha256(proof).hexdigest()
             )
-            sha256 = await self._store_proof(
-                uow, tournament.guild_id, actor, proof, content_type, proof_name
+            sha256 = await self._ctx.uploads.store(
+                uow, image, guild_id=tournament.guild_id, user_id=actor.user_id
             )
             payment = await self._new_payment(
                 uow, tournament, reg, method, status=PaymentStatus.SUBMITTED
@@ -275,34 +271,6 @@ class PaymentService:
                 )
             )
             return _view(payment, tournament.name, reg.display_name, coin_name)
-
-    async def _store_proof(
-        self,
-        uow: UnitOfWork,
-        guild_id: int,
-        actor: Actor,
-        data: bytes,
-        content_type: str,
-        name: str | None,
-    ) -> str:
-        # Written only after every check passed; if the commit still fails the file is an
-        # unreferenced content-addressed blob, harmless and reused by an identical upload.
-        sha256 = await asyncio.to_thread(self._ctx.files.put, data)
-        stmt = (
-            rules.insert_ignoring_conflicts(uow.session, StoredFile)
-            .values(
-                sha256=sha256,
-                guild_id=guild_id,
-                content_type=content_type,
-                size=len(data),
-                original_name=(name or None) and name[:200],
-                uploaded_by=actor.user_id,
-                created_at=uow.clock.now(),
-            )
-            .on_conflict_do_nothing(index_elements=["sha256"])
-        )
-        await uow.session.execute(stmt)
-        return sha256
 
     @staticmethod
     async def _new_payment(

@@ -1,11 +1,9 @@
 """The rules a payment must pass before anything is written: who owes what, which methods
-a tournament accepts, what a valid screenshot is, and how money is shown."""
+a tournament accepts, and how money is shown (the screenshot is checked by
+:mod:`engine.kernel.uploads`)."""
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,24 +20,15 @@ from storage.models.enums import (
 )
 
 __all__ = [
-    "MAX_PROOF_BYTES",
     "amount_text",
     "format_money",
     "insert_ignoring_conflicts",
-    "inspect_proof",
     "method_label",
     "owed_registration",
     "refuse_reused_proof",
     "refuse_reused_reference",
     "require_method",
 ]
-
-MAX_PROOF_BYTES = 2 * 1024 * 1024
-# A screenshot never needs more; a bigger canvas is a decompression bomb, not a receipt.
-MAX_PROOF_PIXELS = 40_000_000
-
-_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
-_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 _SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 _ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK"})
@@ -85,59 +74,6 @@ def amount_text(payment: Payment, coin_name: str) -> str:
     if payment.method == PaymentMethod.COINS:
         return f"{payment.coins} {coin_name or 'coins'}"
     return format_money(payment.amount_minor, payment.currency)
-
-
-# --- the screenshot -----------------------------------------------------------------------
-
-
-def _format_by_magic(data: bytes) -> str | None:
-    for magic, image_format in _MAGIC.items():
-        if data.startswith(magic):
-            return image_format
-    return None
-
-
-def inspect_proof(data: bytes) -> str:
-    """Return the content type of a valid PNG/JPEG screenshot or refuse it.
-
-    Checked by content, never by file name: magic bytes, size, and a full decode.
-    """
-    if not data:
-        raise InvalidInput("The screenshot is empty. Attach the image of your payment again.")
-    if len(data) > MAX_PROOF_BYTES:
-        size_kib = len(data) // 1024
-        raise InvalidInput(
-            f"The screenshot is {size_kib:,} KB; the limit is {MAX_PROOF_BYTES // 1024:,} KB "
-            "(2 MB). Crop it or save it as JPEG, then send it again."
-        )
-    image_format = _format_by_magic(data)
-    if image_format is None:
-        raise InvalidInput(
-            "The attachment is not a PNG or JPEG image. Attach a screenshot of the payment."
-        )
-    damaged = InvalidInput(
-        "The screenshot could not be read: the image is damaged or incomplete. Take the "
-        "screenshot again and attach it."
-    )
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != image_format:
-                raise damaged
-            width, height = image.size
-            if width * height > MAX_PROOF_PIXELS:
-                raise InvalidInput(
-                    "The screenshot is far too large in pixels. Send a normal phone or desktop "
-                    "screenshot."
-                )
-            image.verify()
-        # verify() checks structure only; decoding every pixel catches truncated data.
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except InvalidInput:
-        raise
-    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
-        raise damaged from None
-    return _CONTENT_TYPES[image_format]
 
 
 # --- who owes what ----------------------------------------------------------------------
