@@ -190,6 +190,15 @@ async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> in
     return 0 if registration_id == row.registration_a_id else 1
 
 
+def claim_thread(row: MatchRow | Dispute, thread_id: int) -> bool:
+    """Record the Discord thread of a match or dispute (locked by the caller); False, and
+    nothing changes, when another thread is recorded already."""
+    if row.thread_id is not None:
+        return row.thread_id == thread_id
+    row.thread_id = thread_id
+    return True
+
+
 async def load_lobby(session: AsyncSession, row: MatchRow) -> MatchLobby:
     sides: list[Side | None] = []
     for registration_id in (row.registration_a_id, row.registration_b_id):

@@ -23,6 +23,7 @@ from engine.matchday._access import (
     DISPUTE_REASONS,
     MatchLobby,
     ReportView,
+    claim_thread,
     decide,
     find_match_id,
     load_lobby,
@@ -280,10 +281,7 @@ class DisputeService:
         """Remember the dispute thread; False when another thread is recorded already."""
         async with self._ctx.unit_of_work() as uow:
             dispute, _ = await _lock_dispute(uow, dispute_id)
-            if dispute.thread_id is not None:
-                return dispute.thread_id == thread_id
-            dispute.thread_id = thread_id
-            return True
+            return claim_thread(dispute, thread_id)
 
     async def detail(self, dispute_id: int) -> DisputeDetail:
         async with self._ctx.read() as session:

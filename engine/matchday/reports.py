@@ -30,6 +30,7 @@ from engine.matchday._access import (
     OverrideOutcome,
     ReportOutcome,
     ReportView,
+    claim_thread,
     decide,
     find_match_id,
     load_lobby,
@@ -56,10 +57,7 @@ class ScoreService:
         """Remember the match thread; False (and nothing changes) when one is recorded."""
         async with self._ctx.unit_of_work() as uow:
             _, row = await lock_match(uow, match_id)
-            if row.thread_id is not None:
-                return row.thread_id == thread_id
-            row.thread_id = thread_id
-            return True
+            return claim_thread(row, thread_id)
 
     async def lobby(self, match_id: int) -> MatchLobby:
         async with self._ctx.read() as session:
