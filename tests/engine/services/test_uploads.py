@@ -17,13 +17,12 @@ from engine.services import Services
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import Dispute, DisputeEvidence, MatchReport, StoredFile
-from tests.engine.services.payment_helpers import (
+from testkit.payment_helpers import (
     make_guild,
     make_registration,
     make_tournament,
     noise_png,
     payments_of,
-    png_bytes,
 )
 from tests.engine.services.test_scores import make_arena
 
@@ -78,12 +77,14 @@ async def test_proof_over_the_configured_limit_is_refused(services: Services, ne
     assert caught.value.message.startswith("The screenshot is ")
     assert await payments_of(services, reg) == []
     assert await _stored(services, guild.id) == 0 and _blobs(services) == []
-    # A small screenshot still goes through under the same limit.
+    # A small screenshot (its own bytes: files are shared by content) goes through.
+    small = noise_png(24)
+    assert len(small) <= LIMIT
     view = await services.payments.pay(
-        player, tid, "bkash", reference="9BD7K2LQ1X", proof=png_bytes(), proof_name="proof.png"
+        player, tid, "bkash", reference="9BD7K2LQ1X", proof=small, proof_name="proof.png"
     )
     assert view.status == "submitted"
-    assert await _stored(services, guild.id) == 1
+    assert await _stored(services, guild.id) == 1 and len(_blobs(services)) == 1
 
 
 async def test_screenshot_and_evidence_over_the_limit_are_refused(
