@@ -7,8 +7,7 @@ from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from storage.models.enums import PaymentStatus, RegistrationStatus
-from tests.cogs.conftest import UPLOAD_LIMIT, Arena
-from tests.engine.services.payment_helpers import (
+from testkit.payment_helpers import (
     Guild,
     make_registration,
     make_tournament,
@@ -17,6 +16,7 @@ from tests.engine.services.payment_helpers import (
     png_bytes,
     registration_status,
 )
+from tests.cogs.conftest import UPLOAD_LIMIT, Arena
 from tests.fakediscord import AttachmentInput
 
 
