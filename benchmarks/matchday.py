@@ -28,7 +28,7 @@ from engine.kernel.clock import FrozenClock
 from engine.services import Services
 from storage.db import Database
 from storage.migrate import upgrade_connection
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 
 PLAYERS = 256
 OPEN = [MatchState.READY.value, MatchState.CHECKIN.value]

@@ -38,6 +38,10 @@ def intents() -> discord.Intents:
     return chosen
 
 
+def _with_application_id(options: dict[str, Any], application_id: int | None) -> dict[str, Any]:
+    return options if application_id is None else {"application_id": application_id, **options}
+
+
 class DeltaCrownBot(commands.Bot):
     """One process, one shard: the embedded default for a community."""
 
@@ -46,10 +50,9 @@ class DeltaCrownBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=intents(),
             tree_cls=DeltaCrownTree,
-            application_id=settings.discord.application_id,
             allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
             help_command=None,
-            **options,
+            **_with_application_id(options, settings.discord.application_id),
         )
         self.settings = settings
         self.services = services

@@ -121,8 +121,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_dashboard(settings: Settings):  # type: ignore[no-untyped-def]
-    async def serve(services) -> None:  # type: ignore[no-untyped-def]
+def _serve_dashboard(settings: Settings):
+    async def serve(services) -> None:
         import asyncio
 
         from bot.runtime import dashboard_config
@@ -181,7 +181,7 @@ def cmd_bracket_preview(args: argparse.Namespace) -> int:
     return 0
 
 
-def _preview_images(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+def _preview_images(args: argparse.Namespace) -> list:
     """Draw the planned bracket: entrants named by seed, nothing played yet."""
     from engine.brackets import tournament_view
     from engine.formats import Participant, apply_seeding, create_bracket
@@ -196,7 +196,7 @@ def _preview_images(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
     return render_bracket(view)
 
 
-def _write_images(target: Path, images: list) -> list[Path]:  # type: ignore[type-arg]
+def _write_images(target: Path, images: list) -> list[Path]:
     """One image goes to ``target``; several become target-1.png, target-2.png, …"""
     target.parent.mkdir(parents=True, exist_ok=True)
     if len(images) == 1:

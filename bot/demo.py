@@ -247,7 +247,7 @@ class Demo:
         await self._review(proofs)
         await services.tournaments.close_registration(self.organizer, tid)
 
-    async def _review(self, proofs: list) -> None:  # type: ignore[type-arg]
+    async def _review(self, proofs: list) -> None:
         assert self.report is not None
         for number, payment in enumerate(proofs):
             if number == 0:

@@ -65,6 +65,16 @@ class Notifier:
         for handler in _HANDLERS.get(type(event), []):
             await handler(self, event)
 
+    def guild_name(self, guild_id: int | None) -> str | None:
+        """The server's name as the bot sees it, for messages sent outside it (DMs)."""
+        guild = self.client.get_guild(guild_id) if guild_id else None
+        return guild.name if guild else None
+
+    def where(self, guild_id: int | None) -> str:
+        """`` on **Server**`` for a DM about something in that server; empty if unknown."""
+        name = self.guild_name(guild_id)
+        return f" on **{name}**" if name else ""
+
     async def channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.client.get_channel(channel_id)
         if channel is None:

@@ -128,6 +128,7 @@ async def open_runtime(
             default_timezone=settings.bot.default_timezone,
             data_dir=settings.storage.data_dir,
             public_url=settings.dashboard.public_url,
+            max_upload_bytes=settings.storage.max_upload_bytes,
         )
         configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
         bot = build_bot(settings, services, **(bot_options or {}))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -80,5 +81,11 @@ class DomainView(discord.ui.View):
 
 
 class DomainModal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(
+        self,
+        interaction: discord.Interaction[Any],
+        error: Exception,
+        item: discord.ui.Item[Any] | None = None,
+        /,
+    ) -> None:
         await answer_error(interaction, error)

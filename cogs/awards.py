@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
 from engine.awards import BadgeView, Condition, EarnedBadge, VerificationStatus, VerificationView
 from engine.services import Services
 
@@ -276,4 +276,4 @@ class AwardsCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(AwardsCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(AwardsCog(cog_host(bot).services))

@@ -16,8 +16,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import AnyTournamentId, TournamentId, services_of
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._autocomplete import AnyTournamentId, TournamentId
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, services_of
 from engine.brackets import BracketAdminService, SeedEntry
 from engine.kernel.errors import InvalidInput
 from engine.render import RenderedImage
@@ -65,8 +65,11 @@ class BracketCog(commands.Cog):
         batches = _batches(images)
         total = f" ({len(images)} images)" if len(images) > 1 else ""
         for index, batch in enumerate(batches):
-            text = f"**{snapshot.title}** · bracket{total}" if index == 0 else None
-            await interaction.followup.send(text, files=_files(batch))
+            if index == 0:
+                text = f"**{snapshot.title}** · bracket{total}"
+                await interaction.followup.send(text, files=_files(batch))
+            else:
+                await interaction.followup.send(files=_files(batch))
 
     @app_commands.command(name="standings", description="Show a tournament's standings.")
     @app_commands.describe(tournament="The tournament.")

@@ -14,9 +14,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import my_entries_autocomplete, resolve_tournament, services_of
+from cogs._autocomplete import my_entries_autocomplete, resolve_tournament
 from cogs._errors import answer_error
-from cogs._interactions import actor_of
+from cogs._interactions import actor_of, cog_host, services_of
 from engine.entries import TournamentCheckInView
 from engine.matchday import CheckInResult, MatchCheckInView
 from engine.services import Services
@@ -157,4 +157,4 @@ class CheckInCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(TournamentCheckInButton, MatchCheckInButton)
-    await bot.add_cog(CheckInCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(CheckInCog(cog_host(bot).services))

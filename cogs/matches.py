@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from engine.kernel.errors import InvalidInput
 from engine.matchday import MatchLobby, OverrideOutcome, ReportOutcome, score_text
 from engine.services import Services
@@ -31,10 +31,6 @@ _STATUS_WORDS = {
     "disputed": "under dispute",
     "cancelled": "cancelled",
 }
-
-
-def _services(interaction: discord.Interaction) -> Services:
-    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
 
 
 def _where(thread_id: int | None) -> str:
@@ -92,7 +88,7 @@ class ReportModal(DomainModal):
         self.add_item(self.theirs)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        outcome = await _services(interaction).scores.report_score(
+        outcome = await services_of(interaction).scores.report_score(
             actor_of(interaction),
             mine=_score(self.mine.value, "The first score"),
             theirs=_score(self.theirs.value, "The second score"),
@@ -124,7 +120,7 @@ class ReportButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         # A dynamic item's view is built by discord.py, so errors are answered here.
         try:
-            lobby = await _services(interaction).scores.report_form(
+            lobby = await services_of(interaction).scores.report_form(
                 actor_of(interaction), self.match_id
             )
             side = lobby.side_of_user(interaction.user.id)
@@ -149,7 +145,7 @@ class RejectReportModal(DomainModal):
         self.report_id = report_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        dispute_id = await _services(interaction).scores.reject_report(
+        dispute_id = await services_of(interaction).scores.reject_report(
             actor_of(interaction), self.report_id, self.description.value
         )
         await reply(
@@ -183,7 +179,7 @@ class ReportDecision(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            scores, actor = _services(interaction).scores, actor_of(interaction)
+            scores, actor = services_of(interaction).scores, actor_of(interaction)
             if self.decision == "reject":
                 await scores.check_report(actor, self.report_id)
                 await interaction.response.send_modal(RejectReportModal(self.report_id))
@@ -244,7 +240,7 @@ class MatchesCog(commands.Cog):
         my_score="Games (or points) you won; organizers: the first-named side's score.",
         their_score="Games (or points) your opponent won; organizers: the second side's.",
         tournament="The tournament, if you play in more than one right now.",
-        screenshot="A screenshot of the final score (PNG or JPEG, at most 2 MB).",
+        screenshot="A screenshot of the final score (PNG or JPEG).",
     )
     @app_commands.guild_only()
     async def report(
@@ -263,7 +259,7 @@ class MatchesCog(commands.Cog):
             guild_id=interaction.guild_id,
             tournament_id=tournament,
             thread_id=interaction.channel_id,
-            screenshot=await screenshot.read() if screenshot else None,
+            screenshot=await read_upload(self.services.uploads, screenshot),
             screenshot_name=screenshot.filename if screenshot else None,
         )
         await reply(interaction, report_reply(outcome))
@@ -343,4 +339,4 @@ class MatchesCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(ReportButton, ReportDecision)
-    await bot.add_cog(MatchesCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(MatchesCog(cog_host(bot).services))

@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from engine.money import PAYMENT_METHODS, PaymentView
 from engine.services import Services
 
@@ -31,10 +31,6 @@ def method_choices() -> list[app_commands.Choice[str]]:
 
 
 METHOD_CHOICES = method_choices()
-
-
-def _services(interaction: discord.Interaction) -> Services:
-    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
 
 
 def payment_embed(view: PaymentView, *, image_name: str | None = None) -> discord.Embed:
@@ -82,7 +78,7 @@ class PaymentDecision(
     async def callback(self, interaction: discord.Interaction) -> None:
         # A dynamic item's view is built by discord.py, so errors are answered here.
         try:
-            services, actor = _services(interaction), actor_of(interaction)
+            services, actor = services_of(interaction), actor_of(interaction)
             if self.decision == "reject":
                 await services.payments.reviewable(actor, self.payment_id)
                 await interaction.response.send_modal(RejectPaymentModal(self.payment_id))
@@ -114,7 +110,7 @@ class RejectPaymentModal(DomainModal):
         self.payment_id = payment_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        view = await _services(interaction).payments.reject(
+        view = await services_of(interaction).payments.reject(
             actor_of(interaction), self.payment_id, self.reason.value
         )
         await interaction.response.send_message(
@@ -162,7 +158,7 @@ class PaymentsCog(commands.Cog):
         tournament="The tournament you registered for.",
         method="Coins, or the service you sent money with.",
         reference="The transaction id (TrxID) of your money transfer.",
-        proof="A screenshot of the transfer (PNG or JPEG, at most 2 MB).",
+        proof="A screenshot of the transfer (PNG or JPEG).",
     )
     @app_commands.choices(method=METHOD_CHOICES)
     @app_commands.guild_only()
@@ -180,7 +176,7 @@ class PaymentsCog(commands.Cog):
             tournament,
             method.value,
             reference=reference,
-            proof=await proof.read() if proof else None,
+            proof=await read_upload(self.services.uploads, proof),
             proof_name=proof.filename if proof else None,
         )
         await reply(interaction, _paid_message(view))
@@ -298,4 +294,4 @@ class PaymentsCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(PaymentDecision)
-    await bot.add_cog(PaymentsCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(PaymentsCog(cog_host(bot).services))

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import GameId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
 from cogs.teams import rank_text
 from engine.awards import EarnedBadge
 from engine.entries import ProfileEntry, ProfileView
@@ -109,4 +109,4 @@ class ProfileCog(
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(ProfileCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(ProfileCog(cog_host(bot).services))

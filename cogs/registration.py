@@ -12,7 +12,7 @@ from cogs._autocomplete import (
     resolve_tournament,
 )
 from cogs._errors import DomainModal
-from cogs._interactions import actor_of
+from cogs._interactions import actor_of, cog_host
 from cogs.teams import team_choices
 from engine.entries import RegistrationForm, RegistrationView
 from engine.money import format_money
@@ -96,7 +96,7 @@ class RegistrationModal(DomainModal):
         for text_input in self.inputs:
             self.add_item(text_input)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: discord.Interaction) -> None:
         answers = {i.custom_id: i.value for i in self.inputs}
         view = await self.services.registration.register(
             actor_of(interaction),
@@ -163,4 +163,4 @@ class RegistrationCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(RegistrationCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(RegistrationCog(cog_host(bot).services))

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._interactions import actor_of, organizer_command
+from cogs._interactions import actor_of, cog_host, organizer_command
 from engine.guilds import GuildSettingsView, GuildSetup, timezone_suggestions
 from engine.services import Services
 
@@ -84,4 +84,4 @@ class SetupCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(SetupCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(SetupCog(cog_host(bot).services))

@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import GameId, services_of
+from cogs._autocomplete import GameId
 from cogs._errors import answer_error
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, services_of
 from engine.entries import InviteView, RankingView, TeamView
 from engine.kernel.errors import InvalidInput
 from engine.services import Services
@@ -102,7 +102,7 @@ class InviteButton(
     ) -> InviteButton:
         return cls(int(match["invite_id"]), match["decision"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         services = services_of(interaction)
         try:
             invite = await services.teams.answer_invite(
@@ -266,4 +266,4 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(InviteButton)
-    await bot.add_cog(TeamCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(TeamCog(cog_host(bot).services))

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
 from cogs._errors import DomainModal, DomainView
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
 from engine.money import PAYMENT_METHODS
@@ -214,11 +214,9 @@ class TournamentCog(commands.Cog):
         advance_per_group="Groups and playoff: how many advance from each group.",
     )
     @app_commands.choices(
-        format_=FORMAT_CHOICES,
-        participant_type=TYPE_CHOICES,
-        best_of=BEST_OF_CHOICES,
-        grand_final=GRAND_FINAL_CHOICES,
+        format_=FORMAT_CHOICES, participant_type=TYPE_CHOICES, grand_final=GRAND_FINAL_CHOICES
     )
+    @app_commands.choices(best_of=BEST_OF_CHOICES)
     async def create(
         self,
         interaction: discord.Interaction,
@@ -470,4 +468,4 @@ class TournamentCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(TournamentCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(TournamentCog(cog_host(bot).services))

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
 from engine.money import MAX_GRANT, LedgerEntryView, WalletView
 from engine.services import Services
 
@@ -101,4 +101,4 @@ class WalletCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(WalletCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(WalletCog(cog_host(bot).services))

@@ -8,6 +8,7 @@ import logging
 import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -84,7 +85,7 @@ async def index(request: web.Request) -> web.Response:
     return st.templates.render("index.html", tournaments=tournaments)
 
 
-async def _live_context(request: web.Request, tournament: TournamentView) -> dict[str, object]:
+async def _live_context(request: web.Request, tournament: TournamentView) -> dict[str, Any]:
     st = state(request)
     snapshot = await st.hooks.brackets.snapshot(tournament)
     images = await bracket_images(st, tournament, snapshot) if snapshot else []

@@ -24,6 +24,7 @@ from engine.kernel.outbox import OutboxDispatcher
 from engine.kernel.reactions import Reactions
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import ServiceContext
+from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from engine.matchday import CheckInService, DisputeService, ScoreService
 from engine.money import LedgerService, PaymentService
 from engine.tournaments import TournamentService
@@ -41,12 +42,18 @@ class Services:
         data_dir: Path = Path("data"),
         public_url: str = DEFAULT_PUBLIC_URL,
         randomness: random.Random | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     ) -> None:
         self.ctx = ServiceContext(
-            db, clock, files=FileStore(data_dir / "files"), randomness=randomness
+            db,
+            clock,
+            files=FileStore(data_dir / "files"),
+            randomness=randomness,
+            max_upload_bytes=max_upload_bytes,
         )
         self.db = db
         self.clock = self.ctx.clock
+        self.uploads = self.ctx.uploads
         self.outbox = OutboxDispatcher(db, self.clock)
         self.ctx.on_commit_with_events(self.outbox.wake)
         self.timers = TimerService(self.ctx)

@@ -42,15 +42,10 @@ _EMOJI = {
 }
 
 
-def _guild_name(notifier: Notifier, guild_id: int | None) -> str | None:
-    guild = notifier.client.get_guild(guild_id) if guild_id else None
-    return guild.name if guild else None
-
-
 @on(TournamentCompleted)
 async def tournament_completed(notifier: Notifier, event: TournamentCompleted) -> None:
     await notifier.services.badges.award_for_tournament(event.tournament_id)
-    organizer = _guild_name(notifier, event.guild_id) or "DeltaCrown"
+    organizer = notifier.guild_name(event.guild_id) or "DeltaCrown"
     start_certificate_run(notifier, event.guild_id, event.tournament_id, organizer)
 
 
@@ -61,7 +56,7 @@ async def generation_requested(notifier: Notifier, event: CertificateGenerationR
 
 @on(CertificateRevoked)
 async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> None:
-    where = _guild_name(notifier, event.guild_id)
+    where = notifier.guild_name(event.guild_id)
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
@@ -199,7 +194,7 @@ class CertificateRun:
         self, user_id: int, certificate: CertificateView, data: bytes
     ) -> tuple[bool, str | None]:
         badges = await self.services.badges.awarded_in(certificate.tournament_id, user_id)
-        text = certificate_dm_text(certificate, _guild_name(self.notifier, self.guild_id))
+        text = certificate_dm_text(certificate, self.notifier.guild_name(self.guild_id))
         if badges:
             text += "\nBadges earned: " + ", ".join(b.label for b in badges) + "."
         try:

@@ -144,7 +144,7 @@ async def announce_podium(notifier: Notifier, event: TournamentCompleted) -> Non
     if live is not None:
         channel = await notifier.channel(live.channel_id)
         try:
-            message = await channel.fetch_message(live.message_id)  # type: ignore[attr-defined]
+            message = await channel.fetch_message(live.message_id)
         except discord.NotFound:
             message = None
         if message is not None and message.content.startswith(PODIUM_MARK):

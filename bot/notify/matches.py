@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any, Literal
 
 import discord
 
@@ -35,7 +36,8 @@ from engine.matchday import (
 
 log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 4320  # three days: long enough for a slow match or dispute
+# Three days: long enough for a slow match or dispute.
+THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 4320
 PLAYABLE = {MatchState.CHECKIN, MatchState.READY, MatchState.LIVE, MatchState.PENDING_RESULT}
 ButtonSpec = tuple[str, str, discord.ButtonStyle]
 
@@ -116,11 +118,11 @@ async def _close(thread: discord.Thread, *, clear_buttons: bool = False) -> None
     await thread.edit(archived=True, locked=True)
 
 
-async def _post_reopened(thread: discord.Thread, content: str, **kwargs: object) -> None:
+async def _post_reopened(thread: discord.Thread, content: str, **kwargs: Any) -> None:
     """Post into a thread that may be archived and locked, and close it again."""
     if thread.archived or thread.locked:
         await thread.edit(archived=False, locked=False)
-    await thread.send(content, **kwargs)  # type: ignore[arg-type]
+    await thread.send(content, **kwargs)
 
 
 # --- match threads ----------------------------------------------------------------------
@@ -227,7 +229,7 @@ def result_line(lobby: MatchLobby, event: MatchCompleted) -> str:
     names = {s.registration_id: s.name for s in lobby.sides if s}
     winner = names.get(event.winner_registration_id or 0, "Nobody")
     loser = names.get(event.loser_registration_id or 0, "their opponent")
-    score = score_text(*(event.scores or [None, None]))
+    score = score_text(*event.scores) if event.scores else score_text(None, None)
     if event.outcome == "draw":
         return f"🤝 **{lobby.name(0)} {score} {lobby.name(1)}**: a draw."
     if event.outcome == "forfeit":

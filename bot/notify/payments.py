@@ -18,14 +18,9 @@ from engine.money import (
 )
 
 
-def _where(notifier: Notifier, guild_id: int | None) -> str:
-    guild = notifier.client.get_guild(guild_id) if guild_id else None
-    return f" on **{guild.name}**" if guild else ""
-
-
 @on(CoinsGranted)
 async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
-    where = _where(notifier, event.guild_id)
+    where = notifier.where(event.guild_id)
     coins = f"**{abs(event.amount)} {event.coin_name}**"
     if event.amount > 0:
         head = f"🪙 An organizer added {coins} to your wallet{where}."
@@ -45,7 +40,7 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
     await notifier.dm(
         event.user_id,
         f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was approved. "
+        f"**{event.tournament_name}**{notifier.where(event.guild_id)} was approved. "
         "Your entry is confirmed — see you in the bracket!",
     )
 
@@ -55,7 +50,7 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
     await notifier.dm(
         event.user_id,
         f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was not approved.\n"
+        f"**{event.tournament_name}**{notifier.where(event.guild_id)} was not approved.\n"
         f"Reason: {event.reason}\nYour spot is still held: pay again with /pay, with the "
         "correct transaction reference and screenshot.",
     )
@@ -72,7 +67,7 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
         )
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{event.tournament_name}**{_where(notifier, event.guild_id)}: {what}.\n"
+        f"↩️ Refund for **{event.tournament_name}**{notifier.where(event.guild_id)}: {what}.\n"
         f"Note: {event.reason}",
     )
 
@@ -82,7 +77,7 @@ async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
     await notifier.dm(
         event.user_id,
         f"↩️ Your entry fee of **{event.amount_text}** for **{event.tournament_name}**"
-        f"{_where(notifier, event.guild_id)} will be refunded by "
+        f"{notifier.where(event.guild_id)} will be refunded by "
         f"{method_label(event.method)}. Reason: {event.reason}\nAn organizer sends it by hand; "
         "you will get another message when it is sent.",
     )

@@ -21,20 +21,10 @@ from engine.entries import (
 from storage.models.enums import RegistrationStatus
 
 
-def _guild_name(notifier: Notifier, guild_id: int | None) -> str | None:
-    guild = notifier.client.get_guild(guild_id) if guild_id else None
-    return guild.name if guild else None
-
-
-def _where(notifier: Notifier, guild_id: int | None) -> str:
-    name = _guild_name(notifier, guild_id)
-    return f" on **{name}**" if name else ""
-
-
 @on(TeamInviteSent)
 async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
     text = invite_text(
-        event.team_name, event.team_tag, event.inviter_id, _guild_name(notifier, event.guild_id)
+        event.team_name, event.team_tag, event.inviter_id, notifier.guild_name(event.guild_id)
     )
     if await notifier.dm(event.user_id, text, view=invite_view(event.invite_id)):
         return
@@ -53,7 +43,7 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
     verb = "joined" if event.accepted else "declined the invite to"
     await notifier.dm(
         event.inviter_id,
-        f"<@{event.user_id}> {verb} **{event.team_name}**{_where(notifier, event.guild_id)}.",
+        f"<@{event.user_id}> {verb} **{event.team_name}**{notifier.where(event.guild_id)}.",
     )
 
 
@@ -61,7 +51,7 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
 async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
     await notifier.dm(
         event.user_id,
-        f"You were removed from **{event.team_name}**{_where(notifier, event.guild_id)} "
+        f"You were removed from **{event.team_name}**{notifier.where(event.guild_id)} "
         "by its captain.",
     )
 
@@ -95,7 +85,7 @@ async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None
         step = "Your place is confirmed."
     await notifier.dm(
         event.user_id,
-        f"🎉 A slot opened in **{event.tournament_name}**{_where(notifier, event.guild_id)}: "
+        f"🎉 A slot opened in **{event.tournament_name}**{notifier.where(event.guild_id)}: "
         f"{event.display_name} moved up from the waitlist. {step}",
     )
 
@@ -108,5 +98,5 @@ async def registration_removed(notifier: Notifier, event: RegistrationRemoved) -
     await notifier.dm(
         event.user_id,
         f"{event.display_name} was {what} **{event.tournament_name}**"
-        f"{_where(notifier, event.guild_id)} by an organizer.\nReason: {event.reason}",
+        f"{notifier.where(event.guild_id)} by an organizer.\nReason: {event.reason}",
     )

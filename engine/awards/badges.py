@@ -23,8 +23,8 @@ from engine.brackets import MatchState
 from engine.formats.model import Outcome
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.money import insert_ignoring_conflicts
 from storage.models import (
     BadgeAward,
     BadgeDefinition,

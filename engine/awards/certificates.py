@@ -44,8 +44,8 @@ from engine.awards.deliveries import CertificateDeliveries
 from engine.awards.events import CertificateIssued
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.money import insert_ignoring_conflicts
 from engine.render import CertificateData, Placement, certificate_content_hash, render_certificate
 from storage.models import (
     BracketState,

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.kernel.clock import Clock, SystemClock
 from engine.kernel.events import DomainEvent
 from engine.kernel.reactions import Reactions
+from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES, Uploads
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEntry, OutboxEvent
@@ -82,7 +83,8 @@ class UnitOfWork:
 
 
 class ServiceContext:
-    """What every service needs: the database, the clock, and who to wake after a commit."""
+    """What every service needs: the database, the clock, the file store with the checks
+    on uploaded images, and who to wake after a commit."""
 
     def __init__(
         self,
@@ -91,10 +93,12 @@ class ServiceContext:
         *,
         files: FileStore | None = None,
         randomness: random.Random | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     ) -> None:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.files = files or FileStore(Path("data") / "files")
+        self.uploads = Uploads(self.files, max_bytes=max_upload_bytes)
         self.reactions = Reactions()
         self.random: random.Random = randomness or secrets.SystemRandom()
         self._after_events: list[Callable[[], None]] = []

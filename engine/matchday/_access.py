@@ -1,5 +1,6 @@
-"""What score reports and disputes share: the match views, screenshot checks, finding
-and locking a match, and opening, closing and deciding its disputes.
+"""What score reports and disputes share: the match views, finding and locking a match,
+and opening, closing and deciding its disputes (screenshots are checked and stored by
+:mod:`engine.kernel.uploads`).
 
 :class:`engine.matchday.reports.ScoreService`, :mod:`engine.matchday.overrides` and
 :class:`engine.matchday.disputes.DisputeService` build on these. Every change locks the
@@ -8,12 +9,9 @@ tournament row first (the order :func:`apply_action` uses too), then the match r
 
 from __future__ import annotations
 
-import asyncio
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,13 +29,12 @@ from engine.brackets import (
 from engine.entries import load_view
 from engine.formats import FormatError, Result
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.kernel.uow import UnitOfWork
 from engine.matchday._dispute_closing import (
     OPEN_DISPUTE_STATES,
     close_disputes,
 )
 from engine.matchday.events import DisputeOpened
-from engine.money import insert_ignoring_conflicts
 from engine.tournaments import lock_tournament
 from storage.models import (
     Dispute,
@@ -46,14 +43,9 @@ from storage.models import (
     MatchReport,
     MatchRow,
     RegistrationMember,
-    StoredFile,
     Tournament,
 )
 
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
-_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
-_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 DISPUTE_REASONS = {
     "score_mismatch": "Score mismatch",
     "no_show": "No-show",
@@ -156,69 +148,6 @@ def score_text(a: int | None, b: int | None) -> str:
     return "—" if a is None or b is None else f"{a}–{b}"
 
 
-# --- images ---------------------------------------------------------------------------
-
-
-def check_image(data: bytes, what: str = "screenshot") -> str:
-    """Content type of a valid PNG/JPEG (checked by content: magic, size, full decode)."""
-    if not data:
-        raise InvalidInput(f"The {what} is empty. Attach the image again.")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidInput(
-            f"The {what} is {len(data) // 1024:,} KB; the limit is 2 MB. Crop it or save it "
-            "as JPEG, then send it again."
-        )
-    image_format = next((f for magic, f in _MAGIC.items() if data.startswith(magic)), None)
-    if image_format is None:
-        raise InvalidInput(f"The {what} is not a PNG or JPEG image. Attach a screenshot.")
-    damaged = InvalidInput(
-        f"The {what} could not be read: the image is damaged or incomplete. Take it again "
-        "and attach it."
-    )
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if image.format != image_format or width * height > MAX_IMAGE_PIXELS:
-                raise damaged
-            image.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()  # verify() checks structure only; decoding catches truncation
-    except InvalidInput:
-        raise
-    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
-        raise damaged from None
-    return _CONTENT_TYPES[image_format]
-
-
-async def store_image(
-    ctx: ServiceContext,
-    uow: UnitOfWork,
-    *,
-    guild_id: int,
-    user_id: int,
-    data: bytes,
-    content_type: str,
-    name: str | None,
-) -> str:
-    """Write the bytes (content-addressed) and their StoredFile row; returns the sha256."""
-    sha256 = await asyncio.to_thread(ctx.files.put, data)
-    stmt = (
-        insert_ignoring_conflicts(uow.session, StoredFile)
-        .values(
-            sha256=sha256,
-            guild_id=guild_id,
-            content_type=content_type,
-            size=len(data),
-            original_name=(name or None) and name[:200],
-            uploaded_by=user_id,
-            created_at=uow.clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["sha256"])
-    )
-    await uow.session.execute(stmt)
-    return sha256
-
-
 # --- reading and locking --------------------------------------------------------------
 
 
@@ -259,6 +188,15 @@ async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> in
     if registration_id is None:
         return None
     return 0 if registration_id == row.registration_a_id else 1
+
+
+def claim_thread(row: MatchRow | Dispute, thread_id: int) -> bool:
+    """Record the Discord thread of a match or dispute (locked by the caller); False, and
+    nothing changes, when another thread is recorded already."""
+    if row.thread_id is not None:
+        return row.thread_id == thread_id
+    row.thread_id = thread_id
+    return True
 
 
 async def load_lobby(session: AsyncSession, row: MatchRow) -> MatchLobby:

@@ -28,6 +28,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.timers import TimerService, cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.matchday._access import side_of_user
 from engine.matchday.events import (
     MatchCheckInComplete,
     MatchCheckInMissed,
@@ -86,20 +87,6 @@ async def match_member_ids(session: AsyncSession, registration_ids: list[int]) -
     return list(rows)
 
 
-async def _side_of(session: AsyncSession, row: MatchRow, user_id: int) -> int | None:
-    regs = [r for r in (row.registration_a_id, row.registration_b_id) if r is not None]
-    if not regs:
-        return None
-    registration_id = await session.scalar(
-        select(RegistrationMember.registration_id).where(
-            RegistrationMember.registration_id.in_(regs), RegistrationMember.user_id == user_id
-        )
-    )
-    if registration_id is None:
-        return None
-    return 0 if registration_id == row.registration_a_id else 1
-
-
 async def _deadline_pending(session: AsyncSession, match_id: int) -> bool:
     found = await session.scalar(
         select(Timer.id).where(
@@ -145,7 +132,7 @@ async def check_in_match(uow: UnitOfWork, actor: Actor, match_id: int) -> MatchC
     t, row = await lock_match(uow, match_id)
     if actor.guild_id is not None and row.guild_id != actor.guild_id:
         raise NotFound("That match is not on this server.")
-    side = await _side_of(uow.session, row, actor.user_id)
+    side = await side_of_user(uow.session, row, actor.user_id)
     if side is None:
         raise PermissionDenied(
             f"You are not playing in match {row.code}; only its two sides can check in."

@@ -15,11 +15,12 @@ from engine.brackets import MatchState, transition
 from engine.formats import Result
 from engine.kernel.actors import Actor, is_organizer, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._access import (
     DISPUTE_REASONS,
     MatchLobby,
-    check_image,
+    claim_thread,
     decide,
     find_match_id,
     load_lobby,
@@ -30,7 +31,6 @@ from engine.matchday._access import (
     reports_of,
     score_text,
     side_of_user,
-    store_image,
 )
 from engine.matchday._dispute_closing import OPEN_DISPUTE_STATES
 from engine.matchday.dispute_views import (
@@ -43,7 +43,6 @@ from engine.matchday.dispute_views import (
     evidence_view,
 )
 from engine.matchday.events import DisputeEscalated, DisputeEvidenceAdded
-from engine.money import insert_ignoring_conflicts
 from storage.models import Dispute, DisputeEvidence, MatchRow, Tournament
 
 MAX_NOTE = 1500
@@ -127,7 +126,11 @@ class DisputeService:
             raise InvalidInput(
                 "Describe what happened in a sentence or two, so an organizer can decide."
             )
-        content_type = check_image(evidence, "evidence") if evidence is not None else None
+        image = None
+        if evidence is not None:
+            image = await self._ctx.uploads.check_image(
+                evidence, what="evidence", name=evidence_name
+            )
         if match_id is None:
             async with self._ctx.read() as session:
                 match_id = await find_match_id(
@@ -144,15 +147,9 @@ class DisputeService:
                     uow.session, actor, row.guild_id, f"open a dispute about match {row.code}"
                 )
             sha256 = None
-            if evidence is not None and content_type is not None:
-                sha256 = await store_image(
-                    self._ctx,
-                    uow,
-                    guild_id=row.guild_id,
-                    user_id=actor.user_id,
-                    data=evidence,
-                    content_type=content_type,
-                    name=evidence_name,
+            if image is not None:
+                sha256 = await self._ctx.uploads.store(
+                    uow, image, guild_id=row.guild_id, user_id=actor.user_id
                 )
             dispute = await open_dispute_in(
                 uow,
@@ -192,10 +189,7 @@ class DisputeService:
         """Remember the dispute thread; False when another thread is recorded already."""
         async with self._ctx.unit_of_work() as uow:
             dispute, _ = await _lock_dispute(uow, dispute_id)
-            if dispute.thread_id is not None:
-                return dispute.thread_id == thread_id
-            dispute.thread_id = thread_id
-            return True
+            return claim_thread(dispute, thread_id)
 
     async def detail(self, dispute_id: int) -> DisputeDetail:
         async with self._ctx.read() as session:
@@ -273,9 +267,11 @@ class DisputeService:
         (``None``)."""
         note = note.strip()
         image = next((f for f in files if f.data is not None), None)
-        content_type = None
+        checked = None
         if image is not None and image.data is not None:
-            content_type = check_image(image.data, "evidence")
+            checked = await self._ctx.uploads.check_image(
+                image.data, what="evidence", name=image.filename
+            )
         links = [f.url for f in files if f is not image]
         text = "\n".join([note, *links]).strip()[:MAX_NOTE] or None
         if text is None and image is None:
@@ -294,15 +290,9 @@ class DisputeService:
             ):
                 return None
             sha256 = None
-            if image is not None and image.data is not None and content_type is not None:
-                sha256 = await store_image(
-                    self._ctx,
-                    uow,
-                    guild_id=row.guild_id,
-                    user_id=actor.user_id,
-                    data=image.data,
-                    content_type=content_type,
-                    name=image.filename,
+            if checked is not None:
+                sha256 = await self._ctx.uploads.store(
+                    uow, checked, guild_id=row.guild_id, user_id=actor.user_id
                 )
             evidence_id = await uow.session.scalar(
                 insert_ignoring_conflicts(uow.session, DisputeEvidence)

@@ -30,7 +30,7 @@ from engine.matchday._access import (
     OverrideOutcome,
     ReportOutcome,
     ReportView,
-    check_image,
+    claim_thread,
     decide,
     find_match_id,
     load_lobby,
@@ -42,7 +42,6 @@ from engine.matchday._access import (
     reports_of,
     score_text,
     side_of_user,
-    store_image,
     validate_scores,
 )
 from engine.matchday.events import ScoreConfirmed, ScoreMismatch, ScoreReported
@@ -58,10 +57,7 @@ class ScoreService:
         """Remember the match thread; False (and nothing changes) when one is recorded."""
         async with self._ctx.unit_of_work() as uow:
             _, row = await lock_match(uow, match_id)
-            if row.thread_id is not None:
-                return row.thread_id == thread_id
-            row.thread_id = thread_id
-            return True
+            return claim_thread(row, thread_id)
 
     async def lobby(self, match_id: int) -> MatchLobby:
         async with self._ctx.read() as session:
@@ -133,7 +129,9 @@ class ScoreService:
     ) -> ReportOutcome:
         """Report a score as ``mine / theirs``. An organizer who does not play in the
         match reports in slot order (first-named side first), and that result is final."""
-        content_type = check_image(screenshot) if screenshot is not None else None
+        image = None
+        if screenshot is not None:
+            image = await self._ctx.uploads.check_image(screenshot, name=screenshot_name)
         if match_id is None:
             async with self._ctx.read() as session:
                 match_id = await find_match_id(
@@ -172,15 +170,9 @@ class ScoreService:
             await validate_scores(uow, tournament.id, row.code, (mine, theirs))
             scores = (mine, theirs) if side == 0 else (theirs, mine)
             sha256 = None
-            if screenshot is not None and content_type is not None:
-                sha256 = await store_image(
-                    self._ctx,
-                    uow,
-                    guild_id=row.guild_id,
-                    user_id=actor.user_id,
-                    data=screenshot,
-                    content_type=content_type,
-                    name=screenshot_name,
+            if image is not None:
+                sha256 = await self._ctx.uploads.store(
+                    uow, image, guild_id=row.guild_id, user_id=actor.user_id
                 )
             report = MatchReport(
                 match_id=row.id,

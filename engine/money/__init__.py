@@ -1,4 +1,3 @@
-from engine.money.coins import CoinMethod
 from engine.money.events import (
     CoinsGranted,
     PaymentApproved,
@@ -13,7 +12,6 @@ from engine.money.ledger import (
     LedgerEntryView,
     LedgerService,
     WalletView,
-    insert_ignoring_conflicts,
     move_coins,
 )
 from engine.money.methods import (
@@ -37,14 +35,17 @@ from engine.money.refunds import (
     refund_released_entry,
     refund_tournament_payments,
 )
-from engine.money.rules import format_money
-from engine.money.transfers import MoneyMethod
+from engine.money.rules import (
+    format_money,
+)
+from engine.money.transfers import (
+    MoneyMethod,
+)
 
 __all__ = [
     "MAX_BALANCE",
     "MAX_GRANT",
     "PAYMENT_METHODS",
-    "CoinMethod",
     "CoinsGranted",
     "InsufficientCoins",
     "LedgerEntryView",
@@ -61,7 +62,6 @@ __all__ = [
     "Settlement",
     "WalletView",
     "format_money",
-    "insert_ignoring_conflicts",
     "method_label",
     "methods_text",
     "move_coins",

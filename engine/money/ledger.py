@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money.events import CoinsGranted
 from storage.models import GuildSettings, LedgerEntry, Wallet
@@ -94,13 +93,6 @@ async def balance_of(session: AsyncSession, guild_id: int, user_id: int) -> int:
         select(Wallet.balance).where(Wallet.guild_id == guild_id, Wallet.user_id == user_id)
     )
     return balance or 0
-
-
-def insert_ignoring_conflicts(session: AsyncSession, table: Any) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING`` in the dialect of the session's database."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
 
 
 async def _ensure_wallet(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> None:

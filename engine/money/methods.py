@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
 from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.kernel.uploads import CheckedImage
 from engine.money.rules import format_money
 from engine.tournaments import offer_payment_method, withdraw_payment_method
 from storage.models import Payment, Registration, Tournament
@@ -46,7 +47,7 @@ class PayRequest:
     reference: str | None = None
     proof: bytes | None = None
     proof_name: str | None = None
-    content_type: str | None = None
+    image: CheckedImage | None = None  # the proof, once checked
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class PaymentMethodSpec(ABC):
     def amount_text(self, payment: Payment, coin_name: str) -> str:
         """What was paid, ready to show ("40 Crowns", "৳150.00")."""
 
-    def check(self, request: PayRequest) -> PayRequest:
+    async def check(self, ctx: ServiceContext, request: PayRequest) -> PayRequest:
         """Refuse a request that cannot be right, before any lock is taken."""
         return request
 

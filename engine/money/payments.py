@@ -41,16 +41,14 @@ from engine.money.refunds import (
     refund_registration_payments,
     refund_tournament_payments,
 )
-from engine.money.rules import MAX_PROOF_BYTES, format_money, inspect_proof
+from engine.money.rules import format_money
 from storage.models import GuildSettings, Payment, Registration, StoredFile, Tournament
 from storage.models.enums import PaymentMethod, PaymentStatus, RegistrationStatus
 
 __all__ = [
-    "MAX_PROOF_BYTES",
     "PaymentService",
     "PaymentView",
     "format_money",
-    "inspect_proof",
     "refund_registration_payments",
     "refund_tournament_payments",
 ]
@@ -149,7 +147,7 @@ class PaymentService:
         """Pay the entry fee of the actor's registration (``/pay``) the way the method
         (``engine.money.methods``) pays: coins at once, money as a proof to review."""
         spec = payment_method(method)
-        request = spec.check(PayRequest(reference, proof, proof_name))
+        request = await spec.check(self._ctx, PayRequest(reference, proof, proof_name))
         async with self._ctx.unit_of_work() as uow:
             tournament, reg = await rules.owed_registration(uow.session, actor, tournament_id)
             coin_name = await coin_name_of(uow.session, tournament.guild_id)

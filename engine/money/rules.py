@@ -1,18 +1,15 @@
-"""The rules a payment must pass before anything is written: who owes what, what a valid
-screenshot is, and how money is shown. Which methods exist and what each accepts is
-``engine.money.methods``."""
+"""The rules a payment must pass before anything is written: who owes what and how money
+is shown. Which methods exist and what each accepts is ``engine.money.methods``; the
+screenshot is checked by :mod:`engine.kernel.uploads`."""
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor
-from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.money.ledger import insert_ignoring_conflicts
+from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.sql import insert_ignoring_conflicts
 from storage.models import Payment, Registration, RegistrationMember, Tournament
 from storage.models.enums import (
     SLOT_HOLDING,
@@ -22,21 +19,12 @@ from storage.models.enums import (
 )
 
 __all__ = [
-    "MAX_PROOF_BYTES",
     "format_money",
     "insert_ignoring_conflicts",
-    "inspect_proof",
     "owed_registration",
     "refuse_reused_proof",
     "refuse_reused_reference",
 ]
-
-MAX_PROOF_BYTES = 2 * 1024 * 1024
-# A screenshot never needs more; a bigger canvas is a decompression bomb, not a receipt.
-MAX_PROOF_PIXELS = 40_000_000
-
-_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
-_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 _SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 _ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK"})
@@ -62,59 +50,6 @@ def format_money(amount_minor: int, currency: str | None) -> str:
     if symbol:
         return f"{sign}{symbol}{number}"
     return f"{sign}{code} {number}".strip() if code else f"{sign}{number}"
-
-
-# --- the screenshot -----------------------------------------------------------------------
-
-
-def _format_by_magic(data: bytes) -> str | None:
-    for magic, image_format in _MAGIC.items():
-        if data.startswith(magic):
-            return image_format
-    return None
-
-
-def inspect_proof(data: bytes) -> str:
-    """Return the content type of a valid PNG/JPEG screenshot or refuse it.
-
-    Checked by content, never by file name: magic bytes, size, and a full decode.
-    """
-    if not data:
-        raise InvalidInput("The screenshot is empty. Attach the image of your payment again.")
-    if len(data) > MAX_PROOF_BYTES:
-        size_kib = len(data) // 1024
-        raise InvalidInput(
-            f"The screenshot is {size_kib:,} KB; the limit is {MAX_PROOF_BYTES // 1024:,} KB "
-            "(2 MB). Crop it or save it as JPEG, then send it again."
-        )
-    image_format = _format_by_magic(data)
-    if image_format is None:
-        raise InvalidInput(
-            "The attachment is not a PNG or JPEG image. Attach a screenshot of the payment."
-        )
-    damaged = InvalidInput(
-        "The screenshot could not be read: the image is damaged or incomplete. Take the "
-        "screenshot again and attach it."
-    )
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != image_format:
-                raise damaged
-            width, height = image.size
-            if width * height > MAX_PROOF_PIXELS:
-                raise InvalidInput(
-                    "The screenshot is far too large in pixels. Send a normal phone or desktop "
-                    "screenshot."
-                )
-            image.verify()
-        # verify() checks structure only; decoding every pixel catches truncated data.
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except InvalidInput:
-        raise
-    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
-        raise damaged from None
-    return _CONTENT_TYPES[image_format]
 
 
 # --- who owes what ----------------------------------------------------------------------

@@ -4,7 +4,6 @@ it, and a refund waits as REFUND_PENDING until an organizer has sent the money b
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from engine.money.methods import (
     register_payment_method,
 )
 from engine.money.refunds import event_fields
-from storage.models import GuildSettings, Payment, Registration, StoredFile, Tournament
+from storage.models import GuildSettings, Payment, Registration, Tournament
 from storage.models.enums import PaymentMethod, PaymentStatus
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/\-]{2,63}$")
@@ -43,7 +42,7 @@ class MoneyMethod(PaymentMethodSpec):
     def amount_text(self, payment: Payment, coin_name: str) -> str:
         return rules.format_money(payment.amount_minor, payment.currency)
 
-    def check(self, request: PayRequest) -> PayRequest:
+    async def check(self, ctx: ServiceContext, request: PayRequest) -> PayRequest:
         reference = clean_reference(request.reference) if self.needs_reference else None
         if not self.needs_proof:
             return PayRequest(reference)
@@ -51,8 +50,8 @@ class MoneyMethod(PaymentMethodSpec):
             raise InvalidInput(
                 "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
             )
-        content_type = rules.inspect_proof(request.proof)
-        return PayRequest(reference, request.proof, request.proof_name, content_type)
+        image = await ctx.uploads.check_image(request.proof, name=request.proof_name)
+        return PayRequest(reference, request.proof, request.proof_name, image)
 
     async def pay(
         self,
@@ -79,7 +78,10 @@ class MoneyMethod(PaymentMethodSpec):
             await rules.refuse_reused_proof(
                 session, tournament.guild_id, reg.id, hashlib.sha256(request.proof).hexdigest()
             )
-            sha256 = await _store_proof(uow, ctx, tournament.guild_id, actor, request)
+            assert request.image is not None  # checked by check()
+            sha256 = await ctx.uploads.store(
+                uow, request.image, guild_id=tournament.guild_id, user_id=actor.user_id
+            )
         payment = await new_payment(uow, tournament, reg, self.key, status=PaymentStatus.SUBMITTED)
         payment.amount_minor = tournament.entry_fee_minor
         payment.currency = tournament.currency
@@ -107,30 +109,6 @@ class MoneyMethod(PaymentMethodSpec):
             )
         )
         return payment
-
-
-async def _store_proof(
-    uow: UnitOfWork, ctx: ServiceContext, guild_id: int, actor: Actor, request: PayRequest
-) -> str:
-    # Written only after every check passed; if the commit still fails the file is an
-    # unreferenced content-addressed blob, harmless and reused by an identical upload.
-    data, name = request.proof or b"", request.proof_name
-    sha256 = await asyncio.to_thread(ctx.files.put, data)
-    stmt = (
-        rules.insert_ignoring_conflicts(uow.session, StoredFile)
-        .values(
-            sha256=sha256,
-            guild_id=guild_id,
-            content_type=request.content_type,
-            size=len(data),
-            original_name=(name or None) and name[:200],
-            uploaded_by=actor.user_id,
-            created_at=uow.clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["sha256"])
-    )
-    await uow.session.execute(stmt)
-    return sha256
 
 
 def clean_reference(reference: str | None) -> str:

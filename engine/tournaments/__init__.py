@@ -30,9 +30,11 @@ from engine.tournaments.rules import (
     SEEDING_METHODS,
     STATUS_NAMES,
     TRANSITIONS,
+    TournamentConfig,
     check_transition,
     offer_payment_method,
     payment_method_keys,
+    validate_config,
     withdraw_payment_method,
 )
 from engine.tournaments.schedule import (
@@ -80,6 +82,7 @@ __all__ = [
     "TournamentAutoStartFailed",
     "TournamentCancelling",
     "TournamentChange",
+    "TournamentConfig",
     "TournamentDraft",
     "TournamentService",
     "TournamentStatusChanged",
@@ -103,6 +106,7 @@ __all__ = [
     "require_status",
     "schedule_tournament_timers",
     "tournament_timer_key",
+    "validate_config",
     "validate_field_values",
     "view_of",
     "withdraw_payment_method",

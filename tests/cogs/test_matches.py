@@ -14,9 +14,9 @@ from engine.brackets import MatchReady
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from storage.models import DisputeEvidence
+from testkit.factories import make_event
 from tests.cogs.conftest import Arena
 from tests.conftest import next_snowflake
-from tests.engine.services.factories import make_event
 from tests.fakediscord import Channel, InteractionRecord, Member
 from tests.fakediscord.options import AttachmentInput
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from storage.models.enums import RegistrationStatus
+from testkit.registration_helpers import make_game, make_tournament, set_ids
 from tests.cogs.conftest import Arena
 from tests.cogs.test_registration import announcement, configured
-from tests.engine.services.registration_helpers import make_game, make_tournament, set_ids
 
 
 async def _team(arena: Arena) -> int:

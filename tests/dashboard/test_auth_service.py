@@ -20,7 +20,7 @@ from engine.site import (
     dashboard_logins,
     load_or_create_secret,
 )
-from tests.engine.services.payment_helpers import make_guild
+from testkit.payment_helpers import make_guild
 
 
 async def test_link_opens_one_session_scoped_to_organized_guilds(

@@ -12,8 +12,8 @@ from engine.kernel.metrics import METRICS
 from engine.services import Services
 from storage.models import Tournament
 from storage.models.enums import RegistrationStatus, TournamentStatus
-from tests.dashboard.fakes import Fakes, round_robin_snapshot
-from tests.engine.services.payment_helpers import make_guild, make_registration, make_tournament
+from testkit.dashboard_fakes import Fakes, round_robin_snapshot
+from testkit.payment_helpers import make_guild, make_registration, make_tournament
 
 
 async def _tournament(services: Services, new_id, **values: object) -> Tournament:

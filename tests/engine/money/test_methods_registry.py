@@ -21,8 +21,13 @@ from engine.money import (
     unregister_payment_method,
 )
 from engine.services import Services
-from engine.tournaments import EDITABLE_FIELDS, parse_methods, payment_method_keys
-from engine.tournaments.rules import TournamentConfig, validate_config
+from engine.tournaments import (
+    EDITABLE_FIELDS,
+    TournamentConfig,
+    parse_methods,
+    payment_method_keys,
+    validate_config,
+)
 from storage.db import Database
 from storage.models.enums import PaymentStatus, RegistrationStatus
 from tests.engine.money.toy_method import TOY_METHOD

@@ -19,7 +19,7 @@ from storage.models import (
     Tournament,
 )
 from storage.models.enums import RegistrationStatus as RS
-from tests.engine.services.registration_helpers import (
+from testkit.registration_helpers import (
     add_fields,
     count_rows,
     make_game,

@@ -146,9 +146,11 @@ async def make_registration(
 
 async def registration_status(services: Services, registration_id: int) -> str:
     async with services.db.read() as session:
-        return await session.scalar(
+        status = await session.scalar(
             select(Registration.status).where(Registration.id == registration_id)
         )
+    assert status is not None, f"no registration {registration_id}"
+    return status
 
 
 async def payments_of(services: Services, registration_id: int) -> list[Payment]:
@@ -161,16 +163,14 @@ async def payments_of(services: Services, registration_id: int) -> list[Payment]
 
 async def ledger_count(services: Services, guild_id: int) -> int:
     async with services.db.read() as session:
-        return await session.scalar(
-            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.guild_id == guild_id)
-        )
+        query = select(func.count()).select_from(LedgerEntry)
+        return await session.scalar(query.where(LedgerEntry.guild_id == guild_id)) or 0
 
 
 async def stored_files(services: Services, guild_id: int) -> int:
     async with services.db.read() as session:
-        return await session.scalar(
-            select(func.count()).select_from(StoredFile).where(StoredFile.guild_id == guild_id)
-        )
+        query = select(func.count()).select_from(StoredFile)
+        return await session.scalar(query.where(StoredFile.guild_id == guild_id)) or 0
 
 
 async def events(services: Services, event_type: str, **match: object) -> list[dict]:

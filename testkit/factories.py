@@ -26,7 +26,7 @@ class Event:
 
 async def make_event(
     services: Services,
-    new_id,  # type: ignore[no-untyped-def]
+    new_id,
     *,
     format: str = "single_elim",
     players: int = 8,

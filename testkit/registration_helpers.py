@@ -107,7 +107,7 @@ async def set_ids(services: Services, guild_id: int, game_id: int, *user_ids: in
 
 async def count_rows(db: Database, model, *where) -> int:
     async with db.read() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+        return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 async def outbox_types(db: Database, guild_id: int) -> list[str]:

@@ -149,9 +149,12 @@ def winners_bracket(
     sides: list[Side] = [
         Entrant(s, player_name(s)) if s <= players else None for s in seeded_order(size)
     ]
-    rounds, losers_by_round = [], []
+    rounds: list[RoundView] = []
+    losers_by_round: list[list[Side]] = []
     for r in range(count):
-        matches, next_sides, losers = [], [], []
+        matches: list[MatchView] = []
+        next_sides: list[Side] = []
+        losers: list[Side] = []
         for i in range(len(sides) // 2):
             mid = f"{prefix}{r + 1}-{i + 1}"
             feeds = f"{prefix}{r + 2}-{i // 2 + 1}" if r + 1 < count else final_feeds
@@ -202,7 +205,8 @@ def losers_bracket(
             if incoming
             else [(sides[2 * i], sides[2 * i + 1]) for i in range(len(sides) // 2)]
         )
-        matches, next_sides = [], []
+        matches = []
+        next_sides: list[Side] = []
         for i, (a, b) in enumerate(pairs):
             mid = f"L{r + 1}-{i + 1}"
             feeds = f"L{r + 2}-{(i if not major else i // 2) + 1}" if r + 1 < total else "GF1"

@@ -17,7 +17,7 @@ from dashboard.hooks import (
 from engine.kernel.actors import Actor
 from engine.render.model import TournamentView as BracketView
 from engine.tournaments import TournamentView
-from tests.engine.render.fixtures import round_robin_view, single_elim_view
+from testkit.render_fixtures import round_robin_view, single_elim_view
 
 
 @dataclass
