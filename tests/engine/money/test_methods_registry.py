@@ -30,13 +30,13 @@ from engine.tournaments import (
 )
 from storage.db import Database
 from storage.models.enums import PaymentStatus, RegistrationStatus
-from tests.engine.money.toy_method import TOY_METHOD
-from tests.engine.services.payment_helpers import (
+from testkit.payment_helpers import (
     make_guild,
     make_registration,
     make_tournament,
     registration_status,
 )
+from tests.engine.money.toy_method import TOY_METHOD
 
 BUILT_IN = ("coins", "bkash", "nagad", "rocket", "bank")
 GAME = GameView(1, 1, "Chess", 1, 1, "games", False, "Lichess name")
