@@ -14,6 +14,7 @@ from discord.ext import commands
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._text import discord_text
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
 from engine.matchday import DISPUTE_REASONS, MAX_IMAGE_BYTES, DisputeView, EvidenceFile, MatchLobby
@@ -234,7 +235,7 @@ class DisputesCog(commands.Cog):
             )
         except InvalidInput as refusal:
             # A broken image: tell the author in the thread; nothing was recorded.
-            await message.reply(refusal.message, mention_author=True)
+            await message.reply(discord_text(refusal.text), mention_author=True)
 
 
 def actor_of_message(message: discord.Message) -> Actor:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.text import Text
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money.events import CoinsGranted
 from storage.models import GuildSettings, LedgerEntry, Wallet
@@ -35,7 +36,7 @@ DEFAULT_COIN_NAME = "coins"
 class InsufficientCoins(Conflict):
     """A spend would take a wallet below zero; nothing was moved."""
 
-    def __init__(self, message: str, *, balance: int, needed: int) -> None:
+    def __init__(self, message: Text, *, balance: int, needed: int) -> None:
         super().__init__(message)
         self.balance = balance
         self.needed = needed
