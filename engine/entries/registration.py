@@ -73,6 +73,7 @@ from engine.entries.views import (
 )
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import EntryFeeWaived, SlotsAdded, lock_tournament, validate_field_values
 from storage.models import (
@@ -127,7 +128,12 @@ async def _lock_registration(uow: UnitOfWork, registration_id: int) -> Registrat
         .execution_options(populate_existing=True)
     )
     if registration is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
+        raise NotFound(
+            msg(
+                "That registration does not exist. Check {register} or ask an organizer.",
+                register=Command("register"),
+            )
+        )
     return registration
 
 
@@ -143,9 +149,14 @@ async def _move(
     before = registration.status
     if before not in set(allowed):
         raise Conflict(
-            f"The entry of {registration.display_name} is {status_words(before)}, so it cannot "
-            f"become {status_words(target)}. Nothing was changed; ask an organizer if this "
-            "looks wrong."
+            msg(
+                "The entry of {display_name} is {status_words}, so it cannot become "
+                "{status_words2}. Nothing was changed; ask an organizer if this looks "
+                "wrong.",
+                display_name=registration.display_name,
+                status_words=status_words(before),
+                status_words2=status_words(target),
+            )
         )
     registration.status = target
     registration.updated_at = uow.clock.now()
@@ -267,7 +278,12 @@ async def _release(
         select(Registration.tournament_id).where(Registration.id == registration_id)
     )
     if tournament_id is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
+        raise NotFound(
+            msg(
+                "That registration does not exist. Check {register} or ask an organizer.",
+                register=Command("register"),
+            )
+        )
     await lock_tournament(uow.session, tournament_id)
     registration, before = await _move(uow, registration_id, ACTIVE, status, actor_id)
     if status is not RegistrationStatus.DISQUALIFIED:
@@ -458,20 +474,28 @@ class RegistrationService:
             tournament = await tournament_for(session, actor, tournament_id, lock=True)
             if tournament.status in STARTED:
                 raise Conflict(
-                    f"{tournament.name} has already started, so entries cannot be withdrawn. "
-                    "If you cannot play, tell an organizer."
+                    msg(
+                        "{name} has already started, so entries cannot be withdrawn. If "
+                        "you cannot play, tell an organizer.",
+                        name=tournament.name,
+                    )
                 )
             registration = await _active_entry(session, tournament.id, actor.user_id)
             if registration is None:
-                raise NotFound(f"You are not registered for {tournament.name}.")
+                raise NotFound(msg("You are not registered for {name}.", name=tournament.name))
             if registration.team_id is not None and actor.user_id != registration.user_id:
                 captain = await session.scalar(
                     select(Team.captain_id).where(Team.id == registration.team_id)
                 )
                 if actor.user_id != captain:
                     raise PermissionDenied(
-                        f"Only the captain of {registration.display_name}, <@{captain}>, can "
-                        f"withdraw the team from {tournament.name}."
+                        msg(
+                            "Only the captain of {display_name}, {captain}, can withdraw "
+                            "the team from {name}.",
+                            display_name=registration.display_name,
+                            captain=User(captain),
+                            name=tournament.name,
+                        )
                     )
             return await _release(
                 uow,
@@ -486,11 +510,11 @@ class RegistrationService:
     ) -> RegistrationView:
         """Organizer: disqualify or cancel one entry; its slot goes to the waitlist."""
         if status not in (RegistrationStatus.DISQUALIFIED, RegistrationStatus.CANCELLED):
-            raise InvalidInput("An organizer can disqualify or cancel an entry, nothing else.")
+            raise InvalidInput(msg("An organizer can disqualify or cancel an entry, nothing else."))
         async with self._ctx.unit_of_work() as uow:
             view = await load_view(uow.session, registration_id)
             if view.guild_id != actor.guild_id:
-                raise NotFound("That registration does not exist on this server.")
+                raise NotFound(msg("That registration does not exist on this server."))
             settings = await uow.session.get(GuildSettings, view.guild_id)
             require_organizer(actor, settings.organizer_role_id if settings else None)
             return await release_slot(
@@ -549,7 +573,7 @@ class RegistrationService:
         async with self._ctx.read() as session:
             tournament = await session.get(Tournament, tournament_id)
             if tournament is None:
-                raise NotFound("That tournament does not exist. Pick one from the list.")
+                raise NotFound(msg("That tournament does not exist. Pick one from the list."))
             rows = (await session.scalars(query.order_by(Registration.id))).all()
             return await views_of(session, tournament, rows)
 

@@ -32,6 +32,7 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import Registration, Team, TeamInvite, TeamMember, Tournament
 from storage.models.enums import InviteStatus, RegistrationStatus, TeamRole, TournamentStatus
@@ -71,14 +72,24 @@ async def lock_team(session: AsyncSession, team_id: int, guild_id: int | None) -
         or team.disbanded_at is not None
         or (guild_id is not None and team.guild_id != guild_id)
     ):
-        raise NotFound("That team does not exist (any more). Check the name with /team roster.")
+        raise NotFound(
+            msg(
+                "That team does not exist (any more). Check the name with {team_roster}.",
+                team_roster=Command("team roster"),
+            )
+        )
     return team
 
 
 def _require_captain(actor: Actor, team: Team, doing: str) -> None:
     if actor.user_id != team.captain_id:
         raise PermissionDenied(
-            f"Only the captain of {team.name}, <@{team.captain_id}>, can {doing}."
+            msg(
+                "Only the captain of {name}, {captain}, can {doing}.",
+                name=team.name,
+                captain=User(team.captain_id),
+                doing=doing,
+            )
         )
 
 
@@ -86,7 +97,11 @@ def _clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not NAME_MIN <= len(cleaned) <= NAME_MAX:
         raise InvalidInput(
-            f"A team name must be {NAME_MIN} to {NAME_MAX} characters long; pick another one."
+            msg(
+                "A team name must be {name_min} to {name_max} characters long; pick another one.",
+                name_min=NAME_MIN,
+                name_max=NAME_MAX,
+            )
         )
     return cleaned
 
@@ -94,7 +109,7 @@ def _clean_name(name: str) -> str:
 def _clean_tag(tag: str) -> str:
     cleaned = tag.strip()
     if not _TAG.match(cleaned):
-        raise InvalidInput("A team tag is 2 to 5 letters or digits, for example “DCR”.")
+        raise InvalidInput(msg("A team tag is 2 to 5 letters or digits, for example “DCR”."))
     return cleaned.upper()
 
 
@@ -117,8 +132,15 @@ async def _refuse_if_registered(session: AsyncSession, team: Team, doing: str) -
     )
     if entry is not None:
         raise Conflict(
-            f"{team.name} is registered for {entry}, so its roster is locked and you cannot "
-            f"{doing} now. The captain can withdraw the team with /unregister first."
+            msg(
+                "{name} is registered for {entry}, so its roster is locked and you "
+                "cannot {doing} now. The captain can withdraw the team with {unregister} "
+                "first.",
+                name=team.name,
+                entry=entry,
+                doing=doing,
+                unregister=Command("unregister"),
+            )
         )
 
 
@@ -129,7 +151,12 @@ class TeamService:
     async def create(self, actor: Actor, name: str, tag: str) -> TeamView:
         """``/team create``: a new team with the actor as its captain."""
         if actor.guild_id is None:
-            raise InvalidInput("Teams belong to a server; use /team create inside one.")
+            raise InvalidInput(
+                msg(
+                    "Teams belong to a server; use {team_create} inside one.",
+                    team_create=Command("team create"),
+                )
+            )
         cleaned, cleaned_tag = _clean_name(name), _clean_tag(tag)
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
@@ -139,7 +166,12 @@ class TeamService:
                 )
             )
             if taken is not None:
-                raise Conflict(f"A team called “{cleaned}” already exists here; pick another name.")
+                raise Conflict(
+                    msg(
+                        "A team called “{cleaned}” already exists here; pick another name.",
+                        cleaned=cleaned,
+                    )
+                )
             now = uow.clock.now()
             team = Team(
                 guild_id=actor.guild_id,
@@ -154,8 +186,11 @@ class TeamService:
                     await session.flush()
             except IntegrityError:
                 raise Conflict(
-                    f"A team called “{cleaned}” was just created by someone else; "
-                    "pick another name."
+                    msg(
+                        "A team called “{cleaned}” was just created by someone else; "
+                        "pick another name.",
+                        cleaned=cleaned,
+                    )
                 ) from None
             session.add(
                 TeamMember(
@@ -191,9 +226,11 @@ class TeamService:
             team = await lock_team(session, team_id, actor.guild_id)
             _require_captain(actor, team, "invite players")
             if user_id == actor.user_id:
-                raise InvalidInput("You are already in your own team; invite someone else.")
+                raise InvalidInput(msg("You are already in your own team; invite someone else."))
             if await _member(session, team.id, user_id) is not None:
-                raise Conflict(f"<@{user_id}> is already in {team.name}.")
+                raise Conflict(
+                    msg("{user} is already in {name}.", user=User(user_id), name=team.name)
+                )
             pending = await session.scalar(
                 select(TeamInvite.id).where(
                     TeamInvite.team_id == team.id,
@@ -203,8 +240,12 @@ class TeamService:
             )
             if pending is not None:
                 raise Conflict(
-                    f"<@{user_id}> already has an invite to {team.name} waiting; "
-                    "they can accept it from their DMs."
+                    msg(
+                        "{user} already has an invite to {name} waiting; they can accept "
+                        "it from their DMs.",
+                        user=User(user_id),
+                        name=team.name,
+                    )
                 )
             invite = TeamInvite(
                 team_id=team.id,
@@ -245,9 +286,9 @@ class TeamService:
                 select(TeamInvite).where(TeamInvite.id == invite_id).with_for_update()
             )
             if invite is None:
-                raise NotFound("This invite no longer exists; ask the captain for a new one.")
+                raise NotFound(msg("This invite no longer exists; ask the captain for a new one."))
             if invite.user_id != actor.user_id:
-                raise PermissionDenied("This invite is not for you.")
+                raise PermissionDenied(msg("This invite is not for you."))
             team = await session.scalar(
                 select(Team).where(Team.id == invite.team_id).with_for_update()
             )
@@ -294,11 +335,17 @@ class TeamService:
             team = await lock_team(session, team_id, actor.guild_id)
             member = await _member(session, team.id, actor.user_id)
             if member is None:
-                raise NotFound(f"You are not in {team.name}.")
+                raise NotFound(msg("You are not in {name}.", name=team.name))
             if team.captain_id == actor.user_id:
                 raise Conflict(
-                    f"You are the captain of {team.name}, so you cannot just leave: hand the "
-                    "team over with /team transfer, or end it with /team disband."
+                    msg(
+                        "You are the captain of {name}, so you cannot just leave: hand "
+                        "the team over with {team_transfer}, or end it with "
+                        "{team_disband}.",
+                        name=team.name,
+                        team_transfer=Command("team transfer"),
+                        team_disband=Command("team disband"),
+                    )
                 )
             await _refuse_if_registered(session, team, "leave")
             await session.delete(member)
@@ -323,12 +370,16 @@ class TeamService:
             _require_captain(actor, team, "remove players")
             if user_id == actor.user_id:
                 raise InvalidInput(
-                    "You cannot kick yourself. Hand the team over with /team transfer "
-                    "or end it with /team disband."
+                    msg(
+                        "You cannot kick yourself. Hand the team over with "
+                        "{team_transfer} or end it with {team_disband}.",
+                        team_transfer=Command("team transfer"),
+                        team_disband=Command("team disband"),
+                    )
                 )
             member = await _member(session, team.id, user_id)
             if member is None:
-                raise NotFound(f"<@{user_id}> is not in {team.name}.")
+                raise NotFound(msg("{user} is not in {name}.", user=User(user_id), name=team.name))
             await _refuse_if_registered(session, team, "remove players")
             await session.delete(member)
             await session.flush()
@@ -353,7 +404,11 @@ class TeamService:
             new = await _member(session, team.id, user_id)
             if new is None or user_id == actor.user_id:
                 raise InvalidInput(
-                    f"Pick another member of {team.name} as the new captain (see /team roster)."
+                    msg(
+                        "Pick another member of {name} as the new captain (see {team_roster}).",
+                        name=team.name,
+                        team_roster=Command("team roster"),
+                    )
                 )
             # The entry was made by this captain (it pays and withdraws in their name).
             await _refuse_if_registered(session, team, "hand the captaincy over")
@@ -422,7 +477,7 @@ class TeamService:
                 or team.disbanded_at is not None
                 or (guild_id is not None and team.guild_id != guild_id)
             ):
-                raise NotFound("That team does not exist (any more). Pick one from the list.")
+                raise NotFound(msg("That team does not exist (any more). Pick one from the list."))
             return await team_view(session, team)
 
     async def teams_of(
@@ -479,7 +534,10 @@ class TeamService:
             ).all()
         if len(found) != 1:
             raise NotFound(
-                f"I could not find one team called “{text[:40]}”. Pick a team from the list."
+                msg(
+                    "I could not find one team called “{text}”. Pick a team from the list.",
+                    text=text[:40],
+                )
             )
         return found[0]
 
@@ -487,7 +545,7 @@ class TeamService:
         async with self._ctx.read() as session:
             invite = await session.get(TeamInvite, invite_id)
             if invite is None:
-                raise NotFound("This invite no longer exists; ask the captain for a new one.")
+                raise NotFound(msg("This invite no longer exists; ask the captain for a new one."))
             team = await session.get(Team, invite.team_id)
             assert team is not None
             return invite_view_of(invite, team)
@@ -496,14 +554,17 @@ class TeamService:
 def _refuse_answered(invite: TeamInvite, team: Team) -> None:
     """A second click, a late click, or a click on a cancelled invite changes nothing."""
     if invite.status == InviteStatus.ACCEPTED:
-        raise Conflict(f"You already accepted this invite: you are in {team.name}.")
+        raise Conflict(msg("You already accepted this invite: you are in {name}.", name=team.name))
     if invite.status == InviteStatus.DECLINED:
         raise Conflict(
-            f"You already declined this invite to {team.name}. Ask the captain for a new "
-            "one if you changed your mind."
+            msg(
+                "You already declined this invite to {name}. Ask the captain for a new "
+                "one if you changed your mind.",
+                name=team.name,
+            )
         )
     if invite.status == InviteStatus.CANCELLED or team.disbanded_at is not None:
-        raise Conflict("This invite was cancelled (the team was disbanded or changed).")
+        raise Conflict(msg("This invite was cancelled (the team was disbanded or changed)."))
 
 
 async def _cancel_pending_invites(uow: UnitOfWork, team: Team) -> None:
@@ -541,18 +602,37 @@ async def registrable_roster(
     """
     team = await session.get(Team, team_id)
     if team is None or team.disbanded_at is not None or team.guild_id != actor.guild_id:
-        raise NotFound("That team does not exist (any more). Pick one of your teams from the list.")
+        raise NotFound(
+            msg("That team does not exist (any more). Pick one of your teams from the list.")
+        )
     _require_captain(actor, team, f"register it for {event}")
     view = await team_view(session, team)
     count, size_max = len(view.members), max(team_size, size_max)
     if count < team_size:
         raise InvalidInput(
-            f"{team.name} has {count} player{'s' if count != 1 else ''} but {event} needs "
-            f"teams of {team_size}. Invite more players with /team invite, then register again."
+            msg(
+                "{name} has {count} player{value} but {event} needs teams of "
+                "{team_size}. Invite more players with {team_invite}, then register "
+                "again.",
+                name=team.name,
+                count=count,
+                value="s" if count != 1 else "",
+                event=event,
+                team_size=team_size,
+                team_invite=Command("team invite"),
+            )
         )
     if count > size_max:
         raise InvalidInput(
-            f"{team.name} has {count} players but {event} allows at most {size_max} "
-            f"({team_size} plus substitutes). Remove someone with /team kick first."
+            msg(
+                "{name} has {count} players but {event} allows at most {size_max} "
+                "({team_size} plus substitutes). Remove someone with {team_kick} first.",
+                name=team.name,
+                count=count,
+                event=event,
+                size_max=size_max,
+                team_size=team_size,
+                team_kick=Command("team kick"),
+            )
         )
     return view

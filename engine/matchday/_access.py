@@ -31,6 +31,7 @@ from engine.brackets import (
 from engine.entries import load_view
 from engine.formats import FormatError, Result
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Channel, Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._dispute_closing import (
     OPEN_DISPUTE_STATES,
@@ -162,18 +163,27 @@ def score_text(a: int | None, b: int | None) -> str:
 def check_image(data: bytes, what: str = "screenshot") -> str:
     """Content type of a valid PNG/JPEG (checked by content: magic, size, full decode)."""
     if not data:
-        raise InvalidInput(f"The {what} is empty. Attach the image again.")
+        raise InvalidInput(msg("The {what} is empty. Attach the image again.", what=what))
     if len(data) > MAX_IMAGE_BYTES:
         raise InvalidInput(
-            f"The {what} is {len(data) // 1024:,} KB; the limit is 2 MB. Crop it or save it "
-            "as JPEG, then send it again."
+            msg(
+                "The {what} is {count:,} KB; the limit is 2 MB. Crop it or save it as "
+                "JPEG, then send it again.",
+                what=what,
+                count=len(data) // 1024,
+            )
         )
     image_format = next((f for magic, f in _MAGIC.items() if data.startswith(magic)), None)
     if image_format is None:
-        raise InvalidInput(f"The {what} is not a PNG or JPEG image. Attach a screenshot.")
+        raise InvalidInput(
+            msg("The {what} is not a PNG or JPEG image. Attach a screenshot.", what=what)
+        )
     damaged = InvalidInput(
-        f"The {what} could not be read: the image is damaged or incomplete. Take it again "
-        "and attach it."
+        msg(
+            "The {what} could not be read: the image is damaged or incomplete. Take it "
+            "again and attach it.",
+            what=what,
+        )
     )
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -234,7 +244,12 @@ async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchR
         select(MatchRow.tournament_id).where(MatchRow.id == match_id)
     )
     if tournament_id is None:
-        raise NotFound("That match does not exist any more. Use /match info to find yours.")
+        raise NotFound(
+            msg(
+                "That match does not exist any more. Use {match_info} to find yours.",
+                match_info=Command("match info"),
+            )
+        )
     tournament = await lock_tournament(uow.session, tournament_id)
     row = await uow.session.scalar(
         select(MatchRow)
@@ -327,13 +342,18 @@ async def find_match_id(
     rows = list((await session.scalars(query)).unique().all())
     if not rows:
         raise NotFound(
-            "You have no match waiting to be played right now. Use /match info to see your "
-            "next match, or run the command inside your match thread."
+            msg(
+                "You have no match waiting to be played right now. Use {match_info} to "
+                "see your next match, or run the command inside your match thread.",
+                match_info=Command("match info"),
+            )
         )
     if len({r.tournament_id for r in rows}) > 1:
         raise InvalidInput(
-            "You have matches in more than one tournament right now; pick the tournament "
-            "option, or run the command inside your match thread."
+            msg(
+                "You have matches in more than one tournament right now; pick the "
+                "tournament option, or run the command inside your match thread."
+            )
         )
     return rows[0].id
 
@@ -366,17 +386,26 @@ async def open_dispute_in(
     """Put the match in dispute and open a Dispute; the caller holds the match lock."""
     if reason not in DISPUTE_REASONS:
         raise InvalidInput(
-            "Pick a reason for the dispute: score mismatch, no-show, cheating, technical "
-            "issue or other."
+            msg(
+                "Pick a reason for the dispute: score mismatch, no-show, cheating, "
+                "technical issue or other."
+            )
         )
     existing = await uow.session.scalar(
         select(Dispute).where(Dispute.match_id == row.id, Dispute.status.in_(OPEN_DISPUTE_STATES))
     )
     if existing is not None:
-        where = f" in <#{existing.thread_id}>" if existing.thread_id else ""
+        where = (
+            msg(" in {channel}", channel=Channel(existing.thread_id)) if existing.thread_id else ""
+        )
         raise Conflict(
-            f"Match {row.code} already has an open dispute (#{existing.id}){where}. Add your "
-            "evidence there; an organizer will decide."
+            msg(
+                "Match {code} already has an open dispute (#{existing_id}){where}. Add "
+                "your evidence there; an organizer will decide.",
+                code=row.code,
+                existing_id=existing.id,
+                where=where,
+            )
         )
     row.status = transition(row.code, row.status, MatchState.DISPUTED).value
     now = uow.clock.now()

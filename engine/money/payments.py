@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.entries import confirm_paid, mark_payment_review, payment_rejected
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import rules
 from engine.money.events import (
@@ -174,8 +175,12 @@ class PaymentService:
             )
             if entry.replayed:
                 raise Conflict(
-                    f"The entry fee for {tournament.name} was already paid with {coin_name}, "
-                    "so nothing was charged again."
+                    msg(
+                        "The entry fee for {name} was already paid with {coin_name}, so "
+                        "nothing was charged again.",
+                        name=tournament.name,
+                        coin_name=coin_name,
+                    )
                 )
             payment = await self._new_payment(
                 uow, tournament, reg, PaymentMethod.COINS, status=PaymentStatus.APPROVED
@@ -220,11 +225,13 @@ class PaymentService:
     ) -> PaymentView:
         """Record a money payment with its screenshot; an organizer reviews it later."""
         if method not in {m.value for m in PaymentMethod}:
-            raise InvalidInput("Choose a payment method: coins, bKash, Nagad, Rocket or bank.")
+            raise InvalidInput(msg("Choose a payment method: coins, bKash, Nagad, Rocket or bank."))
         reference = _clean_reference(reference)
         if proof is None:
             raise InvalidInput(
-                "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
+                msg(
+                    "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
+                )
             )
         content_type = inspect_proof(proof)
         async with self._ctx.unit_of_work() as uow:
@@ -367,8 +374,12 @@ class PaymentService:
             _require_submitted(payment, "approved")
             if reg.status != RegistrationStatus.PAYMENT_REVIEW:
                 raise Conflict(
-                    f"This entry is {reg.status.replace('_', ' ')} now, so the payment cannot "
-                    "be approved. Refund it with /payments refund if the money arrived."
+                    msg(
+                        "This entry is {status} now, so the payment cannot be approved. "
+                        "Refund it with {payments_refund} if the money arrived.",
+                        status=reg.status.replace("_", " "),
+                        payments_refund=Command("payments refund"),
+                    )
                 )
             now = uow.clock.now()
             payment.status = PaymentStatus.APPROVED
@@ -380,7 +391,7 @@ class PaymentService:
         reason = (reason or "").strip()
         if not 3 <= len(reason) <= 300:
             raise InvalidInput(
-                "Give the player a reason of 3 to 300 characters, e.g. “reference not found”."
+                msg("Give the player a reason of 3 to 300 characters, e.g. “reference not found”.")
             )
         async with self._ctx.unit_of_work() as uow:
             payment, reg = await self._lock_for_review(uow, actor, payment_id)
@@ -445,14 +456,19 @@ class PaymentService:
         it is a registration command."""
         reason = (reason or "").strip()
         if not 3 <= len(reason) <= 300:
-            raise InvalidInput("Give a reason of 3 to 300 characters for the refund.")
+            raise InvalidInput(msg("Give a reason of 3 to 300 characters for the refund."))
         async with self._ctx.unit_of_work() as uow:
             payment, _ = await self._lock_for_review(uow, actor, payment_id)
             tournament_name = await _tournament_name(uow.session, payment.tournament_id)
             if payment.status == PaymentStatus.REFUND_PENDING:
                 raise Conflict(
-                    f"The money refund of payment #{payment.id} is already waiting to be sent. "
-                    f"Once you have sent it, mark it with /payments refund-sent {payment.id}."
+                    msg(
+                        "The money refund of payment #{payment_id} is already waiting to "
+                        "be sent. Once you have sent it, mark it with "
+                        "{payments_refund_sent} {payment_id}.",
+                        payment_id=payment.id,
+                        payments_refund_sent=Command("payments refund-sent"),
+                    )
                 )
             if payment.status == PaymentStatus.APPROVED:
                 await refund_payment(uow, payment, tournament_name, actor.user_id, reason)
@@ -468,7 +484,7 @@ class PaymentService:
             payment, _ = await self._lock_for_review(uow, actor, payment_id)
             if payment.status != PaymentStatus.REFUND_PENDING:
                 raise Conflict(
-                    "This payment has no money refund waiting to be sent, so nothing changed."
+                    msg("This payment has no money refund waiting to be sent, so nothing changed.")
                 )
             name = await _tournament_name(uow.session, payment.tournament_id)
             await mark_refund_sent(uow, payment, name, actor.user_id, note[:300])
@@ -483,7 +499,7 @@ class PaymentService:
             payment = await _payment_in_guild(session, actor, payment_id)
             await _require_organizer_in(session, actor, payment.guild_id)
             if payment.proof_sha256 is None:
-                raise NotFound("This payment has no screenshot: it was paid with coins.")
+                raise NotFound(msg("This payment has no screenshot: it was paid with coins."))
             content_type = await session.scalar(
                 select(StoredFile.content_type).where(StoredFile.sha256 == payment.proof_sha256)
             )
@@ -491,8 +507,10 @@ class PaymentService:
             data = await asyncio.to_thread(self._ctx.files.read, payment.proof_sha256)
         except FileNotFoundError:
             raise NotFound(
-                "The screenshot file of this payment is missing from the file store. Ask the "
-                "player to send it again, or check the storage directory."
+                msg(
+                    "The screenshot file of this payment is missing from the file store. "
+                    "Ask the player to send it again, or check the storage directory."
+                )
             ) from None
         return data, content_type or "application/octet-stream"
 
@@ -507,8 +525,10 @@ def _clean_reference(reference: str | None) -> str:
     reference = (reference or "").strip()
     if not _REFERENCE.match(reference):
         raise InvalidInput(
-            "Give the transaction reference (TrxID) you received, 3 to 64 letters or digits, "
-            "for example 9BD7K2LQ1X."
+            msg(
+                "Give the transaction reference (TrxID) you received, 3 to 64 letters or "
+                "digits, for example 9BD7K2LQ1X."
+            )
         )
     return re.sub(r"[ ._/\-]", "", reference).upper()
 
@@ -522,8 +542,16 @@ def _require_submitted(payment: Payment, wanted: str) -> None:
         PaymentStatus.REFUNDED: "already refunded",
         PaymentStatus.REFUND_PENDING: "already being refunded",
     }.get(PaymentStatus(payment.status), payment.status)
-    by = f" by <@{payment.reviewer_id}>" if payment.reviewer_id else ""
-    raise Conflict(f"Payment #{payment.id} was {status}{by}, so it cannot be {wanted} now.")
+    by = msg(" by {reviewer}", reviewer=User(payment.reviewer_id)) if payment.reviewer_id else ""
+    raise Conflict(
+        msg(
+            "Payment #{payment_id} was {status}{by}, so it cannot be {wanted} now.",
+            payment_id=payment.id,
+            status=status,
+            by=by,
+            wanted=wanted,
+        )
+    )
 
 
 def _not_refundable(status: str) -> str:
@@ -538,7 +566,12 @@ async def _payment_in_guild(session: AsyncSession, actor: Actor, payment_id: int
     payment = await session.get(Payment, payment_id)
     # A payment of another server is reported as missing, never shown.
     if payment is None or (actor.guild_id is not None and payment.guild_id != actor.guild_id):
-        raise NotFound(f"There is no payment #{payment_id} on this server. Check the number.")
+        raise NotFound(
+            msg(
+                "There is no payment #{payment_id} on this server. Check the number.",
+                payment_id=payment_id,
+            )
+        )
     return payment
 
 

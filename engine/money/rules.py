@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, User, msg
 from engine.money.ledger import insert_ignoring_conflicts
 from storage.models import Payment, Registration, RegistrationMember, Tournament
 from storage.models.enums import (
@@ -103,21 +104,27 @@ def inspect_proof(data: bytes) -> str:
     Checked by content, never by file name: magic bytes, size, and a full decode.
     """
     if not data:
-        raise InvalidInput("The screenshot is empty. Attach the image of your payment again.")
+        raise InvalidInput(msg("The screenshot is empty. Attach the image of your payment again."))
     if len(data) > MAX_PROOF_BYTES:
         size_kib = len(data) // 1024
         raise InvalidInput(
-            f"The screenshot is {size_kib:,} KB; the limit is {MAX_PROOF_BYTES // 1024:,} KB "
-            "(2 MB). Crop it or save it as JPEG, then send it again."
+            msg(
+                "The screenshot is {size_kib:,} KB; the limit is {max_proof_bytes:,} KB "
+                "(2 MB). Crop it or save it as JPEG, then send it again.",
+                size_kib=size_kib,
+                max_proof_bytes=MAX_PROOF_BYTES // 1024,
+            )
         )
     image_format = _format_by_magic(data)
     if image_format is None:
         raise InvalidInput(
-            "The attachment is not a PNG or JPEG image. Attach a screenshot of the payment."
+            msg("The attachment is not a PNG or JPEG image. Attach a screenshot of the payment.")
         )
     damaged = InvalidInput(
-        "The screenshot could not be read: the image is damaged or incomplete. Take the "
-        "screenshot again and attach it."
+        msg(
+            "The screenshot could not be read: the image is damaged or incomplete. Take "
+            "the screenshot again and attach it."
+        )
     )
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -126,8 +133,10 @@ def inspect_proof(data: bytes) -> str:
             width, height = image.size
             if width * height > MAX_PROOF_PIXELS:
                 raise InvalidInput(
-                    "The screenshot is far too large in pixels. Send a normal phone or desktop "
-                    "screenshot."
+                    msg(
+                        "The screenshot is far too large in pixels. Send a normal phone "
+                        "or desktop screenshot."
+                    )
                 )
             image.verify()
         # verify() checks structure only; decoding every pixel catches truncated data.
@@ -150,9 +159,17 @@ async def owed_registration(
     # Lock order of every registration change: tournament, then registration, then payment.
     tournament = await session.get(Tournament, tournament_id, with_for_update=True)
     if tournament is None or (actor.guild_id is not None and tournament.guild_id != actor.guild_id):
-        raise NotFound("That tournament does not exist on this server. Pick one from the list.")
+        raise NotFound(
+            msg("That tournament does not exist on this server. Pick one from the list.")
+        )
     if tournament.status in _CLOSED:
-        raise Conflict(f"{tournament.name} is {tournament.status} and takes no more payments.")
+        raise Conflict(
+            msg(
+                "{name} is {status} and takes no more payments.",
+                name=tournament.name,
+                status=tournament.status,
+            )
+        )
     reg = await session.scalar(
         select(Registration)
         .where(
@@ -165,7 +182,9 @@ async def owed_registration(
     if reg is None:
         raise await _not_registered(session, actor, tournament)
     if tournament.entry_fee_coins <= 0 and tournament.entry_fee_minor <= 0:
-        raise Conflict(f"{tournament.name} has no entry fee, so there is nothing to pay.")
+        raise Conflict(
+            msg("{name} has no entry fee, so there is nothing to pay.", name=tournament.name)
+        )
     _require_owing(tournament, reg)
     return tournament, reg
 
@@ -173,15 +192,26 @@ async def owed_registration(
 def _require_owing(tournament: Tournament, reg: Registration) -> None:
     name = tournament.name
     if reg.status == RegistrationStatus.CONFIRMED:
-        raise Conflict(f"Your entry in {name} is already paid and confirmed. Nothing was charged.")
+        raise Conflict(
+            msg(
+                "Your entry in {name} is already paid and confirmed. Nothing was charged.",
+                name=name,
+            )
+        )
     if reg.status == RegistrationStatus.PAYMENT_REVIEW:
         raise Conflict(
-            f"Your payment for {name} is already waiting for review. An organizer will check "
-            "it soon and you will get a direct message."
+            msg(
+                "Your payment for {name} is already waiting for review. An organizer "
+                "will check it soon and you will get a direct message.",
+                name=name,
+            )
         )
     if reg.status == RegistrationStatus.WAITLISTED:
         raise Conflict(
-            f"You are on the waitlist of {name}. Pay once a slot frees up; I will tell you."
+            msg(
+                "You are on the waitlist of {name}. Pay once a slot frees up; I will tell you.",
+                name=name,
+            )
         )
 
 
@@ -199,9 +229,19 @@ async def _not_registered(
     )
     if captain is not None:
         return Conflict(
-            f"Your team's captain <@{captain}> pays the entry fee for {tournament.name}."
+            msg(
+                "Your team's captain {captain} pays the entry fee for {name}.",
+                captain=User(captain),
+                name=tournament.name,
+            )
         )
-    return NotFound(f"You are not registered in {tournament.name}. Use /register first, then pay.")
+    return NotFound(
+        msg(
+            "You are not registered in {name}. Use {register} first, then pay.",
+            name=tournament.name,
+            register=Command("register"),
+        )
+    )
 
 
 def _fee_for(tournament: Tournament, method: str) -> int:
@@ -223,10 +263,14 @@ def require_method(tournament: Tournament, method: str, coin_name: str) -> None:
     if method in accepted_methods(tournament):
         return
     usable = [method_label(m, coin_name) for m in accepted_methods(tournament)]
-    choice = ", ".join(usable) if usable else "none — ask an organizer"
+    choice = ", ".join(usable) if usable else msg("none — ask an organizer")
     raise InvalidInput(
-        f"{tournament.name} does not accept {method_label(method, coin_name)} for the entry "
-        f"fee. Accepted: {choice}."
+        msg(
+            "{name} does not accept {method_label} for the entry fee. Accepted: {choice}.",
+            name=tournament.name,
+            method_label=method_label(method, coin_name),
+            choice=choice,
+        )
     )
 
 
@@ -246,8 +290,11 @@ async def refuse_reused_reference(
     )
     if used is not None:
         raise Conflict(
-            f"The reference {reference} was already used for another entry's payment. "
-            "Check the TrxID in your payment app and send your own."
+            msg(
+                "The reference {reference} was already used for another entry's payment. "
+                "Check the TrxID in your payment app and send your own.",
+                reference=reference,
+            )
         )
 
 
@@ -266,6 +313,8 @@ async def refuse_reused_proof(
     )
     if used is not None:
         raise Conflict(
-            "This exact screenshot was already sent for another entry's payment. Attach the "
-            "screenshot of your own transaction."
+            msg(
+                "This exact screenshot was already sent for another entry's payment. "
+                "Attach the screenshot of your own transaction."
+            )
         )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.guilds import GameView
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import rules
 from engine.tournaments.events import (
@@ -107,7 +108,7 @@ async def lock_tournament(session: AsyncSession, tournament_id: int) -> Tourname
         .execution_options(populate_existing=True)
     )
     if tournament is None:
-        raise NotFound("That tournament does not exist. Pick one from the list.")
+        raise NotFound(msg("That tournament does not exist. Pick one from the list."))
     return tournament
 
 
@@ -192,11 +193,18 @@ class TournamentService:
             return ids[0]
         if ids:
             raise InvalidInput(
-                f"Several tournaments are called “{text}”; pick the one you mean from the list."
+                msg(
+                    "Several tournaments are called “{text}”; pick the one you mean from the list.",
+                    text=text,
+                )
             )
         raise NotFound(
-            f"There is no tournament called “{text}” on this server. Pick one from the list "
-            "(see /tournament list)."
+            msg(
+                "There is no tournament called “{text}” on this server. Pick one from "
+                "the list (see {tournament_list}).",
+                text=text,
+                tournament_list=Command("tournament list"),
+            )
         )
 
     async def history(self, actor: Actor, tournament_id: int) -> list[VersionView]:
@@ -238,7 +246,12 @@ class TournamentService:
             require_organizer(actor, await _organizer_role(session, guild_id))
             game = await session.get(Game, draft.game_id)
             if game is None or game.guild_id != guild_id:
-                raise NotFound("That game is not in this server's list; add it with /game add.")
+                raise NotFound(
+                    msg(
+                        "That game is not in this server's list; add it with {game_add}.",
+                        game_add=Command("game add"),
+                    )
+                )
             tz = await _timezone(session, guild_id)
             config = rules.validate_config(config_from_draft(draft, game, tz), GameView.of(game))
             rules.ensure_future(None, config, uow.clock.now())
@@ -286,7 +299,12 @@ class TournamentService:
             before = config_of(row)
             after = apply_edit(before, field_name, value, tz)
             if before == after:
-                raise InvalidInput(f"{field_name} already has that value; nothing changed.")
+                raise InvalidInput(
+                    msg(
+                        "{field_name} already has that value; nothing changed.",
+                        field_name=field_name,
+                    )
+                )
             rules.ensure_future(before, after, uow.clock.now())
             return await self._record(uow, actor, row, tz, before, after, restored=None)
 
@@ -302,14 +320,24 @@ class TournamentService:
             )
             if stored is None:
                 raise NotFound(
-                    f"“{row.name}” has no version {version}; its versions are 1 to "
-                    f"{row.version} (see /tournament history)."
+                    msg(
+                        "“{name}” has no version {version}; its versions are 1 to "
+                        "{row_version} (see {tournament_history}).",
+                        name=row.name,
+                        version=version,
+                        row_version=row.version,
+                        tournament_history=Command("tournament history"),
+                    )
                 )
             before = config_of(row)
             after = TournamentConfig.from_snapshot(stored.snapshot)
             if before == after:
                 raise InvalidInput(
-                    f"“{row.name}” already matches version {version}; nothing changed."
+                    msg(
+                        "“{name}” already matches version {version}; nothing changed.",
+                        name=row.name,
+                        version=version,
+                    )
                 )
             if row.status in SCHEDULED_STATES:
                 # Its timers would fire at once: restoring an old start time must not start
@@ -330,7 +358,12 @@ class TournamentService:
     ) -> TournamentChange:
         game = await uow.session.get(Game, after.game_id)
         if game is None or game.guild_id != row.guild_id:
-            raise NotFound("That game is not in this server's list; see /game list.")
+            raise NotFound(
+                msg(
+                    "That game is not in this server's list; see {game_list}.",
+                    game_list=Command("game list"),
+                )
+            )
         # The bracket/registration guard first: its reason is the one that matters.
         rules.guard_change(row.status, before, after, await _slot_holders(uow, row.id))
         after = rules.validate_config(after, GameView.of(game))
@@ -443,8 +476,12 @@ class TournamentService:
             row, _ = await self._locked_for_organizer(uow, actor, tournament_id)
             if TournamentStatus(row.status) not in FIELD_STATES:
                 raise Conflict(
-                    f"“{row.name}” is {rules.STATUS_NAMES[TournamentStatus(row.status)]}; "
-                    "registration questions can only be added before registration closes."
+                    msg(
+                        "“{name}” is {status_names}; registration questions can only be "
+                        "added before registration closes.",
+                        name=row.name,
+                        status_names=rules.STATUS_NAMES[TournamentStatus(row.status)],
+                    )
                 )
             existing = list(
                 await uow.session.scalars(
@@ -454,8 +491,10 @@ class TournamentService:
             _check_field_room(row.name, existing, key, label)
             if spec.required and await _slot_holders(uow, row.id, ACTIVE_REGISTRATION):
                 raise Conflict(
-                    "People have already registered without answering it, so a new question "
-                    "must be optional (required: False)."
+                    msg(
+                        "People have already registered without answering it, so a new "
+                        "question must be optional (required: False)."
+                    )
                 )
             field_row = RegistrationField(
                 tournament_id=row.id,
@@ -510,43 +549,72 @@ class TournamentService:
 def _check_found(row: Tournament | None, guild_id: int | None) -> None:
     if row is None or (guild_id is not None and row.guild_id != guild_id):
         raise NotFound(
-            "There is no such tournament on this server. Pick one from the list "
-            "(see /tournament list)."
+            msg(
+                "There is no such tournament on this server. Pick one from the list (see "
+                "{tournament_list}).",
+                tournament_list=Command("tournament list"),
+            )
         )
 
 
 def _check_ready(row: Tournament, target: TournamentStatus, now: datetime) -> None:
     if target is S.PUBLISHED and row.starts_at is None:
         raise Conflict(
-            f"“{row.name}” has no start time yet; set one with /tournament edit "
-            "field:starts_at before publishing."
+            msg(
+                "“{name}” has no start time yet; set one with {tournament_edit} "
+                "field:starts_at before publishing.",
+                name=row.name,
+                tournament_edit=Command("tournament edit"),
+            )
         )
     if target is S.PUBLISHED and row.starts_at is not None and row.starts_at <= now:
         raise Conflict(
-            f"“{row.name}” was due to start already; move starts_at with /tournament edit "
-            "before publishing."
+            msg(
+                "“{name}” was due to start already; move starts_at with "
+                "{tournament_edit} before publishing.",
+                name=row.name,
+                tournament_edit=Command("tournament edit"),
+            )
         )
     if target is S.REGISTRATION_OPEN:
         if row.starts_at is not None and row.starts_at <= now:
             raise Conflict(
-                f"“{row.name}” was due to start already; move starts_at with /tournament edit "
-                "before opening registration."
+                msg(
+                    "“{name}” was due to start already; move starts_at with "
+                    "{tournament_edit} before opening registration.",
+                    name=row.name,
+                    tournament_edit=Command("tournament edit"),
+                )
             )
         if row.registration_closes_at is not None and row.registration_closes_at <= now:
             raise Conflict(
-                f"Registration for “{row.name}” was set to close already; move "
-                "registration_closes_at with /tournament edit first."
+                msg(
+                    "Registration for “{name}” was set to close already; move "
+                    "registration_closes_at with {tournament_edit} first.",
+                    name=row.name,
+                    tournament_edit=Command("tournament edit"),
+                )
             )
 
 
 def _check_field_room(name: str, existing: list[RegistrationField], key: str, label: str) -> None:
     if len(existing) >= MAX_FIELDS:
         raise Conflict(
-            f"“{name}” already has {MAX_FIELDS} registration questions, the most a Discord "
-            "form can hold."
+            msg(
+                "“{name}” already has {max_fields} registration questions, the most a "
+                "Discord form can hold.",
+                name=name,
+                max_fields=MAX_FIELDS,
+            )
         )
     if any(f.key == key for f in existing):
-        raise Conflict(f"“{name}” already asks “{label}”; give the new question another label.")
+        raise Conflict(
+            msg(
+                "“{name}” already asks “{label}”; give the new question another label.",
+                name=name,
+                label=label,
+            )
+        )
 
 
 def _version_row(
