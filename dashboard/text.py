@@ -1,8 +1,9 @@
 """Engine text as the web dashboard shows it: plain words, no Discord markup.
 
 A command is written ``/name`` (the reader runs it in Discord), a person by the display
-name the engine knew or as "a player", a channel as "its Discord thread", a moment as a
-date and time in UTC. The result is plain text; Jinja escapes it in the template.
+name the engine knew or as "user <id>" (what ``_plain`` used to write), a channel as "its
+Discord thread", a moment as a date and time in UTC. The result is plain text; Jinja
+escapes it in the template.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class WebStyle:
         return f"/{command.name}"
 
     def user(self, user: User) -> str:
-        return user.name or "a player"
+        # Organizers read the dashboard: without a known name, the id still tells who.
+        return user.name or f"user {user.id}"
 
     def channel(self, channel: Channel) -> str:
         return "its Discord thread"
