@@ -15,6 +15,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Settings
 from cogs._errors import DeltaCrownTree
+from cogs._text import remember_commands
 from engine.kernel.metrics import METRICS
 from engine.services import Services
 
@@ -68,6 +69,7 @@ class DeltaCrownBot(commands.Bot):
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
+            remember_commands(self, synced)  # replies can link commands as </name:id>
             log.info("synced %d commands to development guild %s", len(synced), guild_id)
 
     async def on_ready(self) -> None:

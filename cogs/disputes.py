@@ -22,6 +22,7 @@ from cogs._interactions import (
     reply,
     services_of,
 )
+from cogs._text import discord_text
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
 from engine.matchday import DISPUTE_REASONS, DisputeView, EvidenceFile, MatchLobby
@@ -238,7 +239,7 @@ class DisputesCog(commands.Cog):
             )
         except InvalidInput as refusal:
             # A broken image: tell the author in the thread; nothing was recorded.
-            await message.reply(refusal.message, mention_author=True)
+            await message.reply(discord_text(refusal.text), mention_author=True)
 
 
 def actor_of_message(message: discord.Message) -> Actor:

@@ -24,6 +24,7 @@ from engine.brackets.states import MatchState
 from engine.brackets.views import standings_table, tournament_view
 from engine.formats import Bracket, ParticipantId
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext
 from engine.render import (
     BracketImageCache,
@@ -141,7 +142,11 @@ class PictureService:
         keys = await asyncio.to_thread(lambda: [s.key for s in view_of(snapshot).sections])
         if section not in keys:
             raise InvalidInput(
-                f"This bracket has no section '{section}'; choose one of: {', '.join(keys)}."
+                msg(
+                    "This bracket has no section '{section}'; choose one of: {names}.",
+                    section=section,
+                    names=", ".join(keys),
+                )
             )
 
     async def standings_image(self, tournament_id: int, *, guild_id: int | None = None) -> bytes:
@@ -158,14 +163,17 @@ class PictureService:
         async with self._ctx.read() as session:
             tournament = await session.get(Tournament, tournament_id)
             if tournament is None or (guild_id is not None and tournament.guild_id != guild_id):
-                raise NotFound("That tournament does not exist. Pick one from the list.")
+                raise NotFound(msg("That tournament does not exist. Pick one from the list."))
             state = await session.scalar(
                 select(BracketState).where(BracketState.tournament_id == tournament_id)
             )
             if state is None:
                 raise Conflict(
-                    f"{tournament.name} has not started yet, so it has no bracket; "
-                    "it appears once an organizer starts the tournament."
+                    msg(
+                        "{name} has not started yet, so it has no bracket; it appears "
+                        "once an organizer starts the tournament.",
+                        name=tournament.name,
+                    )
                 )
             game = await session.get(Game, tournament.game_id)
             names: dict[ParticipantId, str] = dict(
@@ -232,7 +240,7 @@ class PictureService:
                 .with_for_update()
             )
             if state is None:
-                raise Conflict("This tournament has not started yet, so it has no bracket.")
+                raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
             state.message_channel_id = channel_id
             state.message_id = message_id
 
@@ -253,7 +261,13 @@ def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage
     view = view_of(snapshot, snapshot.bracket())
     if section is not None and section not in {s.key for s in view.sections}:
         keys = ", ".join(s.key for s in view.sections)
-        raise InvalidInput(f"This bracket has no section '{section}'; choose one of: {keys}.")
+        raise InvalidInput(
+            msg(
+                "This bracket has no section '{section}'; choose one of: {keys}.",
+                section=section,
+                keys=keys,
+            )
+        )
     return render_bracket(view, section=section)
 
 

@@ -30,6 +30,7 @@ from engine.formats import (
 )
 from engine.formats import Match as EngineMatch
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.text import msg
 from engine.kernel.timers import cancel_timers, schedule_timer
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import lock_tournament
@@ -168,7 +169,7 @@ async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketS
         select(BracketState).where(BracketState.tournament_id == tournament_id).with_for_update()
     )
     if state is None:
-        raise Conflict("This tournament has not started yet, so it has no bracket.")
+        raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
     return state, rebuild(state)
 
 
@@ -197,7 +198,9 @@ async def apply_action(
     """Apply one result or withdrawal to a live bracket inside the caller's transaction."""
     tournament = await lock_tournament(uow.session, tournament_id)
     if tournament.status != TournamentStatus.LIVE:
-        raise Conflict(f"{tournament.name} is not live, so its bracket cannot change.")
+        raise Conflict(
+            msg("{name} is not live, so its bracket cannot change.", name=tournament.name)
+        )
     state, bracket = await load_for_update(uow, tournament_id)
     before = _fingerprints(bracket)
     try:
@@ -217,7 +220,9 @@ async def correct_result(
     matches that depended on it and were not played are reset."""
     tournament = await lock_tournament(uow.session, tournament_id)
     if tournament.status != TournamentStatus.LIVE:
-        raise Conflict(f"{tournament.name} is not live, so its results cannot change.")
+        raise Conflict(
+            msg("{name} is not live, so its results cannot change.", name=tournament.name)
+        )
     state, bracket = await load_for_update(uow, tournament_id)
     before = _fingerprints(bracket)
     try:

@@ -21,6 +21,7 @@ from PIL import Image
 
 from engine.kernel.errors import InvalidInput
 from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import msg
 from storage.files import FileStore
 from storage.models import StoredFile
 
@@ -72,8 +73,13 @@ class Uploads:
         """Refuse a file of ``size`` bytes over the limit (before downloading it)."""
         if size > self.max_bytes:
             raise InvalidInput(
-                f"The {what} is {size_text(size)}; the limit is {self.limit_text}. Crop it or "
-                "save it as JPEG, then send it again."
+                msg(
+                    "The {what} is {size_text}; the limit is {limit_text}. Crop it or "
+                    "save it as JPEG, then send it again.",
+                    what=what,
+                    size_text=size_text(size),
+                    limit_text=self.limit_text,
+                )
             )
 
     async def check_image(
@@ -82,7 +88,7 @@ class Uploads:
         """A valid PNG/JPEG, checked by content (never by file name): size, magic bytes,
         pixel count and a full decode; anything else is refused with a sentence."""
         if not data:
-            raise InvalidInput(f"The {what} is empty. Attach the image again.")
+            raise InvalidInput(msg("The {what} is empty. Attach the image again.", what=what))
         self.refuse_oversize(len(data), what)
         return CheckedImage(data, _decoded_content_type(data, what), name)
 
@@ -115,10 +121,15 @@ class Uploads:
 def _decoded_content_type(data: bytes, what: str) -> str:
     image_format = next((f for magic, f in _MAGIC.items() if data.startswith(magic)), None)
     if image_format is None:
-        raise InvalidInput(f"The {what} is not a PNG or JPEG image. Attach a screenshot.")
+        raise InvalidInput(
+            msg("The {what} is not a PNG or JPEG image. Attach a screenshot.", what=what)
+        )
     damaged = InvalidInput(
-        f"The {what} could not be read: the image is damaged or incomplete. Take it again "
-        "and attach it."
+        msg(
+            "The {what} could not be read: the image is damaged or incomplete. Take it "
+            "again and attach it.",
+            what=what,
+        )
     )
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -127,8 +138,11 @@ def _decoded_content_type(data: bytes, what: str) -> str:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise InvalidInput(
-                    f"The {what} is far too large in pixels. Send a normal phone or desktop "
-                    "screenshot."
+                    msg(
+                        "The {what} is far too large in pixels. Send a normal phone or "
+                        "desktop screenshot.",
+                        what=what,
+                    )
                 )
             image.verify()
         # verify() checks structure only; decoding every pixel catches truncated data.

@@ -29,6 +29,7 @@ from engine.brackets import (
 from engine.entries import load_view
 from engine.formats import FormatError, Result
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Channel, Command, msg
 from engine.kernel.uow import UnitOfWork
 from engine.matchday._dispute_closing import (
     OPEN_DISPUTE_STATES,
@@ -163,7 +164,12 @@ async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchR
         select(MatchRow.tournament_id).where(MatchRow.id == match_id)
     )
     if tournament_id is None:
-        raise NotFound("That match does not exist any more. Use /match info to find yours.")
+        raise NotFound(
+            msg(
+                "That match does not exist any more. Use {match_info} to find yours.",
+                match_info=Command("match info"),
+            )
+        )
     tournament = await lock_tournament(uow.session, tournament_id)
     row = await uow.session.scalar(
         select(MatchRow)
@@ -265,13 +271,18 @@ async def find_match_id(
     rows = list((await session.scalars(query)).unique().all())
     if not rows:
         raise NotFound(
-            "You have no match waiting to be played right now. Use /match info to see your "
-            "next match, or run the command inside your match thread."
+            msg(
+                "You have no match waiting to be played right now. Use {match_info} to "
+                "see your next match, or run the command inside your match thread.",
+                match_info=Command("match info"),
+            )
         )
     if len({r.tournament_id for r in rows}) > 1:
         raise InvalidInput(
-            "You have matches in more than one tournament right now; pick the tournament "
-            "option, or run the command inside your match thread."
+            msg(
+                "You have matches in more than one tournament right now; pick the "
+                "tournament option, or run the command inside your match thread."
+            )
         )
     return rows[0].id
 
@@ -304,17 +315,26 @@ async def open_dispute_in(
     """Put the match in dispute and open a Dispute; the caller holds the match lock."""
     if reason not in DISPUTE_REASONS:
         raise InvalidInput(
-            "Pick a reason for the dispute: score mismatch, no-show, cheating, technical "
-            "issue or other."
+            msg(
+                "Pick a reason for the dispute: score mismatch, no-show, cheating, "
+                "technical issue or other."
+            )
         )
     existing = await uow.session.scalar(
         select(Dispute).where(Dispute.match_id == row.id, Dispute.status.in_(OPEN_DISPUTE_STATES))
     )
     if existing is not None:
-        where = f" in <#{existing.thread_id}>" if existing.thread_id else ""
+        where = (
+            msg(" in {channel}", channel=Channel(existing.thread_id)) if existing.thread_id else ""
+        )
         raise Conflict(
-            f"Match {row.code} already has an open dispute (#{existing.id}){where}. Add your "
-            "evidence there; an organizer will decide."
+            msg(
+                "Match {code} already has an open dispute (#{existing_id}){where}. Add "
+                "your evidence there; an organizer will decide.",
+                code=row.code,
+                existing_id=existing.id,
+                where=where,
+            )
         )
     row.status = transition(row.code, row.status, MatchState.DISPUTED).value
     now = uow.clock.now()

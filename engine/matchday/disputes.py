@@ -16,6 +16,7 @@ from engine.formats import Result
 from engine.kernel.actors import Actor, is_organizer, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._access import (
     DISPUTE_REASONS,
@@ -55,7 +56,12 @@ async def _find_dispute_id(
     if dispute_id is not None:
         found = await session.scalar(select(Dispute.id).where(Dispute.id == dispute_id))
         if found is None:
-            raise NotFound(f"There is no dispute #{dispute_id}. Check the number in its thread.")
+            raise NotFound(
+                msg(
+                    "There is no dispute #{dispute_id}. Check the number in its thread.",
+                    dispute_id=dispute_id,
+                )
+            )
         return found
     if thread_id is not None:
         found = await session.scalar(select(Dispute.id).where(Dispute.thread_id == thread_id))
@@ -68,13 +74,15 @@ async def _find_dispute_id(
             )
         if found is not None:
             return found
-    raise InvalidInput("Give the dispute number, or run the command inside the dispute thread.")
+    raise InvalidInput(
+        msg("Give the dispute number, or run the command inside the dispute thread.")
+    )
 
 
 async def _lock_dispute(uow: UnitOfWork, dispute_id: int) -> tuple[Dispute, MatchRow]:
     match_id = await uow.session.scalar(select(Dispute.match_id).where(Dispute.id == dispute_id))
     if match_id is None:
-        raise NotFound(f"There is no dispute #{dispute_id}.")
+        raise NotFound(msg("There is no dispute #{dispute_id}.", dispute_id=dispute_id))
     _, row = await lock_match(uow, match_id)
     dispute = await uow.session.scalar(
         select(Dispute)
@@ -89,16 +97,24 @@ async def _lock_dispute(uow: UnitOfWork, dispute_id: int) -> tuple[Dispute, Matc
 async def _require_organizer(session: AsyncSession, actor: Actor, guild_id: int, what: str) -> None:
     if not is_organizer(actor, await organizer_role(session, guild_id)):
         raise PermissionDenied(
-            f"Only organizers can {what}: it needs the organizer role or the Manage Server "
-            "permission."
+            msg(
+                "Only organizers can {what}: it needs the organizer role or the Manage "
+                "Server permission.",
+                what=what,
+            )
         )
 
 
 def _require_open(dispute: Dispute) -> None:
     if dispute.status not in OPEN_DISPUTE_STATES:
         raise Conflict(
-            f"Dispute #{dispute.id} is already resolved: {dispute.resolution or 'decided'}. "
-            "To change the result now, use /match set-score."
+            msg(
+                "Dispute #{dispute_id} is already resolved: {value}. To change the "
+                "result now, use {match_set_score}.",
+                dispute_id=dispute.id,
+                value=dispute.resolution or "decided",
+                match_set_score=Command("match set-score"),
+            )
         )
 
 
@@ -124,7 +140,7 @@ class DisputeService:
         description = description.strip()
         if len(description) < 5:
             raise InvalidInput(
-                "Describe what happened in a sentence or two, so an organizer can decide."
+                msg("Describe what happened in a sentence or two, so an organizer can decide.")
             )
         image = None
         if evidence is not None:
@@ -167,7 +183,7 @@ class DisputeService:
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
             if row is None:
-                raise NotFound("That match does not exist any more.")
+                raise NotFound(msg("That match does not exist any more."))
             if await side_of_user(session, row, actor.user_id) is None:
                 await _require_organizer(
                     session, actor, row.guild_id, f"open a dispute about match {row.code}"
@@ -179,8 +195,12 @@ class DisputeService:
             )
             if open_id is not None:
                 raise Conflict(
-                    f"Match {row.code} already has an open dispute (#{open_id}). Add your "
-                    "evidence in its thread; an organizer will decide."
+                    msg(
+                        "Match {code} already has an open dispute (#{open_id}). Add your "
+                        "evidence in its thread; an organizer will decide.",
+                        code=row.code,
+                        open_id=open_id,
+                    )
                 )
             transition(row.code, row.status, MatchState.DISPUTED)
             return await load_lobby(session, row)
@@ -195,7 +215,7 @@ class DisputeService:
         async with self._ctx.read() as session:
             dispute = await session.get(Dispute, dispute_id)
             if dispute is None:
-                raise NotFound(f"There is no dispute #{dispute_id}.")
+                raise NotFound(msg("There is no dispute #{dispute_id}.", dispute_id=dispute_id))
             row = await session.get(MatchRow, dispute.match_id)
             assert row is not None
             evidence = await session.scalars(
@@ -217,8 +237,11 @@ class DisputeService:
             # about another one.
             if actor.guild_id != guild_id:
                 raise PermissionDenied(
-                    "Only organizers of this server can see its disputes. Open the dashboard "
-                    "from /dashboard in that server."
+                    msg(
+                        "Only organizers of this server can see its disputes. Open the "
+                        "dashboard from {dashboard} in that server.",
+                        dashboard=Command("dashboard"),
+                    )
                 )
             require_organizer(actor, await organizer_role(session, guild_id))
             rows = await session.execute(
@@ -351,8 +374,11 @@ class DisputeService:
             _require_open(dispute)
             if dispute.status == "escalated":
                 raise Conflict(
-                    f"Dispute #{dispute.id} is already escalated; the server owner was pinged "
-                    "in its thread."
+                    msg(
+                        "Dispute #{dispute_id} is already escalated; the server owner "
+                        "was pinged in its thread.",
+                        dispute_id=dispute.id,
+                    )
                 )
             dispute.status = "escalated"
             note = note.strip() or "No note given."
@@ -430,11 +456,13 @@ class DisputeService:
     ) -> tuple[tuple[int, int] | None, int | None]:
         if forfeit is not None:
             if forfeit not in (0, 1):
-                raise InvalidInput("The forfeit must name the first or the second side.")
+                raise InvalidInput(msg("The forfeit must name the first or the second side."))
             return None, forfeit
         if first is None or second is None:
             raise InvalidInput(
-                "Give both final scores (first-named side, then second), or choose which side "
-                "forfeits."
+                msg(
+                    "Give both final scores (first-named side, then second), or choose "
+                    "which side forfeits."
+                )
             )
         return (first, second), None

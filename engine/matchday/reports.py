@@ -23,6 +23,7 @@ from engine.brackets import REPORTABLE_STATES, MatchState, apply_action, transit
 from engine.formats import Result
 from engine.kernel.actors import SYSTEM_USER_ID, Actor, is_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday import overrides
 from engine.matchday._access import (
@@ -63,7 +64,7 @@ class ScoreService:
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
             if row is None:
-                raise NotFound("That match does not exist.")
+                raise NotFound(msg("That match does not exist."))
             return await load_lobby(session, row)
 
     async def current_match(
@@ -101,13 +102,16 @@ class ScoreService:
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
             if row is None:
-                raise NotFound("That match does not exist any more.")
+                raise NotFound(msg("That match does not exist any more."))
             lobby = await load_lobby(session, row)
             if lobby.side_of_user(actor.user_id) is None and not is_organizer(
                 actor, await organizer_role(session, row.guild_id)
             ):
                 raise PermissionDenied(
-                    f"Only the players of match {row.code} or an organizer can report its score."
+                    msg(
+                        "Only the players of match {code} or an organizer can report its score.",
+                        code=row.code,
+                    )
                 )
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
@@ -147,8 +151,11 @@ class ScoreService:
             if side is None:
                 if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
                     raise PermissionDenied(
-                        f"Only the players of match {row.code} or an organizer can report its "
-                        "score."
+                        msg(
+                            "Only the players of match {code} or an organizer can report "
+                            "its score.",
+                            code=row.code,
+                        )
                     )
                 return await self._organizer_report(uow, row, (mine, theirs), actor)
             if row.status not in REPORTABLE_STATES:
@@ -163,9 +170,14 @@ class ScoreService:
             own = next((r for r in reports if r.registration_id == registration_id), None)
             if own is not None:
                 raise Conflict(
-                    f"Your side already reported {score_text(own.score_a, own.score_b)} for match "
-                    f"{row.code}. Wait for your opponent to confirm it, or open a dispute with "
-                    "/dispute open if it was wrong."
+                    msg(
+                        "Your side already reported {score_text} for match {code}. Wait "
+                        "for your opponent to confirm it, or open a dispute with "
+                        "{dispute_open} if it was wrong.",
+                        score_text=score_text(own.score_a, own.score_b),
+                        code=row.code,
+                        dispute_open=Command("dispute open"),
+                    )
                 )
             await validate_scores(uow, tournament.id, row.code, (mine, theirs))
             scores = (mine, theirs) if side == 0 else (theirs, mine)
@@ -293,8 +305,13 @@ class ScoreService:
     ) -> ReportOutcome:
         if row.status == MatchState.COMPLETED:
             raise Conflict(
-                f"Match {row.code} is already final ({score_text(row.score_a, row.score_b)}). "
-                "To change it, use /match set-score."
+                msg(
+                    "Match {code} is already final ({score_text}). To change it, use "
+                    "{match_set_score}.",
+                    code=row.code,
+                    score_text=score_text(row.score_a, row.score_b),
+                    match_set_score=Command("match set-score"),
+                )
             )
         before = {"status": row.status}
         applied = await decide(
@@ -320,13 +337,16 @@ class ScoreService:
         )
         if match_id is None:
             raise NotFound(
-                "That score report no longer exists: the match was reset or settled another "
-                "way. Use /match info to see where your match stands."
+                msg(
+                    "That score report no longer exists: the match was reset or settled "
+                    "another way. Use {match_info} to see where your match stands.",
+                    match_info=Command("match info"),
+                )
             )
         tournament, row = await lock_match(uow, match_id)
         report = await uow.session.get(MatchReport, report_id, populate_existing=True)
         if report is None:
-            raise NotFound("That score report was withdrawn when the match was reset.")
+            raise NotFound(msg("That score report was withdrawn when the match was reset."))
         await self._check_confirmer(uow.session, actor, row, report)
         return tournament, row, report
 
@@ -338,36 +358,49 @@ class ScoreService:
         report is still the open question of the match."""
         if report.registration_id not in (row.registration_a_id, row.registration_b_id):
             raise NotFound(
-                f"That report is no longer valid: match {row.code} changed after an earlier "
-                "result was corrected. Report the score again."
+                msg(
+                    "That report is no longer valid: match {code} changed after an "
+                    "earlier result was corrected. Report the score again.",
+                    code=row.code,
+                )
             )
         side = await side_of_user(session, row, actor.user_id)
         reporter_side = 0 if report.registration_id == row.registration_a_id else 1
         if side is None and not is_organizer(actor, await organizer_role(session, row.guild_id)):
             raise PermissionDenied(
-                f"This button is for the players of match {row.code}; it changes nothing for you."
+                msg(
+                    "This button is for the players of match {code}; it changes nothing for you.",
+                    code=row.code,
+                )
             )
         if side == reporter_side:
             raise Conflict(
-                f"Your side sent this report ({score_text(report.score_a, report.score_b)}); "
-                "your opponent has to confirm it."
+                msg(
+                    "Your side sent this report ({score_text}); your opponent has to confirm it.",
+                    score_text=score_text(report.score_a, report.score_b),
+                )
             )
         if row.status == MatchState.COMPLETED:
             raise Conflict(
-                f"Match {row.code} is already final: "
-                f"{score_text(row.score_a, row.score_b)}. Nothing changed."
+                msg(
+                    "Match {code} is already final: {score_text}. Nothing changed.",
+                    code=row.code,
+                    score_text=score_text(row.score_a, row.score_b),
+                )
             )
         if row.status != MatchState.PENDING_RESULT:
             # Disputed, reset or back to check-in: the report is no longer the question.
             transition(row.code, row.status, MatchState.PENDING_RESULT)
-            raise Conflict(f"Match {row.code} is not waiting for a confirmation any more.")
+            raise Conflict(
+                msg("Match {code} is not waiting for a confirmation any more.", code=row.code)
+            )
 
     async def check_report(self, actor: Actor, report_id: int) -> ReportView:
         """Whether the actor may confirm/reject a report now (before showing a modal)."""
         async with self._ctx.read() as session:
             report = await session.get(MatchReport, report_id)
             if report is None:
-                raise NotFound("That score report no longer exists; the match was reset.")
+                raise NotFound(msg("That score report no longer exists; the match was reset."))
             row = await session.get(MatchRow, report.match_id)
             assert row is not None
             await self._check_confirmer(session, actor, row, report)
@@ -413,7 +446,7 @@ class ScoreService:
         the dispute id."""
         description = description.strip()
         if not description:
-            raise InvalidInput("Say what the real score was, so an organizer can decide.")
+            raise InvalidInput(msg("Say what the real score was, so an organizer can decide."))
         async with self._ctx.unit_of_work() as uow:
             tournament, row, report = await self._locked_report(uow, actor, report_id)
             dispute = await open_dispute_in(

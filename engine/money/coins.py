@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from engine.entries import confirm_paid
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money.events import CoinsSpent, PaymentApproved
 from engine.money.ledger import move_coins
@@ -61,8 +62,12 @@ class CoinMethod(PaymentMethodSpec):
         )
         if entry.replayed:
             raise Conflict(
-                f"The entry fee for {tournament.name} was already paid with {coin_name}, "
-                "so nothing was charged again."
+                msg(
+                    "The entry fee for {name} was already paid with {coin_name}, so "
+                    "nothing was charged again.",
+                    name=tournament.name,
+                    coin_name=coin_name,
+                )
             )
         payment = await new_payment(uow, tournament, reg, self.key, status=PaymentStatus.APPROVED)
         payment.coins = fee
@@ -114,6 +119,9 @@ COINS = register_payment_method(
         key=PaymentMethod.COINS.value,
         label="coins",
         title="Coins",
-        instructions="Paid from your /wallet at once; your entry is confirmed right away.",
+        instructions=msg(
+            "Paid from your {wallet} at once; your entry is confirmed right away.",
+            wallet=Command("wallet"),
+        ),
     )
 )

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import Text, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.kernel.uploads import CheckedImage
 from engine.money.rules import format_money
@@ -58,7 +59,7 @@ class PaymentMethodSpec(ABC):
     key: str
     label: str
     title: str
-    instructions: str
+    instructions: Text
     needs_reference: bool = False
     needs_proof: bool = False
 
@@ -129,7 +130,9 @@ def payment_method(key: str) -> PaymentMethodSpec:
     try:
         return _METHODS[key]
     except KeyError:
-        raise InvalidInput(f"Choose a payment method: {methods_text()}.") from None
+        raise InvalidInput(
+            msg("Choose a payment method: {methods_text}.", methods_text=methods_text())
+        ) from None
 
 
 def methods_text(coin_name: str = "coins") -> str:
@@ -164,10 +167,14 @@ def require_method(tournament: Tournament, method: str, coin_name: str) -> None:
     if method in accepted_methods(tournament):
         return
     usable = [method_label(m, coin_name) for m in accepted_methods(tournament)]
-    choice = ", ".join(usable) if usable else "none — ask an organizer"
+    choice = ", ".join(usable) if usable else msg("none — ask an organizer")
     raise InvalidInput(
-        f"{tournament.name} does not accept {method_label(method, coin_name)} for the entry "
-        f"fee. Accepted: {choice}."
+        msg(
+            "{name} does not accept {method_label} for the entry fee. Accepted: {choice}.",
+            name=tournament.name,
+            method_label=method_label(method, coin_name),
+            choice=choice,
+        )
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.entries import confirm_paid, payment_rejected
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import coins as _coins  # noqa: F401  (registers the coin method)
 from engine.money import rules
@@ -211,8 +212,12 @@ class PaymentService:
             _require_submitted(payment, "approved")
             if reg.status != RegistrationStatus.PAYMENT_REVIEW:
                 raise Conflict(
-                    f"This entry is {reg.status.replace('_', ' ')} now, so the payment cannot "
-                    "be approved. Refund it with /payments refund if the money arrived."
+                    msg(
+                        "This entry is {status} now, so the payment cannot be approved. "
+                        "Refund it with {payments_refund} if the money arrived.",
+                        status=reg.status.replace("_", " "),
+                        payments_refund=Command("payments refund"),
+                    )
                 )
             now = uow.clock.now()
             payment.status = PaymentStatus.APPROVED
@@ -224,7 +229,7 @@ class PaymentService:
         reason = (reason or "").strip()
         if not 3 <= len(reason) <= 300:
             raise InvalidInput(
-                "Give the player a reason of 3 to 300 characters, e.g. “reference not found”."
+                msg("Give the player a reason of 3 to 300 characters, e.g. “reference not found”.")
             )
         async with self._ctx.unit_of_work() as uow:
             payment, reg = await self._lock_for_review(uow, actor, payment_id)
@@ -289,14 +294,19 @@ class PaymentService:
         it is a registration command."""
         reason = (reason or "").strip()
         if not 3 <= len(reason) <= 300:
-            raise InvalidInput("Give a reason of 3 to 300 characters for the refund.")
+            raise InvalidInput(msg("Give a reason of 3 to 300 characters for the refund."))
         async with self._ctx.unit_of_work() as uow:
             payment, _ = await self._lock_for_review(uow, actor, payment_id)
             tournament_name = await _tournament_name(uow.session, payment.tournament_id)
             if payment.status == PaymentStatus.REFUND_PENDING:
                 raise Conflict(
-                    f"The money refund of payment #{payment.id} is already waiting to be sent. "
-                    f"Once you have sent it, mark it with /payments refund-sent {payment.id}."
+                    msg(
+                        "The money refund of payment #{payment_id} is already waiting to "
+                        "be sent. Once you have sent it, mark it with "
+                        "{payments_refund_sent} {payment_id}.",
+                        payment_id=payment.id,
+                        payments_refund_sent=Command("payments refund-sent"),
+                    )
                 )
             if payment.status == PaymentStatus.APPROVED:
                 await refund_payment(uow, payment, tournament_name, actor.user_id, reason)
@@ -312,7 +322,7 @@ class PaymentService:
             payment, _ = await self._lock_for_review(uow, actor, payment_id)
             if payment.status != PaymentStatus.REFUND_PENDING:
                 raise Conflict(
-                    "This payment has no money refund waiting to be sent, so nothing changed."
+                    msg("This payment has no money refund waiting to be sent, so nothing changed.")
                 )
             name = await _tournament_name(uow.session, payment.tournament_id)
             await mark_refund_sent(uow, payment, name, actor.user_id, note[:300])
@@ -327,7 +337,7 @@ class PaymentService:
             payment = await _payment_in_guild(session, actor, payment_id)
             await _require_organizer_in(session, actor, payment.guild_id)
             if payment.proof_sha256 is None:
-                raise NotFound("This payment has no screenshot: it was paid with coins.")
+                raise NotFound(msg("This payment has no screenshot: it was paid with coins."))
             content_type = await session.scalar(
                 select(StoredFile.content_type).where(StoredFile.sha256 == payment.proof_sha256)
             )
@@ -335,8 +345,10 @@ class PaymentService:
             data = await asyncio.to_thread(self._ctx.files.read, payment.proof_sha256)
         except FileNotFoundError:
             raise NotFound(
-                "The screenshot file of this payment is missing from the file store. Ask the "
-                "player to send it again, or check the storage directory."
+                msg(
+                    "The screenshot file of this payment is missing from the file store. "
+                    "Ask the player to send it again, or check the storage directory."
+                )
             ) from None
         return data, content_type or "application/octet-stream"
 
@@ -353,8 +365,16 @@ def _require_submitted(payment: Payment, wanted: str) -> None:
         PaymentStatus.REFUNDED: "already refunded",
         PaymentStatus.REFUND_PENDING: "already being refunded",
     }.get(PaymentStatus(payment.status), payment.status)
-    by = f" by <@{payment.reviewer_id}>" if payment.reviewer_id else ""
-    raise Conflict(f"Payment #{payment.id} was {status}{by}, so it cannot be {wanted} now.")
+    by = msg(" by {reviewer}", reviewer=User(payment.reviewer_id)) if payment.reviewer_id else ""
+    raise Conflict(
+        msg(
+            "Payment #{payment_id} was {status}{by}, so it cannot be {wanted} now.",
+            payment_id=payment.id,
+            status=status,
+            by=by,
+            wanted=wanted,
+        )
+    )
 
 
 def _not_refundable(status: str) -> str:
@@ -369,7 +389,12 @@ async def _payment_in_guild(session: AsyncSession, actor: Actor, payment_id: int
     payment = await session.get(Payment, payment_id)
     # A payment of another server is reported as missing, never shown.
     if payment is None or (actor.guild_id is not None and payment.guild_id != actor.guild_id):
-        raise NotFound(f"There is no payment #{payment_id} on this server. Check the number.")
+        raise NotFound(
+            msg(
+                "There is no payment #{payment_id} on this server. Check the number.",
+                payment_id=payment_id,
+            )
+        )
     return payment
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import Command, User, msg
 from storage.models import Payment, Registration, RegistrationMember, Tournament
 from storage.models.enums import (
     SLOT_HOLDING,
@@ -62,9 +63,17 @@ async def owed_registration(
     # Lock order of every registration change: tournament, then registration, then payment.
     tournament = await session.get(Tournament, tournament_id, with_for_update=True)
     if tournament is None or (actor.guild_id is not None and tournament.guild_id != actor.guild_id):
-        raise NotFound("That tournament does not exist on this server. Pick one from the list.")
+        raise NotFound(
+            msg("That tournament does not exist on this server. Pick one from the list.")
+        )
     if tournament.status in _CLOSED:
-        raise Conflict(f"{tournament.name} is {tournament.status} and takes no more payments.")
+        raise Conflict(
+            msg(
+                "{name} is {status} and takes no more payments.",
+                name=tournament.name,
+                status=tournament.status,
+            )
+        )
     reg = await session.scalar(
         select(Registration)
         .where(
@@ -77,7 +86,9 @@ async def owed_registration(
     if reg is None:
         raise await _not_registered(session, actor, tournament)
     if tournament.entry_fee_coins <= 0 and tournament.entry_fee_minor <= 0:
-        raise Conflict(f"{tournament.name} has no entry fee, so there is nothing to pay.")
+        raise Conflict(
+            msg("{name} has no entry fee, so there is nothing to pay.", name=tournament.name)
+        )
     _require_owing(tournament, reg)
     return tournament, reg
 
@@ -85,15 +96,26 @@ async def owed_registration(
 def _require_owing(tournament: Tournament, reg: Registration) -> None:
     name = tournament.name
     if reg.status == RegistrationStatus.CONFIRMED:
-        raise Conflict(f"Your entry in {name} is already paid and confirmed. Nothing was charged.")
+        raise Conflict(
+            msg(
+                "Your entry in {name} is already paid and confirmed. Nothing was charged.",
+                name=name,
+            )
+        )
     if reg.status == RegistrationStatus.PAYMENT_REVIEW:
         raise Conflict(
-            f"Your payment for {name} is already waiting for review. An organizer will check "
-            "it soon and you will get a direct message."
+            msg(
+                "Your payment for {name} is already waiting for review. An organizer "
+                "will check it soon and you will get a direct message.",
+                name=name,
+            )
         )
     if reg.status == RegistrationStatus.WAITLISTED:
         raise Conflict(
-            f"You are on the waitlist of {name}. Pay once a slot frees up; I will tell you."
+            msg(
+                "You are on the waitlist of {name}. Pay once a slot frees up; I will tell you.",
+                name=name,
+            )
         )
 
 
@@ -111,9 +133,19 @@ async def _not_registered(
     )
     if captain is not None:
         return Conflict(
-            f"Your team's captain <@{captain}> pays the entry fee for {tournament.name}."
+            msg(
+                "Your team's captain {captain} pays the entry fee for {name}.",
+                captain=User(captain),
+                name=tournament.name,
+            )
         )
-    return NotFound(f"You are not registered in {tournament.name}. Use /register first, then pay.")
+    return NotFound(
+        msg(
+            "You are not registered in {name}. Use {register} first, then pay.",
+            name=tournament.name,
+            register=Command("register"),
+        )
+    )
 
 
 async def refuse_reused_reference(
@@ -132,8 +164,11 @@ async def refuse_reused_reference(
     )
     if used is not None:
         raise Conflict(
-            f"The reference {reference} was already used for another entry's payment. "
-            "Check the TrxID in your payment app and send your own."
+            msg(
+                "The reference {reference} was already used for another entry's payment. "
+                "Check the TrxID in your payment app and send your own.",
+                reference=reference,
+            )
         )
 
 
@@ -152,6 +187,8 @@ async def refuse_reused_proof(
     )
     if used is not None:
         raise Conflict(
-            "This exact screenshot was already sent for another entry's payment. Attach the "
-            "screenshot of your own transaction."
+            msg(
+                "This exact screenshot was already sent for another entry's payment. "
+                "Attach the screenshot of your own transaction."
+            )
         )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine.entries import mark_payment_review
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import Command, Message, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import rules
 from engine.money.events import PaymentSubmitted
@@ -48,7 +49,9 @@ class MoneyMethod(PaymentMethodSpec):
             return PayRequest(reference)
         if request.proof is None:
             raise InvalidInput(
-                "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
+                msg(
+                    "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
+                )
             )
         image = await ctx.uploads.check_image(request.proof, name=request.proof_name)
         return PayRequest(reference, request.proof, request.proof_name, image)
@@ -118,28 +121,39 @@ def clean_reference(reference: str | None) -> str:
     reference = (reference or "").strip()
     if not _REFERENCE.match(reference):
         raise InvalidInput(
-            "Give the transaction reference (TrxID) you received, 3 to 64 letters or digits, "
-            "for example 9BD7K2LQ1X."
+            msg(
+                "Give the transaction reference (TrxID) you received, 3 to 64 letters or "
+                "digits, for example 9BD7K2LQ1X."
+            )
         )
     return re.sub(r"[ ._/\-]", "", reference).upper()
 
 
-_SEND_MONEY = "Send the entry fee with {app}, then /pay with the TrxID and a screenshot."
+def _send_money(app: str) -> Message:
+    return msg(
+        "Send the entry fee with {app}, then {pay} with the TrxID and a screenshot.",
+        app=app,
+        pay=Command("pay"),
+    )
+
 
 BKASH, NAGAD, ROCKET, BANK = (
     register_payment_method(
         MoneyMethod(key=key, label=label, title=title, instructions=instructions)
     )
     for key, label, title, instructions in (
-        (PaymentMethod.BKASH.value, "bKash", "bKash", _SEND_MONEY.format(app="bKash")),
-        (PaymentMethod.NAGAD.value, "Nagad", "Nagad", _SEND_MONEY.format(app="Nagad")),
-        (PaymentMethod.ROCKET.value, "Rocket", "Rocket", _SEND_MONEY.format(app="Rocket")),
+        (PaymentMethod.BKASH.value, "bKash", "bKash", _send_money("bKash")),
+        (PaymentMethod.NAGAD.value, "Nagad", "Nagad", _send_money("Nagad")),
+        (PaymentMethod.ROCKET.value, "Rocket", "Rocket", _send_money("Rocket")),
         (
             PaymentMethod.BANK.value,
             "bank transfer",
             "Bank transfer",
-            "Transfer the entry fee to the organizers' bank account, then /pay with the "
-            "transfer reference and a screenshot of the receipt.",
+            msg(
+                "Transfer the entry fee to the organizers' bank account, then {pay} with "
+                "the transfer reference and a screenshot of the receipt.",
+                pay=Command("pay"),
+            ),
         ),
     )
 )

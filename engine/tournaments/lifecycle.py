@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from engine.guilds import GameView
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import rules
 from engine.tournaments._rows import (
@@ -136,11 +137,18 @@ class TournamentService:
             return ids[0]
         if ids:
             raise InvalidInput(
-                f"Several tournaments are called “{text}”; pick the one you mean from the list."
+                msg(
+                    "Several tournaments are called “{text}”; pick the one you mean from the list.",
+                    text=text,
+                )
             )
         raise NotFound(
-            f"There is no tournament called “{text}” on this server. Pick one from the list "
-            "(see /tournament list)."
+            msg(
+                "There is no tournament called “{text}” on this server. Pick one from "
+                "the list (see {tournament_list}).",
+                text=text,
+                tournament_list=Command("tournament list"),
+            )
         )
 
     async def history(self, actor: Actor, tournament_id: int) -> list[VersionView]:
@@ -182,7 +190,12 @@ class TournamentService:
             require_organizer(actor, await organizer_role(session, guild_id))
             game = await session.get(Game, draft.game_id)
             if game is None or game.guild_id != guild_id:
-                raise NotFound("That game is not in this server's list; add it with /game add.")
+                raise NotFound(
+                    msg(
+                        "That game is not in this server's list; add it with {game_add}.",
+                        game_add=Command("game add"),
+                    )
+                )
             tz = await timezone(session, guild_id)
             config = rules.validate_config(config_from_draft(draft, game, tz), GameView.of(game))
             rules.ensure_future(None, config, uow.clock.now())
@@ -230,7 +243,12 @@ class TournamentService:
             before = config_of(row)
             after = apply_edit(before, field_name, value, tz)
             if before == after:
-                raise InvalidInput(f"{field_name} already has that value; nothing changed.")
+                raise InvalidInput(
+                    msg(
+                        "{field_name} already has that value; nothing changed.",
+                        field_name=field_name,
+                    )
+                )
             rules.ensure_future(before, after, uow.clock.now())
             return await self._record(uow, actor, row, tz, before, after, restored=None)
 
@@ -246,14 +264,24 @@ class TournamentService:
             )
             if stored is None:
                 raise NotFound(
-                    f"“{row.name}” has no version {version}; its versions are 1 to "
-                    f"{row.version} (see /tournament history)."
+                    msg(
+                        "“{name}” has no version {version}; its versions are 1 to "
+                        "{row_version} (see {tournament_history}).",
+                        name=row.name,
+                        version=version,
+                        row_version=row.version,
+                        tournament_history=Command("tournament history"),
+                    )
                 )
             before = config_of(row)
             after = TournamentConfig.from_snapshot(stored.snapshot)
             if before == after:
                 raise InvalidInput(
-                    f"“{row.name}” already matches version {version}; nothing changed."
+                    msg(
+                        "“{name}” already matches version {version}; nothing changed.",
+                        name=row.name,
+                        version=version,
+                    )
                 )
             if row.status in SCHEDULED_STATES:
                 # Its timers would fire at once: restoring an old start time must not start
@@ -274,7 +302,12 @@ class TournamentService:
     ) -> TournamentChange:
         game = await uow.session.get(Game, after.game_id)
         if game is None or game.guild_id != row.guild_id:
-            raise NotFound("That game is not in this server's list; see /game list.")
+            raise NotFound(
+                msg(
+                    "That game is not in this server's list; see {game_list}.",
+                    game_list=Command("game list"),
+                )
+            )
         # The bracket/registration guard first: its reason is the one that matters.
         rules.guard_change(row.status, before, after, await slot_holders(uow, row.id))
         after = rules.validate_config(after, GameView.of(game))
@@ -387,8 +420,12 @@ class TournamentService:
             row, _ = await self._locked_for_organizer(uow, actor, tournament_id)
             if TournamentStatus(row.status) not in FIELD_STATES:
                 raise Conflict(
-                    f"“{row.name}” is {rules.STATUS_NAMES[TournamentStatus(row.status)]}; "
-                    "registration questions can only be added before registration closes."
+                    msg(
+                        "“{name}” is {status_names}; registration questions can only be "
+                        "added before registration closes.",
+                        name=row.name,
+                        status_names=rules.STATUS_NAMES[TournamentStatus(row.status)],
+                    )
                 )
             existing = list(
                 await uow.session.scalars(
@@ -398,8 +435,10 @@ class TournamentService:
             check_field_room(row.name, existing, key, label)
             if spec.required and await slot_holders(uow, row.id, ACTIVE_REGISTRATION):
                 raise Conflict(
-                    "People have already registered without answering it, so a new question "
-                    "must be optional (required: False)."
+                    msg(
+                        "People have already registered without answering it, so a new "
+                        "question must be optional (required: False)."
+                    )
                 )
             field_row = RegistrationField(
                 tournament_id=row.id,

@@ -21,6 +21,7 @@ from engine.formats import FORMATS
 from engine.formats.errors import InvalidOptions
 from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import Command, msg
 from engine.tournaments.rules import (
     ALL_OPTION_KEYS,
     FORMAT_OPTION_KEYS,
@@ -39,17 +40,27 @@ def parse_money(text: str, what: str = "amount") -> int:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise InvalidInput(
-            f"The {what} “{text}” is not a number; write it like 150 or 150.50."
+            msg(
+                "The {what} “{text}” is not a number; write it like 150 or 150.50.",
+                what=what,
+                text=text,
+            )
         ) from None
     if not amount.is_finite():
-        raise InvalidInput(f"The {what} must be a number such as 150 or 150.50.")
+        raise InvalidInput(msg("The {what} must be a number such as 150 or 150.50.", what=what))
     if amount < 0:
-        raise InvalidInput(f"The {what} cannot be negative; use 0 for none.")
+        raise InvalidInput(msg("The {what} cannot be negative; use 0 for none.", what=what))
     minor = amount * 100
     if minor != minor.to_integral_value():
-        raise InvalidInput(f"The {what} “{text}” has more than two decimals; write it like 150.50.")
+        raise InvalidInput(
+            msg(
+                "The {what} “{text}” has more than two decimals; write it like 150.50.",
+                what=what,
+                text=text,
+            )
+        )
     if minor > MAX_MINOR:
-        raise InvalidInput(f"The {what} “{text}” is too large.")
+        raise InvalidInput(msg("The {what} “{text}” is too large.", what=what, text=text))
     return int(minor)
 
 
@@ -74,13 +85,21 @@ def parse_local_time(text: str, timezone: str) -> datetime:
         if moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None) != naive:
             # Zoneinfo quietly shifts a time that the clocks skip (a DST change).
             raise InvalidInput(
-                f"{cleaned} does not exist in {timezone}: the clocks change then. Pick a "
-                "time an hour earlier or later."
+                msg(
+                    "{cleaned} does not exist in {timezone}: the clocks change then. "
+                    "Pick a time an hour earlier or later.",
+                    cleaned=cleaned,
+                    timezone=timezone,
+                )
             )
         return moment
     raise InvalidInput(
-        f"“{text}” is not a date and time I can read. Write it like 2026-12-05 18:00 "
-        f"(year-month-day hour:minute, in this server's time zone {timezone})."
+        msg(
+            "“{text}” is not a date and time I can read. Write it like 2026-12-05 18:00 "
+            "(year-month-day hour:minute, in this server's time zone {timezone}).",
+            text=text,
+            timezone=timezone,
+        )
     )
 
 
@@ -89,8 +108,11 @@ def parse_distribution(text: str) -> tuple[int, ...]:
     parts = [p for p in re.split(r"[/,\s]+", text.strip().replace("%", "")) if p]
     if not parts or not all(p.isdigit() for p in parts):
         raise InvalidInput(
-            f"“{text}” is not a prize distribution. Write whole percentages per place "
-            "separated by slashes, such as 50/30/20."
+            msg(
+                "“{text}” is not a prize distribution. Write whole percentages per place "
+                "separated by slashes, such as 50/30/20.",
+                text=text,
+            )
         )
     return tuple(int(p) for p in parts)
 
@@ -101,13 +123,15 @@ def parse_bool(text: str, what: str) -> bool:
         return True
     if word in ("no", "n", "false", "off", "0", "disabled"):
         return False
-    raise InvalidInput(f"{what} takes yes or no; you wrote “{text}”.")
+    raise InvalidInput(msg("{what} takes yes or no; you wrote “{text}”.", what=what, text=text))
 
 
 def parse_int(text: str, what: str) -> int:
     cleaned = text.strip()
     if not re.fullmatch(r"[+-]?\d{1,10}", cleaned):
-        raise InvalidInput(f"{what} takes a whole number; you wrote “{text}”.")
+        raise InvalidInput(
+            msg("{what} takes a whole number; you wrote “{text}”.", what=what, text=text)
+        )
     return int(cleaned)
 
 
@@ -117,8 +141,11 @@ def parse_methods(text: str) -> tuple[str, ...]:
     wrong = [w for w in words if w not in known]
     if wrong:
         raise InvalidInput(
-            f"“{', '.join(wrong)}” is not a payment method; choose from: "
-            f"{', '.join(sorted(known))}."
+            msg(
+                "“{names}” is not a payment method; choose from: {names2}.",
+                names=", ".join(wrong),
+                names2=", ".join(sorted(known)),
+            )
         )
     return tuple(dict.fromkeys(words))
 
@@ -272,8 +299,12 @@ def editable_field(field_name: str) -> EditableField:
     spec = EDITABLE_FIELDS.get(field_name)
     if spec is None:
         raise InvalidInput(
-            f"“{field_name}” is not something /tournament edit can change; "
-            "pick a field from the list."
+            msg(
+                "“{field_name}” is not something {tournament_edit} can change; pick a "
+                "field from the list.",
+                field_name=field_name,
+                tournament_edit=Command("tournament edit"),
+            )
         )
     return spec
 

@@ -27,6 +27,7 @@ from engine.formats import (
 )
 from engine.guilds import GameView
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.text import Command, msg
 from storage.models.enums import ParticipantType, TournamentStatus
 
 S = TournamentStatus
@@ -99,13 +100,13 @@ TRANSITIONS: dict[TournamentStatus, frozenset[TournamentStatus]] = {
 }
 # How a person brings each state about, for refusal messages.
 HOW_TO_REACH = {
-    S.PUBLISHED: "/tournament publish",
-    S.REGISTRATION_OPEN: "/tournament open",
-    S.REGISTRATION_CLOSED: "/tournament close",
-    S.LIVE: "/tournament start",
+    S.PUBLISHED: Command("tournament publish"),
+    S.REGISTRATION_OPEN: Command("tournament open"),
+    S.REGISTRATION_CLOSED: Command("tournament close"),
+    S.LIVE: msg("{tournament} start", tournament=Command("tournament")),
     S.COMPLETED: "playing the last match",
-    S.ARCHIVED: "/tournament archive",
-    S.CANCELLED: "/tournament cancel",
+    S.ARCHIVED: Command("tournament archive"),
+    S.CANCELLED: Command("tournament cancel"),
 }
 # The forward step named in refusals (cancel is always mentioned separately).
 _MAIN_PATH = {
@@ -138,17 +139,33 @@ def check_transition(name: str, current: str, target: TournamentStatus) -> None:
     if target in TRANSITIONS[now]:
         return
     if now is target:
-        raise Conflict(f"“{name}” is already {STATUS_NAMES[now]}; nothing changed.")
+        raise Conflict(
+            msg(
+                "“{name}” is already {status_names}; nothing changed.",
+                name=name,
+                status_names=STATUS_NAMES[now],
+            )
+        )
     step = _MAIN_PATH.get(now)
     if step is None:
         raise Conflict(
-            f"“{name}” is {STATUS_NAMES[now]}, and an archived tournament cannot change any more."
+            msg(
+                "“{name}” is {status_names}, and an archived tournament cannot change any more.",
+                name=name,
+                status_names=STATUS_NAMES[now],
+            )
         )
-    advice = f"The next step from here is {HOW_TO_REACH[step]}"
+    advice = msg("The next step from here is {how_to_reach}", how_to_reach=HOW_TO_REACH[step])
     if S.CANCELLED in TRANSITIONS[now]:
-        advice += " (or /tournament cancel)"
+        advice += msg(" (or {tournament_cancel})", tournament_cancel=Command("tournament cancel"))
     raise Conflict(
-        f"“{name}” is {STATUS_NAMES[now]}, so it cannot become {STATUS_NAMES[target]}. {advice}."
+        msg(
+            "“{name}” is {status_names}, so it cannot become {status_names2}. {advice}.",
+            name=name,
+            status_names=STATUS_NAMES[now],
+            status_names2=STATUS_NAMES[target],
+            advice=advice,
+        )
     )
 
 
@@ -238,7 +255,7 @@ def _normalised(config: TournamentConfig) -> TournamentConfig:
 
 def _check_name(name: str) -> None:
     if not 3 <= len(name) <= 100:
-        raise InvalidInput("A tournament name must be 3 to 100 characters long.")
+        raise InvalidInput(msg("A tournament name must be 3 to 100 characters long."))
 
 
 def _check_size(config: TournamentConfig, game: GameView) -> None:
@@ -247,33 +264,53 @@ def _check_size(config: TournamentConfig, game: GameView) -> None:
     smallest = max(2, MINIMUM_FIELD[config.format])
     if not smallest <= config.max_participants <= MAX_PARTICIPANTS:
         raise InvalidInput(
-            f"{FORMAT_NAMES[config.format]} needs a maximum of at least {smallest} participants "
-            f"(and at most {MAX_PARTICIPANTS}); you gave {config.max_participants}."
+            msg(
+                "{format_names} needs a maximum of at least {smallest} participants (and "
+                "at most {max_participants}); you gave {config_max_participants}.",
+                format_names=FORMAT_NAMES[config.format],
+                smallest=smallest,
+                max_participants=MAX_PARTICIPANTS,
+                config_max_participants=config.max_participants,
+            )
         )
     if not 2 <= config.min_participants <= config.max_participants:
         raise InvalidInput(
-            f"The minimum number of participants ({config.min_participants}) must be at least 2 "
-            f"and not above the maximum ({config.max_participants})."
+            msg(
+                "The minimum number of participants ({min_participants}) must be at "
+                "least 2 and not above the maximum ({max_participants}).",
+                min_participants=config.min_participants,
+                max_participants=config.max_participants,
+            )
         )
     if config.participant_type == ParticipantType.SOLO:
         if game.team_size_min > 1:
             raise InvalidInput(
-                f"{game.name} is played in teams ({game.team_size_text}); make this a team "
-                "tournament."
+                msg(
+                    "{name} is played in teams ({team_size_text}); make this a team tournament.",
+                    name=game.name,
+                    team_size_text=game.team_size_text,
+                )
             )
         if config.team_size != 1:
-            raise InvalidInput("A solo tournament has a team size of 1.")
+            raise InvalidInput(msg("A solo tournament has a team size of 1."))
     elif config.participant_type == ParticipantType.TEAM:
         if not game.team_size_min <= config.team_size <= game.team_size_max:
             raise InvalidInput(
-                f"{game.name} allows teams of {game.team_size_min} to {game.team_size_max}; "
-                f"a team size of "
-                f"{config.team_size} does not fit."
+                msg(
+                    "{name} allows teams of {team_size_min} to {team_size_max}; a team "
+                    "size of {team_size} does not fit.",
+                    name=game.name,
+                    team_size_min=game.team_size_min,
+                    team_size_max=game.team_size_max,
+                    team_size=config.team_size,
+                )
             )
         if config.team_size < 2 and game.team_size_max < 2:
-            raise InvalidInput(f"{game.name} is played alone; make this a solo tournament.")
+            raise InvalidInput(
+                msg("{name} is played alone; make this a solo tournament.", name=game.name)
+            )
     else:
-        raise InvalidInput("The participant type must be solo or team.")
+        raise InvalidInput(msg("The participant type must be solo or team."))
 
 
 def _check_format(config: TournamentConfig, game: GameView) -> None:
@@ -281,14 +318,21 @@ def _check_format(config: TournamentConfig, game: GameView) -> None:
     extra = sorted(set(config.format_options) - set(allowed))
     if extra:
         raise InvalidInput(
-            f"{FORMAT_NAMES[config.format]} has no option {', '.join(extra)}; its options are: "
-            f"{', '.join(allowed)}."
+            msg(
+                "{format_names} has no option {names}; its options are: {names2}.",
+                format_names=FORMAT_NAMES[config.format],
+                names=", ".join(extra),
+                names2=", ".join(allowed),
+            )
         )
     if not 1 <= config.best_of <= 15:
-        raise InvalidInput("Best-of must be a number of games from 1 to 15.")
+        raise InvalidInput(msg("Best-of must be a number of games from 1 to 15."))
     if config.best_of % 2 == 0 and not game.allows_draws:
         raise InvalidInput(
-            f"{game.name} does not allow draws, so a series needs an odd best-of (1, 3, 5 …)."
+            msg(
+                "{name} does not allow draws, so a series needs an odd best-of (1, 3, 5 …).",
+                name=game.name,
+            )
         )
     try:
         options = FormatOptions.from_mapping(
@@ -310,17 +354,19 @@ def _check_against_size(config: TournamentConfig, options: FormatOptions) -> Non
 def _check_times(config: TournamentConfig) -> None:
     opens, closes, starts = (getattr(config, k) for k in TIME_FIELDS)
     if opens and closes and not opens < closes:
-        raise InvalidInput("Registration must open before it closes.")
+        raise InvalidInput(msg("Registration must open before it closes."))
     if closes and starts and not closes <= starts:
-        raise InvalidInput("Registration must close no later than the tournament starts.")
+        raise InvalidInput(msg("Registration must close no later than the tournament starts."))
     if opens and starts and not opens < starts:
-        raise InvalidInput("Registration must open before the tournament starts.")
+        raise InvalidInput(msg("Registration must open before the tournament starts."))
     if config.checkin_enabled and not 5 <= config.checkin_window_minutes <= 24 * 60:
-        raise InvalidInput("The check-in window must be from 5 minutes to 24 hours.")
+        raise InvalidInput(msg("The check-in window must be from 5 minutes to 24 hours."))
     if not 0 <= config.match_checkin_minutes <= 120:
-        raise InvalidInput("Match check-in must be from 1 to 120 minutes, or 0 to play without it.")
+        raise InvalidInput(
+            msg("Match check-in must be from 1 to 120 minutes, or 0 to play without it.")
+        )
     if config.seeding not in SEEDING_METHODS:
-        raise InvalidInput("Seeding must be random, ranked or manual.")
+        raise InvalidInput(msg("Seeding must be random, ranked or manual."))
 
 
 def _check_money(config: TournamentConfig) -> None:
@@ -331,11 +377,11 @@ def _check_money(config: TournamentConfig) -> None:
         ("prize pool in coins", config.prize_pool_coins, MAX_COINS),
     ):
         if value < 0:
-            raise InvalidInput(f"The {what} cannot be negative; use 0 for none.")
+            raise InvalidInput(msg("The {what} cannot be negative; use 0 for none.", what=what))
         if value > cap:
-            raise InvalidInput(f"The {what} is too large.")
+            raise InvalidInput(msg("The {what} is too large.", what=what))
     if not re.fullmatch(r"[A-Z]{3}", config.currency):
-        raise InvalidInput("The currency must be a three-letter code such as BDT or USD.")
+        raise InvalidInput(msg("The currency must be a three-letter code such as BDT or USD."))
     _check_methods(config)
     _check_distribution(config)
 
@@ -344,22 +390,31 @@ def _check_methods(config: TournamentConfig) -> None:
     methods = set(config.payment_methods)
     unknown = methods - set(_PAYMENT_METHODS)
     if unknown:
-        raise InvalidInput(f"Unknown payment method: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            msg("Unknown payment method: {names}.", names=", ".join(sorted(unknown)))
+        )
     money = methods & set(_money_methods())
     if config.entry_fee_minor > 0 and not money:
         raise InvalidInput(
-            f"An entry fee in money needs at least one way to pay it: {_or_list(_money_methods())}."
+            msg(
+                "An entry fee in money needs at least one way to pay it: {or_list}.",
+                or_list=_or_list(_money_methods()),
+            )
         )
     if money and config.entry_fee_minor == 0:
         raise InvalidInput(
-            f"Payment by {', '.join(sorted(money))} needs an entry fee in money; set one or "
-            "remove those methods."
+            msg(
+                "Payment by {names} needs an entry fee in money; set one or remove those methods.",
+                names=", ".join(sorted(money)),
+            )
         )
     coins = {m for m in methods if pays_coins(m)}
     if config.entry_fee_coins > 0 and not coins:
-        raise InvalidInput("An entry fee in coins needs the coins payment method.")
+        raise InvalidInput(msg("An entry fee in coins needs the coins payment method."))
     if coins and config.entry_fee_coins == 0:
-        raise InvalidInput("Payment by coins needs an entry fee in coins; set one or remove coins.")
+        raise InvalidInput(
+            msg("Payment by coins needs an entry fee in coins; set one or remove coins.")
+        )
 
 
 def _check_distribution(config: TournamentConfig) -> None:
@@ -369,28 +424,40 @@ def _check_distribution(config: TournamentConfig) -> None:
     if any(p <= 0 for p in split) or sum(split) != 100:
         shown = "/".join(str(p) for p in split)
         raise InvalidInput(
-            f"The prize distribution {shown} adds up to {sum(split)}%; the parts must be "
-            "positive and add up to exactly 100, such as 50/30/20."
+            msg(
+                "The prize distribution {shown} adds up to {split}%; the parts must be "
+                "positive and add up to exactly 100, such as 50/30/20.",
+                shown=shown,
+                split=sum(split),
+            )
         )
     if len(split) > config.max_participants:
-        raise InvalidInput("The prize distribution pays more places than there are participants.")
+        raise InvalidInput(
+            msg("The prize distribution pays more places than there are participants.")
+        )
 
 
 def _check_extras(config: TournamentConfig) -> None:
     if not 0 <= config.fee_waiver_top_n <= config.max_participants:
         raise InvalidInput(
-            "The fee waiver must cover from 0 to the maximum number of participants "
-            "(the top N ranked play for free)."
+            msg(
+                "The fee waiver must cover from 0 to the maximum number of participants "
+                "(the top N ranked play for free)."
+            )
         )
     if config.rules and len(config.rules) > MAX_RULES:
-        raise InvalidInput(f"The rules can be at most {MAX_RULES} characters long.")
+        raise InvalidInput(
+            msg("The rules can be at most {max_rules} characters long.", max_rules=MAX_RULES)
+        )
     if len(config.stream_links) > MAX_LINKS:
-        raise InvalidInput(f"A tournament can list at most {MAX_LINKS} stream links.")
+        raise InvalidInput(
+            msg("A tournament can list at most {max_links} stream links.", max_links=MAX_LINKS)
+        )
     for link in config.stream_links:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or not parts.hostname or len(link) > 300:
             raise InvalidInput(
-                f"“{link[:80]}” is not a web link; stream links start with https://."
+                msg("“{link}” is not a web link; stream links start with https://.", link=link[:80])
             )
 
 
@@ -436,19 +503,29 @@ def guard_change(
     locked = changed & BRACKET_FIELDS
     if locked and TournamentStatus(status) in BRACKET_LOCKED_STATES:
         raise Conflict(
-            f"The tournament is {STATUS_NAMES[TournamentStatus(status)]}, so "
-            f"{', '.join(sorted(locked))} can no longer change: the bracket depends on it."
+            msg(
+                "The tournament is {status_names}, so {names} can no longer change: the "
+                "bracket depends on it.",
+                status_names=STATUS_NAMES[TournamentStatus(status)],
+                names=", ".join(sorted(locked)),
+            )
         )
     if slot_holders and after.max_participants < slot_holders:
         raise Conflict(
-            f"{slot_holders} participants already hold a slot, so the maximum cannot go below "
-            f"{slot_holders}."
+            msg(
+                "{slot_holders} participants already hold a slot, so the maximum cannot "
+                "go below {slot_holders}.",
+                slot_holders=slot_holders,
+            )
         )
     if slot_holders and changed & {"participant_type", "team_size", "game_id"}:
         which = sorted(changed & {"participant_type", "team_size", "game_id"})
         raise Conflict(
-            f"Registrations already exist, so {', '.join(which)} cannot change: the entries "
-            "were made for the current setting."
+            msg(
+                "Registrations already exist, so {names} cannot change: the entries were "
+                "made for the current setting.",
+                names=", ".join(which),
+            )
         )
 
 
@@ -469,4 +546,6 @@ def ensure_future(before: TournamentConfig | None, after: TournamentConfig, now:
     key = newly_past(before, after, now)
     if key is not None:
         label = key.replace("_at", "").replace("_", " ")
-        raise InvalidInput(f"The {label} time is in the past; pick a time that is still ahead.")
+        raise InvalidInput(
+            msg("The {label} time is in the past; pick a time that is still ahead.", label=label)
+        )
