@@ -1,3 +1,6 @@
+from engine.brackets._view_parts import (
+    clean_name,
+)
 from engine.brackets.admin import (
     BracketAdminService,
     SeedEntry,
@@ -38,7 +41,6 @@ from engine.brackets.store import (
     schedule_match_checkin_reminder,
 )
 from engine.brackets.views import (
-    clean_name,
     standings_table,
     tournament_view,
 )

@@ -26,6 +26,7 @@ from engine.tournaments._rows import (
     version_row,
     view,
 )
+from engine.tournaments.changes import change_summary, changed_fields, ensure_future, guard_change
 from engine.tournaments.events import (
     RegistrationFieldAdded,
     TournamentCreated,
@@ -198,7 +199,7 @@ class TournamentService:
                 )
             tz = await timezone(session, guild_id)
             config = rules.validate_config(config_from_draft(draft, game, tz), GameView.of(game))
-            rules.ensure_future(None, config, uow.clock.now())
+            ensure_future(None, config, uow.clock.now())
             now = uow.clock.now()
             row = Tournament(
                 guild_id=guild_id,
@@ -249,7 +250,7 @@ class TournamentService:
                         field_name=field_name,
                     )
                 )
-            rules.ensure_future(before, after, uow.clock.now())
+            ensure_future(before, after, uow.clock.now())
             return await self._record(uow, actor, row, tz, before, after, restored=None)
 
     async def rollback(self, actor: Actor, tournament_id: int, version: int) -> TournamentChange:
@@ -286,7 +287,7 @@ class TournamentService:
             if row.status in SCHEDULED_STATES:
                 # Its timers would fire at once: restoring an old start time must not start
                 # the tournament behind the organizer's back.
-                rules.ensure_future(before, after, uow.clock.now())
+                ensure_future(before, after, uow.clock.now())
             return await self._record(uow, actor, row, tz, before, after, restored=version)
 
     async def _record(
@@ -309,9 +310,9 @@ class TournamentService:
                 )
             )
         # The bracket/registration guard first: its reason is the one that matters.
-        rules.guard_change(row.status, before, after, await slot_holders(uow, row.id))
+        guard_change(row.status, before, after, await slot_holders(uow, row.id))
         after = rules.validate_config(after, GameView.of(game))
-        changes = rules.change_summary(before, after)
+        changes = change_summary(before, after)
         summary = changes if restored is None else f"Rolled back to version {restored} ({changes})"
         summary = summary if len(summary) <= 500 else summary[:499] + "…"
         now = uow.clock.now()
@@ -321,7 +322,7 @@ class TournamentService:
         await replan_timers(uow, row)
         old, new = before.to_snapshot(), after.to_snapshot()
         uow.session.add(version_row(row.id, row.version, new, summary, actor.user_id, now))
-        changed = rules.changed_fields(before, after)
+        changed = changed_fields(before, after)
         uow.audit(
             guild_id=row.guild_id,
             actor_id=actor.user_id,
