@@ -35,6 +35,7 @@ from engine.brackets.store import (
     correct_result,
     load_for_update,
     match_view,
+    peek_bracket,
     schedule_match_checkin_reminder,
 )
 from engine.brackets.views import (
@@ -68,6 +69,7 @@ __all__ = [
     "correct_result",
     "load_for_update",
     "match_view",
+    "peek_bracket",
     "register_timers",
     "schedule_match_checkin_reminder",
     "standings_table",
