@@ -1,3 +1,4 @@
+from engine.brackets._cache import BracketCache, cache_of
 from engine.brackets.admin import (
     BracketAdminService,
     SeedEntry,
@@ -51,6 +52,7 @@ __all__ = [
     "REPORTABLE_STATES",
     "Applied",
     "BracketAdminService",
+    "BracketCache",
     "BracketFinished",
     "BracketService",
     "MatchClosedByBracket",
@@ -65,6 +67,7 @@ __all__ = [
     "TournamentCompleted",
     "TournamentStarted",
     "apply_action",
+    "cache_of",
     "clean_name",
     "correct_result",
     "load_for_update",

@@ -9,7 +9,9 @@ Two rules keep a rolled-back transaction out of memory:
 
 - :meth:`BracketCache.take` removes the entry, so a bracket being changed by a
   transaction is seen by nobody else, and is simply dropped when the transaction fails;
-- entries are only put back from ``UnitOfWork.after_commit``, with the committed version.
+- entries are only put back from ``UnitOfWork.after_commit``, with the committed version,
+  and only when the row still holds that version then (a savepoint rolled back inside a
+  committed transaction expires or discards the row, and the entry is not made).
 
 Readers that must not change the bracket use :meth:`BracketCache.peek`. The cache is per
 database engine (a test's database or a process's pool), bounded by tournament (LRU).
@@ -20,8 +22,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from weakref import WeakKeyDictionary
 
+from sqlalchemy import inspect
+
 from engine.formats import Bracket
 from engine.kernel.uow import UnitOfWork
+from storage.models import BracketState
 
 # (BracketState.id, BracketState.version): the row id guards against a bracket row that
 # was deleted and made again with version 1 for the same tournament.
@@ -76,16 +81,33 @@ class BracketCache:
 _CACHES: WeakKeyDictionary[object, BracketCache] = WeakKeyDictionary()
 
 
-def cache_of(uow: UnitOfWork) -> BracketCache:
-    """The cache of the database ``uow`` writes to: versions only mean something there."""
-    engine = uow.session.bind
+def cache_of(engine: object) -> BracketCache:
+    """The cache of one database engine (``uow.session.bind``, ``Database.engine``):
+    versions only mean something in the database they were read from."""
     cache = _CACHES.get(engine)
     if cache is None:
         cache = _CACHES[engine] = BracketCache()
     return cache
 
 
-def put_after_commit(uow: UnitOfWork, tournament_id: int, key: StateKey, bracket: Bracket) -> None:
-    """Cache ``bracket`` at ``key`` once (and only if) ``uow`` commits."""
-    cache = cache_of(uow)
-    uow.after_commit(lambda: cache.put(tournament_id, key, bracket))
+def key_of(state: BracketState) -> StateKey:
+    return (state.id, state.version)
+
+
+def put_after_commit(
+    uow: UnitOfWork, tournament_id: int, state: BracketState, bracket: Bracket
+) -> None:
+    """Cache ``bracket`` as the state of ``state`` once (and only if) ``uow`` commits it."""
+    cache, key = cache_of(uow.session.bind), key_of(state)
+
+    def committed() -> None:
+        if _still_at(state, key):
+            cache.put(tournament_id, key, bracket)
+
+    uow.after_commit(committed)
+
+
+def _still_at(state: BracketState, key: StateKey) -> bool:
+    """Whether the row kept ``key`` to the end: read without loading anything."""
+    seen = inspect(state)
+    return seen.identity == (key[0],) and seen.dict.get("version") == key[1]

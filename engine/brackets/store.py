@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import defer
 
-from engine.brackets._cache import cache_of, put_after_commit
+from engine.brackets._cache import cache_of, key_of, put_after_commit
 from engine.brackets._ratings import update_ratings
 from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
 from engine.brackets.states import MatchState, transition
@@ -196,7 +196,7 @@ async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketS
     """The locked row and a bracket the caller may change: taken out of the cache (or
     replayed); only :func:`_store` puts it back, after the commit."""
     state = await locked_state(uow, tournament_id)
-    bracket = cache_of(uow).take(tournament_id, (state.id, state.version))
+    bracket = cache_of(uow.session.bind).take(tournament_id, key_of(state))
     return state, bracket if bracket is not None else await _replayed(uow, state)
 
 
@@ -204,11 +204,10 @@ async def peek_bracket(uow: UnitOfWork, tournament_id: int) -> Bracket:
     """The current bracket for a caller that only reads it (the dry run of a report):
     it stays cached, so it must not be changed."""
     state = await locked_state(uow, tournament_id)
-    key = (state.id, state.version)
-    bracket = cache_of(uow).peek(tournament_id, key)
+    bracket = cache_of(uow.session.bind).peek(tournament_id, key_of(state))
     if bracket is None:
         bracket = await _replayed(uow, state)
-        put_after_commit(uow, tournament_id, key, bracket)
+        put_after_commit(uow, tournament_id, state, bracket)
     return bracket
 
 
@@ -281,7 +280,7 @@ async def _store(
     state.actions = [a.to_dict() for a in bracket.history]
     state.version += 1
     state.updated_at = now
-    put_after_commit(uow, tournament.id, (state.id, state.version), bracket)
+    put_after_commit(uow, tournament.id, state, bracket)
     changed = {
         code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
     }
