@@ -20,8 +20,10 @@ from dashboard.inputs import hostile_input
 from dashboard.live import SUBSCRIBER_NAME, LiveHub, live_event_types
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
+from dashboard.reads import PublicReads
 from dashboard.security import add_security_headers, error_pages, request_metrics
 from dashboard.state import STATE, DashboardState
+from engine.kernel.events import DomainEvent
 from engine.kernel.metrics import MetricsService
 from engine.render.cache import BracketImageCache
 from engine.services import Services
@@ -50,6 +52,7 @@ def create_app(
     """
     config = config or DashboardConfig.for_data_dir(services.ctx.files.root.parent)
     hub = LiveHub()
+    reads = PublicReads()
     app = web.Application(middlewares=[request_metrics, error_pages, hostile_input])
     app[STATE] = DashboardState(
         services=services,
@@ -62,9 +65,15 @@ def create_app(
         images=BracketImageCache(IMAGE_CACHE_ENTRIES),
         templates=Templates(),
         limiter=RateLimiter(),
+        reads=reads,
     )
     if live_updates:
-        services.outbox.subscribe(SUBSCRIBER_NAME, hub.handle, live_event_types())
+
+        async def live(event: DomainEvent) -> None:
+            reads.saw(event)  # first: the pages browsers reload on this event are fresh
+            await hub.handle(event)
+
+        services.outbox.subscribe(SUBSCRIBER_NAME, live, live_event_types())
     app.router.add_routes(public.routes)
     app.router.add_routes(org.routes)
     app.router.add_static("/static", STATIC_DIR)
