@@ -20,6 +20,7 @@ from dashboard.inputs import hostile_input
 from dashboard.live import OUTBOX_BOOT, LiveHub, live_event_types
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
+from dashboard.reads import PublicReads
 from dashboard.security import add_security_headers, error_pages, request_metrics
 from dashboard.state import STATE, DashboardState
 from engine.kernel.feed import OutboxFeed
@@ -54,6 +55,7 @@ def create_app(
     """
     config = config or DashboardConfig.for_data_dir(services.ctx.files.root.parent)
     hub = LiveHub(boot=OUTBOX_BOOT if live_updates else None)
+    reads = PublicReads()
     app = web.Application(middlewares=[request_metrics, error_pages, hostile_input])
     app[STATE] = DashboardState(
         services=services,
@@ -66,9 +68,10 @@ def create_app(
         images=BracketImageCache(IMAGE_CACHE_ENTRIES),
         templates=Templates(),
         limiter=RateLimiter(),
+        reads=reads,
     )
     if live_updates:
-        follow_outbox(app, services, hub, feed or OutboxFeed(services.ctx.db))
+        follow_outbox(app, services, hub, feed or OutboxFeed(services.ctx.db), reads)
     app.router.add_routes(public.routes)
     app.router.add_routes(org.routes)
     app.router.add_static("/static", STATIC_DIR)
@@ -77,9 +80,18 @@ def create_app(
     return app
 
 
-def follow_outbox(app: web.Application, services: Services, hub: LiveHub, feed: OutboxFeed) -> None:
+def follow_outbox(
+    app: web.Application,
+    services: Services,
+    hub: LiveHub,
+    feed: OutboxFeed,
+    reads: PublicReads | None = None,
+) -> None:
     """Feed ``hub`` from ``feed`` while the app runs; this process's commits wake it at once
-    (other processes' by LISTEN/NOTIFY, or the feed's poll on SQLite)."""
+    (other processes' by LISTEN/NOTIFY, or the feed's poll on SQLite). ``reads`` hears every
+    event first, from any process, so the pages browsers reload on it are fresh."""
+    if reads is not None:
+        feed.subscribe(lambda _seq, event: reads.saw(event))
     feed.subscribe(hub.handle_at, live_event_types())
     services.ctx.on_commit_with_events(feed.wake)
     app[FEED] = feed

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engine.brackets.events import MatchReset, SeedingChanged, SeedsSwapped
 from engine.brackets.seeding import SEEDING_METHODS, order_participants
 from engine.brackets.states import MatchState, transition
-from engine.brackets.store import load_for_update, open_match
+from engine.brackets.store import locked_state, open_match, stored_actions
 from engine.formats import Bracket, FormatError, Participant, create_bracket
 from engine.formats import Match as EngineMatch
 from engine.formats import MatchStatus as EngineStatus
@@ -281,8 +281,8 @@ class BracketAdminService:
     async def _swap_in_bracket(
         self, uow: UnitOfWork, tournament: Tournament, a: int, b: int
     ) -> list[SeedEntry]:
-        state, _ = await load_for_update(uow, tournament.id)
-        if state.actions:
+        state = await locked_state(uow, tournament.id)
+        if await stored_actions(uow, state):
             raise Conflict(
                 msg(
                     "Results are already recorded in {name}, so seeds cannot be swapped "

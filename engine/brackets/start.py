@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from engine.brackets._cache import put_after_commit
 from engine.brackets.events import TournamentStarted
 from engine.brackets.seeding import order_participants
 from engine.brackets.store import (
@@ -201,6 +202,7 @@ async def start_tournament(
         after={"participants": [p.to_dict() for p in participants], "seed": bracket_seed},
     )
     applied = await sync_matches(uow, tournament, bracket, state.version)
+    put_after_commit(uow, tournament.id, state, bracket)  # the first result needs no replay
     return StartSummary(
         tournament_id=tournament.id,
         participant_count=len(participants),

@@ -3,10 +3,11 @@
 The engine (engine/formats) is the source of truth for who plays whom; the database keeps
 its inputs and the ordered actions (``brackets``) plus one ``matches`` row per engine match
 for what players see (check-in, reports, thread). Every change goes through
-:func:`apply_action` in the caller's transaction: lock the bracket row, rebuild the engine
-state, apply, store the action, bring the match rows in line (:func:`sync_matches`), update ratings,
+:func:`apply_action` in the caller's transaction: lock the bracket row, take the engine
+state (from memory when its version is current, see ``_cache.py``, else replayed), apply,
+store the action, bring the match rows in line (:func:`sync_matches`), update ratings,
 and complete the tournament when the engine says it is over. Starting a tournament lives
-in ``bracket_service.py``.
+in ``start.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.orm import defer
 
+from engine.brackets._cache import cache_of, key_of, put_after_commit
 from engine.brackets._ratings import update_ratings
 from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
 from engine.brackets.states import MatchState, transition
@@ -164,13 +167,49 @@ def rebuild(state: BracketState) -> Bracket:
     )
 
 
-async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
+async def locked_state(uow: UnitOfWork, tournament_id: int) -> BracketState:
+    """The bracket row under its lock, without its action log: with a cached bracket the
+    log is only written, and reading a long one for every result would dominate."""
     state = await uow.session.scalar(
-        select(BracketState).where(BracketState.tournament_id == tournament_id).with_for_update()
+        select(BracketState)
+        .options(defer(BracketState.actions))
+        .where(BracketState.tournament_id == tournament_id)
+        .with_for_update()
     )
     if state is None:
         raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
-    return state, rebuild(state)
+    return state
+
+
+async def stored_actions(uow: UnitOfWork, state: BracketState) -> list[dict[str, Any]]:
+    """The action log of a row read by :func:`locked_state`, loaded when first needed."""
+    if "actions" in inspect(state).unloaded:
+        await uow.session.refresh(state, ["actions"])
+    return state.actions
+
+
+async def _replayed(uow: UnitOfWork, state: BracketState) -> Bracket:
+    await stored_actions(uow, state)
+    return rebuild(state)
+
+
+async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
+    """The locked row and a bracket the caller may change: taken out of the cache (or
+    replayed); only :func:`_store` puts it back, after the commit."""
+    state = await locked_state(uow, tournament_id)
+    bracket = cache_of(uow.session.bind).take(tournament_id, key_of(state))
+    return state, bracket if bracket is not None else await _replayed(uow, state)
+
+
+async def peek_bracket(uow: UnitOfWork, tournament_id: int) -> Bracket:
+    """The current bracket for a caller that only reads it (the dry run of a report):
+    it stays cached, so it must not be changed."""
+    state = await locked_state(uow, tournament_id)
+    bracket = cache_of(uow.session.bind).peek(tournament_id, key_of(state))
+    if bracket is None:
+        bracket = await _replayed(uow, state)
+        put_after_commit(uow, tournament_id, state, bracket)
+    return bracket
 
 
 async def _rows_by_code(
@@ -246,6 +285,7 @@ async def _store(
     state.actions = [a.to_dict() for a in bracket.history]
     state.version += 1
     state.updated_at = now
+    put_after_commit(uow, tournament.id, state, bracket)
     changed = {
         code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
     }

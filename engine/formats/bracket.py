@@ -99,6 +99,19 @@ class Bracket:
     # ------------------------------------------------------------ changing state
     def apply_result(self, result: Result) -> Match:
         """Record a result and move the participants on. Returns the decided match."""
+        match, verdict = self._judged(result)
+        self.history.append(result)
+        self._complete(match, verdict, automatic=False)
+        if result.disqualify and match.loser is not None:
+            self._withdraw(match.loser)
+        return match
+
+    def check_result(self, result: Result) -> None:
+        """Raise what :meth:`apply_result` would refuse ``result`` for, changing nothing:
+        the dry run of a report needs no copy of the bracket."""
+        self._judged(result)
+
+    def _judged(self, result: Result) -> tuple[Match, Verdict]:
         match = self.matches.get(result.match_id)
         if match is None:
             raise UnknownMatch(result.match_id)
@@ -106,12 +119,7 @@ class Bracket:
             raise MatchNotPlayable(_not_playable_reason(match))
         options = self.options
         draws = options.allow_draws and match.side in self._draw_sides
-        verdict = judge(match, result, options.result_type, draws)
-        self.history.append(result)
-        self._complete(match, verdict, automatic=False)
-        if result.disqualify and match.loser is not None:
-            self._withdraw(match.loser)
-        return match
+        return match, judge(match, result, options.result_type, draws)
 
     def report(self, match_id: str, first: int, second: int) -> Match:
         """Shorthand for ``apply_result(Result(match_id, (first, second)))``."""

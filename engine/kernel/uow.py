@@ -38,6 +38,13 @@ class UnitOfWork:
     random: random.Random = field(default_factory=secrets.SystemRandom)
     emitted: list[DomainEvent] = field(default_factory=list)
     timers_changed: bool = False
+    committed_callbacks: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this transaction has committed, never after a rollback:
+        the way in-memory state (a cached bracket) follows the database and not a change
+        that was undone."""
+        self.committed_callbacks.append(callback)
 
     async def react(self, moment: object) -> list[Any]:
         """Let the domains registered for ``moment`` act in this transaction (see
@@ -125,6 +132,8 @@ class ServiceContext:
                     await notify(session, OUTBOX_CHANNEL)
                 if uow.timers_changed:
                     await notify(session, TIMERS_CHANNEL)
+        for committed in uow.committed_callbacks:
+            committed()
         if uow.emitted:
             for callback in self._after_events:
                 callback()

@@ -22,8 +22,8 @@ from engine.brackets import (
     MatchView,
     apply_action,
     correct_result,
-    load_for_update,
     match_view,
+    peek_bracket,
     transition,
 )
 from engine.entries import load_view
@@ -291,10 +291,10 @@ async def validate_scores(
     uow: UnitOfWork, tournament_id: int, code: str, scores: tuple[int, int]
 ) -> None:
     """Refuse a score the engine would refuse (best-of, draws, result type) before
-    anything is stored: a dry run on a rebuilt copy of the bracket."""
-    _, bracket = await load_for_update(uow, tournament_id)
+    anything is stored: a dry run that changes nothing, on the cached bracket."""
+    bracket = await peek_bracket(uow, tournament_id)
     try:
-        bracket.apply_result(Result(code, scores))
+        bracket.check_result(Result(code, scores))
     except FormatError as exc:
         raise InvalidInput(str(exc)) from None
 
