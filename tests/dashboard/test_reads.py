@@ -19,8 +19,8 @@ from engine.kernel.events import DomainEvent
 from engine.services import Services
 from storage.models import Tournament
 from storage.models.enums import TournamentStatus
-from tests.dashboard.fakes import Fakes
-from tests.engine.services.payment_helpers import make_guild, make_tournament
+from testkit.dashboard_fakes import Fakes
+from testkit.payment_helpers import make_guild, make_tournament
 
 
 @dataclass(frozen=True)

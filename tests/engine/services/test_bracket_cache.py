@@ -17,7 +17,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput
 from engine.services import Services
 from storage.models import BracketState
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 
 OPEN = [MatchState.READY.value, MatchState.CHECKIN.value]
 
