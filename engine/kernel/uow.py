@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.clock import Clock, SystemClock
 from engine.kernel.events import DomainEvent
+from engine.kernel.offload import RenderExecutor
 from engine.kernel.reactions import Reactions
 from storage.db import Database
 from storage.files import FileStore
@@ -91,8 +92,11 @@ class ServiceContext:
         *,
         files: FileStore | None = None,
         randomness: random.Random | None = None,
+        render: RenderExecutor | None = None,
     ) -> None:
         self.db = db
+        # Pictures and certificates are drawn here, off the event loop (kernel/offload.py).
+        self.render: RenderExecutor = render or RenderExecutor()
         self.clock: Clock = clock or SystemClock()
         self.files = files or FileStore(Path("data") / "files")
         self.reactions = Reactions()
