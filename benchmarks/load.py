@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime, open_runtime, render_pool
 from engine.brackets import MatchState, MatchView
 from storage.migrate import upgrade_connection
 from tests.fakediscord import (
@@ -303,18 +303,22 @@ async def bot_against_fake(fake: FakeDiscord, data_dir: Path) -> AsyncIterator[R
         storage={"data_dir": data_dir},
         dashboard={"enabled": False},
     )
-    async with open_runtime(settings, bot_options={"guild_ready_timeout": 0.05}) as runtime:
-        bot = runtime.bot
-        await bot.login(fake.token)
-        connection = asyncio.create_task(bot.connect(reconnect=False), name="bench-bot")
-        await asyncio.wait_for(bot.wait_until_ready(), timeout=30)
-        await bot.tree.sync()
-        try:
-            yield runtime
-        finally:
-            await bot.close()
-            with contextlib.suppress(asyncio.CancelledError):
-                await connection
+    # The process pool ``deltacrown run`` draws pictures and certificates in.
+    with render_pool() as pool:
+        async with open_runtime(
+            settings, bot_options={"guild_ready_timeout": 0.05}, render_executor=pool
+        ) as runtime:
+            bot = runtime.bot
+            await bot.login(fake.token)
+            connection = asyncio.create_task(bot.connect(reconnect=False), name="bench-bot")
+            await asyncio.wait_for(bot.wait_until_ready(), timeout=30)
+            await bot.tree.sync()
+            try:
+                yield runtime
+            finally:
+                await bot.close()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await connection
 
 
 async def measure(k: int) -> dict[str, Any]:
