@@ -14,6 +14,7 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
+from cogs._ack import ACK_AFTER, acknowledge_in_time
 from cogs._errors import DeltaCrownTree
 from cogs._text import remember_commands
 from engine.kernel.metrics import METRICS
@@ -58,6 +59,18 @@ class DeltaCrownBot(commands.Bot):
         self.settings = settings
         self.services = services
         self.persistent_view_factories: list[PersistentViewFactory] = []
+        # How long a handler may stay silent before the command layer defers for it.
+        self.ack_after = ACK_AFTER
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Arm the acknowledgement watchdog of every interaction.
+
+        discord.py dispatches ``interaction`` right after scheduling the command, button
+        or form handler and before that handler runs: the one place every interaction
+        passes through, so no cog can forget it."""
+        if event_name == "interaction" and args:
+            acknowledge_in_time(args[0], self.ack_after)
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         for module in cog_modules():

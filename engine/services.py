@@ -11,6 +11,7 @@ awards) are registered on the context's reaction registry.
 from __future__ import annotations
 
 import random
+from concurrent.futures import Executor
 from pathlib import Path
 
 from engine import awards, brackets, entries, matchday, money, tournaments
@@ -20,6 +21,7 @@ from engine.brackets import BracketAdminService, BracketService, PictureService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService
 from engine.kernel.clock import Clock
+from engine.kernel.offload import RenderExecutor
 from engine.kernel.outbox import OutboxDispatcher
 from engine.kernel.reactions import Reactions
 from engine.kernel.timers import TimerService
@@ -43,6 +45,7 @@ class Services:
         public_url: str = DEFAULT_PUBLIC_URL,
         randomness: random.Random | None = None,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        render_executor: Executor | None = None,
     ) -> None:
         self.ctx = ServiceContext(
             db,
@@ -50,6 +53,7 @@ class Services:
             files=FileStore(data_dir / "files"),
             randomness=randomness,
             max_upload_bytes=max_upload_bytes,
+            render=RenderExecutor(render_executor),
         )
         self.db = db
         self.clock = self.ctx.clock

@@ -220,7 +220,7 @@ class CertificateService(CertificateDeliveries):
             if existing is not None and await self._up_to_date(existing, digest):
                 await self._ensure_deliveries(existing.id, item.recipients)
                 return IssuedCertificate(existing, created=False, changed=False)
-            pdf = await asyncio.to_thread(render_certificate, data)
+            pdf = await self._ctx.render.run(render_certificate, data)
             sha256 = await asyncio.to_thread(self._ctx.files.put, pdf)
             try:
                 stored = await self._store(item, shared, data, digest, sha256, len(pdf), existing)
@@ -368,7 +368,7 @@ class CertificateService(CertificateDeliveries):
         if sha256 is not None and await asyncio.to_thread(self._ctx.files.exists, sha256):
             return await asyncio.to_thread(self._ctx.files.read, sha256)
         # The file store was wiped or moved: the same fields render the same bytes.
-        return await asyncio.to_thread(render_certificate, certificate_data(view))
+        return await self._ctx.render.run(render_certificate, certificate_data(view))
 
     # -- players -----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.clock import Clock, SystemClock
 from engine.kernel.events import DomainEvent
+from engine.kernel.offload import RenderExecutor
 from engine.kernel.reactions import Reactions
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES, Uploads
 from storage.db import Database
@@ -101,8 +102,11 @@ class ServiceContext:
         files: FileStore | None = None,
         randomness: random.Random | None = None,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        render: RenderExecutor | None = None,
     ) -> None:
         self.db = db
+        # Pictures and certificates are drawn here, off the event loop (kernel/offload.py).
+        self.render: RenderExecutor = render or RenderExecutor()
         self.clock: Clock = clock or SystemClock()
         self.files = files or FileStore(Path("data") / "files")
         self.uploads = Uploads(self.files, max_bytes=max_upload_bytes)
