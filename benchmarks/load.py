@@ -34,7 +34,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, open_runtime, render_pool
 from engine.brackets import MatchState, MatchView
 from storage.migrate import upgrade_connection
-from tests.fakediscord import (
+from testkit.fakediscord import (
     Channel,
     FakeDiscord,
     Guild,

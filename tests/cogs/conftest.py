@@ -20,8 +20,8 @@ import pytest_asyncio
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from engine.services import Services
+from testkit.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member
 from tests.conftest import migrate
-from tests.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member
 
 
 @dataclass

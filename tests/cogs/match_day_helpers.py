@@ -21,8 +21,8 @@ from sqlalchemy import CursorResult, select, update
 from engine.brackets import MatchState, MatchView
 from engine.services import Services
 from storage.models import Placing, Timer
+from testkit.fakediscord import Channel, InteractionRecord, Member, Message
 from tests.cogs.conftest import Arena
-from tests.fakediscord import Channel, InteractionRecord, Member, Message
 
 OPEN = [MatchState.CHECKIN.value, MatchState.READY.value]
 MAX_VISITS = 64  # more visits than any 8-entry bracket has matches: the bracket is stuck

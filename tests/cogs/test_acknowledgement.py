@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from testkit.fakediscord import InteractionRecord
 from tests.cogs.conftest import Arena
 from tests.cogs.test_tournaments import _configured, _create, _game
-from tests.fakediscord import InteractionRecord
 
 
 class Held:

@@ -7,6 +7,7 @@ from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from storage.models.enums import PaymentStatus, RegistrationStatus
+from testkit.fakediscord import AttachmentInput
 from testkit.payment_helpers import (
     Guild,
     make_registration,
@@ -17,7 +18,6 @@ from testkit.payment_helpers import (
     registration_status,
 )
 from tests.cogs.conftest import UPLOAD_LIMIT, Arena
-from tests.fakediscord import AttachmentInput
 
 
 async def _configured(arena: Arena) -> Guild:

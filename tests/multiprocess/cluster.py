@@ -27,8 +27,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from testkit.fakediscord import FakeDiscord
 from tests.conftest import migrate
-from tests.fakediscord import FakeDiscord
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARDS = 2

@@ -30,6 +30,7 @@ from engine.kernel.actors import Actor
 from engine.services import Services
 from storage.db import Database
 from storage.models import OutboxEvent, Timer
+from testkit.fakediscord import Channel, FakeDiscord, Message
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import (
     MatchDay,
@@ -43,7 +44,6 @@ from tests.cogs.match_day_helpers import (
     set_up_server,
 )
 from tests.conftest import POSTGRES_URL_ENV, postgres_url
-from tests.fakediscord import Channel, FakeDiscord, Message
 from tests.multiprocess.cluster import (
     SHARDS,
     LiveWatcher,

@@ -1,6 +1,6 @@
 """A one-shard discord.py client in its own process, for cross-process sharding tests.
 
-    python -m tests.fakediscord.shard_client API_BASE GATEWAY TOKEN SHARD_ID SHARD_COUNT
+    python -m testkit.fakediscord.shard_client API_BASE GATEWAY TOKEN SHARD_ID SHARD_COUNT
 
 It prints one JSON line per event on stdout (``ready`` with its guild ids, then every
 ``interaction`` it answers) and exits when stdin closes, so the parent test controls its
