@@ -47,7 +47,8 @@ class DeltaCrownBot(commands.Bot):
             intents=intents(),
             tree_cls=DeltaCrownTree,
             application_id=settings.discord.application_id,
-            allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
+            # Nothing pings unless a send names whom (cogs/_safe.py pings()): user text is inert.
+            allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             **options,
         )

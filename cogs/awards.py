@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._safe import user_text
 from engine.awards import BadgeView, Condition, EarnedBadge, VerificationStatus, VerificationView
 from engine.services import Services
 
@@ -114,7 +115,8 @@ class AwardsCog(commands.Cog):
         labels = ", ".join(f"**{f.certificate.label}**" for f in files)
         await reply(
             interaction,
-            f"📜 Your certificate ({labels}) for **{files[0].certificate.tournament_name}**. "
+            f"📜 Your certificate ({labels}) for "
+            f"**{user_text(files[0].certificate.tournament_name)}**. "
             f"Anyone can check it at {files[0].certificate.verification_url}.",
             files=[
                 discord.File(io.BytesIO(f.data), filename=f.certificate.filename) for f in files

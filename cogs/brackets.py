@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId, TournamentId, services_of
 from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._safe import user_text
 from engine.brackets import BracketAdminService, SeedEntry
 from engine.kernel.errors import InvalidInput
 from engine.render import RenderedImage
@@ -65,7 +66,7 @@ class BracketCog(commands.Cog):
         batches = _batches(images)
         total = f" ({len(images)} images)" if len(images) > 1 else ""
         for index, batch in enumerate(batches):
-            text = f"**{snapshot.title}** · bracket{total}" if index == 0 else None
+            text = f"**{user_text(snapshot.title)}** · bracket{total}" if index == 0 else None
             await interaction.followup.send(text, files=_files(batch))
 
     @app_commands.command(name="standings", description="Show a tournament's standings.")
@@ -89,7 +90,10 @@ def admin_of(interaction: discord.Interaction) -> BracketAdminService:
 
 
 def seed_list(title: str, entries: Sequence[SeedEntry], note: str = "") -> discord.Embed:
-    lines = [f"`{e.seed:>3}` {e.name}" if e.seed is not None else f"• {e.name}" for e in entries]
+    lines = [
+        f"`{e.seed:>3}` {user_text(e.name)}" if e.seed is not None else f"• {user_text(e.name)}"
+        for e in entries
+    ]
     text = "\n".join(lines) or "No confirmed entries yet."
     if len(text) > 4000:
         text = text[:3990].rsplit("\n", 1)[0] + "\n…"

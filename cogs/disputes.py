@@ -14,6 +14,7 @@ from discord.ext import commands
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._safe import user_text
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
 from engine.matchday import DISPUTE_REASONS, MAX_IMAGE_BYTES, DisputeView, EvidenceFile, MatchLobby
@@ -190,7 +191,7 @@ class DisputesCog(commands.Cog):
             dispute_id=dispute_id,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, f"✅ Dispute #{view.id} resolved: {view.resolution}")
+        await reply(interaction, f"✅ Dispute #{view.id} resolved: {user_text(view.resolution)}")
 
     @dispute.command(
         name="escalate",

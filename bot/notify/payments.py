@@ -7,6 +7,7 @@ handlers keep no state.
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
+from cogs._safe import user_text
 from engine.money import (
     CoinsGranted,
     PaymentApproved,
@@ -19,7 +20,7 @@ from engine.money import (
 
 def _where(notifier: Notifier, guild_id: int | None) -> str:
     guild = notifier.client.get_guild(guild_id) if guild_id else None
-    return f" on **{guild.name}**" if guild else ""
+    return f" on **{user_text(guild.name)}**" if guild else ""
 
 
 @on(CoinsGranted)
@@ -32,7 +33,7 @@ async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
         head = f"🪙 An organizer removed {coins} from your wallet{where}."
     await notifier.dm(
         event.user_id,
-        f"{head}\nReason: {event.reason}\nYour balance is now {event.balance_after} "
+        f"{head}\nReason: {user_text(event.reason)}\nYour balance is now {event.balance_after} "
         f"{event.coin_name}. Use /wallet to see your history.",
     )
 
@@ -44,7 +45,7 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
     await notifier.dm(
         event.user_id,
         f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was approved. "
+        f"**{user_text(event.tournament_name)}**{_where(notifier, event.guild_id)} was approved. "
         "Your entry is confirmed — see you in the bracket!",
     )
 
@@ -54,9 +55,10 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
     await notifier.dm(
         event.user_id,
         f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was not approved.\n"
-        f"Reason: {event.reason}\nYour spot is still held: pay again with /pay, with the "
-        "correct transaction reference and screenshot.",
+        f"**{user_text(event.tournament_name)}**{_where(notifier, event.guild_id)} was not "
+        "approved.\n"
+        f"Reason: {user_text(event.reason)}\nYour spot is still held: pay again with /pay, "
+        "with the correct transaction reference and screenshot.",
     )
 
 
@@ -70,8 +72,9 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
         )
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{event.tournament_name}**{_where(notifier, event.guild_id)}: {what}.\n"
-        f"Note: {event.reason}",
+        f"↩️ Refund for **{user_text(event.tournament_name)}**"
+        f"{_where(notifier, event.guild_id)}: {what}.\n"
+        f"Note: {user_text(event.reason)}",
     )
 
 
@@ -79,8 +82,9 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
 async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
     await notifier.dm(
         event.user_id,
-        f"↩️ Your entry fee of **{event.amount_text}** for **{event.tournament_name}**"
+        f"↩️ Your entry fee of **{event.amount_text}** for "
+        f"**{user_text(event.tournament_name)}**"
         f"{_where(notifier, event.guild_id)} will be refunded by "
-        f"{method_label(event.method)}. Reason: {event.reason}\nAn organizer sends it by hand; "
-        "you will get another message when it is sent.",
+        f"{method_label(event.method)}. Reason: {user_text(event.reason)}\nAn organizer "
+        "sends it by hand; you will get another message when it is sent.",
     )

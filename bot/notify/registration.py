@@ -8,6 +8,7 @@ invite message cannot add a player twice.
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
+from cogs._safe import pings, user_text
 from cogs.teams import invite_text, invite_view
 from engine.entries import (
     RegistrationCreated,
@@ -28,7 +29,7 @@ def _guild_name(notifier: Notifier, guild_id: int | None) -> str | None:
 
 def _where(notifier: Notifier, guild_id: int | None) -> str:
     name = _guild_name(notifier, guild_id)
-    return f" on **{name}**" if name else ""
+    return f" on **{user_text(name)}**" if name else ""
 
 
 @on(TeamInviteSent)
@@ -45,6 +46,7 @@ async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
     await channel.send(
         f"<@{event.user_id}> {text} (I could not DM you, so the buttons are here.)",
         view=invite_view(event.invite_id),
+        allowed_mentions=pings(users=[event.user_id]),
     )
 
 
@@ -53,7 +55,8 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
     verb = "joined" if event.accepted else "declined the invite to"
     await notifier.dm(
         event.inviter_id,
-        f"<@{event.user_id}> {verb} **{event.team_name}**{_where(notifier, event.guild_id)}.",
+        f"<@{event.user_id}> {verb} **{user_text(event.team_name)}**"
+        f"{_where(notifier, event.guild_id)}.",
     )
 
 
@@ -61,7 +64,7 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
 async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
     await notifier.dm(
         event.user_id,
-        f"You were removed from **{event.team_name}**{_where(notifier, event.guild_id)} "
+        f"You were removed from **{user_text(event.team_name)}**{_where(notifier, event.guild_id)} "
         "by its captain.",
     )
 
@@ -70,11 +73,15 @@ async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
 async def registration_created(notifier: Notifier, event: RegistrationCreated) -> None:
     if event.status == RegistrationStatus.WAITLISTED:
         text = (
-            f"📝 **{event.display_name}** joined the waitlist for **{event.tournament_name}** "
+            f"📝 **{user_text(event.display_name)}** joined the waitlist for "
+            f"**{user_text(event.tournament_name)}** "
             f"(#{event.waitlist_position})."
         )
     else:
-        text = f"📝 **{event.display_name}** registered for **{event.tournament_name}**."
+        text = (
+            f"📝 **{user_text(event.display_name)}** registered for "
+            f"**{user_text(event.tournament_name)}**."
+        )
     await notifier.announce(event.guild_id, text)
 
 
@@ -82,7 +89,7 @@ async def registration_created(notifier: Notifier, event: RegistrationCreated) -
 async def tournament_full(notifier: Notifier, event: TournamentFull) -> None:
     await notifier.announce(
         event.guild_id,
-        f"🔒 **{event.tournament_name}** is full ({event.max_participants} entries). "
+        f"🔒 **{user_text(event.tournament_name)}** is full ({event.max_participants} entries). "
         "New registrations join the waitlist and move up when a slot frees.",
     )
 
@@ -95,8 +102,9 @@ async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None
         step = "Your place is confirmed."
     await notifier.dm(
         event.user_id,
-        f"🎉 A slot opened in **{event.tournament_name}**{_where(notifier, event.guild_id)}: "
-        f"{event.display_name} moved up from the waitlist. {step}",
+        f"🎉 A slot opened in **{user_text(event.tournament_name)}**"
+        f"{_where(notifier, event.guild_id)}: "
+        f"{user_text(event.display_name)} moved up from the waitlist. {step}",
     )
 
 
@@ -107,6 +115,6 @@ async def registration_removed(notifier: Notifier, event: RegistrationRemoved) -
     )
     await notifier.dm(
         event.user_id,
-        f"{event.display_name} was {what} **{event.tournament_name}**"
-        f"{_where(notifier, event.guild_id)} by an organizer.\nReason: {event.reason}",
+        f"{user_text(event.display_name)} was {what} **{user_text(event.tournament_name)}**"
+        f"{_where(notifier, event.guild_id)} by an organizer.\nReason: {user_text(event.reason)}",
     )
