@@ -21,6 +21,7 @@ from cogs._interactions import ORGANIZER_EXTRA, actor_of
 from cogs._safe import user_text
 from engine.brackets import BracketAdminService, SeedEntry
 from engine.kernel.errors import InvalidInput
+from engine.kernel.numbers import ascii_digits
 from engine.render import RenderedImage
 
 FILES_PER_MESSAGE = 10  # Discord's limit of attachments on one message
@@ -111,7 +112,7 @@ def pick_entries(text: str, entries: Sequence[SeedEntry]) -> list[int]:
     for raw in (part.strip() for part in text.split(",")):
         if not raw:
             continue
-        if raw.isdigit() and int(raw) in ids:
+        if ascii_digits(raw) and int(raw) in ids:
             chosen.append(int(raw))
         elif raw.casefold() in by_name:
             chosen.append(by_name[raw.casefold()])

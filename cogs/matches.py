@@ -17,7 +17,9 @@ from discord.ext import commands
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._members import ServerMember
 from engine.kernel.errors import InvalidInput
+from engine.kernel.numbers import ascii_digits
 from engine.matchday import MatchLobby, OverrideOutcome, ReportOutcome, score_text
 from engine.services import Services
 
@@ -66,7 +68,7 @@ def report_reply(outcome: ReportOutcome) -> str:
 
 def _score(value: str, label: str) -> int:
     text = value.strip()
-    if not text.isdigit() or len(text) > 4:
+    if not ascii_digits(text) or len(text) > 4:
         raise InvalidInput(f"{label} must be a whole number such as 0, 2 or 13.")
     return int(text)
 
@@ -322,7 +324,7 @@ class MatchesCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         tournament: TournamentId,
-        player: discord.Member,
+        player: ServerMember,
         reason: app_commands.Range[str, 3, 300],
     ) -> None:
         outcome = await self.services.scores.disqualify(

@@ -12,6 +12,7 @@ from discord.ext import commands
 from cogs._autocomplete import GameId, services_of
 from cogs._errors import answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._members import ServerMember
 from cogs._safe import user_text
 from engine.entries import InviteView, RankingView, TeamView
 from engine.kernel.errors import InvalidInput
@@ -195,7 +196,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
     @app_commands.command(name="invite", description="Invite a member to your team (captain).")
     @app_commands.describe(team="Your team.", member="Who to invite.")
     async def invite(
-        self, interaction: discord.Interaction, team: CaptainTeam, member: discord.Member
+        self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
         if member.bot:
             raise InvalidInput("Bots cannot play in teams; invite a person instead.")
@@ -219,7 +220,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
     @app_commands.command(name="kick", description="Remove a member from your team (captain).")
     @app_commands.describe(team="Your team.", member="Who to remove.")
     async def kick(
-        self, interaction: discord.Interaction, team: CaptainTeam, member: discord.Member
+        self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
         view = await self.services.teams.kick(actor_of(interaction), team, member.id)
         await interaction.response.send_message(
@@ -229,7 +230,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
     @app_commands.command(name="transfer", description="Hand the captaincy to a teammate.")
     @app_commands.describe(team="Your team.", member="The new captain (already on the roster).")
     async def transfer(
-        self, interaction: discord.Interaction, team: CaptainTeam, member: discord.Member
+        self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
         view = await self.services.teams.transfer(actor_of(interaction), team, member.id)
         await interaction.response.send_message(

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._members import ServerMember
 from engine.money import MAX_GRANT, LedgerEntryView, WalletView
 from engine.services import Services
 
@@ -75,7 +76,7 @@ class WalletCog(commands.Cog):
     async def grant(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: ServerMember,
         amount: app_commands.Range[int, -MAX_GRANT, MAX_GRANT],
         reason: app_commands.Range[str, 1, 200],
     ) -> None:
