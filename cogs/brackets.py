@@ -41,6 +41,11 @@ def _batches(images: Sequence[RenderedImage]) -> list[Sequence[RenderedImage]]:
     return [images[i : i + FILES_PER_MESSAGE] for i in range(0, len(images), FILES_PER_MESSAGE)]
 
 
+def standings_caption(title: str, status: str) -> str:
+    """A picture posted in a channel says what it is: whose standings, and how final."""
+    return f"📊 **{user_text(title)}** · standings ({status.lower()})"
+
+
 class BracketCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
@@ -77,11 +82,12 @@ class BracketCog(commands.Cog):
         self, interaction: discord.Interaction, tournament: AnyTournamentId
     ) -> None:
         pictures = services_of(interaction).pictures
-        await pictures.snapshot(tournament, interaction.guild_id)
+        snapshot = await pictures.snapshot(tournament, interaction.guild_id)
         await interaction.response.defer(thinking=True)
         png = await pictures.standings_image(tournament, guild_id=interaction.guild_id)
         await interaction.followup.send(
-            file=discord.File(io.BytesIO(png), filename="standings.png")
+            standings_caption(snapshot.title, snapshot.status),
+            file=discord.File(io.BytesIO(png), filename="standings.png"),
         )
 
 

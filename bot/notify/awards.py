@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import discord
 
+import bot.notify.bracket  # noqa: F401  (registers the podium first: certificates follow it)
 from bot.notifier import Notifier, on
 from cogs._safe import user_text
 from engine.awards import (

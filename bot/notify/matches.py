@@ -245,14 +245,27 @@ def result_line(lobby: MatchLobby, event: MatchCompleted) -> str:
     return f"🏁 Final: **{first} {score} {second}**. **{winner}** wins {event.code}!"
 
 
+async def reset_follows(notifier: Notifier, event: MatchCompleted) -> bool:
+    """A first grand final won by the lower-bracket finalist adds the reset match (GF2)."""
+    if not event.code.endswith("GF1"):
+        return False
+    reset_code = event.code[:-1] + "2"
+    matches = await notifier.services.brackets.matches(event.tournament_id)
+    return any(m.code == reset_code for m in matches)
+
+
+RESET_NOTE = " Both finalists now have one loss, so a reset match decides the title."
+
+
 @on(MatchCompleted)
 async def post_result(notifier: Notifier, event: MatchCompleted) -> None:
     lobby = await notifier.services.scores.lobby(event.match_id)
     thread = await _thread(notifier, lobby.match.thread_id)
     if thread is None:
         return
+    note = RESET_NOTE if await reset_follows(notifier, event) else ""
     await _post_reopened(
-        thread, result_line(lobby, event) + " This thread is now closed; good games!"
+        thread, result_line(lobby, event) + note + " This thread is now closed; good games!"
     )
     await _close(thread, clear_buttons=True)
 

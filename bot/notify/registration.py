@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.notifier import Notifier, on
 from cogs._safe import pings, user_text
 from cogs.teams import invite_text, invite_view
+from engine.brackets import TournamentStarted
 from engine.entries import (
     RegistrationCreated,
     RegistrationRemoved,
@@ -106,6 +107,22 @@ async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None
         f"{_where(notifier, event.guild_id)}: "
         f"{user_text(event.display_name)} moved up from the waitlist. {step}",
     )
+
+
+@on(TournamentStarted)
+async def waitlist_left_out(notifier: Notifier, event: TournamentStarted) -> None:
+    """Entries still on the waitlist got no slot: say so, rather than let them wait on."""
+    waiting = await notifier.services.registration.list(
+        event.tournament_id, statuses=[RegistrationStatus.WAITLISTED]
+    )
+    for entry in waiting:
+        for user_id in entry.member_ids:
+            await notifier.dm(
+                user_id,
+                f"⏹️ **{user_text(event.name)}**{_where(notifier, event.guild_id)} has started "
+                "and no slot freed up for your waitlisted entry, so you are not in the "
+                "bracket this time. Thanks for signing up — see you at the next one!",
+            )
 
 
 @on(RegistrationRemoved)
