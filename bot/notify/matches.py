@@ -318,6 +318,24 @@ def dispute_embed(detail: DisputeDetail) -> discord.Embed:
     return embed
 
 
+MAX_ORGANIZERS_ADDED = 25  # a thread with the whole staff is noise; the role is pinged too
+
+
+async def _organizer_role(notifier: Notifier, guild_id: int) -> int | None:
+    settings = await notifier.services.guilds.get_settings(guild_id)
+    return settings.organizer_role_id if settings else None
+
+
+def organizer_ids(notifier: Notifier, guild_id: int, role_id: int | None) -> tuple[int, ...]:
+    """Members with the organizer role: a private thread is visible only to its members
+    (and Manage Threads holders), and organizers must see the evidence and resolve there."""
+    guild = notifier.client.get_guild(guild_id)
+    role = guild.get_role(role_id) if guild is not None and role_id else None
+    if role is None:
+        return ()
+    return tuple(m.id for m in role.members if not m.bot)[:MAX_ORGANIZERS_ADDED]
+
+
 @on(DisputeOpened)
 async def open_dispute_thread(notifier: Notifier, event: DisputeOpened) -> None:
     disputes = notifier.services.disputes
@@ -334,6 +352,9 @@ async def open_dispute_thread(notifier: Notifier, event: DisputeOpened) -> None:
     if parent is None:
         return
     members = detail.lobby.member_ids + ((event.opened_by,) if event.opened_by else ())
+    members += organizer_ids(
+        notifier, event.guild_id, await _organizer_role(notifier, event.guild_id)
+    )
     thread = await _open_thread(parent, f"Dispute #{event.dispute_id} · {detail.lobby.title}")
     if not await disputes.record_thread(event.dispute_id, thread.id):
         await thread.delete()
@@ -379,6 +400,8 @@ async def dispute_escalated(notifier: Notifier, event: DisputeEscalated) -> None
         who.append(f"<@&{settings.organizer_role_id}>")
     if guild is not None and guild.owner_id:
         who.append(f"<@{guild.owner_id}>")
+    if guild is not None and guild.owner_id:
+        await _add_members(thread, (guild.owner_id,))  # pinged below: they must see it
     await thread.send(
         f"🚨 <@{event.actor_id}> escalated dispute #{event.dispute_id}: {user_text(event.note)}\n"
         f"{' '.join(who)} please take a look.",

@@ -141,3 +141,49 @@ def test_a_report_made_in_the_match_thread_says_here() -> None:
     assert _where(7, here=7) == " here in this thread"
     assert _where(7, here=8) == " in <#7>"
     assert _where(None, here=8) == ""
+
+
+async def test_a_dispute_thread_holds_the_organizers(arena: Arena) -> None:
+    """Private threads are invisible to non-members: the organizers are added, so the
+    one who must decide can open the thread where the evidence is."""
+    fake, services = arena.env.fake, arena.env.services
+    await set_up_server(arena)
+    game = await add_game(arena, "Valorant", 1)
+    tid = await create_event(
+        arena, game, "Quarrel Cup", format="single_elim", type="solo", max_participants=2
+    )
+    await enter_players(arena, tid, game, arena.players)
+    await run(arena, arena.organizer, "tournament close", {"tournament": str(tid)})
+    await run(arena, arena.organizer, "tournament start", {"tournament": str(tid)})
+    await arena.env.settle()
+    [match] = await services.brackets.matches(tid, statuses=OPEN)
+    match = await services.brackets.get_match(match.id)
+    thread = fake.state.channel(match.thread_id)
+    record = await fake.slash(
+        arena.players[1],
+        "dispute open",
+        {"reason": "other", "description": "They used a smurf account."},
+        guild=arena.guild,
+        channel=thread,
+    )
+    await text_of(await record.response())
+    disputes = await fake.wait_for_thread(lambda t: t.parent_id == arena.disputes.id)
+    await fake.wait_for_message(lambda m: m.channel_id == disputes.id and bool(m.embeds))
+    assert arena.organizer.id in disputes.member_ids
+    assert {p.id for p in arena.players} <= set(disputes.member_ids)
+    await arena.env.settle()
+
+
+async def test_setup_warns_when_the_bot_cannot_run_dispute_threads(arena: Arena) -> None:
+    fake = arena.env.fake
+    guild = await fake.create_guild(channels=("disputes",), bot_permissions=0)
+    owner = guild.members[guild.owner_id]
+    channel = fake.state.channel(guild.channel_ids[0])
+    record = await fake.slash(
+        owner, "setup", {"dispute_channel": channel.id}, guild=guild, channel=channel
+    )
+    saved = await record.response()
+    [warning] = [f for f in saved.embeds[0]["fields"] if "missing permissions" in f["name"]]
+    assert "Manage Threads" in warning["value"]  # @everyone grants the rest here
+    fine = await arena.slash(arena.owner, "setup", {"dispute_channel": arena.disputes.id})
+    assert not [f for f in fine.embeds[0]["fields"] if "missing" in f["name"]]
