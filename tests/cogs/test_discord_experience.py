@@ -75,7 +75,10 @@ async def test_a_two_player_final_with_a_reset_reads_in_order(arena: Arena) -> N
     podium = await fake.wait_for_message(
         lambda m: m.channel_id == arena.announcements.id and m.content.startswith("🏆")
     )
-    sent = await fake.wait_for_message(lambda m: "certificates sent" in m.content, timeout=20)
+    sent = await fake.wait_for_message(
+        lambda m: m.channel_id == arena.announcements.id and "certificates sent" in m.content,
+        timeout=20,
+    )
     assert sent.id > podium.id, "the certificates line landed before the podium"
 
     record = await fake.slash(

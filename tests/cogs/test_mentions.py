@@ -130,7 +130,10 @@ async def test_hostile_text_pings_nobody_and_renders_no_link(arena: Arena) -> No
     await fake.wait_for_message(
         lambda m: m.channel_id == arena.announcements.id and m.content.startswith("🏆")
     )
-    await fake.wait_for_message(lambda m: "certificates sent" in m.content, timeout=20)
+    await fake.wait_for_message(
+        lambda m: m.channel_id == arena.announcements.id and "certificates sent" in m.content,
+        timeout=20,
+    )
     await arena.env.settle()
 
     allowed_users = {alice.id, bob.id, arena.owner.id, arena.organizer.id}
