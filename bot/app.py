@@ -52,7 +52,8 @@ class DeltaCrownBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=intents(),
             tree_cls=DeltaCrownTree,
-            allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
+            # Nothing pings unless a send names whom (cogs/_safe.py pings()): user text is inert.
+            allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             **_with_application_id(options, settings.discord.application_id),
         )

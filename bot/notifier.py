@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import discord
 
+from cogs._safe import user_text
 from engine.kernel.events import DomainEvent
 from engine.kernel.outbox import OutboxDispatcher
 from engine.services import Services
@@ -73,7 +74,7 @@ class Notifier:
     def where(self, guild_id: int | None) -> str:
         """`` on **Server**`` for a DM about something in that server; empty if unknown."""
         name = self.guild_name(guild_id)
-        return f" on **{name}**" if name else ""
+        return f" on **{user_text(name)}**" if name else ""
 
     async def channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.client.get_channel(channel_id)

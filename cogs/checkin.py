@@ -17,6 +17,7 @@ from discord.ext import commands
 from cogs._autocomplete import my_entries_autocomplete, resolve_tournament
 from cogs._errors import answer_error
 from cogs._interactions import actor_of, cog_host, services_of
+from cogs._safe import user_text
 from engine.entries import TournamentCheckInView
 from engine.matchday import CheckInResult, MatchCheckInView
 from engine.services import Services
@@ -31,7 +32,8 @@ def _ts(moment: Any, style: str = "R") -> str:
 
 def tournament_text(view: TournamentCheckInView) -> str:
     return (
-        f"✅ {view.display_name} is checked in for **{view.tournament_name}**. The bracket "
+        f"✅ {user_text(view.display_name)} is checked in for "
+        f"**{user_text(view.tournament_name)}**. The bracket "
         f"is made when it starts {_ts(view.starts_at)}; watch the announcements."
     )
 
@@ -41,7 +43,7 @@ def match_text(view: MatchCheckInView) -> str:
         return f"✅ Both sides are here for match {view.code} — play and report with /report."
     closes = f" Check-in closes {_ts(view.deadline)}." if view.deadline else ""
     return (
-        f"✅ {view.display_name} is checked in for match {view.code}. Waiting for the "
+        f"✅ {user_text(view.display_name)} is checked in for match {view.code}. Waiting for the "
         f"other side.{closes}"
     )
 

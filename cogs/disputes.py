@@ -22,6 +22,7 @@ from cogs._interactions import (
     reply,
     services_of,
 )
+from cogs._safe import user_text
 from cogs._text import discord_text
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
@@ -195,7 +196,7 @@ class DisputesCog(commands.Cog):
             dispute_id=dispute_id,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, f"✅ Dispute #{view.id} resolved: {view.resolution}")
+        await reply(interaction, f"✅ Dispute #{view.id} resolved: {user_text(view.resolution)}")
 
     @dispute.command(
         name="escalate",

@@ -17,7 +17,10 @@ from discord.ext import commands
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
+from cogs._members import ServerMember
+from cogs._safe import user_text
 from engine.kernel.errors import InvalidInput
+from engine.kernel.numbers import ascii_digits
 from engine.matchday import MatchLobby, OverrideOutcome, ReportOutcome, score_text
 from engine.services import Services
 
@@ -33,11 +36,15 @@ _STATUS_WORDS = {
 }
 
 
-def _where(thread_id: int | None) -> str:
-    return f" in <#{thread_id}>" if thread_id else ""
+def _where(thread_id: int | None, here: int | None = None) -> str:
+    """Where the opponent confirms: named, unless the reporter is already there."""
+    if thread_id is None:
+        return ""
+    return " here in this thread" if thread_id == here else f" in <#{thread_id}>"
 
 
-def report_reply(outcome: ReportOutcome) -> str:
+def report_reply(outcome: ReportOutcome, here: int | None = None) -> str:
+    """``here`` is the channel the report was made in."""
     lobby = outcome.lobby
     report = outcome.report
     scores = (
@@ -45,11 +52,11 @@ def report_reply(outcome: ReportOutcome) -> str:
         if report
         else score_text(lobby.match.score_a, lobby.match.score_b)
     )
-    line = f"**{lobby.name(0)} {scores} {lobby.name(1)}**"
+    line = f"**{user_text(lobby.name(0))} {scores} {user_text(lobby.name(1))}**"
     if outcome.state == "awaiting_confirmation":
         return (
             f"📝 Reported {line} for match {lobby.match.code}. Your opponent now confirms it"
-            f"{_where(lobby.match.thread_id)}."
+            f"{_where(lobby.match.thread_id, here)}."
         )
     if outcome.state == "disputed":
         return (
@@ -62,7 +69,7 @@ def report_reply(outcome: ReportOutcome) -> str:
 
 def _score(value: str, label: str) -> int:
     text = value.strip()
-    if not text.isdigit() or len(text) > 4:
+    if not ascii_digits(text) or len(text) > 4:
         raise InvalidInput(f"{label} must be a whole number such as 0, 2 or 13.")
     return int(text)
 
@@ -94,7 +101,7 @@ class ReportModal(DomainModal):
             theirs=_score(self.theirs.value, "The second score"),
             match_id=self.match_id,
         )
-        await reply(interaction, report_reply(outcome))
+        await reply(interaction, report_reply(outcome, interaction.channel_id))
 
 
 class ReportButton(
@@ -185,7 +192,7 @@ class ReportDecision(
                 await interaction.response.send_modal(RejectReportModal(self.report_id))
                 return
             outcome = await scores.confirm_report(actor, self.report_id)
-            await reply(interaction, report_reply(outcome))
+            await reply(interaction, report_reply(outcome, interaction.channel_id))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
@@ -262,7 +269,7 @@ class MatchesCog(commands.Cog):
             screenshot=await read_upload(self.services.uploads, screenshot),
             screenshot_name=screenshot.filename if screenshot else None,
         )
-        await reply(interaction, report_reply(outcome))
+        await reply(interaction, report_reply(outcome, interaction.channel_id))
 
     @match.command(name="info", description="Show your current match: opponent, status, thread.")
     @app_commands.describe(tournament="Only look in this tournament.")
@@ -318,7 +325,7 @@ class MatchesCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         tournament: TournamentId,
-        player: discord.Member,
+        player: ServerMember,
         reason: app_commands.Range[str, 3, 300],
     ) -> None:
         outcome = await self.services.scores.disqualify(

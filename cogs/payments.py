@@ -18,6 +18,7 @@ from discord.ext import commands
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
+from cogs._safe import user_text
 from engine.money import PAYMENT_METHODS, PaymentView
 from engine.services import Services
 
@@ -38,7 +39,7 @@ def payment_embed(view: PaymentView, *, image_name: str | None = None) -> discor
         title=f"Payment #{view.id} · {view.tournament_name}",
         colour=discord.Colour.blurple(),
     )
-    embed.add_field(name="Player", value=f"<@{view.user_id}> ({view.display_name})")
+    embed.add_field(name="Player", value=f"<@{view.user_id}> ({user_text(view.display_name)})")
     embed.add_field(name="Method", value=view.method_label)
     embed.add_field(name="Amount", value=view.amount_text)
     embed.add_field(name="Reference", value=f"`{view.reference}`" if view.reference else "—")
@@ -86,7 +87,8 @@ class PaymentDecision(
             view = await services.payments.approve(actor, self.payment_id)
             await interaction.response.send_message(
                 f"✅ Approved payment #{view.id} ({view.amount_text}) of <@{view.user_id}> for "
-                f"{view.tournament_name}. Their entry is confirmed and they will get a DM.",
+                f"{user_text(view.tournament_name)}. Their entry is confirmed and they will get "
+                "a DM.",
                 ephemeral=True,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -132,13 +134,13 @@ def _paid_message(view: PaymentView) -> str:
     method = PAYMENT_METHODS.get(view.method)
     if method is not None and method.paid_at_once:
         return (
-            f"✅ Paid **{view.amount_text}** for **{view.tournament_name}**. Your entry is "
-            "confirmed. Check your balance with /wallet."
+            f"✅ Paid **{view.amount_text}** for **{user_text(view.tournament_name)}**. Your "
+            "entry is confirmed. Check your balance with /wallet."
         )
     return (
         f"📨 Your {view.method_label} payment of **{view.amount_text}** (reference "
-        f"`{view.reference}`) for **{view.tournament_name}** is waiting for review as payment "
-        f"#{view.id}. You will get a DM when an organizer checks it."
+        f"`{view.reference}`) for **{user_text(view.tournament_name)}** is waiting for review "
+        f"as payment #{view.id}. You will get a DM when an organizer checks it."
     )
 
 

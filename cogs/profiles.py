@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from cogs._autocomplete import GameId
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._members import ServerMember
 from cogs.teams import rank_text
 from engine.awards import EarnedBadge
 from engine.entries import ProfileEntry, ProfileView
@@ -75,7 +76,7 @@ class ProfileCog(
     @app_commands.command(name="show", description="Show in-game ids and standings.")
     @app_commands.describe(member="Whose profile to show (you if empty).")
     async def show(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: ServerMember | None = None
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
         who = member or interaction.user
@@ -98,7 +99,7 @@ class ProfileCog(
     async def rank(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: ServerMember,
         game: GameId,
         rank: app_commands.Range[int, 1, 10_000] | None = None,
     ) -> None:

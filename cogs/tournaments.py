@@ -14,6 +14,7 @@ from discord.ext import commands
 from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
 from cogs._errors import DomainModal, DomainView
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._safe import user_text
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
 from engine.money import PAYMENT_METHODS
@@ -64,7 +65,7 @@ def created_embed(t: TournamentView) -> discord.Embed:
     embed = discord.Embed(
         title=f"Created {t.name}",
         colour=discord.Colour.green(),
-        description=f"**{t.game_name}** · {t.format_name} · draft: not announced yet.",
+        description=f"**{user_text(t.game_name)}** · {t.format_name} · draft: not announced yet.",
     )
     embed.add_field(name="Starts", value=when(t.starts_at), inline=False)
     embed.add_field(name="Times entered in", value=t.timezone)
@@ -79,7 +80,8 @@ def created_embed(t: TournamentView) -> discord.Embed:
 
 
 def change_text(change: TournamentChange) -> str:
-    return f"Saved **{change.tournament.name}** as version {change.version}: {change.summary}"
+    name = user_text(change.tournament.name)
+    return f"Saved **{name}** as version {change.version}: {change.summary}"
 
 
 def _format_options(
@@ -159,7 +161,7 @@ class CancelConfirmation(DomainView):
             actor_of(interaction), self.tournament_id, self.reason
         )
         await interaction.response.edit_message(
-            content=f"**{result.tournament.name}** is cancelled. "
+            content=f"**{user_text(result.tournament.name)}** is cancelled. "
             f"{result.cancelled_registrations} registrations were cancelled and "
             f"{result.refunded_payments} payments refunded (money refunds wait in "
             "/payments pending until you send them).",
@@ -356,7 +358,7 @@ class TournamentCog(commands.Cog):
     async def publish(self, interaction: discord.Interaction, tournament: TournamentId) -> None:
         view = await self.services.tournaments.publish(actor_of(interaction), tournament)
         await interaction.response.send_message(
-            f"**{view.name}** is published and announced.", ephemeral=True
+            f"**{user_text(view.name)}** is published and announced.", ephemeral=True
         )
 
     @tournament.command(name="open", description="Open registration.", extras=ORGANIZER)
@@ -366,7 +368,7 @@ class TournamentCog(commands.Cog):
     ) -> None:
         view = await self.services.tournaments.open_registration(actor_of(interaction), tournament)
         await interaction.response.send_message(
-            f"Registration for **{view.name}** is open.", ephemeral=True
+            f"Registration for **{user_text(view.name)}** is open.", ephemeral=True
         )
 
     @tournament.command(name="close", description="Close registration.", extras=ORGANIZER)
@@ -376,7 +378,7 @@ class TournamentCog(commands.Cog):
     ) -> None:
         view = await self.services.tournaments.close_registration(actor_of(interaction), tournament)
         await interaction.response.send_message(
-            f"Registration for **{view.name}** is closed.", ephemeral=True
+            f"Registration for **{user_text(view.name)}** is closed.", ephemeral=True
         )
 
     @tournament.command(
@@ -394,7 +396,7 @@ class TournamentCog(commands.Cog):
         view = await self.services.tournaments.get(tournament, interaction.guild_id)
         confirm = CancelConfirmation(self.services, interaction.user.id, tournament, reason)
         await interaction.response.send_message(
-            f"Cancel **{view.name}**? Every registration is cancelled and every payment "
+            f"Cancel **{user_text(view.name)}**? Every registration is cancelled and every payment "
             "refunded. This cannot be undone.",
             view=confirm,
             ephemeral=True,
@@ -408,7 +410,9 @@ class TournamentCog(commands.Cog):
     @app_commands.describe(tournament="The tournament to archive.")
     async def archive(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
         view = await self.services.tournaments.archive(actor_of(interaction), tournament)
-        await interaction.response.send_message(f"**{view.name}** is archived.", ephemeral=True)
+        await interaction.response.send_message(
+            f"**{user_text(view.name)}** is archived.", ephemeral=True
+        )
 
     # ---------------------------------------------------------- custom fields
     @tournament.command(
@@ -448,7 +452,7 @@ class TournamentCog(commands.Cog):
         )
         field = await self.services.tournaments.add_field(actor_of(interaction), tournament, spec)
         await interaction.response.send_message(
-            f"Added the question **{field.label}** ({field.kind}, "
+            f"Added the question **{user_text(field.label)}** ({field.kind}, "
             f"{'required' if field.required else 'optional'}) to the registration form.",
             ephemeral=True,
         )

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.notifier import Notifier, on
+from cogs._safe import pings, user_text
 from engine.brackets import (
     MatchCompleted,
     MatchReset,
@@ -79,7 +80,7 @@ async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> Non
     snapshot = await pictures.snapshot(event.tournament_id)
     first, count = await pictures.live_image(snapshot)
     content = (
-        f"🏁 **{event.name}** has started: {event.participant_count} entries, "
+        f"🏁 **{user_text(event.name)}** has started: {event.participant_count} entries, "
         f"{FORMAT_NAMES.get(event.format, event.format).lower()}. "
         "This message follows the bracket as results come in." + _more(count)
     )
@@ -175,7 +176,9 @@ async def _refresh(notifier: Notifier, tournament_id: int, what: str) -> None:
     if await pictures.live_message(tournament_id) is None:
         return  # nothing was posted (no announcement channel): nothing to keep up to date
     first, count = await pictures.live_image(snapshot)
-    content = f"📊 **{snapshot.title}** · live bracket, updated after {what}." + _more(count)
+    content = f"📊 **{user_text(snapshot.title)}** · live bracket, updated after {what}." + _more(
+        count
+    )
     await _publish(notifier, snapshot, content, first)
     _shown[tournament_id] = snapshot.version
 
@@ -191,7 +194,7 @@ async def refresh_after_reset(notifier: Notifier, event: MatchReset) -> None:
 
 
 def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) -> str:
-    lines = [f"{PODIUM_MARK} **{name}** is over! Congratulations to the winners:"]
+    lines = [f"{PODIUM_MARK} **{user_text(name)}** is over! Congratulations to the winners:"]
     for placing in sorted(placings, key=lambda p: p["place"]):
         place = int(placing["place"])
         if place > 3:
@@ -199,7 +202,7 @@ def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) 
         who = (
             f"<@{placing['user_id']}>"
             if placing.get("team_id") is None and placing.get("user_id")
-            else f"**{placing['name']}**"
+            else f"**{user_text(placing['name'])}**"
         )
         prizes = []
         if placing.get("prize_coins"):
@@ -207,10 +210,21 @@ def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) 
         if placing.get("prize_minor"):
             prizes.append(format_money(int(placing["prize_minor"]), currency))
         prize = f" · {' + '.join(prizes)}" if prizes else ""
-        label = placing["name"] if who.startswith("<@") else ""
+        label = user_text(placing["name"]) if who.startswith("<@") else ""
         suffix = f" ({label})" if label else ""
         lines.append(f"{MEDALS[place]} {who}{suffix}{prize}")
     return "\n".join(lines)
+
+
+def _winners(placings: list[dict]) -> discord.AllowedMentions:
+    """The podium pings the solo players it names, and nobody else."""
+    return pings(
+        users=[
+            int(p["user_id"])
+            for p in placings
+            if int(p["place"]) <= 3 and p.get("team_id") is None and p.get("user_id")
+        ]
+    )
 
 
 @on(TournamentCompleted)
@@ -244,10 +258,12 @@ async def _podium(notifier: Notifier, event: TournamentCompleted) -> None:
             # The live message keeps the final bracket; the podium is a new post so that
             # the winners get a notification.
             await message.edit(
-                content=f"📊 **{snapshot.title}** · final bracket (results below).",
+                content=f"📊 **{user_text(snapshot.title)}** · final bracket (results below).",
                 attachments=[_file(first)],
             )
-    posted = await notifier.announce(snapshot.guild_id, content, file=_file(first))
+    posted = await notifier.announce(
+        snapshot.guild_id, content, file=_file(first), allowed_mentions=_winners(event.placings)
+    )
     if posted is not None:
         await pictures.record_live_message(event.tournament_id, posted.channel.id, posted.id)
     _shown[event.tournament_id] = snapshot.version

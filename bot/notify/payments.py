@@ -7,6 +7,7 @@ handlers keep no state.
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
+from cogs._safe import user_text
 from engine.money import (
     PAYMENT_METHODS,
     CoinsGranted,
@@ -28,7 +29,7 @@ async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
         head = f"🪙 An organizer removed {coins} from your wallet{where}."
     await notifier.dm(
         event.user_id,
-        f"{head}\nReason: {event.reason}\nYour balance is now {event.balance_after} "
+        f"{head}\nReason: {user_text(event.reason)}\nYour balance is now {event.balance_after} "
         f"{event.coin_name}. Use /wallet to see your history.",
     )
 
@@ -40,7 +41,7 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
     await notifier.dm(
         event.user_id,
         f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{notifier.where(event.guild_id)} was approved. "
+        f"**{user_text(event.tournament_name)}**{notifier.where(event.guild_id)} was approved. "
         "Your entry is confirmed — see you in the bracket!",
     )
 
@@ -50,9 +51,10 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
     await notifier.dm(
         event.user_id,
         f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{notifier.where(event.guild_id)} was not approved.\n"
-        f"Reason: {event.reason}\nYour spot is still held: pay again with /pay, with the "
-        "correct transaction reference and screenshot.",
+        f"**{user_text(event.tournament_name)}**{notifier.where(event.guild_id)} was not "
+        "approved.\n"
+        f"Reason: {user_text(event.reason)}\nYour spot is still held: pay again with /pay, "
+        "with the correct transaction reference and screenshot.",
     )
 
 
@@ -67,8 +69,9 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
         )
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{event.tournament_name}**{notifier.where(event.guild_id)}: {what}.\n"
-        f"Note: {event.reason}",
+        f"↩️ Refund for **{user_text(event.tournament_name)}**"
+        f"{notifier.where(event.guild_id)}: {what}.\n"
+        f"Note: {user_text(event.reason)}",
     )
 
 
@@ -76,8 +79,9 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
 async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
     await notifier.dm(
         event.user_id,
-        f"↩️ Your entry fee of **{event.amount_text}** for **{event.tournament_name}**"
+        f"↩️ Your entry fee of **{event.amount_text}** for "
+        f"**{user_text(event.tournament_name)}**"
         f"{notifier.where(event.guild_id)} will be refunded by "
-        f"{method_label(event.method)}. Reason: {event.reason}\nAn organizer sends it by hand; "
-        "you will get another message when it is sent.",
+        f"{method_label(event.method)}. Reason: {user_text(event.reason)}\nAn organizer "
+        "sends it by hand; you will get another message when it is sent.",
     )

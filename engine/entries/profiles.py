@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from engine.entries.events import ManualRankSet, ProfileUpdated
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import InvalidInput, NotFound
+from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, Text, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import Game, GuildSettings, PlayerProfile, Ranking, Team
@@ -71,8 +72,8 @@ async def resolve_game(session: AsyncSession, guild_id: int, game: str | int) ->
     """A game of this guild by id or by (case-insensitive) name."""
     row: Game | None = None
     text = str(game).strip()
-    if text.isdigit():
-        row = await session.get(Game, int(text))
+    if (wanted := row_id(text)) is not None:
+        row = await session.get(Game, wanted)
         if row is not None and row.guild_id != guild_id:
             row = None
     if row is None:

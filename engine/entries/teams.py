@@ -42,6 +42,7 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import Team, TeamInvite, TeamMember
@@ -435,8 +436,8 @@ class TeamService:
         """The id of a team picked from autocomplete (its id) or typed by name or tag."""
         text = text.strip()
         async with self._ctx.read() as session:
-            if text.isdigit():
-                team = await session.get(Team, int(text))
+            if (wanted := row_id(text)) is not None:
+                team = await session.get(Team, wanted)
                 if team is not None and team.guild_id == guild_id and team.disbanded_at is None:
                     return team.id
             found = (

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.guilds.events import GameAdded
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import Game, GuildSettings
@@ -194,8 +195,8 @@ class GameService:
         """The id of a game picked from autocomplete (its id) or typed by name."""
         text = text.strip()
         async with self._ctx.read() as session:
-            if text.isdigit():
-                row = await session.get(Game, int(text))
+            if (wanted := row_id(text)) is not None:
+                row = await session.get(Game, wanted)
                 if row is not None and row.guild_id == guild_id:
                     return row.id
             found = await session.scalar(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from engine.guilds import GameView
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import rules
@@ -122,8 +123,8 @@ class TournamentService:
         """The id of a tournament picked from autocomplete (its id) or typed by name."""
         text = text.strip()
         async with self._ctx.read() as session:
-            if text.isdigit():
-                row = await session.get(Tournament, int(text))
+            if (wanted := row_id(text)) is not None:
+                row = await session.get(Tournament, wanted)
                 if row is not None and row.guild_id == guild_id:
                     return row.id
             ids = list(

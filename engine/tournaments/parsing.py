@@ -21,6 +21,7 @@ from engine.formats import FORMATS
 from engine.formats.errors import InvalidOptions
 from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
+from engine.kernel.numbers import ascii_digits
 from engine.kernel.text import Command, msg
 from engine.tournaments.rules import (
     ALL_OPTION_KEYS,
@@ -106,7 +107,7 @@ def parse_local_time(text: str, timezone: str) -> datetime:
 def parse_distribution(text: str) -> tuple[int, ...]:
     """ "50/30/20" → (50, 30, 20); the parts are whole percentages summing to 100."""
     parts = [p for p in re.split(r"[/,\s]+", text.strip().replace("%", "")) if p]
-    if not parts or not all(p.isdigit() for p in parts):
+    if not parts or not all(ascii_digits(p) for p in parts):
         raise InvalidInput(
             msg(
                 "“{text}” is not a prize distribution. Write whole percentages per place "

@@ -19,6 +19,7 @@ Rate limits (off by default): ``FakeDiscord.start(rate_limits=True)`` or
 
 from .http_util import Upload
 from .interactions import AutocompleteRejected, InteractionExpired, InteractionRecord, Rejection
+from .messages import Pings, pings_of
 from .options import AttachmentInput, CommandInputError
 from .ratelimits import Limit, RateLimitConfig, RateLimiter
 from .server import FakeDiscord
@@ -36,6 +37,7 @@ __all__ = [
     "Limit",
     "Member",
     "Message",
+    "Pings",
     "RateLimitConfig",
     "RateLimiter",
     "Rejection",
@@ -43,5 +45,6 @@ __all__ = [
     "StoredFile",
     "Upload",
     "User",
+    "pings_of",
     "shard_of",
 ]

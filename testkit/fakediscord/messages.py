@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import payloads
@@ -80,6 +81,37 @@ def validate_message_body(body: dict[str, Any], *, has_files: bool, creating: bo
             raise invalid_form("components.label: Must be 80 or fewer in length.")
     if creating and not (content or embeds or components or has_files or body.get("poll")):
         raise DiscordError(400, 50006, "Cannot send an empty message")
+
+
+EVERYONE_MENTION = re.compile(r"@(everyone|here)\b")
+
+
+@dataclass(frozen=True)
+class Pings:
+    """Whom a created message notifies, by Discord's rules: mentions in its content that
+    its ``allowed_mentions`` permits (edits never notify, embeds never ping)."""
+
+    everyone: bool
+    user_ids: frozenset[int]
+    role_ids: frozenset[int]
+
+
+def pings_of(message: Message) -> Pings:
+    content = message.content
+    users = {int(u) for u in USER_MENTION.findall(content)}
+    roles = {int(r) for r in ROLE_MENTION.findall(content)}
+    everyone = bool(EVERYONE_MENTION.search(content))
+    allowed = message.allowed_mentions
+    if allowed is None:
+        return Pings(everyone, frozenset(users), frozenset(roles))
+    parse = set(allowed.get("parse") or [])
+    listed_users = {int(u) for u in allowed.get("users") or []}
+    listed_roles = {int(r) for r in allowed.get("roles") or []}
+    return Pings(
+        everyone=everyone and "everyone" in parse,
+        user_ids=frozenset(u for u in users if "users" in parse or u in listed_users),
+        role_ids=frozenset(r for r in roles if "roles" in parse or r in listed_roles),
+    )
 
 
 class Messages:
@@ -166,6 +198,7 @@ class Messages:
             interaction_metadata=interaction_metadata,
             mention_ids=self.mentions(channel, str(content)),
             mention_role_ids=[int(r) for r in ROLE_MENTION.findall(str(content))],
+            allowed_mentions=body.get("allowed_mentions"),
         )
         reference = body.get("message_reference")
         if reference:
@@ -254,6 +287,9 @@ class Messages:
                 channel, body, uploads, message.attachments, ephemeral=message.ephemeral
             )
         was_loading = bool(message.flags & Message.LOADING)
+        if was_loading:
+            # Filling a deferred response is the message's first showing: it notifies.
+            message.allowed_mentions = body.get("allowed_mentions")
         message.flags &= ~Message.LOADING
         if not was_loading:
             message.edited_timestamp = time.time()

@@ -266,6 +266,8 @@ class Message:
     message_reference: dict[str, Any] | None = None
     mention_ids: list[int] = field(default_factory=list)
     mention_role_ids: list[int] = field(default_factory=list)
+    # The sender's ``allowed_mentions`` as sent (None: not sent, Discord parses everything).
+    allowed_mentions: dict[str, Any] | None = None
     pinned: bool = False
     deleted: bool = False
     reactions: dict[str, set[int]] = field(default_factory=dict)
