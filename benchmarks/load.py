@@ -99,13 +99,13 @@ class Inbox:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
 
-    async def wait(self, key: Hashable) -> Message:
+    async def wait(self, key: Hashable, within: float = WAIT) -> Message:
         self._scan()
         if key in self.found:
             return self.found[key]
         future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
         self.waiters[key].append(future)
-        return await asyncio.wait_for(future, WAIT)
+        return await asyncio.wait_for(future, within)
 
     async def _watch(self) -> None:
         changed = self.fake.state.changed
@@ -178,6 +178,7 @@ class Cup:
     players: list[Member]
     tournament_id: int = 0
     setup_missed: int = 0
+    size: int = PLAYERS
     member_of: dict[int, Member] = field(default_factory=dict)
 
     async def run(self, user: Member, command: str, options: dict[str, Any]) -> str:
@@ -191,7 +192,7 @@ class Cup:
             self.setup_missed += 1
             return ""
 
-    async def set_up(self, number: int) -> None:
+    async def set_up(self, number: int, *, start: bool = True) -> None:
         owner = self.guild.members[self.guild.owner_id]
         announcements, matches, disputes = self.channels
         await self.run(
@@ -220,7 +221,7 @@ class Cup:
                 "starts_at": starts,
                 "format": "single_elim",
                 "type": "solo",
-                "max_participants": PLAYERS,
+                "max_participants": self.size,
             },
         )
         [view] = await services.tournaments.search(self.guild.id, name)
@@ -234,7 +235,7 @@ class Cup:
             entry = await services.registration.registration_for(tid, member.id)
             assert entry is not None, f"{member.user.username} is not registered"
             self.member_of[entry.id] = member
-        for step in ("close", "start"):
+        for step in ("close", "start") if start else ("close",):
             await self.run(self.organizer, f"tournament {step}", {"tournament": str(tid)})
 
     async def play(self, timings: Timings) -> None:
@@ -268,13 +269,13 @@ class Cup:
         timings.results += 1
 
 
-async def new_cup(fake: FakeDiscord, runtime: Runtime, inbox: Inbox) -> Cup:
+async def new_cup(fake: FakeDiscord, runtime: Runtime, inbox: Inbox, size: int = PLAYERS) -> Cup:
     guild = await fake.create_guild(channels=("announcements", "matches", "disputes"))
     role = await fake.add_role(guild, "Organizers")
     organizer = await fake.add_member(guild, "organizer", roles=[role])
-    players = [await fake.add_member(guild, f"player{i}") for i in range(1, PLAYERS + 1)]
+    players = [await fake.add_member(guild, f"player{i}") for i in range(1, size + 1)]
     channels = [c for c in (fake.state.channel(i) for i in guild.channel_ids) if c]
-    return Cup(fake, runtime, inbox, guild, channels, organizer, role.id, players)
+    return Cup(fake, runtime, inbox, guild, channels, organizer, role.id, players, size=size)
 
 
 async def migrated(path: Path) -> str:

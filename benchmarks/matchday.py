@@ -7,8 +7,9 @@ at 256 and at 1024 players to show the cost of a result does not grow with the n
 results; ``report_confirm_replay`` is the same flow with the bracket cache turned off
 (every result replays the action log, as before the cache). Each result is timed on its
 own, in wall time (``report_*_ms``) and in CPU time of the process (``cpu_*_ms``, which a
-busy shared machine does not inflate). The bracket pictures of the first event are drawn
-cold and then cached, the way /bracket would.
+busy shared machine does not inflate); the players' flow also counts the SQL statements
+of each report and each confirmation (``statements_per_*``). The bracket pictures of the
+first event are drawn cold and then cached, the way /bracket would.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from engine.brackets import MatchState, MatchView, PictureService, cache_of
 from engine.formats import Result
@@ -70,6 +73,51 @@ def _chalk(event: Event, match: MatchView) -> tuple[int, int]:
 Play = Callable[[Services, Event, MatchView], Awaitable[None]]
 
 
+class StatementCounter:
+    """SQL statements sent to the database (a ``before_cursor_execute`` listener), per
+    report and per confirmation: each one is a round trip to the SQLite thread, which is
+    most of what a result costs."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.total = 0
+        self.per_step: dict[str, list[int]] = {"report": [], "confirm": []}
+        sa_event.listen(engine.sync_engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_: Any) -> None:
+        self.total += 1
+
+    async def measure(self, step: str, work: Awaitable[Any]) -> Any:
+        before = self.total
+        result = await work
+        self.per_step[step].append(self.total - before)
+        return result
+
+    def summary(self) -> dict[str, float]:
+        return {
+            f"statements_per_{step}_p50": statistics.median(counts)
+            for step, counts in self.per_step.items()
+            if counts
+        } | {
+            f"statements_per_{step}_max": max(counts)
+            for step, counts in self.per_step.items()
+            if counts
+        }
+
+    def reset(self) -> None:
+        for counts in self.per_step.values():
+            counts.clear()
+
+
+_counters: WeakKeyDictionary[Any, StatementCounter] = WeakKeyDictionary()
+
+
+def counter_of(services: Services) -> StatementCounter:
+    engine = services.ctx.db.engine
+    if engine.sync_engine not in _counters:
+        _counters[engine.sync_engine] = StatementCounter(engine)
+    return _counters[engine.sync_engine]
+
+
 async def _by_organizer(services: Services, event: Event, match: MatchView) -> None:
     await services.brackets.apply(
         event.organizer, event.tournament_id, Result(match.code, _chalk(event, match))
@@ -81,9 +129,11 @@ async def _by_players(services: Services, event: Event, match: MatchView) -> Non
     a, b = _chalk(event, match)
     first = Actor(user_id=user_of[match.registration_a_id], guild_id=event.guild_id)  # type: ignore[index]
     second = Actor(user_id=user_of[match.registration_b_id], guild_id=event.guild_id)  # type: ignore[index]
-    scores = _scores(services)
-    outcome = await scores.report_score(first, mine=a, theirs=b, match_id=match.id)
-    await scores.confirm_report(second, outcome.report.id)
+    scores, counter = _scores(services), counter_of(services)
+    outcome = await counter.measure(
+        "report", scores.report_score(first, mine=a, theirs=b, match_id=match.id)
+    )
+    await counter.measure("confirm", scores.confirm_report(second, outcome.report.id))
 
 
 def _scores(services: Services) -> Any:
@@ -109,11 +159,13 @@ async def _play(
     services: Services, case: str, play: Play, players: int = PLAYERS
 ) -> tuple[dict[str, Any], int]:
     event = await make_event(services, _new_id, format="double_elim", players=players)
+    counter = counter_of(services)
     started = time.perf_counter()
     await services.brackets.start(event.organizer, event.tournament_id, seed=1)
     start_s = time.perf_counter() - started
     latencies: list[float] = []
     cpu: list[float] = []
+    counter.reset()
     begun = time.perf_counter()
     while ready := await services.brackets.matches(event.tournament_id, statuses=OPEN):
         for match in ready:
@@ -135,6 +187,7 @@ async def _play(
         "cpu_first_half_p50_ms": round(statistics.median(cpu[:half]) * 1000, 2),
         "cpu_second_half_p50_ms": round(statistics.median(cpu[half:]) * 1000, 2),
         "total_s": round(total, 2),
+        **counter.summary(),
         "bracket_version": version,
         "completed": (await services.tournaments.get(event.tournament_id)).status == "completed",
     }

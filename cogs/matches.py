@@ -95,6 +95,8 @@ class ReportModal(DomainModal):
         self.add_item(self.theirs)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        # Acknowledged before the write: a busy database never eats Discord's window.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await services_of(interaction).scores.report_score(
             actor_of(interaction),
             mine=_score(self.mine.value, "The first score"),
@@ -152,6 +154,7 @@ class RejectReportModal(DomainModal):
         self.report_id = report_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
         dispute_id = await services_of(interaction).scores.reject_report(
             actor_of(interaction), self.report_id, self.description.value
         )
@@ -191,6 +194,8 @@ class ReportDecision(
                 await scores.check_report(actor, self.report_id)
                 await interaction.response.send_modal(RejectReportModal(self.report_id))
                 return
+            # The answer is a private message of its own: "thinking" shows at once.
+            await interaction.response.defer(ephemeral=True, thinking=True)
             outcome = await scores.confirm_report(actor, self.report_id)
             await reply(interaction, report_reply(outcome, interaction.channel_id))
         except Exception as error:  # answered, and logged with an incident id when a bug

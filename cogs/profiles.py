@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import GameId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
 from cogs._members import ServerMember
 from cogs.teams import rank_text
 from engine.awards import EarnedBadge
@@ -66,11 +66,12 @@ class ProfileCog(
         game: GameId,
         ingame_id: app_commands.Range[str, 1, 64],
     ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
         entry = await self.services.profiles.set_ingame_id(actor_of(interaction), game, ingame_id)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Saved: your {entry.ingame_id_label} for {entry.game_name} is `{entry.ingame_id}`. "
             "Registrations for this game will use it.",
-            ephemeral=True,
         )
 
     @app_commands.command(name="show", description="Show in-game ids and standings.")

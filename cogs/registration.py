@@ -12,7 +12,7 @@ from cogs._autocomplete import (
     resolve_tournament,
 )
 from cogs._errors import DomainModal
-from cogs._interactions import actor_of, cog_host
+from cogs._interactions import actor_of, cog_host, reply
 from cogs._safe import user_text
 from cogs.teams import team_choices
 from engine.entries import RegistrationForm, RegistrationView
@@ -100,6 +100,7 @@ class RegistrationModal(DomainModal):
             self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
         answers = {i.custom_id: i.value for i in self.inputs}
         view = await self.services.registration.register(
             actor_of(interaction),
@@ -107,7 +108,7 @@ class RegistrationModal(DomainModal):
             team_id=self.form.team_id,
             answers=answers,
         )
-        await interaction.response.send_message(embed=registration_embed(view), ephemeral=True)
+        await reply(interaction, embed=registration_embed(view))
 
 
 class RegistrationCog(commands.Cog):
@@ -135,8 +136,11 @@ class RegistrationCog(commands.Cog):
         if form.fields:
             await interaction.response.send_modal(RegistrationModal(self.services, form))
             return
+        # No form to show: acknowledged before the write (a modal must be the first answer,
+        # so this cannot come earlier).
+        await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.services.registration.register(actor, tournament, team_id=team_id)
-        await interaction.response.send_message(embed=registration_embed(view), ephemeral=True)
+        await reply(interaction, embed=registration_embed(view))
 
     @register.autocomplete("team")
     async def _team_autocomplete(

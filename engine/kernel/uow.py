@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.clock import Clock, SystemClock
@@ -40,6 +41,9 @@ class UnitOfWork:
     emitted: list[DomainEvent] = field(default_factory=list)
     timers_changed: bool = False
     committed_callbacks: list[Callable[[], None]] = field(default_factory=list)
+    # Outbox rows not written yet: all of a transaction's events go out in one statement
+    # just before the commit (write_outbox), instead of one INSERT … RETURNING per event.
+    _outbox: list[dict[str, Any]] = field(default_factory=list)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once this transaction has committed, never after a rollback:
@@ -54,16 +58,27 @@ class UnitOfWork:
 
     def emit(self, event: DomainEvent) -> None:
         now = self.clock.now()
-        self.session.add(
-            OutboxEvent(
-                event_type=event.event_type,
-                payload=event.to_payload(),
-                created_at=now,
-                next_attempt_at=now,
-                attempts=0,
-            )
+        self._outbox.append(
+            {
+                "event_type": event.event_type,
+                "payload": event.to_payload(),
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+            }
         )
+        if self.session.in_nested_transaction():
+            # A savepoint may still be rolled back, and its events with it: they become
+            # rows of the session now (after the earlier ones, to keep their order).
+            self.session.add_all([OutboxEvent(**row) for row in self._outbox])
+            self._outbox.clear()
         self.emitted.append(event)
+
+    async def write_outbox(self) -> None:
+        """Write the events emitted so far, in their order, in one batched statement."""
+        if self._outbox:
+            rows, self._outbox = self._outbox, []
+            await self.session.execute(insert(OutboxEvent), rows)
 
     def audit(
         self,
@@ -130,6 +145,7 @@ class ServiceContext:
                 session=session, clock=self.clock, reactions=self.reactions, random=self.random
             )
             yield uow
+            await uow.write_outbox()
             if not self.db.is_sqlite:
                 # Other processes wake at once; PostgreSQL sends these only on commit.
                 if uow.emitted:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import (
@@ -26,7 +26,6 @@ from engine.brackets import (
     peek_bracket,
     transition,
 )
-from engine.entries import load_view
 from engine.formats import FormatError, Result
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Channel, Command, msg
@@ -36,13 +35,13 @@ from engine.matchday._dispute_closing import (
     close_disputes,
 )
 from engine.matchday.events import DisputeOpened
-from engine.tournaments import lock_tournament
 from storage.models import (
     Dispute,
     DisputeEvidence,
     GuildSettings,
     MatchReport,
     MatchRow,
+    Registration,
     RegistrationMember,
     Tournament,
 )
@@ -158,27 +157,104 @@ async def organizer_role(session: AsyncSession, guild_id: int) -> int | None:
     )
 
 
+@dataclass(frozen=True)
+class LockedMatch:
+    """A match under its locks: the tournament, the row, and its reports in order."""
+
+    tournament: Tournament
+    row: MatchRow
+    reports: list[MatchReport]
+
+
 async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchRow]:
     """Lock the tournament, then the match row, and return both freshly read."""
-    tournament_id = await uow.session.scalar(
-        select(MatchRow.tournament_id).where(MatchRow.id == match_id)
-    )
-    if tournament_id is None:
+    locked = await lock_match_reports(uow, match_id)
+    return locked.tournament, locked.row
+
+
+async def lock_match_reports(uow: UnitOfWork, match_id: int) -> LockedMatch:
+    """:func:`lock_match` with the match's reports, read by the same statement."""
+    locked = await _lock_match_where(uow, MatchRow.id == match_id)
+    if locked is None:
         raise NotFound(
             msg(
                 "That match does not exist any more. Use {match_info} to find yours.",
                 match_info=Command("match info"),
             )
         )
-    tournament = await lock_tournament(uow.session, tournament_id)
-    row = await uow.session.scalar(
-        select(MatchRow)
-        .where(MatchRow.id == match_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert row is not None  # matches are never deleted while their tournament lives
-    return tournament, row
+    return locked
+
+
+async def lock_match_of_report(uow: UnitOfWork, report_id: int) -> LockedMatch | None:
+    """:func:`lock_match_reports` for the match of a report, or None when the report is
+    gone: the match is found by the locking statement itself, not by a lookup first."""
+    match_id = select(MatchReport.match_id).where(MatchReport.id == report_id).scalar_subquery()
+    return await _lock_match_where(uow, MatchRow.id == match_id)
+
+
+async def _lock_match_where(uow: UnitOfWork, where: ColumnElement[bool]) -> LockedMatch | None:
+    """Two statements for the tournament, the match and its reports (every report and
+    confirmation starts here). On PostgreSQL ``FOR UPDATE OF tournaments, matches`` locks
+    the tournament row before the match row, the order every writer keeps; the reports
+    are read once both locks are held, so that a report committed by the writer this one
+    waited for is seen (a locking statement keeps its own snapshot for the rows it does
+    not lock). On SQLite the write transaction already holds the database."""
+    found = (
+        await uow.session.execute(
+            select(Tournament, MatchRow)
+            .join(Tournament, Tournament.id == MatchRow.tournament_id)
+            .where(where)
+            .with_for_update(of=[Tournament, MatchRow])
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if found is None:
+        return None
+    tournament, row = found
+    return LockedMatch(tournament, row, await reports_of(uow.session, row.id))
+
+
+Sides = tuple[Side | None, Side | None]
+# Session.info key: registration rows kept alive for the rest of the transaction.
+_KEEP = "deltacrown.matchday.registrations"
+
+
+async def load_sides(session: AsyncSession, row: MatchRow) -> Sides:
+    """Both sides of a match, names and members, in one statement: what a report needs to
+    know who may act, and what its reply shows. The registrations are loaded as rows, so
+    the rating update of the result finds them in the session instead of reading them."""
+    ids = [r for r in (row.registration_a_id, row.registration_b_id) if r is not None]
+    found: dict[int, tuple[str, list[int]]] = {}
+    if ids:
+        rows = await session.execute(
+            select(Registration, RegistrationMember.user_id)
+            .outerjoin(RegistrationMember, RegistrationMember.registration_id == Registration.id)
+            .where(Registration.id.in_(ids))
+            .order_by(Registration.id, RegistrationMember.id)
+        )
+        loaded = session.info.setdefault(_KEEP, [])
+        for registration, user_id in rows:
+            if registration.id not in found:
+                loaded.append(registration)  # the identity map only holds rows weakly
+            members = found.setdefault(registration.id, (registration.display_name, []))[1]
+            if user_id is not None:
+                members.append(user_id)
+    return _side(found, row.registration_a_id), _side(found, row.registration_b_id)
+
+
+def _side(found: dict[int, tuple[str, list[int]]], registration_id: int | None) -> Side | None:
+    if registration_id is None or registration_id not in found:
+        return None
+    name, members = found[registration_id]
+    return Side(registration_id, name, tuple(members))
+
+
+def slot_of_user(sides: Sides, user_id: int) -> int | None:
+    """0 or 1 when the user plays on that side (alone or in a team), else None."""
+    for slot, side in enumerate(sides):
+        if side is not None and user_id in side.member_ids:
+            return slot
+    return None
 
 
 async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> int | None:
@@ -205,16 +281,33 @@ def claim_thread(row: MatchRow | Dispute, thread_id: int) -> bool:
     return True
 
 
-async def load_lobby(session: AsyncSession, row: MatchRow) -> MatchLobby:
-    sides: list[Side | None] = []
-    for registration_id in (row.registration_a_id, row.registration_b_id):
-        if registration_id is None:
-            sides.append(None)
-            continue
-        view = await load_view(session, registration_id)
-        sides.append(Side(view.id, view.display_name, view.member_ids))
-    name = await session.scalar(select(Tournament.name).where(Tournament.id == row.tournament_id))
-    return MatchLobby(match_view(row), name or "", (sides[0], sides[1]))
+async def load_lobby(
+    session: AsyncSession,
+    row: MatchRow,
+    *,
+    tournament: Tournament | None = None,
+    sides: Sides | None = None,
+) -> MatchLobby:
+    """The lobby of ``row``; a caller that already read the tournament or the sides
+    passes them and no statement is spent on them again (sides are reused only while
+    they are still the row's registrations)."""
+    if sides is None or _registrations(sides) != (row.registration_a_id, row.registration_b_id):
+        sides = await load_sides(session, row)
+    if tournament is not None and tournament.id == row.tournament_id:
+        name: str | None = tournament.name
+    else:
+        name = await session.scalar(
+            select(Tournament.name).where(Tournament.id == row.tournament_id)
+        )
+    return MatchLobby(match_view(row), name or "", sides)
+
+
+def _registrations(sides: Sides) -> tuple[int | None, int | None]:
+    first, second = sides
+    return (
+        first.registration_id if first else None,
+        second.registration_id if second else None,
+    )
 
 
 async def reports_of(session: AsyncSession, match_id: int) -> list[MatchReport]:

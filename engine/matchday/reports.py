@@ -16,7 +16,8 @@ the organizer overrides in :mod:`engine.matchday.overrides`.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import REPORTABLE_STATES, MatchState, apply_action, transition
@@ -31,22 +32,37 @@ from engine.matchday._access import (
     OverrideOutcome,
     ReportOutcome,
     ReportView,
+    Sides,
     claim_thread,
     decide,
     find_match_id,
     load_lobby,
+    load_sides,
     lock_match,
+    lock_match_of_report,
+    lock_match_reports,
     open_dispute_in,
     organizer_role,
     report_dicts,
     report_view,
-    reports_of,
     score_text,
-    side_of_user,
+    slot_of_user,
     validate_scores,
 )
 from engine.matchday.events import ScoreConfirmed, ScoreMismatch, ScoreReported
 from storage.models import MatchReport, MatchRow, Tournament
+
+
+@dataclass(frozen=True)
+class _Lobby:
+    """What a report already read under its locks (the tournament, both sides), so its
+    reply's lobby costs no statement."""
+
+    tournament: Tournament
+    sides: Sides
+
+    async def of(self, uow: UnitOfWork, row: MatchRow) -> MatchLobby:
+        return await load_lobby(uow.session, row, tournament=self.tournament, sides=self.sides)
 
 
 class ScoreService:
@@ -146,8 +162,10 @@ class ScoreService:
                     thread_id=thread_id,
                 )
         async with self._ctx.unit_of_work() as uow:
-            tournament, row = await lock_match(uow, match_id)
-            side = await side_of_user(uow.session, row, actor.user_id)
+            locked = await lock_match_reports(uow, match_id)
+            tournament, row = locked.tournament, locked.row
+            sides = await load_sides(uow.session, row)
+            side = slot_of_user(sides, actor.user_id)
             if side is None:
                 if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
                     raise PermissionDenied(
@@ -157,15 +175,13 @@ class ScoreService:
                             code=row.code,
                         )
                     )
-                return await self._organizer_report(uow, row, (mine, theirs), actor)
+                return await self._organizer_report(uow, tournament, row, (mine, theirs), actor)
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
             # Reports of a side that left the match (a corrected earlier result) do not count.
-            sides = (row.registration_a_id, row.registration_b_id)
-            reports = [
-                r for r in await reports_of(uow.session, row.id) if r.registration_id in sides
-            ]
-            registration_id = sides[side]
+            slots = (row.registration_a_id, row.registration_b_id)
+            reports = [r for r in locked.reports if r.registration_id in slots]
+            registration_id = slots[side]
             assert registration_id is not None
             own = next((r for r in reports if r.registration_id == registration_id), None)
             if own is not None:
@@ -207,17 +223,19 @@ class ScoreService:
                 after={"report_id": report.id, "scores": list(scores)},
             )
             other = next((r for r in reports if r.registration_id != registration_id), None)
-            return await self._after_report(uow, tournament, row, report, other, actor)
+            lobby = _Lobby(tournament, sides)
+            return await self._after_report(uow, lobby, row, report, other, actor)
 
     async def _after_report(
         self,
         uow: UnitOfWork,
-        tournament: Tournament,
+        known: _Lobby,
         row: MatchRow,
         report: MatchReport,
         other: MatchReport | None,
         actor: Actor,
     ) -> ReportOutcome:
+        tournament = known.tournament
         scores = [report.score_a, report.score_b]
         if other is None:
             row.status = transition(row.code, row.status, MatchState.PENDING_RESULT).value
@@ -229,7 +247,7 @@ class ScoreService:
             )
             uow.emit(self._reported(row, report, awaiting))
             return ReportOutcome(
-                "awaiting_confirmation", await load_lobby(uow.session, row), report_view(report)
+                "awaiting_confirmation", await known.of(uow, row), report_view(report)
             )
         uow.emit(self._reported(row, report, None))
         if (other.score_a, other.score_b) == (report.score_a, report.score_b):
@@ -239,6 +257,7 @@ class ScoreService:
                 tournament.id,
                 Result(row.code, (report.score_a, report.score_b)),
                 actor_id=actor.user_id,
+                locked=tournament,
             )
             uow.emit(
                 ScoreConfirmed(
@@ -254,7 +273,7 @@ class ScoreService:
             )
             return ReportOutcome(
                 "completed",
-                await load_lobby(uow.session, row),
+                await known.of(uow, row),
                 report_view(report),
                 tournament_completed=applied.tournament_completed,
             )
@@ -280,9 +299,7 @@ class ScoreService:
                 f"{score_text(report.score_a, report.score_b)}."
             ),
         )
-        return ReportOutcome(
-            "disputed", await load_lobby(uow.session, row), report_view(report), dispute.id
-        )
+        return ReportOutcome("disputed", await known.of(uow, row), report_view(report), dispute.id)
 
     @staticmethod
     def _reported(row: MatchRow, report: MatchReport, awaiting: int | None) -> ScoreReported:
@@ -301,7 +318,12 @@ class ScoreService:
         )
 
     async def _organizer_report(
-        self, uow: UnitOfWork, row: MatchRow, scores: tuple[int, int], actor: Actor
+        self,
+        uow: UnitOfWork,
+        tournament: Tournament,
+        row: MatchRow,
+        scores: tuple[int, int],
+        actor: Actor,
     ) -> ReportOutcome:
         if row.status == MatchState.COMPLETED:
             raise Conflict(
@@ -324,18 +346,16 @@ class ScoreService:
         overrides.audit_override(uow, row, actor, "match.report", before)
         return ReportOutcome(
             "completed",
-            await load_lobby(uow.session, row),
+            await load_lobby(uow.session, row, tournament=tournament),
             None,
             tournament_completed=applied.tournament_completed,
         )
 
     async def _locked_report(
         self, uow: UnitOfWork, actor: Actor, report_id: int
-    ) -> tuple[Tournament, MatchRow, MatchReport]:
-        match_id = await uow.session.scalar(
-            select(MatchReport.match_id).where(MatchReport.id == report_id)
-        )
-        if match_id is None:
+    ) -> tuple[_Lobby, MatchRow, MatchReport]:
+        locked = await lock_match_of_report(uow, report_id)
+        if locked is None:
             raise NotFound(
                 msg(
                     "That score report no longer exists: the match was reset or settled "
@@ -343,16 +363,17 @@ class ScoreService:
                     match_info=Command("match info"),
                 )
             )
-        tournament, row = await lock_match(uow, match_id)
-        report = await uow.session.get(MatchReport, report_id, populate_existing=True)
+        row = locked.row
+        report = next((r for r in locked.reports if r.id == report_id), None)
         if report is None:
             raise NotFound(msg("That score report was withdrawn when the match was reset."))
-        await self._check_confirmer(uow.session, actor, row, report)
-        return tournament, row, report
+        sides = await load_sides(uow.session, row)
+        await self._check_confirmer(uow.session, actor, row, report, sides)
+        return _Lobby(locked.tournament, sides), row, report
 
     @staticmethod
     async def _check_confirmer(
-        session: AsyncSession, actor: Actor, row: MatchRow, report: MatchReport
+        session: AsyncSession, actor: Actor, row: MatchRow, report: MatchReport, sides: Sides
     ) -> None:
         """Only the other side (or an organizer) may confirm or reject, and only while the
         report is still the open question of the match."""
@@ -364,7 +385,7 @@ class ScoreService:
                     code=row.code,
                 )
             )
-        side = await side_of_user(session, row, actor.user_id)
+        side = slot_of_user(sides, actor.user_id)
         reporter_side = 0 if report.registration_id == row.registration_a_id else 1
         if side is None and not is_organizer(actor, await organizer_role(session, row.guild_id)):
             raise PermissionDenied(
@@ -403,15 +424,19 @@ class ScoreService:
                 raise NotFound(msg("That score report no longer exists; the match was reset."))
             row = await session.get(MatchRow, report.match_id)
             assert row is not None
-            await self._check_confirmer(session, actor, row, report)
+            await self._check_confirmer(session, actor, row, report, await load_sides(session, row))
             return report_view(report)
 
     async def confirm_report(self, actor: Actor, report_id: int) -> ReportOutcome:
         async with self._ctx.unit_of_work() as uow:
-            tournament, row, report = await self._locked_report(uow, actor, report_id)
+            known, row, report = await self._locked_report(uow, actor, report_id)
             scores = (report.score_a, report.score_b)
             applied = await apply_action(
-                uow, tournament.id, Result(row.code, scores), actor_id=actor.user_id
+                uow,
+                row.tournament_id,
+                Result(row.code, scores),
+                actor_id=actor.user_id,
+                locked=known.tournament,
             )
             uow.emit(
                 ScoreConfirmed(
@@ -436,7 +461,7 @@ class ScoreService:
             )
             return ReportOutcome(
                 "completed",
-                await load_lobby(uow.session, row),
+                await known.of(uow, row),
                 report_view(report),
                 tournament_completed=applied.tournament_completed,
             )
@@ -448,10 +473,10 @@ class ScoreService:
         if not description:
             raise InvalidInput(msg("Say what the real score was, so an organizer can decide."))
         async with self._ctx.unit_of_work() as uow:
-            tournament, row, report = await self._locked_report(uow, actor, report_id)
+            known, row, report = await self._locked_report(uow, actor, report_id)
             dispute = await open_dispute_in(
                 uow,
-                tournament,
+                known.tournament,
                 row,
                 opened_by=actor.user_id,
                 reason="score_mismatch",
