@@ -38,6 +38,7 @@ from engine.matchday._access import (
     lock_match,
     open_dispute_in,
     organizer_role,
+    outsider_match,
     report_dicts,
     report_view,
     reports_of,
@@ -133,9 +134,6 @@ class ScoreService:
     ) -> ReportOutcome:
         """Report a score as ``mine / theirs``. An organizer who does not play in the
         match reports in slot order (first-named side first), and that result is final."""
-        image = None
-        if screenshot is not None:
-            image = await self._ctx.uploads.check_image(screenshot, name=screenshot_name)
         if match_id is None:
             async with self._ctx.read() as session:
                 match_id = await find_match_id(
@@ -145,18 +143,18 @@ class ScoreService:
                     tournament_id=tournament_id,
                     thread_id=thread_id,
                 )
+        image = None
+        if screenshot is not None:
+            async with self._ctx.read() as session:
+                if (outsider := await outsider_match(session, actor, match_id)) is not None:
+                    raise _only_players(outsider.code)
+            image = await self._ctx.uploads.check_image(screenshot, name=screenshot_name)
         async with self._ctx.unit_of_work() as uow:
             tournament, row = await lock_match(uow, match_id)
             side = await side_of_user(uow.session, row, actor.user_id)
             if side is None:
                 if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
-                    raise PermissionDenied(
-                        msg(
-                            "Only the players of match {code} or an organizer can report "
-                            "its score.",
-                            code=row.code,
-                        )
-                    )
+                    raise _only_players(row.code)
                 return await self._organizer_report(uow, row, (mine, theirs), actor)
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
@@ -483,3 +481,9 @@ class ScoreService:
     ) -> OverrideOutcome:
         """Organizer: the player's side forfeits its open match and leaves the event."""
         return await overrides.disqualify(self._ctx, actor, tournament_id, user_id, reason=reason)
+
+
+def _only_players(code: str) -> PermissionDenied:
+    return PermissionDenied(
+        msg("Only the players of match {code} or an organizer can report its score.", code=code)
+    )
