@@ -8,6 +8,7 @@ from cogs._tournament_render import registration_text
 from cogs.matches import _where
 from cogs.wallet import _entry_line
 from engine.money import LedgerEntryView
+from testkit.fakediscord import Message
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import (
     OPEN,
@@ -20,7 +21,6 @@ from tests.cogs.match_day_helpers import (
     set_up_server,
     text_of,
 )
-from tests.fakediscord import Message
 
 
 async def set_score(arena: Arena, tid: int, code: str, first: int, second: int) -> None:

@@ -26,11 +26,11 @@ from sqlalchemy import select
 from engine.kernel.metrics import METRICS
 from engine.kernel.numbers import ascii_digits, row_id
 from storage.models.base import Base
+from testkit.fakediscord import AttachmentInput, Member
+from testkit.fakediscord.state import Message
+from testkit.registration_helpers import make_game, make_tournament
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import add_game, create_event, enter_players, set_up_server
-from tests.engine.services.registration_helpers import make_game, make_tournament
-from tests.fakediscord import AttachmentInput, Member
-from tests.fakediscord.state import Message
 
 SUBCOMMAND, GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = range(1, 11)
 ATTACHMENT = 11

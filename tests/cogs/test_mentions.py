@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from testkit.fakediscord import Member, Message, pings_of
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import add_game, run, set_up_server, text_of
 from tests.cogs.test_registration import text_inputs
-from tests.fakediscord import Member, Message, pings_of
 
 LINK = "[FREE](https://evil.example/x)"
 UNESCAPED_LINK = re.compile(r"(?<!\\)\[FREE\\?\]\(https://")
