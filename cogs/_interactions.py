@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import aiohttp
 import discord
 from discord import app_commands
 from pydantic import SecretStr
@@ -16,6 +17,10 @@ from engine.kernel.uploads import Uploads
 from engine.services import Services
 
 ORGANIZER_EXTRA = "organizer"
+_DOWNLOAD_CHUNK = 64 * 1024
+# Discord's CDN sends a few MB in well under a second; a stalled one must not hold the
+# command (already deferred) for ever.
+_DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_read=15)
 
 
 class DashboardLinkSettings(Protocol):
@@ -99,7 +104,23 @@ async def read_upload(
     if attachment is None:
         return None
     uploads.refuse_oversize(attachment.size, what)
-    return await attachment.read()
+    return await download_capped(uploads, attachment.url, what)
+
+
+async def download_capped(uploads: Uploads, url: str, what: str = "screenshot") -> bytes:
+    """Stream a file and stop at the upload limit: the declared size is only what Discord
+    said, so a file that grows past it is refused after one chunk too many, never read
+    whole into memory."""
+    data = bytearray()
+    async with (
+        aiohttp.ClientSession(timeout=_DOWNLOAD_TIMEOUT) as session,
+        session.get(url) as response,
+    ):
+        response.raise_for_status()
+        async for chunk in response.content.iter_chunked(_DOWNLOAD_CHUNK):
+            data += chunk
+            uploads.refuse_oversize(len(data), what)
+    return bytes(data)
 
 
 def organizer_command(func: Any) -> Any:

@@ -17,6 +17,7 @@ from cogs._interactions import (
     ORGANIZER_EXTRA,
     actor_of,
     cog_host,
+    download_capped,
     member_actor,
     read_upload,
     reply,
@@ -26,6 +27,7 @@ from cogs._safe import user_text
 from cogs._text import discord_text
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
+from engine.kernel.uploads import Uploads
 from engine.matchday import DISPUTE_REASONS, DisputeView, EvidenceFile, MatchLobby
 from engine.services import Services
 
@@ -117,13 +119,15 @@ class DisputeButton(
             await answer_error(interaction, error)
 
 
-async def evidence_files(message: discord.Message, max_bytes: int) -> list[EvidenceFile]:
-    """Images within the upload limit are downloaded (and checked by the service);
-    anything else is kept as a link, since Discord hosts it."""
+async def evidence_files(message: discord.Message, uploads: Uploads) -> list[EvidenceFile]:
+    """Images within the upload limit are downloaded (streamed, cut off at the limit) and
+    checked by the service; anything else is kept as a link, since Discord hosts it."""
     files = []
     for attachment in message.attachments:
         is_image = (attachment.content_type or "").split(";")[0] in _IMAGE_TYPES
-        data = await attachment.read() if is_image and attachment.size <= max_bytes else None
+        data = None
+        if is_image and attachment.size <= uploads.max_bytes:
+            data = await download_capped(uploads, attachment.url, "evidence")
         files.append(EvidenceFile(attachment.filename, attachment.url, data))
     return files
 
@@ -236,7 +240,7 @@ class DisputesCog(commands.Cog):
                 thread_id=message.channel.id,
                 message_id=message.id,
                 note=message.content,
-                files=await evidence_files(message, self.services.uploads.max_bytes),
+                files=await evidence_files(message, self.services.uploads),
             )
         except InvalidInput as refusal:
             # A broken image: tell the author in the thread; nothing was recorded.

@@ -133,9 +133,8 @@ async def build_entry(
     if ingame is None and not defer_missing_id:
         raise InvalidInput(
             msg(
-                "{user}, you have not set your {ingame_id_label} for {name} yet. Set it "
+                "You have not set your {ingame_id_label} for {name} yet. Set it "
                 "with {profile_set}, then register again.",
-                user=User(actor.user_id),
                 ingame_id_label=game.ingame_id_label,
                 name=game.name,
                 profile_set=Command("profile set"),

@@ -6,8 +6,8 @@ Payment proofs, score screenshots and dispute evidence all arrive as bytes from 
 :class:`engine.services.Services` onto the :class:`~engine.kernel.uow.ServiceContext`),
 and writes what passed as a content-addressed file with its ``StoredFile`` row.
 
-Checking is ``async`` on purpose: the decoding can move off the event loop (and gain
-configurable pixel caps) without changing a caller.
+Decoding and re-encoding run in a worker thread, after a pixel cap read from the header:
+the event loop keeps serving while an image is checked.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from engine.kernel.errors import InvalidInput
 from engine.kernel.sql import insert_ignoring_conflicts
@@ -29,11 +29,13 @@ if TYPE_CHECKING:
     from engine.kernel.uow import UnitOfWork
 
 DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-# A screenshot never needs more; a bigger canvas is a decompression bomb, not a receipt.
-MAX_IMAGE_PIXELS = 40_000_000
+# A phone screenshot is under 4 MP and a 4K desktop 8.3 MP; a bigger canvas is a
+# decompression bomb (a 6300x6300 PNG of ~150 KB decodes to ~120 MB), not a receipt.
+MAX_IMAGE_PIXELS = 25_000_000
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 _CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 _MIB = 1024 * 1024
+_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,16 @@ class Uploads:
         self, data: bytes, *, what: str = "screenshot", name: str | None = None
     ) -> CheckedImage:
         """A valid PNG/JPEG, checked by content (never by file name): size, magic bytes,
-        pixel count and a full decode; anything else is refused with a sentence."""
+        pixel count and a full decode; anything else is refused with a sentence. What is
+        returned (and later stored) is the image re-encoded without its metadata.
+
+        Callers check the uploader's right first: decoding is the expensive part, and a
+        stranger's upload should cost nothing but a refusal."""
         if not data:
             raise InvalidInput(msg("The {what} is empty. Attach the image again.", what=what))
         self.refuse_oversize(len(data), what)
-        return CheckedImage(data, _decoded_content_type(data, what), name)
+        content_type, clean = await asyncio.to_thread(_clean_image, data, what)
+        return CheckedImage(clean, content_type, name)
 
     async def store(
         self, uow: UnitOfWork, image: CheckedImage, *, guild_id: int, user_id: int
@@ -118,38 +125,78 @@ class Uploads:
         return sha256
 
 
-def _decoded_content_type(data: bytes, what: str) -> str:
+def _clean_image(data: bytes, what: str) -> tuple[str, bytes]:
+    """The image's content type and its re-encoded bytes. Runs in a worker thread: a full
+    decode of a large screenshot takes long enough to stall every other user's command.
+
+    The pixel count is read from the header and refused before any pixel is decoded. What
+    is stored is a fresh encoding of the decoded pixels, upright as EXIF said, without the
+    metadata (EXIF with GPS, text chunks, comments) that organizers would otherwise see."""
     image_format = next((f for magic, f in _MAGIC.items() if data.startswith(magic)), None)
     if image_format is None:
         raise InvalidInput(
             msg("The {what} is not a PNG or JPEG image. Attach a screenshot.", what=what)
         )
-    damaged = InvalidInput(
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != image_format:
+                raise _damaged(what)
+            _refuse_pixels(image.size, what)
+            image.load()
+            return _CONTENT_TYPES[image_format], _encoded(_upright(image), image_format)
+    except InvalidInput:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(what) from None
+    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
+        raise _damaged(what) from None
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Turned the way the camera's EXIF orientation says (the tag is dropped on storing);
+    an image without one is used as it is, sparing a copy of every pixel."""
+    if image.getexif().get(_ORIENTATION, 1) == 1:
+        return image
+    return ImageOps.exif_transpose(image) or image
+
+
+def _refuse_pixels(size: tuple[int, int], what: str) -> None:
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(what)
+
+
+def _encoded(image: Image.Image, image_format: str) -> bytes:
+    """Only the pixels (and what draws them: transparency, the colour profile) survive."""
+    options: dict[str, Any] = {
+        key: value
+        for key in ("transparency", "icc_profile")
+        if (value := image.info.get(key)) is not None
+    }
+    image.info = {}
+    if image_format == "JPEG":
+        options["quality"] = 90
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def _too_many_pixels(what: str) -> InvalidInput:
+    return InvalidInput(
+        msg(
+            "The {what} has too many pixels (the limit is {megapixels} megapixels). Send "
+            "a normal phone or desktop screenshot.",
+            what=what,
+            megapixels=MAX_IMAGE_PIXELS // 1_000_000,
+        )
+    )
+
+
+def _damaged(what: str) -> InvalidInput:
+    return InvalidInput(
         msg(
             "The {what} could not be read: the image is damaged or incomplete. Take it "
             "again and attach it.",
             what=what,
         )
     )
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != image_format:
-                raise damaged
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise InvalidInput(
-                    msg(
-                        "The {what} is far too large in pixels. Send a normal phone or "
-                        "desktop screenshot.",
-                        what=what,
-                    )
-                )
-            image.verify()
-        # verify() checks structure only; decoding every pixel catches truncated data.
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except InvalidInput:
-        raise
-    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
-        raise damaged from None
-    return _CONTENT_TYPES[image_format]

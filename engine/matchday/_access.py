@@ -27,6 +27,7 @@ from engine.brackets import (
     transition,
 )
 from engine.formats import FormatError, Result
+from engine.kernel.actors import Actor, is_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Channel, Command, msg
 from engine.kernel.uow import UnitOfWork
@@ -255,6 +256,18 @@ def slot_of_user(sides: Sides, user_id: int) -> int | None:
         if side is not None and user_id in side.member_ids:
             return slot
     return None
+
+
+async def outsider_match(session: AsyncSession, actor: Actor, match_id: int) -> MatchRow | None:
+    """The match when the actor neither plays in it nor organizes its server, else None.
+
+    Asked before an attached image is decoded, so a stranger's upload costs a refusal and
+    no decoding; the unit of work asks again under its locks (a missing match is its
+    refusal to give)."""
+    row = await session.get(MatchRow, match_id)
+    if row is None or await side_of_user(session, row, actor.user_id) is not None:
+        return None
+    return None if is_organizer(actor, await organizer_role(session, row.guild_id)) else row
 
 
 async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> int | None:

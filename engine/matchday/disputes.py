@@ -28,6 +28,7 @@ from engine.matchday._access import (
     lock_match,
     open_dispute_in,
     organizer_role,
+    outsider_match,
     report_view,
     reports_of,
     score_text,
@@ -96,13 +97,17 @@ async def _lock_dispute(uow: UnitOfWork, dispute_id: int) -> tuple[Dispute, Matc
 
 async def _require_organizer(session: AsyncSession, actor: Actor, guild_id: int, what: str) -> None:
     if not is_organizer(actor, await organizer_role(session, guild_id)):
-        raise PermissionDenied(
-            msg(
-                "Only organizers can {what}: it needs the organizer role or the Manage "
-                "Server permission.",
-                what=what,
-            )
+        raise _not_an_organizer(what)
+
+
+def _not_an_organizer(what: str) -> PermissionDenied:
+    return PermissionDenied(
+        msg(
+            "Only organizers can {what}: it needs the organizer role or the Manage "
+            "Server permission.",
+            what=what,
         )
+    )
 
 
 def _require_open(dispute: Dispute) -> None:
@@ -142,11 +147,6 @@ class DisputeService:
             raise InvalidInput(
                 msg("Describe what happened in a sentence or two, so an organizer can decide.")
             )
-        image = None
-        if evidence is not None:
-            image = await self._ctx.uploads.check_image(
-                evidence, what="evidence", name=evidence_name
-            )
         if match_id is None:
             async with self._ctx.read() as session:
                 match_id = await find_match_id(
@@ -156,6 +156,14 @@ class DisputeService:
                     tournament_id=tournament_id,
                     thread_id=thread_id,
                 )
+        image = None
+        if evidence is not None:
+            async with self._ctx.read() as session:
+                if (outsider := await outsider_match(session, actor, match_id)) is not None:
+                    raise _not_an_organizer(f"open a dispute about match {outsider.code}")
+            image = await self._ctx.uploads.check_image(
+                evidence, what="evidence", name=evidence_name
+            )
         async with self._ctx.unit_of_work() as uow:
             tournament, row = await lock_match(uow, match_id)
             if await side_of_user(uow.session, row, actor.user_id) is None:
@@ -276,6 +284,19 @@ class DisputeService:
             )
             return bool(found)
 
+    async def _may_add_evidence(self, actor: Actor, thread_id: int) -> bool:
+        """Whether the thread's dispute is open and the actor takes part in it: asked
+        before an image is decoded, so a bystander's upload in the thread costs nothing."""
+        async with self._ctx.read() as session:
+            match_id = await session.scalar(
+                select(Dispute.match_id).where(
+                    Dispute.thread_id == thread_id, Dispute.status.in_(OPEN_DISPUTE_STATES)
+                )
+            )
+            if match_id is None:
+                return False
+            return await outsider_match(session, actor, match_id) is None
+
     async def add_evidence(
         self,
         actor: Actor,
@@ -292,6 +313,8 @@ class DisputeService:
         image = next((f for f in files if f.data is not None), None)
         checked = None
         if image is not None and image.data is not None:
+            if not await self._may_add_evidence(actor, thread_id):
+                return None
             checked = await self._ctx.uploads.check_image(
                 image.data, what="evidence", name=image.filename
             )

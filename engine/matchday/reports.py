@@ -43,6 +43,7 @@ from engine.matchday._access import (
     lock_match_reports,
     open_dispute_in,
     organizer_role,
+    outsider_match,
     report_dicts,
     report_view,
     score_text,
@@ -149,9 +150,6 @@ class ScoreService:
     ) -> ReportOutcome:
         """Report a score as ``mine / theirs``. An organizer who does not play in the
         match reports in slot order (first-named side first), and that result is final."""
-        image = None
-        if screenshot is not None:
-            image = await self._ctx.uploads.check_image(screenshot, name=screenshot_name)
         if match_id is None:
             async with self._ctx.read() as session:
                 match_id = await find_match_id(
@@ -161,6 +159,12 @@ class ScoreService:
                     tournament_id=tournament_id,
                     thread_id=thread_id,
                 )
+        image = None
+        if screenshot is not None:
+            async with self._ctx.read() as session:
+                if (outsider := await outsider_match(session, actor, match_id)) is not None:
+                    raise _only_players(outsider.code)
+            image = await self._ctx.uploads.check_image(screenshot, name=screenshot_name)
         async with self._ctx.unit_of_work() as uow:
             locked = await lock_match_reports(uow, match_id)
             tournament, row = locked.tournament, locked.row
@@ -168,13 +172,7 @@ class ScoreService:
             side = slot_of_user(sides, actor.user_id)
             if side is None:
                 if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
-                    raise PermissionDenied(
-                        msg(
-                            "Only the players of match {code} or an organizer can report "
-                            "its score.",
-                            code=row.code,
-                        )
-                    )
+                    raise _only_players(row.code)
                 return await self._organizer_report(uow, tournament, row, (mine, theirs), actor)
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
@@ -508,3 +506,9 @@ class ScoreService:
     ) -> OverrideOutcome:
         """Organizer: the player's side forfeits its open match and leaves the event."""
         return await overrides.disqualify(self._ctx, actor, tournament_id, user_id, reason=reason)
+
+
+def _only_players(code: str) -> PermissionDenied:
+    return PermissionDenied(
+        msg("Only the players of match {code} or an organizer can report its score.", code=code)
+    )

@@ -148,6 +148,11 @@ class PaymentService:
         """Pay the entry fee of the actor's registration (``/pay``) the way the method
         (``engine.money.methods``) pays: coins at once, money as a proof to review."""
         spec = payment_method(method)
+        if proof is not None:
+            # Who may pay is settled before the proof is decoded: a stranger's image
+            # costs a refusal, not a decode. The unit of work asks again under its locks.
+            async with self._ctx.read() as session:
+                await rules.owed_registration(session, actor, tournament_id, lock=False)
         request = await spec.check(self._ctx, PayRequest(reference, proof, proof_name))
         async with self._ctx.unit_of_work() as uow:
             tournament, reg = await rules.owed_registration(uow.session, actor, tournament_id)

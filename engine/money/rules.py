@@ -57,11 +57,13 @@ def format_money(amount_minor: int, currency: str | None) -> str:
 
 
 async def owed_registration(
-    session: AsyncSession, actor: Actor, tournament_id: int
+    session: AsyncSession, actor: Actor, tournament_id: int, *, lock: bool = True
 ) -> tuple[Tournament, Registration]:
-    """The actor's registration in the tournament, locked, that still owes its fee."""
+    """The actor's registration in the tournament, locked, that still owes its fee.
+
+    ``lock=False`` asks the same question in a read (before a proof is decoded)."""
     # Lock order of every registration change: tournament, then registration, then payment.
-    tournament = await session.get(Tournament, tournament_id, with_for_update=True)
+    tournament = await session.get(Tournament, tournament_id, with_for_update=lock)
     if tournament is None or (actor.guild_id is not None and tournament.guild_id != actor.guild_id):
         raise NotFound(
             msg("That tournament does not exist on this server. Pick one from the list.")
@@ -74,15 +76,12 @@ async def owed_registration(
                 status=tournament.status,
             )
         )
-    reg = await session.scalar(
-        select(Registration)
-        .where(
-            Registration.tournament_id == tournament.id,
-            Registration.user_id == actor.user_id,
-            Registration.status.in_([*SLOT_HOLDING, RegistrationStatus.WAITLISTED]),
-        )
-        .with_for_update()
+    query = select(Registration).where(
+        Registration.tournament_id == tournament.id,
+        Registration.user_id == actor.user_id,
+        Registration.status.in_([*SLOT_HOLDING, RegistrationStatus.WAITLISTED]),
     )
+    reg = await session.scalar(query.with_for_update() if lock else query)
     if reg is None:
         raise await _not_registered(session, actor, tournament)
     if tournament.entry_fee_coins <= 0 and tournament.entry_fee_minor <= 0:

@@ -77,11 +77,10 @@ class MoneyMethod(PaymentMethodSpec):
         reference, sha256 = request.reference, None
         if reference is not None:
             await rules.refuse_reused_reference(session, tournament.guild_id, reg.id, reference)
-        if request.proof is not None:
-            await rules.refuse_reused_proof(
-                session, tournament.guild_id, reg.id, hashlib.sha256(request.proof).hexdigest()
-            )
-            assert request.image is not None  # checked by check()
+        if request.image is not None:
+            # The stored file is the re-encoded image: its hash is the one to compare.
+            digest = hashlib.sha256(request.image.data).hexdigest()
+            await rules.refuse_reused_proof(session, tournament.guild_id, reg.id, digest)
             sha256 = await ctx.uploads.store(
                 uow, request.image, guild_id=tournament.guild_id, user_id=actor.user_id
             )
