@@ -22,15 +22,17 @@ import os
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import discord
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
+from bot.endpoints import configure_discord_endpoints
 from bot.runtime import Runtime, open_runtime, render_pool
 from engine.brackets import MatchState, MatchView
 from storage.migrate import upgrade_connection
@@ -290,6 +292,14 @@ async def migrated(path: Path) -> str:
     return url
 
 
+@contextlib.contextmanager
+def _restored_endpoints(previous: tuple[str, str]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        configure_discord_endpoints(*previous)
+
+
 @contextlib.asynccontextmanager
 async def bot_against_fake(fake: FakeDiscord, data_dir: Path) -> AsyncIterator[Runtime]:
     """The product's runtime, logged in and connected to the fake, as the tests build it."""
@@ -304,8 +314,11 @@ async def bot_against_fake(fake: FakeDiscord, data_dir: Path) -> AsyncIterator[R
         storage={"data_dir": data_dir},
         dashboard={"enabled": False},
     )
+    # Discord's endpoints are process-wide (``bot/endpoints.py``): another bot of this
+    # process (the test suite's) gets its own back when this one is done.
+    previous = (discord.http.Route.BASE, str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY))
     # The process pool ``deltacrown run`` draws pictures and certificates in.
-    with render_pool() as pool:
+    with render_pool() as pool, _restored_endpoints(previous):
         async with open_runtime(
             settings, bot_options={"guild_ready_timeout": 0.05}, render_executor=pool
         ) as runtime:
