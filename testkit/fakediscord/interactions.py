@@ -182,6 +182,15 @@ class InteractionRecord:
             )
         return self
 
+    async def answer(self, timeout: float = 5) -> InteractionRecord | Message:
+        """The bot's answer as the user sees it: after a defer ("thinking…") the first
+        followup, which takes the loading message's place; else the initial response.
+        Both have ``ephemeral``, ``content``, ``embeds`` and ``components``."""
+        await self.response()
+        if self.callback_type == DEFERRED_MESSAGE:
+            return await self.wait_for_followup(0, timeout)
+        return self
+
     async def wait_for_choices(self) -> list[dict[str, Any]]:
         """Wait for the bot's autocomplete answer and return its choices.
 

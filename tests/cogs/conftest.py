@@ -20,7 +20,14 @@ import pytest_asyncio
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from engine.services import Services
-from testkit.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member
+from testkit.fakediscord import (
+    Channel,
+    FakeDiscord,
+    Guild,
+    InteractionRecord,
+    Member,
+    Message,
+)
 from tests.conftest import migrate
 
 
@@ -66,6 +73,16 @@ class Arena:
             user, command, options or {}, guild=self.guild, channel=self.announcements
         )
         return await record.response()
+
+    async def ask(
+        self, user: Member, command: str, options: dict | None = None
+    ) -> InteractionRecord | Message:
+        """Send a slash command and return its answer as the user sees it (the followup
+        that replaces "thinking…" when the bot deferred)."""
+        record = await self.env.fake.slash(
+            user, command, options or {}, guild=self.guild, channel=self.announcements
+        )
+        return await record.answer()
 
 
 UPLOAD_LIMIT = 256 * 1024

@@ -31,10 +31,8 @@ MAX_VISITS = 64  # more visits than any 8-entry bracket has matches: the bracket
 
 async def text_of(record: InteractionRecord) -> tuple[bool, str]:
     """(ephemeral, content + embeds) of the bot's answer, also when it deferred first."""
-    if record.deferred:
-        message = await record.wait_for_followup()
-        return message.ephemeral, message.content + str(message.embeds)
-    return record.ephemeral, record.content + str(record.embeds)
+    answer = await record.answer()
+    return answer.ephemeral, answer.content + str(answer.embeds)
 
 
 async def run(
@@ -164,7 +162,7 @@ async def enter_team(
         lambda m: m.channel_id == inbox and any(c.endswith(":accept") for c in m.custom_ids())
     )
     accept = next(c for c in dm.custom_ids() if c.endswith(":accept"))
-    joined = await (await fake.click(mate, dm, accept)).response()
+    joined = await (await fake.click(mate, dm, accept)).answer()
     assert "You joined" in joined.content, joined.content
     for member in roster:
         await set_ingame_id(arena, game_id, member)
@@ -293,7 +291,7 @@ class MatchDay:
         fake = self.arena.env.fake
         stronger, weaker = self.sides(match)
         button = f"dc:match:{match.id}:checkin"
-        clicked = await (await fake.click(self.members[stronger][0], lobby, button)).response()
+        clicked = await (await fake.click(self.members[stronger][0], lobby, button)).answer()
         assert "Waiting for the other side" in clicked.content, clicked.content
         if no_show:
             await self.expire_checkin(match)
@@ -343,7 +341,7 @@ class MatchDay:
             lambda m: m.channel_id == thread.id and any(":confirm" in c for c in m.custom_ids())
         )
         confirm = next(c for c in ask.custom_ids() if c.endswith(":confirm"))
-        clicked = await (await fake.click(member, ask, confirm)).response()
+        clicked = await (await fake.click(member, ask, confirm)).answer()
         assert clicked.ephemeral and "is final" in clicked.content, clicked.content
 
     async def report_and_confirm(self, match: MatchView, thread: Channel, lobby: Message) -> None:

@@ -74,14 +74,14 @@ async def test_slash_checkin_in_the_window(arena: Arena) -> None:
     )
     player = arena.players[0]
 
-    done = await arena.slash(player, "checkin", {"tournament": str(tid)})
+    done = await arena.ask(player, "checkin", {"tournament": str(tid)})
     assert done.ephemeral and "is checked in for **Dawn Cup**" in done.content
     entry = await services.registration.registration_for(tid, player.id)
     assert entry is not None and entry.checked_in_at is not None
 
-    again = await arena.slash(player, "checkin", {"tournament": str(tid)})
+    again = await arena.ask(player, "checkin", {"tournament": str(tid)})
     assert again.ephemeral and "already checked in" in again.content
-    stranger = await arena.slash(arena.players[1], "checkin", {"tournament": str(tid)})
+    stranger = await arena.ask(arena.players[1], "checkin", {"tournament": str(tid)})
     assert stranger.ephemeral and "You are not registered for Dawn Cup" in stranger.content
     await arena.env.settle()
 
@@ -103,13 +103,13 @@ async def test_announcement_button_checks_in_and_refuses_a_stranger(arena: Arena
     [row] = announcement.components
     assert row["components"][0]["custom_id"] == button
 
-    stranger = await (await fake.click(arena.players[1], announcement, button)).response()
+    stranger = await (await fake.click(arena.players[1], announcement, button)).answer()
     assert stranger.ephemeral and "You are not registered for Noon Cup" in stranger.content
 
     player = arena.players[0]
-    clicked = await (await fake.click(player, announcement, button)).response()
+    clicked = await (await fake.click(player, announcement, button)).answer()
     assert clicked.ephemeral and "is checked in for **Noon Cup**" in clicked.content
-    twice = await (await fake.click(player, announcement, button)).response()
+    twice = await (await fake.click(player, announcement, button)).answer()
     assert twice.ephemeral and "already checked in" in twice.content
     entry = await services.registration.registration_for(tid, player.id)
     assert entry is not None and entry.checked_in_at is not None
@@ -132,15 +132,15 @@ async def test_match_checkin_by_button_and_slash(arena: Arena) -> None:
         lambda m: m.channel_id == thread.id and button in m.custom_ids()
     )
 
-    stranger = await (await fake.click(arena.organizer, message, button)).response()
+    stranger = await (await fake.click(arena.organizer, message, button)).answer()
     assert stranger.ephemeral and f"not playing in match {match.code}" in stranger.content
-    first = await (await fake.click(arena.players[0], message, button)).response()
+    first = await (await fake.click(arena.players[0], message, button)).answer()
     assert first.ephemeral and "Waiting for the other side" in first.content
     await fake.wait_for_message(
         lambda m: m.channel_id == thread.id and "checked in for match" in m.content
     )
 
-    second = await arena.slash(arena.players[1], "checkin")
+    second = await arena.ask(arena.players[1], "checkin")
     assert second.ephemeral and "Both sides are here" in second.content
     await fake.wait_for_message(
         lambda m: m.channel_id == thread.id and m.content.startswith("🎮 Both sides")

@@ -55,10 +55,8 @@ async def start_cup(arena: Arena, players: list[Member], *, best_of: int = 3) ->
 
 async def answer(record: InteractionRecord) -> tuple[bool, str]:
     """(ephemeral, text) of the bot's answer, also when it deferred first."""
-    if record.deferred:
-        message = await record.wait_for_followup()
-        return message.ephemeral, message.content
-    return record.ephemeral, record.content
+    found = await record.answer()
+    return found.ephemeral, found.content
 
 
 async def four_players(arena: Arena) -> list[Member]:
@@ -129,11 +127,11 @@ async def test_thread_report_confirm_posts_the_result(arena: Arena) -> None:
     )
     confirm = next(c for c in ask.custom_ids() if c.endswith(":confirm"))
 
-    refused = await (await fake.click(p4, ask, confirm)).response()
+    refused = await (await fake.click(p4, ask, confirm)).answer()
     assert refused.ephemeral and "opponent has to confirm" in refused.content
-    outsider = await (await fake.click(spectator, ask, confirm)).response()
+    outsider = await (await fake.click(spectator, ask, confirm)).answer()
     assert outsider.ephemeral and "for the players" in outsider.content
-    clicked = await (await fake.click(p1, ask, confirm)).response()
+    clicked = await (await fake.click(p1, ask, confirm)).answer()
     assert clicked.ephemeral and "is final" in clicked.content
     result = await fake.wait_for_message(
         lambda m: m.channel_id == thread.id and "Final" in m.content
@@ -158,10 +156,10 @@ async def test_mismatch_opens_a_dispute_thread_resolved_by_an_organizer(arena: A
     # p2 reports through the thread button and its modal; p3 reports a different score.
     opened = await (await fake.click(p2, lobby, report_id)).response()
     assert opened.modal is not None
-    submitted = await (await fake.submit_modal(p2, opened, {"mine": "2", "theirs": "0"})).response()
+    submitted = await (await fake.submit_modal(p2, opened, {"mine": "2", "theirs": "0"})).answer()
     assert "Reported" in submitted.content
     own = await (await fake.click(p3, lobby, report_id)).response()
-    bad = await (await fake.submit_modal(p3, own, {"mine": "2", "theirs": "2"})).response()
+    bad = await (await fake.submit_modal(p3, own, {"mine": "2", "theirs": "2"})).answer()
     assert bad.ephemeral and "best-of-3" in bad.content
     differ = await fake.slash(p3, "report", {"my_score": 2, "their_score": 1}, channel=thread)
     hidden, text = await answer(await differ.response())
@@ -224,7 +222,7 @@ async def test_dispute_button_escalate_info_and_overrides(arena: Arena) -> None:
 
     dispute_button = next(c for c in lobby.custom_ids() if c.endswith(":dispute"))
     nosy = await fake.add_member(arena.guild, "nosy")
-    refused = await (await fake.click(nosy, lobby, dispute_button)).response()
+    refused = await (await fake.click(nosy, lobby, dispute_button)).answer()
     assert refused.ephemeral and "Only organizers" in refused.content
     form = await (await fake.click(p4, lobby, dispute_button)).response()
     assert form.modal is not None

@@ -41,7 +41,7 @@ async def register(arena: Arena, member: Member, tid: int, game: int, answer: st
     form = await arena.slash(member, "register", {"tournament": str(tid)})
     assert form.modal is not None, form.content
     values = {key: answer if key != "ingame_id" else "Id#EU" for key in text_inputs(form.modal)}
-    done = await (await arena.env.fake.submit_modal(member, form, values)).response()
+    done = await (await arena.env.fake.submit_modal(member, form, values)).answer()
     assert "Registered" in str(done.embeds), done.content
 
 

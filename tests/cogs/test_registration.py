@@ -52,7 +52,7 @@ async def test_solo_register_through_the_custom_field_modal(arena: Arena) -> Non
     await add_fields(services.db, tid)
     alice = arena.players[0]
 
-    saved = await arena.slash(alice, "profile set", {"game": str(game), "ingame_id": "Alice#EUW"})
+    saved = await arena.ask(alice, "profile set", {"game": str(game), "ingame_id": "Alice#EUW"})
     assert saved.ephemeral and "Alice#EUW" in saved.content
 
     opened = await arena.slash(alice, "register", {"tournament": str(tid)})
@@ -68,13 +68,13 @@ async def test_solo_register_through_the_custom_field_modal(arena: Arena) -> Non
         await arena.env.fake.submit_modal(
             alice, opened, {"ingame_id": "Alice#EUW", "region": "Mars"}
         )
-    ).response()
+    ).answer()
     assert wrong.ephemeral and "Region" in wrong.content
     assert await services.registration.registration_for(tid, alice.id) is None
 
     submitted = await (
         await arena.env.fake.submit_modal(alice, opened, {"ingame_id": "Alice#EUW", "region": "eu"})
-    ).response()
+    ).answer()
     assert submitted.ephemeral
     [embed] = submitted.embeds
     assert embed["title"] == "Registered: Winter Cup"
@@ -83,7 +83,7 @@ async def test_solo_register_through_the_custom_field_modal(arena: Arena) -> Non
     assert view.field_values == {"ingame_id": "Alice#EUW", "region": "EU"}
     await announcement(arena, "registered for **Winter Cup**")
 
-    again = await arena.slash(alice, "register", {"tournament": str(tid)})
+    again = await arena.ask(alice, "register", {"tournament": str(tid)})
     assert again.ephemeral and "already registered" in again.content
 
     shown = await arena.slash(alice, "profile show")
@@ -106,10 +106,10 @@ async def test_full_tournament_waitlists_and_promotion_is_dmed(arena: Arena) -> 
     for member in (first, second):
         await arena.slash(member, "profile set", {"game": str(game), "ingame_id": f"P{member.id}"})
 
-    paid = await arena.slash(first, "register", {"tournament": str(tid)})
+    paid = await arena.ask(first, "register", {"tournament": str(tid)})
     assert "/pay" in paid.embeds[0]["description"]
     await announcement(arena, "is full (1 entries)")
-    waiting = await arena.slash(second, "register", {"tournament": str(tid)})
+    waiting = await arena.ask(second, "register", {"tournament": str(tid)})
     assert waiting.embeds[0]["title"] == "On the waitlist: Winter Cup"
     assert "#1 on the waitlist" in waiting.embeds[0]["description"]
 

@@ -32,7 +32,7 @@ async def test_invite_accept_by_button_then_register_the_team(arena: Arena) -> N
     accept, decline = f"dc:invite:{invite}:accept", f"dc:invite:{invite}:decline"
     assert set(dm.custom_ids()) == {accept, decline}
 
-    clicked = await (await fake.click(mate, dm, accept)).response()
+    clicked = await (await fake.click(mate, dm, accept)).answer()
     assert "You joined **[OWL] Night Owls**" in clicked.content
     assert clicked.components == []  # the buttons are gone once answered
     roster = await services.teams.roster(team_id)
@@ -46,13 +46,13 @@ async def test_invite_accept_by_button_then_register_the_team(arena: Arena) -> N
 
     game = await make_game(services.db, services.clock, arena.guild.id, sizes=(2, 2))
     tid = await make_tournament(services.db, services.clock, arena.guild.id, game, team_size=2)
-    missing = await arena.slash(captain, "register", {"tournament": str(tid), "team": str(team_id)})
+    missing = await arena.ask(captain, "register", {"tournament": str(tid), "team": str(team_id)})
     assert missing.ephemeral and f"<@{mate.id}>" in missing.content
     await set_ids(services, arena.guild.id, game, captain.id, mate.id)
-    by_member = await arena.slash(mate, "register", {"tournament": str(tid), "team": str(team_id)})
+    by_member = await arena.ask(mate, "register", {"tournament": str(tid), "team": str(team_id)})
     assert by_member.ephemeral and "Only the captain" in by_member.content
 
-    registered = await arena.slash(
+    registered = await arena.ask(
         captain, "register", {"tournament": str(tid), "team": str(team_id)}
     )
     assert registered.embeds[0]["title"] == "Registered: Winter Cup"
@@ -85,13 +85,11 @@ async def test_closed_dms_put_the_invite_in_the_channel_and_strangers_are_refuse
     )
     invite = await _pending_invite(arena, team_id, mate.id)
 
-    stranger = await (
-        await fake.click(arena.owner, posted, f"dc:invite:{invite}:accept")
-    ).response()
+    stranger = await (await fake.click(arena.owner, posted, f"dc:invite:{invite}:accept")).answer()
     assert stranger.ephemeral and stranger.content == "This invite is not for you."
     assert (await services.teams.roster(team_id)).member_ids == (captain.id,)
 
-    declined = await (await fake.click(mate, posted, f"dc:invite:{invite}:decline")).response()
+    declined = await (await fake.click(mate, posted, f"dc:invite:{invite}:decline")).answer()
     assert "declined" in declined.content
     assert (await services.teams.get_invite(invite)).status == "declined"
     assert (await services.teams.roster(team_id)).member_ids == (captain.id,)
