@@ -13,6 +13,7 @@ it with /certificates generate.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import logging
 import time
@@ -42,15 +43,10 @@ _EMOJI = {
 }
 
 
-def _guild_name(notifier: Notifier, guild_id: int | None) -> str | None:
-    guild = notifier.client.get_guild(guild_id) if guild_id else None
-    return guild.name if guild else None
-
-
 @on(TournamentCompleted)
 async def tournament_completed(notifier: Notifier, event: TournamentCompleted) -> None:
     await notifier.services.badges.award_for_tournament(event.tournament_id)
-    organizer = _guild_name(notifier, event.guild_id) or "DeltaCrown"
+    organizer = await notifier.guild_name(event.guild_id) or "DeltaCrown"
     start_certificate_run(notifier, event.guild_id, event.tournament_id, organizer)
 
 
@@ -61,7 +57,7 @@ async def generation_requested(notifier: Notifier, event: CertificateGenerationR
 
 @on(CertificateRevoked)
 async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> None:
-    where = _guild_name(notifier, event.guild_id)
+    where = await notifier.guild_name(event.guild_id)
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
@@ -82,7 +78,11 @@ def start_certificate_run(
             await asyncio.gather(previous, return_exceptions=True)
         await CertificateRun(notifier, guild_id, tournament_id, organizer_name).run()
 
-    task = asyncio.create_task(run(), name=f"certificates-{tournament_id}")
+    # A fresh context: the run outlives the delivery that started it and keeps its own
+    # records of what it sent, so its DMs must not be keyed as that delivery's effects.
+    task = asyncio.create_task(
+        run(), name=f"certificates-{tournament_id}", context=contextvars.Context()
+    )
     _runs[tournament_id] = task
     task.add_done_callback(lambda t: _forget(tournament_id, t))
     return task
@@ -112,7 +112,7 @@ class CertificateRun:
             plan = await self.services.certificates.planned(self.tournament_id)
             if not plan:
                 return
-            names = self._member_names(plan)
+            names = await self._member_names(plan)
             await self._open_progress(len(plan))
             for item in plan:
                 issued = await self.services.certificates.issue(
@@ -139,9 +139,13 @@ class CertificateRun:
             )
         return text + "."
 
-    def _member_names(self, plan: Iterable[PlannedCertificate]) -> dict[int, str]:
+    async def _member_names(self, plan: Iterable[PlannedCertificate]) -> dict[int, str]:
+        """Server nicknames from the cache; without the guild there, the names the
+        certificates already know (a REST fetch per member would be slower than useful)."""
         guild = self.notifier.client.get_guild(self.guild_id) if self.guild_id else None
         if guild is None:
+            if self.guild_id is not None:
+                log.info("guild %s is not in this process's cache; no nicknames", self.guild_id)
             return {}
         names: dict[int, str] = {}
         for item in plan:
@@ -199,7 +203,7 @@ class CertificateRun:
         self, user_id: int, certificate: CertificateView, data: bytes
     ) -> tuple[bool, str | None]:
         badges = await self.services.badges.awarded_in(certificate.tournament_id, user_id)
-        text = certificate_dm_text(certificate, _guild_name(self.notifier, self.guild_id))
+        text = certificate_dm_text(certificate, await self.notifier.guild_name(self.guild_id))
         if badges:
             text += "\nBadges earned: " + ", ".join(b.label for b in badges) + "."
         try:

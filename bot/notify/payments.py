@@ -1,7 +1,7 @@
 """Direct messages about coins and entry-fee payments.
 
-Delivery is at-least-once; a repeated DM after a crash is an acceptable duplicate, so the
-handlers keep no state.
+Delivery is at-least-once; ``notifier.dm`` is keyed per delivery, so a retry does not
+repeat a DM. The server's name comes from the cache, else over REST.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from engine.money import (
 )
 
 
-def _where(notifier: Notifier, guild_id: int | None) -> str:
-    guild = notifier.client.get_guild(guild_id) if guild_id else None
-    return f" on **{guild.name}**" if guild else ""
+async def _where(notifier: Notifier, guild_id: int | None) -> str:
+    name = await notifier.guild_name(guild_id)
+    return f" on **{name}**" if name else ""
 
 
 @on(CoinsGranted)
 async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
-    where = _where(notifier, event.guild_id)
+    where = await _where(notifier, event.guild_id)
     coins = f"**{abs(event.amount)} {event.coin_name}**"
     if event.amount > 0:
         head = f"🪙 An organizer added {coins} to your wallet{where}."
@@ -44,7 +44,7 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
     await notifier.dm(
         event.user_id,
         f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was approved. "
+        f"**{event.tournament_name}**{await _where(notifier, event.guild_id)} was approved. "
         "Your entry is confirmed — see you in the bracket!",
     )
 
@@ -54,7 +54,7 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
     await notifier.dm(
         event.user_id,
         f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{_where(notifier, event.guild_id)} was not approved.\n"
+        f"**{event.tournament_name}**{await _where(notifier, event.guild_id)} was not approved.\n"
         f"Reason: {event.reason}\nYour spot is still held: pay again with /pay, with the "
         "correct transaction reference and screenshot.",
     )
@@ -68,9 +68,10 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
         what = (
             f"the organizer sent your **{event.amount_text}** back by {method_label(event.method)}"
         )
+    where = await _where(notifier, event.guild_id)
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{event.tournament_name}**{_where(notifier, event.guild_id)}: {what}.\n"
+        f"↩️ Refund for **{event.tournament_name}**{where}: {what}.\n"
         f"Note: {event.reason}",
     )
 
@@ -80,7 +81,7 @@ async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
     await notifier.dm(
         event.user_id,
         f"↩️ Your entry fee of **{event.amount_text}** for **{event.tournament_name}**"
-        f"{_where(notifier, event.guild_id)} will be refunded by "
+        f"{await _where(notifier, event.guild_id)} will be refunded by "
         f"{method_label(event.method)}. Reason: {event.reason}\nAn organizer sends it by hand; "
         "you will get another message when it is sent.",
     )

@@ -1,8 +1,8 @@
 """Team invites (DM with Accept/Decline buttons), registration announcements, waitlist DMs.
 
-Delivery is at-least-once: a repeated announcement or DM after a crash is an acceptable
-duplicate; an invite button answered twice is refused by the service, so a duplicated
-invite message cannot add a player twice.
+Delivery is at-least-once: announcements and DMs go through the notifier's keyed posts,
+so a retry does not repeat them; an invite button answered twice is refused by the
+service anyway. The server's name is read from the cache, else over REST (``guild_name``).
 """
 
 from __future__ import annotations
@@ -21,20 +21,18 @@ from engine.entries import (
 from storage.models.enums import RegistrationStatus
 
 
-def _guild_name(notifier: Notifier, guild_id: int | None) -> str | None:
-    guild = notifier.client.get_guild(guild_id) if guild_id else None
-    return guild.name if guild else None
-
-
-def _where(notifier: Notifier, guild_id: int | None) -> str:
-    name = _guild_name(notifier, guild_id)
+async def _where(notifier: Notifier, guild_id: int | None) -> str:
+    name = await notifier.guild_name(guild_id)
     return f" on **{name}**" if name else ""
 
 
 @on(TeamInviteSent)
 async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
     text = invite_text(
-        event.team_name, event.team_tag, event.inviter_id, _guild_name(notifier, event.guild_id)
+        event.team_name,
+        event.team_tag,
+        event.inviter_id,
+        await notifier.guild_name(event.guild_id),
     )
     if await notifier.dm(event.user_id, text, view=invite_view(event.invite_id)):
         return
@@ -42,7 +40,8 @@ async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
         return  # DMs closed and no channel to fall back to: the captain saw the reply
     # DMs are closed: the buttons only answer the invitee, so a public channel is safe.
     channel = await notifier.channel(event.channel_id)
-    await channel.send(
+    await notifier.send(
+        channel,
         f"<@{event.user_id}> {text} (I could not DM you, so the buttons are here.)",
         view=invite_view(event.invite_id),
     )
@@ -53,7 +52,7 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
     verb = "joined" if event.accepted else "declined the invite to"
     await notifier.dm(
         event.inviter_id,
-        f"<@{event.user_id}> {verb} **{event.team_name}**{_where(notifier, event.guild_id)}.",
+        f"<@{event.user_id}> {verb} **{event.team_name}**{await _where(notifier, event.guild_id)}.",
     )
 
 
@@ -61,7 +60,7 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
 async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
     await notifier.dm(
         event.user_id,
-        f"You were removed from **{event.team_name}**{_where(notifier, event.guild_id)} "
+        f"You were removed from **{event.team_name}**{await _where(notifier, event.guild_id)} "
         "by its captain.",
     )
 
@@ -95,7 +94,7 @@ async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None
         step = "Your place is confirmed."
     await notifier.dm(
         event.user_id,
-        f"🎉 A slot opened in **{event.tournament_name}**{_where(notifier, event.guild_id)}: "
+        f"🎉 A slot opened in **{event.tournament_name}**{await _where(notifier, event.guild_id)}: "
         f"{event.display_name} moved up from the waitlist. {step}",
     )
 
@@ -108,5 +107,5 @@ async def registration_removed(notifier: Notifier, event: RegistrationRemoved) -
     await notifier.dm(
         event.user_id,
         f"{event.display_name} was {what} **{event.tournament_name}**"
-        f"{_where(notifier, event.guild_id)} by an organizer.\nReason: {event.reason}",
+        f"{await _where(notifier, event.guild_id)} by an organizer.\nReason: {event.reason}",
     )
