@@ -71,8 +71,7 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
     where = await _where(notifier, event.guild_id)
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{event.tournament_name}**{where}: {what}.\n"
-        f"Note: {event.reason}",
+        f"↩️ Refund for **{event.tournament_name}**{where}: {what}.\nNote: {event.reason}",
     )
 
 
