@@ -3,14 +3,17 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+BABEL_ARGS := --no-default-keywords -k msg -k N_ --no-location --omit-header --sort-output \
+	--add-comments=TRANSLATORS: --ignore-dirs=render
 
-.PHONY: run test lint migrate demo bench clean help
+.PHONY: run test lint migrate demo bench messages clean help
 
 help:
 	@echo "make run    - install, migrate the embedded database, run the bot"
 	@echo "make test   - install dev dependencies and run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - run the benchmarks (JSON lines)"
+	@echo "make messages - re-extract the English catalogue locale/messages.pot"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +45,10 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
+
+# The English catalogue: every msg("…") / N_("…") template in the engine.
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract $(BABEL_ARGS) -o locale/messages.pot engine
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

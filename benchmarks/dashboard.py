@@ -25,9 +25,9 @@ from engine.services import Services
 from storage.db import Database
 from storage.migrate import upgrade_connection
 from storage.models.enums import RegistrationStatus, TournamentStatus
-from tests.dashboard.fakes import StaticBrackets
-from tests.engine.render.fixtures import single_elim_view
-from tests.engine.services.payment_helpers import make_guild, make_registration, make_tournament
+from testkit.dashboard_fakes import StaticBrackets
+from testkit.payment_helpers import make_guild, make_registration, make_tournament
+from testkit.render_fixtures import single_elim_view
 
 REQUESTS = 2000
 CONCURRENCY = 32

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.formats import Bracket, Participant, Result, create_bracket
-from engine.formats.swiss import Swiss
+from engine.formats.kinds.swiss import Swiss
 
 REPEATS = 3
 CASES: list[tuple[str, str, int, dict[str, Any]]] = [

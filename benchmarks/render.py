@@ -11,7 +11,7 @@ from engine.render.bracket import render_bracket
 from engine.render.cache import BracketImageCache
 from engine.render.certificate import CertificateData, Placement, render_certificate
 from engine.render.model import TournamentView
-from tests.engine.render.fixtures import double_elim_view, player_name
+from testkit.render_fixtures import double_elim_view, player_name
 
 CERTIFICATES = 64
 

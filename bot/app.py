@@ -14,7 +14,9 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
+from cogs._ack import ACK_AFTER, acknowledge_in_time
 from cogs._errors import DeltaCrownTree
+from cogs._text import remember_commands
 from engine.kernel.metrics import METRICS
 from engine.services import Services
 
@@ -38,6 +40,10 @@ def intents() -> discord.Intents:
     return chosen
 
 
+def _with_application_id(options: dict[str, Any], application_id: int | None) -> dict[str, Any]:
+    return options if application_id is None else {"application_id": application_id, **options}
+
+
 class DeltaCrownBot(commands.Bot):
     """One process, one shard: the embedded default for a community."""
 
@@ -46,14 +52,26 @@ class DeltaCrownBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=intents(),
             tree_cls=DeltaCrownTree,
-            application_id=settings.discord.application_id,
-            allowed_mentions=discord.AllowedMentions(everyone=False, users=True, roles=True),
+            # Nothing pings unless a send names whom (cogs/_safe.py pings()): user text is inert.
+            allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
-            **options,
+            **_with_application_id(options, settings.discord.application_id),
         )
         self.settings = settings
         self.services = services
         self.persistent_view_factories: list[PersistentViewFactory] = []
+        # How long a handler may stay silent before the command layer defers for it.
+        self.ack_after = ACK_AFTER
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Arm the acknowledgement watchdog of every interaction.
+
+        discord.py dispatches ``interaction`` right after scheduling the command, button
+        or form handler and before that handler runs: the one place every interaction
+        passes through, so no cog can forget it."""
+        if event_name == "interaction" and args:
+            acknowledge_in_time(args[0], self.ack_after)
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         for module in cog_modules():
@@ -65,6 +83,7 @@ class DeltaCrownBot(commands.Bot):
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
+            remember_commands(self, synced)  # replies can link commands as </name:id>
             log.info("synced %d commands to development guild %s", len(synced), guild_id)
 
     async def on_ready(self) -> None:

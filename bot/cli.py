@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from engine.formats import FORMAT_LABELS, FORMATS
 
-FORMAT_CHOICES = ("single_elim", "double_elim", "round_robin", "swiss", "group_playoff")
 # A preview is drawn in memory; past this it is not a community tournament any more.
 PREVIEW_PARTICIPANTS = (2, 1024)
 
@@ -121,8 +121,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_dashboard(settings: Settings):  # type: ignore[no-untyped-def]
-    async def serve(services) -> None:  # type: ignore[no-untyped-def]
+def _serve_dashboard(settings: Settings):
+    async def serve(services) -> None:
         import asyncio
 
         from bot.runtime import dashboard_config
@@ -181,23 +181,22 @@ def cmd_bracket_preview(args: argparse.Namespace) -> int:
     return 0
 
 
-def _preview_images(args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+def _preview_images(args: argparse.Namespace) -> list:
     """Draw the planned bracket: entrants named by seed, nothing played yet."""
     from engine.brackets import tournament_view
     from engine.formats import Participant, apply_seeding, create_bracket
-    from engine.formats.preview import FORMAT_NAMES
     from engine.render import render_bracket
 
     entrants = [Participant(i, f"Seed {i}", i) for i in range(1, args.participants + 1)]
     seeded = apply_seeding(entrants, args.seeding, args.seed)
     bracket = create_bracket(args.format, seeded, _options(args.option), args.seed)
-    title = f"{FORMAT_NAMES.get(args.format, args.format)} · {args.participants} entrants"
+    title = f"{FORMAT_LABELS.get(args.format, args.format)} · {args.participants} entrants"
     names = {p.id: f"Entrant {p.id}" if args.seeding == "random" else p.name for p in seeded}
     view = tournament_view(bracket, title=title, status="Preview", names=names)
     return render_bracket(view)
 
 
-def _write_images(target: Path, images: list) -> list[Path]:  # type: ignore[type-arg]
+def _write_images(target: Path, images: list) -> list[Path]:
     """One image goes to ``target``; several become target-1.png, target-2.png, …"""
     target.parent.mkdir(parents=True, exist_ok=True)
     if len(images) == 1:
@@ -248,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a whole tournament offline and write its bracket, standings and certificates",
     )
     demo.add_argument("--players", type=int, default=16, help="how many players (4-256)")
-    demo.add_argument("--format", default="double_elim", choices=FORMAT_CHOICES)
+    demo.add_argument("--format", default="double_elim", choices=tuple(FORMATS))
     demo.add_argument(
         "--out",
         type=Path,
@@ -269,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print or draw the planned bracket",
         description="Plan a bracket for N entrants numbered 1..N (no database needed).",
     )
-    preview.add_argument("--format", required=True, choices=FORMAT_CHOICES)
+    preview.add_argument("--format", required=True, choices=tuple(FORMATS))
     preview.add_argument(
         "--participants",
         type=int,

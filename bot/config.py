@@ -32,6 +32,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from dashboard.config import served_url
+
 DEFAULT_CONFIG_PATH = Path("config.toml")
 CONFIG_PATH_ENV = "DELTACROWN_CONFIG"
 
@@ -184,14 +186,6 @@ class DashboardSettings(Section):
     def public_url_is_set(self) -> bool:
         """False when ``public_url`` is the local default (certificates then point here)."""
         return self._public_url_explicit
-
-
-def served_url(host: str, port: int) -> str:
-    """The URL of a local listener; a wildcard host is reached through loopback."""
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
-    if ":" in shown and not shown.startswith("["):
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
 
 
 class LoggingSettings(Section):

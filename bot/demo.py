@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from engine.brackets import MatchState, MatchView
-from engine.formats.preview import FORMAT_NAMES
+from engine.formats import FORMAT_LABELS, format_spec
 from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.clock import FrozenClock
@@ -44,12 +44,9 @@ ORGANIZER_NAME = "DeltaCrown Demo Server"
 
 def format_options(fmt: str, players: int) -> dict[str, object]:
     """Sensible shapes for a demo field: groups of about four with two advancing, and a
-    third-place match so a single elimination podium has one bronze."""
-    if fmt == "group_playoff":
-        return {"groups": max(1, players // 4), "advance_per_group": 2}
-    if fmt == "single_elim":
-        return {"third_place": True}
-    return {}
+    third-place match so a single elimination podium has one bronze (each format's
+    ``FormatSpec.demo_options``)."""
+    return dict(format_spec(fmt).demo_options(players))
 
 
 NAMES = [
@@ -250,7 +247,7 @@ class Demo:
         await self._review(proofs)
         await services.tournaments.close_registration(self.organizer, tid)
 
-    async def _review(self, proofs: list) -> None:  # type: ignore[type-arg]
+    async def _review(self, proofs: list) -> None:
         assert self.report is not None
         for number, payment in enumerate(proofs):
             if number == 0:
@@ -422,7 +419,7 @@ def summary_markdown(report: DemoReport) -> str:
     lines = [
         f"# {report.tournament_name}",
         "",
-        f"{FORMAT_NAMES.get(report.format, report.format)} · played offline by `deltacrown demo`.",
+        f"{FORMAT_LABELS.get(report.format, report.format)} · played offline by `deltacrown demo`.",
         "",
         "| place | player | prize |",
         "|---:|---|---:|",
@@ -457,16 +454,8 @@ def _ascii(text: str) -> str:
 
 
 def _expected_matches(fmt: str, entrants: int) -> int:
-    if fmt == "single_elim":
-        return entrants - 1
-    if fmt == "double_elim":
-        return 2 * entrants - 1
-    if fmt == "round_robin":
-        return entrants * (entrants - 1) // 2
-    if fmt == "swiss":
-        rounds = max(1, (entrants - 1).bit_length())
-        return rounds * (entrants // 2)
-    return entrants * 2  # groups + playoff: an estimate for the progress bar
+    """For the progress bar only: each format's ``FormatSpec.expected_matches``."""
+    return format_spec(fmt).expected_matches(entrants)
 
 
 async def run_demo(

@@ -1,7 +1,7 @@
 """Point discord.py at a different REST base URL and gateway.
 
 Production uses this to route REST calls through an HTTP proxy that owns Discord's
-rate limits; the test-suite uses it to talk to ``tests.fakediscord``.
+rate limits; the test-suite uses it to talk to ``testkit.fakediscord``.
 
 discord.py builds every REST URL (including interaction callbacks and webhooks) from
 ``discord.http.Route.BASE``. A non-sharded client opens its first gateway connection to

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import discord
 
+from cogs._safe import user_text
 from engine.kernel.events import DomainEvent
 from engine.kernel.outbox import Effect, OutboxDispatcher, current_delivery, effect_key
 from engine.services import Services
@@ -100,8 +101,14 @@ class Notifier:
             return None
 
     async def guild_name(self, guild_id: int | None) -> str | None:
+        """The server's name as the bot sees it, for messages sent outside it (DMs)."""
         guild = await self.guild(guild_id)
         return guild.name if guild is not None else None
+
+    async def where(self, guild_id: int | None) -> str:
+        """`` on **Server**`` for a DM about something in that server; empty if unknown."""
+        name = await self.guild_name(guild_id)
+        return f" on **{user_text(name)}**" if name else ""
 
     async def send(
         self,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
 import re
 import tempfile
 from collections.abc import AsyncIterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,13 +113,31 @@ def dashboard_config(settings: Settings) -> DashboardConfig:
     )
 
 
+def render_pool() -> ProcessPoolExecutor:
+    """The processes that draw pictures and certificates, one core left to the event loop.
+
+    Drawing in threads of this process still competes for the GIL with the loop that
+    answers Discord; separate processes do not. ``forkserver`` starts the workers from a
+    clean process rather than forking one with a running event loop and threads."""
+    return ProcessPoolExecutor(
+        max_workers=max(1, (os.cpu_count() or 1) - 1),
+        mp_context=multiprocessing.get_context("forkserver"),
+    )
+
+
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, clock: Clock | None = None, *, bot_options: dict[str, Any] | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    bot_options: dict[str, Any] | None = None,
+    render_executor: Executor | None = None,
 ) -> AsyncIterator[Runtime]:
     """Build and start everything but the gateway connection; tear it all down on exit.
 
     ``bot_options`` go to the discord.py client (tests shorten ``guild_ready_timeout``).
+    ``render_executor`` draws pictures and certificates (``main`` passes a process pool,
+    :func:`render_pool`); without one they are drawn in the event loop's thread pool.
     """
     async with AsyncExitStack() as stack:
         db = Database(settings.database.url, echo=settings.database.echo)
@@ -128,6 +149,8 @@ async def open_runtime(
             default_timezone=settings.bot.default_timezone,
             data_dir=settings.storage.data_dir,
             public_url=settings.dashboard.public_url,
+            max_upload_bytes=settings.storage.max_upload_bytes,
+            render_executor=render_executor,
         )
         configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
         bot = build_bot(settings, services, **(bot_options or {}))
@@ -215,10 +238,15 @@ def warn_if_public_url_unset(settings: Settings) -> None:
 async def run_forever(settings: Settings) -> None:
     token = settings.discord.token
     assert token is not None  # checked by the CLI before we get here
-    async with open_runtime(settings) as runtime:
+    with render_pool() as pool:
+        await serve(settings, token.get_secret_value(), pool)
+
+
+async def serve(settings: Settings, token: str, pool: Executor) -> None:
+    async with open_runtime(settings, render_executor=pool) as runtime:
         warn_if_public_url_unset(settings)  # once the rest started, so failures stay one line
         await wait_for_discord(discord_http.Route.BASE)
-        await runtime.bot.start(token.get_secret_value())
+        await runtime.bot.start(token)
 
 
 def run(settings: Settings) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import discord
 from discord import app_commands
 
-from engine.services import Services
+from cogs._interactions import services_of
 from storage.models.enums import TournamentStatus
 
 _STATUS_LABELS = {
@@ -31,10 +31,6 @@ _STATUS_LABELS = {
 }
 # Archived tournaments are history; they stay reachable by typing their exact name.
 NOT_ARCHIVED = tuple(s for s in TournamentStatus if s is not TournamentStatus.ARCHIVED)
-
-
-def services_of(interaction: discord.Interaction) -> Services:
-    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
 
 
 async def tournament_choices(

@@ -1,6 +1,7 @@
 """The one tree-level error handler.
 
-Domain errors carry the sentence a user should read and are answered ephemerally as is.
+Domain errors carry the sentence a user should read (a message key and parameters, written
+for Discord by ``cogs/_text.py``) and are answered ephemerally.
 Discord-side refusals (missing permissions, wrong place) get a short explanation.
 Anything else is a bug: it is logged with an incident id and the user sees a short
 apology quoting that id, so a report in the support channel can be matched to the log.
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from cogs._text import discord_text
 from engine.kernel.errors import DomainError
 from engine.kernel.metrics import METRICS
 
@@ -24,12 +27,14 @@ def new_incident_id() -> str:
     return secrets.token_hex(4).upper()
 
 
-def user_message_for(error: BaseException) -> tuple[str, bool]:
+def user_message_for(
+    error: BaseException, client: discord.Client | None = None
+) -> tuple[str, bool]:
     """Return (message, is_bug) for an exception raised while handling an interaction."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
         error = error.__cause__ or error
     if isinstance(error, DomainError):
-        return str(error), False
+        return discord_text(error.text, client), False
     if isinstance(error, app_commands.MissingPermissions | app_commands.MissingRole):
         return "You do not have permission to use this command here.", False
     if isinstance(error, app_commands.NoPrivateMessage):
@@ -49,7 +54,7 @@ def user_message_for(error: BaseException) -> tuple[str, bool]:
 
 
 async def answer_error(interaction: discord.Interaction, error: BaseException) -> None:
-    message, is_bug = user_message_for(error)
+    message, is_bug = user_message_for(error, interaction.client)
     METRICS.command_errors.inc(kind="bug" if is_bug else "domain")
     try:
         if interaction.response.is_done():
@@ -80,5 +85,11 @@ class DomainView(discord.ui.View):
 
 
 class DomainModal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(
+        self,
+        interaction: discord.Interaction[Any],
+        error: Exception,
+        item: discord.ui.Item[Any] | None = None,
+        /,
+    ) -> None:
         await answer_error(interaction, error)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import discord
 
+from cogs._safe import user_text
 from engine.guilds import GameView
 from engine.tournaments import (
     STATUS_NAMES,
@@ -87,21 +88,29 @@ def format_text(t: TournamentView, game: GameView | None = None) -> str:
     return "\n".join(lines)
 
 
+def registration_text(t: TournamentView) -> str:
+    """What registration is doing now: the planned times only while they are ahead."""
+    status = TournamentStatus(t.status)
+    if status in (TournamentStatus.DRAFT, TournamentStatus.PUBLISHED):
+        return (
+            f"Opens {when(t.registration_opens_at, 'when the organizers open it')}\n"
+            f"Closes {when(t.registration_closes_at, 'when the organizers close it')}"
+        )
+    if status is TournamentStatus.REGISTRATION_OPEN:
+        return f"Open now; closes {when(t.registration_closes_at, 'when the organizers close it')}"
+    return "Closed"
+
+
 def tournament_embed(summary: TournamentSummary, title: str | None = None) -> discord.Embed:
     t, coin_name = summary.tournament, summary.coin_name
     embed = discord.Embed(
-        title=title or t.name,
+        title=(title or t.name)[:256],  # titles render no links or mentions
         colour=_COLOURS.get(TournamentStatus(t.status), discord.Colour.blurple()),
-        description=f"**{t.game_name}** · {status_text(t.status)}",
+        description=f"**{user_text(t.game_name)}** · {status_text(t.status)}",
     )
     embed.add_field(name="Format", value=format_text(t, summary.game))
     embed.add_field(name="Starts", value=when(t.starts_at), inline=False)
-    embed.add_field(
-        name="Registration",
-        value=f"Opens {when(t.registration_opens_at, 'when organizers open it')}\n"
-        f"Closes {when(t.registration_closes_at, 'when organizers close it')}",
-        inline=False,
-    )
+    embed.add_field(name="Registration", value=registration_text(t), inline=False)
     slots = f"{summary.slots_left} of {t.max_participants} left"
     if summary.waitlisted:
         slots += f" ({summary.waitlisted} on the waitlist)"
@@ -126,7 +135,7 @@ def list_embed(views: Sequence[TournamentView]) -> discord.Embed:
         return embed
     for t in views[:25]:
         embed.add_field(
-            name=f"{t.name} · {t.game_name}"[:256],
+            name=f"{t.name} · {t.game_name}"[:256],  # names render no links or mentions
             value=f"{status_text(t.status)} · {t.format_name}\nStarts {when(t.starts_at)}",
             inline=False,
         )

@@ -15,7 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
+from cogs._members import ServerMember
+from cogs._safe import user_text
 from engine.awards import BadgeView, Condition, EarnedBadge, VerificationStatus, VerificationView
 from engine.services import Services
 
@@ -114,7 +116,8 @@ class AwardsCog(commands.Cog):
         labels = ", ".join(f"**{f.certificate.label}**" for f in files)
         await reply(
             interaction,
-            f"📜 Your certificate ({labels}) for **{files[0].certificate.tournament_name}**. "
+            f"📜 Your certificate ({labels}) for "
+            f"**{user_text(files[0].certificate.tournament_name)}**. "
             f"Anyone can check it at {files[0].certificate.verification_url}.",
             files=[
                 discord.File(io.BytesIO(f.data), filename=f.certificate.filename) for f in files
@@ -159,7 +162,7 @@ class AwardsCog(commands.Cog):
     )
     @app_commands.describe(tournament="The tournament.", member="The player to name MVP.")
     async def mvp(
-        self, interaction: discord.Interaction, tournament: AnyTournamentId, member: discord.Member
+        self, interaction: discord.Interaction, tournament: AnyTournamentId, member: ServerMember
     ) -> None:
         settings = await self.services.certificates.set_mvp(
             actor_of(interaction),
@@ -217,7 +220,7 @@ class AwardsCog(commands.Cog):
     @badges.command(name="show", description="Show the badges you or another member earned.")
     @app_commands.describe(member="Whose badges (you when left empty).")
     async def show(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: ServerMember | None = None
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
         who = member or interaction.user
@@ -276,4 +279,4 @@ class AwardsCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(AwardsCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(AwardsCog(cog_host(bot).services))

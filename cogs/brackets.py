@@ -16,10 +16,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import AnyTournamentId, TournamentId, services_of
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._autocomplete import AnyTournamentId, TournamentId
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, services_of
+from cogs._safe import user_text
 from engine.brackets import BracketAdminService, SeedEntry
 from engine.kernel.errors import InvalidInput
+from engine.kernel.numbers import ascii_digits
 from engine.render import RenderedImage
 
 FILES_PER_MESSAGE = 10  # Discord's limit of attachments on one message
@@ -37,6 +39,11 @@ def _files(images: Sequence[RenderedImage]) -> list[discord.File]:
 
 def _batches(images: Sequence[RenderedImage]) -> list[Sequence[RenderedImage]]:
     return [images[i : i + FILES_PER_MESSAGE] for i in range(0, len(images), FILES_PER_MESSAGE)]
+
+
+def standings_caption(title: str, status: str) -> str:
+    """A picture posted in a channel says what it is: whose standings, and how final."""
+    return f"📊 **{user_text(title)}** · standings ({status.lower()})"
 
 
 class BracketCog(commands.Cog):
@@ -65,8 +72,11 @@ class BracketCog(commands.Cog):
         batches = _batches(images)
         total = f" ({len(images)} images)" if len(images) > 1 else ""
         for index, batch in enumerate(batches):
-            text = f"**{snapshot.title}** · bracket{total}" if index == 0 else None
-            await interaction.followup.send(text, files=_files(batch))
+            if index == 0:
+                text = f"**{user_text(snapshot.title)}** · bracket{total}"
+                await interaction.followup.send(text, files=_files(batch))
+            else:
+                await interaction.followup.send(files=_files(batch))
 
     @app_commands.command(name="standings", description="Show a tournament's standings.")
     @app_commands.describe(tournament="The tournament.")
@@ -75,11 +85,12 @@ class BracketCog(commands.Cog):
         self, interaction: discord.Interaction, tournament: AnyTournamentId
     ) -> None:
         pictures = services_of(interaction).pictures
-        await pictures.snapshot(tournament, interaction.guild_id)
+        snapshot = await pictures.snapshot(tournament, interaction.guild_id)
         await interaction.response.defer(thinking=True)
         png = await pictures.standings_image(tournament, guild_id=interaction.guild_id)
         await interaction.followup.send(
-            file=discord.File(io.BytesIO(png), filename="standings.png")
+            standings_caption(snapshot.title, snapshot.status),
+            file=discord.File(io.BytesIO(png), filename="standings.png"),
         )
 
 
@@ -89,7 +100,10 @@ def admin_of(interaction: discord.Interaction) -> BracketAdminService:
 
 
 def seed_list(title: str, entries: Sequence[SeedEntry], note: str = "") -> discord.Embed:
-    lines = [f"`{e.seed:>3}` {e.name}" if e.seed is not None else f"• {e.name}" for e in entries]
+    lines = [
+        f"`{e.seed:>3}` {user_text(e.name)}" if e.seed is not None else f"• {user_text(e.name)}"
+        for e in entries
+    ]
     text = "\n".join(lines) or "No confirmed entries yet."
     if len(text) > 4000:
         text = text[:3990].rsplit("\n", 1)[0] + "\n…"
@@ -107,7 +121,7 @@ def pick_entries(text: str, entries: Sequence[SeedEntry]) -> list[int]:
     for raw in (part.strip() for part in text.split(",")):
         if not raw:
             continue
-        if raw.isdigit() and int(raw) in ids:
+        if ascii_digits(raw) and int(raw) in ids:
             chosen.append(int(raw))
         elif raw.casefold() in by_name:
             chosen.append(by_name[raw.casefold()])

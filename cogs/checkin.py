@@ -14,9 +14,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import my_entries_autocomplete, resolve_tournament, services_of
+from cogs._autocomplete import my_entries_autocomplete, resolve_tournament
 from cogs._errors import answer_error
-from cogs._interactions import actor_of
+from cogs._interactions import actor_of, cog_host, reply, services_of
+from cogs._safe import user_text
 from engine.entries import TournamentCheckInView
 from engine.matchday import CheckInResult, MatchCheckInView
 from engine.services import Services
@@ -31,7 +32,8 @@ def _ts(moment: Any, style: str = "R") -> str:
 
 def tournament_text(view: TournamentCheckInView) -> str:
     return (
-        f"✅ {view.display_name} is checked in for **{view.tournament_name}**. The bracket "
+        f"✅ {user_text(view.display_name)} is checked in for "
+        f"**{user_text(view.tournament_name)}**. The bracket "
         f"is made when it starts {_ts(view.starts_at)}; watch the announcements."
     )
 
@@ -41,7 +43,7 @@ def match_text(view: MatchCheckInView) -> str:
         return f"✅ Both sides are here for match {view.code} — play and report with /report."
     closes = f" Check-in closes {_ts(view.deadline)}." if view.deadline else ""
     return (
-        f"✅ {view.display_name} is checked in for match {view.code}. Waiting for the "
+        f"✅ {user_text(view.display_name)} is checked in for match {view.code}. Waiting for the "
         f"other side.{closes}"
     )
 
@@ -79,9 +81,10 @@ class TournamentCheckInButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         # A dynamic item's view is built by discord.py, so errors are answered here.
         try:
+            await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
             service = services_of(interaction).checkin
             view = await service.check_in_tournament(actor_of(interaction), self.tournament_id)
-            await interaction.response.send_message(tournament_text(view), ephemeral=True)
+            await reply(interaction, tournament_text(view))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
@@ -111,9 +114,10 @@ class MatchCheckInButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
+            await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
             service = services_of(interaction).checkin
             view = await service.check_in_match(actor_of(interaction), self.match_id)
-            await interaction.response.send_message(match_text(view), ephemeral=True)
+            await reply(interaction, match_text(view))
         except Exception as error:
             await answer_error(interaction, error)
 
@@ -148,13 +152,14 @@ class CheckInCog(commands.Cog):
     async def checkin(
         self, interaction: discord.Interaction, tournament: str | None = None
     ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before any database work
         tournament_id = None
         if tournament is not None:
             tournament_id = await resolve_tournament(interaction, tournament)
         result = await self.services.checkin.check_in(actor_of(interaction), tournament_id)
-        await interaction.response.send_message(result_text(result), ephemeral=True)
+        await reply(interaction, result_text(result))
 
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(TournamentCheckInButton, MatchCheckInButton)
-    await bot.add_cog(CheckInCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(CheckInCog(cog_host(bot).services))

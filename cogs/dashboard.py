@@ -2,56 +2,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._interactions import actor_of, organizer_command, reply
+from cogs._interactions import actor_of, cog_host, member_actor, organizer_command, reply
 from engine.kernel.actors import Actor
 from engine.site import DashboardAuthService, signing_key
-
-if TYPE_CHECKING:
-    from bot.app import DeltaCrownBot
 
 
 def _other_guild_actors(bot: discord.Client, user_id: int, here: int | None) -> list[Actor]:
     """The same person in the other servers the bot shares with them, as the rules see
     them there; the service keeps the ones where they organize."""
-    actors = []
-    for guild in bot.guilds:
-        member = guild.get_member(user_id)
-        if guild.id == here or member is None:
-            continue
-        actors.append(
-            Actor(
-                user_id=user_id,
-                guild_id=guild.id,
-                role_ids=frozenset(r.id for r in member.roles if r.id != guild.id),
-                can_manage_guild=member.guild_permissions.manage_guild,
-                display_name=member.display_name,
-            )
-        )
-    return actors
+    members = ((guild, guild.get_member(user_id)) for guild in bot.guilds if guild.id != here)
+    return [member_actor(member, guild.id) for guild, member in members if member is not None]
 
 
 class DashboardCog(commands.Cog):
-    def __init__(self, bot: DeltaCrownBot) -> None:
+    def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-        self.public_url = bot.settings.dashboard.public_url
+        self.host = cog_host(bot)
+        self.public_url = self.host.settings.dashboard.public_url
         self._auth: DashboardAuthService | None = None
 
     @property
     def auth(self) -> DashboardAuthService:
         # Built on first use: loading the cog must not create a key file on disk.
         if self._auth is None:
-            settings = self.bot.settings
+            settings = self.host.settings
             secret = settings.dashboard.secret_key
             key = signing_key(
                 secret.get_secret_value() if secret else None, settings.storage.data_dir
             )
-            self._auth = DashboardAuthService(self.bot.services.ctx, key)
+            self._auth = DashboardAuthService(self.host.services.ctx, key)
         return self._auth
 
     @app_commands.command(
@@ -85,5 +68,5 @@ class DashboardCog(commands.Cog):
         )
 
 
-async def setup(bot: DeltaCrownBot) -> None:
+async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(DashboardCog(bot))

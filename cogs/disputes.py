@@ -13,10 +13,22 @@ from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._interactions import (
+    ORGANIZER_EXTRA,
+    actor_of,
+    cog_host,
+    download_capped,
+    member_actor,
+    read_upload,
+    reply,
+    services_of,
+)
+from cogs._safe import user_text
+from cogs._text import discord_text
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
-from engine.matchday import DISPUTE_REASONS, MAX_IMAGE_BYTES, DisputeView, EvidenceFile, MatchLobby
+from engine.kernel.uploads import Uploads
+from engine.matchday import DISPUTE_REASONS, DisputeView, EvidenceFile, MatchLobby
 from engine.services import Services
 
 log = logging.getLogger(__name__)
@@ -29,10 +41,6 @@ FORFEIT_CHOICES = [
     app_commands.Choice(name="The second-named side forfeits", value=1),
 ]
 _IMAGE_TYPES = ("image/png", "image/jpeg")
-
-
-def _services(interaction: discord.Interaction) -> Services:
-    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
 
 
 def opened_reply(view: DisputeView) -> str:
@@ -71,7 +79,7 @@ class DisputeModal(DomainModal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         if not self.reason.values:
             raise InvalidInput("Pick a reason for the dispute.")
-        view = await _services(interaction).disputes.open_dispute(
+        view = await services_of(interaction).disputes.open_dispute(
             actor_of(interaction),
             reason=self.reason.values[0],
             description=self.description.value,
@@ -103,7 +111,7 @@ class DisputeButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         # A dynamic item's view is built by discord.py, so errors are answered here.
         try:
-            lobby = await _services(interaction).disputes.dispute_form(
+            lobby = await services_of(interaction).disputes.dispute_form(
                 actor_of(interaction), self.match_id
             )
             await interaction.response.send_modal(DisputeModal(lobby))
@@ -111,13 +119,15 @@ class DisputeButton(
             await answer_error(interaction, error)
 
 
-async def evidence_files(message: discord.Message) -> list[EvidenceFile]:
-    """Small images are downloaded (and checked by the service); anything else is kept
-    as a link, since Discord hosts it."""
+async def evidence_files(message: discord.Message, uploads: Uploads) -> list[EvidenceFile]:
+    """Images within the upload limit are downloaded (streamed, cut off at the limit) and
+    checked by the service; anything else is kept as a link, since Discord hosts it."""
     files = []
     for attachment in message.attachments:
         is_image = (attachment.content_type or "").split(";")[0] in _IMAGE_TYPES
-        data = await attachment.read() if is_image and attachment.size <= MAX_IMAGE_BYTES else None
+        data = None
+        if is_image and attachment.size <= uploads.max_bytes:
+            data = await download_capped(uploads, attachment.url, "evidence")
         files.append(EvidenceFile(attachment.filename, attachment.url, data))
     return files
 
@@ -135,7 +145,7 @@ class DisputesCog(commands.Cog):
         reason="What went wrong.",
         description="What happened, in a sentence or two.",
         tournament="The tournament, if you play in more than one right now.",
-        evidence="A screenshot (PNG or JPEG, at most 2 MB); more can be posted in the thread.",
+        evidence="A screenshot (PNG or JPEG); more can be posted in the thread.",
     )
     @app_commands.choices(reason=REASON_CHOICES)
     async def open(
@@ -154,7 +164,7 @@ class DisputesCog(commands.Cog):
             guild_id=interaction.guild_id,
             tournament_id=tournament,
             thread_id=interaction.channel_id,
-            evidence=await evidence.read() if evidence else None,
+            evidence=await read_upload(self.services.uploads, evidence, "evidence"),
             evidence_name=evidence.filename if evidence else None,
         )
         await reply(interaction, opened_reply(view))
@@ -190,7 +200,7 @@ class DisputesCog(commands.Cog):
             dispute_id=dispute_id,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, f"✅ Dispute #{view.id} resolved: {view.resolution}")
+        await reply(interaction, f"✅ Dispute #{view.id} resolved: {user_text(view.resolution)}")
 
     @dispute.command(
         name="escalate",
@@ -230,28 +240,18 @@ class DisputesCog(commands.Cog):
                 thread_id=message.channel.id,
                 message_id=message.id,
                 note=message.content,
-                files=await evidence_files(message),
+                files=await evidence_files(message, self.services.uploads),
             )
         except InvalidInput as refusal:
             # A broken image: tell the author in the thread; nothing was recorded.
-            await message.reply(refusal.message, mention_author=True)
+            await message.reply(discord_text(refusal.text), mention_author=True)
 
 
 def actor_of_message(message: discord.Message) -> Actor:
     """The poster as an Actor (roles and Manage Server as the guild sees them)."""
-    author = message.author
-    guild_id = message.guild.id if message.guild else None
-    roles = frozenset(r.id for r in getattr(author, "roles", ()) if r.id != guild_id)
-    perms = getattr(author, "guild_permissions", None)
-    return Actor(
-        user_id=author.id,
-        guild_id=guild_id,
-        role_ids=roles,
-        can_manage_guild=bool(perms and perms.manage_guild),
-        display_name=author.display_name,
-    )
+    return member_actor(message.author, message.guild.id if message.guild else None)
 
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(DisputeButton)
-    await bot.add_cog(DisputesCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(DisputesCog(cog_host(bot).services))

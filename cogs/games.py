@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
 from engine.guilds import RESULT_TYPE_NAMES, GameSpec, GameView, parse_team_size
 from engine.services import Services
 from storage.models.enums import ResultType
@@ -80,4 +80,4 @@ class GameCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(GameCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(GameCog(cog_host(bot).services))

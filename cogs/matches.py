@@ -16,8 +16,11 @@ from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
+from cogs._members import ServerMember
+from cogs._safe import user_text
 from engine.kernel.errors import InvalidInput
+from engine.kernel.numbers import ascii_digits
 from engine.matchday import MatchLobby, OverrideOutcome, ReportOutcome, score_text
 from engine.services import Services
 
@@ -33,15 +36,15 @@ _STATUS_WORDS = {
 }
 
 
-def _services(interaction: discord.Interaction) -> Services:
-    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
+def _where(thread_id: int | None, here: int | None = None) -> str:
+    """Where the opponent confirms: named, unless the reporter is already there."""
+    if thread_id is None:
+        return ""
+    return " here in this thread" if thread_id == here else f" in <#{thread_id}>"
 
 
-def _where(thread_id: int | None) -> str:
-    return f" in <#{thread_id}>" if thread_id else ""
-
-
-def report_reply(outcome: ReportOutcome) -> str:
+def report_reply(outcome: ReportOutcome, here: int | None = None) -> str:
+    """``here`` is the channel the report was made in."""
     lobby = outcome.lobby
     report = outcome.report
     scores = (
@@ -49,11 +52,11 @@ def report_reply(outcome: ReportOutcome) -> str:
         if report
         else score_text(lobby.match.score_a, lobby.match.score_b)
     )
-    line = f"**{lobby.name(0)} {scores} {lobby.name(1)}**"
+    line = f"**{user_text(lobby.name(0))} {scores} {user_text(lobby.name(1))}**"
     if outcome.state == "awaiting_confirmation":
         return (
             f"📝 Reported {line} for match {lobby.match.code}. Your opponent now confirms it"
-            f"{_where(lobby.match.thread_id)}."
+            f"{_where(lobby.match.thread_id, here)}."
         )
     if outcome.state == "disputed":
         return (
@@ -66,7 +69,7 @@ def report_reply(outcome: ReportOutcome) -> str:
 
 def _score(value: str, label: str) -> int:
     text = value.strip()
-    if not text.isdigit() or len(text) > 4:
+    if not ascii_digits(text) or len(text) > 4:
         raise InvalidInput(f"{label} must be a whole number such as 0, 2 or 13.")
     return int(text)
 
@@ -92,13 +95,15 @@ class ReportModal(DomainModal):
         self.add_item(self.theirs)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        outcome = await _services(interaction).scores.report_score(
+        # Acknowledged before the write: a busy database never eats Discord's window.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await services_of(interaction).scores.report_score(
             actor_of(interaction),
             mine=_score(self.mine.value, "The first score"),
             theirs=_score(self.theirs.value, "The second score"),
             match_id=self.match_id,
         )
-        await reply(interaction, report_reply(outcome))
+        await reply(interaction, report_reply(outcome, interaction.channel_id))
 
 
 class ReportButton(
@@ -124,7 +129,7 @@ class ReportButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         # A dynamic item's view is built by discord.py, so errors are answered here.
         try:
-            lobby = await _services(interaction).scores.report_form(
+            lobby = await services_of(interaction).scores.report_form(
                 actor_of(interaction), self.match_id
             )
             side = lobby.side_of_user(interaction.user.id)
@@ -149,7 +154,8 @@ class RejectReportModal(DomainModal):
         self.report_id = report_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        dispute_id = await _services(interaction).scores.reject_report(
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        dispute_id = await services_of(interaction).scores.reject_report(
             actor_of(interaction), self.report_id, self.description.value
         )
         await reply(
@@ -183,13 +189,15 @@ class ReportDecision(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            scores, actor = _services(interaction).scores, actor_of(interaction)
+            scores, actor = services_of(interaction).scores, actor_of(interaction)
             if self.decision == "reject":
                 await scores.check_report(actor, self.report_id)
                 await interaction.response.send_modal(RejectReportModal(self.report_id))
                 return
+            # The answer is a private message of its own: "thinking" shows at once.
+            await interaction.response.defer(ephemeral=True, thinking=True)
             outcome = await scores.confirm_report(actor, self.report_id)
-            await reply(interaction, report_reply(outcome))
+            await reply(interaction, report_reply(outcome, interaction.channel_id))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
@@ -244,7 +252,7 @@ class MatchesCog(commands.Cog):
         my_score="Games (or points) you won; organizers: the first-named side's score.",
         their_score="Games (or points) your opponent won; organizers: the second side's.",
         tournament="The tournament, if you play in more than one right now.",
-        screenshot="A screenshot of the final score (PNG or JPEG, at most 2 MB).",
+        screenshot="A screenshot of the final score (PNG or JPEG).",
     )
     @app_commands.guild_only()
     async def report(
@@ -263,10 +271,10 @@ class MatchesCog(commands.Cog):
             guild_id=interaction.guild_id,
             tournament_id=tournament,
             thread_id=interaction.channel_id,
-            screenshot=await screenshot.read() if screenshot else None,
+            screenshot=await read_upload(self.services.uploads, screenshot),
             screenshot_name=screenshot.filename if screenshot else None,
         )
-        await reply(interaction, report_reply(outcome))
+        await reply(interaction, report_reply(outcome, interaction.channel_id))
 
     @match.command(name="info", description="Show your current match: opponent, status, thread.")
     @app_commands.describe(tournament="Only look in this tournament.")
@@ -322,7 +330,7 @@ class MatchesCog(commands.Cog):
         self,
         interaction: discord.Interaction,
         tournament: TournamentId,
-        player: discord.Member,
+        player: ServerMember,
         reason: app_commands.Range[str, 3, 300],
     ) -> None:
         outcome = await self.services.scores.disqualify(
@@ -343,4 +351,4 @@ class MatchesCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(ReportButton, ReportDecision)
-    await bot.add_cog(MatchesCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(MatchesCog(cog_host(bot).services))

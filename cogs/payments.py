@@ -17,24 +17,21 @@ from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
 from cogs._errors import DomainModal, answer_error
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, reply
-from engine.money import PaymentView
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
+from cogs._safe import user_text
+from engine.money import PAYMENT_METHODS, PaymentView
 from engine.services import Services
 
 _PENDING_SHOWN = 10
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 
-METHOD_CHOICES = [
-    app_commands.Choice(name="Coins", value="coins"),
-    app_commands.Choice(name="bKash", value="bkash"),
-    app_commands.Choice(name="Nagad", value="nagad"),
-    app_commands.Choice(name="Rocket", value="rocket"),
-    app_commands.Choice(name="Bank transfer", value="bank"),
-]
+
+def method_choices() -> list[app_commands.Choice[str]]:
+    """The /pay choices, one per registered payment method, in registry order."""
+    return [app_commands.Choice(name=m.title, value=m.key) for m in PAYMENT_METHODS.values()]
 
 
-def _services(interaction: discord.Interaction) -> Services:
-    return interaction.client.services  # type: ignore[attr-defined,no-any-return]
+METHOD_CHOICES = method_choices()
 
 
 def payment_embed(view: PaymentView, *, image_name: str | None = None) -> discord.Embed:
@@ -42,7 +39,7 @@ def payment_embed(view: PaymentView, *, image_name: str | None = None) -> discor
         title=f"Payment #{view.id} · {view.tournament_name}",
         colour=discord.Colour.blurple(),
     )
-    embed.add_field(name="Player", value=f"<@{view.user_id}> ({view.display_name})")
+    embed.add_field(name="Player", value=f"<@{view.user_id}> ({user_text(view.display_name)})")
     embed.add_field(name="Method", value=view.method_label)
     embed.add_field(name="Amount", value=view.amount_text)
     embed.add_field(name="Reference", value=f"`{view.reference}`" if view.reference else "—")
@@ -82,7 +79,7 @@ class PaymentDecision(
     async def callback(self, interaction: discord.Interaction) -> None:
         # A dynamic item's view is built by discord.py, so errors are answered here.
         try:
-            services, actor = _services(interaction), actor_of(interaction)
+            services, actor = services_of(interaction), actor_of(interaction)
             if self.decision == "reject":
                 await services.payments.reviewable(actor, self.payment_id)
                 await interaction.response.send_modal(RejectPaymentModal(self.payment_id))
@@ -90,7 +87,8 @@ class PaymentDecision(
             view = await services.payments.approve(actor, self.payment_id)
             await interaction.response.send_message(
                 f"✅ Approved payment #{view.id} ({view.amount_text}) of <@{view.user_id}> for "
-                f"{view.tournament_name}. Their entry is confirmed and they will get a DM.",
+                f"{user_text(view.tournament_name)}. Their entry is confirmed and they will get "
+                "a DM.",
                 ephemeral=True,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -114,7 +112,7 @@ class RejectPaymentModal(DomainModal):
         self.payment_id = payment_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        view = await _services(interaction).payments.reject(
+        view = await services_of(interaction).payments.reject(
             actor_of(interaction), self.payment_id, self.reason.value
         )
         await interaction.response.send_message(
@@ -133,15 +131,16 @@ def decision_buttons(payment_id: int) -> discord.ui.View:
 
 
 def _paid_message(view: PaymentView) -> str:
-    if view.method == "coins":
+    method = PAYMENT_METHODS.get(view.method)
+    if method is not None and method.paid_at_once:
         return (
-            f"✅ Paid **{view.amount_text}** for **{view.tournament_name}**. Your entry is "
-            "confirmed. Check your balance with /wallet."
+            f"✅ Paid **{view.amount_text}** for **{user_text(view.tournament_name)}**. Your "
+            "entry is confirmed. Check your balance with /wallet."
         )
     return (
         f"📨 Your {view.method_label} payment of **{view.amount_text}** (reference "
-        f"`{view.reference}`) for **{view.tournament_name}** is waiting for review as payment "
-        f"#{view.id}. You will get a DM when an organizer checks it."
+        f"`{view.reference}`) for **{user_text(view.tournament_name)}** is waiting for review "
+        f"as payment #{view.id}. You will get a DM when an organizer checks it."
     )
 
 
@@ -161,7 +160,7 @@ class PaymentsCog(commands.Cog):
         tournament="The tournament you registered for.",
         method="Coins, or the service you sent money with.",
         reference="The transaction id (TrxID) of your money transfer.",
-        proof="A screenshot of the transfer (PNG or JPEG, at most 2 MB).",
+        proof="A screenshot of the transfer (PNG or JPEG).",
     )
     @app_commands.choices(method=METHOD_CHOICES)
     @app_commands.guild_only()
@@ -179,7 +178,7 @@ class PaymentsCog(commands.Cog):
             tournament,
             method.value,
             reference=reference,
-            proof=await proof.read() if proof else None,
+            proof=await read_upload(self.services.uploads, proof),
             proof_name=proof.filename if proof else None,
         )
         await reply(interaction, _paid_message(view))
@@ -297,4 +296,4 @@ class PaymentsCog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(PaymentDecision)
-    await bot.add_cog(PaymentsCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(PaymentsCog(cog_host(bot).services))

@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import GameId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
+from cogs._members import ServerMember
 from cogs.teams import rank_text
 from engine.awards import EarnedBadge
 from engine.entries import ProfileEntry, ProfileView
@@ -65,17 +66,18 @@ class ProfileCog(
         game: GameId,
         ingame_id: app_commands.Range[str, 1, 64],
     ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
         entry = await self.services.profiles.set_ingame_id(actor_of(interaction), game, ingame_id)
-        await interaction.response.send_message(
+        await reply(
+            interaction,
             f"Saved: your {entry.ingame_id_label} for {entry.game_name} is `{entry.ingame_id}`. "
             "Registrations for this game will use it.",
-            ephemeral=True,
         )
 
     @app_commands.command(name="show", description="Show in-game ids and standings.")
     @app_commands.describe(member="Whose profile to show (you if empty).")
     async def show(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: ServerMember | None = None
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
         who = member or interaction.user
@@ -98,7 +100,7 @@ class ProfileCog(
     async def rank(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: ServerMember,
         game: GameId,
         rank: app_commands.Range[int, 1, 10_000] | None = None,
     ) -> None:
@@ -109,4 +111,4 @@ class ProfileCog(
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(ProfileCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(ProfileCog(cog_host(bot).services))

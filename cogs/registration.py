@@ -12,7 +12,8 @@ from cogs._autocomplete import (
     resolve_tournament,
 )
 from cogs._errors import DomainModal
-from cogs._interactions import actor_of
+from cogs._interactions import actor_of, cog_host, reply
+from cogs._safe import user_text
 from cogs.teams import team_choices
 from engine.entries import RegistrationForm, RegistrationView
 from engine.money import format_money
@@ -55,17 +56,19 @@ def registration_embed(view: RegistrationView) -> discord.Embed:
         description=_next_step(view),
         colour=discord.Colour.orange() if waitlisted else discord.Colour.green(),
     )
-    embed.add_field(name="Entry", value=view.display_name)
+    embed.add_field(name="Entry", value=user_text(view.display_name)[:1024])
     embed.add_field(name="Status", value=view.status.replace("_", " ").capitalize())
     if view.fee_waived_reason:
-        embed.add_field(name="Fee", value=view.fee_waived_reason, inline=False)
+        embed.add_field(name="Fee", value=user_text(view.fee_waived_reason), inline=False)
     elif fee_text(view) != "free":
         embed.add_field(name="Fee", value=fee_text(view))
     if view.team_id is not None:
         lines = [f"<@{m.user_id}> · `{m.ingame_id}`" for m in view.members]
         embed.add_field(name="Players", value="\n".join(lines)[:1024], inline=False)
     for key, value in list(view.field_values.items())[:10]:
-        embed.add_field(name=key.replace("_", " ").capitalize(), value=str(value)[:1024])
+        embed.add_field(
+            name=key.replace("_", " ").capitalize(), value=user_text(value)[:1024] or "—"
+        )
     embed.set_footer(text="Changed your mind? /unregister withdraws the entry.")
     return embed
 
@@ -96,7 +99,8 @@ class RegistrationModal(DomainModal):
         for text_input in self.inputs:
             self.add_item(text_input)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
         answers = {i.custom_id: i.value for i in self.inputs}
         view = await self.services.registration.register(
             actor_of(interaction),
@@ -104,7 +108,7 @@ class RegistrationModal(DomainModal):
             team_id=self.form.team_id,
             answers=answers,
         )
-        await interaction.response.send_message(embed=registration_embed(view), ephemeral=True)
+        await reply(interaction, embed=registration_embed(view))
 
 
 class RegistrationCog(commands.Cog):
@@ -132,8 +136,11 @@ class RegistrationCog(commands.Cog):
         if form.fields:
             await interaction.response.send_modal(RegistrationModal(self.services, form))
             return
+        # No form to show: acknowledged before the write (a modal must be the first answer,
+        # so this cannot come earlier).
+        await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.services.registration.register(actor, tournament, team_id=team_id)
-        await interaction.response.send_message(embed=registration_embed(view), ephemeral=True)
+        await reply(interaction, embed=registration_embed(view))
 
     @register.autocomplete("team")
     async def _team_autocomplete(
@@ -156,11 +163,12 @@ class RegistrationCog(commands.Cog):
             else ""
         )
         await interaction.response.send_message(
-            f"{view.display_name} was withdrawn from **{view.tournament_name}**.{note} "
+            f"{user_text(view.display_name)} was withdrawn from "
+            f"**{user_text(view.tournament_name)}**.{note} "
             "You can register again while registration is open.",
             ephemeral=True,
         )
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(RegistrationCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(RegistrationCog(cog_host(bot).services))

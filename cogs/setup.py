@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._interactions import actor_of, organizer_command
+from cogs._interactions import actor_of, cog_host, organizer_command
 from engine.guilds import GuildSettingsView, GuildSetup, timezone_suggestions
 from engine.services import Services
 
@@ -15,6 +15,47 @@ def _mention(kind: str, snowflake: int | None) -> str:
     if snowflake is None:
         return "not set"
     return f"<@&{snowflake}>" if kind == "role" else f"<#{snowflake}>"
+
+
+# What the bot needs where it opens private threads (matches and disputes): create them,
+# talk in them, and add members, lock and archive them (Manage Threads). README, "Permissions".
+THREAD_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "create_private_threads",
+    "send_messages_in_threads",
+    "manage_threads",
+)
+POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "attach_files")
+
+
+def missing_permissions(
+    channel: discord.abc.GuildChannel, me: discord.Member, wanted: tuple[str, ...]
+) -> list[str]:
+    """The permissions of ``wanted`` the bot lacks in ``channel``, as Discord names them."""
+    granted = channel.permissions_for(me)
+    return [name.replace("_", " ").title() for name in wanted if not getattr(granted, name)]
+
+
+def permission_warnings(guild: discord.Guild | None, view: GuildSettingsView) -> list[str]:
+    """One line per configured channel where the bot cannot do its job: checked at /setup,
+    because a missing permission otherwise shows up only on match day."""
+    if guild is None:
+        return []
+    places = (
+        ("Announcements", view.announcement_channel_id, POST_PERMISSIONS),
+        ("Match threads", view.match_channel_id, THREAD_PERMISSIONS),
+        ("Disputes", view.dispute_channel_id, THREAD_PERMISSIONS),
+    )
+    lines = []
+    for label, channel_id, wanted in places:
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if channel is None:
+            continue
+        missing = missing_permissions(channel, guild.me, wanted)
+        if missing:
+            lines.append(f"{label} ({channel.mention}): {', '.join(missing)}")
+    return lines
 
 
 def settings_embed(view: GuildSettingsView, changed: bool) -> discord.Embed:
@@ -72,9 +113,15 @@ class SetupCog(commands.Cog):
                 )
                 return
         view = await self.services.guilds.configure(actor, interaction.guild_id, setup)
-        await interaction.response.send_message(
-            embed=settings_embed(view, changed=True), ephemeral=True
-        )
+        embed = settings_embed(view, changed=True)
+        warnings = permission_warnings(interaction.guild, view)
+        if warnings:
+            embed.add_field(
+                name="⚠️ DeltaCrown is missing permissions",
+                value="\n".join(warnings)[:1024],
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @setup.autocomplete("timezone")
     async def _timezone_autocomplete(
@@ -84,4 +131,4 @@ class SetupCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(SetupCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(SetupCog(cog_host(bot).services))

@@ -9,9 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import GameId, services_of
+from cogs._autocomplete import GameId
 from cogs._errors import answer_error
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, services_of
+from cogs._members import ServerMember
+from cogs._safe import user_text
 from engine.entries import InviteView, RankingView, TeamView
 from engine.kernel.errors import InvalidInput
 from engine.services import Services
@@ -102,7 +104,7 @@ class InviteButton(
     ) -> InviteButton:
         return cls(int(match["invite_id"]), match["decision"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         services = services_of(interaction)
         try:
             invite = await services.teams.answer_invite(
@@ -121,10 +123,15 @@ def invite_view(invite_id: int) -> discord.ui.View:
     return view
 
 
+def _team(tag: str, name: str) -> str:
+    return f"[{user_text(tag)}] {user_text(name)}"
+
+
 def invite_text(team_name: str, team_tag: str, inviter_id: int, guild_name: str | None) -> str:
-    where = f" on **{guild_name}**" if guild_name else ""
+    where = f" on **{user_text(guild_name)}**" if guild_name else ""
     return (
-        f"<@{inviter_id}> invited you to join **[{team_tag}] {team_name}**{where}. "
+        f"<@{inviter_id}> invited you to join **{_team(team_tag, team_name)}**"
+        f"{where}. "
         "Accept to join the roster, or decline."
     )
 
@@ -132,17 +139,21 @@ def invite_text(team_name: str, team_tag: str, inviter_id: int, guild_name: str 
 def answered_text(invite: InviteView) -> str:
     if invite.status == "accepted":
         return (
-            f"✅ You joined **[{invite.team_tag}] {invite.team_name}**. "
+            f"✅ You joined **{_team(invite.team_tag, invite.team_name)}**. "
             "See your teammates with /team roster."
         )
-    return f"You declined the invite to **[{invite.team_tag}] {invite.team_name}**."
+    return f"You declined the invite to **{_team(invite.team_tag, invite.team_name)}**."
 
 
 def rank_text(view: RankingView) -> str:
     if view.manual_rank is None:
-        return f"{view.subject_label} has no organizer rank in {view.game_name} any more."
+        return (
+            f"{user_text(view.subject_label)} has no organizer rank in "
+            f"{user_text(view.game_name)} any more."
+        )
     return (
-        f"{view.subject_label} is now ranked #{view.manual_rank} in {view.game_name}; "
+        f"{user_text(view.subject_label)} is now ranked #{view.manual_rank} in "
+        f"{user_text(view.game_name)}; "
         "fee waivers and ranked seeding use it."
     )
 
@@ -185,7 +196,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
     @app_commands.command(name="invite", description="Invite a member to your team (captain).")
     @app_commands.describe(team="Your team.", member="Who to invite.")
     async def invite(
-        self, interaction: discord.Interaction, team: CaptainTeam, member: discord.Member
+        self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
         if member.bot:
             raise InvalidInput("Bots cannot play in teams; invite a person instead.")
@@ -193,7 +204,7 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
             actor_of(interaction), team, member.id, channel_id=interaction.channel_id
         )
         await interaction.response.send_message(
-            f"Invite sent to {member.mention} for **[{invite.team_tag}] {invite.team_name}**. "
+            f"Invite sent to {member.mention} for **{_team(invite.team_tag, invite.team_name)}**. "
             "They get Accept/Decline buttons in their DMs (or here if their DMs are closed).",
             ephemeral=True,
         )
@@ -203,27 +214,28 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
     async def leave(self, interaction: discord.Interaction, team: MemberTeam) -> None:
         view = await self.services.teams.leave(actor_of(interaction), team)
         await interaction.response.send_message(
-            f"You left **{view.display_name}**.", ephemeral=True
+            f"You left **{user_text(view.display_name)}**.", ephemeral=True
         )
 
     @app_commands.command(name="kick", description="Remove a member from your team (captain).")
     @app_commands.describe(team="Your team.", member="Who to remove.")
     async def kick(
-        self, interaction: discord.Interaction, team: CaptainTeam, member: discord.Member
+        self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
         view = await self.services.teams.kick(actor_of(interaction), team, member.id)
         await interaction.response.send_message(
-            f"{member.mention} is no longer in **{view.display_name}**.", ephemeral=True
+            f"{member.mention} is no longer in **{user_text(view.display_name)}**.", ephemeral=True
         )
 
     @app_commands.command(name="transfer", description="Hand the captaincy to a teammate.")
     @app_commands.describe(team="Your team.", member="The new captain (already on the roster).")
     async def transfer(
-        self, interaction: discord.Interaction, team: CaptainTeam, member: discord.Member
+        self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
         view = await self.services.teams.transfer(actor_of(interaction), team, member.id)
         await interaction.response.send_message(
-            f"{member.mention} is now the captain of **{view.display_name}**.", ephemeral=True
+            f"{member.mention} is now the captain of **{user_text(view.display_name)}**.",
+            ephemeral=True,
         )
 
     @app_commands.command(name="disband", description="End your team for good (captain).")
@@ -231,7 +243,8 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
     async def disband(self, interaction: discord.Interaction, team: CaptainTeam) -> None:
         view = await self.services.teams.disband(actor_of(interaction), team)
         await interaction.response.send_message(
-            f"**{view.display_name}** was disbanded; its pending invites were cancelled.",
+            f"**{user_text(view.display_name)}** was disbanded; its pending invites were "
+            "cancelled.",
             ephemeral=True,
         )
 
@@ -266,4 +279,4 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
 
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(InviteButton)
-    await bot.add_cog(TeamCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(TeamCog(cog_host(bot).services))

@@ -13,9 +13,11 @@ from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
 from cogs._errors import DomainModal, DomainView
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._safe import user_text
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
+from engine.money import PAYMENT_METHODS
 from engine.services import Services
 from engine.tournaments import (
     EDITABLE_FIELDS,
@@ -30,7 +32,14 @@ from engine.tournaments import (
 from storage.models.enums import FieldKind, TournamentStatus
 
 ORGANIZER = {ORGANIZER_EXTRA: True}
-FORMAT_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in FORMAT_NAMES.items()]
+
+
+def format_choices() -> list[app_commands.Choice[str]]:
+    """The /tournament create choices, one per registered format, in registry order."""
+    return [app_commands.Choice(name=label, value=key) for key, label in FORMAT_NAMES.items()]
+
+
+FORMAT_CHOICES = format_choices()
 TYPE_CHOICES = [
     app_commands.Choice(name="Solo players", value="solo"),
     app_commands.Choice(name="Teams", value="team"),
@@ -56,7 +65,7 @@ def created_embed(t: TournamentView) -> discord.Embed:
     embed = discord.Embed(
         title=f"Created {t.name}",
         colour=discord.Colour.green(),
-        description=f"**{t.game_name}** · {t.format_name} · draft: not announced yet.",
+        description=f"**{user_text(t.game_name)}** · {t.format_name} · draft: not announced yet.",
     )
     embed.add_field(name="Starts", value=when(t.starts_at), inline=False)
     embed.add_field(name="Times entered in", value=t.timezone)
@@ -71,7 +80,8 @@ def created_embed(t: TournamentView) -> discord.Embed:
 
 
 def change_text(change: TournamentChange) -> str:
-    return f"Saved **{change.tournament.name}** as version {change.version}: {change.summary}"
+    name = user_text(change.tournament.name)
+    return f"Saved **{name}** as version {change.version}: {change.summary}"
 
 
 def _format_options(
@@ -151,7 +161,7 @@ class CancelConfirmation(DomainView):
             actor_of(interaction), self.tournament_id, self.reason
         )
         await interaction.response.edit_message(
-            content=f"**{result.tournament.name}** is cancelled. "
+            content=f"**{user_text(result.tournament.name)}** is cancelled. "
             f"{result.cancelled_registrations} registrations were cancelled and "
             f"{result.refunded_payments} payments refunded (money refunds wait in "
             "/payments pending until you send them).",
@@ -196,7 +206,7 @@ class TournamentCog(commands.Cog):
         entry_fee="Entry fee in money, e.g. 150 or 150.50.",
         currency="Currency of the money fee, e.g. BDT.",
         entry_fee_coins="Entry fee in server coins.",
-        payment_methods="Accepted ways to pay, e.g. coins, bkash, nagad, rocket, bank.",
+        payment_methods=f"Accepted ways to pay, e.g. {', '.join(PAYMENT_METHODS)}.",
         checkin="Whether participants must check in before the start.",
         checkin_minutes="How many minutes before the start check-in opens.",
         grand_final="Double elimination: how the grand final works.",
@@ -206,11 +216,9 @@ class TournamentCog(commands.Cog):
         advance_per_group="Groups and playoff: how many advance from each group.",
     )
     @app_commands.choices(
-        format_=FORMAT_CHOICES,
-        participant_type=TYPE_CHOICES,
-        best_of=BEST_OF_CHOICES,
-        grand_final=GRAND_FINAL_CHOICES,
+        format_=FORMAT_CHOICES, participant_type=TYPE_CHOICES, grand_final=GRAND_FINAL_CHOICES
     )
+    @app_commands.choices(best_of=BEST_OF_CHOICES)
     async def create(
         self,
         interaction: discord.Interaction,
@@ -350,7 +358,7 @@ class TournamentCog(commands.Cog):
     async def publish(self, interaction: discord.Interaction, tournament: TournamentId) -> None:
         view = await self.services.tournaments.publish(actor_of(interaction), tournament)
         await interaction.response.send_message(
-            f"**{view.name}** is published and announced.", ephemeral=True
+            f"**{user_text(view.name)}** is published and announced.", ephemeral=True
         )
 
     @tournament.command(name="open", description="Open registration.", extras=ORGANIZER)
@@ -360,7 +368,7 @@ class TournamentCog(commands.Cog):
     ) -> None:
         view = await self.services.tournaments.open_registration(actor_of(interaction), tournament)
         await interaction.response.send_message(
-            f"Registration for **{view.name}** is open.", ephemeral=True
+            f"Registration for **{user_text(view.name)}** is open.", ephemeral=True
         )
 
     @tournament.command(name="close", description="Close registration.", extras=ORGANIZER)
@@ -370,7 +378,7 @@ class TournamentCog(commands.Cog):
     ) -> None:
         view = await self.services.tournaments.close_registration(actor_of(interaction), tournament)
         await interaction.response.send_message(
-            f"Registration for **{view.name}** is closed.", ephemeral=True
+            f"Registration for **{user_text(view.name)}** is closed.", ephemeral=True
         )
 
     @tournament.command(
@@ -388,7 +396,7 @@ class TournamentCog(commands.Cog):
         view = await self.services.tournaments.get(tournament, interaction.guild_id)
         confirm = CancelConfirmation(self.services, interaction.user.id, tournament, reason)
         await interaction.response.send_message(
-            f"Cancel **{view.name}**? Every registration is cancelled and every payment "
+            f"Cancel **{user_text(view.name)}**? Every registration is cancelled and every payment "
             "refunded. This cannot be undone.",
             view=confirm,
             ephemeral=True,
@@ -402,7 +410,9 @@ class TournamentCog(commands.Cog):
     @app_commands.describe(tournament="The tournament to archive.")
     async def archive(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
         view = await self.services.tournaments.archive(actor_of(interaction), tournament)
-        await interaction.response.send_message(f"**{view.name}** is archived.", ephemeral=True)
+        await interaction.response.send_message(
+            f"**{user_text(view.name)}** is archived.", ephemeral=True
+        )
 
     # ---------------------------------------------------------- custom fields
     @tournament.command(
@@ -442,7 +452,7 @@ class TournamentCog(commands.Cog):
         )
         field = await self.services.tournaments.add_field(actor_of(interaction), tournament, spec)
         await interaction.response.send_message(
-            f"Added the question **{field.label}** ({field.kind}, "
+            f"Added the question **{user_text(field.label)}** ({field.kind}, "
             f"{'required' if field.required else 'optional'}) to the registration form.",
             ephemeral=True,
         )
@@ -462,4 +472,4 @@ class TournamentCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(TournamentCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(TournamentCog(cog_host(bot).services))

@@ -6,7 +6,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._interactions import ORGANIZER_EXTRA, actor_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._members import ServerMember
+from cogs._safe import user_text
 from engine.money import MAX_GRANT, LedgerEntryView, WalletView
 from engine.services import Services
 
@@ -23,7 +25,10 @@ def _entry_line(entry: LedgerEntryView) -> str:
     sign = "+" if entry.amount > 0 else "−"
     when = int(entry.created_at.timestamp())
     label = _KIND_LABELS.get(entry.kind, entry.kind)
-    return f"`{sign}{abs(entry.amount)}` {label}: {entry.reason} · <t:{when}:R>"
+    reason = user_text(entry.reason)
+    # Engine reasons often name their kind already ("Prize: Crown Cup"): say it once.
+    said = reason if entry.reason.startswith(f"{label}:") else f"{label}: {reason}"
+    return f"`{sign}{abs(entry.amount)}` {said} · <t:{when}:R>"
 
 
 def wallet_embed(view: WalletView, owner: str) -> discord.Embed:
@@ -75,7 +80,7 @@ class WalletCog(commands.Cog):
     async def grant(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: ServerMember,
         amount: app_commands.Range[int, -MAX_GRANT, MAX_GRANT],
         reason: app_commands.Range[str, 1, 200],
     ) -> None:
@@ -101,4 +106,4 @@ class WalletCog(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(WalletCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(WalletCog(cog_host(bot).services))

@@ -2,8 +2,9 @@
 
 For spectators on a separate machine (or a second replica). It reads the same database
 and the same signing key (``--secret-key`` or the key file in ``--data-dir``) as the bot.
-It does not run the outbox dispatcher: that would take events away from the bot's
-notifier, so pages served this way are complete but do not update live.
+It does not run the outbox dispatcher (that would take events away from the bot's
+notifier); its live updates come from reading the outbox as a feed, like every
+dashboard: woken by LISTEN/NOTIFY on PostgreSQL, by a one-second poll on SQLite.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 from dashboard.app import ListenError, create_app, start_dashboard
-from dashboard.config import DashboardConfig
+from dashboard.config import DashboardConfig, served_url
 from engine.services import Services
 from storage.db import Database
 from storage.migrate import is_current
@@ -70,13 +71,11 @@ async def serve(args: argparse.Namespace) -> None:
         services = Services(db, data_dir=args.data_dir)
         config = DashboardConfig.for_data_dir(
             args.data_dir,
-            public_url=args.public_url or f"http://{args.host}:{args.port}",
+            public_url=args.public_url or served_url(args.host, args.port),
             secret=args.secret_key,
             metrics_token=args.metrics_token,
         )
-        runner = await start_dashboard(
-            create_app(services, config, live_updates=False), args.host, args.port
-        )
+        runner = await start_dashboard(create_app(services, config), args.host, args.port)
         try:
             await asyncio.Event().wait()
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 
 from dashboard.hooks import (
@@ -29,7 +30,7 @@ def _score(match: MatchView) -> str:
     return f"{match.score_a} – {match.score_b}"
 
 
-def _line(match: MatchView, names: dict[int, str]) -> ResultLine:
+def _line(match: MatchView, names: Mapping[int | str, str]) -> ResultLine:
     def name(registration_id: int | None) -> str:
         return names.get(registration_id, "—") if registration_id else "BYE"
 

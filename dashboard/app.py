@@ -17,11 +17,13 @@ from dashboard import org, public
 from dashboard.config import DashboardConfig
 from dashboard.hooks import DashboardHooks
 from dashboard.inputs import hostile_input
-from dashboard.live import SUBSCRIBER_NAME, LiveHub, live_event_types
+from dashboard.live import OUTBOX_BOOT, LiveHub, live_event_types
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
+from dashboard.reads import PublicReads
 from dashboard.security import add_security_headers, error_pages, request_metrics
 from dashboard.state import STATE, DashboardState
+from engine.kernel.feed import OutboxFeed
 from engine.kernel.metrics import MetricsService
 from engine.render.cache import BracketImageCache
 from engine.services import Services
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 # Enough for the brackets of every running event of a community; images are ~100 kB.
 IMAGE_CACHE_ENTRIES = 64
+FEED = web.AppKey("feed", OutboxFeed)
 
 
 def create_app(
@@ -40,16 +43,19 @@ def create_app(
     hooks: DashboardHooks | None = None,
     *,
     live_updates: bool = True,
+    feed: OutboxFeed | None = None,
 ) -> web.Application:
     """The dashboard for ``services``.
 
     Without ``config`` the signing key is the one kept in the data directory (the parent
     of the file store), which is where the /dashboard command finds it too.
-    ``live_updates`` subscribes the live feed to the outbox; a process that does not run
-    the outbox dispatcher gets no events and serves pages only.
+    ``live_updates`` makes the app read every outbox event while it runs (``feed``, or
+    one of its own): a broadcast, so it works the same in the bot's process, in a
+    separate ``python -m dashboard`` and in each of several processes.
     """
     config = config or DashboardConfig.for_data_dir(services.ctx.files.root.parent)
-    hub = LiveHub()
+    hub = LiveHub(boot=OUTBOX_BOOT if live_updates else None)
+    reads = PublicReads()
     app = web.Application(middlewares=[request_metrics, error_pages, hostile_input])
     app[STATE] = DashboardState(
         services=services,
@@ -62,15 +68,43 @@ def create_app(
         images=BracketImageCache(IMAGE_CACHE_ENTRIES),
         templates=Templates(),
         limiter=RateLimiter(),
+        reads=reads,
     )
     if live_updates:
-        services.outbox.subscribe(SUBSCRIBER_NAME, hub.handle, live_event_types())
+        follow_outbox(app, services, hub, feed or OutboxFeed(services.ctx.db), reads)
     app.router.add_routes(public.routes)
     app.router.add_routes(org.routes)
     app.router.add_static("/static", STATIC_DIR)
     app.on_response_prepare.append(add_security_headers)
     app.on_shutdown.append(hub.shutdown)
     return app
+
+
+def follow_outbox(
+    app: web.Application,
+    services: Services,
+    hub: LiveHub,
+    feed: OutboxFeed,
+    reads: PublicReads | None = None,
+) -> None:
+    """Feed ``hub`` from ``feed`` while the app runs; this process's commits wake it at once
+    (other processes' by LISTEN/NOTIFY, or the feed's poll on SQLite). ``reads`` hears every
+    event first, from any process, so the pages browsers reload on it are fresh."""
+    if reads is not None:
+        feed.subscribe(lambda _seq, event: reads.saw(event))
+    feed.subscribe(hub.handle_at, live_event_types())
+    services.ctx.on_commit_with_events(feed.wake)
+    app[FEED] = feed
+
+    async def start(_app: web.Application) -> None:
+        await feed.start()
+        hub.horizon = max(hub.horizon, feed.origin)
+
+    async def stop(_app: web.Application) -> None:
+        await feed.stop()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
 
 
 class ListenError(RuntimeError):

@@ -39,3 +39,11 @@ class DashboardConfig:
             secret_key=signing_key(secret, data_dir),
             metrics_token=metrics_token or None,
         )
+
+
+def served_url(host: str, port: int) -> str:
+    """The URL of a local listener; a wildcard host is reached through loopback."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"

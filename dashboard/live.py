@@ -1,14 +1,19 @@
 """Live updates: outbox events fanned out to browsers as server-sent events.
 
-The hub is an outbox subscriber (``dashboard.live``). Each event becomes a short message
-on one or more topics — ``t:<tournament id>`` for the public page, ``g:<guild id>`` for
-organizers of that server — and is pushed to every stream open on the topic. Messages
-carry ids ``<boot>-<seq>``; the last few hundred stay in memory so a browser that
-reconnects with ``Last-Event-ID`` gets what it missed. A reconnect the buffer cannot
-serve (another process start, or too long away) is told to ``resync``: reload the parts.
+Every process that serves the dashboard reads every event: the hub is fed by an
+:class:`~engine.kernel.feed.OutboxFeed` that tails the outbox table (a broadcast, not a
+claim, so viewers on any process, and on a separate ``python -m dashboard``, see every
+update). Each event becomes one short message for the topics it concerns —
+``t:<tournament id>`` for the public page, ``g:<guild id>`` for organizers of that
+server — pushed once to every stream open on any of them. A message's id is
+``<boot>-<outbox id>``, and the boot of a fed hub is the same in every process, so a
+browser that reconnects with ``Last-Event-ID`` to any process gets what it missed from
+the last few hundred messages kept in memory (read back from the outbox at start). A
+reconnect the buffer cannot serve (too long away, an id from elsewhere) is told to
+``resync``: reload the parts.
 
-The handler never blocks the dispatcher: a stream that stops reading fills its bounded
-queue, is told to resync and is dropped.
+The handler never blocks the feed: a stream that stops reading fills its bounded queue,
+is told to resync and is dropped.
 
 Streams hold a connection each, so they are budgeted: a small number per client address
 (one address cannot take every slot), a public pool and a separate organizer pool (the
@@ -33,7 +38,9 @@ from aiohttp import web
 from dashboard.clients import client_address
 from engine.kernel.events import DomainEvent, registered_event_types
 
-SUBSCRIBER_NAME = "dashboard.live"
+# The boot of hubs fed by the outbox: their sequence is the outbox id, shared by every
+# process, so a message id means the same event on any of them.
+OUTBOX_BOOT = "o"
 _AREAS = ("match.", "tournament.", "registration.", "payment.", "dispute.")
 _ORGANIZER_ONLY = ("payment.", "dispute.")
 RESYNC = "resync"
@@ -44,7 +51,7 @@ CLOSE = "close"
 class LiveMessage:
     seq: int
     id: str
-    topic: str
+    topics: frozenset[str]
     data: dict[str, Any]
 
     def encode(self) -> bytes:
@@ -59,6 +66,7 @@ class Stream:
     resync: bool = False
     address: str = "unknown"
     organizer: bool = False
+    after: int = 0  # resumed from this sequence: older messages are not sent again
 
 
 class StreamRefused(Exception):
@@ -127,8 +135,9 @@ class LiveHub:
         max_per_address: int = 8,
         idle_seconds: float = 900.0,
         write_timeout: float = 30.0,
+        boot: str | None = None,
     ) -> None:
-        self.boot = secrets.token_hex(4)
+        self.boot = boot or secrets.token_hex(4)
         # Each stream holds a connection, a task and a queue; past these, new ones wait.
         self.max_streams = max_streams  # public pages
         self.max_organizer_streams = max_organizer_streams  # /org/events, kept apart
@@ -136,6 +145,9 @@ class LiveHub:
         self.idle_seconds = idle_seconds
         self.write_timeout = write_timeout
         self._seq = 0
+        # Every message with a higher sequence is in ``_recent`` (or was for none of
+        # these topics); a resume from below it cannot be served.
+        self.horizon = 0
         self._recent: deque[LiveMessage] = deque(maxlen=buffer_size)
         self._queue_size = queue_size
         self._streams: set[Stream] = set()
@@ -155,17 +167,27 @@ class LiveHub:
             raise StreamRefused(503, TOO_MANY_VIEWERS)
 
     async def handle(self, event: DomainEvent) -> None:
-        """The outbox subscriber: publish the event to whoever watches its topics."""
-        data = {"type": event.event_type, "text": describe(event)}
-        for topic in topics_of(event):
-            self.publish(topic, data)
+        """Publish the event under the hub's own sequence (a hub not fed by the outbox)."""
+        self.handle_at(self._seq + 1, event)
+
+    def handle_at(self, seq: int, event: DomainEvent) -> None:
+        """The outbox feed's reader: publish event ``seq`` to whoever watches its topics."""
+        topics = topics_of(event)
+        if topics:
+            data = {"type": event.event_type, "text": describe(event)}
+            self._publish(seq, frozenset(topics), data)
 
     def publish(self, topic: str, data: dict[str, Any]) -> None:
-        self._seq += 1
-        message = LiveMessage(self._seq, f"{self.boot}-{self._seq}", topic, data)
+        self._publish(self._seq + 1, frozenset({topic}), data)
+
+    def _publish(self, seq: int, topics: frozenset[str], data: dict[str, Any]) -> None:
+        self._seq = max(self._seq, seq)
+        message = LiveMessage(seq, f"{self.boot}-{seq}", topics, data)
+        if len(self._recent) == self._recent.maxlen:
+            self.horizon = max(self.horizon, self._recent[0].seq)
         self._recent.append(message)
         for stream in list(self._streams):
-            if topic not in stream.topics:
+            if seq <= stream.after or not topics & stream.topics:
                 continue
             try:
                 stream.queue.put_nowait(message)
@@ -191,6 +213,8 @@ class LiveHub:
         stream.address, stream.organizer = address, organizer
         if last_event_id:
             stream.backlog, stream.resync = self._missed(stream.topics, last_event_id)
+            if not stream.resync:
+                stream.after = int(last_event_id.partition("-")[2])
         self._streams.add(stream)
         self._per_address[(organizer, address)] += 1
         self._organizer_count += organizer
@@ -213,10 +237,10 @@ class LiveHub:
         if len(seq_text) > 18:
             return [], True
         seq = int(seq_text)
-        oldest = self._recent[0].seq if self._recent else self._seq + 1
-        if seq + 1 < oldest:
+        if seq < self.horizon:
             return [], True  # some messages fell out of the buffer
-        return [m for m in self._recent if m.seq > seq and m.topic in topics], False
+        missed = [m for m in self._recent if m.seq > seq and m.topics & topics]
+        return sorted(missed, key=lambda m: m.seq), False
 
     async def shutdown(self, _app: web.Application | None = None) -> None:
         """End every stream so the server can stop without waiting for idle browsers."""

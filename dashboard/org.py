@@ -16,6 +16,7 @@ from aiohttp import web
 from dashboard.live import serve_stream
 from dashboard.security import STATUS_OF, LoginRequired, rate_limit
 from dashboard.state import DashboardState, state
+from dashboard.text import web_text
 from engine.kernel.actors import Actor, is_organizer, require_organizer
 from engine.kernel.errors import DomainError, PermissionDenied
 from engine.money import PaymentView
@@ -172,11 +173,6 @@ async def org_home(request: web.Request) -> web.Response:
 # -- payments -----------------------------------------------------------------------------
 
 
-def _plain(message: str) -> str:
-    """Service sentences are written for Discord; a <@123> mention means nothing here."""
-    return re.sub(r"<@!?(\d+)>", r"user \1", message)
-
-
 def _cross_site(request: web.Request) -> bool:
     """A request another site made the browser send. Browsers say so in Sec-Fetch-Site;
     older ones only send Origin (which is "null" under our no-referrer policy)."""
@@ -250,7 +246,7 @@ async def decide(request: web.Request) -> web.Response:
             guild_id,
             status=status,
             notice=None,
-            error=_plain(error.message),
+            error=web_text(error.text),
             **context,
         )
     raise web.HTTPSeeOther(f"/org/payments?g={guild_id}&done={decision}&p={payment_id}")

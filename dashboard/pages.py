@@ -76,10 +76,14 @@ class Templates:
     def __init__(self) -> None:
         self.env = build_environment()
 
+    def html(self, name: str, **context: Any) -> str:
+        """The page as text, for callers that keep it (public pages, see dashboard/reads.py)."""
+        return self.env.get_template(name).render(**context)
+
     def render(
         self, name: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
     ) -> web.Response:
-        body = self.env.get_template(name).render(**context)
+        body = self.html(name, **context)
         return web.Response(
             text=body, status=status, content_type="text/html", charset="utf-8", headers=headers
         )

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from dashboard.hooks import BracketSnapshot
 from dashboard.live import serve_stream
+from dashboard.reads import PublicEntry
 from dashboard.security import rate_limit
 from dashboard.state import DashboardState, state
 from engine.kernel.metrics import METRICS, Gauge
@@ -43,11 +44,24 @@ SHOWN_ENTRIES = (
 RECENT_RESULTS = 10
 
 
-async def tournament_or_404(request: web.Request) -> TournamentView:
-    tournament = await state(request).site.by_slug(request.match_info["slug"])
-    if tournament is None:
+async def public_entry(request: web.Request) -> PublicEntry:
+    """The tournament at ``/t/{slug}`` as kept in memory (see dashboard/reads.py)."""
+    st = state(request)
+    entry = await st.reads.get(request.match_info["slug"], lambda slug: _load_entry(st, slug))
+    if entry is None:
         raise web.HTTPNotFound()
-    return tournament
+    return entry
+
+
+async def _load_entry(st: DashboardState, slug: str) -> PublicEntry | None:
+    tournament = await st.site.by_slug(slug)
+    if tournament is None:
+        return None
+    return PublicEntry(tournament, await st.hooks.brackets.snapshot(tournament))
+
+
+async def tournament_or_404(request: web.Request) -> TournamentView:
+    return (await public_entry(request)).tournament
 
 
 async def bracket_images(
@@ -63,6 +77,15 @@ async def bracket_images(
     return await asyncio.to_thread(
         st.images.get_or_render, key, lambda: render_bracket(snapshot.view)
     )
+
+
+async def images_of(st: DashboardState, entry: PublicEntry) -> list[RenderedImage]:
+    """The pictures of an entry's snapshot, remembered with the entry."""
+    if entry.images is None:
+        entry.images = (
+            await bracket_images(st, entry.tournament, entry.snapshot) if entry.snapshot else []
+        )
+    return entry.images
 
 
 def standings_of(snapshot: BracketSnapshot | None) -> list[StandingsTable]:
@@ -84,34 +107,42 @@ async def index(request: web.Request) -> web.Response:
     return st.templates.render("index.html", tournaments=tournaments)
 
 
-async def _live_context(request: web.Request, tournament: TournamentView) -> dict[str, object]:
+async def _live_context(st: DashboardState, entry: PublicEntry) -> dict[str, object]:
+    if entry.context is None:
+        snapshot = entry.snapshot
+        images = await images_of(st, entry)
+        entries = await st.services.registration.list(entry.tournament.id, statuses=SHOWN_ENTRIES)
+        entry.context = {
+            "t": entry.tournament,
+            "snapshot": snapshot,
+            "image_count": len(images),
+            "standings": standings_of(snapshot),
+            "results": snapshot.recent_results[:RECENT_RESULTS] if snapshot else (),
+            "entries": entries,
+        }
+    return entry.context
+
+
+async def _page(request: web.Request, template: str) -> web.Response:
+    """A public page of the tournament, rendered once per entry."""
     st = state(request)
-    snapshot = await st.hooks.brackets.snapshot(tournament)
-    images = await bracket_images(st, tournament, snapshot) if snapshot else []
-    entries = await st.services.registration.list(tournament.id, statuses=SHOWN_ENTRIES)
-    return {
-        "t": tournament,
-        "snapshot": snapshot,
-        "image_count": len(images),
-        "standings": standings_of(snapshot),
-        "results": snapshot.recent_results[:RECENT_RESULTS] if snapshot else (),
-        "entries": entries,
-    }
+    entry = await public_entry(request)
+    body = entry.pages.get(template)
+    if body is None:
+        context = await _live_context(st, entry)
+        body = entry.pages[template] = st.templates.html(template, **context).encode()
+    return web.Response(body=body, content_type="text/html", charset="utf-8")
 
 
 @routes.get("/t/{slug}")
 async def tournament_page(request: web.Request) -> web.Response:
-    tournament = await tournament_or_404(request)
-    context = await _live_context(request, tournament)
-    return state(request).templates.render("tournament.html", **context)
+    return await _page(request, "tournament.html")
 
 
 @routes.get("/t/{slug}/live.html")
 async def tournament_live_part(request: web.Request) -> web.Response:
     """The part of the page that changes; the page script swaps it in on every update."""
-    tournament = await tournament_or_404(request)
-    context = await _live_context(request, tournament)
-    return state(request).templates.render("_tournament_live.html", **context)
+    return await _page(request, "_tournament_live.html")
 
 
 @routes.get("/t/{slug}/events")
@@ -138,16 +169,16 @@ def _not_modified(request: web.Request, etag: str, last_modified: datetime) -> b
 @routes.get("/t/{slug}/bracket.png")
 @routes.get(r"/t/{slug}/bracket-{index:\d{1,3}}.png")
 async def bracket_png(request: web.Request) -> web.Response:
-    tournament = await tournament_or_404(request)
     st = state(request)
-    snapshot = await st.hooks.brackets.snapshot(tournament)
+    entry = await public_entry(request)
+    snapshot = entry.snapshot
     if snapshot is None:
         raise web.HTTPNotFound()
-    images = await bracket_images(st, tournament, snapshot)
+    images = await images_of(st, entry)
     index = int(request.match_info.get("index", "1"))
     if not 1 <= index <= len(images):
         raise web.HTTPNotFound()
-    etag = f'"b{tournament.id}-v{snapshot.version}-{index}"'
+    etag = f'"b{entry.tournament.id}-v{snapshot.version}-{index}"'
     headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
     if _not_modified(request, etag, snapshot.updated_at):
         response = web.Response(status=304, headers=headers)

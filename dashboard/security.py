@@ -9,6 +9,7 @@ from aiohttp import web
 
 from dashboard.clients import client_address
 from dashboard.state import state
+from dashboard.text import web_text
 from engine.kernel.errors import (
     Conflict,
     DomainError,
@@ -83,7 +84,7 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     except DomainError as error:
         status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
-        return error_page(request, status, error.message)
+        return error_page(request, status, web_text(error.text))
     except web.HTTPNotFound:
         return error_page(
             request,

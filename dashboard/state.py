@@ -11,6 +11,7 @@ from dashboard.hooks import DashboardHooks
 from dashboard.live import LiveHub
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
+from dashboard.reads import PublicReads
 from engine.kernel.metrics import MetricsService
 from engine.render.cache import BracketImageCache
 from engine.services import Services
@@ -29,6 +30,7 @@ class DashboardState:
     images: BracketImageCache
     templates: Templates
     limiter: RateLimiter
+    reads: PublicReads
 
 
 STATE = web.AppKey("dashboard", DashboardState)

@@ -11,6 +11,7 @@ awards) are registered on the context's reaction registry.
 from __future__ import annotations
 
 import random
+from concurrent.futures import Executor
 from pathlib import Path
 
 from engine import awards, brackets, entries, matchday, money, tournaments
@@ -20,10 +21,12 @@ from engine.brackets import BracketAdminService, BracketService, PictureService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService
 from engine.kernel.clock import Clock
+from engine.kernel.offload import RenderExecutor
 from engine.kernel.outbox import OutboxDispatcher
 from engine.kernel.reactions import Reactions
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import ServiceContext
+from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from engine.matchday import CheckInService, DisputeService, ScoreService
 from engine.money import LedgerService, PaymentService
 from engine.tournaments import TournamentService
@@ -41,12 +44,20 @@ class Services:
         data_dir: Path = Path("data"),
         public_url: str = DEFAULT_PUBLIC_URL,
         randomness: random.Random | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        render_executor: Executor | None = None,
     ) -> None:
         self.ctx = ServiceContext(
-            db, clock, files=FileStore(data_dir / "files"), randomness=randomness
+            db,
+            clock,
+            files=FileStore(data_dir / "files"),
+            randomness=randomness,
+            max_upload_bytes=max_upload_bytes,
+            render=RenderExecutor(render_executor),
         )
         self.db = db
         self.clock = self.ctx.clock
+        self.uploads = self.ctx.uploads
         self.outbox = OutboxDispatcher(db, self.clock)
         self.ctx.on_commit_with_events(self.outbox.wake)
         self.timers = TimerService(self.ctx)

@@ -83,7 +83,29 @@ def _private_reaches(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("package", [*PACKAGES, "tests", "benchmarks"])
+@pytest.mark.parametrize("package", [*PACKAGES, "tests", "benchmarks", "testkit"])
 def test_private_modules_stay_inside_their_domain(package):
     reaches = [r for p in sorted((ROOT / package).rglob("*.py")) for r in _private_reaches(p)]
     assert not reaches, "\n".join(reaches)
+
+
+def _imported_names(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names.extend(a.name for a in node.names)
+    return names
+
+
+@pytest.mark.parametrize("package", ["benchmarks", "testkit"])
+def test_benchmarks_and_testkit_import_nothing_from_tests(package):
+    """What the tests and the benchmarks share lives in testkit/, never in tests/."""
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for name in _imported_names(path)
+        if name == "tests" or name.startswith("tests.")
+    ]
+    assert not found, "\n".join(found)

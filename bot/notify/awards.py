@@ -21,7 +21,9 @@ from collections.abc import Iterable
 
 import discord
 
+import bot.notify.bracket  # noqa: F401  (registers the podium first: certificates follow it)
 from bot.notifier import Notifier, on
+from cogs._safe import user_text
 from engine.awards import (
     CertificateGenerationRequested,
     CertificateRevoked,
@@ -61,9 +63,9 @@ async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> 
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
-            f"⛔ Your certificate `{event.code}` ({event.recipient_name})"
-            f"{f' on **{where}**' if where else ''} was revoked by the organizers.\n"
-            f"Reason: {event.reason}\nVerification now shows it as revoked.",
+            f"⛔ Your certificate `{event.code}` ({user_text(event.recipient_name)})"
+            f"{f' on **{user_text(where)}**' if where else ''} was revoked by the organizers.\n"
+            f"Reason: {user_text(event.reason)}\nVerification now shows it as revoked.",
         )
 
 
@@ -219,9 +221,9 @@ class CertificateRun:
 
 
 def certificate_dm_text(certificate: CertificateView, guild_name: str | None) -> str:
-    where = f" on **{guild_name}**" if guild_name else ""
+    where = f" on **{user_text(guild_name)}**" if guild_name else ""
     return (
         f"{_EMOJI.get(certificate.kind, '📜')} Your **{certificate.label}** certificate for "
-        f"**{certificate.tournament_name}**{where} is attached. Anyone can check it at "
+        f"**{user_text(certificate.tournament_name)}**{where} is attached. Anyone can check it at "
         f"{certificate.verification_url} (code `{certificate.code}`)."
     )

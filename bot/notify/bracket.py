@@ -1,21 +1,28 @@
 """The live bracket message in the announcement channel, and the final podium.
 
 When a tournament starts one message is posted (a summary and the first bracket image)
-and its id is recorded on the bracket; every result edits that same message with a new
-image. Delivery is at-least-once, so a re-delivered start edits the recorded message
-instead of posting a second one. When the tournament ends the podium (🥇🥈🥉 with prizes)
-is posted with the final bracket and becomes the recorded message, so a re-delivered
-completion edits it rather than announcing twice.
+and its id is recorded on the bracket; results edit that same message with a new image.
+Repaints are coalesced per tournament (:class:`Repaints`): at most one every
+``REPAINT_EVERY`` seconds, always drawn from the state read when it runs, so a burst of
+results costs one picture and the last result is never left undrawn. Delivery is
+at-least-once, so a re-delivered start edits the recorded message instead of posting a
+second one. When the tournament ends the podium (🥇🥈🥉 with prizes) is posted with the
+final bracket and becomes the recorded message, so a re-delivered completion edits it
+rather than announcing twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import weakref
+from collections.abc import Awaitable, Callable
 
 import discord
 
 from bot.notifier import Notifier, on
+from cogs._safe import pings, user_text
 from engine.brackets import (
     MatchCompleted,
     MatchReset,
@@ -73,12 +80,90 @@ async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> Non
     snapshot = await pictures.snapshot(event.tournament_id)
     first, count = await pictures.live_image(snapshot)
     content = (
-        f"🏁 **{event.name}** has started: {event.participant_count} entries, "
+        f"🏁 **{user_text(event.name)}** has started: {event.participant_count} entries, "
         f"{FORMAT_NAMES.get(event.format, event.format).lower()}. "
         "This message follows the bracket as results come in." + _more(count)
     )
     await _publish(notifier, snapshot, content, first)
     _shown[event.tournament_id] = snapshot.version
+
+
+REPAINT_EVERY = 3.0  # seconds between two repaints of one tournament's live message
+REPAINTS_AT_ONCE = 2  # live messages repainted at the same time, across tournaments
+
+Paint = Callable[[int, str], Awaitable[None]]
+
+
+class Repaints:
+    """Coalesces repaints of live bracket messages, one background task per tournament.
+
+    A result asks for a repaint and returns at once, so the outbox moves on. The first
+    request after a quiet spell paints at once; requests within ``every`` seconds of a
+    paint wait for the next one, which reads the state as it is then: the latest, so the
+    newest request is always drawn. ``at_once`` bounds how many paints run together, so
+    a busy day cannot crowd out the interactions the event loop is answering. A paint
+    lost to a crash is redrawn by the next result; the final bracket is drawn by the
+    podium handler, which is delivered durably."""
+
+    def __init__(
+        self, paint: Paint, *, every: float = REPAINT_EVERY, at_once: int = REPAINTS_AT_ONCE
+    ) -> None:
+        self._paint = paint
+        self._every = every
+        self._gate = asyncio.Semaphore(at_once)
+        self._wanted: dict[int, str] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._last: dict[int, float] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def request(self, tournament_id: int, what: str) -> None:
+        self._wanted[tournament_id] = what
+        if tournament_id not in self._tasks:
+            self._tasks[tournament_id] = asyncio.create_task(
+                self._run(tournament_id), name=f"repaint-{tournament_id}"
+            )
+
+    def lock(self, tournament_id: int) -> asyncio.Lock:
+        """Held while a tournament's live message is painted (the podium takes it too)."""
+        return self._locks.setdefault(tournament_id, asyncio.Lock())
+
+    async def idle(self) -> None:
+        """Wait until every requested repaint has been painted (tests, the demo)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def _run(self, tournament_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while tournament_id in self._wanted:
+                due = self._last.get(tournament_id, float("-inf")) + self._every
+                if due > loop.time():
+                    await asyncio.sleep(due - loop.time())
+                what = self._wanted.pop(tournament_id)
+                async with self._gate, self.lock(tournament_id):
+                    self._last[tournament_id] = loop.time()
+                    try:
+                        await self._paint(tournament_id, what)
+                    except Exception:  # the next result repaints; never kill the loop
+                        log.exception("repainting the live bracket of %s failed", tournament_id)
+        finally:
+            # No await since the loop's last check: a request made now starts a new task.
+            del self._tasks[tournament_id]
+
+
+_repaints: weakref.WeakKeyDictionary[Notifier, Repaints] = weakref.WeakKeyDictionary()
+
+
+def repaints(notifier: Notifier) -> Repaints:
+    """The notifier's repaint coalescer (made on first use)."""
+    found = _repaints.get(notifier)
+    if found is None:
+
+        async def paint(tournament_id: int, what: str) -> None:
+            await _refresh(notifier, tournament_id, what)
+
+        found = _repaints[notifier] = Repaints(paint)
+    return found
 
 
 async def _refresh(notifier: Notifier, tournament_id: int, what: str) -> None:
@@ -91,23 +176,25 @@ async def _refresh(notifier: Notifier, tournament_id: int, what: str) -> None:
     if await pictures.live_message(tournament_id) is None:
         return  # nothing was posted (no announcement channel): nothing to keep up to date
     first, count = await pictures.live_image(snapshot)
-    content = f"📊 **{snapshot.title}** · live bracket, updated after {what}." + _more(count)
+    content = f"📊 **{user_text(snapshot.title)}** · live bracket, updated after {what}." + _more(
+        count
+    )
     await _publish(notifier, snapshot, content, first)
     _shown[tournament_id] = snapshot.version
 
 
 @on(MatchCompleted)
 async def refresh_after_result(notifier: Notifier, event: MatchCompleted) -> None:
-    await _refresh(notifier, event.tournament_id, f"match {event.code}")
+    repaints(notifier).request(event.tournament_id, f"match {event.code}")
 
 
 @on(MatchReset)
 async def refresh_after_reset(notifier: Notifier, event: MatchReset) -> None:
-    await _refresh(notifier, event.tournament_id, f"a correction (match {event.code} reset)")
+    repaints(notifier).request(event.tournament_id, f"a correction (match {event.code} reset)")
 
 
 def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) -> str:
-    lines = [f"{PODIUM_MARK} **{name}** is over! Congratulations to the winners:"]
+    lines = [f"{PODIUM_MARK} **{user_text(name)}** is over! Congratulations to the winners:"]
     for placing in sorted(placings, key=lambda p: p["place"]):
         place = int(placing["place"])
         if place > 3:
@@ -115,7 +202,7 @@ def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) 
         who = (
             f"<@{placing['user_id']}>"
             if placing.get("team_id") is None and placing.get("user_id")
-            else f"**{placing['name']}**"
+            else f"**{user_text(placing['name'])}**"
         )
         prizes = []
         if placing.get("prize_coins"):
@@ -123,14 +210,31 @@ def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) 
         if placing.get("prize_minor"):
             prizes.append(format_money(int(placing["prize_minor"]), currency))
         prize = f" · {' + '.join(prizes)}" if prizes else ""
-        label = placing["name"] if who.startswith("<@") else ""
+        label = user_text(placing["name"]) if who.startswith("<@") else ""
         suffix = f" ({label})" if label else ""
         lines.append(f"{MEDALS[place]} {who}{suffix}{prize}")
     return "\n".join(lines)
 
 
+def _winners(placings: list[dict]) -> discord.AllowedMentions:
+    """The podium pings the solo players it names, and nobody else."""
+    return pings(
+        users=[
+            int(p["user_id"])
+            for p in placings
+            if int(p["place"]) <= 3 and p.get("team_id") is None and p.get("user_id")
+        ]
+    )
+
+
 @on(TournamentCompleted)
 async def announce_podium(notifier: Notifier, event: TournamentCompleted) -> None:
+    # A repaint running now read the state before the end; it must not paint over us.
+    async with repaints(notifier).lock(event.tournament_id):
+        await _podium(notifier, event)
+
+
+async def _podium(notifier: Notifier, event: TournamentCompleted) -> None:
     services = notifier.services
     pictures: PictureService = services.pictures
     snapshot = await pictures.snapshot(event.tournament_id)
@@ -144,7 +248,7 @@ async def announce_podium(notifier: Notifier, event: TournamentCompleted) -> Non
     if live is not None:
         channel = await notifier.channel(live.channel_id)
         try:
-            message = await channel.fetch_message(live.message_id)  # type: ignore[attr-defined]
+            message = await channel.fetch_message(live.message_id)
         except discord.NotFound:
             message = None
         if message is not None and message.content.startswith(PODIUM_MARK):
@@ -154,10 +258,12 @@ async def announce_podium(notifier: Notifier, event: TournamentCompleted) -> Non
             # The live message keeps the final bracket; the podium is a new post so that
             # the winners get a notification.
             await message.edit(
-                content=f"📊 **{snapshot.title}** · final bracket (results below).",
+                content=f"📊 **{user_text(snapshot.title)}** · final bracket (results below).",
                 attachments=[_file(first)],
             )
-    posted = await notifier.announce(snapshot.guild_id, content, file=_file(first))
+    posted = await notifier.announce(
+        snapshot.guild_id, content, file=_file(first), allowed_mentions=_winners(event.placings)
+    )
     if posted is not None:
         await pictures.record_live_message(event.tournament_id, posted.channel.id, posted.id)
     _shown[event.tournament_id] = snapshot.version

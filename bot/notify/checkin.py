@@ -9,6 +9,7 @@ from datetime import datetime
 import discord
 
 from bot.notifier import Notifier, on
+from cogs._safe import pings, user_text
 from cogs.checkin import tournament_checkin_view
 from engine.entries import TournamentCheckInClosed, TournamentCheckInOpened
 from engine.kernel.errors import NotFound
@@ -23,16 +24,13 @@ from engine.tournaments import RegistrationClosingSoon, TournamentAutoStartFaile
 
 log = logging.getLogger(__name__)
 
-ROLE_PINGS = discord.AllowedMentions(everyone=False, users=False, roles=True)
-USER_PINGS = discord.AllowedMentions(everyone=False, users=True, roles=False)
-
 
 def _ts(iso: str, style: str = "R") -> str:
     return discord.utils.format_dt(datetime.fromisoformat(iso), style)  # type: ignore[arg-type]
 
 
 def _names(entries: list[dict]) -> str:
-    return ", ".join(str(e["name"]) for e in entries)
+    return ", ".join(user_text(e["name"]) for e in entries)
 
 
 async def _match_channel(
@@ -56,11 +54,14 @@ async def _match_channel(
     return await notifier.channel(settings.match_channel_id)
 
 
-async def _organizer_mention(notifier: Notifier, guild_id: int | None) -> str:
+async def _organizer_role(notifier: Notifier, guild_id: int | None) -> int | None:
     settings = await notifier.services.guilds.get_settings(guild_id) if guild_id else None
-    if settings is None or settings.organizer_role_id is None:
-        return "Organizers"
-    return f"<@&{settings.organizer_role_id}>"
+    return settings.organizer_role_id if settings else None
+
+
+async def _organizer_mention(notifier: Notifier, guild_id: int | None) -> str:
+    role_id = await _organizer_role(notifier, guild_id)
+    return f"<@&{role_id}>" if role_id else "Organizers"
 
 
 # --- tournament schedule ----------------------------------------------------------------
@@ -70,7 +71,7 @@ async def _organizer_mention(notifier: Notifier, guild_id: int | None) -> str:
 async def checkin_opened(notifier: Notifier, event: TournamentCheckInOpened) -> None:
     await notifier.announce(
         event.guild_id,
-        f"✅ Check-in for **{event.name}** is open until {_ts(event.closes_at, 'f')} "
+        f"✅ Check-in for **{user_text(event.name)}** is open until {_ts(event.closes_at, 'f')} "
         f"({_ts(event.closes_at)}). Every confirmed entry must check in — press the button "
         "or use /checkin. Entries that do not are withdrawn when it starts.",
         view=tournament_checkin_view(event.tournament_id),
@@ -79,7 +80,9 @@ async def checkin_opened(notifier: Notifier, event: TournamentCheckInOpened) -> 
 
 @on(TournamentCheckInClosed)
 async def checkin_closed(notifier: Notifier, event: TournamentCheckInClosed) -> None:
-    lines = [f"🔒 Check-in for **{event.name}** is closed: {event.checked_in} entries are in."]
+    lines = [
+        f"🔒 Check-in for **{user_text(event.name)}** is closed: {event.checked_in} entries are in."
+    ]
     if event.removed:
         lines.append(f"Withdrawn for not checking in: {_names(event.removed)}.")
     if event.promoted:
@@ -92,13 +95,14 @@ async def registration_closing_soon(notifier: Notifier, event: RegistrationClosi
     slots = f"{event.slots_left} slots left" if event.slots_left else "the waitlist is open"
     await notifier.announce(
         event.guild_id,
-        f"⏳ Registration for **{event.name}** closes {_ts(event.closes_at)} "
+        f"⏳ Registration for **{user_text(event.name)}** closes {_ts(event.closes_at)} "
         f"({slots}). Sign up with /register.",
     )
     for user_id in event.unpaid_user_ids:
         await notifier.dm(
             user_id,
-            f"⏳ Registration for **{event.name}** closes {_ts(event.closes_at)} and your "
+            f"⏳ Registration for **{user_text(event.name)}** closes {_ts(event.closes_at)} and "
+            "your "
             "entry is not paid yet. Pay the entry fee with /pay to keep your place.",
         )
 
@@ -108,9 +112,9 @@ async def autostart_failed(notifier: Notifier, event: TournamentAutoStartFailed)
     who = await _organizer_mention(notifier, event.guild_id)
     await notifier.announce(
         event.guild_id,
-        f"⚠️ {who}: **{event.name}** could not start on schedule. {event.reason} "
+        f"⚠️ {who}: **{user_text(event.name)}** could not start on schedule. {event.reason} "
         "Fix it and start it with /tournament start.",
-        allowed_mentions=ROLE_PINGS,
+        allowed_mentions=pings(role_id=await _organizer_role(notifier, event.guild_id)),
     )
 
 
@@ -125,7 +129,7 @@ async def side_checked_in(notifier: Notifier, event: MatchSideCheckedIn) -> None
     if channel is not None:
         await notifier.send(
             channel,
-            f"✅ {event.display_name} checked in for match {event.code}. "
+            f"✅ {user_text(event.display_name)} checked in for match {event.code}. "
             "Waiting for the other side.",
         )
 
@@ -150,7 +154,7 @@ async def checkin_reminder(notifier: Notifier, event: MatchCheckInReminder) -> N
         channel,
         f"⏰ {who} check-in for match {event.code} closes {_ts(event.deadline)}. Press "
         "Check in or use /checkin — a side that has not checked in by then forfeits.",
-        allowed_mentions=USER_PINGS,
+        allowed_mentions=pings(users=event.missing_user_ids),
     )
 
 
@@ -160,8 +164,8 @@ async def no_show(notifier: Notifier, event: MatchNoShow) -> None:
     if channel is not None:
         await notifier.send(
             channel,
-            f"🚫 {event.forfeited_name} did not check in by the deadline and forfeits match "
-            f"{event.code}; {event.winner_name} advances.",
+            f"🚫 {user_text(event.forfeited_name)} did not check in by the deadline and "
+            f"forfeits match {event.code}; {user_text(event.winner_name)} advances.",
         )
 
 
@@ -176,5 +180,5 @@ async def nobody_came(notifier: Notifier, event: MatchCheckInMissed) -> None:
         f"⚠️ {who}: neither side checked in for match {event.code} by the deadline. "
         "Nobody was forfeited: decide the match (set a result or disqualify). Players "
         "who turn up can still check in.",
-        allowed_mentions=ROLE_PINGS,
+        allowed_mentions=pings(role_id=await _organizer_role(notifier, event.guild_id)),
     )

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import discord
 
 from bot.notifier import Notifier, on
+from cogs._safe import pings, user_text
 from engine.brackets import MatchCompleted, MatchReady, MatchReset, MatchState
 from engine.matchday import (
     DISPUTE_REASONS,
@@ -38,7 +39,8 @@ from engine.matchday import (
 
 log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 4320  # three days: long enough for a slow match or dispute
+# Three days: long enough for a slow match or dispute.
+THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 4320
 PLAYABLE = {MatchState.CHECKIN, MatchState.READY, MatchState.LIVE, MatchState.PENDING_RESULT}
 ButtonSpec = tuple[str, str, discord.ButtonStyle]
 
@@ -142,7 +144,7 @@ def lobby_embed(lobby: MatchLobby, checkin_deadline: str | None) -> discord.Embe
     match = lobby.match
     embed = discord.Embed(
         title=f"{match.round_title} · {match.code}",
-        description=f"**{lobby.name(0)}** vs **{lobby.name(1)}**",
+        description=f"**{user_text(lobby.name(0))}** vs **{user_text(lobby.name(1))}**",
         colour=discord.Colour.gold(),
     )
     embed.add_field(name="Format", value=f"Best of {match.best_of}")
@@ -157,7 +159,7 @@ def lobby_embed(lobby: MatchLobby, checkin_deadline: str | None) -> discord.Embe
         ),
         inline=False,
     )
-    embed.set_footer(text=lobby.tournament_name)
+    embed.set_footer(text=lobby.tournament_name)  # footers render no markdown or mentions
     return embed
 
 
@@ -199,6 +201,7 @@ async def open_match_thread(notifier: Notifier, event: MatchReady) -> None:
         f"{_mentions(lobby.member_ids)} your match is ready. Good luck!",
         embed=lobby_embed(lobby, event.checkin_deadline),
         view=lobby_buttons(lobby),
+        allowed_mentions=pings(users=lobby.member_ids),
     )
 
 
@@ -219,13 +222,15 @@ async def ask_for_confirmation(notifier: Notifier, event: ScoreReported) -> None
     shot = " (with a screenshot)" if event.has_screenshot else ""
     await notifier.send(
         thread,
-        f"📝 <@{event.reporter_id}> reported **{lobby.name(0)} {score_text(*event.scores)} "
-        f"{lobby.name(1)}**{shot}.\n{_mentions(waiting.member_ids)}, is that right? Confirm "
-        "it, or reject it to open a dispute.",
+        f"📝 <@{event.reporter_id}> reported **{user_text(lobby.name(0))} "
+        f"{score_text(*event.scores)} {user_text(lobby.name(1))}**{shot}.\n"
+        f"{_mentions(waiting.member_ids)}, is that right? Confirm it, or reject it to open "
+        "a dispute.",
         view=rendered_buttons(
             ("Confirm", f"dc:report:{event.report_id}:confirm", discord.ButtonStyle.success),
             ("Reject", f"dc:report:{event.report_id}:reject", discord.ButtonStyle.danger),
         ),
+        allowed_mentions=pings(users=waiting.member_ids),
     )
 
 
@@ -240,25 +245,39 @@ async def reports_differ(notifier: Notifier, event: ScoreMismatch) -> None:
     )
     await notifier.send(
         thread,
-        f"⚠️ The reports differ: {said} (as {lobby.name(0)}–{lobby.name(1)}). The match is on "
-        "hold until an organizer decides in the dispute thread.",
+        f"⚠️ The reports differ: {said} (as {user_text(lobby.name(0))}–"
+        f"{user_text(lobby.name(1))}). The match is on hold until an organizer decides in the "
+        "dispute thread.",
     )
 
 
 def result_line(lobby: MatchLobby, event: MatchCompleted) -> str:
-    names = {s.registration_id: s.name for s in lobby.sides if s}
+    names = {s.registration_id: user_text(s.name) for s in lobby.sides if s}
+    first, second = user_text(lobby.name(0)), user_text(lobby.name(1))
     winner = names.get(event.winner_registration_id or 0, "Nobody")
     loser = names.get(event.loser_registration_id or 0, "their opponent")
-    score = score_text(*(event.scores or [None, None]))
+    score = score_text(*event.scores) if event.scores else score_text(None, None)
     if event.outcome == "draw":
-        return f"🤝 **{lobby.name(0)} {score} {lobby.name(1)}**: a draw."
+        return f"🤝 **{first} {score} {second}**: a draw."
     if event.outcome == "forfeit":
         return f"🏳️ **{loser}** forfeits; **{winner}** wins match {event.code}."
     if event.outcome == "disqualification":
         return f"⛔ **{loser}** was disqualified; **{winner}** wins match {event.code}."
     if event.outcome == "walkover":
         return f"**{winner}** goes through match {event.code} without playing."
-    return f"🏁 Final: **{lobby.name(0)} {score} {lobby.name(1)}**. **{winner}** wins {event.code}!"
+    return f"🏁 Final: **{first} {score} {second}**. **{winner}** wins {event.code}!"
+
+
+async def reset_follows(notifier: Notifier, event: MatchCompleted) -> bool:
+    """A first grand final won by the lower-bracket finalist adds the reset match (GF2)."""
+    if not event.code.endswith("GF1"):
+        return False
+    reset_code = event.code[:-1] + "2"
+    matches = await notifier.services.brackets.matches(event.tournament_id)
+    return any(m.code == reset_code for m in matches)
+
+
+RESET_NOTE = " Both finalists now have one loss, so a reset match decides the title."
 
 
 @on(MatchCompleted)
@@ -267,8 +286,11 @@ async def post_result(notifier: Notifier, event: MatchCompleted) -> None:
     thread = await _thread(notifier, lobby.match.thread_id)
     if thread is None:
         return
+    note = RESET_NOTE if await reset_follows(notifier, event) else ""
     await _post_reopened(
-        notifier, thread, result_line(lobby, event) + " This thread is now closed; good games!"
+        notifier,
+        thread,
+        result_line(lobby, event) + note + " This thread is now closed; good games!",
     )
     await _close(notifier, thread, clear_buttons=True)
 
@@ -299,12 +321,15 @@ def dispute_embed(detail: DisputeDetail) -> discord.Embed:
     )
     embed = discord.Embed(
         title=f"Dispute #{dispute.id} · {lobby.match.round_title} · {lobby.match.code}",
-        description=f"**{lobby.name(0)}** vs **{lobby.name(1)}**\n\n{dispute.description[:1500]}",
+        description=(
+            f"**{user_text(lobby.name(0))}** vs **{user_text(lobby.name(1))}**\n\n"
+            f"{user_text(dispute.description[:1500])}"
+        ),
         colour=discord.Colour.red(),
     )
     embed.add_field(name="Reason", value=dispute.reason_label)
     embed.add_field(name="Opened by", value=opener)
-    names = {s.registration_id: s.name for s in lobby.sides if s}
+    names = {s.registration_id: user_text(s.name) for s in lobby.sides if s}
     reports = "\n".join(
         f"{names.get(r.registration_id, '?')}: {score_text(r.score_a, r.score_b)} "
         f"(by <@{r.reporter_id}>{', screenshot' if r.screenshot_sha256 else ''})"
@@ -317,6 +342,24 @@ def dispute_embed(detail: DisputeDetail) -> discord.Embed:
         "Organizers: /dispute resolve or /dispute escalate."
     )
     return embed
+
+
+MAX_ORGANIZERS_ADDED = 25  # a thread with the whole staff is noise; the role is pinged too
+
+
+async def _organizer_role(notifier: Notifier, guild_id: int) -> int | None:
+    settings = await notifier.services.guilds.get_settings(guild_id)
+    return settings.organizer_role_id if settings else None
+
+
+def organizer_ids(notifier: Notifier, guild_id: int, role_id: int | None) -> tuple[int, ...]:
+    """Members with the organizer role: a private thread is visible only to its members
+    (and Manage Threads holders), and organizers must see the evidence and resolve there."""
+    guild = notifier.client.get_guild(guild_id)
+    role = guild.get_role(role_id) if guild is not None and role_id else None
+    if role is None:
+        return ()
+    return tuple(m.id for m in role.members if not m.bot)[:MAX_ORGANIZERS_ADDED]
 
 
 @on(DisputeOpened)
@@ -333,16 +376,16 @@ async def open_dispute_thread(notifier: Notifier, event: DisputeOpened) -> None:
         thread = await _new_dispute_thread(notifier, event, detail)
     if thread is None:
         return
+    role = await _organizer_role(notifier, event.guild_id)
     members = detail.lobby.member_ids + ((event.opened_by,) if event.opened_by else ())
+    members += organizer_ids(notifier, event.guild_id, role)
     await _add_members(thread, members)
-    settings = await notifier.services.guilds.get_settings(event.guild_id)
-    role = settings.organizer_role_id if settings else None
     ping = f"<@&{role}> a dispute needs an organizer. " if role else ""
     await notifier.send(
         thread,
         f"{ping}{_mentions(detail.lobby.member_ids)}",
         embed=dispute_embed(detail),
-        allowed_mentions=discord.AllowedMentions(roles=True, users=True, everyone=False),
+        allowed_mentions=pings(users=detail.lobby.member_ids, role_id=role),
     )
     match_thread = await _thread(notifier, event.match_thread_id)
     if match_thread is not None:
@@ -395,16 +438,20 @@ async def dispute_escalated(notifier: Notifier, event: DisputeEscalated) -> None
         return
     settings = await notifier.services.guilds.get_settings(event.guild_id)
     guild = await notifier.guild(event.guild_id)  # the owner ping needs only owner_id
-    pings = []
+    who = []
     if settings and settings.organizer_role_id:
-        pings.append(f"<@&{settings.organizer_role_id}>")
+        who.append(f"<@&{settings.organizer_role_id}>")
     if guild is not None and guild.owner_id:
-        pings.append(f"<@{guild.owner_id}>")
+        who.append(f"<@{guild.owner_id}>")
+        await _add_members(thread, (guild.owner_id,))  # pinged below: they must see it
     await notifier.send(
         thread,
-        f"🚨 <@{event.actor_id}> escalated dispute #{event.dispute_id}: {event.note}\n"
-        f"{' '.join(pings)} please take a look.",
-        allowed_mentions=discord.AllowedMentions(roles=True, users=True, everyone=False),
+        f"🚨 <@{event.actor_id}> escalated dispute #{event.dispute_id}: {user_text(event.note)}\n"
+        f"{' '.join(who)} please take a look.",
+        allowed_mentions=pings(
+            users=[guild.owner_id] if guild is not None and guild.owner_id else [],
+            role_id=settings.organizer_role_id if settings else None,
+        ),
     )
 
 
@@ -416,7 +463,8 @@ async def dispute_resolved(notifier: Notifier, event: DisputeResolved) -> None:
     await _post_reopened(
         notifier,
         thread,
-        f"✅ Dispute #{event.dispute_id} resolved by <@{event.resolved_by}>: {event.resolution}\n"
+        f"✅ Dispute #{event.dispute_id} resolved by <@{event.resolved_by}>: "
+        f"{user_text(event.resolution)}\n"
         f"Match {event.code} is final and the bracket has moved on. This thread is now closed.",
     )
     await _close(notifier, thread)

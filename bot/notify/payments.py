@@ -7,7 +7,9 @@ repeat a DM. The server's name comes from the cache, else over REST.
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
+from cogs._safe import user_text
 from engine.money import (
+    PAYMENT_METHODS,
     CoinsGranted,
     PaymentApproved,
     PaymentRefunded,
@@ -17,14 +19,9 @@ from engine.money import (
 )
 
 
-async def _where(notifier: Notifier, guild_id: int | None) -> str:
-    name = await notifier.guild_name(guild_id)
-    return f" on **{name}**" if name else ""
-
-
 @on(CoinsGranted)
 async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
-    where = await _where(notifier, event.guild_id)
+    where = await notifier.where(event.guild_id)
     coins = f"**{abs(event.amount)} {event.coin_name}**"
     if event.amount > 0:
         head = f"🪙 An organizer added {coins} to your wallet{where}."
@@ -32,7 +29,7 @@ async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
         head = f"🪙 An organizer removed {coins} from your wallet{where}."
     await notifier.dm(
         event.user_id,
-        f"{head}\nReason: {event.reason}\nYour balance is now {event.balance_after} "
+        f"{head}\nReason: {user_text(event.reason)}\nYour balance is now {event.balance_after} "
         f"{event.coin_name}. Use /wallet to see your history.",
     )
 
@@ -44,7 +41,8 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
     await notifier.dm(
         event.user_id,
         f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{await _where(notifier, event.guild_id)} was approved. "
+        f"**{user_text(event.tournament_name)}**{await notifier.where(event.guild_id)} was "
+        "approved. "
         "Your entry is confirmed — see you in the bracket!",
     )
 
@@ -54,24 +52,27 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
     await notifier.dm(
         event.user_id,
         f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{event.tournament_name}**{await _where(notifier, event.guild_id)} was not approved.\n"
-        f"Reason: {event.reason}\nYour spot is still held: pay again with /pay, with the "
-        "correct transaction reference and screenshot.",
+        f"**{user_text(event.tournament_name)}**{await notifier.where(event.guild_id)} was not "
+        "approved.\n"
+        f"Reason: {user_text(event.reason)}\nYour spot is still held: pay again with /pay, "
+        "with the correct transaction reference and screenshot.",
     )
 
 
 @on(PaymentRefunded)
 async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
-    if event.method == "coins":
+    method = PAYMENT_METHODS.get(event.method)
+    if method is not None and method.paid_at_once:
         what = f"**{event.amount_text}** are back in your wallet"
     else:
         what = (
             f"the organizer sent your **{event.amount_text}** back by {method_label(event.method)}"
         )
-    where = await _where(notifier, event.guild_id)
+    where = await notifier.where(event.guild_id)
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{event.tournament_name}**{where}: {what}.\nNote: {event.reason}",
+        f"↩️ Refund for **{user_text(event.tournament_name)}**{where}: {what}.\n"
+        f"Note: {user_text(event.reason)}",
     )
 
 
@@ -79,8 +80,9 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
 async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
     await notifier.dm(
         event.user_id,
-        f"↩️ Your entry fee of **{event.amount_text}** for **{event.tournament_name}**"
-        f"{await _where(notifier, event.guild_id)} will be refunded by "
-        f"{method_label(event.method)}. Reason: {event.reason}\nAn organizer sends it by hand; "
-        "you will get another message when it is sent.",
+        f"↩️ Your entry fee of **{event.amount_text}** for "
+        f"**{user_text(event.tournament_name)}**"
+        f"{await notifier.where(event.guild_id)} will be refunded by "
+        f"{method_label(event.method)}. Reason: {user_text(event.reason)}\nAn organizer "
+        "sends it by hand; you will get another message when it is sent.",
     )

@@ -8,7 +8,9 @@ service anyway. The server's name is read from the cache, else over REST (``guil
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
+from cogs._safe import pings, user_text
 from cogs.teams import invite_text, invite_view
+from engine.brackets import TournamentStarted
 from engine.entries import (
     RegistrationCreated,
     RegistrationRemoved,
@@ -21,18 +23,10 @@ from engine.entries import (
 from storage.models.enums import RegistrationStatus
 
 
-async def _where(notifier: Notifier, guild_id: int | None) -> str:
-    name = await notifier.guild_name(guild_id)
-    return f" on **{name}**" if name else ""
-
-
 @on(TeamInviteSent)
 async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
     text = invite_text(
-        event.team_name,
-        event.team_tag,
-        event.inviter_id,
-        await notifier.guild_name(event.guild_id),
+        event.team_name, event.team_tag, event.inviter_id, await notifier.guild_name(event.guild_id)
     )
     if await notifier.dm(event.user_id, text, view=invite_view(event.invite_id)):
         return
@@ -44,6 +38,7 @@ async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
         channel,
         f"<@{event.user_id}> {text} (I could not DM you, so the buttons are here.)",
         view=invite_view(event.invite_id),
+        allowed_mentions=pings(users=[event.user_id]),
     )
 
 
@@ -52,7 +47,8 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
     verb = "joined" if event.accepted else "declined the invite to"
     await notifier.dm(
         event.inviter_id,
-        f"<@{event.user_id}> {verb} **{event.team_name}**{await _where(notifier, event.guild_id)}.",
+        f"<@{event.user_id}> {verb} **{user_text(event.team_name)}**"
+        f"{await notifier.where(event.guild_id)}.",
     )
 
 
@@ -60,7 +56,8 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
 async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
     await notifier.dm(
         event.user_id,
-        f"You were removed from **{event.team_name}**{await _where(notifier, event.guild_id)} "
+        f"You were removed from **{user_text(event.team_name)}**"
+        f"{await notifier.where(event.guild_id)} "
         "by its captain.",
     )
 
@@ -69,11 +66,15 @@ async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
 async def registration_created(notifier: Notifier, event: RegistrationCreated) -> None:
     if event.status == RegistrationStatus.WAITLISTED:
         text = (
-            f"📝 **{event.display_name}** joined the waitlist for **{event.tournament_name}** "
+            f"📝 **{user_text(event.display_name)}** joined the waitlist for "
+            f"**{user_text(event.tournament_name)}** "
             f"(#{event.waitlist_position})."
         )
     else:
-        text = f"📝 **{event.display_name}** registered for **{event.tournament_name}**."
+        text = (
+            f"📝 **{user_text(event.display_name)}** registered for "
+            f"**{user_text(event.tournament_name)}**."
+        )
     await notifier.announce(event.guild_id, text)
 
 
@@ -81,7 +82,7 @@ async def registration_created(notifier: Notifier, event: RegistrationCreated) -
 async def tournament_full(notifier: Notifier, event: TournamentFull) -> None:
     await notifier.announce(
         event.guild_id,
-        f"🔒 **{event.tournament_name}** is full ({event.max_participants} entries). "
+        f"🔒 **{user_text(event.tournament_name)}** is full ({event.max_participants} entries). "
         "New registrations join the waitlist and move up when a slot frees.",
     )
 
@@ -94,9 +95,26 @@ async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None
         step = "Your place is confirmed."
     await notifier.dm(
         event.user_id,
-        f"🎉 A slot opened in **{event.tournament_name}**{await _where(notifier, event.guild_id)}: "
-        f"{event.display_name} moved up from the waitlist. {step}",
+        f"🎉 A slot opened in **{user_text(event.tournament_name)}**"
+        f"{await notifier.where(event.guild_id)}: "
+        f"{user_text(event.display_name)} moved up from the waitlist. {step}",
     )
+
+
+@on(TournamentStarted)
+async def waitlist_left_out(notifier: Notifier, event: TournamentStarted) -> None:
+    """Entries still on the waitlist got no slot: say so, rather than let them wait on."""
+    waiting = await notifier.services.registration.list(
+        event.tournament_id, statuses=[RegistrationStatus.WAITLISTED]
+    )
+    for entry in waiting:
+        for user_id in entry.member_ids:
+            await notifier.dm(
+                user_id,
+                f"⏹️ **{user_text(event.name)}**{await notifier.where(event.guild_id)} has started "
+                "and no slot freed up for your waitlisted entry, so you are not in the "
+                "bracket this time. Thanks for signing up — see you at the next one!",
+            )
 
 
 @on(RegistrationRemoved)
@@ -106,6 +124,7 @@ async def registration_removed(notifier: Notifier, event: RegistrationRemoved) -
     )
     await notifier.dm(
         event.user_id,
-        f"{event.display_name} was {what} **{event.tournament_name}**"
-        f"{await _where(notifier, event.guild_id)} by an organizer.\nReason: {event.reason}",
+        f"{user_text(event.display_name)} was {what} **{user_text(event.tournament_name)}**"
+        f"{await notifier.where(event.guild_id)} by an organizer.\n"
+        f"Reason: {user_text(event.reason)}",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
+from cogs._safe import user_text
 from cogs._tournament_render import tournament_embed, when
 from engine.tournaments import TournamentStatusChanged
 from storage.models.enums import TournamentStatus
@@ -18,24 +19,27 @@ async def announce_status(notifier: Notifier, event: TournamentStatusChanged) ->
     summary = await notifier.services.tournaments.summary(event.tournament_id)
     t = summary.tournament
     if status is S.CANCELLED:
-        reason = f" Reason: {event.reason}" if event.reason else ""
+        reason = f" Reason: {user_text(event.reason)}" if event.reason else ""
         await notifier.announce(
             event.guild_id,
-            f"❌ **{t.name}** is cancelled.{reason} Every registration was cancelled; "
+            f"❌ **{user_text(t.name)}** is cancelled.{reason} Every registration was cancelled; "
             "entry fees are refunded (coins at once, money by the organizers).",
         )
         return
     if status is S.PUBLISHED:
         title = f"📣 {t.name} is coming!"
-        content = f"📣 **{t.name}** is coming {when(t.starts_at, 'soon')}."
+        content = f"📣 **{user_text(t.name)}** is coming {when(t.starts_at, 'soon')}."
     elif status is S.REGISTRATION_OPEN:
         title = f"📝 Registration for {t.name} is open"
-        closes = when(t.registration_closes_at, "when the organizers close it")
+        closes = when(t.registration_closes_at, "the organizers close it")
         content = (
-            f"📝 Registration for **{t.name}** is open until {closes}: "
+            f"📝 Registration for **{user_text(t.name)}** is open until {closes}: "
             f"{summary.slots_left} slots left. Sign up with /register."
         )
     else:
         title = f"🔒 Registration for {t.name} is closed"
-        content = f"🔒 Registration for **{t.name}** is closed with {summary.slots_taken} entries."
+        content = (
+            f"🔒 Registration for **{user_text(t.name)}** is closed with "
+            f"{summary.slots_taken} entries."
+        )
     await notifier.announce(event.guild_id, content, embed=tournament_embed(summary, title=title))

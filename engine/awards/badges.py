@@ -23,8 +23,9 @@ from engine.brackets import MatchState
 from engine.formats.model import Outcome
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.money import insert_ignoring_conflicts
 from storage.models import (
     BadgeAward,
     BadgeDefinition,
@@ -141,26 +142,41 @@ def _validate_new_badge(
     name: str, emoji: str, description: str, condition: str, threshold: int | None
 ) -> Condition:
     if not 2 <= len(name.strip()) <= 40 or not badge_key(name):
-        raise InvalidInput("A badge name needs 2 to 40 characters, for example “Iron Wall”.")
+        raise InvalidInput(msg("A badge name needs 2 to 40 characters, for example “Iron Wall”."))
     emoji = emoji.strip()
     if not emoji or len(emoji) > 64 or any(ch.isspace() for ch in emoji):
-        raise InvalidInput("Give one emoji for the badge, such as 🏅 or a server emoji.")
+        raise InvalidInput(msg("Give one emoji for the badge, such as 🏅 or a server emoji."))
     if not _CUSTOM_EMOJI.match(emoji) and any(ch.isascii() and ch.isalnum() for ch in emoji):
-        raise InvalidInput(f"“{emoji}” is not an emoji. Use one such as 🏅 or a server emoji.")
+        raise InvalidInput(
+            msg("“{emoji}” is not an emoji. Use one such as 🏅 or a server emoji.", emoji=emoji)
+        )
     if not 3 <= len(description.strip()) <= 200:
-        raise InvalidInput("Describe the badge in 3 to 200 characters; players read it.")
+        raise InvalidInput(msg("Describe the badge in 3 to 200 characters; players read it."))
     try:
         chosen = Condition(condition)
     except ValueError:
         options = ", ".join(c.value for c in Condition)
         raise InvalidInput(
-            f"“{condition}” is not a badge condition. Use one of: {options}."
+            msg(
+                "“{condition}” is not a badge condition. Use one of: {options}.",
+                condition=condition,
+                options=options,
+            )
         ) from None
     if chosen.needs_threshold and (threshold is None or not 1 <= threshold <= 1000):
-        raise InvalidInput(f"The {chosen.value} condition needs a threshold from 1 to 1000.")
+        raise InvalidInput(
+            msg(
+                "The {chosen_value} condition needs a threshold from 1 to 1000.",
+                chosen_value=chosen.value,
+            )
+        )
     if not chosen.needs_threshold and threshold is not None:
         raise InvalidInput(
-            f"The {chosen.value} condition takes no threshold; only participated_n and wins_n do."
+            msg(
+                "The {chosen_value} condition takes no threshold; only participated_n "
+                "and wins_n do.",
+                chosen_value=chosen.value,
+            )
         )
     return chosen
 
@@ -207,7 +223,11 @@ class BadgeService:
                 )
             )
             if clash is not None:
-                raise Conflict(f"There is already a badge called “{clash}”. Pick another name.")
+                raise Conflict(
+                    msg(
+                        "There is already a badge called “{clash}”. Pick another name.", clash=clash
+                    )
+                )
             row = BadgeDefinition(
                 guild_id=guild_id,
                 key=key,
@@ -265,9 +285,13 @@ class BadgeService:
                 select(Tournament).where(Tournament.id == tournament_id).with_for_update()
             )
             if tournament is None:
-                raise NotFound("That tournament does not exist.")
+                raise NotFound(msg("That tournament does not exist."))
             if tournament.status not in _FINISHED:
-                raise Conflict(f"{tournament.name} has not finished, so it awards no badges yet.")
+                raise Conflict(
+                    msg(
+                        "{name} has not finished, so it awards no badges yet.", name=tournament.name
+                    )
+                )
             records = await _records(uow.session, tournament_id)
             definitions = [
                 _view(r)

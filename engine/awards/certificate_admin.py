@@ -22,6 +22,7 @@ from engine.awards.certificate_views import (
 from engine.awards.events import CertificateGenerationRequested, CertificateRevoked
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.render import Placement
 from storage.models import (
@@ -86,7 +87,7 @@ async def set_mvp(
     """Name the tournament's MVP (one of its players); a previous MVP's certificate is
     revoked. Once the tournament is over the MVP certificate is issued right away."""
     if not name.strip():
-        raise InvalidInput("The MVP needs a name to print on the certificate.")
+        raise InvalidInput(msg("The MVP needs a name to print on the certificate."))
     async with ctx.unit_of_work() as uow:
         tournament = await load_tournament(uow.session, tournament_id, lock=True)
         await require_guild_organizer(uow.session, actor, tournament.guild_id)
@@ -98,7 +99,11 @@ async def set_mvp(
         )
         if registration_id is None:
             raise InvalidInput(
-                f"{name} did not play in {tournament.name}. Pick one of its players as MVP."
+                msg(
+                    "{name} did not play in {tournament_name}. Pick one of its players as MVP.",
+                    name=name,
+                    tournament_name=tournament.name,
+                )
             )
         row = await settings_row(uow, tournament_id)
         before = {"mvp_user_id": row.mvp_user_id, "mvp_name": row.mvp_name}
@@ -204,19 +209,32 @@ async def revoke(ctx: ServiceContext, actor: Actor, code: str, reason: str) -> s
     code in its stored form."""
     reason = reason.strip()
     if len(reason) < 3:
-        raise InvalidInput("Give a reason for the revocation; the recipient reads it.")
+        raise InvalidInput(msg("Give a reason for the revocation; the recipient reads it."))
     normalized = normalize_code(code)
     if normalized is None:
-        raise InvalidInput(f"“{code}” is not a certificate code. Codes look like ABCD-EFGH-JKMN.")
+        raise InvalidInput(
+            msg("“{code}” is not a certificate code. Codes look like ABCD-EFGH-JKMN.", code=code)
+        )
     async with ctx.unit_of_work() as uow:
         cert = await uow.session.scalar(
             select(Certificate).where(Certificate.code == normalized).with_for_update()
         )
         if cert is None or cert.guild_id != actor.guild_id:
-            raise NotFound(f"No certificate of this server has the code {normalized}.")
+            raise NotFound(
+                msg(
+                    "No certificate of this server has the code {normalized}.",
+                    normalized=normalized,
+                )
+            )
         await require_guild_organizer(uow.session, actor, cert.guild_id)
         if cert.revoked_at is not None:
-            raise Conflict(f"Certificate {normalized} was already revoked: {cert.revoke_reason}")
+            raise Conflict(
+                msg(
+                    "Certificate {normalized} was already revoked: {revoke_reason}",
+                    normalized=normalized,
+                    revoke_reason=cert.revoke_reason,
+                )
+            )
         await _revoke_row(uow, cert, actor, reason[:300])
     return normalized
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.text import msg
 from engine.kernel.uow import UnitOfWork
 from engine.render import CertificateData, Placement, certificate_content_hash
 from storage.models import Certificate, CertificateSettings, GuildSettings, Tournament
@@ -204,15 +205,17 @@ async def load_tournament(
     query = select(Tournament).where(Tournament.id == tournament_id)
     tournament = await session.scalar(query.with_for_update() if lock else query)
     if tournament is None:
-        raise NotFound("That tournament does not exist. Pick one from the list.")
+        raise NotFound(msg("That tournament does not exist. Pick one from the list."))
     return tournament
 
 
 def require_finished(tournament: Tournament) -> None:
     if tournament.status not in FINISHED:
         raise Conflict(
-            f"{tournament.name} has not finished yet. Certificates are issued when its final "
-            "is decided."
+            msg(
+                "{name} has not finished yet. Certificates are issued when its final is decided.",
+                name=tournament.name,
+            )
         )
 
 

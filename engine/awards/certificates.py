@@ -44,8 +44,9 @@ from engine.awards.deliveries import CertificateDeliveries
 from engine.awards.events import CertificateIssued
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.money import insert_ignoring_conflicts
 from engine.render import CertificateData, Placement, certificate_content_hash, render_certificate
 from storage.models import (
     BracketState,
@@ -219,7 +220,7 @@ class CertificateService(CertificateDeliveries):
             if existing is not None and await self._up_to_date(existing, digest):
                 await self._ensure_deliveries(existing.id, item.recipients)
                 return IssuedCertificate(existing, created=False, changed=False)
-            pdf = await asyncio.to_thread(render_certificate, data)
+            pdf = await self._ctx.render.run(render_certificate, data)
             sha256 = await asyncio.to_thread(self._ctx.files.put, pdf)
             try:
                 stored = await self._store(item, shared, data, digest, sha256, len(pdf), existing)
@@ -227,7 +228,7 @@ class CertificateService(CertificateDeliveries):
                 continue  # another run issued it first: read theirs and go again
             if stored is not None:
                 return stored
-        raise Conflict("The certificate changed while it was being issued. Try again.")
+        raise Conflict(msg("The certificate changed while it was being issued. Try again."))
 
     async def _existing(self, item: PlannedCertificate) -> CertificateView | None:
         async with self._ctx.read() as session:
@@ -358,7 +359,7 @@ class CertificateService(CertificateDeliveries):
         async with self._ctx.read() as session:
             row = await session.get(Certificate, certificate_id)
             if row is None:
-                raise NotFound("That certificate does not exist.")
+                raise NotFound(msg("That certificate does not exist."))
             view = certificate_view(row, self.verification_url(row.code))
         return CertificateFile(view, await self._bytes(view))
 
@@ -367,7 +368,7 @@ class CertificateService(CertificateDeliveries):
         if sha256 is not None and await asyncio.to_thread(self._ctx.files.exists, sha256):
             return await asyncio.to_thread(self._ctx.files.read, sha256)
         # The file store was wiped or moved: the same fields render the same bytes.
-        return await asyncio.to_thread(render_certificate, certificate_data(view))
+        return await self._ctx.render.run(render_certificate, certificate_data(view))
 
     # -- players -----------------------------------------------------------------------
 
@@ -391,8 +392,12 @@ class CertificateService(CertificateDeliveries):
             views = [certificate_view(r, self.verification_url(r.code)) for r in rows]
         if not views:
             raise NotFound(
-                f"You have no certificate for {tournament.name}. Certificates go to the top "
-                "three, the MVP and, when the organizers turn it on, every participant."
+                msg(
+                    "You have no certificate for {name}. Certificates go to the top "
+                    "three, the MVP and, when the organizers turn it on, every "
+                    "participant.",
+                    name=tournament.name,
+                )
             )
         return [CertificateFile(v, await self._bytes(v)) for v in views]
 

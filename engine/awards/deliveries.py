@@ -11,8 +11,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 
 from engine.awards.certificate_views import settings_row
+from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.money import insert_ignoring_conflicts
 from storage.models import CertificateDelivery, CertificateSettings
 
 # A delivery claimed this long ago without finishing was cut short (a crash): retry it.

@@ -1,3 +1,10 @@
+from engine.brackets._cache import (
+    BracketCache,
+    cache_of,
+)
+from engine.brackets._view_parts import (
+    clean_name,
+)
 from engine.brackets.admin import (
     BracketAdminService,
     SeedEntry,
@@ -35,10 +42,10 @@ from engine.brackets.store import (
     correct_result,
     load_for_update,
     match_view,
+    peek_bracket,
     schedule_match_checkin_reminder,
 )
 from engine.brackets.views import (
-    clean_name,
     standings_table,
     tournament_view,
 )
@@ -50,6 +57,7 @@ __all__ = [
     "REPORTABLE_STATES",
     "Applied",
     "BracketAdminService",
+    "BracketCache",
     "BracketFinished",
     "BracketService",
     "MatchClosedByBracket",
@@ -64,10 +72,12 @@ __all__ = [
     "TournamentCompleted",
     "TournamentStarted",
     "apply_action",
+    "cache_of",
     "clean_name",
     "correct_result",
     "load_for_update",
     "match_view",
+    "peek_bracket",
     "register_timers",
     "schedule_match_checkin_reminder",
     "standings_table",

@@ -3,7 +3,8 @@ and a corrected or reset result first takes its own change back (each row keeps 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm.util import identity_key
 
 from engine.entries import ratings
 from engine.kernel.uow import UnitOfWork
@@ -64,9 +65,23 @@ async def update_ratings(
 async def _rating_subjects(
     uow: UnitOfWork, tournament: Tournament, registration_ids: set[int | None]
 ) -> dict[int | None, int]:
-    """Who a rating belongs to for each registration: the player, or the team."""
+    """Who a rating belongs to for each registration: the player, or the team. The rows
+    a report already loaded (both sides of its match) are taken from the session."""
     team_event = tournament.participant_type == "team"
-    rows = await uow.session.scalars(
-        select(Registration).where(Registration.id.in_([i for i in registration_ids if i]))
-    )
+    known = [_in_session(uow, i) for i in registration_ids if i]
+    rows = [r for r in known if r is not None]
+    missing = [i for i in registration_ids if i and i not in {r.id for r in rows}]
+    if missing:
+        rows += (
+            await uow.session.scalars(select(Registration).where(Registration.id.in_(missing)))
+        ).all()
     return {r.id: (r.team_id if team_event else r.user_id) for r in rows}  # type: ignore[misc]
+
+
+def _in_session(uow: UnitOfWork, registration_id: int) -> Registration | None:
+    """The registration row when this transaction loaded it already (and it is not
+    expired), without a statement."""
+    row = uow.session.identity_map.get(identity_key(Registration, registration_id))
+    if not isinstance(row, Registration) or inspect(row).expired:
+        return None
+    return row

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from engine.brackets.events import MatchReset, SeedingChanged, SeedsSwapped
 from engine.brackets.seeding import SEEDING_METHODS, order_participants
 from engine.brackets.states import MatchState, transition
-from engine.brackets.store import load_for_update, open_match
+from engine.brackets.store import locked_state, open_match, stored_actions
 from engine.formats import Bracket, FormatError, Participant, create_bracket
 from engine.formats import Match as EngineMatch
 from engine.formats import MatchStatus as EngineStatus
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, msg
 from engine.kernel.timers import cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import lock_tournament
@@ -80,12 +81,15 @@ def _by_current_seed(entries: Sequence[Registration]) -> list[Registration]:
 def _manual(entries: list[Registration], order: Sequence[int]) -> list[Registration]:
     known = {e.id: e for e in entries}
     if len(set(order)) != len(order):
-        raise InvalidInput("A registration appears twice in the seed order; list each once.")
+        raise InvalidInput(msg("A registration appears twice in the seed order; list each once."))
     strangers = [str(i) for i in order if i not in known]
     if strangers:
         raise InvalidInput(
-            f"Registration {', '.join(strangers)} is not a confirmed entry of this "
-            "tournament; list only confirmed entries."
+            msg(
+                "Registration {names} is not a confirmed entry of this tournament; list "
+                "only confirmed entries.",
+                names=", ".join(strangers),
+            )
         )
     listed = [known[i] for i in order]
     rest = [e for e in _by_current_seed(entries) if e.id not in set(order)]
@@ -115,9 +119,15 @@ class BracketAdminService:
         """Choose random, ranked or manual seeding (manual: registration ids, best first;
         entries left out follow in their current order). Returns the preview."""
         if method not in SEEDING_METHODS:
-            raise InvalidInput(f"Seeding can be {', '.join(SEEDING_METHODS)}; not {method!r}.")
+            raise InvalidInput(
+                msg(
+                    "Seeding can be {names}; not {method!r}.",
+                    names=", ".join(SEEDING_METHODS),
+                    method=method,
+                )
+            )
         if manual_order is not None and method != "manual":
-            raise InvalidInput("An explicit seed order only works with manual seeding.")
+            raise InvalidInput(msg("An explicit seed order only works with manual seeding."))
         async with self._ctx.unit_of_work() as uow:
             tournament = await self._before_start(uow, actor, tournament_id, "change its seeding")
             entries = await _entries(uow, tournament)
@@ -160,7 +170,7 @@ class BracketAdminService:
         """Exchange two entries' seeds. Before the start this switches the tournament to
         manual seeding; after it, only while no result is in and no match has begun."""
         if registration_a == registration_b:
-            raise InvalidInput("Pick two different entries to swap.")
+            raise InvalidInput(msg("Pick two different entries to swap."))
         async with self._ctx.unit_of_work() as uow:
             tournament = await lock_tournament(uow.session, tournament_id)
             await _organizer(uow, actor, tournament)
@@ -176,8 +186,11 @@ class BracketAdminService:
                 rebuilt = True
             else:
                 raise Conflict(
-                    f"{tournament.name} is {tournament.status.replace('_', ' ')}, so its "
-                    "seeds can no longer change."
+                    msg(
+                        "{name} is {status}, so its seeds can no longer change.",
+                        name=tournament.name,
+                        status=tournament.status.replace("_", " "),
+                    )
                 )
             uow.audit(
                 guild_id=tournament.guild_id,
@@ -204,7 +217,7 @@ class BracketAdminService:
         async with self._ctx.read() as session:
             tournament = await session.get(Tournament, tournament_id)
             if tournament is None:
-                raise NotFound("That tournament does not exist. Pick one from the list.")
+                raise NotFound(msg("That tournament does not exist. Pick one from the list."))
             state = await session.scalar(
                 select(BracketState).where(BracketState.tournament_id == tournament_id)
             )
@@ -232,8 +245,13 @@ class BracketAdminService:
         await _organizer(uow, actor, tournament)
         if tournament.status not in BEFORE_START:
             raise Conflict(
-                f"{tournament.name} has already started, so you cannot {doing} any more; "
-                "use /tournament swap to exchange two seeds before the first match."
+                msg(
+                    "{name} has already started, so you cannot {doing} any more; use "
+                    "{tournament} swap to exchange two seeds before the first match.",
+                    name=tournament.name,
+                    doing=doing,
+                    tournament=Command("tournament"),
+                )
             )
         return tournament
 
@@ -246,8 +264,12 @@ class BracketAdminService:
         for rid in (a, b):
             if rid not in ids:
                 raise InvalidInput(
-                    f"Registration {rid} is not a confirmed entry of {tournament.name}; "
-                    "only confirmed entries have a seed."
+                    msg(
+                        "Registration {rid} is not a confirmed entry of {name}; only "
+                        "confirmed entries have a seed.",
+                        rid=rid,
+                        name=tournament.name,
+                    )
                 )
         i, j = ids.index(a), ids.index(b)
         ordered[i], ordered[j] = ordered[j], ordered[i]
@@ -259,11 +281,14 @@ class BracketAdminService:
     async def _swap_in_bracket(
         self, uow: UnitOfWork, tournament: Tournament, a: int, b: int
     ) -> list[SeedEntry]:
-        state, _ = await load_for_update(uow, tournament.id)
-        if state.actions:
+        state = await locked_state(uow, tournament.id)
+        if await stored_actions(uow, state):
             raise Conflict(
-                f"Results are already recorded in {tournament.name}, so seeds cannot be "
-                "swapped any more; correct results or disqualify instead."
+                msg(
+                    "Results are already recorded in {name}, so seeds cannot be swapped "
+                    "any more; correct results or disqualify instead.",
+                    name=tournament.name,
+                )
             )
         rows = {
             r.code: r
@@ -274,7 +299,9 @@ class BracketAdminService:
         await _refuse_if_begun(uow, tournament, rows.values())
         bracket = _redraw(state, a, b)
         if set(bracket.matches) != set(rows):
-            raise Conflict("The redrawn bracket does not match the stored one; nothing changed.")
+            raise Conflict(
+                msg("The redrawn bracket does not match the stored one; nothing changed.")
+            )
         reopen = []
         for code, match in bracket.matches.items():
             row = rows[code]
@@ -301,8 +328,12 @@ async def _refuse_if_begun(
     for row in rows:
         if row.status in BEGUN or row.checked_in_a_at or row.checked_in_b_at:
             raise Conflict(
-                f"Match {row.code} of {tournament.name} has already begun, so seeds cannot "
-                "be swapped any more."
+                msg(
+                    "Match {code} of {name} has already begun, so seeds cannot be "
+                    "swapped any more.",
+                    code=row.code,
+                    name=tournament.name,
+                )
             )
     reported = await uow.session.scalar(
         select(MatchReport.id)
@@ -312,8 +343,10 @@ async def _refuse_if_begun(
     )
     if reported is not None:
         raise Conflict(
-            f"A score was already reported in {tournament.name}, so seeds cannot be swapped "
-            "any more."
+            msg(
+                "A score was already reported in {name}, so seeds cannot be swapped any more.",
+                name=tournament.name,
+            )
         )
 
 
@@ -323,7 +356,10 @@ def _redraw(state: BracketState, a: int, b: int) -> Bracket:
     for rid in (a, b):
         if rid not in seed_of:
             raise InvalidInput(
-                f"Registration {rid} is not in the bracket; pick two entries that play in it."
+                msg(
+                    "Registration {rid} is not in the bracket; pick two entries that play in it.",
+                    rid=rid,
+                )
             )
     swapped = [
         Participant(

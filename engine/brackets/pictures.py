@@ -1,15 +1,16 @@
 """Bracket and standings pictures of a started tournament, cached by bracket version.
 
 Reading is one short read transaction (the bracket inputs, names, live match states);
-rebuilding the engine state and drawing with Pillow are CPU-bound, so they run in a
-worker thread (``asyncio.to_thread``) and never block the event loop. Images are cached
+rebuilding the engine state and drawing with Pillow are CPU-bound, so they run in the
+context's render executor (a process pool in production, see engine/kernel/offload.py)
+and never block the event loop nor hold its GIL. The drawing functions are top-level and
+take the picklable ``Snapshot``; the cache lives here, in the loop's process. Images are cached
 in a ``BracketImageCache`` keyed by (tournament id, bracket version, what is drawn): the
 version grows with every result, so the same state is never drawn twice.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import io
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from engine.brackets.states import MatchState
 from engine.brackets.views import standings_table, tournament_view
 from engine.formats import Bracket, ParticipantId
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext
 from engine.render import (
     BracketImageCache,
@@ -49,6 +51,9 @@ LIVE_STATES = {
     MatchState.PENDING_RESULT.value: MatchStatus.LIVE,
     MatchState.DISPUTED.value: MatchStatus.DISPUTED,
 }
+
+
+LIVE_COUNTS_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class PictureService:
     def __init__(self, ctx: ServiceContext, cache: BracketImageCache | None = None) -> None:
         self._ctx = ctx
         self.cache = cache or BracketImageCache(max_entries=64)
+        self._live_counts: dict[tuple[Any, ...], int] = {}
 
     # ---------------------------------------------------------------- pictures
     async def bracket_images(
@@ -114,9 +120,9 @@ class PictureService:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        return await asyncio.to_thread(
-            self.cache.get_or_render, key, lambda: _draw_bracket(snapshot, section)
-        )
+        images = await self._ctx.render.run(_draw_bracket, snapshot, section)
+        self.cache.put(key, images)
+        return images
 
     async def live_image(self, snapshot: Snapshot) -> tuple[RenderedImage, int]:
         """The first image of the bracket and how many there are in all, for the live
@@ -127,21 +133,27 @@ class PictureService:
         if full is not None:
             return full[0], len(full)
 
-        def draw() -> tuple[RenderedImage, int]:
-            view = view_of(snapshot, snapshot.bracket())
-            [first] = self.cache.get_or_render(
-                snapshot.key("bracket-live"), lambda: render_bracket(view, limit=1)
-            )
-            return first, bracket_image_count(view)
-
-        return await asyncio.to_thread(draw)
+        key = snapshot.key("bracket-live")
+        live, count = self.cache.get(key), self._live_counts.get(key)
+        if live is not None and count is not None:
+            return live[0], count
+        first, drawn = await self._ctx.render.run(_draw_live, snapshot)
+        self.cache.put(key, [first])
+        if len(self._live_counts) >= LIVE_COUNTS_KEPT:
+            self._live_counts.clear()  # only the newest versions are ever asked for again
+        self._live_counts[key] = drawn
+        return first, drawn
 
     async def check_section(self, snapshot: Snapshot, section: str) -> None:
         """Refuse an unknown section with the list of the bracket's sections."""
-        keys = await asyncio.to_thread(lambda: [s.key for s in view_of(snapshot).sections])
+        keys = await self._ctx.render.run(_section_keys, snapshot)
         if section not in keys:
             raise InvalidInput(
-                f"This bracket has no section '{section}'; choose one of: {', '.join(keys)}."
+                msg(
+                    "This bracket has no section '{section}'; choose one of: {names}.",
+                    section=section,
+                    names=", ".join(keys),
+                )
             )
 
     async def standings_image(self, tournament_id: int, *, guild_id: int | None = None) -> bytes:
@@ -149,23 +161,25 @@ class PictureService:
         key = snapshot.key("standings")
         cached = self.cache.get(key)
         if cached is None:
-            cached = await asyncio.to_thread(
-                self.cache.get_or_render, key, lambda: [_draw_standings(snapshot)]
-            )
+            cached = [await self._ctx.render.run(_draw_standings, snapshot)]
+            self.cache.put(key, cached)
         return cached[0].png_bytes
 
     async def snapshot(self, tournament_id: int, guild_id: int | None = None) -> Snapshot:
         async with self._ctx.read() as session:
             tournament = await session.get(Tournament, tournament_id)
             if tournament is None or (guild_id is not None and tournament.guild_id != guild_id):
-                raise NotFound("That tournament does not exist. Pick one from the list.")
+                raise NotFound(msg("That tournament does not exist. Pick one from the list."))
             state = await session.scalar(
                 select(BracketState).where(BracketState.tournament_id == tournament_id)
             )
             if state is None:
                 raise Conflict(
-                    f"{tournament.name} has not started yet, so it has no bracket; "
-                    "it appears once an organizer starts the tournament."
+                    msg(
+                        "{name} has not started yet, so it has no bracket; it appears "
+                        "once an organizer starts the tournament.",
+                        name=tournament.name,
+                    )
                 )
             game = await session.get(Game, tournament.game_id)
             names: dict[ParticipantId, str] = dict(
@@ -232,7 +246,7 @@ class PictureService:
                 .with_for_update()
             )
             if state is None:
-                raise Conflict("This tournament has not started yet, so it has no bracket.")
+                raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
             state.message_channel_id = channel_id
             state.message_id = message_id
 
@@ -249,11 +263,28 @@ def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentVie
     )
 
 
+def _section_keys(snapshot: Snapshot) -> list[str]:
+    return [s.key for s in view_of(snapshot).sections]
+
+
+def _draw_live(snapshot: Snapshot) -> tuple[RenderedImage, int]:
+    """The first image only, and how many there are (see ``live_image``)."""
+    view = view_of(snapshot, snapshot.bracket())
+    [first] = render_bracket(view, limit=1)
+    return first, bracket_image_count(view)
+
+
 def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage]:
     view = view_of(snapshot, snapshot.bracket())
     if section is not None and section not in {s.key for s in view.sections}:
         keys = ", ".join(s.key for s in view.sections)
-        raise InvalidInput(f"This bracket has no section '{section}'; choose one of: {keys}.")
+        raise InvalidInput(
+            msg(
+                "This bracket has no section '{section}'; choose one of: {keys}.",
+                section=section,
+                keys=keys,
+            )
+        )
     return render_bracket(view, section=section)
 
 

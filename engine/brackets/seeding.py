@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from engine.formats import Participant
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import SEEDING_METHODS
 from storage.models import Ranking, Registration, Tournament
@@ -50,7 +51,9 @@ async def order_participants(
     """Seeds 1..n for the confirmed entries, by the tournament's seeding method."""
     method = tournament.seeding or "random"
     if method not in SEEDING_METHODS:
-        raise InvalidInput(f"Unknown seeding method {method!r}; use random, ranked or manual.")
+        raise InvalidInput(
+            msg("Unknown seeding method {method!r}; use random, ranked or manual.", method=method)
+        )
     rng = random.Random(seed)
     tiebreak = {e.id: rng.random() for e in entries}
     rankings = await ratings_for(uow, tournament, entries)

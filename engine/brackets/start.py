@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from engine.brackets._cache import put_after_commit
 from engine.brackets.events import TournamentStarted
 from engine.brackets.seeding import order_participants
 from engine.brackets.store import (
@@ -27,6 +28,7 @@ from engine.entries import close_tournament_checkin
 from engine.formats import Bracket, FormatError, Result, Withdrawal, create_bracket
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
+from engine.kernel.text import Command, Timestamp, msg
 from engine.kernel.timers import TimerService, cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import (
@@ -96,8 +98,13 @@ async def _close_checkin_before_start(uow: UnitOfWork, tournament: Tournament) -
         opens = tournament.starts_at - timedelta(minutes=tournament.checkin_window_minutes)
         if uow.clock.now() < opens:
             raise Conflict(
-                f"Check-in for {tournament.name} opens <t:{int(opens.timestamp())}:R>; start "
-                "it after check-in, or turn check-in off with /tournament edit first."
+                msg(
+                    "Check-in for {name} opens {when}; start it after check-in, or turn "
+                    "check-in off with {tournament_edit} first.",
+                    name=tournament.name,
+                    when=Timestamp(opens, "R"),
+                    tournament_edit=Command("tournament edit"),
+                )
             )
     missing = await uow.session.scalar(
         select(Registration.id)
@@ -120,18 +127,26 @@ async def start_tournament(
     tournament = await lock_tournament(uow.session, tournament_id)
     if tournament.status not in STARTABLE:
         raise Conflict(
-            f"{tournament.name} cannot start while it is "
-            f"{tournament.status.replace('_', ' ')}; open and close registration first."
+            msg(
+                "{name} cannot start while it is {status}; open and close registration first.",
+                name=tournament.name,
+                status=tournament.status.replace("_", " "),
+            )
         )
     if tournament.checkin_enabled:
         await _close_checkin_before_start(uow, tournament)
     entries = await _field(uow, tournament)
     minimum = max(tournament.min_participants, 2)
     if len(entries) < minimum:
-        who = "checked-in" if tournament.checkin_enabled else "confirmed"
+        who = msg("checked-in") if tournament.checkin_enabled else msg("confirmed")
         raise Conflict(
-            f"{tournament.name} needs at least {minimum} {who} participants to start; "
-            f"it has {len(entries)}."
+            msg(
+                "{name} needs at least {minimum} {who} participants to start; it has {count}.",
+                name=tournament.name,
+                minimum=minimum,
+                who=who,
+                count=len(entries),
+            )
         )
     game = await uow.session.get(Game, tournament.game_id)
     assert game is not None  # foreign key
@@ -187,6 +202,7 @@ async def start_tournament(
         after={"participants": [p.to_dict() for p in participants], "seed": bracket_seed},
     )
     applied = await sync_matches(uow, tournament, bracket, state.version)
+    put_after_commit(uow, tournament.id, state, bracket)  # the first result needs no replay
     return StartSummary(
         tournament_id=tournament.id,
         participant_count=len(participants),
@@ -222,7 +238,7 @@ class BracketService:
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
             if row is None:
-                raise NotFound("That match does not exist.")
+                raise NotFound(msg("That match does not exist."))
             return match_view(row)
 
     async def match_by_code(self, tournament_id: int, code: str) -> MatchView:
@@ -233,7 +249,7 @@ class BracketService:
                 )
             )
             if row is None:
-                raise NotFound(f"There is no match {code} in this tournament.")
+                raise NotFound(msg("There is no match {code} in this tournament.", code=code))
             return match_view(row)
 
     async def placings(self, tournament_id: int) -> list[PlacingView]:
@@ -257,7 +273,7 @@ class BracketService:
                 select(BracketState).where(BracketState.tournament_id == tournament_id)
             )
             if state is None:
-                raise Conflict("This tournament has not started yet, so it has no bracket.")
+                raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
             return rebuild(state), state.version
 
     async def apply(

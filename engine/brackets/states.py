@@ -16,6 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from engine.kernel.errors import Conflict
+from engine.kernel.text import msg
 
 
 class MatchState(StrEnum):
@@ -67,4 +68,6 @@ def transition(code: str, current: MatchState | str, target: MatchState | str) -
     if target in ALLOWED[current]:
         return target
     reason = _WHY.get(current, f"it is {current.value.replace('_', ' ')}")
-    raise IllegalTransition(f"Match {code} cannot change now: {reason}.")
+    raise IllegalTransition(
+        msg("Match {code} cannot change now: {reason}.", code=code, reason=reason)
+    )

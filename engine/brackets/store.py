@@ -3,10 +3,11 @@
 The engine (engine/formats) is the source of truth for who plays whom; the database keeps
 its inputs and the ordered actions (``brackets``) plus one ``matches`` row per engine match
 for what players see (check-in, reports, thread). Every change goes through
-:func:`apply_action` in the caller's transaction: lock the bracket row, rebuild the engine
-state, apply, store the action, bring the match rows in line (:func:`sync_matches`), update ratings,
+:func:`apply_action` in the caller's transaction: lock the bracket row, take the engine
+state (from memory when its version is current, see ``_cache.py``, else replayed), apply,
+store the action, bring the match rows in line (:func:`sync_matches`), update ratings,
 and complete the tournament when the engine says it is over. Starting a tournament lives
-in ``bracket_service.py``.
+in ``start.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.orm import defer
 
+from engine.brackets._cache import cache_of, key_of, put_after_commit
 from engine.brackets._ratings import update_ratings
 from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
 from engine.brackets.states import MatchState, transition
@@ -30,6 +33,7 @@ from engine.formats import (
 )
 from engine.formats import Match as EngineMatch
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.text import msg
 from engine.kernel.timers import cancel_timers, schedule_timer
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import lock_tournament
@@ -163,13 +167,72 @@ def rebuild(state: BracketState) -> Bracket:
     )
 
 
-async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
+async def locked_state(uow: UnitOfWork, tournament_id: int) -> BracketState:
+    """The bracket row under its lock, without its action log: with a cached bracket the
+    log is only written, and reading a long one for every result would dominate."""
     state = await uow.session.scalar(
-        select(BracketState).where(BracketState.tournament_id == tournament_id).with_for_update()
+        select(BracketState)
+        .options(defer(BracketState.actions))
+        .where(BracketState.tournament_id == tournament_id)
+        .with_for_update()
     )
     if state is None:
-        raise Conflict("This tournament has not started yet, so it has no bracket.")
-    return state, rebuild(state)
+        raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
+    # A result earlier in this transaction may have read the row without these.
+    unloaded = [n for n in ("participants", "options") if n in inspect(state).unloaded]
+    if unloaded:
+        await uow.session.refresh(state, unloaded)
+    return state
+
+
+async def stored_actions(uow: UnitOfWork, state: BracketState) -> list[dict[str, Any]]:
+    """The action log of a row read by :func:`locked_state`, loaded when first needed."""
+    if "actions" in inspect(state).unloaded:
+        await uow.session.refresh(state, ["actions"])
+    return state.actions
+
+
+# What only a replay reads: a result with a cached bracket decodes none of these lists.
+_REPLAY_ONLY = ("actions", "participants", "options")
+
+
+async def _bracket_row(uow: UnitOfWork, tournament_id: int) -> BracketState:
+    """:func:`locked_state` for a result: its version is all a cached bracket needs."""
+    state = await uow.session.scalar(
+        select(BracketState)
+        .options(*(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY))
+        .where(BracketState.tournament_id == tournament_id)
+        .with_for_update()
+    )
+    if state is None:
+        raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
+    return state
+
+
+async def _replayed(uow: UnitOfWork, state: BracketState) -> Bracket:
+    unloaded = [name for name in _REPLAY_ONLY if name in inspect(state).unloaded]
+    if unloaded:
+        await uow.session.refresh(state, unloaded)
+    return rebuild(state)
+
+
+async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
+    """The locked row and a bracket the caller may change: taken out of the cache (or
+    replayed); only :func:`_store` puts it back, after the commit."""
+    state = await _bracket_row(uow, tournament_id)
+    bracket = cache_of(uow.session.bind).take(tournament_id, key_of(state))
+    return state, bracket if bracket is not None else await _replayed(uow, state)
+
+
+async def peek_bracket(uow: UnitOfWork, tournament_id: int) -> Bracket:
+    """The current bracket for a caller that only reads it (the dry run of a report):
+    it stays cached, so it must not be changed."""
+    state = await _bracket_row(uow, tournament_id)
+    bracket = cache_of(uow.session.bind).peek(tournament_id, key_of(state))
+    if bracket is None:
+        bracket = await _replayed(uow, state)
+        put_after_commit(uow, tournament_id, state, bracket)
+    return bracket
 
 
 async def _rows_by_code(
@@ -193,11 +256,18 @@ async def apply_action(
     action: Result | Withdrawal,
     *,
     actor_id: int | None,
+    locked: Tournament | None = None,
 ) -> Applied:
-    """Apply one result or withdrawal to a live bracket inside the caller's transaction."""
-    tournament = await lock_tournament(uow.session, tournament_id)
+    """Apply one result or withdrawal to a live bracket inside the caller's transaction.
+
+    ``locked`` is the tournament row when the caller already holds its lock in this
+    transaction (a score report locks it first): reading it again would be a wasted
+    statement on every result."""
+    tournament = await _locked_tournament(uow, tournament_id, locked)
     if tournament.status != TournamentStatus.LIVE:
-        raise Conflict(f"{tournament.name} is not live, so its bracket cannot change.")
+        raise Conflict(
+            msg("{name} is not live, so its bracket cannot change.", name=tournament.name)
+        )
     state, bracket = await load_for_update(uow, tournament_id)
     before = _fingerprints(bracket)
     try:
@@ -211,13 +281,21 @@ async def apply_action(
 
 
 async def correct_result(
-    uow: UnitOfWork, tournament_id: int, result: Result, *, actor_id: int | None
+    uow: UnitOfWork,
+    tournament_id: int,
+    result: Result,
+    *,
+    actor_id: int | None,
+    locked: Tournament | None = None,
 ) -> Applied:
     """Replace the result of a completed match when no played match depends on it;
-    matches that depended on it and were not played are reset."""
-    tournament = await lock_tournament(uow.session, tournament_id)
+    matches that depended on it and were not played are reset (``locked``: as for
+    :func:`apply_action`)."""
+    tournament = await _locked_tournament(uow, tournament_id, locked)
     if tournament.status != TournamentStatus.LIVE:
-        raise Conflict(f"{tournament.name} is not live, so its results cannot change.")
+        raise Conflict(
+            msg("{name} is not live, so its results cannot change.", name=tournament.name)
+        )
     state, bracket = await load_for_update(uow, tournament_id)
     before = _fingerprints(bracket)
     try:
@@ -226,6 +304,14 @@ async def correct_result(
     except FormatError as exc:
         raise Conflict(str(exc)) from None
     return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+
+
+async def _locked_tournament(
+    uow: UnitOfWork, tournament_id: int, locked: Tournament | None
+) -> Tournament:
+    if locked is not None and locked.id == tournament_id:
+        return locked
+    return await lock_tournament(uow.session, tournament_id)
 
 
 async def _store(
@@ -241,6 +327,7 @@ async def _store(
     state.actions = [a.to_dict() for a in bracket.history]
     state.version += 1
     state.updated_at = now
+    put_after_commit(uow, tournament.id, state, bracket)
     changed = {
         code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
     }
@@ -278,12 +365,14 @@ async def sync_matches(
     applied = Applied(bracket=bracket)
     now = uow.clock.now()
     matches = bracket.matches
+    added = False
     for match in matches.values() if only is None else (matches[c] for c in sorted(only)):
         row = rows.get(match.id)
         if row is None:
             row = _new_row(tournament, match, now)
             uow.session.add(row)
             rows[match.id] = row
+            added = True
         before = (row.registration_a_id, row.registration_b_id)
         _copy_slots(row, match)
         if _opponents_changed(row, match, before):
@@ -304,7 +393,10 @@ async def sync_matches(
             row.ready_at = now
             applied.ready.append(row)
         row.updated_at = now
-    await uow.session.flush()
+    if added:
+        # New rows need their ids for the events and timers below; changed rows are
+        # flushed with the rest of the transaction (one UPDATE per row, not one per step).
+        await uow.session.flush()
     # Order matters to subscribers: a reset match's old thread closes before it reopens.
     for row in applied.reset:
         await uow.react(
@@ -322,7 +414,10 @@ async def sync_matches(
             )
         )
     for row in applied.completed:
-        await cancel_timers(uow, prefix=f"match:{row.id}:")
+        if row.checkin_deadline is not None:
+            # Only a match that opened a check-in ever had timers (open_match); a reset
+            # clears the deadline together with its timers.
+            await cancel_timers(uow, prefix=f"match:{row.id}:")
         if row.outcome == "walkover":
             # Decided by the bracket itself (the opponent withdrew or was disqualified):
             # nothing is left to dispute, and no organizer would ever be able to.

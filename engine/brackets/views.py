@@ -11,22 +11,29 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from engine.formats import Bracket, Match, Outcome, ParticipantId, StandingRow
+from engine.brackets._view_parts import (
+    ViewContext,
+    match_box,
+    participant_name,
+    rows_by_group,
+    score_texts,
+    slot_of,
+    status_of,
+    table_of,
+)
+from engine.formats import Bracket, Match, Outcome, ParticipantId, StandingRow, format_spec
 from engine.formats import MatchStatus as EngineStatus
-from engine.formats import Slot as EngineSlot
 from engine.render.model import (
     EliminationSection,
     GridCell,
     GroupStageSection,
     MatchStatus,
-    MatchView,
     RoundRobinSection,
     RoundView,
     Section,
-    Slot,
     StandingsRow,
     StandingsTable,
     SwissPairing,
@@ -35,44 +42,7 @@ from engine.render.model import (
     TournamentView,
 )
 
-MAX_NAME_CHARS = 48
 ELIMINATION_SIDES = ("winners", "losers", "grand_final", "third_place")
-# Column headers of the engine's tiebreakers, short enough for a table header.
-TIEBREAK_LABELS = {
-    "head_to_head": "H2H",
-    "score_difference": "Diff",
-    "score_for": "For",
-    "wins": "Wins",
-    "buchholz": "Buchholz",
-    "median_buchholz": "Median-B",
-    "sonneborn_berger": "SB",
-    "opponent_match_win": "OMW%",
-    "game_win": "GW%",
-    "opponent_game_win": "OGW%",
-    "difficulty": "Opp. W-L",
-}
-PERCENT_TIEBREAKS = frozenset({"opponent_match_win", "game_win", "opponent_game_win"})
-SIGNED_TIEBREAKS = frozenset({"score_difference", "difficulty"})
-
-
-@dataclass(frozen=True)
-class ViewContext:
-    """What the adapter needs besides the bracket: names and live match states."""
-
-    names: Mapping[ParticipantId, str] = field(default_factory=dict)
-    # Match code -> LIVE or DISPUTED, from the match rows (the engine only knows ready).
-    live: Mapping[str, MatchStatus] = field(default_factory=dict)
-    # Shown instead of the overall seed, e.g. "A1" for a group winner in the playoff.
-    seed_labels: Mapping[ParticipantId, str] = field(default_factory=dict)
-
-
-def clean_name(name: str) -> str:
-    """One line, single spaces, at most MAX_NAME_CHARS characters (pixels are the
-    renderer's job; this only stops a pasted paragraph from reaching it)."""
-    text = " ".join(name.split())
-    if len(text) > MAX_NAME_CHARS:
-        text = text[: MAX_NAME_CHARS - 1].rstrip() + "…"
-    return text or "?"
 
 
 def tournament_view(
@@ -86,85 +56,8 @@ def tournament_view(
     live: Mapping[str, MatchStatus] | None = None,
 ) -> TournamentView:
     ctx = ViewContext(names or {}, live or {})
-    if bracket.format == "round_robin":
-        sections: list[Section] = list(_round_robin_sections(bracket, ctx))
-    elif bracket.format == "swiss":
-        sections = [_swiss_section(bracket, ctx)]
-    elif bracket.format == "group_playoff":
-        sections = _group_playoff_sections(bracket, ctx)
-    else:
-        sections = _elimination_sections(bracket, bracket.matches.values(), ctx, stage_key="")
+    sections = _layout(bracket).sections(bracket, ctx)
     return TournamentView(title, game, date, status, tuple(sections))
-
-
-# ------------------------------------------------------------------ names & slots
-def _name(bracket: Bracket, ctx: ViewContext, pid: ParticipantId) -> str:
-    given = ctx.names.get(pid)
-    return clean_name(given if given else bracket.participant(pid).name)
-
-
-def _placeholder(slot: EngineSlot) -> str:
-    if slot.source_match is None:
-        return "TBD"
-    outcome = "Loser" if slot.source_outcome == "loser" else "Winner"
-    return f"{outcome} of {slot.source_match}"
-
-
-def _scores(match: Match) -> tuple[str | None, str | None]:
-    """Score text per slot: numbers when played, W/FF, W/DQ, W/O for the rest."""
-    if match.status is not EngineStatus.COMPLETED or match.is_bye:
-        return None, None
-    won = 0 if match.winner is not None and match.winner == match.participants[0] else 1
-    if match.outcome in (Outcome.PLAYED, Outcome.DRAW) and match.scores is not None:
-        return str(match.scores[0]), str(match.scores[1])
-    lost = {
-        Outcome.FORFEIT: "FF",
-        Outcome.DISQUALIFICATION: "DQ",
-        Outcome.WALKOVER: "W/O",
-    }.get(match.outcome or Outcome.PLAYED, "–")
-    texts = ["W", "W"]
-    texts[1 - won] = lost
-    return texts[0], texts[1]
-
-
-def _slot(bracket: Bracket, ctx: ViewContext, match: Match, index: int, score: str | None) -> Slot:
-    slot = match.slots[index]
-    if slot.bye:
-        return Slot(is_bye=True)
-    pid = slot.participant
-    if pid is None:
-        return Slot(placeholder=_placeholder(slot))
-    return Slot(
-        name=_name(bracket, ctx, pid),
-        seed=ctx.seed_labels.get(pid, bracket.participant(pid).seed),
-        score=score,
-        is_winner=match.status is EngineStatus.COMPLETED and match.winner == pid,
-    )
-
-
-def _status(match: Match, ctx: ViewContext) -> MatchStatus:
-    if match.status is EngineStatus.COMPLETED:
-        return MatchStatus.COMPLETED
-    if match.status is EngineStatus.READY:
-        return ctx.live.get(match.id, MatchStatus.READY)
-    return MatchStatus.PENDING
-
-
-def match_view(
-    bracket: Bracket, ctx: ViewContext, match: Match, *, feeds_into: str | None = None
-) -> MatchView:
-    top_score, bottom_score = _scores(match)
-    caption = match.round_title if match.side == "third_place" else None
-    return MatchView(
-        id=match.id,
-        top=_slot(bracket, ctx, match, 0, top_score),
-        bottom=_slot(bracket, ctx, match, 1, bottom_score),
-        status=_status(match, ctx),
-        best_of=match.best_of,
-        feeds_into=feeds_into or (match.winner_to.match_id if match.winner_to else None),
-        label=match.id,
-        caption=caption,
-    )
 
 
 # ------------------------------------------------------------------- elimination
@@ -181,7 +74,7 @@ def _rounds(
         members = sorted(by_round[number], key=lambda m: m.position)
         if number == numbers[-1]:
             members.extend(extra)
-        views = tuple(match_view(bracket, ctx, m) for m in members)
+        views = tuple(match_box(bracket, ctx, m) for m in members)
         best_ofs = {m.best_of for m in by_round[number]}
         rounds.append(
             RoundView(members[0].round_title, views, best_ofs.pop() if len(best_ofs) == 1 else None)
@@ -232,77 +125,9 @@ def _final_rounds(
     rounds = []
     for i, match in enumerate(finals):
         following = finals[i + 1].id if i + 1 < len(finals) else None
-        view = match_view(bracket, ctx, match, feeds_into=following)
+        view = match_box(bracket, ctx, match, feeds_into=following)
         rounds.append(RoundView(match.round_title, (view,), match.best_of))
     return tuple(rounds)
-
-
-# ------------------------------------------------------------------ tables
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
-def _tiebreak_text(name: str, value: float) -> str:
-    if name in PERCENT_TIEBREAKS:
-        return f"{value * 100:.0f}%"
-    if name in SIGNED_TIEBREAKS:
-        return f"{value:+g}" if value else "0"
-    return _number(value)
-
-
-def _tiebreak_names(rows: Sequence[StandingRow]) -> tuple[str, ...]:
-    return tuple(rows[0].tiebreaks) if rows else ()
-
-
-def _table(
-    bracket: Bracket,
-    ctx: ViewContext,
-    title: str,
-    rows: Sequence[StandingRow],
-    *,
-    advance: int = 0,
-    record_points: bool = False,
-) -> StandingsTable:
-    names = _tiebreak_names(rows)
-    views = tuple(
-        StandingsRow(
-            rank=row.rank,
-            name=_name(bracket, ctx, row.participant_id),
-            wins=row.wins,
-            draws=row.draws,
-            losses=row.losses,
-            points=_row_points(row, record_points),
-            seed=bracket.participant(row.participant_id).seed,
-            extras=tuple(_tiebreak_text(n, row.tiebreaks.get(n, 0.0)) for n in names),
-            advances=(row.rank <= advance) or row.status in ("advanced", "champion"),
-            placement=_status_mark(row),
-        )
-        for row in rows
-    )
-    return StandingsTable(
-        title,
-        views,
-        extra_columns=tuple(TIEBREAK_LABELS.get(n, n) for n in names),
-        show_draws=bracket.options.allow_draws,
-        points_label="Status" if record_points else "Pts",
-    )
-
-
-def _row_points(row: StandingRow, record_points: bool) -> str:
-    if record_points:
-        return {"advanced": "In", "eliminated": "Out", "withdrawn": "WD"}.get(row.status, "")
-    return _number(row.points)
-
-
-def _status_mark(row: StandingRow) -> str | None:
-    return "WD" if row.status == "withdrawn" else None
-
-
-def _group_rows(rows: Sequence[StandingRow]) -> dict[str | None, list[StandingRow]]:
-    groups: dict[str | None, list[StandingRow]] = defaultdict(list)
-    for row in rows:
-        groups[row.group].append(row)
-    return groups
 
 
 # ------------------------------------------------------------------ round robin
@@ -318,7 +143,7 @@ def _grid_cells(
         a, b = match.participants
         if a not in index or b not in index:
             continue
-        scores = _scores(match)
+        scores = score_texts(match)
         for me, other, mine, theirs in ((a, b, 0, 1), (b, a, 1, 0)):
             cell = (index[me], index[other])
             texts[cell].append(f"{scores[mine]}-{scores[theirs]}")
@@ -348,9 +173,9 @@ def _round_robin_sections(bracket: Bracket, ctx: ViewContext) -> Iterable[RoundR
         yield RoundRobinSection(
             key=f"group-{label.lower()}" if label else "round-robin",
             title=title,
-            participants=tuple(_name(bracket, ctx, pid) for pid in ordered),
+            participants=tuple(participant_name(bracket, ctx, pid) for pid in ordered),
             cells=_grid_cells(bracket, ctx, ordered, matches),
-            standings=_table(bracket, ctx, f"{title} standings" if label else "Standings", rows),
+            standings=table_of(bracket, ctx, f"{title} standings" if label else "Standings", rows),
         )
 
 
@@ -366,13 +191,13 @@ def _swiss_rounds(
         members = sorted(by_round[number], key=lambda m: m.position)
         pairings = []
         for match in members:
-            top_score, bottom_score = _scores(match)
+            top_score, bottom_score = score_texts(match)
             pairings.append(
                 SwissPairing(
                     table=match.position,
-                    top=_slot(bracket, ctx, match, 0, top_score),
-                    bottom=_slot(bracket, ctx, match, 1, bottom_score),
-                    status=_status(match, ctx),
+                    top=slot_of(bracket, ctx, match, 0, top_score),
+                    bottom=slot_of(bracket, ctx, match, 1, bottom_score),
+                    status=status_of(match, ctx),
                 )
             )
         title = members[0].round_title
@@ -385,7 +210,7 @@ def _swiss_rounds(
 def _swiss_section(bracket: Bracket, ctx: ViewContext) -> SwissSection:
     rows = bracket.standings()
     wins_losses = bracket.options.wins_losses
-    table = _table(bracket, ctx, "Standings", rows, record_points=wins_losses)
+    table = table_of(bracket, ctx, "Standings", rows, record_points=wins_losses)
     return SwissSection(
         "swiss", "Swiss", _swiss_rounds(bracket, ctx, bracket.matches.values()), table
     )
@@ -397,7 +222,7 @@ def _group_playoff_sections(bracket: Bracket, ctx: ViewContext) -> list[Section]
     advance = bracket.options.advance_per_group
     tables = root.group_tables(bracket)  # type: ignore[attr-defined]
     groups = tuple(
-        _table(bracket, ctx, f"Group {rows[0].group}" if rows else "Group", rows, advance=advance)
+        table_of(bracket, ctx, f"Group {rows[0].group}" if rows else "Group", rows, advance=advance)
         for rows in tables
     )
     sections: list[Section] = [GroupStageSection("groups", "Group stage", groups)]
@@ -421,16 +246,17 @@ def standings_table(
     """One table for /standings: the league table (groups one after another) for round
     robin, Swiss and the group stage; places so far for elimination brackets."""
     ctx = ViewContext(names or {})
-    if bracket.format in ("single_elim", "double_elim") or (
-        bracket.format == "group_playoff" and bracket.root.playoff is not None  # type: ignore[attr-defined]
-    ):
-        return _placement_table(bracket, ctx, title)
+    return _layout(bracket).standings(bracket, ctx, title)
+
+
+def _league_table(
+    bracket: Bracket, ctx: ViewContext, title: str, advance: int = 0
+) -> StandingsTable:
     rows = bracket.standings()
-    advance = bracket.options.advance_per_group if bracket.format == "group_playoff" else 0
-    table = _table(
+    table = table_of(
         bracket, ctx, title, rows, advance=advance, record_points=bracket.options.wins_losses
     )
-    if len(_group_rows(rows)) > 1:
+    if len(rows_by_group(rows)) > 1:
         # Ranks restart in each group; say which group a row belongs to.
         renamed = tuple(
             StandingsRow(**{**_row_dict(view), "placement": f"{row.group}{row.rank}"})
@@ -446,11 +272,14 @@ def _row_dict(row: StandingsRow) -> dict:
     return {f: getattr(row, f) for f in row.__dataclass_fields__}
 
 
-def _placement_table(bracket: Bracket, ctx: ViewContext, title: str) -> StandingsTable:
+def _placement_table(
+    bracket: Bracket, ctx: ViewContext, title: str, records: Sequence[StandingRow] | None = None
+) -> StandingsTable:
     """Final places where decided ("5-8" when shared), then who is still playing."""
     placements = bracket.placements()
     shared = Counter(p.place for p in placements)
-    record = {row.participant_id: row for row in _elimination_records(bracket)}
+    rows_of = bracket.standings() if records is None else records
+    record = {row.participant_id: row for row in rows_of}
     rows = []
     placed = set()
     for placement in placements:
@@ -467,12 +296,6 @@ def _placement_table(bracket: Bracket, ctx: ViewContext, title: str) -> Standing
     return StandingsTable(title, tuple(rows), show_draws=False, points_label="Maps")
 
 
-def _elimination_records(bracket: Bracket) -> list[StandingRow]:
-    if bracket.format == "group_playoff":
-        return bracket.root.playoff.standings(bracket)  # type: ignore[attr-defined]
-    return bracket.standings()
-
-
 def _placement_row(
     bracket: Bracket,
     ctx: ViewContext,
@@ -483,7 +306,7 @@ def _placement_row(
 ) -> StandingsRow:
     return StandingsRow(
         rank=place,
-        name=_name(bracket, ctx, pid),
+        name=participant_name(bracket, ctx, pid),
         wins=row.wins if row else 0,
         losses=row.losses if row else 0,
         points=f"{row.score_for}-{row.score_against}" if row else "",
@@ -491,3 +314,38 @@ def _placement_row(
         advances=place == 1,
         placement=text,
     )
+
+
+# -------------------------------------------------------------------- layouts
+@dataclass(frozen=True)
+class Layout:
+    """How one kind of bracket becomes a picture and a standings table.
+
+    A format names its layout in its ``FormatSpec.view``; a new format drawn like an
+    existing one needs no change here, a new look adds one entry to ``LAYOUTS``.
+    """
+
+    sections: Callable[[Bracket, ViewContext], list[Section]]
+    standings: Callable[[Bracket, ViewContext, str], StandingsTable]
+
+
+def _group_playoff_standings(bracket: Bracket, ctx: ViewContext, title: str) -> StandingsTable:
+    playoff = bracket.root.playoff  # type: ignore[attr-defined]
+    if playoff is not None:
+        return _placement_table(bracket, ctx, title, playoff.standings(bracket))
+    return _league_table(bracket, ctx, title, advance=bracket.options.advance_per_group)
+
+
+LAYOUTS: dict[str, Layout] = {
+    "elimination": Layout(
+        lambda b, ctx: _elimination_sections(b, b.matches.values(), ctx, stage_key=""),
+        _placement_table,
+    ),
+    "round_robin": Layout(lambda b, ctx: list(_round_robin_sections(b, ctx)), _league_table),
+    "swiss": Layout(lambda b, ctx: [_swiss_section(b, ctx)], _league_table),
+    "group_playoff": Layout(_group_playoff_sections, _group_playoff_standings),
+}
+
+
+def _layout(bracket: Bracket) -> Layout:
+    return LAYOUTS[format_spec(bracket.format).view]

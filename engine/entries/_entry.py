@@ -22,6 +22,7 @@ from engine.entries.profiles import ingame_ids
 from engine.entries.views import status_words
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, Timestamp, User, msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import FieldView, lock_tournament
 from storage.models import Game, Registration, RegistrationField, RegistrationMember, Tournament
@@ -39,22 +40,33 @@ class Entry:
     members: Mapping[int, str | None]  # user id -> in-game id
 
 
-def _when(moment: datetime) -> str:
-    return f"<t:{int(moment.timestamp())}:f>"
+def _when(moment: datetime) -> Timestamp:
+    return Timestamp(moment, "f")
 
 
 def require_open(tournament: Tournament, now: datetime) -> None:
     name, status = tournament.name, tournament.status
     if status in (TournamentStatus.DRAFT, TournamentStatus.PUBLISHED):
         opens = tournament.registration_opens_at
-        when = f" It opens {_when(opens)}." if opens else ""
-        raise Conflict(f"Registration for {name} is not open yet.{when} Try again then.")
+        when = msg(" It opens {when}.", when=Timestamp(opens, "f")) if opens else ""
+        raise Conflict(
+            msg(
+                "Registration for {name} is not open yet.{when} Try again then.",
+                name=name,
+                when=when,
+            )
+        )
     if status == TournamentStatus.CANCELLED:
-        raise Conflict(f"{name} was cancelled, so it takes no registrations.")
+        raise Conflict(msg("{name} was cancelled, so it takes no registrations.", name=name))
     closes = tournament.registration_closes_at
     if status != TournamentStatus.REGISTRATION_OPEN or (closes is not None and now >= closes):
         raise Conflict(
-            f"Registration for {name} is closed. Look for another tournament with /tournament list."
+            msg(
+                "Registration for {name} is closed. Look for another tournament with "
+                "{tournament_list}.",
+                name=name,
+                tournament_list=Command("tournament list"),
+            )
         )
 
 
@@ -67,7 +79,9 @@ async def tournament_for(
         else await session.get(Tournament, tournament_id)
     )
     if tournament is None or tournament.guild_id != actor.guild_id:
-        raise NotFound("That tournament does not exist on this server. Pick one from the list.")
+        raise NotFound(
+            msg("That tournament does not exist on this server. Pick one from the list.")
+        )
     return tournament
 
 
@@ -85,7 +99,10 @@ async def build_entry(
     if tournament.participant_type == ParticipantType.TEAM:
         if team_id is None:
             raise InvalidInput(
-                f"{tournament.name} is a team tournament: choose your team in the team option."
+                msg(
+                    "{name} is a team tournament: choose your team in the team option.",
+                    name=tournament.name,
+                )
             )
         team = await registrable_roster(
             session, actor, team_id, tournament.team_size, game.team_size_max, tournament.name
@@ -94,20 +111,34 @@ async def build_entry(
         missing = [uid for uid in team.member_ids if uid not in known]
         if missing:
             raise InvalidInput(
-                f"Everyone in {team.name} needs their {game.ingame_id_label} for {game.name} "
-                f"set, and it is missing for: {', '.join(f'<@{u}>' for u in missing)}. "
-                "They can set it with /profile set; then register again."
+                msg(
+                    "Everyone in {name} needs their {ingame_id_label} for {game_name} "
+                    "set, and it is missing for: {users}. They can set it with "
+                    "{profile_set}; then register again.",
+                    name=team.name,
+                    ingame_id_label=game.ingame_id_label,
+                    game_name=game.name,
+                    users=[User(u) for u in missing],
+                    profile_set=Command("profile set"),
+                )
             )
         members = {uid: known[uid] for uid in team.member_ids}
         return Entry(team.display_name, team.id, "team", team.id, members)
     if team_id is not None:
-        raise InvalidInput(f"{tournament.name} is a solo tournament: register without a team.")
+        raise InvalidInput(
+            msg("{name} is a solo tournament: register without a team.", name=tournament.name)
+        )
     known = await ingame_ids(session, game.guild_id, game.id, [actor.user_id])
     ingame = answers.get(INGAME_FIELD_KEY) or known.get(actor.user_id)
     if ingame is None and not defer_missing_id:
         raise InvalidInput(
-            f"<@{actor.user_id}>, you have not set your {game.ingame_id_label} for {game.name} "
-            "yet. Set it with /profile set, then register again."
+            msg(
+                "You have not set your {ingame_id_label} for {name} yet. Set it "
+                "with {profile_set}, then register again.",
+                ingame_id_label=game.ingame_id_label,
+                name=game.name,
+                profile_set=Command("profile set"),
+            )
         )
     name = (actor.display_name or f"Player {actor.user_id}")[:64]
     solo: dict[int, str | None] = {actor.user_id: None if ingame is None else str(ingame)}
@@ -139,17 +170,38 @@ async def refuse_registered(
         return
     user_id, display_name, status, team_id = row
     if status == RegistrationStatus.DISQUALIFIED:
-        raise Conflict(f"<@{user_id}> was disqualified from {tournament.name} and cannot re-enter.")
+        raise Conflict(
+            msg(
+                "{user} was disqualified from {name} and cannot re-enter.",
+                user=User(user_id),
+                name=tournament.name,
+            )
+        )
     same_team = entry.team_id is not None and team_id == entry.team_id
     if same_team or (entry.team_id is None and user_id == actor.user_id):
-        who = f"{entry.display_name} is" if same_team else "You are"
+        who = (
+            msg("{display_name} is", display_name=entry.display_name)
+            if same_team
+            else msg("You are")
+        )
         raise Conflict(
-            f"{who} already registered for {tournament.name} ({status_words(status)}). "
-            "Use /unregister first if you want to change the entry."
+            msg(
+                "{who} already registered for {name} ({status_words}). Use {unregister} "
+                "first if you want to change the entry.",
+                who=who,
+                name=tournament.name,
+                status_words=status_words(status),
+                unregister=Command("unregister"),
+            )
         )
     raise Conflict(
-        f"<@{user_id}> is already registered for {tournament.name} with {display_name}. "
-        "A player can be in only one entry per tournament: they must leave that entry first."
+        msg(
+            "{user} is already registered for {name} with {display_name}. A player can "
+            "be in only one entry per tournament: they must leave that entry first.",
+            user=User(user_id),
+            name=tournament.name,
+            display_name=display_name,
+        )
     )
 
 
@@ -182,6 +234,10 @@ async def insert_members(
     except IntegrityError:
         await refuse_registered(session, actor, tournament, entry)
         raise Conflict(
-            f"Someone in this entry was registered for {tournament.name} at the same moment. "
-            "Check with /unregister or try again."
+            msg(
+                "Someone in this entry was registered for {name} at the same moment. "
+                "Check with {unregister} or try again.",
+                name=tournament.name,
+                unregister=Command("unregister"),
+            )
         ) from None

@@ -14,6 +14,7 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import UnitOfWork
 from storage.models import Registration, Team, TeamInvite, TeamMember, Tournament
 from storage.models.enums import InviteStatus, RegistrationStatus, TournamentStatus
@@ -45,14 +46,24 @@ async def lock_team(session: AsyncSession, team_id: int, guild_id: int | None) -
         or team.disbanded_at is not None
         or (guild_id is not None and team.guild_id != guild_id)
     ):
-        raise NotFound("That team does not exist (any more). Check the name with /team roster.")
+        raise NotFound(
+            msg(
+                "That team does not exist (any more). Check the name with {team_roster}.",
+                team_roster=Command("team roster"),
+            )
+        )
     return team
 
 
 def require_captain(actor: Actor, team: Team, doing: str) -> None:
     if actor.user_id != team.captain_id:
         raise PermissionDenied(
-            f"Only the captain of {team.name}, <@{team.captain_id}>, can {doing}."
+            msg(
+                "Only the captain of {name}, {captain}, can {doing}.",
+                name=team.name,
+                captain=User(team.captain_id),
+                doing=doing,
+            )
         )
 
 
@@ -60,7 +71,11 @@ def clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not NAME_MIN <= len(cleaned) <= NAME_MAX:
         raise InvalidInput(
-            f"A team name must be {NAME_MIN} to {NAME_MAX} characters long; pick another one."
+            msg(
+                "A team name must be {name_min} to {name_max} characters long; pick another one.",
+                name_min=NAME_MIN,
+                name_max=NAME_MAX,
+            )
         )
     return cleaned
 
@@ -68,7 +83,7 @@ def clean_name(name: str) -> str:
 def clean_tag(tag: str) -> str:
     cleaned = tag.strip()
     if not TAG.match(cleaned):
-        raise InvalidInput("A team tag is 2 to 5 letters or digits, for example “DCR”.")
+        raise InvalidInput(msg("A team tag is 2 to 5 letters or digits, for example “DCR”."))
     return cleaned.upper()
 
 
@@ -91,22 +106,32 @@ async def refuse_if_registered(session: AsyncSession, team: Team, doing: str) ->
     )
     if entry is not None:
         raise Conflict(
-            f"{team.name} is registered for {entry}, so its roster is locked and you cannot "
-            f"{doing} now. The captain can withdraw the team with /unregister first."
+            msg(
+                "{name} is registered for {entry}, so its roster is locked and you "
+                "cannot {doing} now. The captain can withdraw the team with {unregister} "
+                "first.",
+                name=team.name,
+                entry=entry,
+                doing=doing,
+                unregister=Command("unregister"),
+            )
         )
 
 
 def refuse_answered(invite: TeamInvite, team: Team) -> None:
     """A second click, a late click, or a click on a cancelled invite changes nothing."""
     if invite.status == InviteStatus.ACCEPTED:
-        raise Conflict(f"You already accepted this invite: you are in {team.name}.")
+        raise Conflict(msg("You already accepted this invite: you are in {name}.", name=team.name))
     if invite.status == InviteStatus.DECLINED:
         raise Conflict(
-            f"You already declined this invite to {team.name}. Ask the captain for a new "
-            "one if you changed your mind."
+            msg(
+                "You already declined this invite to {name}. Ask the captain for a new "
+                "one if you changed your mind.",
+                name=team.name,
+            )
         )
     if invite.status == InviteStatus.CANCELLED or team.disbanded_at is not None:
-        raise Conflict("This invite was cancelled (the team was disbanded or changed).")
+        raise Conflict(msg("This invite was cancelled (the team was disbanded or changed)."))
 
 
 async def cancel_pending_invites(uow: UnitOfWork, team: Team) -> None:
@@ -144,18 +169,37 @@ async def registrable_roster(
     """
     team = await session.get(Team, team_id)
     if team is None or team.disbanded_at is not None or team.guild_id != actor.guild_id:
-        raise NotFound("That team does not exist (any more). Pick one of your teams from the list.")
+        raise NotFound(
+            msg("That team does not exist (any more). Pick one of your teams from the list.")
+        )
     require_captain(actor, team, f"register it for {event}")
     view = await team_view(session, team)
     count, size_max = len(view.members), max(team_size, size_max)
     if count < team_size:
         raise InvalidInput(
-            f"{team.name} has {count} player{'s' if count != 1 else ''} but {event} needs "
-            f"teams of {team_size}. Invite more players with /team invite, then register again."
+            msg(
+                "{name} has {count} player{value} but {event} needs teams of "
+                "{team_size}. Invite more players with {team_invite}, then register "
+                "again.",
+                name=team.name,
+                count=count,
+                value="s" if count != 1 else "",
+                event=event,
+                team_size=team_size,
+                team_invite=Command("team invite"),
+            )
         )
     if count > size_max:
         raise InvalidInput(
-            f"{team.name} has {count} players but {event} allows at most {size_max} "
-            f"({team_size} plus substitutes). Remove someone with /team kick first."
+            msg(
+                "{name} has {count} players but {event} allows at most {size_max} "
+                "({team_size} plus substitutes). Remove someone with {team_kick} first.",
+                name=team.name,
+                count=count,
+                event=event,
+                size_max=size_max,
+                team_size=team_size,
+                team_kick=Command("team kick"),
+            )
         )
     return view

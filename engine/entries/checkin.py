@@ -25,6 +25,7 @@ from engine.entries.events import (
 from engine.entries.slots import release_slot
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound, PermissionDenied
+from engine.kernel.text import Command, Timestamp, msg
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import (
@@ -43,8 +44,8 @@ S = TournamentStatus
 NOT_CHECKED_IN_REASON = "Did not check in"
 
 
-def _ts(moment: datetime, style: str = "R") -> str:
-    return f"<t:{int(moment.timestamp())}:{style}>"
+def _ts(moment: datetime, style: str = "R") -> Timestamp:
+    return Timestamp(moment, style)
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,28 @@ class TournamentCheckInView:
 
 def require_checkin_state(t: Tournament) -> None:
     if t.status == S.CANCELLED:
-        raise Conflict(f"{t.name} was cancelled, so there is nothing to check in for.")
+        raise Conflict(
+            msg("{name} was cancelled, so there is nothing to check in for.", name=t.name)
+        )
     if t.status not in PRE_START:
         raise Conflict(
-            f"Check-in for {t.name} is over: the bracket is already made. A match that "
-            "waits for your check-in has a Check in button in its thread."
+            msg(
+                "Check-in for {name} is over: the bracket is already made. A match that "
+                "waits for your check-in has a Check in button in its thread.",
+                name=t.name,
+            )
         )
     if not t.checkin_enabled:
         raise Conflict(
-            f"{t.name} has no check-in: confirmed entries are in the bracket automatically."
+            msg(
+                "{name} has no check-in: confirmed entries are in the bracket automatically.",
+                name=t.name,
+            )
         )
     if t.starts_at is None:
-        raise Conflict(f"{t.name} has no start time yet, so its check-in is not open.")
+        raise Conflict(
+            msg("{name} has no start time yet, so its check-in is not open.", name=t.name)
+        )
 
 
 async def _entry_of(session: AsyncSession, tournament_id: int, user_id: int) -> Registration | None:
@@ -89,19 +100,29 @@ async def _entry_of(session: AsyncSession, tournament_id: int, user_id: int) -> 
 def _require_confirmed(t: Tournament, entry: Registration | None) -> Registration:
     if entry is None:
         raise PermissionDenied(
-            f"You are not registered for {t.name}, so there is nothing to check in. "
-            "Only confirmed participants check in."
+            msg(
+                "You are not registered for {name}, so there is nothing to check in. "
+                "Only confirmed participants check in.",
+                name=t.name,
+            )
         )
     if entry.status == RegistrationStatus.CONFIRMED:
         return entry
     advice = {
-        RegistrationStatus.AWAITING_PAYMENT: "pay the entry fee with /pay first",
+        RegistrationStatus.AWAITING_PAYMENT: msg(
+            "pay the entry fee with {pay} first", pay=Command("pay")
+        ),
         RegistrationStatus.PAYMENT_REVIEW: "an organizer still has to approve your payment",
         RegistrationStatus.WAITLISTED: "you are on the waitlist; you get a DM if a slot frees",
     }.get(RegistrationStatus(entry.status), "ask an organizer if this looks wrong")
     raise Conflict(
-        f"The entry of {entry.display_name} in {t.name} is not confirmed, so it cannot "
-        f"check in: {advice}."
+        msg(
+            "The entry of {display_name} in {name} is not confirmed, so it cannot check "
+            "in: {advice}.",
+            display_name=entry.display_name,
+            name=t.name,
+            advice=advice,
+        )
     )
 
 
@@ -110,11 +131,22 @@ def _require_window_open(t: Tournament, now: datetime) -> None:
     assert window is not None  # require_checkin_state
     opens, closes = window
     if now < opens:
-        raise Conflict(f"Check-in for {t.name} opens {_ts(opens)} ({_ts(opens, 'f')}).")
+        raise Conflict(
+            msg(
+                "Check-in for {name} opens {when} ({when2}).",
+                name=t.name,
+                when=Timestamp(opens, "R"),
+                when2=Timestamp(opens, "f"),
+            )
+        )
     if now >= closes:
         raise Conflict(
-            f"Check-in for {t.name} closed {_ts(closes)}; entries that had not checked in "
-            "were withdrawn. Ask an organizer if you think this is a mistake."
+            msg(
+                "Check-in for {name} closed {when}; entries that had not checked in were "
+                "withdrawn. Ask an organizer if you think this is a mistake.",
+                name=t.name,
+                when=Timestamp(closes, "R"),
+            )
         )
 
 
@@ -124,16 +156,23 @@ async def check_in_tournament(
     """The tournament check-in of ``actor``'s entry inside the caller's transaction."""
     t = await lock_tournament(uow.session, tournament_id)
     if actor.guild_id is not None and t.guild_id != actor.guild_id:
-        raise NotFound("That tournament does not exist on this server. Pick one from the list.")
+        raise NotFound(
+            msg("That tournament does not exist on this server. Pick one from the list.")
+        )
     require_checkin_state(t)
     entry = _require_confirmed(t, await _entry_of(uow.session, t.id, actor.user_id))
     now, starts = uow.clock.now(), t.starts_at
     assert starts is not None  # require_checkin_state
     if entry.checked_in_at is not None:
         raise Conflict(
-            f"{entry.display_name} is already checked in for {t.name} "
-            f"(since {_ts(entry.checked_in_at, 't')}); nothing more to do until it starts "
-            f"{_ts(starts)}."
+            msg(
+                "{display_name} is already checked in for {name} (since {when}); nothing "
+                "more to do until it starts {when2}.",
+                display_name=entry.display_name,
+                name=t.name,
+                when=Timestamp(entry.checked_in_at, "t"),
+                when2=Timestamp(starts, "R"),
+            )
         )
     _require_window_open(t, now)
     entry.checked_in_at = now
@@ -252,7 +291,7 @@ async def _on_checkin_open(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     window = checkin_window(t)
     assert window is not None
     if uow.clock.now() >= window[1]:
-        raise Conflict(f"Check-in for {t.name} has already closed.")
+        raise Conflict(msg("Check-in for {name} has already closed.", name=t.name))
     confirmed = await uow.session.scalar(
         select(func.count())
         .select_from(Registration)

@@ -18,6 +18,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 from engine.entries.events import ManualRankSet, ProfileUpdated
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import InvalidInput, NotFound
+from engine.kernel.numbers import row_id
+from engine.kernel.text import Command, Text, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import Game, GuildSettings, PlayerProfile, Ranking, Team
 
@@ -63,15 +65,15 @@ class RankingView:
     subject_id: int
     rating: int
     manual_rank: int | None
-    subject_label: str  # the team's name, or a player mention
+    subject_label: Text  # the team's name, or the player (a User marker)
 
 
 async def resolve_game(session: AsyncSession, guild_id: int, game: str | int) -> Game:
     """A game of this guild by id or by (case-insensitive) name."""
     row: Game | None = None
     text = str(game).strip()
-    if text.isdigit():
-        row = await session.get(Game, int(text))
+    if (wanted := row_id(text)) is not None:
+        row = await session.get(Game, wanted)
         if row is not None and row.guild_id != guild_id:
             row = None
     if row is None:
@@ -80,8 +82,12 @@ async def resolve_game(session: AsyncSession, guild_id: int, game: str | int) ->
         )
     if row is None:
         raise NotFound(
-            f"There is no game called “{text}” on this server. Pick one from the list, "
-            "or ask an organizer to add it with /game add."
+            msg(
+                "There is no game called “{text}” on this server. Pick one from the "
+                "list, or ask an organizer to add it with {game_add}.",
+                text=text,
+                game_add=Command("game add"),
+            )
         )
     return row
 
@@ -134,15 +140,20 @@ async def _ranking_row(
 
 async def _check_subject(
     session: AsyncSession, guild_id: int, subject_type: str, subject_id: int
-) -> str:
+) -> Text:
     """How to name the ranked subject in a reply."""
     if subject_type not in SUBJECT_TYPES:
-        raise InvalidInput("A ranking is kept for a player or a team; pick one of them.")
+        raise InvalidInput(msg("A ranking is kept for a player or a team; pick one of them."))
     if subject_type == "player":
-        return f"<@{subject_id}>"
+        return msg("{player}", player=User(subject_id))
     team = await session.get(Team, subject_id)
     if team is None or team.guild_id != guild_id or team.disbanded_at is not None:
-        raise NotFound("That team does not exist on this server. Check /team roster.")
+        raise NotFound(
+            msg(
+                "That team does not exist on this server. Check {team_roster}.",
+                team_roster=Command("team roster"),
+            )
+        )
     return f"[{team.tag}] {team.name}"
 
 
@@ -156,12 +167,17 @@ async def set_manual_rank_in(
 ) -> RankingView:
     """Organizer-set rank of a player or team (None clears it), inside the caller's uow."""
     if actor.guild_id is None:
-        raise InvalidInput("Rankings belong to a server; use this command inside one.")
+        raise InvalidInput(msg("Rankings belong to a server; use this command inside one."))
     session = uow.session
     settings = await session.get(GuildSettings, actor.guild_id)
     require_organizer(actor, settings.organizer_role_id if settings else None)
     if rank is not None and not 1 <= rank <= MANUAL_RANK_MAX:
-        raise InvalidInput(f"A rank is a whole number from 1 to {MANUAL_RANK_MAX}; 1 is the best.")
+        raise InvalidInput(
+            msg(
+                "A rank is a whole number from 1 to {manual_rank_max}; 1 is the best.",
+                manual_rank_max=MANUAL_RANK_MAX,
+            )
+        )
     row_game = await resolve_game(session, actor.guild_id, game)
     label = await _check_subject(session, actor.guild_id, subject_type, subject_id)
     now = uow.clock.now()
@@ -224,8 +240,12 @@ def _clean_ingame_id(raw: str, label: str) -> str:
     value = raw.strip()
     if not value or len(value) > INGAME_ID_MAX or any(c in value for c in "\n\r\t"):
         raise InvalidInput(
-            f"Your {label} must be 1 to {INGAME_ID_MAX} characters on one line. "
-            "Copy it from the game and try again."
+            msg(
+                "Your {label} must be 1 to {ingame_id_max} characters on one line. Copy "
+                "it from the game and try again.",
+                label=label,
+                ingame_id_max=INGAME_ID_MAX,
+            )
         )
     return value
 
@@ -237,7 +257,12 @@ class ProfileService:
     async def set_ingame_id(self, actor: Actor, game: str | int, ingame_id: str) -> ProfileEntry:
         """``/profile set``: store (or change) the actor's in-game id for one game."""
         if actor.guild_id is None:
-            raise InvalidInput("Profiles belong to a server; use /profile set inside one.")
+            raise InvalidInput(
+                msg(
+                    "Profiles belong to a server; use {profile_set} inside one.",
+                    profile_set=Command("profile set"),
+                )
+            )
         async with self._ctx.unit_of_work() as uow:
             row_game = await resolve_game(uow.session, actor.guild_id, game)
             value = _clean_ingame_id(ingame_id, row_game.ingame_id_label)

@@ -25,21 +25,27 @@ def elo_update(rating_a: int, rating_b: int, score_a: float, k: int = K_FACTOR) 
     return rating_a + delta, rating_b - delta
 
 
-async def _ranking(
-    uow: UnitOfWork, guild_id: int, game_id: int, subject_type: str, subject_id: int
-) -> Ranking:
-    row = await uow.session.scalar(
-        select(Ranking)
-        .where(
-            Ranking.guild_id == guild_id,
-            Ranking.game_id == game_id,
-            Ranking.subject_type == subject_type,
-            Ranking.subject_id == subject_id,
+async def _rankings(
+    uow: UnitOfWork, guild_id: int, game_id: int, subject_type: str, *subject_ids: int
+) -> list[Ranking]:
+    """The rankings of the subjects (made at the start rating when missing), read in one
+    statement. Rankings are always flushed as soon as they are made, so the read need not
+    flush the transaction's other pending changes: they go out together at the end."""
+    with uow.session.no_autoflush:
+        found = await uow.session.scalars(
+            select(Ranking)
+            .where(
+                Ranking.guild_id == guild_id,
+                Ranking.game_id == game_id,
+                Ranking.subject_type == subject_type,
+                Ranking.subject_id.in_(set(subject_ids)),
+            )
+            .with_for_update()
         )
-        .with_for_update()
-    )
-    if row is None:
-        row = Ranking(
+        by_subject = {row.subject_id: row for row in found}
+    missing = [i for i in dict.fromkeys(subject_ids) if i not in by_subject]
+    for subject_id in missing:
+        by_subject[subject_id] = Ranking(
             guild_id=guild_id,
             game_id=game_id,
             subject_type=subject_type,
@@ -48,9 +54,10 @@ async def _ranking(
             matches_played=0,
             updated_at=uow.clock.now(),
         )
-        uow.session.add(row)
+        uow.session.add(by_subject[subject_id])
+    if missing:
         await uow.session.flush()
-    return row
+    return [by_subject[i] for i in subject_ids]
 
 
 async def record_result(
@@ -64,8 +71,7 @@ async def record_result(
     score_a: float,
 ) -> int:
     """Apply one played match to both ratings; returns the points A gained (B lost)."""
-    first = await _ranking(uow, guild_id, game_id, subject_type, subject_a)
-    second = await _ranking(uow, guild_id, game_id, subject_type, subject_b)
+    first, second = await _rankings(uow, guild_id, game_id, subject_type, subject_a, subject_b)
     before = first.rating
     first.rating, second.rating = elo_update(first.rating, second.rating, score_a)
     _touch(uow, first, second, played=1)
@@ -83,8 +89,7 @@ async def reverse_result(
     delta: int,
 ) -> None:
     """Take back a result recorded earlier (it was corrected, or its match reset)."""
-    first = await _ranking(uow, guild_id, game_id, subject_type, subject_a)
-    second = await _ranking(uow, guild_id, game_id, subject_type, subject_b)
+    first, second = await _rankings(uow, guild_id, game_id, subject_type, subject_a, subject_b)
     first.rating -= delta
     second.rating += delta
     _touch(uow, first, second, played=-1)

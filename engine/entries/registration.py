@@ -53,6 +53,7 @@ from engine.entries.views import (
 )
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import validate_field_values
 from storage.models import (
@@ -172,20 +173,28 @@ class RegistrationService:
             tournament = await tournament_for(session, actor, tournament_id, lock=True)
             if tournament.status in STARTED:
                 raise Conflict(
-                    f"{tournament.name} has already started, so entries cannot be withdrawn. "
-                    "If you cannot play, tell an organizer."
+                    msg(
+                        "{name} has already started, so entries cannot be withdrawn. If "
+                        "you cannot play, tell an organizer.",
+                        name=tournament.name,
+                    )
                 )
             registration = await _active_entry(session, tournament.id, actor.user_id)
             if registration is None:
-                raise NotFound(f"You are not registered for {tournament.name}.")
+                raise NotFound(msg("You are not registered for {name}.", name=tournament.name))
             if registration.team_id is not None and actor.user_id != registration.user_id:
                 captain = await session.scalar(
                     select(Team.captain_id).where(Team.id == registration.team_id)
                 )
                 if actor.user_id != captain:
                     raise PermissionDenied(
-                        f"Only the captain of {registration.display_name}, <@{captain}>, can "
-                        f"withdraw the team from {tournament.name}."
+                        msg(
+                            "Only the captain of {display_name}, {captain}, can withdraw "
+                            "the team from {name}.",
+                            display_name=registration.display_name,
+                            captain=User(captain) if captain is not None else "",
+                            name=tournament.name,
+                        )
                     )
             return await release(
                 uow,
@@ -200,11 +209,11 @@ class RegistrationService:
     ) -> RegistrationView:
         """Organizer: disqualify or cancel one entry; its slot goes to the waitlist."""
         if status not in (RegistrationStatus.DISQUALIFIED, RegistrationStatus.CANCELLED):
-            raise InvalidInput("An organizer can disqualify or cancel an entry, nothing else.")
+            raise InvalidInput(msg("An organizer can disqualify or cancel an entry, nothing else."))
         async with self._ctx.unit_of_work() as uow:
             view = await load_view(uow.session, registration_id)
             if view.guild_id != actor.guild_id:
-                raise NotFound("That registration does not exist on this server.")
+                raise NotFound(msg("That registration does not exist on this server."))
             settings = await uow.session.get(GuildSettings, view.guild_id)
             require_organizer(actor, settings.organizer_role_id if settings else None)
             return await release_slot(
@@ -263,7 +272,7 @@ class RegistrationService:
         async with self._ctx.read() as session:
             tournament = await session.get(Tournament, tournament_id)
             if tournament is None:
-                raise NotFound("That tournament does not exist. Pick one from the list.")
+                raise NotFound(msg("That tournament does not exist. Pick one from the list."))
             rows = (await session.scalars(query.order_by(Registration.id))).all()
             return await views_of(session, tournament, rows)
 

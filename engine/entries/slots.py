@@ -28,6 +28,7 @@ from engine.entries.views import (
     status_words,
 )
 from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import EntryFeeWaived, SlotsAdded, lock_tournament
 from storage.models import (
@@ -52,7 +53,12 @@ async def _lock_registration(uow: UnitOfWork, registration_id: int) -> Registrat
         .execution_options(populate_existing=True)
     )
     if registration is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
+        raise NotFound(
+            msg(
+                "That registration does not exist. Check {register} or ask an organizer.",
+                register=Command("register"),
+            )
+        )
     return registration
 
 
@@ -68,9 +74,14 @@ async def _move(
     before = registration.status
     if before not in set(allowed):
         raise Conflict(
-            f"The entry of {registration.display_name} is {status_words(before)}, so it cannot "
-            f"become {status_words(target)}. Nothing was changed; ask an organizer if this "
-            "looks wrong."
+            msg(
+                "The entry of {display_name} is {status_words}, so it cannot become "
+                "{status_words2}. Nothing was changed; ask an organizer if this looks "
+                "wrong.",
+                display_name=registration.display_name,
+                status_words=status_words(before),
+                status_words2=status_words(target),
+            )
         )
     registration.status = target
     registration.updated_at = uow.clock.now()
@@ -192,7 +203,12 @@ async def release(
         select(Registration.tournament_id).where(Registration.id == registration_id)
     )
     if tournament_id is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
+        raise NotFound(
+            msg(
+                "That registration does not exist. Check {register} or ask an organizer.",
+                register=Command("register"),
+            )
+        )
     await lock_tournament(uow.session, tournament_id)
     registration, before = await _move(uow, registration_id, ACTIVE, status, actor_id)
     if status is not RegistrationStatus.DISQUALIFIED:

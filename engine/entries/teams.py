@@ -42,6 +42,8 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.numbers import row_id
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import Team, TeamInvite, TeamMember
 from storage.models.enums import InviteStatus, TeamRole
@@ -66,7 +68,12 @@ class TeamService:
     async def create(self, actor: Actor, name: str, tag: str) -> TeamView:
         """``/team create``: a new team with the actor as its captain."""
         if actor.guild_id is None:
-            raise InvalidInput("Teams belong to a server; use /team create inside one.")
+            raise InvalidInput(
+                msg(
+                    "Teams belong to a server; use {team_create} inside one.",
+                    team_create=Command("team create"),
+                )
+            )
         cleaned, cleaned_tag = clean_name(name), clean_tag(tag)
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
@@ -76,7 +83,12 @@ class TeamService:
                 )
             )
             if taken is not None:
-                raise Conflict(f"A team called “{cleaned}” already exists here; pick another name.")
+                raise Conflict(
+                    msg(
+                        "A team called “{cleaned}” already exists here; pick another name.",
+                        cleaned=cleaned,
+                    )
+                )
             now = uow.clock.now()
             team = Team(
                 guild_id=actor.guild_id,
@@ -91,8 +103,11 @@ class TeamService:
                     await session.flush()
             except IntegrityError:
                 raise Conflict(
-                    f"A team called “{cleaned}” was just created by someone else; "
-                    "pick another name."
+                    msg(
+                        "A team called “{cleaned}” was just created by someone else; "
+                        "pick another name.",
+                        cleaned=cleaned,
+                    )
                 ) from None
             session.add(
                 TeamMember(
@@ -128,9 +143,11 @@ class TeamService:
             team = await lock_team(session, team_id, actor.guild_id)
             require_captain(actor, team, "invite players")
             if user_id == actor.user_id:
-                raise InvalidInput("You are already in your own team; invite someone else.")
+                raise InvalidInput(msg("You are already in your own team; invite someone else."))
             if await find_member(session, team.id, user_id) is not None:
-                raise Conflict(f"<@{user_id}> is already in {team.name}.")
+                raise Conflict(
+                    msg("{user} is already in {name}.", user=User(user_id), name=team.name)
+                )
             pending = await session.scalar(
                 select(TeamInvite.id).where(
                     TeamInvite.team_id == team.id,
@@ -140,8 +157,12 @@ class TeamService:
             )
             if pending is not None:
                 raise Conflict(
-                    f"<@{user_id}> already has an invite to {team.name} waiting; "
-                    "they can accept it from their DMs."
+                    msg(
+                        "{user} already has an invite to {name} waiting; they can accept "
+                        "it from their DMs.",
+                        user=User(user_id),
+                        name=team.name,
+                    )
                 )
             invite = TeamInvite(
                 team_id=team.id,
@@ -182,9 +203,9 @@ class TeamService:
                 select(TeamInvite).where(TeamInvite.id == invite_id).with_for_update()
             )
             if invite is None:
-                raise NotFound("This invite no longer exists; ask the captain for a new one.")
+                raise NotFound(msg("This invite no longer exists; ask the captain for a new one."))
             if invite.user_id != actor.user_id:
-                raise PermissionDenied("This invite is not for you.")
+                raise PermissionDenied(msg("This invite is not for you."))
             team = await session.scalar(
                 select(Team).where(Team.id == invite.team_id).with_for_update()
             )
@@ -231,11 +252,17 @@ class TeamService:
             team = await lock_team(session, team_id, actor.guild_id)
             member = await find_member(session, team.id, actor.user_id)
             if member is None:
-                raise NotFound(f"You are not in {team.name}.")
+                raise NotFound(msg("You are not in {name}.", name=team.name))
             if team.captain_id == actor.user_id:
                 raise Conflict(
-                    f"You are the captain of {team.name}, so you cannot just leave: hand the "
-                    "team over with /team transfer, or end it with /team disband."
+                    msg(
+                        "You are the captain of {name}, so you cannot just leave: hand "
+                        "the team over with {team_transfer}, or end it with "
+                        "{team_disband}.",
+                        name=team.name,
+                        team_transfer=Command("team transfer"),
+                        team_disband=Command("team disband"),
+                    )
                 )
             await refuse_if_registered(session, team, "leave")
             await session.delete(member)
@@ -260,12 +287,16 @@ class TeamService:
             require_captain(actor, team, "remove players")
             if user_id == actor.user_id:
                 raise InvalidInput(
-                    "You cannot kick yourself. Hand the team over with /team transfer "
-                    "or end it with /team disband."
+                    msg(
+                        "You cannot kick yourself. Hand the team over with "
+                        "{team_transfer} or end it with {team_disband}.",
+                        team_transfer=Command("team transfer"),
+                        team_disband=Command("team disband"),
+                    )
                 )
             member = await find_member(session, team.id, user_id)
             if member is None:
-                raise NotFound(f"<@{user_id}> is not in {team.name}.")
+                raise NotFound(msg("{user} is not in {name}.", user=User(user_id), name=team.name))
             await refuse_if_registered(session, team, "remove players")
             await session.delete(member)
             await session.flush()
@@ -290,7 +321,11 @@ class TeamService:
             new = await find_member(session, team.id, user_id)
             if new is None or user_id == actor.user_id:
                 raise InvalidInput(
-                    f"Pick another member of {team.name} as the new captain (see /team roster)."
+                    msg(
+                        "Pick another member of {name} as the new captain (see {team_roster}).",
+                        name=team.name,
+                        team_roster=Command("team roster"),
+                    )
                 )
             # The entry was made by this captain (it pays and withdraws in their name).
             await refuse_if_registered(session, team, "hand the captaincy over")
@@ -359,7 +394,7 @@ class TeamService:
                 or team.disbanded_at is not None
                 or (guild_id is not None and team.guild_id != guild_id)
             ):
-                raise NotFound("That team does not exist (any more). Pick one from the list.")
+                raise NotFound(msg("That team does not exist (any more). Pick one from the list."))
             return await team_view(session, team)
 
     async def teams_of(
@@ -401,8 +436,8 @@ class TeamService:
         """The id of a team picked from autocomplete (its id) or typed by name or tag."""
         text = text.strip()
         async with self._ctx.read() as session:
-            if text.isdigit():
-                team = await session.get(Team, int(text))
+            if (wanted := row_id(text)) is not None:
+                team = await session.get(Team, wanted)
                 if team is not None and team.guild_id == guild_id and team.disbanded_at is None:
                     return team.id
             found = (
@@ -416,7 +451,10 @@ class TeamService:
             ).all()
         if len(found) != 1:
             raise NotFound(
-                f"I could not find one team called “{text[:40]}”. Pick a team from the list."
+                msg(
+                    "I could not find one team called “{text}”. Pick a team from the list.",
+                    text=text[:40],
+                )
             )
         return found[0]
 
@@ -424,7 +462,7 @@ class TeamService:
         async with self._ctx.read() as session:
             invite = await session.get(TeamInvite, invite_id)
             if invite is None:
-                raise NotFound("This invite no longer exists; ask the captain for a new one.")
+                raise NotFound(msg("This invite no longer exists; ask the captain for a new one."))
             team = await session.get(Team, invite.team_id)
             assert team is not None
             return invite_view_of(invite, team)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.errors import NotFound
+from engine.kernel.text import Command, msg
 from engine.tournaments import FieldView
 from storage.models import Registration, RegistrationMember, Tournament
 from storage.models.enums import SLOT_HOLDING, RegistrationStatus
@@ -136,7 +137,12 @@ async def views_of(
 async def load_view(session: AsyncSession, registration_id: int) -> RegistrationView:
     registration = await session.get(Registration, registration_id)
     if registration is None:
-        raise NotFound("That registration does not exist. Check /register or ask an organizer.")
+        raise NotFound(
+            msg(
+                "That registration does not exist. Check {register} or ask an organizer.",
+                register=Command("register"),
+            )
+        )
     tournament = await session.get(Tournament, registration.tournament_id)
     assert tournament is not None  # registrations cascade with their tournament
     [view] = await views_of(session, tournament, [registration])

@@ -28,8 +28,19 @@ from engine.formats.model import (
     StandingRow,
     Withdrawal,
 )
-from engine.formats.options import FORMATS, FormatOptions
+from engine.formats.options import FormatOptions
 from engine.formats.preview import format_preview_text, preview_plan
+from engine.formats.registry import (
+    ALL_OPTION_KEYS,
+    FORMAT_LABELS,
+    FORMATS,
+    MINIMUM_FIELD,
+    OPTION_KEYS,
+    FormatSpec,
+    format_spec,
+    register_format,
+    unregister_format,
+)
 from engine.formats.seeding import (
     SEEDING_METHODS,
     apply_seeding,
@@ -41,12 +52,17 @@ from engine.formats.seeding import (
 )
 
 __all__ = [
+    "ALL_OPTION_KEYS",
     "FORMATS",
+    "FORMAT_LABELS",
+    "MINIMUM_FIELD",
+    "OPTION_KEYS",
     "SEEDING_METHODS",
     "Bracket",
     "CannotUndo",
     "FormatError",
     "FormatOptions",
+    "FormatSpec",
     "InvalidOptions",
     "InvalidParticipants",
     "InvalidResult",
@@ -67,11 +83,14 @@ __all__ = [
     "apply_seeding",
     "create_bracket",
     "format_preview_text",
+    "format_spec",
     "preview_plan",
+    "register_format",
     "replay",
     "seed_by_rating",
     "seed_in_given_order",
     "seed_manually",
     "seed_randomly",
     "swap_seeds",
+    "unregister_format",
 ]

@@ -11,9 +11,9 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import engine.formats.kinds  # noqa: F401  (registers the built-in formats)
 from engine.formats.errors import (
     CannotUndo,
-    InvalidOptions,
     InvalidParticipants,
     MatchNotPlayable,
     UnknownMatch,
@@ -33,11 +33,10 @@ from engine.formats.model import (
     Withdrawal,
     action_from_dict,
 )
-from engine.formats.options import FORMATS, FormatOptions
+from engine.formats.options import FormatOptions
+from engine.formats.registry import format_spec
 from engine.formats.scoring import Verdict, judge
 from engine.formats.stage import Stage
-
-DRAW_SIDES = frozenset({"round_robin", "swiss"})
 
 
 class Bracket:
@@ -60,7 +59,9 @@ class Bracket:
         self._stages: dict[str, Stage] = {}
         self._ready: dict[str, None] = {}
         self._by_id = {p.id: p for p in self.participants}
-        self.root: Stage = _make_root(format, options)
+        spec = format_spec(format)
+        self._draw_sides = spec.draw_sides
+        self.root: Stage = spec.stage("main", options)
         self.root.build(self)
 
     # ----------------------------------------------------------------- reading
@@ -98,19 +99,27 @@ class Bracket:
     # ------------------------------------------------------------ changing state
     def apply_result(self, result: Result) -> Match:
         """Record a result and move the participants on. Returns the decided match."""
+        match, verdict = self._judged(result)
+        self.history.append(result)
+        self._complete(match, verdict, automatic=False)
+        if result.disqualify and match.loser is not None:
+            self._withdraw(match.loser)
+        return match
+
+    def check_result(self, result: Result) -> None:
+        """Raise what :meth:`apply_result` would refuse ``result`` for, changing nothing:
+        the dry run of a report needs no copy of the bracket."""
+        self._judged(result)
+
+    def _judged(self, result: Result) -> tuple[Match, Verdict]:
         match = self.matches.get(result.match_id)
         if match is None:
             raise UnknownMatch(result.match_id)
         if match.status is not MatchStatus.READY:
             raise MatchNotPlayable(_not_playable_reason(match))
         options = self.options
-        draws = options.allow_draws and match.side in DRAW_SIDES
-        verdict = judge(match, result, options.result_type, draws)
-        self.history.append(result)
-        self._complete(match, verdict, automatic=False)
-        if result.disqualify and match.loser is not None:
-            self._withdraw(match.loser)
-        return match
+        draws = options.allow_draws and match.side in self._draw_sides
+        return match, judge(match, result, options.result_type, draws)
 
     def report(self, match_id: str, first: int, second: int) -> Match:
         """Shorthand for ``apply_result(Result(match_id, (first, second)))``."""
@@ -299,40 +308,6 @@ def _not_playable_reason(match: Match) -> str:
     )
 
 
-def _make_root(format: str, options: FormatOptions) -> Stage:
-    # Imported here because every format module imports this one for typing.
-    if format == "single_elim":
-        from engine.formats.single_elim import SingleElimination
-
-        return SingleElimination("main", options)
-    if format == "double_elim":
-        from engine.formats.double_elim import DoubleElimination
-
-        return DoubleElimination("main", options)
-    if format == "round_robin":
-        from engine.formats.round_robin import RoundRobin
-
-        return RoundRobin("main", options)
-    if format == "swiss":
-        from engine.formats.swiss import Swiss
-
-        return Swiss("main", options)
-    if format == "group_playoff":
-        from engine.formats.group_playoff import GroupPlayoff
-
-        return GroupPlayoff("main", options)
-    raise InvalidOptions(f"Unknown format '{format}'; choose one of: {', '.join(FORMATS)}.")
-
-
-MINIMUM_FIELD = {
-    "single_elim": 2,
-    "double_elim": 3,
-    "round_robin": 2,
-    "swiss": 2,
-    "group_playoff": 4,
-}
-
-
 def _checked_participants(format: str, participants: Iterable[Participant]) -> list[Participant]:
     ordered = sorted(participants, key=lambda p: p.seed)
     ids = [p.id for p in ordered]
@@ -343,7 +318,7 @@ def _checked_participants(format: str, participants: Iterable[Participant]) -> l
         raise InvalidParticipants(
             "Two participants share a seed; give every participant a different seed."
         )
-    minimum = MINIMUM_FIELD.get(format, 2)
+    minimum = format_spec(format).minimum_field
     if len(ordered) < minimum:
         raise InvalidParticipants(
             f"This format needs at least {minimum} participants; {len(ordered)} "
@@ -359,8 +334,7 @@ def create_bracket(
     seed: int | None = None,
 ) -> Bracket:
     """Plan a tournament. Participants are placed by their ``seed`` (1 = best)."""
-    if format not in FORMATS:
-        raise InvalidOptions(f"Unknown format '{format}'; choose one of: {', '.join(FORMATS)}.")
+    format_spec(format)  # an unknown format is refused before anything else
     opts = FormatOptions.from_mapping(options)
     return Bracket(format, _checked_participants(format, participants), opts, seed)
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from engine.formats.errors import InvalidOptions
 
-FORMATS = ("single_elim", "double_elim", "round_robin", "swiss", "group_playoff")
 GRAND_FINAL_MODES = ("none", "single", "reset")
 RESULT_TYPES = ("games", "points")
 PAIRINGS = ("slide", "fold", "random")

@@ -9,20 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.formats.bracket import Bracket, create_bracket
-from engine.formats.group_playoff import GroupPlayoff, separate_group_mates
+from engine.formats.kinds.group_playoff import GroupPlayoff, separate_group_mates
+from engine.formats.kinds.swiss import Swiss
 from engine.formats.model import Match, Participant, ParticipantId
 from engine.formats.options import FormatOptions
+from engine.formats.registry import FORMAT_LABELS
 from engine.formats.seeding import apply_seeding, group_name
-from engine.formats.swiss import Swiss
 
 PREVIEW_VERSION = 1
-FORMAT_NAMES = {
-    "single_elim": "Single elimination",
-    "double_elim": "Double elimination",
-    "round_robin": "Round robin",
-    "swiss": "Swiss",
-    "group_playoff": "Groups and playoff",
-}
 
 
 def preview_plan(
@@ -183,7 +177,7 @@ def _bye_receivers(bracket: Bracket) -> list[ParticipantId]:
 
 def format_preview_text(plan: Mapping[str, Any]) -> str:
     """The human-readable form of :func:`preview_plan` for a terminal."""
-    title = FORMAT_NAMES.get(plan["format"], plan["format"])
+    title = FORMAT_LABELS.get(plan["format"], plan["format"])
     lines = [f"{title} · {plan['participants']} participants · seeding: {plan['seeding']}"]
     if plan["seed_order"] != sorted(plan["seed_order"]):
         pairs = (f"{seed} = #{entrant}" for seed, entrant in enumerate(plan["seed_order"], 1))

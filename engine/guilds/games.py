@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from engine.guilds.events import GameAdded
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.numbers import row_id
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import Game, GuildSettings
 from storage.models.enums import ResultType
@@ -71,7 +73,10 @@ def parse_team_size(text: str) -> tuple[int, int]:
     match = _TEAM_SIZE.match(text)
     if not match:
         raise InvalidInput(
-            f"“{text}” is not a team size. Write one number such as 5, or a range such as 3..5."
+            msg(
+                "“{text}” is not a team size. Write one number such as 5, or a range such as 3..5.",
+                text=text,
+            )
         )
     low = int(match.group(1))
     high = int(match.group(2) or low)
@@ -81,12 +86,19 @@ def parse_team_size(text: str) -> tuple[int, int]:
 def _validated(spec: GameSpec) -> GameSpec:
     name = " ".join(spec.name.split())
     if not 1 <= len(name) <= 64:
-        raise InvalidInput("A game name must be 1 to 64 characters long, for example “Valorant”.")
+        raise InvalidInput(
+            msg("A game name must be 1 to 64 characters long, for example “Valorant”.")
+        )
     low, high = spec.team_size_min, spec.team_size_max
     if not 1 <= low <= high <= MAX_TEAM_SIZE:
         raise InvalidInput(
-            f"The team size must be between 1 and {MAX_TEAM_SIZE} players, and the smallest "
-            f"size cannot be above the largest (you gave {low}..{high})."
+            msg(
+                "The team size must be between 1 and {max_team_size} players, and the "
+                "smallest size cannot be above the largest (you gave {low}..{high}).",
+                max_team_size=MAX_TEAM_SIZE,
+                low=low,
+                high=high,
+            )
         )
     if spec.result_type not in set(ResultType):
         raise InvalidInput(
@@ -95,7 +107,7 @@ def _validated(spec: GameSpec) -> GameSpec:
     label = " ".join(spec.ingame_id_label.split())
     if not 1 <= len(label) <= 32:
         raise InvalidInput(
-            "The in-game id label must be 1 to 32 characters long, for example “Riot ID”."
+            msg("The in-game id label must be 1 to 32 characters long, for example “Riot ID”.")
         )
     return GameSpec(name, low, high, spec.result_type, label, spec.allows_draws)
 
@@ -161,7 +173,12 @@ class GameService:
         async with self._ctx.read() as session:
             row = await session.get(Game, game_id)
         if row is None or (guild_id is not None and row.guild_id != guild_id):
-            raise NotFound("That game is not in this server's list. See /game list.")
+            raise NotFound(
+                msg(
+                    "That game is not in this server's list. See {game_list}.",
+                    game_list=Command("game list"),
+                )
+            )
         return GameView.of(row)
 
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[GameView]:
@@ -178,8 +195,8 @@ class GameService:
         """The id of a game picked from autocomplete (its id) or typed by name."""
         text = text.strip()
         async with self._ctx.read() as session:
-            if text.isdigit():
-                row = await session.get(Game, int(text))
+            if (wanted := row_id(text)) is not None:
+                row = await session.get(Game, wanted)
                 if row is not None and row.guild_id == guild_id:
                     return row.id
             found = await session.scalar(
@@ -189,16 +206,24 @@ class GameService:
             )
         if found is None:
             raise NotFound(
-                f"There is no game called “{text}” on this server. Pick one from the list, "
-                "or ask an organizer to add it with /game add."
+                msg(
+                    "There is no game called “{text}” on this server. Pick one from the "
+                    "list, or ask an organizer to add it with {game_add}.",
+                    text=text,
+                    game_add=Command("game add"),
+                )
             )
         return found
 
 
 def _duplicate(name: str) -> Conflict:
     return Conflict(
-        f"This server already has a game called “{name}”. Pick another name, or use the "
-        "existing game (see /game list)."
+        msg(
+            "This server already has a game called “{name}”. Pick another name, or use "
+            "the existing game (see {game_list}).",
+            name=name,
+            game_list=Command("game list"),
+        )
     )
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from engine.guilds.events import GuildConfigured
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import InvalidInput, NotConfigured
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import GuildSettings
 
@@ -56,12 +57,18 @@ def _validate(setup: GuildSetup) -> None:
             ZoneInfo(setup.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput(
-                f"“{setup.timezone}” is not a time zone I know. Use a name such as "
-                "Asia/Dhaka, Europe/Berlin or America/New_York."
+                msg(
+                    "“{timezone}” is not a time zone I know. Use a name such as "
+                    "Asia/Dhaka, Europe/Berlin or America/New_York.",
+                    timezone=setup.timezone,
+                )
             ) from None
     if setup.coin_name is not None and not _COIN_NAME.match(setup.coin_name.strip()):
         raise InvalidInput(
-            "The coin name must be 1 to 32 letters, digits, spaces or dashes, for example “Crowns”."
+            msg(
+                "The coin name must be 1 to 32 letters, digits, spaces or dashes, for "
+                "example “Crowns”."
+            )
         )
 
 
@@ -85,7 +92,10 @@ class GuildService:
         settings = await self.get_settings(guild_id)
         if settings is None:
             raise NotConfigured(
-                "This server is not set up yet. An organizer needs to run /setup first."
+                msg(
+                    "This server is not set up yet. An organizer needs to run {setup} first.",
+                    setup=Command("setup"),
+                )
             )
         return settings
 

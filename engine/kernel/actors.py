@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.kernel.errors import PermissionDenied
+from engine.kernel.text import msg
 
 SYSTEM_USER_ID = 0  # who acted when the bot itself did (a dispute it opened or closed)
 
@@ -37,11 +38,14 @@ def require_organizer(
     actor's roles and Manage Server were resolved in ``actor.guild_id`` only)."""
     if guild_id is not None and actor.guild_id is not None and actor.guild_id != guild_id:
         raise PermissionDenied(
-            "Only organizers of this server can do that, and you are acting from another one."
+            msg("Only organizers of this server can do that, and you are acting from another one.")
         )
     if not is_organizer(actor, organizer_role_id):
-        who = "the organizer role or " if organizer_role_id else ""
+        who = msg("the organizer role or ") if organizer_role_id else ""
         raise PermissionDenied(
-            f"Only organizers can do that: it needs {who}the Manage Server permission. "
-            "Ask a server admin if you should have it."
+            msg(
+                "Only organizers can do that: it needs {who}the Manage Server "
+                "permission. Ask a server admin if you should have it.",
+                who=who,
+            )
         )

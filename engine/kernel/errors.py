@@ -1,14 +1,22 @@
-"""Domain errors. Each carries the sentence a user should read; cogs show it as is."""
+"""Domain errors. Each carries a :class:`~engine.kernel.text.Message`: the sentence a user
+should read, as a catalogue key and parameters; cogs and the dashboard render it."""
 
 from __future__ import annotations
 
+from engine.kernel.text import Message, Text
+
 
 class DomainError(Exception):
-    """A rule said no. ``message`` is a full sentence: what happened and what to do next."""
+    """A rule said no. The text is a full sentence: what happened and what to do next.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``text`` is the :class:`Message` (a plain ``str`` is accepted and wrapped as a msgid
+    without parameters); ``message`` is its English reference rendering, for logs and tests.
+    """
+
+    def __init__(self, text: Text) -> None:
+        self.text: Message = text if isinstance(text, Message) else Message.literal(text)
+        self.message = str(self.text)
+        super().__init__(self.message)
 
 
 class NotFound(DomainError):

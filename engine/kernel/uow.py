@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.clock import Clock, SystemClock
 from engine.kernel.events import DomainEvent
+from engine.kernel.offload import RenderExecutor
 from engine.kernel.reactions import Reactions
+from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES, Uploads
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import AuditEntry, OutboxEvent
@@ -37,6 +40,16 @@ class UnitOfWork:
     random: random.Random = field(default_factory=secrets.SystemRandom)
     emitted: list[DomainEvent] = field(default_factory=list)
     timers_changed: bool = False
+    committed_callbacks: list[Callable[[], None]] = field(default_factory=list)
+    # Outbox rows not written yet: all of a transaction's events go out in one statement
+    # just before the commit (write_outbox), instead of one INSERT … RETURNING per event.
+    _outbox: list[dict[str, Any]] = field(default_factory=list)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this transaction has committed, never after a rollback:
+        the way in-memory state (a cached bracket) follows the database and not a change
+        that was undone."""
+        self.committed_callbacks.append(callback)
 
     async def react(self, moment: object) -> list[Any]:
         """Let the domains registered for ``moment`` act in this transaction (see
@@ -45,17 +58,28 @@ class UnitOfWork:
 
     def emit(self, event: DomainEvent) -> None:
         now = self.clock.now()
-        self.session.add(
-            OutboxEvent(
-                event_type=event.event_type,
-                guild_id=event.guild_id,
-                payload=event.to_payload(),
-                created_at=now,
-                next_attempt_at=now,
-                attempts=0,
-            )
+        self._outbox.append(
+            {
+                "event_type": event.event_type,
+                "guild_id": event.guild_id,
+                "payload": event.to_payload(),
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+            }
         )
+        if self.session.in_nested_transaction():
+            # A savepoint may still be rolled back, and its events with it: they become
+            # rows of the session now (after the earlier ones, to keep their order).
+            self.session.add_all([OutboxEvent(**row) for row in self._outbox])
+            self._outbox.clear()
         self.emitted.append(event)
+
+    async def write_outbox(self) -> None:
+        """Write the events emitted so far, in their order, in one batched statement."""
+        if self._outbox:
+            rows, self._outbox = self._outbox, []
+            await self.session.execute(insert(OutboxEvent), rows)
 
     def audit(
         self,
@@ -83,7 +107,8 @@ class UnitOfWork:
 
 
 class ServiceContext:
-    """What every service needs: the database, the clock, and who to wake after a commit."""
+    """What every service needs: the database, the clock, the file store with the checks
+    on uploaded images, and who to wake after a commit."""
 
     def __init__(
         self,
@@ -92,10 +117,15 @@ class ServiceContext:
         *,
         files: FileStore | None = None,
         randomness: random.Random | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        render: RenderExecutor | None = None,
     ) -> None:
         self.db = db
+        # Pictures and certificates are drawn here, off the event loop (kernel/offload.py).
+        self.render: RenderExecutor = render or RenderExecutor()
         self.clock: Clock = clock or SystemClock()
         self.files = files or FileStore(Path("data") / "files")
+        self.uploads = Uploads(self.files, max_bytes=max_upload_bytes)
         self.reactions = Reactions()
         self.random: random.Random = randomness or secrets.SystemRandom()
         self._after_events: list[Callable[[], None]] = []
@@ -116,12 +146,15 @@ class ServiceContext:
                 session=session, clock=self.clock, reactions=self.reactions, random=self.random
             )
             yield uow
+            await uow.write_outbox()
             if not self.db.is_sqlite:
                 # Other processes wake at once; PostgreSQL sends these only on commit.
                 if uow.emitted:
                     await notify(session, OUTBOX_CHANNEL)
                 if uow.timers_changed:
                     await notify(session, TIMERS_CHANNEL)
+        for committed in uow.committed_callbacks:
+            committed()
         if uow.emitted:
             for callback in self._after_events:
                 callback()

@@ -1,6 +1,5 @@
 from engine.matchday._access import (
     DISPUTE_REASONS,
-    MAX_IMAGE_BYTES,
     MatchLobby,
     OverrideOutcome,
     ReportOutcome,
@@ -43,7 +42,6 @@ from engine.matchday.reports import (
 
 __all__ = [
     "DISPUTE_REASONS",
-    "MAX_IMAGE_BYTES",
     "CheckInResult",
     "CheckInService",
     "DisputeDetail",

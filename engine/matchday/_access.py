@@ -1,5 +1,6 @@
-"""What score reports and disputes share: the match views, screenshot checks, finding
-and locking a match, and opening, closing and deciding its disputes.
+"""What score reports and disputes share: the match views, finding and locking a match,
+and opening, closing and deciding its disputes (screenshots are checked and stored by
+:mod:`engine.kernel.uploads`).
 
 :class:`engine.matchday.reports.ScoreService`, :mod:`engine.matchday.overrides` and
 :class:`engine.matchday.disputes.DisputeService` build on these. Every change locks the
@@ -8,13 +9,10 @@ tournament row first (the order :func:`apply_action` uses too), then the match r
 
 from __future__ import annotations
 
-import asyncio
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import (
@@ -24,36 +22,31 @@ from engine.brackets import (
     MatchView,
     apply_action,
     correct_result,
-    load_for_update,
     match_view,
+    peek_bracket,
     transition,
 )
-from engine.entries import load_view
 from engine.formats import FormatError, Result
+from engine.kernel.actors import Actor, is_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.kernel.text import Channel, Command, msg
+from engine.kernel.uow import UnitOfWork
 from engine.matchday._dispute_closing import (
     OPEN_DISPUTE_STATES,
     close_disputes,
 )
 from engine.matchday.events import DisputeOpened
-from engine.money import insert_ignoring_conflicts
-from engine.tournaments import lock_tournament
 from storage.models import (
     Dispute,
     DisputeEvidence,
     GuildSettings,
     MatchReport,
     MatchRow,
+    Registration,
     RegistrationMember,
-    StoredFile,
     Tournament,
 )
 
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
-_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
-_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 DISPUTE_REASONS = {
     "score_mismatch": "Score mismatch",
     "no_show": "No-show",
@@ -156,69 +149,6 @@ def score_text(a: int | None, b: int | None) -> str:
     return "—" if a is None or b is None else f"{a}–{b}"
 
 
-# --- images ---------------------------------------------------------------------------
-
-
-def check_image(data: bytes, what: str = "screenshot") -> str:
-    """Content type of a valid PNG/JPEG (checked by content: magic, size, full decode)."""
-    if not data:
-        raise InvalidInput(f"The {what} is empty. Attach the image again.")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidInput(
-            f"The {what} is {len(data) // 1024:,} KB; the limit is 2 MB. Crop it or save it "
-            "as JPEG, then send it again."
-        )
-    image_format = next((f for magic, f in _MAGIC.items() if data.startswith(magic)), None)
-    if image_format is None:
-        raise InvalidInput(f"The {what} is not a PNG or JPEG image. Attach a screenshot.")
-    damaged = InvalidInput(
-        f"The {what} could not be read: the image is damaged or incomplete. Take it again "
-        "and attach it."
-    )
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if image.format != image_format or width * height > MAX_IMAGE_PIXELS:
-                raise damaged
-            image.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()  # verify() checks structure only; decoding catches truncation
-    except InvalidInput:
-        raise
-    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
-        raise damaged from None
-    return _CONTENT_TYPES[image_format]
-
-
-async def store_image(
-    ctx: ServiceContext,
-    uow: UnitOfWork,
-    *,
-    guild_id: int,
-    user_id: int,
-    data: bytes,
-    content_type: str,
-    name: str | None,
-) -> str:
-    """Write the bytes (content-addressed) and their StoredFile row; returns the sha256."""
-    sha256 = await asyncio.to_thread(ctx.files.put, data)
-    stmt = (
-        insert_ignoring_conflicts(uow.session, StoredFile)
-        .values(
-            sha256=sha256,
-            guild_id=guild_id,
-            content_type=content_type,
-            size=len(data),
-            original_name=(name or None) and name[:200],
-            uploaded_by=user_id,
-            created_at=uow.clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["sha256"])
-    )
-    await uow.session.execute(stmt)
-    return sha256
-
-
 # --- reading and locking --------------------------------------------------------------
 
 
@@ -228,22 +158,116 @@ async def organizer_role(session: AsyncSession, guild_id: int) -> int | None:
     )
 
 
+@dataclass(frozen=True)
+class LockedMatch:
+    """A match under its locks: the tournament, the row, and its reports in order."""
+
+    tournament: Tournament
+    row: MatchRow
+    reports: list[MatchReport]
+
+
 async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchRow]:
     """Lock the tournament, then the match row, and return both freshly read."""
-    tournament_id = await uow.session.scalar(
-        select(MatchRow.tournament_id).where(MatchRow.id == match_id)
-    )
-    if tournament_id is None:
-        raise NotFound("That match does not exist any more. Use /match info to find yours.")
-    tournament = await lock_tournament(uow.session, tournament_id)
-    row = await uow.session.scalar(
-        select(MatchRow)
-        .where(MatchRow.id == match_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert row is not None  # matches are never deleted while their tournament lives
-    return tournament, row
+    locked = await lock_match_reports(uow, match_id)
+    return locked.tournament, locked.row
+
+
+async def lock_match_reports(uow: UnitOfWork, match_id: int) -> LockedMatch:
+    """:func:`lock_match` with the match's reports, read by the same statement."""
+    locked = await _lock_match_where(uow, MatchRow.id == match_id)
+    if locked is None:
+        raise NotFound(
+            msg(
+                "That match does not exist any more. Use {match_info} to find yours.",
+                match_info=Command("match info"),
+            )
+        )
+    return locked
+
+
+async def lock_match_of_report(uow: UnitOfWork, report_id: int) -> LockedMatch | None:
+    """:func:`lock_match_reports` for the match of a report, or None when the report is
+    gone: the match is found by the locking statement itself, not by a lookup first."""
+    match_id = select(MatchReport.match_id).where(MatchReport.id == report_id).scalar_subquery()
+    return await _lock_match_where(uow, MatchRow.id == match_id)
+
+
+async def _lock_match_where(uow: UnitOfWork, where: ColumnElement[bool]) -> LockedMatch | None:
+    """Two statements for the tournament, the match and its reports (every report and
+    confirmation starts here). On PostgreSQL ``FOR UPDATE OF tournaments, matches`` locks
+    the tournament row before the match row, the order every writer keeps; the reports
+    are read once both locks are held, so that a report committed by the writer this one
+    waited for is seen (a locking statement keeps its own snapshot for the rows it does
+    not lock). On SQLite the write transaction already holds the database."""
+    found = (
+        await uow.session.execute(
+            select(Tournament, MatchRow)
+            .join(Tournament, Tournament.id == MatchRow.tournament_id)
+            .where(where)
+            .with_for_update(of=[Tournament, MatchRow])
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if found is None:
+        return None
+    tournament, row = found
+    return LockedMatch(tournament, row, await reports_of(uow.session, row.id))
+
+
+Sides = tuple[Side | None, Side | None]
+# Session.info key: registration rows kept alive for the rest of the transaction.
+_KEEP = "deltacrown.matchday.registrations"
+
+
+async def load_sides(session: AsyncSession, row: MatchRow) -> Sides:
+    """Both sides of a match, names and members, in one statement: what a report needs to
+    know who may act, and what its reply shows. The registrations are loaded as rows, so
+    the rating update of the result finds them in the session instead of reading them."""
+    ids = [r for r in (row.registration_a_id, row.registration_b_id) if r is not None]
+    found: dict[int, tuple[str, list[int]]] = {}
+    if ids:
+        rows = await session.execute(
+            select(Registration, RegistrationMember.user_id)
+            .outerjoin(RegistrationMember, RegistrationMember.registration_id == Registration.id)
+            .where(Registration.id.in_(ids))
+            .order_by(Registration.id, RegistrationMember.id)
+        )
+        loaded = session.info.setdefault(_KEEP, [])
+        for registration, user_id in rows:
+            if registration.id not in found:
+                loaded.append(registration)  # the identity map only holds rows weakly
+            members = found.setdefault(registration.id, (registration.display_name, []))[1]
+            if user_id is not None:
+                members.append(user_id)
+    return _side(found, row.registration_a_id), _side(found, row.registration_b_id)
+
+
+def _side(found: dict[int, tuple[str, list[int]]], registration_id: int | None) -> Side | None:
+    if registration_id is None or registration_id not in found:
+        return None
+    name, members = found[registration_id]
+    return Side(registration_id, name, tuple(members))
+
+
+def slot_of_user(sides: Sides, user_id: int) -> int | None:
+    """0 or 1 when the user plays on that side (alone or in a team), else None."""
+    for slot, side in enumerate(sides):
+        if side is not None and user_id in side.member_ids:
+            return slot
+    return None
+
+
+async def outsider_match(session: AsyncSession, actor: Actor, match_id: int) -> MatchRow | None:
+    """The match when the actor neither plays in it nor organizes its server, else None.
+
+    Asked before an attached image is decoded, so a stranger's upload costs a refusal and
+    no decoding; the unit of work asks again under its locks (a missing match is its
+    refusal to give)."""
+    row = await session.get(MatchRow, match_id)
+    if row is None or await side_of_user(session, row, actor.user_id) is not None:
+        return None
+    return None if is_organizer(actor, await organizer_role(session, row.guild_id)) else row
 
 
 async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> int | None:
@@ -261,16 +285,42 @@ async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> in
     return 0 if registration_id == row.registration_a_id else 1
 
 
-async def load_lobby(session: AsyncSession, row: MatchRow) -> MatchLobby:
-    sides: list[Side | None] = []
-    for registration_id in (row.registration_a_id, row.registration_b_id):
-        if registration_id is None:
-            sides.append(None)
-            continue
-        view = await load_view(session, registration_id)
-        sides.append(Side(view.id, view.display_name, view.member_ids))
-    name = await session.scalar(select(Tournament.name).where(Tournament.id == row.tournament_id))
-    return MatchLobby(match_view(row), name or "", (sides[0], sides[1]))
+def claim_thread(row: MatchRow | Dispute, thread_id: int) -> bool:
+    """Record the Discord thread of a match or dispute (locked by the caller); False, and
+    nothing changes, when another thread is recorded already."""
+    if row.thread_id is not None:
+        return row.thread_id == thread_id
+    row.thread_id = thread_id
+    return True
+
+
+async def load_lobby(
+    session: AsyncSession,
+    row: MatchRow,
+    *,
+    tournament: Tournament | None = None,
+    sides: Sides | None = None,
+) -> MatchLobby:
+    """The lobby of ``row``; a caller that already read the tournament or the sides
+    passes them and no statement is spent on them again (sides are reused only while
+    they are still the row's registrations)."""
+    if sides is None or _registrations(sides) != (row.registration_a_id, row.registration_b_id):
+        sides = await load_sides(session, row)
+    if tournament is not None and tournament.id == row.tournament_id:
+        name: str | None = tournament.name
+    else:
+        name = await session.scalar(
+            select(Tournament.name).where(Tournament.id == row.tournament_id)
+        )
+    return MatchLobby(match_view(row), name or "", sides)
+
+
+def _registrations(sides: Sides) -> tuple[int | None, int | None]:
+    first, second = sides
+    return (
+        first.registration_id if first else None,
+        second.registration_id if second else None,
+    )
 
 
 async def reports_of(session: AsyncSession, match_id: int) -> list[MatchReport]:
@@ -327,13 +377,18 @@ async def find_match_id(
     rows = list((await session.scalars(query)).unique().all())
     if not rows:
         raise NotFound(
-            "You have no match waiting to be played right now. Use /match info to see your "
-            "next match, or run the command inside your match thread."
+            msg(
+                "You have no match waiting to be played right now. Use {match_info} to "
+                "see your next match, or run the command inside your match thread.",
+                match_info=Command("match info"),
+            )
         )
     if len({r.tournament_id for r in rows}) > 1:
         raise InvalidInput(
-            "You have matches in more than one tournament right now; pick the tournament "
-            "option, or run the command inside your match thread."
+            msg(
+                "You have matches in more than one tournament right now; pick the "
+                "tournament option, or run the command inside your match thread."
+            )
         )
     return rows[0].id
 
@@ -342,10 +397,10 @@ async def validate_scores(
     uow: UnitOfWork, tournament_id: int, code: str, scores: tuple[int, int]
 ) -> None:
     """Refuse a score the engine would refuse (best-of, draws, result type) before
-    anything is stored: a dry run on a rebuilt copy of the bracket."""
-    _, bracket = await load_for_update(uow, tournament_id)
+    anything is stored: a dry run that changes nothing, on the cached bracket."""
+    bracket = await peek_bracket(uow, tournament_id)
     try:
-        bracket.apply_result(Result(code, scores))
+        bracket.check_result(Result(code, scores))
     except FormatError as exc:
         raise InvalidInput(str(exc)) from None
 
@@ -366,17 +421,26 @@ async def open_dispute_in(
     """Put the match in dispute and open a Dispute; the caller holds the match lock."""
     if reason not in DISPUTE_REASONS:
         raise InvalidInput(
-            "Pick a reason for the dispute: score mismatch, no-show, cheating, technical "
-            "issue or other."
+            msg(
+                "Pick a reason for the dispute: score mismatch, no-show, cheating, "
+                "technical issue or other."
+            )
         )
     existing = await uow.session.scalar(
         select(Dispute).where(Dispute.match_id == row.id, Dispute.status.in_(OPEN_DISPUTE_STATES))
     )
     if existing is not None:
-        where = f" in <#{existing.thread_id}>" if existing.thread_id else ""
+        where = (
+            msg(" in {channel}", channel=Channel(existing.thread_id)) if existing.thread_id else ""
+        )
         raise Conflict(
-            f"Match {row.code} already has an open dispute (#{existing.id}){where}. Add your "
-            "evidence there; an organizer will decide."
+            msg(
+                "Match {code} already has an open dispute (#{existing_id}){where}. Add "
+                "your evidence there; an organizer will decide.",
+                code=row.code,
+                existing_id=existing.id,
+                where=where,
+            )
         )
     row.status = transition(row.code, row.status, MatchState.DISPUTED).value
     now = uow.clock.now()

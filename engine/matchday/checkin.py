@@ -26,8 +26,10 @@ from engine.entries import TournamentCheckInView, check_in_tournament
 from engine.formats import Result
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import Command, Timestamp, msg
 from engine.kernel.timers import TimerService, cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.matchday._access import side_of_user
 from engine.matchday.events import (
     MatchCheckInComplete,
     MatchCheckInMissed,
@@ -42,8 +44,8 @@ from storage.models.enums import RegistrationStatus, TournamentStatus
 S = TournamentStatus
 
 
-def _ts(moment: datetime, style: str = "R") -> str:
-    return f"<t:{int(moment.timestamp())}:{style}>"
+def _ts(moment: datetime, style: str = "R") -> Timestamp:
+    return Timestamp(moment, style)
 
 
 # --- views -----------------------------------------------------------------------------
@@ -86,20 +88,6 @@ async def match_member_ids(session: AsyncSession, registration_ids: list[int]) -
     return list(rows)
 
 
-async def _side_of(session: AsyncSession, row: MatchRow, user_id: int) -> int | None:
-    regs = [r for r in (row.registration_a_id, row.registration_b_id) if r is not None]
-    if not regs:
-        return None
-    registration_id = await session.scalar(
-        select(RegistrationMember.registration_id).where(
-            RegistrationMember.registration_id.in_(regs), RegistrationMember.user_id == user_id
-        )
-    )
-    if registration_id is None:
-        return None
-    return 0 if registration_id == row.registration_a_id else 1
-
-
 async def _deadline_pending(session: AsyncSession, match_id: int) -> bool:
     found = await session.scalar(
         select(Timer.id).where(
@@ -113,8 +101,12 @@ async def _deadline_pending(session: AsyncSession, match_id: int) -> bool:
 
 _NOT_IN_CHECKIN = {
     MatchState.SCHEDULED: "it is still waiting for the matches that decide who plays in it",
-    MatchState.READY: "both sides are already here — play and report with /report",
-    MatchState.LIVE: "both sides are already here — play and report with /report",
+    MatchState.READY: msg(
+        "both sides are already here — play and report with {report}", report=Command("report")
+    ),
+    MatchState.LIVE: msg(
+        "both sides are already here — play and report with {report}", report=Command("report")
+    ),
     MatchState.PENDING_RESULT: "its result is already being reported",
     MatchState.DISPUTED: "it is under dispute; an organizer will settle it",
     MatchState.COMPLETED: "its result is already final",
@@ -128,7 +120,12 @@ async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchR
         select(MatchRow.tournament_id).where(MatchRow.id == match_id)
     )
     if tournament_id is None:
-        raise NotFound("That match does not exist any more. Check the bracket with /bracket.")
+        raise NotFound(
+            msg(
+                "That match does not exist any more. Check the bracket with {bracket}.",
+                bracket=Command("bracket"),
+            )
+        )
     t = await lock_tournament(uow.session, tournament_id)
     row = await uow.session.scalar(
         select(MatchRow)
@@ -144,15 +141,24 @@ async def check_in_match(uow: UnitOfWork, actor: Actor, match_id: int) -> MatchC
     """One side of a match in ``checkin`` says it is here; both in -> ``ready``."""
     t, row = await lock_match(uow, match_id)
     if actor.guild_id is not None and row.guild_id != actor.guild_id:
-        raise NotFound("That match is not on this server.")
-    side = await _side_of(uow.session, row, actor.user_id)
+        raise NotFound(msg("That match is not on this server."))
+    side = await side_of_user(uow.session, row, actor.user_id)
     if side is None:
         raise PermissionDenied(
-            f"You are not playing in match {row.code}; only its two sides can check in."
+            msg(
+                "You are not playing in match {code}; only its two sides can check in.",
+                code=row.code,
+            )
         )
     state = MatchState(row.status)
     if state != MatchState.CHECKIN:
-        raise Conflict(f"Match {row.code} does not need a check-in now: {_NOT_IN_CHECKIN[state]}.")
+        raise Conflict(
+            msg(
+                "Match {code} does not need a check-in now: {not_in_checkin}.",
+                code=row.code,
+                not_in_checkin=_NOT_IN_CHECKIN[state],
+            )
+        )
     mine = row.checked_in_a_at if side == 0 else row.checked_in_b_at
     entry_id = row.registration_a_id if side == 0 else row.registration_b_id
     other_id = row.registration_b_id if side == 0 else row.registration_a_id
@@ -160,8 +166,12 @@ async def check_in_match(uow: UnitOfWork, actor: Actor, match_id: int) -> MatchC
     assert entry is not None and other_id is not None  # a match in checkin has both sides
     if mine is not None:
         raise Conflict(
-            f"{entry.display_name} is already checked in for match {row.code}; "
-            "waiting for the other side."
+            msg(
+                "{display_name} is already checked in for match {code}; waiting for the "
+                "other side.",
+                display_name=entry.display_name,
+                code=row.code,
+            )
         )
     now = uow.clock.now()
     if (
@@ -171,8 +181,11 @@ async def check_in_match(uow: UnitOfWork, actor: Actor, match_id: int) -> MatchC
     ):
         # The deadline timer is about to settle it; a late click must not beat it.
         raise Conflict(
-            f"Check-in for match {row.code} closed {_ts(row.checkin_deadline)}; "
-            "the deadline decides the match now."
+            msg(
+                "Check-in for match {code} closed {when}; the deadline decides the match now.",
+                code=row.code,
+                when=Timestamp(row.checkin_deadline, "R"),
+            )
         )
     if side == 0:
         row.checked_in_a_at = now
@@ -312,13 +325,17 @@ class CheckInService:
             return (todo or [open_now[0][0]])[0]
         if todo:
             raise InvalidInput(
-                "Check-in is open for several of your tournaments; pick one in the "
-                "tournament option."
+                msg(
+                    "Check-in is open for several of your tournaments; pick one in the "
+                    "tournament option."
+                )
             )
         raise Conflict(
-            "You have nothing to check in for right now: no match of yours waits for "
-            "check-in and no tournament check-in of yours is open. To check in for a "
-            "tournament, pick it in the tournament option."
+            msg(
+                "You have nothing to check in for right now: no match of yours waits for "
+                "check-in and no tournament check-in of yours is open. To check in for a "
+                "tournament, pick it in the tournament option."
+            )
         )
 
 
@@ -328,7 +345,7 @@ class CheckInService:
 async def _on_match_deadline(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     t, row = await lock_match(uow, int(payload["match_id"]))
     if row.status != MatchState.CHECKIN:
-        raise Conflict(f"Match {row.code} no longer waits for check-in.")
+        raise Conflict(msg("Match {code} no longer waits for check-in.", code=row.code))
     a_in, b_in = row.checked_in_a_at is not None, row.checked_in_b_at is not None
     regs = [r for r in (row.registration_a_id, row.registration_b_id) if r is not None]
     if a_in == b_in:
@@ -388,7 +405,7 @@ async def _on_match_deadline(uow: UnitOfWork, payload: dict[str, Any]) -> None:
 async def _on_match_reminder(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     t, row = await lock_match(uow, int(payload["match_id"]))
     if row.status != MatchState.CHECKIN or row.checkin_deadline is None:
-        raise Conflict(f"Match {row.code} no longer waits for check-in.")
+        raise Conflict(msg("Match {code} no longer waits for check-in.", code=row.code))
     missing = [
         reg
         for reg, at in (

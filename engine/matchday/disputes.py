@@ -15,22 +15,24 @@ from engine.brackets import MatchState, transition
 from engine.formats import Result
 from engine.kernel.actors import Actor, is_organizer, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._access import (
     DISPUTE_REASONS,
     MatchLobby,
-    check_image,
+    claim_thread,
     decide,
     find_match_id,
     load_lobby,
     lock_match,
     open_dispute_in,
     organizer_role,
+    outsider_match,
     report_view,
     reports_of,
     score_text,
     side_of_user,
-    store_image,
 )
 from engine.matchday._dispute_closing import OPEN_DISPUTE_STATES
 from engine.matchday.dispute_views import (
@@ -43,7 +45,6 @@ from engine.matchday.dispute_views import (
     evidence_view,
 )
 from engine.matchday.events import DisputeEscalated, DisputeEvidenceAdded
-from engine.money import insert_ignoring_conflicts
 from storage.models import Dispute, DisputeEvidence, MatchRow, Tournament
 
 MAX_NOTE = 1500
@@ -56,7 +57,12 @@ async def _find_dispute_id(
     if dispute_id is not None:
         found = await session.scalar(select(Dispute.id).where(Dispute.id == dispute_id))
         if found is None:
-            raise NotFound(f"There is no dispute #{dispute_id}. Check the number in its thread.")
+            raise NotFound(
+                msg(
+                    "There is no dispute #{dispute_id}. Check the number in its thread.",
+                    dispute_id=dispute_id,
+                )
+            )
         return found
     if thread_id is not None:
         found = await session.scalar(select(Dispute.id).where(Dispute.thread_id == thread_id))
@@ -69,13 +75,15 @@ async def _find_dispute_id(
             )
         if found is not None:
             return found
-    raise InvalidInput("Give the dispute number, or run the command inside the dispute thread.")
+    raise InvalidInput(
+        msg("Give the dispute number, or run the command inside the dispute thread.")
+    )
 
 
 async def _lock_dispute(uow: UnitOfWork, dispute_id: int) -> tuple[Dispute, MatchRow]:
     match_id = await uow.session.scalar(select(Dispute.match_id).where(Dispute.id == dispute_id))
     if match_id is None:
-        raise NotFound(f"There is no dispute #{dispute_id}.")
+        raise NotFound(msg("There is no dispute #{dispute_id}.", dispute_id=dispute_id))
     _, row = await lock_match(uow, match_id)
     dispute = await uow.session.scalar(
         select(Dispute)
@@ -89,17 +97,29 @@ async def _lock_dispute(uow: UnitOfWork, dispute_id: int) -> tuple[Dispute, Matc
 
 async def _require_organizer(session: AsyncSession, actor: Actor, guild_id: int, what: str) -> None:
     if not is_organizer(actor, await organizer_role(session, guild_id)):
-        raise PermissionDenied(
-            f"Only organizers can {what}: it needs the organizer role or the Manage Server "
-            "permission."
+        raise _not_an_organizer(what)
+
+
+def _not_an_organizer(what: str) -> PermissionDenied:
+    return PermissionDenied(
+        msg(
+            "Only organizers can {what}: it needs the organizer role or the Manage "
+            "Server permission.",
+            what=what,
         )
+    )
 
 
 def _require_open(dispute: Dispute) -> None:
     if dispute.status not in OPEN_DISPUTE_STATES:
         raise Conflict(
-            f"Dispute #{dispute.id} is already resolved: {dispute.resolution or 'decided'}. "
-            "To change the result now, use /match set-score."
+            msg(
+                "Dispute #{dispute_id} is already resolved: {value}. To change the "
+                "result now, use {match_set_score}.",
+                dispute_id=dispute.id,
+                value=dispute.resolution or "decided",
+                match_set_score=Command("match set-score"),
+            )
         )
 
 
@@ -125,9 +145,8 @@ class DisputeService:
         description = description.strip()
         if len(description) < 5:
             raise InvalidInput(
-                "Describe what happened in a sentence or two, so an organizer can decide."
+                msg("Describe what happened in a sentence or two, so an organizer can decide.")
             )
-        content_type = check_image(evidence, "evidence") if evidence is not None else None
         if match_id is None:
             async with self._ctx.read() as session:
                 match_id = await find_match_id(
@@ -137,6 +156,14 @@ class DisputeService:
                     tournament_id=tournament_id,
                     thread_id=thread_id,
                 )
+        image = None
+        if evidence is not None:
+            async with self._ctx.read() as session:
+                if (outsider := await outsider_match(session, actor, match_id)) is not None:
+                    raise _not_an_organizer(f"open a dispute about match {outsider.code}")
+            image = await self._ctx.uploads.check_image(
+                evidence, what="evidence", name=evidence_name
+            )
         async with self._ctx.unit_of_work() as uow:
             tournament, row = await lock_match(uow, match_id)
             if await side_of_user(uow.session, row, actor.user_id) is None:
@@ -144,15 +171,9 @@ class DisputeService:
                     uow.session, actor, row.guild_id, f"open a dispute about match {row.code}"
                 )
             sha256 = None
-            if evidence is not None and content_type is not None:
-                sha256 = await store_image(
-                    self._ctx,
-                    uow,
-                    guild_id=row.guild_id,
-                    user_id=actor.user_id,
-                    data=evidence,
-                    content_type=content_type,
-                    name=evidence_name,
+            if image is not None:
+                sha256 = await self._ctx.uploads.store(
+                    uow, image, guild_id=row.guild_id, user_id=actor.user_id
                 )
             dispute = await open_dispute_in(
                 uow,
@@ -170,7 +191,7 @@ class DisputeService:
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
             if row is None:
-                raise NotFound("That match does not exist any more.")
+                raise NotFound(msg("That match does not exist any more."))
             if await side_of_user(session, row, actor.user_id) is None:
                 await _require_organizer(
                     session, actor, row.guild_id, f"open a dispute about match {row.code}"
@@ -182,8 +203,12 @@ class DisputeService:
             )
             if open_id is not None:
                 raise Conflict(
-                    f"Match {row.code} already has an open dispute (#{open_id}). Add your "
-                    "evidence in its thread; an organizer will decide."
+                    msg(
+                        "Match {code} already has an open dispute (#{open_id}). Add your "
+                        "evidence in its thread; an organizer will decide.",
+                        code=row.code,
+                        open_id=open_id,
+                    )
                 )
             transition(row.code, row.status, MatchState.DISPUTED)
             return await load_lobby(session, row)
@@ -192,16 +217,13 @@ class DisputeService:
         """Remember the dispute thread; False when another thread is recorded already."""
         async with self._ctx.unit_of_work() as uow:
             dispute, _ = await _lock_dispute(uow, dispute_id)
-            if dispute.thread_id is not None:
-                return dispute.thread_id == thread_id
-            dispute.thread_id = thread_id
-            return True
+            return claim_thread(dispute, thread_id)
 
     async def detail(self, dispute_id: int) -> DisputeDetail:
         async with self._ctx.read() as session:
             dispute = await session.get(Dispute, dispute_id)
             if dispute is None:
-                raise NotFound(f"There is no dispute #{dispute_id}.")
+                raise NotFound(msg("There is no dispute #{dispute_id}.", dispute_id=dispute_id))
             row = await session.get(MatchRow, dispute.match_id)
             assert row is not None
             evidence = await session.scalars(
@@ -223,8 +245,11 @@ class DisputeService:
             # about another one.
             if actor.guild_id != guild_id:
                 raise PermissionDenied(
-                    "Only organizers of this server can see its disputes. Open the dashboard "
-                    "from /dashboard in that server."
+                    msg(
+                        "Only organizers of this server can see its disputes. Open the "
+                        "dashboard from {dashboard} in that server.",
+                        dashboard=Command("dashboard"),
+                    )
                 )
             require_organizer(actor, await organizer_role(session, guild_id))
             rows = await session.execute(
@@ -259,6 +284,19 @@ class DisputeService:
             )
             return bool(found)
 
+    async def _may_add_evidence(self, actor: Actor, thread_id: int) -> bool:
+        """Whether the thread's dispute is open and the actor takes part in it: asked
+        before an image is decoded, so a bystander's upload in the thread costs nothing."""
+        async with self._ctx.read() as session:
+            match_id = await session.scalar(
+                select(Dispute.match_id).where(
+                    Dispute.thread_id == thread_id, Dispute.status.in_(OPEN_DISPUTE_STATES)
+                )
+            )
+            if match_id is None:
+                return False
+            return await outsider_match(session, actor, match_id) is None
+
     async def add_evidence(
         self,
         actor: Actor,
@@ -273,9 +311,13 @@ class DisputeService:
         (``None``)."""
         note = note.strip()
         image = next((f for f in files if f.data is not None), None)
-        content_type = None
+        checked = None
         if image is not None and image.data is not None:
-            content_type = check_image(image.data, "evidence")
+            if not await self._may_add_evidence(actor, thread_id):
+                return None
+            checked = await self._ctx.uploads.check_image(
+                image.data, what="evidence", name=image.filename
+            )
         links = [f.url for f in files if f is not image]
         text = "\n".join([note, *links]).strip()[:MAX_NOTE] or None
         if text is None and image is None:
@@ -294,15 +336,9 @@ class DisputeService:
             ):
                 return None
             sha256 = None
-            if image is not None and image.data is not None and content_type is not None:
-                sha256 = await store_image(
-                    self._ctx,
-                    uow,
-                    guild_id=row.guild_id,
-                    user_id=actor.user_id,
-                    data=image.data,
-                    content_type=content_type,
-                    name=image.filename,
+            if checked is not None:
+                sha256 = await self._ctx.uploads.store(
+                    uow, checked, guild_id=row.guild_id, user_id=actor.user_id
                 )
             evidence_id = await uow.session.scalar(
                 insert_ignoring_conflicts(uow.session, DisputeEvidence)
@@ -361,8 +397,11 @@ class DisputeService:
             _require_open(dispute)
             if dispute.status == "escalated":
                 raise Conflict(
-                    f"Dispute #{dispute.id} is already escalated; the server owner was pinged "
-                    "in its thread."
+                    msg(
+                        "Dispute #{dispute_id} is already escalated; the server owner "
+                        "was pinged in its thread.",
+                        dispute_id=dispute.id,
+                    )
                 )
             dispute.status = "escalated"
             note = note.strip() or "No note given."
@@ -440,11 +479,13 @@ class DisputeService:
     ) -> tuple[tuple[int, int] | None, int | None]:
         if forfeit is not None:
             if forfeit not in (0, 1):
-                raise InvalidInput("The forfeit must name the first or the second side.")
+                raise InvalidInput(msg("The forfeit must name the first or the second side."))
             return None, forfeit
         if first is None or second is None:
             raise InvalidInput(
-                "Give both final scores (first-named side, then second), or choose which side "
-                "forfeits."
+                msg(
+                    "Give both final scores (first-named side, then second), or choose "
+                    "which side forfeits."
+                )
             )
         return (first, second), None

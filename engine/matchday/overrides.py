@@ -14,6 +14,7 @@ from engine.entries import release_slot
 from engine.formats import Result, Withdrawal
 from engine.kernel.actors import Actor, is_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._access import (
     OverrideOutcome,
@@ -67,13 +68,15 @@ async def disqualify(
     losers bracket instead)."""
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Give a reason for the disqualification; the player reads it.")
+        raise InvalidInput(msg("Give a reason for the disqualification; the player reads it."))
     async with ctx.unit_of_work() as uow:
         tournament = await lock_tournament(uow.session, tournament_id)
         if not is_organizer(actor, await organizer_role(uow.session, tournament.guild_id)):
             raise PermissionDenied(
-                "Only organizers can disqualify a player: it needs the organizer role or "
-                "the Manage Server permission."
+                msg(
+                    "Only organizers can disqualify a player: it needs the organizer "
+                    "role or the Manage Server permission."
+                )
             )
         registration = await _active_registration(uow, tournament, user_id)
         row = await uow.session.scalar(
@@ -146,7 +149,12 @@ async def _release(
             .order_by(MatchRow.id.desc())
         )
     if shown is None:
-        raise Conflict(f"{registration.display_name} has no match in this bracket.")
+        raise Conflict(
+            msg(
+                "{display_name} has no match in this bracket.",
+                display_name=registration.display_name,
+            )
+        )
     return OverrideOutcome(
         await load_lobby(uow.session, shown),
         tuple(r.code for r in applied.reset),
@@ -167,10 +175,19 @@ async def _active_registration(
         )
     )
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-        state = "is not in" if registration is None else f"is {registration.status} in"
+        state = (
+            msg("is not in")
+            if registration is None
+            else msg("is {status} in", status=registration.status)
+        )
         raise NotFound(
-            f"<@{user_id}> {state} {tournament.name}, so there is nobody to disqualify. "
-            "Check the player and the tournament."
+            msg(
+                "{user} {state} {name}, so there is nobody to disqualify. Check the "
+                "player and the tournament.",
+                user=User(user_id),
+                state=state,
+                name=tournament.name,
+            )
         )
     return registration
 
@@ -185,14 +202,20 @@ async def _organizer_match(
     )
     if match_id is None:
         raise NotFound(
-            f"There is no match {code.strip()} in this tournament; codes look like W1-2 "
-            "(see /bracket)."
+            msg(
+                "There is no match {code} in this tournament; codes look like W1-2 (see "
+                "{bracket}).",
+                code=code.strip(),
+                bracket=Command("bracket"),
+            )
         )
     tournament, row = await lock_match(uow, match_id)
     if not is_organizer(actor, await organizer_role(uow.session, tournament.guild_id)):
         raise PermissionDenied(
-            "Only organizers can set a score: it needs the organizer role or the Manage "
-            "Server permission."
+            msg(
+                "Only organizers can set a score: it needs the organizer role or the "
+                "Manage Server permission."
+            )
         )
     return row
 

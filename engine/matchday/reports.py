@@ -16,13 +16,15 @@ the organizer overrides in :mod:`engine.matchday.overrides`.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import REPORTABLE_STATES, MatchState, apply_action, transition
 from engine.formats import Result
 from engine.kernel.actors import SYSTEM_USER_ID, Actor, is_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday import overrides
 from engine.matchday._access import (
@@ -30,23 +32,38 @@ from engine.matchday._access import (
     OverrideOutcome,
     ReportOutcome,
     ReportView,
-    check_image,
+    Sides,
+    claim_thread,
     decide,
     find_match_id,
     load_lobby,
+    load_sides,
     lock_match,
+    lock_match_of_report,
+    lock_match_reports,
     open_dispute_in,
     organizer_role,
+    outsider_match,
     report_dicts,
     report_view,
-    reports_of,
     score_text,
-    side_of_user,
-    store_image,
+    slot_of_user,
     validate_scores,
 )
 from engine.matchday.events import ScoreConfirmed, ScoreMismatch, ScoreReported
 from storage.models import MatchReport, MatchRow, Tournament
+
+
+@dataclass(frozen=True)
+class _Lobby:
+    """What a report already read under its locks (the tournament, both sides), so its
+    reply's lobby costs no statement."""
+
+    tournament: Tournament
+    sides: Sides
+
+    async def of(self, uow: UnitOfWork, row: MatchRow) -> MatchLobby:
+        return await load_lobby(uow.session, row, tournament=self.tournament, sides=self.sides)
 
 
 class ScoreService:
@@ -58,16 +75,13 @@ class ScoreService:
         """Remember the match thread; False (and nothing changes) when one is recorded."""
         async with self._ctx.unit_of_work() as uow:
             _, row = await lock_match(uow, match_id)
-            if row.thread_id is not None:
-                return row.thread_id == thread_id
-            row.thread_id = thread_id
-            return True
+            return claim_thread(row, thread_id)
 
     async def lobby(self, match_id: int) -> MatchLobby:
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
             if row is None:
-                raise NotFound("That match does not exist.")
+                raise NotFound(msg("That match does not exist."))
             return await load_lobby(session, row)
 
     async def current_match(
@@ -105,13 +119,16 @@ class ScoreService:
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
             if row is None:
-                raise NotFound("That match does not exist any more.")
+                raise NotFound(msg("That match does not exist any more."))
             lobby = await load_lobby(session, row)
             if lobby.side_of_user(actor.user_id) is None and not is_organizer(
                 actor, await organizer_role(session, row.guild_id)
             ):
                 raise PermissionDenied(
-                    f"Only the players of match {row.code} or an organizer can report its score."
+                    msg(
+                        "Only the players of match {code} or an organizer can report its score.",
+                        code=row.code,
+                    )
                 )
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
@@ -133,7 +150,6 @@ class ScoreService:
     ) -> ReportOutcome:
         """Report a score as ``mine / theirs``. An organizer who does not play in the
         match reports in slot order (first-named side first), and that result is final."""
-        content_type = check_image(screenshot) if screenshot is not None else None
         if match_id is None:
             async with self._ctx.read() as session:
                 match_id = await find_match_id(
@@ -143,44 +159,46 @@ class ScoreService:
                     tournament_id=tournament_id,
                     thread_id=thread_id,
                 )
+        image = None
+        if screenshot is not None:
+            async with self._ctx.read() as session:
+                if (outsider := await outsider_match(session, actor, match_id)) is not None:
+                    raise _only_players(outsider.code)
+            image = await self._ctx.uploads.check_image(screenshot, name=screenshot_name)
         async with self._ctx.unit_of_work() as uow:
-            tournament, row = await lock_match(uow, match_id)
-            side = await side_of_user(uow.session, row, actor.user_id)
+            locked = await lock_match_reports(uow, match_id)
+            tournament, row = locked.tournament, locked.row
+            sides = await load_sides(uow.session, row)
+            side = slot_of_user(sides, actor.user_id)
             if side is None:
                 if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
-                    raise PermissionDenied(
-                        f"Only the players of match {row.code} or an organizer can report its "
-                        "score."
-                    )
-                return await self._organizer_report(uow, row, (mine, theirs), actor)
+                    raise _only_players(row.code)
+                return await self._organizer_report(uow, tournament, row, (mine, theirs), actor)
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
             # Reports of a side that left the match (a corrected earlier result) do not count.
-            sides = (row.registration_a_id, row.registration_b_id)
-            reports = [
-                r for r in await reports_of(uow.session, row.id) if r.registration_id in sides
-            ]
-            registration_id = sides[side]
+            slots = (row.registration_a_id, row.registration_b_id)
+            reports = [r for r in locked.reports if r.registration_id in slots]
+            registration_id = slots[side]
             assert registration_id is not None
             own = next((r for r in reports if r.registration_id == registration_id), None)
             if own is not None:
                 raise Conflict(
-                    f"Your side already reported {score_text(own.score_a, own.score_b)} for match "
-                    f"{row.code}. Wait for your opponent to confirm it, or open a dispute with "
-                    "/dispute open if it was wrong."
+                    msg(
+                        "Your side already reported {score_text} for match {code}. Wait "
+                        "for your opponent to confirm it, or open a dispute with "
+                        "{dispute_open} if it was wrong.",
+                        score_text=score_text(own.score_a, own.score_b),
+                        code=row.code,
+                        dispute_open=Command("dispute open"),
+                    )
                 )
             await validate_scores(uow, tournament.id, row.code, (mine, theirs))
             scores = (mine, theirs) if side == 0 else (theirs, mine)
             sha256 = None
-            if screenshot is not None and content_type is not None:
-                sha256 = await store_image(
-                    self._ctx,
-                    uow,
-                    guild_id=row.guild_id,
-                    user_id=actor.user_id,
-                    data=screenshot,
-                    content_type=content_type,
-                    name=screenshot_name,
+            if image is not None:
+                sha256 = await self._ctx.uploads.store(
+                    uow, image, guild_id=row.guild_id, user_id=actor.user_id
                 )
             report = MatchReport(
                 match_id=row.id,
@@ -203,17 +221,19 @@ class ScoreService:
                 after={"report_id": report.id, "scores": list(scores)},
             )
             other = next((r for r in reports if r.registration_id != registration_id), None)
-            return await self._after_report(uow, tournament, row, report, other, actor)
+            lobby = _Lobby(tournament, sides)
+            return await self._after_report(uow, lobby, row, report, other, actor)
 
     async def _after_report(
         self,
         uow: UnitOfWork,
-        tournament: Tournament,
+        known: _Lobby,
         row: MatchRow,
         report: MatchReport,
         other: MatchReport | None,
         actor: Actor,
     ) -> ReportOutcome:
+        tournament = known.tournament
         scores = [report.score_a, report.score_b]
         if other is None:
             row.status = transition(row.code, row.status, MatchState.PENDING_RESULT).value
@@ -225,7 +245,7 @@ class ScoreService:
             )
             uow.emit(self._reported(row, report, awaiting))
             return ReportOutcome(
-                "awaiting_confirmation", await load_lobby(uow.session, row), report_view(report)
+                "awaiting_confirmation", await known.of(uow, row), report_view(report)
             )
         uow.emit(self._reported(row, report, None))
         if (other.score_a, other.score_b) == (report.score_a, report.score_b):
@@ -235,6 +255,7 @@ class ScoreService:
                 tournament.id,
                 Result(row.code, (report.score_a, report.score_b)),
                 actor_id=actor.user_id,
+                locked=tournament,
             )
             uow.emit(
                 ScoreConfirmed(
@@ -250,7 +271,7 @@ class ScoreService:
             )
             return ReportOutcome(
                 "completed",
-                await load_lobby(uow.session, row),
+                await known.of(uow, row),
                 report_view(report),
                 tournament_completed=applied.tournament_completed,
             )
@@ -276,9 +297,7 @@ class ScoreService:
                 f"{score_text(report.score_a, report.score_b)}."
             ),
         )
-        return ReportOutcome(
-            "disputed", await load_lobby(uow.session, row), report_view(report), dispute.id
-        )
+        return ReportOutcome("disputed", await known.of(uow, row), report_view(report), dispute.id)
 
     @staticmethod
     def _reported(row: MatchRow, report: MatchReport, awaiting: int | None) -> ScoreReported:
@@ -297,12 +316,22 @@ class ScoreService:
         )
 
     async def _organizer_report(
-        self, uow: UnitOfWork, row: MatchRow, scores: tuple[int, int], actor: Actor
+        self,
+        uow: UnitOfWork,
+        tournament: Tournament,
+        row: MatchRow,
+        scores: tuple[int, int],
+        actor: Actor,
     ) -> ReportOutcome:
         if row.status == MatchState.COMPLETED:
             raise Conflict(
-                f"Match {row.code} is already final ({score_text(row.score_a, row.score_b)}). "
-                "To change it, use /match set-score."
+                msg(
+                    "Match {code} is already final ({score_text}). To change it, use "
+                    "{match_set_score}.",
+                    code=row.code,
+                    score_text=score_text(row.score_a, row.score_b),
+                    match_set_score=Command("match set-score"),
+                )
             )
         before = {"status": row.status}
         applied = await decide(
@@ -315,78 +344,97 @@ class ScoreService:
         overrides.audit_override(uow, row, actor, "match.report", before)
         return ReportOutcome(
             "completed",
-            await load_lobby(uow.session, row),
+            await load_lobby(uow.session, row, tournament=tournament),
             None,
             tournament_completed=applied.tournament_completed,
         )
 
     async def _locked_report(
         self, uow: UnitOfWork, actor: Actor, report_id: int
-    ) -> tuple[Tournament, MatchRow, MatchReport]:
-        match_id = await uow.session.scalar(
-            select(MatchReport.match_id).where(MatchReport.id == report_id)
-        )
-        if match_id is None:
+    ) -> tuple[_Lobby, MatchRow, MatchReport]:
+        locked = await lock_match_of_report(uow, report_id)
+        if locked is None:
             raise NotFound(
-                "That score report no longer exists: the match was reset or settled another "
-                "way. Use /match info to see where your match stands."
+                msg(
+                    "That score report no longer exists: the match was reset or settled "
+                    "another way. Use {match_info} to see where your match stands.",
+                    match_info=Command("match info"),
+                )
             )
-        tournament, row = await lock_match(uow, match_id)
-        report = await uow.session.get(MatchReport, report_id, populate_existing=True)
+        row = locked.row
+        report = next((r for r in locked.reports if r.id == report_id), None)
         if report is None:
-            raise NotFound("That score report was withdrawn when the match was reset.")
-        await self._check_confirmer(uow.session, actor, row, report)
-        return tournament, row, report
+            raise NotFound(msg("That score report was withdrawn when the match was reset."))
+        sides = await load_sides(uow.session, row)
+        await self._check_confirmer(uow.session, actor, row, report, sides)
+        return _Lobby(locked.tournament, sides), row, report
 
     @staticmethod
     async def _check_confirmer(
-        session: AsyncSession, actor: Actor, row: MatchRow, report: MatchReport
+        session: AsyncSession, actor: Actor, row: MatchRow, report: MatchReport, sides: Sides
     ) -> None:
         """Only the other side (or an organizer) may confirm or reject, and only while the
         report is still the open question of the match."""
         if report.registration_id not in (row.registration_a_id, row.registration_b_id):
             raise NotFound(
-                f"That report is no longer valid: match {row.code} changed after an earlier "
-                "result was corrected. Report the score again."
+                msg(
+                    "That report is no longer valid: match {code} changed after an "
+                    "earlier result was corrected. Report the score again.",
+                    code=row.code,
+                )
             )
-        side = await side_of_user(session, row, actor.user_id)
+        side = slot_of_user(sides, actor.user_id)
         reporter_side = 0 if report.registration_id == row.registration_a_id else 1
         if side is None and not is_organizer(actor, await organizer_role(session, row.guild_id)):
             raise PermissionDenied(
-                f"This button is for the players of match {row.code}; it changes nothing for you."
+                msg(
+                    "This button is for the players of match {code}; it changes nothing for you.",
+                    code=row.code,
+                )
             )
         if side == reporter_side:
             raise Conflict(
-                f"Your side sent this report ({score_text(report.score_a, report.score_b)}); "
-                "your opponent has to confirm it."
+                msg(
+                    "Your side sent this report ({score_text}); your opponent has to confirm it.",
+                    score_text=score_text(report.score_a, report.score_b),
+                )
             )
         if row.status == MatchState.COMPLETED:
             raise Conflict(
-                f"Match {row.code} is already final: "
-                f"{score_text(row.score_a, row.score_b)}. Nothing changed."
+                msg(
+                    "Match {code} is already final: {score_text}. Nothing changed.",
+                    code=row.code,
+                    score_text=score_text(row.score_a, row.score_b),
+                )
             )
         if row.status != MatchState.PENDING_RESULT:
             # Disputed, reset or back to check-in: the report is no longer the question.
             transition(row.code, row.status, MatchState.PENDING_RESULT)
-            raise Conflict(f"Match {row.code} is not waiting for a confirmation any more.")
+            raise Conflict(
+                msg("Match {code} is not waiting for a confirmation any more.", code=row.code)
+            )
 
     async def check_report(self, actor: Actor, report_id: int) -> ReportView:
         """Whether the actor may confirm/reject a report now (before showing a modal)."""
         async with self._ctx.read() as session:
             report = await session.get(MatchReport, report_id)
             if report is None:
-                raise NotFound("That score report no longer exists; the match was reset.")
+                raise NotFound(msg("That score report no longer exists; the match was reset."))
             row = await session.get(MatchRow, report.match_id)
             assert row is not None
-            await self._check_confirmer(session, actor, row, report)
+            await self._check_confirmer(session, actor, row, report, await load_sides(session, row))
             return report_view(report)
 
     async def confirm_report(self, actor: Actor, report_id: int) -> ReportOutcome:
         async with self._ctx.unit_of_work() as uow:
-            tournament, row, report = await self._locked_report(uow, actor, report_id)
+            known, row, report = await self._locked_report(uow, actor, report_id)
             scores = (report.score_a, report.score_b)
             applied = await apply_action(
-                uow, tournament.id, Result(row.code, scores), actor_id=actor.user_id
+                uow,
+                row.tournament_id,
+                Result(row.code, scores),
+                actor_id=actor.user_id,
+                locked=known.tournament,
             )
             uow.emit(
                 ScoreConfirmed(
@@ -411,7 +459,7 @@ class ScoreService:
             )
             return ReportOutcome(
                 "completed",
-                await load_lobby(uow.session, row),
+                await known.of(uow, row),
                 report_view(report),
                 tournament_completed=applied.tournament_completed,
             )
@@ -421,12 +469,12 @@ class ScoreService:
         the dispute id."""
         description = description.strip()
         if not description:
-            raise InvalidInput("Say what the real score was, so an organizer can decide.")
+            raise InvalidInput(msg("Say what the real score was, so an organizer can decide."))
         async with self._ctx.unit_of_work() as uow:
-            tournament, row, report = await self._locked_report(uow, actor, report_id)
+            known, row, report = await self._locked_report(uow, actor, report_id)
             dispute = await open_dispute_in(
                 uow,
-                tournament,
+                known.tournament,
                 row,
                 opened_by=actor.user_id,
                 reason="score_mismatch",
@@ -458,3 +506,9 @@ class ScoreService:
     ) -> OverrideOutcome:
         """Organizer: the player's side forfeits its open match and leaves the event."""
         return await overrides.disqualify(self._ctx, actor, tournament_id, user_id, reason=reason)
+
+
+def _only_players(code: str) -> PermissionDenied:
+    return PermissionDenied(
+        msg("Only the players of match {code} or an organizer can report its score.", code=code)
+    )

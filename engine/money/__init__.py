@@ -12,8 +12,18 @@ from engine.money.ledger import (
     LedgerEntryView,
     LedgerService,
     WalletView,
-    insert_ignoring_conflicts,
     move_coins,
+)
+from engine.money.methods import (
+    PAYMENT_METHODS,
+    PaymentMethodSpec,
+    PayRequest,
+    Settlement,
+    method_label,
+    methods_text,
+    payment_method,
+    register_payment_method,
+    unregister_payment_method,
 )
 from engine.money.payments import (
     PaymentService,
@@ -27,29 +37,39 @@ from engine.money.refunds import (
 )
 from engine.money.rules import (
     format_money,
-    method_label,
+)
+from engine.money.transfers import (
+    MoneyMethod,
 )
 
 __all__ = [
     "MAX_BALANCE",
     "MAX_GRANT",
+    "PAYMENT_METHODS",
     "CoinsGranted",
     "InsufficientCoins",
     "LedgerEntryView",
     "LedgerService",
+    "MoneyMethod",
+    "PayRequest",
     "PaymentApproved",
+    "PaymentMethodSpec",
     "PaymentRefunded",
     "PaymentRejected",
     "PaymentService",
     "PaymentView",
     "RefundPending",
+    "Settlement",
     "WalletView",
     "format_money",
-    "insert_ignoring_conflicts",
     "method_label",
+    "methods_text",
     "move_coins",
+    "payment_method",
     "refund_cancelled_tournament",
     "refund_registration_payments",
     "refund_released_entry",
     "refund_tournament_payments",
+    "register_payment_method",
+    "unregister_payment_method",
 ]

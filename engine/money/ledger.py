@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import Text, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money.events import CoinsGranted
 from storage.models import GuildSettings, LedgerEntry, Wallet
@@ -35,7 +35,7 @@ DEFAULT_COIN_NAME = "coins"
 class InsufficientCoins(Conflict):
     """A spend would take a wallet below zero; nothing was moved."""
 
-    def __init__(self, message: str, *, balance: int, needed: int) -> None:
+    def __init__(self, message: Text, *, balance: int, needed: int) -> None:
         super().__init__(message)
         self.balance = balance
         self.needed = needed
@@ -96,13 +96,6 @@ async def balance_of(session: AsyncSession, guild_id: int, user_id: int) -> int:
     return balance or 0
 
 
-def insert_ignoring_conflicts(session: AsyncSession, table: Any) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING`` in the dialect of the session's database."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
-
-
 async def _ensure_wallet(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> None:
     # Two first-time movements racing both try to create the row; the loser's insert
     # becomes a no-op instead of an error.
@@ -121,19 +114,21 @@ async def _entry_by_key(session: AsyncSession, key: str) -> LedgerEntry | None:
 def _replay(row: LedgerEntry, guild_id: int, user_id: int, amount: int) -> LedgerEntryView:
     if (row.guild_id, row.user_id, row.amount) != (guild_id, user_id, amount):
         raise Conflict(
-            "This request was already used for a different coin movement, so nothing was "
-            "moved. Start the action again."
+            msg(
+                "This request was already used for a different coin movement, so nothing "
+                "was moved. Start the action again."
+            )
         )
     return LedgerEntryView.of(row, replayed=True)
 
 
 def _validate(amount: int, kind: str, reason: str, key: str) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
-        raise InvalidInput("The number of coins must be a whole number other than zero.")
+        raise InvalidInput(msg("The number of coins must be a whole number other than zero."))
     if kind not in set(LedgerKind):
         raise ValueError(f"unknown ledger kind {kind!r}")
     if not reason.strip() or len(reason) > 200:
-        raise InvalidInput("Give a reason of 1 to 200 characters for the coin movement.")
+        raise InvalidInput(msg("Give a reason of 1 to 200 characters for the coin movement."))
     if not key or len(key) > 120:
         raise ValueError("an idempotency key of 1 to 120 characters is required")
 
@@ -145,8 +140,15 @@ async def _insufficient(
     coins = await coin_name_of(session, guild_id)
     needed = -amount
     return InsufficientCoins(
-        f"Not enough {coins}: the balance is {balance} {coins} and this needs {needed} "
-        f"({needed - balance} more). Earn or ask an organizer for {coins}, then try again.",
+        msg(
+            "Not enough {coins}: the balance is {balance} {coins} and this needs "
+            "{needed} ({needed2} more). Earn or ask an organizer for {coins}, then try "
+            "again.",
+            coins=coins,
+            balance=balance,
+            needed=needed,
+            needed2=needed - balance,
+        ),
         balance=balance,
         needed=needed,
     )
@@ -218,8 +220,11 @@ async def move_coins(
     if balance_after is None or entry_id is None:
         if amount > 0:
             raise InvalidInput(
-                f"That would take the balance over {MAX_BALANCE:,} coins, the most a wallet "
-                "holds. Grant a smaller amount."
+                msg(
+                    "That would take the balance over {max_balance:,} coins, the most a "
+                    "wallet holds. Grant a smaller amount.",
+                    max_balance=MAX_BALANCE,
+                )
             )
         raise await _insufficient(session, guild_id, user_id, amount)
     return LedgerEntryView(
@@ -294,7 +299,10 @@ class LedgerService:
         """An organizer adds coins (or removes them with a negative amount, never below zero)."""
         if isinstance(amount, int) and abs(amount) > MAX_GRANT:
             raise InvalidInput(
-                f"Grants are limited to {MAX_GRANT:,} coins at a time. Use a smaller amount."
+                msg(
+                    "Grants are limited to {max_grant:,} coins at a time. Use a smaller amount.",
+                    max_grant=MAX_GRANT,
+                )
             )
         async with self._ctx.unit_of_work() as uow:
             settings = await uow.session.get(GuildSettings, guild_id)
@@ -313,8 +321,13 @@ class LedgerService:
             except InsufficientCoins as short:
                 coins = settings.coin_name if settings else DEFAULT_COIN_NAME
                 raise InsufficientCoins(
-                    f"That member has only {short.balance} {coins}, so {short.needed} cannot "
-                    f"be removed. Remove at most {short.balance} {coins}.",
+                    msg(
+                        "That member has only {balance} {coins}, so {needed} cannot be "
+                        "removed. Remove at most {balance} {coins}.",
+                        balance=short.balance,
+                        coins=coins,
+                        needed=short.needed,
+                    ),
                     balance=short.balance,
                     needed=short.needed,
                 ) from None

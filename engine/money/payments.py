@@ -1,8 +1,9 @@
 """Entry-fee payments: coins, proofs, organizer review, refunds.
 
-A player pays the entry fee of their registration either with coins (debited from the
-ledger and confirmed at once) or with money (bKash, Nagad, Rocket, bank) by sending the
-transaction reference and a screenshot, which an organizer approves or rejects. Every
+A player pays the entry fee of their registration the way its method says
+(``engine.money.methods``): with coins (debited from the ledger and confirmed at once) or
+with money (bKash, Nagad, Rocket, bank) by sending the transaction reference and a
+screenshot, which an organizer approves or rejects. Every
 path is one transaction that locks the tournament, then the registration, then the payment
 (the order every registration change uses), so a double click, a late click and a
 concurrent /unregister all settle in the database.
@@ -11,26 +12,29 @@ concurrent /unregister all settle in the database.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.entries import confirm_paid, mark_payment_review, payment_rejected
+from engine.entries import confirm_paid, payment_rejected
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.money import coins as _coins  # noqa: F401  (registers the coin method)
 from engine.money import rules
-from engine.money.events import (
-    CoinsSpent,
-    PaymentApproved,
-    PaymentRejected,
-    PaymentSubmitted,
+from engine.money import transfers as _transfers  # noqa: F401  (registers money methods)
+from engine.money.events import PaymentApproved, PaymentRejected
+from engine.money.ledger import coin_name_of
+from engine.money.methods import (
+    PayRequest,
+    amount_text,
+    method_label,
+    payment_method,
+    require_method,
 )
-from engine.money.ledger import coin_name_of, move_coins
 from engine.money.refunds import (
     event_fields,
     mark_refund_sent,
@@ -38,26 +42,18 @@ from engine.money.refunds import (
     refund_registration_payments,
     refund_tournament_payments,
 )
-from engine.money.rules import (
-    MAX_PROOF_BYTES,
-    format_money,
-    inspect_proof,
-    method_label,
-)
+from engine.money.rules import format_money
 from storage.models import GuildSettings, Payment, Registration, StoredFile, Tournament
-from storage.models.enums import LedgerKind, PaymentMethod, PaymentStatus, RegistrationStatus
+from storage.models.enums import PaymentMethod, PaymentStatus, RegistrationStatus
 
 __all__ = [
-    "MAX_PROOF_BYTES",
     "PaymentService",
     "PaymentView",
     "format_money",
-    "inspect_proof",
     "refund_registration_payments",
     "refund_tournament_payments",
 ]
 
-_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/\-]{2,63}$")
 _PENDING_LIMIT = 25
 
 
@@ -110,7 +106,7 @@ def _view(payment: Payment, tournament_name: str, display_name: str, coin_name: 
         created_at=payment.created_at,
         reviewed_at=payment.reviewed_at,
         refunded_at=payment.refunded_at,
-        amount_text=rules.amount_text(payment, coin_name),
+        amount_text=amount_text(payment, coin_name),
     )
 
 
@@ -149,64 +145,24 @@ class PaymentService:
         proof: bytes | None = None,
         proof_name: str | None = None,
     ) -> PaymentView:
-        """Pay the entry fee of the actor's registration (``/pay``)."""
-        if method == PaymentMethod.COINS:
-            return await self.pay_with_coins(actor, tournament_id)
-        return await self.submit_proof(
-            actor, tournament_id, method, reference=reference, proof=proof, proof_name=proof_name
-        )
-
-    async def pay_with_coins(self, actor: Actor, tournament_id: int) -> PaymentView:
+        """Pay the entry fee of the actor's registration (``/pay``) the way the method
+        (``engine.money.methods``) pays: coins at once, money as a proof to review."""
+        spec = payment_method(method)
+        if proof is not None:
+            # Who may pay is settled before the proof is decoded: a stranger's image
+            # costs a refusal, not a decode. The unit of work asks again under its locks.
+            async with self._ctx.read() as session:
+                await rules.owed_registration(session, actor, tournament_id, lock=False)
+        request = await spec.check(self._ctx, PayRequest(reference, proof, proof_name))
         async with self._ctx.unit_of_work() as uow:
             tournament, reg = await rules.owed_registration(uow.session, actor, tournament_id)
             coin_name = await coin_name_of(uow.session, tournament.guild_id)
-            rules.require_method(tournament, PaymentMethod.COINS, coin_name)
-            fee = tournament.entry_fee_coins
-            entry = await move_coins(
-                uow,
-                guild_id=tournament.guild_id,
-                user_id=actor.user_id,
-                amount=-fee,
-                kind=LedgerKind.ENTRY_FEE,
-                reason=f"Entry fee: {tournament.name}"[:200],
-                idempotency_key=f"fee:{reg.id}",
-                actor_id=actor.user_id,
-            )
-            if entry.replayed:
-                raise Conflict(
-                    f"The entry fee for {tournament.name} was already paid with {coin_name}, "
-                    "so nothing was charged again."
-                )
-            payment = await self._new_payment(
-                uow, tournament, reg, PaymentMethod.COINS, status=PaymentStatus.APPROVED
-            )
-            payment.coins = fee
-            payment.reviewed_at = uow.clock.now()
-            await uow.session.flush()
-            await confirm_paid(uow, reg.id, actor_id=actor.user_id)
-            uow.audit(
-                guild_id=tournament.guild_id,
-                actor_id=actor.user_id,
-                action="payment.coins",
-                target_type="payment",
-                target_id=payment.id,
-                before={"registration_status": RegistrationStatus.AWAITING_PAYMENT},
-                after={"coins": fee, "balance_after": entry.balance_after, "status": "approved"},
-            )
-            uow.emit(
-                CoinsSpent(
-                    guild_id=tournament.guild_id,
-                    user_id=actor.user_id,
-                    amount=fee,
-                    balance_after=entry.balance_after,
-                    reason=entry.reason,
-                    tournament_id=tournament.id,
-                    registration_id=reg.id,
-                    coin_name=coin_name,
-                )
-            )
-            uow.emit(PaymentApproved(**event_fields(payment, tournament.name, coin_name)))
+            require_method(tournament, spec.key, coin_name)
+            payment = await spec.pay(uow, self._ctx, actor, tournament, reg, request, coin_name)
             return _view(payment, tournament.name, reg.display_name, coin_name)
+
+    async def pay_with_coins(self, actor: Actor, tournament_id: int) -> PaymentView:
+        return await self.pay(actor, tournament_id, PaymentMethod.COINS)
 
     async def submit_proof(
         self,
@@ -219,115 +175,9 @@ class PaymentService:
         proof_name: str | None = None,
     ) -> PaymentView:
         """Record a money payment with its screenshot; an organizer reviews it later."""
-        if method not in {m.value for m in PaymentMethod}:
-            raise InvalidInput("Choose a payment method: coins, bKash, Nagad, Rocket or bank.")
-        reference = _clean_reference(reference)
-        if proof is None:
-            raise InvalidInput(
-                "Attach a screenshot of the payment (PNG or JPEG) so an organizer can check it."
-            )
-        content_type = inspect_proof(proof)
-        async with self._ctx.unit_of_work() as uow:
-            session = uow.session
-            tournament, reg = await rules.owed_registration(session, actor, tournament_id)
-            coin_name = await coin_name_of(session, tournament.guild_id)
-            rules.require_method(tournament, method, coin_name)
-            # References are unique per server, across its tournaments: the server's row
-            # lock makes two entries racing with one TrxID take turns (PostgreSQL).
-            await session.execute(
-                select(GuildSettings.guild_id)
-                .where(GuildSettings.guild_id == tournament.guild_id)
-                .with_for_update()
-            )
-            await rules.refuse_reused_reference(session, tournament.guild_id, reg.id, reference)
-            await rules.refuse_reused_proof(
-                session, tournament.guild_id, reg.id, hashlib.sha256(proof).hexdigest()
-            )
-            sha256 = await self._store_proof(
-                uow, tournament.guild_id, actor, proof, content_type, proof_name
-            )
-            payment = await self._new_payment(
-                uow, tournament, reg, method, status=PaymentStatus.SUBMITTED
-            )
-            payment.amount_minor = tournament.entry_fee_minor
-            payment.currency = tournament.currency
-            payment.reference = reference
-            payment.proof_sha256 = sha256
-            await session.flush()
-            await mark_payment_review(uow, reg.id, actor_id=actor.user_id)
-            uow.audit(
-                guild_id=tournament.guild_id,
-                actor_id=actor.user_id,
-                action="payment.submit",
-                target_type="payment",
-                target_id=payment.id,
-                after={
-                    "method": method,
-                    "reference": reference,
-                    "proof": sha256,
-                    "amount_minor": payment.amount_minor,
-                    "currency": payment.currency,
-                },
-            )
-            uow.emit(
-                PaymentSubmitted(
-                    **event_fields(payment, tournament.name, coin_name), reference=reference
-                )
-            )
-            return _view(payment, tournament.name, reg.display_name, coin_name)
-
-    async def _store_proof(
-        self,
-        uow: UnitOfWork,
-        guild_id: int,
-        actor: Actor,
-        data: bytes,
-        content_type: str,
-        name: str | None,
-    ) -> str:
-        # Written only after every check passed; if the commit still fails the file is an
-        # unreferenced content-addressed blob, harmless and reused by an identical upload.
-        sha256 = await asyncio.to_thread(self._ctx.files.put, data)
-        stmt = (
-            rules.insert_ignoring_conflicts(uow.session, StoredFile)
-            .values(
-                sha256=sha256,
-                guild_id=guild_id,
-                content_type=content_type,
-                size=len(data),
-                original_name=(name or None) and name[:200],
-                uploaded_by=actor.user_id,
-                created_at=uow.clock.now(),
-            )
-            .on_conflict_do_nothing(index_elements=["sha256"])
+        return await self.pay(
+            actor, tournament_id, method, reference=reference, proof=proof, proof_name=proof_name
         )
-        await uow.session.execute(stmt)
-        return sha256
-
-    @staticmethod
-    async def _new_payment(
-        uow: UnitOfWork, tournament: Tournament, reg: Registration, method: str, *, status: str
-    ) -> Payment:
-        # Numbered per registration under the registration lock: a concurrent duplicate
-        # computes the same key and the unique constraint refuses it.
-        attempt = await uow.session.scalar(
-            select(func.count()).select_from(Payment).where(Payment.registration_id == reg.id)
-        )
-        payment = Payment(
-            guild_id=tournament.guild_id,
-            tournament_id=tournament.id,
-            registration_id=reg.id,
-            user_id=reg.user_id,
-            method=str(method),
-            amount_minor=0,
-            currency=None,
-            coins=0,
-            status=str(status),
-            idempotency_key=f"reg:{reg.id}:payment:{(attempt or 0) + 1}",
-            created_at=uow.clock.now(),
-        )
-        uow.session.add(payment)
-        return payment
 
     # -- review --------------------------------------------------------------------------
 
@@ -367,8 +217,12 @@ class PaymentService:
             _require_submitted(payment, "approved")
             if reg.status != RegistrationStatus.PAYMENT_REVIEW:
                 raise Conflict(
-                    f"This entry is {reg.status.replace('_', ' ')} now, so the payment cannot "
-                    "be approved. Refund it with /payments refund if the money arrived."
+                    msg(
+                        "This entry is {status} now, so the payment cannot be approved. "
+                        "Refund it with {payments_refund} if the money arrived.",
+                        status=reg.status.replace("_", " "),
+                        payments_refund=Command("payments refund"),
+                    )
                 )
             now = uow.clock.now()
             payment.status = PaymentStatus.APPROVED
@@ -380,7 +234,7 @@ class PaymentService:
         reason = (reason or "").strip()
         if not 3 <= len(reason) <= 300:
             raise InvalidInput(
-                "Give the player a reason of 3 to 300 characters, e.g. “reference not found”."
+                msg("Give the player a reason of 3 to 300 characters, e.g. “reference not found”.")
             )
         async with self._ctx.unit_of_work() as uow:
             payment, reg = await self._lock_for_review(uow, actor, payment_id)
@@ -445,14 +299,19 @@ class PaymentService:
         it is a registration command."""
         reason = (reason or "").strip()
         if not 3 <= len(reason) <= 300:
-            raise InvalidInput("Give a reason of 3 to 300 characters for the refund.")
+            raise InvalidInput(msg("Give a reason of 3 to 300 characters for the refund."))
         async with self._ctx.unit_of_work() as uow:
             payment, _ = await self._lock_for_review(uow, actor, payment_id)
             tournament_name = await _tournament_name(uow.session, payment.tournament_id)
             if payment.status == PaymentStatus.REFUND_PENDING:
                 raise Conflict(
-                    f"The money refund of payment #{payment.id} is already waiting to be sent. "
-                    f"Once you have sent it, mark it with /payments refund-sent {payment.id}."
+                    msg(
+                        "The money refund of payment #{payment_id} is already waiting to "
+                        "be sent. Once you have sent it, mark it with "
+                        "{payments_refund_sent} {payment_id}.",
+                        payment_id=payment.id,
+                        payments_refund_sent=Command("payments refund-sent"),
+                    )
                 )
             if payment.status == PaymentStatus.APPROVED:
                 await refund_payment(uow, payment, tournament_name, actor.user_id, reason)
@@ -468,7 +327,7 @@ class PaymentService:
             payment, _ = await self._lock_for_review(uow, actor, payment_id)
             if payment.status != PaymentStatus.REFUND_PENDING:
                 raise Conflict(
-                    "This payment has no money refund waiting to be sent, so nothing changed."
+                    msg("This payment has no money refund waiting to be sent, so nothing changed.")
                 )
             name = await _tournament_name(uow.session, payment.tournament_id)
             await mark_refund_sent(uow, payment, name, actor.user_id, note[:300])
@@ -483,7 +342,7 @@ class PaymentService:
             payment = await _payment_in_guild(session, actor, payment_id)
             await _require_organizer_in(session, actor, payment.guild_id)
             if payment.proof_sha256 is None:
-                raise NotFound("This payment has no screenshot: it was paid with coins.")
+                raise NotFound(msg("This payment has no screenshot: it was paid with coins."))
             content_type = await session.scalar(
                 select(StoredFile.content_type).where(StoredFile.sha256 == payment.proof_sha256)
             )
@@ -491,26 +350,15 @@ class PaymentService:
             data = await asyncio.to_thread(self._ctx.files.read, payment.proof_sha256)
         except FileNotFoundError:
             raise NotFound(
-                "The screenshot file of this payment is missing from the file store. Ask the "
-                "player to send it again, or check the storage directory."
+                msg(
+                    "The screenshot file of this payment is missing from the file store. "
+                    "Ask the player to send it again, or check the storage directory."
+                )
             ) from None
         return data, content_type or "application/octet-stream"
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _clean_reference(reference: str | None) -> str:
-    """The TrxID as typed is checked, then stored in one canonical form (upper case, no
-    spaces, dots, dashes or slashes), so "9bd7-k2lq 1x" cannot pay for a second entry
-    that "9BD7K2LQ1X" already paid."""
-    reference = (reference or "").strip()
-    if not _REFERENCE.match(reference):
-        raise InvalidInput(
-            "Give the transaction reference (TrxID) you received, 3 to 64 letters or digits, "
-            "for example 9BD7K2LQ1X."
-        )
-    return re.sub(r"[ ._/\-]", "", reference).upper()
 
 
 def _require_submitted(payment: Payment, wanted: str) -> None:
@@ -522,8 +370,16 @@ def _require_submitted(payment: Payment, wanted: str) -> None:
         PaymentStatus.REFUNDED: "already refunded",
         PaymentStatus.REFUND_PENDING: "already being refunded",
     }.get(PaymentStatus(payment.status), payment.status)
-    by = f" by <@{payment.reviewer_id}>" if payment.reviewer_id else ""
-    raise Conflict(f"Payment #{payment.id} was {status}{by}, so it cannot be {wanted} now.")
+    by = msg(" by {reviewer}", reviewer=User(payment.reviewer_id)) if payment.reviewer_id else ""
+    raise Conflict(
+        msg(
+            "Payment #{payment_id} was {status}{by}, so it cannot be {wanted} now.",
+            payment_id=payment.id,
+            status=status,
+            by=by,
+            wanted=wanted,
+        )
+    )
 
 
 def _not_refundable(status: str) -> str:
@@ -538,7 +394,12 @@ async def _payment_in_guild(session: AsyncSession, actor: Actor, payment_id: int
     payment = await session.get(Payment, payment_id)
     # A payment of another server is reported as missing, never shown.
     if payment is None or (actor.guild_id is not None and payment.guild_id != actor.guild_id):
-        raise NotFound(f"There is no payment #{payment_id} on this server. Check the number.")
+        raise NotFound(
+            msg(
+                "There is no payment #{payment_id} on this server. Check the number.",
+                payment_id=payment_id,
+            )
+        )
     return payment
 
 

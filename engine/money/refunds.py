@@ -15,11 +15,11 @@ from sqlalchemy import select
 from engine.entries import EntryReleased
 from engine.kernel.uow import UnitOfWork
 from engine.money.events import PaymentRefunded, RefundPending
-from engine.money.ledger import coin_name_of, move_coins
-from engine.money.rules import amount_text
+from engine.money.ledger import coin_name_of
+from engine.money.methods import PAYMENT_METHODS, amount_text
 from engine.tournaments import TournamentCancelling
 from storage.models import Payment, Registration, Tournament
-from storage.models.enums import LedgerKind, PaymentMethod, PaymentStatus
+from storage.models.enums import PaymentStatus
 
 _REFUNDABLE = (PaymentStatus.APPROVED, PaymentStatus.SUBMITTED)
 
@@ -51,17 +51,13 @@ async def refund_payment(
     before = payment.status
     now = uow.clock.now()
     coin_name = await coin_name_of(uow.session, payment.guild_id)
-    if payment.method == PaymentMethod.COINS and before == PaymentStatus.APPROVED:
-        await move_coins(
-            uow,
-            guild_id=payment.guild_id,
-            user_id=payment.user_id,
-            amount=payment.coins,
-            kind=LedgerKind.REFUND,
-            reason=f"Refund: {tournament_name}"[:200],
-            idempotency_key=f"refund:{payment.id}",
-            actor_id=actor_id,
-        )
+    method = PAYMENT_METHODS.get(payment.method)
+    # The method says whether it can give the payment back now (coins) or not (money).
+    if (
+        before == PaymentStatus.APPROVED
+        and method is not None
+        and await method.refund(uow, payment, tournament_name, actor_id)
+    ):
         payment.status = PaymentStatus.REFUNDED
         payment.refunded_at = now
         event: PaymentRefunded | RefundPending = PaymentRefunded(

@@ -1,56 +1,34 @@
-"""The rules a payment must pass before anything is written: who owes what, which methods
-a tournament accepts, what a valid screenshot is, and how money is shown."""
+"""The rules a payment must pass before anything is written: who owes what and how money
+is shown. Which methods exist and what each accepts is ``engine.money.methods``; the
+screenshot is checked by :mod:`engine.kernel.uploads`."""
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor
-from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.money.ledger import insert_ignoring_conflicts
+from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.sql import insert_ignoring_conflicts
+from engine.kernel.text import Command, User, msg
 from storage.models import Payment, Registration, RegistrationMember, Tournament
 from storage.models.enums import (
     SLOT_HOLDING,
-    PaymentMethod,
     PaymentStatus,
     RegistrationStatus,
     TournamentStatus,
 )
 
 __all__ = [
-    "MAX_PROOF_BYTES",
-    "amount_text",
     "format_money",
     "insert_ignoring_conflicts",
-    "inspect_proof",
-    "method_label",
     "owed_registration",
     "refuse_reused_proof",
     "refuse_reused_reference",
-    "require_method",
 ]
-
-MAX_PROOF_BYTES = 2 * 1024 * 1024
-# A screenshot never needs more; a bigger canvas is a decompression bomb, not a receipt.
-MAX_PROOF_PIXELS = 40_000_000
-
-_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
-_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
 _SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 _ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK"})
-
-_LABELS = {
-    PaymentMethod.COINS: "coins",
-    PaymentMethod.BKASH: "bKash",
-    PaymentMethod.NAGAD: "Nagad",
-    PaymentMethod.ROCKET: "Rocket",
-    PaymentMethod.BANK: "bank transfer",
-}
 
 _CLOSED = frozenset(
     {TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED, TournamentStatus.CANCELLED}
@@ -75,97 +53,41 @@ def format_money(amount_minor: int, currency: str | None) -> str:
     return f"{sign}{code} {number}".strip() if code else f"{sign}{number}"
 
 
-def method_label(method: str, coin_name: str = "coins") -> str:
-    if method == PaymentMethod.COINS:
-        return coin_name
-    return _LABELS.get(PaymentMethod(method), method) if method in set(PaymentMethod) else method
-
-
-def amount_text(payment: Payment, coin_name: str) -> str:
-    if payment.method == PaymentMethod.COINS:
-        return f"{payment.coins} {coin_name or 'coins'}"
-    return format_money(payment.amount_minor, payment.currency)
-
-
-# --- the screenshot -----------------------------------------------------------------------
-
-
-def _format_by_magic(data: bytes) -> str | None:
-    for magic, image_format in _MAGIC.items():
-        if data.startswith(magic):
-            return image_format
-    return None
-
-
-def inspect_proof(data: bytes) -> str:
-    """Return the content type of a valid PNG/JPEG screenshot or refuse it.
-
-    Checked by content, never by file name: magic bytes, size, and a full decode.
-    """
-    if not data:
-        raise InvalidInput("The screenshot is empty. Attach the image of your payment again.")
-    if len(data) > MAX_PROOF_BYTES:
-        size_kib = len(data) // 1024
-        raise InvalidInput(
-            f"The screenshot is {size_kib:,} KB; the limit is {MAX_PROOF_BYTES // 1024:,} KB "
-            "(2 MB). Crop it or save it as JPEG, then send it again."
-        )
-    image_format = _format_by_magic(data)
-    if image_format is None:
-        raise InvalidInput(
-            "The attachment is not a PNG or JPEG image. Attach a screenshot of the payment."
-        )
-    damaged = InvalidInput(
-        "The screenshot could not be read: the image is damaged or incomplete. Take the "
-        "screenshot again and attach it."
-    )
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != image_format:
-                raise damaged
-            width, height = image.size
-            if width * height > MAX_PROOF_PIXELS:
-                raise InvalidInput(
-                    "The screenshot is far too large in pixels. Send a normal phone or desktop "
-                    "screenshot."
-                )
-            image.verify()
-        # verify() checks structure only; decoding every pixel catches truncated data.
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except InvalidInput:
-        raise
-    except Exception:  # Pillow raises many types for hostile input; all mean "unreadable"
-        raise damaged from None
-    return _CONTENT_TYPES[image_format]
-
-
 # --- who owes what ----------------------------------------------------------------------
 
 
 async def owed_registration(
-    session: AsyncSession, actor: Actor, tournament_id: int
+    session: AsyncSession, actor: Actor, tournament_id: int, *, lock: bool = True
 ) -> tuple[Tournament, Registration]:
-    """The actor's registration in the tournament, locked, that still owes its fee."""
+    """The actor's registration in the tournament, locked, that still owes its fee.
+
+    ``lock=False`` asks the same question in a read (before a proof is decoded)."""
     # Lock order of every registration change: tournament, then registration, then payment.
-    tournament = await session.get(Tournament, tournament_id, with_for_update=True)
+    tournament = await session.get(Tournament, tournament_id, with_for_update=lock)
     if tournament is None or (actor.guild_id is not None and tournament.guild_id != actor.guild_id):
-        raise NotFound("That tournament does not exist on this server. Pick one from the list.")
-    if tournament.status in _CLOSED:
-        raise Conflict(f"{tournament.name} is {tournament.status} and takes no more payments.")
-    reg = await session.scalar(
-        select(Registration)
-        .where(
-            Registration.tournament_id == tournament.id,
-            Registration.user_id == actor.user_id,
-            Registration.status.in_([*SLOT_HOLDING, RegistrationStatus.WAITLISTED]),
+        raise NotFound(
+            msg("That tournament does not exist on this server. Pick one from the list.")
         )
-        .with_for_update()
+    if tournament.status in _CLOSED:
+        raise Conflict(
+            msg(
+                "{name} is {status} and takes no more payments.",
+                name=tournament.name,
+                status=tournament.status,
+            )
+        )
+    query = select(Registration).where(
+        Registration.tournament_id == tournament.id,
+        Registration.user_id == actor.user_id,
+        Registration.status.in_([*SLOT_HOLDING, RegistrationStatus.WAITLISTED]),
     )
+    reg = await session.scalar(query.with_for_update() if lock else query)
     if reg is None:
         raise await _not_registered(session, actor, tournament)
     if tournament.entry_fee_coins <= 0 and tournament.entry_fee_minor <= 0:
-        raise Conflict(f"{tournament.name} has no entry fee, so there is nothing to pay.")
+        raise Conflict(
+            msg("{name} has no entry fee, so there is nothing to pay.", name=tournament.name)
+        )
     _require_owing(tournament, reg)
     return tournament, reg
 
@@ -173,15 +95,26 @@ async def owed_registration(
 def _require_owing(tournament: Tournament, reg: Registration) -> None:
     name = tournament.name
     if reg.status == RegistrationStatus.CONFIRMED:
-        raise Conflict(f"Your entry in {name} is already paid and confirmed. Nothing was charged.")
+        raise Conflict(
+            msg(
+                "Your entry in {name} is already paid and confirmed. Nothing was charged.",
+                name=name,
+            )
+        )
     if reg.status == RegistrationStatus.PAYMENT_REVIEW:
         raise Conflict(
-            f"Your payment for {name} is already waiting for review. An organizer will check "
-            "it soon and you will get a direct message."
+            msg(
+                "Your payment for {name} is already waiting for review. An organizer "
+                "will check it soon and you will get a direct message.",
+                name=name,
+            )
         )
     if reg.status == RegistrationStatus.WAITLISTED:
         raise Conflict(
-            f"You are on the waitlist of {name}. Pay once a slot frees up; I will tell you."
+            msg(
+                "You are on the waitlist of {name}. Pay once a slot frees up; I will tell you.",
+                name=name,
+            )
         )
 
 
@@ -199,34 +132,18 @@ async def _not_registered(
     )
     if captain is not None:
         return Conflict(
-            f"Your team's captain <@{captain}> pays the entry fee for {tournament.name}."
+            msg(
+                "Your team's captain {captain} pays the entry fee for {name}.",
+                captain=User(captain),
+                name=tournament.name,
+            )
         )
-    return NotFound(f"You are not registered in {tournament.name}. Use /register first, then pay.")
-
-
-def _fee_for(tournament: Tournament, method: str) -> int:
-    if method == PaymentMethod.COINS:
-        return tournament.entry_fee_coins
-    return tournament.entry_fee_minor
-
-
-def accepted_methods(tournament: Tournament) -> list[str]:
-    """The methods a tournament takes that have a fee to pay with them."""
-    return [
-        str(m)
-        for m in tournament.payment_methods or []
-        if m in set(PaymentMethod) and _fee_for(tournament, m) > 0
-    ]
-
-
-def require_method(tournament: Tournament, method: str, coin_name: str) -> None:
-    if method in accepted_methods(tournament):
-        return
-    usable = [method_label(m, coin_name) for m in accepted_methods(tournament)]
-    choice = ", ".join(usable) if usable else "none — ask an organizer"
-    raise InvalidInput(
-        f"{tournament.name} does not accept {method_label(method, coin_name)} for the entry "
-        f"fee. Accepted: {choice}."
+    return NotFound(
+        msg(
+            "You are not registered in {name}. Use {register} first, then pay.",
+            name=tournament.name,
+            register=Command("register"),
+        )
     )
 
 
@@ -246,8 +163,11 @@ async def refuse_reused_reference(
     )
     if used is not None:
         raise Conflict(
-            f"The reference {reference} was already used for another entry's payment. "
-            "Check the TrxID in your payment app and send your own."
+            msg(
+                "The reference {reference} was already used for another entry's payment. "
+                "Check the TrxID in your payment app and send your own.",
+                reference=reference,
+            )
         )
 
 
@@ -266,6 +186,8 @@ async def refuse_reused_proof(
     )
     if used is not None:
         raise Conflict(
-            "This exact screenshot was already sent for another entry's payment. Attach the "
-            "screenshot of your own transaction."
+            msg(
+                "This exact screenshot was already sent for another entry's payment. "
+                "Attach the screenshot of your own transaction."
+            )
         )

@@ -32,6 +32,7 @@ from sqlalchemy.engine import CursorResult
 
 from engine.kernel.actors import Actor, is_organizer, require_organizer
 from engine.kernel.errors import PermissionDenied
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import DashboardLogin, GuildSettings
 
@@ -46,17 +47,20 @@ _KEEP_FINISHED = timedelta(days=1)
 
 dashboard_logins = cast(Table, DashboardLogin.__table__)
 
-BAD_LINK = (
-    "This login link is not valid. Copy the whole link from the DM, or run /dashboard in "
-    "Discord for a new one."
+BAD_LINK = msg(
+    "This login link is not valid. Copy the whole link from the DM, or run "
+    "{dashboard} in Discord for a new one.",
+    dashboard=Command("dashboard"),
 )
-EXPIRED_LINK = (
-    "This login link has expired: links work for 10 minutes. Run /dashboard in Discord for "
-    "a new one."
+EXPIRED_LINK = msg(
+    "This login link has expired: links work for 10 minutes. Run {dashboard} in "
+    "Discord for a new one.",
+    dashboard=Command("dashboard"),
 )
-USED_LINK = (
-    "This login link was already used: each link opens one session. Run /dashboard in "
-    "Discord for a new one."
+USED_LINK = msg(
+    "This login link was already used: each link opens one session. Run {dashboard} "
+    "in Discord for a new one.",
+    dashboard=Command("dashboard"),
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments.fields import MAX_FIELDS
 from engine.tournaments.parsing import slugify
@@ -31,43 +32,72 @@ S = TournamentStatus
 def check_found(row: Tournament | None, guild_id: int | None) -> None:
     if row is None or (guild_id is not None and row.guild_id != guild_id):
         raise NotFound(
-            "There is no such tournament on this server. Pick one from the list "
-            "(see /tournament list)."
+            msg(
+                "There is no such tournament on this server. Pick one from the list (see "
+                "{tournament_list}).",
+                tournament_list=Command("tournament list"),
+            )
         )
 
 
 def check_ready(row: Tournament, target: TournamentStatus, now: datetime) -> None:
     if target is S.PUBLISHED and row.starts_at is None:
         raise Conflict(
-            f"“{row.name}” has no start time yet; set one with /tournament edit "
-            "field:starts_at before publishing."
+            msg(
+                "“{name}” has no start time yet; set one with {tournament_edit} "
+                "field:starts_at before publishing.",
+                name=row.name,
+                tournament_edit=Command("tournament edit"),
+            )
         )
     if target is S.PUBLISHED and row.starts_at is not None and row.starts_at <= now:
         raise Conflict(
-            f"“{row.name}” was due to start already; move starts_at with /tournament edit "
-            "before publishing."
+            msg(
+                "“{name}” was due to start already; move starts_at with "
+                "{tournament_edit} before publishing.",
+                name=row.name,
+                tournament_edit=Command("tournament edit"),
+            )
         )
     if target is S.REGISTRATION_OPEN:
         if row.starts_at is not None and row.starts_at <= now:
             raise Conflict(
-                f"“{row.name}” was due to start already; move starts_at with /tournament edit "
-                "before opening registration."
+                msg(
+                    "“{name}” was due to start already; move starts_at with "
+                    "{tournament_edit} before opening registration.",
+                    name=row.name,
+                    tournament_edit=Command("tournament edit"),
+                )
             )
         if row.registration_closes_at is not None and row.registration_closes_at <= now:
             raise Conflict(
-                f"Registration for “{row.name}” was set to close already; move "
-                "registration_closes_at with /tournament edit first."
+                msg(
+                    "Registration for “{name}” was set to close already; move "
+                    "registration_closes_at with {tournament_edit} first.",
+                    name=row.name,
+                    tournament_edit=Command("tournament edit"),
+                )
             )
 
 
 def check_field_room(name: str, existing: list[RegistrationField], key: str, label: str) -> None:
     if len(existing) >= MAX_FIELDS:
         raise Conflict(
-            f"“{name}” already has {MAX_FIELDS} registration questions, the most a Discord "
-            "form can hold."
+            msg(
+                "“{name}” already has {max_fields} registration questions, the most a "
+                "Discord form can hold.",
+                name=name,
+                max_fields=MAX_FIELDS,
+            )
         )
     if any(f.key == key for f in existing):
-        raise Conflict(f"“{name}” already asks “{label}”; give the new question another label.")
+        raise Conflict(
+            msg(
+                "“{name}” already asks “{label}”; give the new question another label.",
+                name=name,
+                label=label,
+            )
+        )
 
 
 def version_row(

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import Command, msg
 from storage.models import RegistrationField
 from storage.models.enums import FieldKind
 
@@ -95,8 +96,13 @@ def field_options(spec: FieldSpec) -> dict[str, Any]:
     label = " ".join(spec.label.split())
     if not 1 <= len(label) <= MAX_LABEL:
         raise InvalidInput(
-            f"A field label must be 1 to {MAX_LABEL} characters long (Discord's limit); "
-            f"“{spec.label[:60]}” has {len(label)}."
+            msg(
+                "A field label must be 1 to {max_label} characters long (Discord's "
+                "limit); “{label}” has {count}.",
+                max_label=MAX_LABEL,
+                label=spec.label[:60],
+                count=len(label),
+            )
         )
     try:
         kind = FieldKind(spec.kind)
@@ -107,7 +113,12 @@ def field_options(spec: FieldSpec) -> dict[str, Any]:
     if kind is FieldKind.TEXT:
         length = spec.max_length or DEFAULT_TEXT_LENGTH
         if not 1 <= length <= MAX_TEXT_LENGTH:
-            raise InvalidInput(f"The maximum length must be from 1 to {MAX_TEXT_LENGTH}.")
+            raise InvalidInput(
+                msg(
+                    "The maximum length must be from 1 to {max_text_length}.",
+                    max_text_length=MAX_TEXT_LENGTH,
+                )
+            )
         return {"max_length": length}
     if kind is FieldKind.NUMBER:
         return _number_options(spec)
@@ -121,11 +132,15 @@ def _number_options(spec: FieldSpec) -> dict[str, Any]:
     for name, value in (("min", spec.min_value), ("max", spec.max_value)):
         if value is not None:
             if abs(value) > MAX_NUMBER:
-                raise InvalidInput(f"The {name}imum must be between -10¹² and 10¹².")
+                raise InvalidInput(msg("The {name}imum must be between -10¹² and 10¹².", name=name))
             options[name] = value
     if "min" in options and "max" in options and options["min"] > options["max"]:
         raise InvalidInput(
-            f"The minimum ({options['min']}) cannot be above the maximum ({options['max']})."
+            msg(
+                "The minimum ({options}) cannot be above the maximum ({options2}).",
+                options=options["min"],
+                options2=options["max"],
+            )
         )
     return options
 
@@ -134,14 +149,16 @@ def _choices(raw: Sequence[str]) -> list[str]:
     choices = [" ".join(c.split()) for c in raw if c.strip()]
     if len(choices) < 2:
         raise InvalidInput(
-            "A dropdown needs at least two choices, separated by commas, e.g. “EU, NA, Asia”."
+            msg("A dropdown needs at least two choices, separated by commas, e.g. “EU, NA, Asia”.")
         )
     if len(choices) > MAX_CHOICES:
-        raise InvalidInput(f"A dropdown can offer at most {MAX_CHOICES} choices.")
+        raise InvalidInput(
+            msg("A dropdown can offer at most {max_choices} choices.", max_choices=MAX_CHOICES)
+        )
     if len({c.lower() for c in choices}) != len(choices):
-        raise InvalidInput("Each dropdown choice must be different.")
+        raise InvalidInput(msg("Each dropdown choice must be different."))
     if any(len(c) > 100 for c in choices):
-        raise InvalidInput("Each dropdown choice must be at most 100 characters long.")
+        raise InvalidInput(msg("Each dropdown choice must be at most 100 characters long."))
     return choices
 
 
@@ -151,15 +168,20 @@ def validate_field_values(fields: Sequence[FieldView], raw: Mapping[str, str]) -
     unknown = sorted(set(raw) - known)
     if unknown:
         raise InvalidInput(
-            "The form had answers to questions this tournament no longer asks; "
-            "run /register again to get the current form."
+            msg(
+                "The form had answers to questions this tournament no longer asks; run "
+                "{register} again to get the current form.",
+                register=Command("register"),
+            )
         )
     values: dict[str, Any] = {}
     for spec in sorted(fields, key=lambda f: f.position):
         text = (raw.get(spec.key) or "").strip()
         if not text:
             if spec.required:
-                raise InvalidInput(f"“{spec.label}” is required; please fill it in.")
+                raise InvalidInput(
+                    msg("“{label}” is required; please fill it in.", label=spec.label)
+                )
             continue
         values[spec.key] = _value(spec, text)
     return values
@@ -171,7 +193,12 @@ def _value(spec: FieldView, text: str) -> Any:
         limit = int(spec.options.get("max_length", DEFAULT_TEXT_LENGTH))
         if len(text) > limit:
             raise InvalidInput(
-                f"“{spec.label}” can be at most {limit} characters long; yours has {len(text)}."
+                msg(
+                    "“{label}” can be at most {limit} characters long; yours has {count}.",
+                    label=spec.label,
+                    limit=limit,
+                    count=len(text),
+                )
             )
         return text
     if kind is FieldKind.NUMBER:
@@ -180,7 +207,9 @@ def _value(spec: FieldView, text: str) -> Any:
         word = text.lower()
         if word in _TRUE or word in _FALSE:
             return word in _TRUE
-        raise InvalidInput(f"“{spec.label}” takes yes or no; you wrote “{text}”.")
+        raise InvalidInput(
+            msg("“{label}” takes yes or no; you wrote “{text}”.", label=spec.label, text=text)
+        )
     if kind is FieldKind.DATE:
         return _date(spec, text).isoformat()
     if kind is FieldKind.URL:
@@ -191,12 +220,25 @@ def _value(spec: FieldView, text: str) -> Any:
 def _number(spec: FieldView, text: str) -> int:
     cleaned = text.replace(",", "").replace("_", "")
     if not re.fullmatch(r"[+-]?\d{1,13}", cleaned):
-        raise InvalidInput(f"“{spec.label}” takes a whole number, such as 42; you wrote “{text}”.")
+        raise InvalidInput(
+            msg(
+                "“{label}” takes a whole number, such as 42; you wrote “{text}”.",
+                label=spec.label,
+                text=text,
+            )
+        )
     value = int(cleaned)
     low, high = spec.options.get("min"), spec.options.get("max")
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = _bounds_text(low, high)
-        raise InvalidInput(f"“{spec.label}” must be {bounds}; you wrote {value}.")
+        raise InvalidInput(
+            msg(
+                "“{label}” must be {bounds}; you wrote {value}.",
+                label=spec.label,
+                bounds=bounds,
+                value=value,
+            )
+        )
     return value
 
 
@@ -213,7 +255,11 @@ def _date(spec: FieldView, text: str) -> date:
         except ValueError:
             continue
     raise InvalidInput(
-        f"“{spec.label}” takes a date such as 2026-12-05 (year-month-day); you wrote “{text}”."
+        msg(
+            "“{label}” takes a date such as 2026-12-05 (year-month-day); you wrote “{text}”.",
+            label=spec.label,
+            text=text,
+        )
     )
 
 
@@ -221,11 +267,18 @@ def _url(spec: FieldView, text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
         raise InvalidInput(
-            f"“{spec.label}” takes a web link starting with https://; you wrote “{text[:80]}”."
+            msg(
+                "“{label}” takes a web link starting with https://; you wrote “{text}”.",
+                label=spec.label,
+                text=text[:80],
+            )
         )
     if len(text) > 500 or any(c.isspace() for c in text):
         raise InvalidInput(
-            f"“{spec.label}” must be one link without spaces, at most 500 characters."
+            msg(
+                "“{label}” must be one link without spaces, at most 500 characters.",
+                label=spec.label,
+            )
         )
     return text
 
@@ -235,4 +288,11 @@ def _dropdown(spec: FieldView, text: str) -> str:
     for choice in choices:
         if choice.lower() == text.lower():
             return choice
-    raise InvalidInput(f"“{spec.label}” must be one of: {', '.join(choices)}; you wrote “{text}”.")
+    raise InvalidInput(
+        msg(
+            "“{label}” must be one of: {names}; you wrote “{text}”.",
+            label=spec.label,
+            names=", ".join(choices),
+            text=text,
+        )
+    )

@@ -9,6 +9,8 @@ from sqlalchemy import func, select, update
 from engine.guilds import GameView
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.numbers import row_id
+from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import rules
 from engine.tournaments._rows import (
@@ -25,6 +27,7 @@ from engine.tournaments._rows import (
     version_row,
     view,
 )
+from engine.tournaments.changes import change_summary, changed_fields, ensure_future, guard_change
 from engine.tournaments.events import (
     RegistrationFieldAdded,
     TournamentCreated,
@@ -120,8 +123,8 @@ class TournamentService:
         """The id of a tournament picked from autocomplete (its id) or typed by name."""
         text = text.strip()
         async with self._ctx.read() as session:
-            if text.isdigit():
-                row = await session.get(Tournament, int(text))
+            if (wanted := row_id(text)) is not None:
+                row = await session.get(Tournament, wanted)
                 if row is not None and row.guild_id == guild_id:
                     return row.id
             ids = list(
@@ -136,11 +139,18 @@ class TournamentService:
             return ids[0]
         if ids:
             raise InvalidInput(
-                f"Several tournaments are called “{text}”; pick the one you mean from the list."
+                msg(
+                    "Several tournaments are called “{text}”; pick the one you mean from the list.",
+                    text=text,
+                )
             )
         raise NotFound(
-            f"There is no tournament called “{text}” on this server. Pick one from the list "
-            "(see /tournament list)."
+            msg(
+                "There is no tournament called “{text}” on this server. Pick one from "
+                "the list (see {tournament_list}).",
+                text=text,
+                tournament_list=Command("tournament list"),
+            )
         )
 
     async def history(self, actor: Actor, tournament_id: int) -> list[VersionView]:
@@ -182,10 +192,15 @@ class TournamentService:
             require_organizer(actor, await organizer_role(session, guild_id))
             game = await session.get(Game, draft.game_id)
             if game is None or game.guild_id != guild_id:
-                raise NotFound("That game is not in this server's list; add it with /game add.")
+                raise NotFound(
+                    msg(
+                        "That game is not in this server's list; add it with {game_add}.",
+                        game_add=Command("game add"),
+                    )
+                )
             tz = await timezone(session, guild_id)
             config = rules.validate_config(config_from_draft(draft, game, tz), GameView.of(game))
-            rules.ensure_future(None, config, uow.clock.now())
+            ensure_future(None, config, uow.clock.now())
             now = uow.clock.now()
             row = Tournament(
                 guild_id=guild_id,
@@ -230,8 +245,13 @@ class TournamentService:
             before = config_of(row)
             after = apply_edit(before, field_name, value, tz)
             if before == after:
-                raise InvalidInput(f"{field_name} already has that value; nothing changed.")
-            rules.ensure_future(before, after, uow.clock.now())
+                raise InvalidInput(
+                    msg(
+                        "{field_name} already has that value; nothing changed.",
+                        field_name=field_name,
+                    )
+                )
+            ensure_future(before, after, uow.clock.now())
             return await self._record(uow, actor, row, tz, before, after, restored=None)
 
     async def rollback(self, actor: Actor, tournament_id: int, version: int) -> TournamentChange:
@@ -246,19 +266,29 @@ class TournamentService:
             )
             if stored is None:
                 raise NotFound(
-                    f"“{row.name}” has no version {version}; its versions are 1 to "
-                    f"{row.version} (see /tournament history)."
+                    msg(
+                        "“{name}” has no version {version}; its versions are 1 to "
+                        "{row_version} (see {tournament_history}).",
+                        name=row.name,
+                        version=version,
+                        row_version=row.version,
+                        tournament_history=Command("tournament history"),
+                    )
                 )
             before = config_of(row)
             after = TournamentConfig.from_snapshot(stored.snapshot)
             if before == after:
                 raise InvalidInput(
-                    f"“{row.name}” already matches version {version}; nothing changed."
+                    msg(
+                        "“{name}” already matches version {version}; nothing changed.",
+                        name=row.name,
+                        version=version,
+                    )
                 )
             if row.status in SCHEDULED_STATES:
                 # Its timers would fire at once: restoring an old start time must not start
                 # the tournament behind the organizer's back.
-                rules.ensure_future(before, after, uow.clock.now())
+                ensure_future(before, after, uow.clock.now())
             return await self._record(uow, actor, row, tz, before, after, restored=version)
 
     async def _record(
@@ -274,11 +304,16 @@ class TournamentService:
     ) -> TournamentChange:
         game = await uow.session.get(Game, after.game_id)
         if game is None or game.guild_id != row.guild_id:
-            raise NotFound("That game is not in this server's list; see /game list.")
+            raise NotFound(
+                msg(
+                    "That game is not in this server's list; see {game_list}.",
+                    game_list=Command("game list"),
+                )
+            )
         # The bracket/registration guard first: its reason is the one that matters.
-        rules.guard_change(row.status, before, after, await slot_holders(uow, row.id))
+        guard_change(row.status, before, after, await slot_holders(uow, row.id))
         after = rules.validate_config(after, GameView.of(game))
-        changes = rules.change_summary(before, after)
+        changes = change_summary(before, after)
         summary = changes if restored is None else f"Rolled back to version {restored} ({changes})"
         summary = summary if len(summary) <= 500 else summary[:499] + "…"
         now = uow.clock.now()
@@ -288,7 +323,7 @@ class TournamentService:
         await replan_timers(uow, row)
         old, new = before.to_snapshot(), after.to_snapshot()
         uow.session.add(version_row(row.id, row.version, new, summary, actor.user_id, now))
-        changed = rules.changed_fields(before, after)
+        changed = changed_fields(before, after)
         uow.audit(
             guild_id=row.guild_id,
             actor_id=actor.user_id,
@@ -387,8 +422,12 @@ class TournamentService:
             row, _ = await self._locked_for_organizer(uow, actor, tournament_id)
             if TournamentStatus(row.status) not in FIELD_STATES:
                 raise Conflict(
-                    f"“{row.name}” is {rules.STATUS_NAMES[TournamentStatus(row.status)]}; "
-                    "registration questions can only be added before registration closes."
+                    msg(
+                        "“{name}” is {status_names}; registration questions can only be "
+                        "added before registration closes.",
+                        name=row.name,
+                        status_names=rules.STATUS_NAMES[TournamentStatus(row.status)],
+                    )
                 )
             existing = list(
                 await uow.session.scalars(
@@ -398,8 +437,10 @@ class TournamentService:
             check_field_room(row.name, existing, key, label)
             if spec.required and await slot_holders(uow, row.id, ACTIVE_REGISTRATION):
                 raise Conflict(
-                    "People have already registered without answering it, so a new question "
-                    "must be optional (required: False)."
+                    msg(
+                        "People have already registered without answering it, so a new "
+                        "question must be optional (required: False)."
+                    )
                 )
             field_row = RegistrationField(
                 tournament_id=row.id,

@@ -17,16 +17,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from engine.formats import FORMATS
 from engine.formats.errors import InvalidOptions
 from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
+from engine.kernel.numbers import ascii_digits
+from engine.kernel.text import Command, msg
 from engine.tournaments.rules import (
     ALL_OPTION_KEYS,
     FORMAT_OPTION_KEYS,
     MAX_MINOR,
     TournamentConfig,
+    payment_method_keys,
+    pays_coins,
 )
-from storage.models.enums import PaymentMethod
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -37,17 +41,27 @@ def parse_money(text: str, what: str = "amount") -> int:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise InvalidInput(
-            f"The {what} “{text}” is not a number; write it like 150 or 150.50."
+            msg(
+                "The {what} “{text}” is not a number; write it like 150 or 150.50.",
+                what=what,
+                text=text,
+            )
         ) from None
     if not amount.is_finite():
-        raise InvalidInput(f"The {what} must be a number such as 150 or 150.50.")
+        raise InvalidInput(msg("The {what} must be a number such as 150 or 150.50.", what=what))
     if amount < 0:
-        raise InvalidInput(f"The {what} cannot be negative; use 0 for none.")
+        raise InvalidInput(msg("The {what} cannot be negative; use 0 for none.", what=what))
     minor = amount * 100
     if minor != minor.to_integral_value():
-        raise InvalidInput(f"The {what} “{text}” has more than two decimals; write it like 150.50.")
+        raise InvalidInput(
+            msg(
+                "The {what} “{text}” has more than two decimals; write it like 150.50.",
+                what=what,
+                text=text,
+            )
+        )
     if minor > MAX_MINOR:
-        raise InvalidInput(f"The {what} “{text}” is too large.")
+        raise InvalidInput(msg("The {what} “{text}” is too large.", what=what, text=text))
     return int(minor)
 
 
@@ -72,23 +86,34 @@ def parse_local_time(text: str, timezone: str) -> datetime:
         if moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None) != naive:
             # Zoneinfo quietly shifts a time that the clocks skip (a DST change).
             raise InvalidInput(
-                f"{cleaned} does not exist in {timezone}: the clocks change then. Pick a "
-                "time an hour earlier or later."
+                msg(
+                    "{cleaned} does not exist in {timezone}: the clocks change then. "
+                    "Pick a time an hour earlier or later.",
+                    cleaned=cleaned,
+                    timezone=timezone,
+                )
             )
         return moment
     raise InvalidInput(
-        f"“{text}” is not a date and time I can read. Write it like 2026-12-05 18:00 "
-        f"(year-month-day hour:minute, in this server's time zone {timezone})."
+        msg(
+            "“{text}” is not a date and time I can read. Write it like 2026-12-05 18:00 "
+            "(year-month-day hour:minute, in this server's time zone {timezone}).",
+            text=text,
+            timezone=timezone,
+        )
     )
 
 
 def parse_distribution(text: str) -> tuple[int, ...]:
     """ "50/30/20" → (50, 30, 20); the parts are whole percentages summing to 100."""
     parts = [p for p in re.split(r"[/,\s]+", text.strip().replace("%", "")) if p]
-    if not parts or not all(p.isdigit() for p in parts):
+    if not parts or not all(ascii_digits(p) for p in parts):
         raise InvalidInput(
-            f"“{text}” is not a prize distribution. Write whole percentages per place "
-            "separated by slashes, such as 50/30/20."
+            msg(
+                "“{text}” is not a prize distribution. Write whole percentages per place "
+                "separated by slashes, such as 50/30/20.",
+                text=text,
+            )
         )
     return tuple(int(p) for p in parts)
 
@@ -99,24 +124,29 @@ def parse_bool(text: str, what: str) -> bool:
         return True
     if word in ("no", "n", "false", "off", "0", "disabled"):
         return False
-    raise InvalidInput(f"{what} takes yes or no; you wrote “{text}”.")
+    raise InvalidInput(msg("{what} takes yes or no; you wrote “{text}”.", what=what, text=text))
 
 
 def parse_int(text: str, what: str) -> int:
     cleaned = text.strip()
     if not re.fullmatch(r"[+-]?\d{1,10}", cleaned):
-        raise InvalidInput(f"{what} takes a whole number; you wrote “{text}”.")
+        raise InvalidInput(
+            msg("{what} takes a whole number; you wrote “{text}”.", what=what, text=text)
+        )
     return int(cleaned)
 
 
 def parse_methods(text: str) -> tuple[str, ...]:
     words = [w.lower() for w in re.split(r"[,\s/]+", text.strip()) if w]
-    known = {m.value for m in PaymentMethod}
+    known = set(payment_method_keys())
     wrong = [w for w in words if w not in known]
     if wrong:
         raise InvalidInput(
-            f"“{', '.join(wrong)}” is not a payment method; choose from: "
-            f"{', '.join(sorted(known))}."
+            msg(
+                "“{names}” is not a payment method; choose from: {names2}.",
+                names=", ".join(wrong),
+                names2=", ".join(sorted(known)),
+            )
         )
     return tuple(dict.fromkeys(words))
 
@@ -138,9 +168,14 @@ Parser = Callable[[str, str], Any]  # (text, guild timezone) -> value
 @dataclass(frozen=True)
 class EditableField:
     name: str  # what organizers pick in /tournament edit
-    description: str
+    describe: str | Callable[[], str]
     parse: Parser
     long_text: bool = False
+
+    @property
+    def description(self) -> str:
+        """A list of formats or payment methods is read when shown, from its registry."""
+        return self.describe if isinstance(self.describe, str) else self.describe()
 
 
 def _opt_time(text: str, tz: str) -> datetime | None:
@@ -163,11 +198,7 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
     f.name: f
     for f in (
         EditableField("name", "Tournament name", lambda t, _: t),
-        EditableField(
-            "format",
-            "single_elim, double_elim, round_robin, swiss, group_playoff",
-            lambda t, _: t.strip().lower(),
-        ),
+        EditableField("format", lambda: ", ".join(FORMATS), lambda t, _: t.strip().lower()),
         EditableField("participant_type", "solo or team", lambda t, _: t.strip().lower()),
         EditableField("team_size", "Players per team", lambda t, _: parse_int(t, "The team size")),
         EditableField(
@@ -192,7 +223,9 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
         ),
         EditableField("currency", "Three-letter currency code", lambda t, _: t),
         EditableField(
-            "payment_methods", "coins, bkash, nagad, rocket, bank", lambda t, _: parse_methods(t)
+            "payment_methods",
+            lambda: ", ".join(payment_method_keys()),
+            lambda t, _: parse_methods(t),
         ),
         EditableField(
             "prize_pool", "Prize pool in money", lambda t, _: parse_money(t, "prize pool")
@@ -267,8 +300,12 @@ def editable_field(field_name: str) -> EditableField:
     spec = EDITABLE_FIELDS.get(field_name)
     if spec is None:
         raise InvalidInput(
-            f"“{field_name}” is not something /tournament edit can change; "
-            "pick a field from the list."
+            msg(
+                "“{field_name}” is not something {tournament_edit} can change; pick a "
+                "field from the list.",
+                field_name=field_name,
+                tournament_edit=Command("tournament edit"),
+            )
         )
     return spec
 
@@ -292,7 +329,7 @@ def apply_edit(config: TournamentConfig, field_name: str, text: str, tz: str) ->
         # Making an entry free also retires the way of paying it: otherwise neither edit
         # could come first (a method needs a fee, and a fee needs a method).
         money = field_name == "entry_fee"
-        methods = tuple(m for m in config.payment_methods if (m == "coins") == money)
+        methods = tuple(m for m in config.payment_methods if pays_coins(m) == money)
         config = dataclasses.replace(config, payment_methods=methods)
         if money:
             return dataclasses.replace(config, entry_fee_minor=0)

@@ -14,39 +14,61 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.formats.errors import InvalidOptions
-from engine.formats.options import FormatOptions
+from engine.formats import (
+    ALL_OPTION_KEYS as ALL_OPTION_KEYS,
+)
+from engine.formats import (
+    FORMAT_LABELS,
+    MINIMUM_FIELD,
+    OPTION_KEYS,
+    FormatOptions,
+    InvalidOptions,
+    format_spec,
+)
 from engine.guilds import GameView
 from engine.kernel.errors import Conflict, InvalidInput
-from storage.models.enums import ParticipantType, PaymentMethod, TournamentStatus
+from engine.kernel.text import Command, msg
+from storage.models.enums import ParticipantType, TournamentStatus
 
 S = TournamentStatus
 
-FORMAT_NAMES = {
-    "single_elim": "Single elimination",
-    "double_elim": "Double elimination",
-    "round_robin": "Round robin",
-    "swiss": "Swiss",
-    "group_playoff": "Groups and playoff",
-}
-# The fewest entrants each format can run with (mirrors engine.formats.bracket).
-MINIMUM_FIELD = {
-    "single_elim": 2,
-    "double_elim": 3,
-    "round_robin": 2,
-    "swiss": 2,
-    "group_playoff": 4,
-}
+# Live views of the format registry (engine.formats.registry), under their old names.
+FORMAT_NAMES = FORMAT_LABELS
 # Which bracket options an organizer may set for each format.
-FORMAT_OPTION_KEYS: dict[str, tuple[str, ...]] = {
-    "single_elim": ("third_place",),
-    "double_elim": ("grand_final", "dq_to_losers"),
-    "round_robin": ("cycles",),
-    "swiss": ("rounds",),
-    "group_playoff": ("groups", "advance_per_group", "playoff_format"),
-}
-ALL_OPTION_KEYS = tuple(sorted({k for keys in FORMAT_OPTION_KEYS.values() for k in keys}))
-MONEY_METHODS = frozenset(m.value for m in PaymentMethod if m is not PaymentMethod.COINS)
+FORMAT_OPTION_KEYS = OPTION_KEYS
+
+# The payment methods a tournament may accept: key -> whether it pays the coin fee (else
+# the money fee). The money domain owns the methods (engine.money.methods) but sits above
+# this one in the domain order, so it fills this table as each method registers.
+_PAYMENT_METHODS: dict[str, bool] = {}
+
+
+def offer_payment_method(key: str, *, coins: bool) -> None:
+    """Let tournaments accept ``key``; called by ``engine.money.methods`` only."""
+    _PAYMENT_METHODS[key] = coins
+
+
+def withdraw_payment_method(key: str) -> None:
+    _PAYMENT_METHODS.pop(key, None)
+
+
+def payment_method_keys() -> tuple[str, ...]:
+    """Every method a tournament may accept, in the order of the money registry."""
+    return tuple(_PAYMENT_METHODS)
+
+
+def pays_coins(method: str) -> bool:
+    return _PAYMENT_METHODS.get(method, False)
+
+
+def _money_methods() -> tuple[str, ...]:
+    return tuple(k for k, coins in _PAYMENT_METHODS.items() if not coins)
+
+
+def _or_list(words: tuple[str, ...]) -> str:
+    return " or ".join(filter(None, (", ".join(words[:-1]), *words[-1:])))
+
+
 MAX_PARTICIPANTS = 1024
 # Fits PostgreSQL's 32-bit integer columns: 20 million in major units (taka, dollars).
 MAX_MINOR = 2_000_000_000
@@ -78,13 +100,13 @@ TRANSITIONS: dict[TournamentStatus, frozenset[TournamentStatus]] = {
 }
 # How a person brings each state about, for refusal messages.
 HOW_TO_REACH = {
-    S.PUBLISHED: "/tournament publish",
-    S.REGISTRATION_OPEN: "/tournament open",
-    S.REGISTRATION_CLOSED: "/tournament close",
-    S.LIVE: "/tournament start",
+    S.PUBLISHED: Command("tournament publish"),
+    S.REGISTRATION_OPEN: Command("tournament open"),
+    S.REGISTRATION_CLOSED: Command("tournament close"),
+    S.LIVE: msg("{tournament} start", tournament=Command("tournament")),
     S.COMPLETED: "playing the last match",
-    S.ARCHIVED: "/tournament archive",
-    S.CANCELLED: "/tournament cancel",
+    S.ARCHIVED: Command("tournament archive"),
+    S.CANCELLED: Command("tournament cancel"),
 }
 # The forward step named in refusals (cancel is always mentioned separately).
 _MAIN_PATH = {
@@ -117,17 +139,33 @@ def check_transition(name: str, current: str, target: TournamentStatus) -> None:
     if target in TRANSITIONS[now]:
         return
     if now is target:
-        raise Conflict(f"“{name}” is already {STATUS_NAMES[now]}; nothing changed.")
+        raise Conflict(
+            msg(
+                "“{name}” is already {status_names}; nothing changed.",
+                name=name,
+                status_names=STATUS_NAMES[now],
+            )
+        )
     step = _MAIN_PATH.get(now)
     if step is None:
         raise Conflict(
-            f"“{name}” is {STATUS_NAMES[now]}, and an archived tournament cannot change any more."
+            msg(
+                "“{name}” is {status_names}, and an archived tournament cannot change any more.",
+                name=name,
+                status_names=STATUS_NAMES[now],
+            )
         )
-    advice = f"The next step from here is {HOW_TO_REACH[step]}"
+    advice = msg("The next step from here is {how_to_reach}", how_to_reach=HOW_TO_REACH[step])
     if S.CANCELLED in TRANSITIONS[now]:
-        advice += " (or /tournament cancel)"
+        advice += msg(" (or {tournament_cancel})", tournament_cancel=Command("tournament cancel"))
     raise Conflict(
-        f"“{name}” is {STATUS_NAMES[now]}, so it cannot become {STATUS_NAMES[target]}. {advice}."
+        msg(
+            "“{name}” is {status_names}, so it cannot become {status_names2}. {advice}.",
+            name=name,
+            status_names=STATUS_NAMES[now],
+            status_names2=STATUS_NAMES[target],
+            advice=advice,
+        )
     )
 
 
@@ -217,7 +255,7 @@ def _normalised(config: TournamentConfig) -> TournamentConfig:
 
 def _check_name(name: str) -> None:
     if not 3 <= len(name) <= 100:
-        raise InvalidInput("A tournament name must be 3 to 100 characters long.")
+        raise InvalidInput(msg("A tournament name must be 3 to 100 characters long."))
 
 
 def _check_size(config: TournamentConfig, game: GameView) -> None:
@@ -226,33 +264,53 @@ def _check_size(config: TournamentConfig, game: GameView) -> None:
     smallest = max(2, MINIMUM_FIELD[config.format])
     if not smallest <= config.max_participants <= MAX_PARTICIPANTS:
         raise InvalidInput(
-            f"{FORMAT_NAMES[config.format]} needs a maximum of at least {smallest} participants "
-            f"(and at most {MAX_PARTICIPANTS}); you gave {config.max_participants}."
+            msg(
+                "{format_names} needs a maximum of at least {smallest} participants (and "
+                "at most {max_participants}); you gave {config_max_participants}.",
+                format_names=FORMAT_NAMES[config.format],
+                smallest=smallest,
+                max_participants=MAX_PARTICIPANTS,
+                config_max_participants=config.max_participants,
+            )
         )
     if not 2 <= config.min_participants <= config.max_participants:
         raise InvalidInput(
-            f"The minimum number of participants ({config.min_participants}) must be at least 2 "
-            f"and not above the maximum ({config.max_participants})."
+            msg(
+                "The minimum number of participants ({min_participants}) must be at "
+                "least 2 and not above the maximum ({max_participants}).",
+                min_participants=config.min_participants,
+                max_participants=config.max_participants,
+            )
         )
     if config.participant_type == ParticipantType.SOLO:
         if game.team_size_min > 1:
             raise InvalidInput(
-                f"{game.name} is played in teams ({game.team_size_text}); make this a team "
-                "tournament."
+                msg(
+                    "{name} is played in teams ({team_size_text}); make this a team tournament.",
+                    name=game.name,
+                    team_size_text=game.team_size_text,
+                )
             )
         if config.team_size != 1:
-            raise InvalidInput("A solo tournament has a team size of 1.")
+            raise InvalidInput(msg("A solo tournament has a team size of 1."))
     elif config.participant_type == ParticipantType.TEAM:
         if not game.team_size_min <= config.team_size <= game.team_size_max:
             raise InvalidInput(
-                f"{game.name} allows teams of {game.team_size_min} to {game.team_size_max}; "
-                f"a team size of "
-                f"{config.team_size} does not fit."
+                msg(
+                    "{name} allows teams of {team_size_min} to {team_size_max}; a team "
+                    "size of {team_size} does not fit.",
+                    name=game.name,
+                    team_size_min=game.team_size_min,
+                    team_size_max=game.team_size_max,
+                    team_size=config.team_size,
+                )
             )
         if config.team_size < 2 and game.team_size_max < 2:
-            raise InvalidInput(f"{game.name} is played alone; make this a solo tournament.")
+            raise InvalidInput(
+                msg("{name} is played alone; make this a solo tournament.", name=game.name)
+            )
     else:
-        raise InvalidInput("The participant type must be solo or team.")
+        raise InvalidInput(msg("The participant type must be solo or team."))
 
 
 def _check_format(config: TournamentConfig, game: GameView) -> None:
@@ -260,14 +318,21 @@ def _check_format(config: TournamentConfig, game: GameView) -> None:
     extra = sorted(set(config.format_options) - set(allowed))
     if extra:
         raise InvalidInput(
-            f"{FORMAT_NAMES[config.format]} has no option {', '.join(extra)}; its options are: "
-            f"{', '.join(allowed)}."
+            msg(
+                "{format_names} has no option {names}; its options are: {names2}.",
+                format_names=FORMAT_NAMES[config.format],
+                names=", ".join(extra),
+                names2=", ".join(allowed),
+            )
         )
     if not 1 <= config.best_of <= 15:
-        raise InvalidInput("Best-of must be a number of games from 1 to 15.")
+        raise InvalidInput(msg("Best-of must be a number of games from 1 to 15."))
     if config.best_of % 2 == 0 and not game.allows_draws:
         raise InvalidInput(
-            f"{game.name} does not allow draws, so a series needs an odd best-of (1, 3, 5 …)."
+            msg(
+                "{name} does not allow draws, so a series needs an odd best-of (1, 3, 5 …).",
+                name=game.name,
+            )
         )
     try:
         options = FormatOptions.from_mapping(
@@ -279,40 +344,29 @@ def _check_format(config: TournamentConfig, game: GameView) -> None:
 
 
 def _check_against_size(config: TournamentConfig, options: FormatOptions) -> None:
-    most = config.max_participants
-    if config.format == "swiss" and options.rounds is not None and options.rounds >= most:
-        raise InvalidInput(
-            f"A Swiss of at most {most} participants can have at most {most - 1} rounds."
-        )
-    if config.format == "group_playoff":
-        if options.groups * 2 > most:
-            raise InvalidInput(
-                f"{options.groups} groups need at least {options.groups * 2} participants; "
-                "use fewer groups or raise the maximum."
-            )
-        if options.advance_per_group * options.groups < 2:
-            raise InvalidInput("At least two participants must advance to the playoff in total.")
-        if options.advance_per_group >= most // options.groups:
-            raise InvalidInput(
-                f"With {options.groups} groups of about {most // options.groups}, fewer than "
-                f"{most // options.groups} per group must advance; lower advance_per_group."
-            )
+    """The format's own limits for a field of at most ``max_participants``."""
+    try:
+        format_spec(config.format).check_options(options, config.max_participants)
+    except InvalidOptions as error:
+        raise InvalidInput(error.message) from None
 
 
 def _check_times(config: TournamentConfig) -> None:
     opens, closes, starts = (getattr(config, k) for k in TIME_FIELDS)
     if opens and closes and not opens < closes:
-        raise InvalidInput("Registration must open before it closes.")
+        raise InvalidInput(msg("Registration must open before it closes."))
     if closes and starts and not closes <= starts:
-        raise InvalidInput("Registration must close no later than the tournament starts.")
+        raise InvalidInput(msg("Registration must close no later than the tournament starts."))
     if opens and starts and not opens < starts:
-        raise InvalidInput("Registration must open before the tournament starts.")
+        raise InvalidInput(msg("Registration must open before the tournament starts."))
     if config.checkin_enabled and not 5 <= config.checkin_window_minutes <= 24 * 60:
-        raise InvalidInput("The check-in window must be from 5 minutes to 24 hours.")
+        raise InvalidInput(msg("The check-in window must be from 5 minutes to 24 hours."))
     if not 0 <= config.match_checkin_minutes <= 120:
-        raise InvalidInput("Match check-in must be from 1 to 120 minutes, or 0 to play without it.")
+        raise InvalidInput(
+            msg("Match check-in must be from 1 to 120 minutes, or 0 to play without it.")
+        )
     if config.seeding not in SEEDING_METHODS:
-        raise InvalidInput("Seeding must be random, ranked or manual.")
+        raise InvalidInput(msg("Seeding must be random, ranked or manual."))
 
 
 def _check_money(config: TournamentConfig) -> None:
@@ -323,34 +377,44 @@ def _check_money(config: TournamentConfig) -> None:
         ("prize pool in coins", config.prize_pool_coins, MAX_COINS),
     ):
         if value < 0:
-            raise InvalidInput(f"The {what} cannot be negative; use 0 for none.")
+            raise InvalidInput(msg("The {what} cannot be negative; use 0 for none.", what=what))
         if value > cap:
-            raise InvalidInput(f"The {what} is too large.")
+            raise InvalidInput(msg("The {what} is too large.", what=what))
     if not re.fullmatch(r"[A-Z]{3}", config.currency):
-        raise InvalidInput("The currency must be a three-letter code such as BDT or USD.")
+        raise InvalidInput(msg("The currency must be a three-letter code such as BDT or USD."))
     _check_methods(config)
     _check_distribution(config)
 
 
 def _check_methods(config: TournamentConfig) -> None:
     methods = set(config.payment_methods)
-    unknown = methods - {m.value for m in PaymentMethod}
+    unknown = methods - set(_PAYMENT_METHODS)
     if unknown:
-        raise InvalidInput(f"Unknown payment method: {', '.join(sorted(unknown))}.")
-    money = methods & MONEY_METHODS
+        raise InvalidInput(
+            msg("Unknown payment method: {names}.", names=", ".join(sorted(unknown)))
+        )
+    money = methods & set(_money_methods())
     if config.entry_fee_minor > 0 and not money:
         raise InvalidInput(
-            "An entry fee in money needs at least one way to pay it: bkash, nagad, rocket or bank."
+            msg(
+                "An entry fee in money needs at least one way to pay it: {or_list}.",
+                or_list=_or_list(_money_methods()),
+            )
         )
     if money and config.entry_fee_minor == 0:
         raise InvalidInput(
-            f"Payment by {', '.join(sorted(money))} needs an entry fee in money; set one or "
-            "remove those methods."
+            msg(
+                "Payment by {names} needs an entry fee in money; set one or remove those methods.",
+                names=", ".join(sorted(money)),
+            )
         )
-    if config.entry_fee_coins > 0 and "coins" not in methods:
-        raise InvalidInput("An entry fee in coins needs the coins payment method.")
-    if "coins" in methods and config.entry_fee_coins == 0:
-        raise InvalidInput("Payment by coins needs an entry fee in coins; set one or remove coins.")
+    coins = {m for m in methods if pays_coins(m)}
+    if config.entry_fee_coins > 0 and not coins:
+        raise InvalidInput(msg("An entry fee in coins needs the coins payment method."))
+    if coins and config.entry_fee_coins == 0:
+        raise InvalidInput(
+            msg("Payment by coins needs an entry fee in coins; set one or remove coins.")
+        )
 
 
 def _check_distribution(config: TournamentConfig) -> None:
@@ -360,104 +424,38 @@ def _check_distribution(config: TournamentConfig) -> None:
     if any(p <= 0 for p in split) or sum(split) != 100:
         shown = "/".join(str(p) for p in split)
         raise InvalidInput(
-            f"The prize distribution {shown} adds up to {sum(split)}%; the parts must be "
-            "positive and add up to exactly 100, such as 50/30/20."
+            msg(
+                "The prize distribution {shown} adds up to {split}%; the parts must be "
+                "positive and add up to exactly 100, such as 50/30/20.",
+                shown=shown,
+                split=sum(split),
+            )
         )
     if len(split) > config.max_participants:
-        raise InvalidInput("The prize distribution pays more places than there are participants.")
+        raise InvalidInput(
+            msg("The prize distribution pays more places than there are participants.")
+        )
 
 
 def _check_extras(config: TournamentConfig) -> None:
     if not 0 <= config.fee_waiver_top_n <= config.max_participants:
         raise InvalidInput(
-            "The fee waiver must cover from 0 to the maximum number of participants "
-            "(the top N ranked play for free)."
+            msg(
+                "The fee waiver must cover from 0 to the maximum number of participants "
+                "(the top N ranked play for free)."
+            )
         )
     if config.rules and len(config.rules) > MAX_RULES:
-        raise InvalidInput(f"The rules can be at most {MAX_RULES} characters long.")
+        raise InvalidInput(
+            msg("The rules can be at most {max_rules} characters long.", max_rules=MAX_RULES)
+        )
     if len(config.stream_links) > MAX_LINKS:
-        raise InvalidInput(f"A tournament can list at most {MAX_LINKS} stream links.")
+        raise InvalidInput(
+            msg("A tournament can list at most {max_links} stream links.", max_links=MAX_LINKS)
+        )
     for link in config.stream_links:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or not parts.hostname or len(link) > 300:
             raise InvalidInput(
-                f"“{link[:80]}” is not a web link; stream links start with https://."
+                msg("“{link}” is not a web link; stream links start with https://.", link=link[:80])
             )
-
-
-# --------------------------------------------------------------------------- diffing
-def display_value(key: str, value: Any) -> str:
-    if value is None or value == () or value == "":
-        return "none"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    if key == "format":
-        return FORMAT_NAMES.get(value, str(value))
-    if key == "prize_distribution":
-        return "/".join(str(p) for p in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "none"
-    if key == "rules":
-        return f"{len(value)} characters"
-    return str(value)
-
-
-def changed_fields(before: TournamentConfig, after: TournamentConfig) -> list[str]:
-    return [k for k in CONFIG_FIELDS if getattr(before, k) != getattr(after, k)]
-
-
-def change_summary(before: TournamentConfig, after: TournamentConfig) -> str:
-    parts = [
-        f"{k}: {display_value(k, getattr(before, k))} → {display_value(k, getattr(after, k))}"
-        for k in changed_fields(before, after)
-    ]
-    summary = "; ".join(parts)
-    return summary if len(summary) <= 480 else summary[:477] + "…"
-
-
-def guard_change(
-    status: str, before: TournamentConfig, after: TournamentConfig, slot_holders: int
-) -> None:
-    """Refuse a change that would break a running bracket or existing registrations."""
-    changed = set(changed_fields(before, after))
-    locked = changed & BRACKET_FIELDS
-    if locked and TournamentStatus(status) in BRACKET_LOCKED_STATES:
-        raise Conflict(
-            f"The tournament is {STATUS_NAMES[TournamentStatus(status)]}, so "
-            f"{', '.join(sorted(locked))} can no longer change: the bracket depends on it."
-        )
-    if slot_holders and after.max_participants < slot_holders:
-        raise Conflict(
-            f"{slot_holders} participants already hold a slot, so the maximum cannot go below "
-            f"{slot_holders}."
-        )
-    if slot_holders and changed & {"participant_type", "team_size", "game_id"}:
-        which = sorted(changed & {"participant_type", "team_size", "game_id"})
-        raise Conflict(
-            f"Registrations already exist, so {', '.join(which)} cannot change: the entries "
-            "were made for the current setting."
-        )
-
-
-def newly_past(
-    before: TournamentConfig | None, after: TournamentConfig, now: datetime
-) -> str | None:
-    """The first time field set to a new value in the past (organizers mistype years)."""
-    for key in TIME_FIELDS:
-        value = getattr(after, key)
-        old = getattr(before, key) if before is not None else None
-        if value is not None and value != old and value <= now:
-            return key
-    return None
-
-
-def ensure_future(before: TournamentConfig | None, after: TournamentConfig, now: datetime) -> None:
-    """Refuse a newly set time that has already passed (a rollback may keep old ones)."""
-    key = newly_past(before, after, now)
-    if key is not None:
-        label = key.replace("_at", "").replace("_", " ")
-        raise InvalidInput(f"The {label} time is in the past; pick a time that is still ahead.")

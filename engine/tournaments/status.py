@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.errors import NotFound
+from engine.kernel.text import msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import rules
 from engine.tournaments.events import (
@@ -78,7 +79,7 @@ async def lock_tournament(session: AsyncSession, tournament_id: int) -> Tourname
         .execution_options(populate_existing=True)
     )
     if tournament is None:
-        raise NotFound("That tournament does not exist. Pick one from the list.")
+        raise NotFound(msg("That tournament does not exist. Pick one from the list."))
     return tournament
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.kernel.errors import Conflict
+from engine.kernel.text import msg
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments.events import RegistrationClosingSoon
@@ -31,7 +32,14 @@ async def lock_tournament_of_timer(uow: UnitOfWork, payload: dict[str, Any]) -> 
 
 def require_status(t: Tournament, allowed: frozenset[S], what: str) -> None:
     if S(t.status) not in allowed:
-        raise Conflict(f"{t.name} is {t.status.replace('_', ' ')}, so {what} does not apply.")
+        raise Conflict(
+            msg(
+                "{name} is {status}, so {what} does not apply.",
+                name=t.name,
+                status=t.status.replace("_", " "),
+                what=what,
+            )
+        )
 
 
 async def _on_open(uow: UnitOfWork, payload: dict[str, Any]) -> None:
@@ -57,7 +65,9 @@ async def _on_remind_close(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     require_status(t, frozenset({S.REGISTRATION_OPEN}), "a closing reminder")
     closes = t.registration_closes_at
     if closes is None or closes <= uow.clock.now():
-        raise Conflict(f"Registration for {t.name} has no upcoming close to remind of.")
+        raise Conflict(
+            msg("Registration for {name} has no upcoming close to remind of.", name=t.name)
+        )
     counts = dict(
         (
             await uow.session.execute(

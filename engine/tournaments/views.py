@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.guilds import GameView
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import msg
 from engine.tournaments import rules
 from engine.tournaments.parsing import parse_local_time
 from engine.tournaments.rules import TournamentConfig
@@ -189,7 +190,7 @@ def config_from_draft(draft: TournamentDraft, game: Game, tz: str) -> Tournament
         if isinstance(value, str):
             return parse_local_time(value, tz) if value.strip() else None
         if value is not None and value.tzinfo is None:
-            raise InvalidInput("Times must carry a time zone.")
+            raise InvalidInput(msg("Times must carry a time zone."))
         return value
 
     team = draft.participant_type == "team"

@@ -7,6 +7,7 @@ output (a line arriving, or the process ending), never on a sleep.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -245,3 +246,25 @@ def test_demo_serve_prints_the_served_port_and_honours_the_secret_key(tmp_path: 
     assert lines[-1].startswith(f"Dashboard: http://127.0.0.1:{port}/")
     # With dashboard.secret_key set, no key of its own is generated into the data directory.
     assert not (tmp_path / "data" / "dashboard-secret.key").exists()
+    for url in certificate_qr_urls(tmp_path / "out", tmp_path / "pages"):
+        assert url.startswith(f"http://127.0.0.1:{port}/verify/"), url
+
+
+def certificate_qr_urls(out: Path, pages: Path) -> list[str]:
+    """The URLs in the QR codes of the demo's certificates (none when zbar is missing)."""
+    try:
+        from PIL import Image
+        from pyzbar.pyzbar import decode
+    except (ImportError, OSError):  # OSError: libzbar0 not installed
+        return []
+    if shutil.which("pdftoppm") is None:
+        return []
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert pdfs, "the demo writes certificates"
+    pages.mkdir()
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdfs[0]),
+                    str(pages / "page")], check=True)  # fmt: skip
+    with Image.open(next(pages.glob("page*.png"))) as page:
+        urls = [symbol.data.decode() for symbol in decode(page)]
+    assert urls, "the certificate has a QR code"
+    return urls

@@ -20,8 +20,8 @@ import pytest_asyncio
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from engine.services import Services
+from testkit.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member
 from tests.conftest import migrate
-from tests.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member
 
 
 @dataclass
@@ -68,6 +68,9 @@ class Arena:
         return await record.response()
 
 
+UPLOAD_LIMIT = 256 * 1024
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def discord_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DiscordEnv]:
     # Its own database: the bot's real-clock scheduler and outbox dispatcher must never
@@ -84,7 +87,8 @@ async def discord_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
                 "gateway_url": fake.gateway_url,
             },
             database={"url": database_url},
-            storage={"data_dir": data_dir},
+            # Smaller than the default, so the cogs are seen to honour the setting.
+            storage={"data_dir": data_dir, "max_upload_bytes": UPLOAD_LIMIT},
             dashboard={"enabled": False},
         )
         async with open_runtime(settings, bot_options={"guild_ready_timeout": 0.05}) as runtime:

@@ -18,11 +18,12 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 
+from cogs._safe import user_text
 from engine.brackets import MatchState, MatchView
 from engine.services import Services
 from storage.models import Placing, Timer
+from testkit.fakediscord import Channel, InteractionRecord, Member, Message
 from tests.cogs.conftest import Arena
-from tests.fakediscord import Channel, InteractionRecord, Member, Message
 
 OPEN = [MatchState.CHECKIN.value, MatchState.READY.value]
 MAX_VISITS = 64  # more visits than any 8-entry bracket has matches: the bracket is stuck
@@ -298,7 +299,7 @@ class MatchDay:
             await self.expire_checkin(match)
             # The forfeit result closes the thread. (The separate "did not check in" notice
             # is lost: see /tmp/e2e-bugs.md and test_no_show_notice_reaches_the_thread.)
-            name = (await self.services.registration.get(weaker)).display_name
+            name = user_text((await self.services.registration.get(weaker)).display_name)
             await fake.wait_for_message(
                 lambda m: (
                     m.channel_id == thread.id and m.content.startswith(f"🏳️ **{name}** forfeits")

@@ -14,10 +14,10 @@ from engine.kernel.actors import Actor
 from engine.services import Services
 from storage.models import Registration, RegistrationMember
 from storage.models.enums import RegistrationStatus
+from testkit.fakediscord import Guild, Member
+from testkit.registration_helpers import make_game, make_tournament
 from tests.cogs.conftest import Arena
 from tests.cogs.test_registration import configured
-from tests.engine.services.registration_helpers import make_game, make_tournament
-from tests.fakediscord import Guild, Member
 
 
 async def choices(

@@ -11,8 +11,8 @@ from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from storage.models import Certificate
 from storage.models.enums import RegistrationStatus
+from testkit.payment_helpers import Guild, make_registration, make_tournament
 from tests.cogs.conftest import Arena
-from tests.engine.services.payment_helpers import Guild, make_registration, make_tournament
 
 
 async def _completed_cup(arena: Arena) -> tuple[int, list[int]]:

@@ -14,9 +14,9 @@ from engine.formats import Result
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
+from testkit.factories import Event, make_event
 from tests.cogs.conftest import Arena
 from tests.conftest import next_snowflake
-from tests.engine.services.factories import Event, make_event
 
 PNG = b"\x89PNG"
 

@@ -10,10 +10,10 @@ from engine.kernel.actors import Actor
 from engine.services import Services
 from storage.models import Registration, RegistrationMember
 from storage.models.enums import RegistrationStatus
+from testkit.fakediscord import Member
+from testkit.registration_helpers import make_game, make_tournament
 from tests.cogs.conftest import Arena
-from tests.engine.services.registration_helpers import make_game, make_tournament
 from tests.engine.services.test_checkin import checkin_of, configure
-from tests.fakediscord import Member
 
 
 async def configured(arena: Arena) -> None:

@@ -10,6 +10,7 @@ score mismatch settled in its dispute thread, and an organizer override.
 
 from __future__ import annotations
 
+from cogs._safe import user_text
 from engine.brackets import MatchState
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import (
@@ -126,7 +127,7 @@ async def test_four_teams_of_two_double_elimination_to_a_champion(arena: Arena) 
     assert places[entries[0]] == 1
     champion = await services.registration.get(entries[0])
     announced = await podium(arena)
-    assert f"🥇 **{champion.display_name}**" in announced.content
+    assert f"🥇 **{user_text(champion.display_name)}**" in announced.content
     dq_match = await services.brackets.get_match(day.seen["dq"])
     assert (dq_match.side, dq_match.outcome) == ("winners", "forfeit")
     dropped = await services.registration.get(day.sides(dq_match)[1])

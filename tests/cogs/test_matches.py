@@ -14,11 +14,11 @@ from engine.brackets import MatchReady
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from storage.models import DisputeEvidence
+from testkit.factories import make_event
+from testkit.fakediscord import Channel, InteractionRecord, Member
+from testkit.fakediscord.options import AttachmentInput
 from tests.cogs.conftest import Arena
 from tests.conftest import next_snowflake
-from tests.engine.services.factories import make_event
-from tests.fakediscord import Channel, InteractionRecord, Member
-from tests.fakediscord.options import AttachmentInput
 
 
 def png(colour: tuple[int, int, int] = (20, 120, 200)) -> bytes:

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
+from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from storage.models.enums import PaymentStatus, RegistrationStatus
-from tests.cogs.conftest import Arena
-from tests.engine.services.payment_helpers import (
+from testkit.fakediscord import AttachmentInput
+from testkit.payment_helpers import (
     Guild,
     make_registration,
     make_tournament,
+    noise_png,
     payments_of,
     png_bytes,
     registration_status,
 )
-from tests.fakediscord import AttachmentInput
+from tests.cogs.conftest import UPLOAD_LIMIT, Arena
 
 
 async def _configured(arena: Arena) -> Guild:
@@ -170,6 +172,30 @@ async def test_bad_proof_is_refused_through_discord(arena: Arena) -> None:
     )
     message = await paid.wait_for_followup()
     assert paid.ephemeral and "not a PNG or JPEG" in message.content
+    assert await payments_of(services, reg) == []
+
+
+async def test_proof_over_the_configured_limit_is_refused(arena: Arena) -> None:
+    services = arena.env.services
+    assert services.uploads.max_bytes == UPLOAD_LIMIT  # storage.max_upload_bytes, from the bot
+    guild = await _configured(arena)
+    player = arena.players[1]
+    tid = await make_tournament(services, guild, name="Big Cup", fee_minor=5000)
+    reg = await make_registration(services, guild, tid, player.id)
+    big = noise_png(400)  # about 480 KB: under the default limit, over the configured one
+    assert UPLOAD_LIMIT < len(big) < DEFAULT_MAX_UPLOAD_BYTES
+    paid = await arena.slash(
+        player,
+        "pay",
+        {
+            "tournament": str(tid),
+            "method": "nagad",
+            "reference": "NGD7654321",
+            "proof": AttachmentInput("receipt.png", big, "image/png"),
+        },
+    )
+    message = await paid.wait_for_followup()
+    assert paid.ephemeral and "the limit is 256 KB" in message.content
     assert await payments_of(services, reg) == []
 
 

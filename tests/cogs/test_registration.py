@@ -5,8 +5,8 @@ from __future__ import annotations
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from storage.models.enums import RegistrationStatus
+from testkit.registration_helpers import add_fields, make_game, make_tournament
 from tests.cogs.conftest import Arena
-from tests.engine.services.registration_helpers import add_fields, make_game, make_tournament
 
 
 async def configured(arena: Arena) -> None:

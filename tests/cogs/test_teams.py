@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from storage.models.enums import RegistrationStatus
+from testkit.registration_helpers import make_game, make_tournament, set_ids
 from tests.cogs.conftest import Arena
 from tests.cogs.test_registration import announcement, configured
-from tests.engine.services.registration_helpers import make_game, make_tournament, set_ids
 
 
 async def _team(arena: Arena) -> int:
@@ -58,7 +58,8 @@ async def test_invite_accept_by_button_then_register_the_team(arena: Arena) -> N
     assert registered.embeds[0]["title"] == "Registered: Winter Cup"
     view = await services.registration.registration_for(tid, mate.id)
     assert view.status == RegistrationStatus.CONFIRMED and view.team_id == team_id
-    await announcement(arena, "**[OWL] Night Owls** registered for **Winter Cup**")
+    # The tag's bracket is escaped (Discord shows it without the backslash).
+    await announcement(arena, "**\\[OWL] Night Owls** registered for **Winter Cup**")
 
     leave = await arena.slash(mate, "team leave", {"team": str(team_id)})
     assert leave.ephemeral and "roster is locked" in leave.content

@@ -17,7 +17,7 @@ from engine.kernel.clock import FrozenClock
 from engine.services import Services
 from engine.site import DashboardAuthService
 from storage.db import Database
-from tests.dashboard.fakes import (
+from testkit.dashboard_fakes import (
     FakeCertificates,
     FakeDisputes,
     Fakes,

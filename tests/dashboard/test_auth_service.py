@@ -20,7 +20,7 @@ from engine.site import (
     dashboard_logins,
     load_or_create_secret,
 )
-from tests.engine.services.payment_helpers import make_guild
+from testkit.payment_helpers import make_guild
 
 
 async def test_link_opens_one_session_scoped_to_organized_guilds(
@@ -54,7 +54,7 @@ async def test_a_link_is_spent_by_its_first_use(
     await auth.redeem(link.token)
     with pytest.raises(LoginRefused) as refused:
         await auth.redeem(link.token)
-    assert refused.value.message == USED_LINK
+    assert refused.value.message == str(USED_LINK)
     with pytest.raises(LoginRefused):
         await auth.peek(link.token)
 
@@ -85,7 +85,7 @@ async def test_expired_forged_and_foreign_links_are_refused(
     ):
         with pytest.raises(LoginRefused) as refused:
             await auth.redeem(forged)
-        assert refused.value.message == BAD_LINK
+        assert refused.value.message == str(BAD_LINK)
     other_key = DashboardAuthService(services.ctx, b"another key, 32 bytes long......")
     with pytest.raises(LoginRefused):
         await other_key.redeem(link.token)
@@ -93,7 +93,7 @@ async def test_expired_forged_and_foreign_links_are_refused(
     clock.advance(minutes=10, seconds=1)
     with pytest.raises(LoginRefused) as refused:
         await auth.redeem(link.token)
-    assert refused.value.message == EXPIRED_LINK
+    assert refused.value.message == str(EXPIRED_LINK)
 
 
 async def test_players_get_no_link(services: Services, auth: DashboardAuthService, new_id) -> None:

@@ -26,16 +26,16 @@ from engine.services import Services
 from engine.site import DashboardAuthService
 from storage.db import Database
 from storage.models.enums import RegistrationStatus, TournamentStatus
-from tests.dashboard.conftest import SECRET
-from tests.dashboard.fakes import Fakes
-from tests.dashboard.test_live import completed, own_db  # noqa: F401  (fixture)
-from tests.engine.render.fixtures import single_elim_view
-from tests.engine.services.payment_helpers import (
+from testkit.dashboard_fakes import Fakes
+from testkit.payment_helpers import (
     make_guild,
     make_registration,
     make_tournament,
     png_bytes,
 )
+from testkit.render_fixtures import single_elim_view
+from tests.dashboard.conftest import SECRET
+from tests.dashboard.test_live import completed, own_db  # noqa: F401  (fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -21,8 +21,8 @@ from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from engine.services import Services
 from engine.site import DashboardAuthService
+from testkit.payment_helpers import make_guild
 from tests.dashboard.conftest import SECRET, log_in
-from tests.engine.services.payment_helpers import make_guild
 
 # Percent-encoded as they travel on the wire; the client must not re-encode them.
 HOSTILE = [

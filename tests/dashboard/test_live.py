@@ -21,10 +21,10 @@ from engine.money import PaymentApproved
 from engine.services import Services
 from engine.site import DashboardAuthService
 from storage.db import Database
+from testkit.dashboard_fakes import Fakes
+from testkit.payment_helpers import make_guild, make_tournament
 from tests.conftest import migrate
 from tests.dashboard.conftest import SECRET, log_in
-from tests.dashboard.fakes import Fakes
-from tests.engine.services.payment_helpers import make_guild, make_tournament
 
 
 def completed(guild_id: int, tournament_id: int, code: str = "W1-1") -> MatchCompleted:

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from dashboard.app import create_app, start_dashboard
 from dashboard.config import DashboardConfig
 from engine.services import Services
-from tests.dashboard.fakes import Fakes
+from testkit.dashboard_fakes import Fakes
 
 TOKEN = "scrape-me-with-this-token"
 

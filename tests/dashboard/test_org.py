@@ -18,9 +18,8 @@ from engine.money import PaymentView
 from engine.services import Services
 from engine.site import DashboardAuthService
 from storage.models.enums import PaymentStatus, RegistrationStatus
-from tests.dashboard.conftest import SECRET, csrf_of, log_in
-from tests.dashboard.fakes import Fakes
-from tests.engine.services.payment_helpers import (
+from testkit.dashboard_fakes import Fakes
+from testkit.payment_helpers import (
     Guild,
     make_guild,
     make_registration,
@@ -28,6 +27,7 @@ from tests.engine.services.payment_helpers import (
     png_bytes,
     registration_status,
 )
+from tests.dashboard.conftest import SECRET, csrf_of, log_in
 
 
 @dataclass

@@ -17,7 +17,7 @@ from discord.ext import commands
 from discord.http import Route
 
 from bot.endpoints import configure_discord_endpoints
-from tests.fakediscord import (
+from testkit.fakediscord import (
     AttachmentInput,
     AutocompleteRejected,
     CommandInputError,

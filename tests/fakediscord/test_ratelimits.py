@@ -18,8 +18,8 @@ import pytest
 from discord.ext import commands
 
 from bot.endpoints import configure_discord_endpoints
-from tests.fakediscord import Channel, FakeDiscord
-from tests.fakediscord.ratelimits import (
+from testkit.fakediscord import Channel, FakeDiscord
+from testkit.fakediscord.ratelimits import (
     CREATE_MESSAGE,
     DEFAULT_GLOBAL_LIMIT,
     DEFAULT_ROUTE_LIMITS,

@@ -20,7 +20,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from tests.fakediscord import FakeDiscord, Guild, shard_of
+from testkit.fakediscord import FakeDiscord, Guild, shard_of
 
 SHARDS = 2
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -183,7 +183,7 @@ async def spawn_shard_client(fake: FakeDiscord, shard_id: int) -> asyncio.subpro
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.fakediscord.shard_client",
+        "testkit.fakediscord.shard_client",
         fake.api_base_url,
         fake.gateway_url,
         fake.token,

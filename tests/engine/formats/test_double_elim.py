@@ -1,8 +1,8 @@
 import pytest
 
 from engine.formats import create_bracket
-from engine.formats.double_elim import drop_order
 from engine.formats.errors import InvalidParticipants
+from engine.formats.kinds.double_elim import drop_order
 from engine.formats.model import Result
 from tests.engine.formats.helpers import chalk_winner, people, place_of, play, play_chalk
 

@@ -2,7 +2,7 @@ import pytest
 
 from engine.formats import create_bracket
 from engine.formats.errors import CannotUndo, InvalidOptions
-from engine.formats.group_playoff import separate_group_mates
+from engine.formats.kinds.group_playoff import separate_group_mates
 from tests.engine.formats.helpers import people, place_of, play_chalk
 
 

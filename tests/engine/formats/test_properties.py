@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.formats import Bracket, create_bracket
-from engine.formats.matching import has_perfect_matching
+from engine.formats.kinds.matching import has_perfect_matching
 from engine.formats.model import MatchStatus, Outcome
 from tests.engine.formats.helpers import people, play_random
 

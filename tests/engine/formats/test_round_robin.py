@@ -5,8 +5,8 @@ import pytest
 
 from engine.formats import create_bracket
 from engine.formats.errors import InvalidResult
+from engine.formats.kinds.round_robin import circle_rounds
 from engine.formats.model import Result
-from engine.formats.round_robin import circle_rounds
 from tests.engine.formats.helpers import people, place_of, play_chalk
 
 

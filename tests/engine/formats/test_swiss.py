@@ -5,7 +5,7 @@ import pytest
 
 from engine.formats import create_bracket
 from engine.formats.errors import CannotUndo
-from engine.formats.swiss_pairing import SwissPlayer, pair_round
+from engine.formats.kinds.swiss_pairing import SwissPlayer, pair_round
 from tests.engine.formats.helpers import people, place_of, play_chalk, play_random
 
 

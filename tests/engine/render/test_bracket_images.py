@@ -17,7 +17,7 @@ from engine.render.bracket import (
 )
 from engine.render.bracket_tree import entrant_count, layout, split_ids
 from engine.render.model import EliminationSection, RenderedImage, TournamentView
-from tests.engine.render import fixtures as f
+from testkit import render_fixtures as f
 
 # The widest part is an 8-column losers-bracket part; anything wider means a bad split.
 MAX_WIDTH_1X = 2400

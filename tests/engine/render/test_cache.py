@@ -5,7 +5,7 @@ import pytest
 from engine.render.bracket import render_bracket
 from engine.render.cache import BracketImageCache
 from engine.render.model import RenderedImage
-from tests.engine.render import fixtures as f
+from testkit import render_fixtures as f
 
 
 def _image(name: str) -> list[RenderedImage]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageStat
 
 from engine.render.bracket import render_bracket
-from tests.engine.render import fixtures as f
+from testkit import render_fixtures as f
 
 GOLDEN = Path(__file__).parent / "golden" / "single_elim_8.png"
 # Mean absolute difference per channel (0-255). Anti-aliasing differences between

@@ -14,7 +14,7 @@ from storage.models import (
     BadgeDefinition,
     OutboxEvent,
 )
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 from tests.engine.services.test_certificates import finished_event, play_chalk
 
 

@@ -11,7 +11,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, PermissionDenied
 from engine.services import Services
 from storage.models import Placing, Ranking, Tournament
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 
 
 async def play_chalk(services: Services, event: Event) -> int:

@@ -22,7 +22,7 @@ from engine.kernel.uow import ServiceContext
 from engine.services import Services
 from storage.files import FileStore
 from storage.models import AuditEntry, Certificate, CertificateDelivery, OutboxEvent, StoredFile
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 
 URL = "https://cups.example.org"
 CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")

@@ -33,7 +33,7 @@ from engine.tournaments import (
 from storage.db import Database
 from storage.models import MatchRow, OutboxEvent, Registration, RegistrationMember, Tournament
 from storage.models.enums import RegistrationStatus, TournamentStatus
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 
 E = TypeVar("E", bound=DomainEvent)
 

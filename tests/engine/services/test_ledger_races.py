@@ -17,7 +17,7 @@ from engine.money import InsufficientCoins, LedgerEntryView, move_coins
 from engine.services import Services
 from storage.db import Database
 from storage.models.enums import LedgerKind, PaymentStatus, RegistrationStatus
-from tests.engine.services.payment_helpers import (
+from testkit.payment_helpers import (
     make_guild,
     make_registration,
     make_tournament,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.kernel.actors import Actor
 from engine.services import Services
 from storage.models import Dispute, Ranking
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 
 
 def player(event: Event, registration_id: int | None) -> Actor:

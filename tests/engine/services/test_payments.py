@@ -15,7 +15,7 @@ from engine.money import (
 from engine.services import Services
 from storage.db import Database
 from storage.models.enums import PaymentStatus, RegistrationStatus, TournamentStatus
-from tests.engine.services.payment_helpers import (
+from testkit.payment_helpers import (
     events,
     jpeg_bytes,
     ledger_count,

@@ -12,7 +12,7 @@ from engine.brackets import PictureService
 from engine.formats import Result
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.services import Services
-from tests.engine.services.factories import make_event
+from testkit.factories import make_event
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from engine.kernel.errors import InvalidInput, NotFound
 from engine.services import Services
 from storage.models import PlayerProfile, Ranking
-from tests.engine.services.registration_helpers import (
+from testkit.registration_helpers import (
     count_rows,
     make_game,
     outbox_types,

@@ -19,7 +19,7 @@ from storage.models import (
     Tournament,
 )
 from storage.models.enums import RegistrationStatus as RS
-from tests.engine.services.registration_helpers import (
+from testkit.registration_helpers import (
     add_fields,
     count_rows,
     make_game,
@@ -121,13 +121,17 @@ async def test_registering_twice_is_refused(services: Services, db, clock, guild
     assert await count_rows(db, Registration, Registration.tournament_id == tid) == 1
 
 
-async def test_missing_ingame_id_names_the_player(services: Services, db, clock, guild, new_id):
+async def test_missing_ingame_id_speaks_to_the_player(services: Services, db, clock, guild, new_id):
+    """The refusal goes to the player who typed the command: it says "you", never
+    mentions them to themselves."""
     game = await make_game(db, clock, guild)
     tid = await make_tournament(db, clock, guild, game)
     alice = new_id()
     with pytest.raises(InvalidInput) as caught:
         await services.registration.register(player(guild, alice), tid)
-    assert f"<@{alice}>" in caught.value.message and "Riot ID" in caught.value.message
+    message = caught.value.message
+    assert f"<@{alice}>" not in message and "Riot ID" in message
+    assert message.startswith("You have not set your Riot ID for ")
     assert await count_rows(db, Registration, Registration.tournament_id == tid) == 0
 
 

@@ -14,7 +14,7 @@ from engine.kernel.errors import Conflict, DomainError
 from engine.services import Services
 from storage.models import Registration, RegistrationMember
 from storage.models.enums import RegistrationStatus as RS
-from tests.engine.services.registration_helpers import (
+from testkit.registration_helpers import (
     count_rows,
     make_game,
     make_tournament,

@@ -25,7 +25,7 @@ from storage.models import (
     StoredFile,
     Tournament,
 )
-from tests.engine.services.factories import Event, make_event
+from testkit.factories import Event, make_event
 
 
 @dataclass

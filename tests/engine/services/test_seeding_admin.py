@@ -12,7 +12,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, PermissionDenied
 from engine.services import Services
 from storage.models import BracketState, Registration, Tournament
-from tests.engine.services.factories import make_event
+from testkit.factories import make_event
 
 
 async def seeds_of(services: Services, tournament_id: int) -> dict[int, int | None]:

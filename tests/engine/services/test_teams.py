@@ -9,7 +9,7 @@ from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDen
 from engine.services import Services
 from storage.models import TeamInvite, TeamMember
 from storage.models.enums import InviteStatus
-from tests.engine.services.registration_helpers import (
+from testkit.registration_helpers import (
     count_rows,
     make_game,
     make_tournament,
