@@ -2,13 +2,20 @@
 
 Handlers live in ``bot/notify/<area>.py`` and register with ``@on(EventClass)``; each
 receives the :class:`Notifier` (Discord helpers + services) and the event. Delivery is
-at-least-once, so handlers make repeated delivery harmless where it matters (edit the
-message they recorded rather than post a new one).
+at-least-once, so every message or thread a handler creates goes through :meth:`send`,
+:meth:`announce`, :meth:`dm` or :meth:`open_thread`: under the outbox each is keyed
+(``<subscriber>:<event id>:<label>``), recorded with the id it created, and skipped on a
+retry in any process; the message also carries a nonce derived from the key, so Discord
+itself drops a second post when a crash came between posting and recording.
+
+A handler never assumes the guild is in this process's cache (the owner process should
+have it, but a reconnect or a retry elsewhere may not): :meth:`guild` fetches it over REST.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import logging
 import pkgutil
@@ -19,7 +26,7 @@ import discord
 
 from cogs._safe import user_text
 from engine.kernel.events import DomainEvent
-from engine.kernel.outbox import OutboxDispatcher
+from engine.kernel.outbox import Effect, OutboxDispatcher, current_delivery, effect_key
 from engine.services import Services
 
 log = logging.getLogger(__name__)
@@ -28,6 +35,13 @@ E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[["Notifier", Any], Awaitable[None]]
 
 _HANDLERS: dict[type[DomainEvent], list[Handler]] = {}
+NONCE_LENGTH = 25  # Discord accepts nonces of up to 25 characters
+
+
+def nonce_for(key: str) -> str:
+    """The message nonce of an effect key: Discord returns the first message instead of
+    posting a second one with the same nonce (``enforce_nonce``) for a few minutes."""
+    return hashlib.sha256(key.encode()).hexdigest()[:NONCE_LENGTH]
 
 
 def on(event_type: type[E]) -> Callable[[Callable[[Notifier, E], Awaitable[None]]], Handler]:
@@ -66,15 +80,75 @@ class Notifier:
         for handler in _HANDLERS.get(type(event), []):
             await handler(self, event)
 
-    def guild_name(self, guild_id: int | None) -> str | None:
-        """The server's name as the bot sees it, for messages sent outside it (DMs)."""
-        guild = self.client.get_guild(guild_id) if guild_id else None
-        return guild.name if guild else None
+    @property
+    def retrying(self) -> bool:
+        """True when this delivery already failed once (a previous try may have acted)."""
+        delivery = current_delivery()
+        return delivery is not None and delivery.attempt > 0
 
-    def where(self, guild_id: int | None) -> str:
+    async def guild(self, guild_id: int | None) -> discord.Guild | None:
+        """The guild from the cache, else over REST; None (logged) when it cannot be had.
+        A guild fetched over REST has no members: read ``owner_id`` and ``name`` only."""
+        if guild_id is None:
+            return None
+        guild = self.client.get_guild(guild_id)
+        if guild is not None and not guild.unavailable:
+            return guild
+        try:
+            return await self.client.fetch_guild(guild_id)
+        except discord.HTTPException as exc:
+            log.info("guild %s is not in this process's cache nor fetchable (%s)", guild_id, exc)
+            return None
+
+    async def guild_name(self, guild_id: int | None) -> str | None:
+        """The server's name as the bot sees it, for messages sent outside it (DMs)."""
+        guild = await self.guild(guild_id)
+        return guild.name if guild is not None else None
+
+    async def where(self, guild_id: int | None) -> str:
         """`` on **Server**`` for a DM about something in that server; empty if unknown."""
-        name = self.guild_name(guild_id)
+        name = await self.guild_name(guild_id)
         return f" on **{user_text(name)}**" if name else ""
+
+    async def send(
+        self,
+        channel: discord.abc.Messageable,
+        content: str | None = None,
+        *,
+        effect: str = "post",
+        **kwargs: Any,
+    ) -> discord.Message | discord.PartialMessage:
+        """Post once per delivery: a retry returns the message recorded under the key
+        instead of posting again. Outside the outbox (demo, tests) it simply posts."""
+        key = effect_key(effect)
+        if key is None:
+            return await channel.send(content, **kwargs)
+        done = await self.services.outbox.effects.find(key)
+        if done is not None:
+            log.info("%s was posted before as message %s; not posting again", key, done.object_id)
+            return _partial(channel, done)
+        message = await channel.send(content, nonce=nonce_for(key), **kwargs)
+        await self.services.outbox.effects.record(key, message.channel.id, message.id)
+        return message
+
+    async def open_thread(
+        self, parent: discord.TextChannel, name: str, *, effect: str = "thread", **kwargs: Any
+    ) -> discord.Thread:
+        """Create a thread once per delivery: a retry gets the thread recorded under the key
+        (threads take no nonce, so only a crash between creating and recording repeats)."""
+        key = effect_key(effect)
+        done = await self.services.outbox.effects.find(key) if key else None
+        if done is not None:
+            try:
+                found = await self.client.fetch_channel(done.object_id)
+            except discord.NotFound:
+                found = None
+            if isinstance(found, discord.Thread):
+                return found
+        thread = await parent.create_thread(name=name, **kwargs)
+        if key is not None:
+            await self.services.outbox.effects.record(key, parent.id, thread.id)
+        return thread
 
     async def channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.client.get_channel(channel_id)
@@ -86,7 +160,7 @@ class Notifier:
 
     async def announce(
         self, guild_id: int | None, content: str | None = None, **kwargs: Any
-    ) -> discord.Message | None:
+    ) -> discord.Message | discord.PartialMessage | None:
         """Post in the guild's announcement channel; quietly skip when none is set."""
         if guild_id is None:
             return None
@@ -94,14 +168,20 @@ class Notifier:
         if settings is None or settings.announcement_channel_id is None:
             return None
         channel = await self.channel(settings.announcement_channel_id)
-        return await channel.send(content, **kwargs)
+        return await self.send(channel, content, effect="announce", **kwargs)
 
     async def dm(self, user_id: int, content: str | None = None, **kwargs: Any) -> bool:
-        """Direct-message a member; False when they do not accept DMs."""
+        """Direct-message a member (once per delivery); False when they do not accept DMs."""
         try:
             user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
-            await user.send(content, **kwargs)
+            channel = user.dm_channel or await user.create_dm()
+            await self.send(channel, content, effect=f"dm:{user_id}", **kwargs)
         except discord.Forbidden:
             log.info("user %s does not accept direct messages", user_id)
             return False
         return True
+
+
+def _partial(channel: discord.abc.Messageable, effect: Effect) -> discord.PartialMessage:
+    """The recorded message, without fetching it (callers only edit it or read its ids)."""
+    return discord.PartialMessage(channel=channel, id=effect.object_id)  # type: ignore[arg-type]

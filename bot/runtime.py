@@ -156,6 +156,8 @@ async def open_runtime(
         bot = build_bot(settings, services, **(bot_options or {}))
         stack.push_async_callback(bot.close)
         Notifier(bot, services).subscribe(services.outbox)
+        # Deliver only the events of guilds on this process's shards (and guild-less ones).
+        services.outbox.serve_shards(settings.discord.shard_count, settings.discord.shard_ids)
 
         runner = None
         if settings.dashboard.enabled:

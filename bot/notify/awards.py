@@ -13,6 +13,7 @@ it with /certificates generate.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import logging
 import time
@@ -47,7 +48,7 @@ _EMOJI = {
 @on(TournamentCompleted)
 async def tournament_completed(notifier: Notifier, event: TournamentCompleted) -> None:
     await notifier.services.badges.award_for_tournament(event.tournament_id)
-    organizer = notifier.guild_name(event.guild_id) or "DeltaCrown"
+    organizer = await notifier.guild_name(event.guild_id) or "DeltaCrown"
     start_certificate_run(notifier, event.guild_id, event.tournament_id, organizer)
 
 
@@ -58,7 +59,7 @@ async def generation_requested(notifier: Notifier, event: CertificateGenerationR
 
 @on(CertificateRevoked)
 async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> None:
-    where = notifier.guild_name(event.guild_id)
+    where = await notifier.guild_name(event.guild_id)
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
@@ -79,7 +80,11 @@ def start_certificate_run(
             await asyncio.gather(previous, return_exceptions=True)
         await CertificateRun(notifier, guild_id, tournament_id, organizer_name).run()
 
-    task = asyncio.create_task(run(), name=f"certificates-{tournament_id}")
+    # A fresh context: the run outlives the delivery that started it and keeps its own
+    # records of what it sent, so its DMs must not be keyed as that delivery's effects.
+    task = asyncio.create_task(
+        run(), name=f"certificates-{tournament_id}", context=contextvars.Context()
+    )
     _runs[tournament_id] = task
     task.add_done_callback(lambda t: _forget(tournament_id, t))
     return task
@@ -109,7 +114,7 @@ class CertificateRun:
             plan = await self.services.certificates.planned(self.tournament_id)
             if not plan:
                 return
-            names = self._member_names(plan)
+            names = await self._member_names(plan)
             await self._open_progress(len(plan))
             for item in plan:
                 issued = await self.services.certificates.issue(
@@ -136,9 +141,13 @@ class CertificateRun:
             )
         return text + "."
 
-    def _member_names(self, plan: Iterable[PlannedCertificate]) -> dict[int, str]:
+    async def _member_names(self, plan: Iterable[PlannedCertificate]) -> dict[int, str]:
+        """Server nicknames from the cache; without the guild there, the names the
+        certificates already know (a REST fetch per member would be slower than useful)."""
         guild = self.notifier.client.get_guild(self.guild_id) if self.guild_id else None
         if guild is None:
+            if self.guild_id is not None:
+                log.info("guild %s is not in this process's cache; no nicknames", self.guild_id)
             return {}
         names: dict[int, str] = {}
         for item in plan:
@@ -196,7 +205,7 @@ class CertificateRun:
         self, user_id: int, certificate: CertificateView, data: bytes
     ) -> tuple[bool, str | None]:
         badges = await self.services.badges.awarded_in(certificate.tournament_id, user_id)
-        text = certificate_dm_text(certificate, self.notifier.guild_name(self.guild_id))
+        text = certificate_dm_text(certificate, await self.notifier.guild_name(self.guild_id))
         if badges:
             text += "\nBadges earned: " + ", ".join(b.label for b in badges) + "."
         try:

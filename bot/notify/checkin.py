@@ -127,9 +127,10 @@ async def side_checked_in(notifier: Notifier, event: MatchSideCheckedIn) -> None
         return  # MatchCheckInComplete says it
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is not None:
-        await channel.send(
+        await notifier.send(
+            channel,
             f"✅ {user_text(event.display_name)} checked in for match {event.code}. "
-            "Waiting for the other side."
+            "Waiting for the other side.",
         )
 
 
@@ -137,8 +138,9 @@ async def side_checked_in(notifier: Notifier, event: MatchSideCheckedIn) -> None
 async def checkin_complete(notifier: Notifier, event: MatchCheckInComplete) -> None:
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is not None:
-        await channel.send(
-            f"🎮 Both sides are here for match {event.code} — play and report with /report."
+        await notifier.send(
+            channel,
+            f"🎮 Both sides are here for match {event.code} — play and report with /report.",
         )
 
 
@@ -148,7 +150,8 @@ async def checkin_reminder(notifier: Notifier, event: MatchCheckInReminder) -> N
     if channel is None:
         return
     who = " ".join(f"<@{u}>" for u in event.missing_user_ids)
-    await channel.send(
+    await notifier.send(
+        channel,
         f"⏰ {who} check-in for match {event.code} closes {_ts(event.deadline)}. Press "
         "Check in or use /checkin — a side that has not checked in by then forfeits.",
         allowed_mentions=pings(users=event.missing_user_ids),
@@ -159,9 +162,10 @@ async def checkin_reminder(notifier: Notifier, event: MatchCheckInReminder) -> N
 async def no_show(notifier: Notifier, event: MatchNoShow) -> None:
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is not None:
-        await channel.send(
+        await notifier.send(
+            channel,
             f"🚫 {user_text(event.forfeited_name)} did not check in by the deadline and "
-            f"forfeits match {event.code}; {user_text(event.winner_name)} advances."
+            f"forfeits match {event.code}; {user_text(event.winner_name)} advances.",
         )
 
 
@@ -171,7 +175,8 @@ async def nobody_came(notifier: Notifier, event: MatchCheckInMissed) -> None:
     if channel is None:
         return
     who = await _organizer_mention(notifier, event.guild_id)
-    await channel.send(
+    await notifier.send(
+        channel,
         f"⚠️ {who}: neither side checked in for match {event.code} by the deadline. "
         "Nobody was forfeited: decide the match (set a result or disqualify). Players "
         "who turn up can still check in.",

@@ -9,6 +9,6 @@ async def announcement_channel_chosen(notifier: Notifier, event: GuildConfigured
     if "announcement_channel_id" not in event.changed or not event.announcement_channel_id:
         return
     channel = await notifier.channel(event.announcement_channel_id)
-    await channel.send(
-        "📣 DeltaCrown will post tournament announcements, results and brackets here."
+    await notifier.send(
+        channel, "📣 DeltaCrown will post tournament announcements, results and brackets here."
     )

@@ -2,8 +2,10 @@
 
 Delivery is at-least-once. A thread is created only when the service has none recorded
 for the match/dispute, and it is recorded right after creation (``record_thread``), so a
-re-delivered MatchReady or DisputeOpened finds it and does nothing. Messages posted into
-existing threads may repeat after a crash; that is an acceptable duplicate.
+re-delivered MatchReady or DisputeOpened finds it and does nothing; a retry of the same
+delivery continues in the thread it made. Every message goes through ``notifier.send``
+(keyed, with a nonce), so a retry after a crash never posts it twice. Nothing here reads
+the guild from the cache: the bot's own messages are recognised by the bot's user id.
 
 Buttons are rendered here with the agreed custom ids (``dc:match:<id>:checkin|report|
 dispute``, ``dc:report:<id>:confirm|reject``); the owning cogs register ``DynamicItem``s
@@ -91,9 +93,12 @@ async def _parent(notifier: Notifier, guild_id: int, *preferred: str) -> discord
     return None
 
 
-async def _open_thread(parent: discord.TextChannel, name: str) -> discord.Thread:
-    return await parent.create_thread(
-        name=name[:100],
+async def _open_thread(
+    notifier: Notifier, parent: discord.TextChannel, name: str
+) -> discord.Thread:
+    return await notifier.open_thread(
+        parent,
+        name[:100],
         type=discord.ChannelType.private_thread,
         invitable=False,
         auto_archive_duration=THREAD_ARCHIVE_MINUTES,
@@ -109,21 +114,27 @@ async def _add_members(thread: discord.Thread, member_ids: tuple[int, ...]) -> N
             log.info("could not add user %s to thread %s", user_id, thread.id)
 
 
-async def _close(thread: discord.Thread, *, clear_buttons: bool = False) -> None:
+async def _close(
+    notifier: Notifier, thread: discord.Thread, *, clear_buttons: bool = False
+) -> None:
     """Lock and archive; with ``clear_buttons`` the bot's buttons go first, so nobody
-    clicks Report or Confirm in a finished match."""
-    if clear_buttons:
+    clicks Report or Confirm in a finished match. The bot is known by its user id, not by
+    ``thread.guild.me``: the guild need not be in this process's cache."""
+    me = notifier.client.user
+    if clear_buttons and me is not None:
         async for message in thread.history(limit=100):
-            if message.author.id == thread.guild.me.id and message.components:
+            if message.author.id == me.id and message.components:
                 await message.edit(view=None)
     await thread.edit(archived=True, locked=True)
 
 
-async def _post_reopened(thread: discord.Thread, content: str, **kwargs: Any) -> None:
-    """Post into a thread that may be archived and locked, and close it again."""
+async def _post_reopened(
+    notifier: Notifier, thread: discord.Thread, content: str, **kwargs: Any
+) -> None:
+    """Post into a thread that may be archived and locked (the caller closes it again)."""
     if thread.archived or thread.locked:
         await thread.edit(archived=False, locked=False)
-    await thread.send(content, **kwargs)
+    await notifier.send(thread, content, **kwargs)
 
 
 # --- match threads ----------------------------------------------------------------------
@@ -166,19 +177,27 @@ def lobby_buttons(lobby: MatchLobby) -> discord.ui.View:
 async def open_match_thread(notifier: Notifier, event: MatchReady) -> None:
     scores = notifier.services.scores
     lobby = await scores.lobby(event.match_id)
-    if lobby.match.thread_id is not None or lobby.match.status not in PLAYABLE:
-        return  # re-delivered, or the match moved on before we got here
-    if event.guild_id is None:
-        return
-    parent = await _parent(notifier, event.guild_id, "match_channel_id", "announcement_channel_id")
-    if parent is None:
-        return
-    thread = await _open_thread(parent, lobby.title)
-    if not await scores.record_thread(lobby.match.id, thread.id):
-        await thread.delete()  # another delivery won the race and recorded its thread
+    if lobby.match.status not in PLAYABLE or event.guild_id is None:
+        return  # the match moved on before we got here
+    if lobby.match.thread_id is not None:
+        if not notifier.retrying:
+            return  # re-delivered: the thread is there
+        thread = await _thread(notifier, lobby.match.thread_id)  # finish what we started
+    else:
+        parent = await _parent(
+            notifier, event.guild_id, "match_channel_id", "announcement_channel_id"
+        )
+        if parent is None:
+            return
+        thread = await _open_thread(notifier, parent, lobby.title)
+        if not await scores.record_thread(lobby.match.id, thread.id):
+            await thread.delete()  # another delivery won the race and recorded its thread
+            return
+    if thread is None:
         return
     await _add_members(thread, lobby.member_ids)
-    await thread.send(
+    await notifier.send(
+        thread,
         f"{_mentions(lobby.member_ids)} your match is ready. Good luck!",
         embed=lobby_embed(lobby, event.checkin_deadline),
         view=lobby_buttons(lobby),
@@ -201,7 +220,8 @@ async def ask_for_confirmation(notifier: Notifier, event: ScoreReported) -> None
     if waiting is None or lobby.match.status != MatchState.PENDING_RESULT:
         return  # the match was decided or re-paired before this was delivered
     shot = " (with a screenshot)" if event.has_screenshot else ""
-    await thread.send(
+    await notifier.send(
+        thread,
         f"📝 <@{event.reporter_id}> reported **{user_text(lobby.name(0))} "
         f"{score_text(*event.scores)} {user_text(lobby.name(1))}**{shot}.\n"
         f"{_mentions(waiting.member_ids)}, is that right? Confirm it, or reject it to open "
@@ -223,10 +243,11 @@ async def reports_differ(notifier: Notifier, event: ScoreMismatch) -> None:
     said = "; ".join(
         f"<@{r['reporter_id']}> says {score_text(*r['scores'])}" for r in event.reports
     )
-    await thread.send(
+    await notifier.send(
+        thread,
         f"⚠️ The reports differ: {said} (as {user_text(lobby.name(0))}–"
         f"{user_text(lobby.name(1))}). The match is on hold until an organizer decides in the "
-        "dispute thread."
+        "dispute thread.",
     )
 
 
@@ -267,9 +288,11 @@ async def post_result(notifier: Notifier, event: MatchCompleted) -> None:
         return
     note = RESET_NOTE if await reset_follows(notifier, event) else ""
     await _post_reopened(
-        thread, result_line(lobby, event) + note + " This thread is now closed; good games!"
+        notifier,
+        thread,
+        result_line(lobby, event) + note + " This thread is now closed; good games!",
     )
-    await _close(thread, clear_buttons=True)
+    await _close(notifier, thread, clear_buttons=True)
 
 
 @on(MatchReset)
@@ -280,11 +303,12 @@ async def match_reset(notifier: Notifier, event: MatchReset) -> None:
     if thread is None:
         return
     await _post_reopened(
+        notifier,
         thread,
         f"↩️ Match {event.code} was reset because an earlier result was corrected. A new "
         "thread opens when it is ready to play again.",
     )
-    await _close(thread, clear_buttons=True)
+    await _close(notifier, thread, clear_buttons=True)
 
 
 # --- dispute threads --------------------------------------------------------------------
@@ -342,8 +366,43 @@ def organizer_ids(notifier: Notifier, guild_id: int, role_id: int | None) -> tup
 async def open_dispute_thread(notifier: Notifier, event: DisputeOpened) -> None:
     disputes = notifier.services.disputes
     detail = await disputes.detail(event.dispute_id)
-    if detail.dispute.thread_id is not None or event.guild_id is None:
+    if event.guild_id is None:
         return
+    if detail.dispute.thread_id is not None:
+        if not notifier.retrying:
+            return  # re-delivered: the thread is there
+        thread = await _thread(notifier, detail.dispute.thread_id)  # finish what we started
+    else:
+        thread = await _new_dispute_thread(notifier, event, detail)
+    if thread is None:
+        return
+    role = await _organizer_role(notifier, event.guild_id)
+    members = detail.lobby.member_ids + ((event.opened_by,) if event.opened_by else ())
+    members += organizer_ids(notifier, event.guild_id, role)
+    await _add_members(thread, members)
+    ping = f"<@&{role}> a dispute needs an organizer. " if role else ""
+    await notifier.send(
+        thread,
+        f"{ping}{_mentions(detail.lobby.member_ids)}",
+        embed=dispute_embed(detail),
+        allowed_mentions=pings(users=detail.lobby.member_ids, role_id=role),
+    )
+    match_thread = await _thread(notifier, event.match_thread_id)
+    if match_thread is not None:
+        reason = DISPUTE_REASONS.get(event.reason, event.reason).lower()
+        await notifier.send(
+            match_thread,
+            f"⚖️ Dispute #{event.dispute_id} is open ({reason}). An organizer decides in "
+            f"{thread.mention}; post your evidence there.",
+        )
+
+
+async def _new_dispute_thread(
+    notifier: Notifier, event: DisputeOpened, detail: DisputeDetail
+) -> discord.Thread | None:
+    """Open and record the dispute's thread; None when there is nowhere to open it or
+    another delivery recorded its own first."""
+    assert event.guild_id is not None
     parent = await _parent(
         notifier,
         event.guild_id,
@@ -352,31 +411,13 @@ async def open_dispute_thread(notifier: Notifier, event: DisputeOpened) -> None:
         "announcement_channel_id",
     )
     if parent is None:
-        return
-    members = detail.lobby.member_ids + ((event.opened_by,) if event.opened_by else ())
-    members += organizer_ids(
-        notifier, event.guild_id, await _organizer_role(notifier, event.guild_id)
-    )
-    thread = await _open_thread(parent, f"Dispute #{event.dispute_id} · {detail.lobby.title}")
-    if not await disputes.record_thread(event.dispute_id, thread.id):
+        return None
+    name = f"Dispute #{event.dispute_id} · {detail.lobby.title}"
+    thread = await _open_thread(notifier, parent, name)
+    if not await notifier.services.disputes.record_thread(event.dispute_id, thread.id):
         await thread.delete()
-        return
-    await _add_members(thread, members)
-    settings = await notifier.services.guilds.get_settings(event.guild_id)
-    role = settings.organizer_role_id if settings else None
-    ping = f"<@&{role}> a dispute needs an organizer. " if role else ""
-    await thread.send(
-        f"{ping}{_mentions(detail.lobby.member_ids)}",
-        embed=dispute_embed(detail),
-        allowed_mentions=pings(users=detail.lobby.member_ids, role_id=role),
-    )
-    match_thread = await _thread(notifier, event.match_thread_id)
-    if match_thread is not None:
-        reason = DISPUTE_REASONS.get(event.reason, event.reason).lower()
-        await match_thread.send(
-            f"⚖️ Dispute #{event.dispute_id} is open ({reason}). An organizer decides in "
-            f"{thread.mention}; post your evidence there."
-        )
+        return None
+    return thread
 
 
 @on(DisputeEvidenceAdded)
@@ -396,15 +437,15 @@ async def dispute_escalated(notifier: Notifier, event: DisputeEscalated) -> None
     if thread is None or event.guild_id is None:
         return
     settings = await notifier.services.guilds.get_settings(event.guild_id)
-    guild = notifier.client.get_guild(event.guild_id)
+    guild = await notifier.guild(event.guild_id)  # the owner ping needs only owner_id
     who = []
     if settings and settings.organizer_role_id:
         who.append(f"<@&{settings.organizer_role_id}>")
     if guild is not None and guild.owner_id:
         who.append(f"<@{guild.owner_id}>")
-    if guild is not None and guild.owner_id:
         await _add_members(thread, (guild.owner_id,))  # pinged below: they must see it
-    await thread.send(
+    await notifier.send(
+        thread,
         f"🚨 <@{event.actor_id}> escalated dispute #{event.dispute_id}: {user_text(event.note)}\n"
         f"{' '.join(who)} please take a look.",
         allowed_mentions=pings(
@@ -420,9 +461,10 @@ async def dispute_resolved(notifier: Notifier, event: DisputeResolved) -> None:
     if thread is None:
         return
     await _post_reopened(
+        notifier,
         thread,
         f"✅ Dispute #{event.dispute_id} resolved by <@{event.resolved_by}>: "
         f"{user_text(event.resolution)}\n"
         f"Match {event.code} is final and the bracket has moved on. This thread is now closed.",
     )
-    await _close(thread)
+    await _close(notifier, thread)

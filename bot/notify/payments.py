@@ -1,7 +1,7 @@
 """Direct messages about coins and entry-fee payments.
 
-Delivery is at-least-once; a repeated DM after a crash is an acceptable duplicate, so the
-handlers keep no state.
+Delivery is at-least-once; ``notifier.dm`` is keyed per delivery, so a retry does not
+repeat a DM. The server's name comes from the cache, else over REST.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from engine.money import (
 
 @on(CoinsGranted)
 async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
-    where = notifier.where(event.guild_id)
+    where = await notifier.where(event.guild_id)
     coins = f"**{abs(event.amount)} {event.coin_name}**"
     if event.amount > 0:
         head = f"🪙 An organizer added {coins} to your wallet{where}."
@@ -41,7 +41,8 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
     await notifier.dm(
         event.user_id,
         f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{user_text(event.tournament_name)}**{notifier.where(event.guild_id)} was approved. "
+        f"**{user_text(event.tournament_name)}**{await notifier.where(event.guild_id)} was "
+        "approved. "
         "Your entry is confirmed — see you in the bracket!",
     )
 
@@ -51,7 +52,7 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
     await notifier.dm(
         event.user_id,
         f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{user_text(event.tournament_name)}**{notifier.where(event.guild_id)} was not "
+        f"**{user_text(event.tournament_name)}**{await notifier.where(event.guild_id)} was not "
         "approved.\n"
         f"Reason: {user_text(event.reason)}\nYour spot is still held: pay again with /pay, "
         "with the correct transaction reference and screenshot.",
@@ -67,10 +68,10 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
         what = (
             f"the organizer sent your **{event.amount_text}** back by {method_label(event.method)}"
         )
+    where = await notifier.where(event.guild_id)
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{user_text(event.tournament_name)}**"
-        f"{notifier.where(event.guild_id)}: {what}.\n"
+        f"↩️ Refund for **{user_text(event.tournament_name)}**{where}: {what}.\n"
         f"Note: {user_text(event.reason)}",
     )
 
@@ -81,7 +82,7 @@ async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
         event.user_id,
         f"↩️ Your entry fee of **{event.amount_text}** for "
         f"**{user_text(event.tournament_name)}**"
-        f"{notifier.where(event.guild_id)} will be refunded by "
+        f"{await notifier.where(event.guild_id)} will be refunded by "
         f"{method_label(event.method)}. Reason: {user_text(event.reason)}\nAn organizer "
         "sends it by hand; you will get another message when it is sent.",
     )

@@ -1,8 +1,8 @@
 """Team invites (DM with Accept/Decline buttons), registration announcements, waitlist DMs.
 
-Delivery is at-least-once: a repeated announcement or DM after a crash is an acceptable
-duplicate; an invite button answered twice is refused by the service, so a duplicated
-invite message cannot add a player twice.
+Delivery is at-least-once: announcements and DMs go through the notifier's keyed posts,
+so a retry does not repeat them; an invite button answered twice is refused by the
+service anyway. The server's name is read from the cache, else over REST (``guild_name``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from storage.models.enums import RegistrationStatus
 @on(TeamInviteSent)
 async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
     text = invite_text(
-        event.team_name, event.team_tag, event.inviter_id, notifier.guild_name(event.guild_id)
+        event.team_name, event.team_tag, event.inviter_id, await notifier.guild_name(event.guild_id)
     )
     if await notifier.dm(event.user_id, text, view=invite_view(event.invite_id)):
         return
@@ -34,7 +34,8 @@ async def invite_sent(notifier: Notifier, event: TeamInviteSent) -> None:
         return  # DMs closed and no channel to fall back to: the captain saw the reply
     # DMs are closed: the buttons only answer the invitee, so a public channel is safe.
     channel = await notifier.channel(event.channel_id)
-    await channel.send(
+    await notifier.send(
+        channel,
         f"<@{event.user_id}> {text} (I could not DM you, so the buttons are here.)",
         view=invite_view(event.invite_id),
         allowed_mentions=pings(users=[event.user_id]),
@@ -47,7 +48,7 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
     await notifier.dm(
         event.inviter_id,
         f"<@{event.user_id}> {verb} **{user_text(event.team_name)}**"
-        f"{notifier.where(event.guild_id)}.",
+        f"{await notifier.where(event.guild_id)}.",
     )
 
 
@@ -55,7 +56,8 @@ async def invite_answered(notifier: Notifier, event: TeamInviteAnswered) -> None
 async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
     await notifier.dm(
         event.user_id,
-        f"You were removed from **{user_text(event.team_name)}**{notifier.where(event.guild_id)} "
+        f"You were removed from **{user_text(event.team_name)}**"
+        f"{await notifier.where(event.guild_id)} "
         "by its captain.",
     )
 
@@ -94,7 +96,7 @@ async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None
     await notifier.dm(
         event.user_id,
         f"🎉 A slot opened in **{user_text(event.tournament_name)}**"
-        f"{notifier.where(event.guild_id)}: "
+        f"{await notifier.where(event.guild_id)}: "
         f"{user_text(event.display_name)} moved up from the waitlist. {step}",
     )
 
@@ -109,7 +111,7 @@ async def waitlist_left_out(notifier: Notifier, event: TournamentStarted) -> Non
         for user_id in entry.member_ids:
             await notifier.dm(
                 user_id,
-                f"⏹️ **{user_text(event.name)}**{notifier.where(event.guild_id)} has started "
+                f"⏹️ **{user_text(event.name)}**{await notifier.where(event.guild_id)} has started "
                 "and no slot freed up for your waitlisted entry, so you are not in the "
                 "bracket this time. Thanks for signing up — see you at the next one!",
             )
@@ -123,5 +125,6 @@ async def registration_removed(notifier: Notifier, event: RegistrationRemoved) -
     await notifier.dm(
         event.user_id,
         f"{user_text(event.display_name)} was {what} **{user_text(event.tournament_name)}**"
-        f"{notifier.where(event.guild_id)} by an organizer.\nReason: {user_text(event.reason)}",
+        f"{await notifier.where(event.guild_id)} by an organizer.\n"
+        f"Reason: {user_text(event.reason)}",
     )

@@ -4,8 +4,19 @@ At-least-once, per subscriber: a delivery row is written the moment a subscriber
 handled an event, so a retry (after a subscriber failure, or a restart after a crash
 between commit and delivery) only calls the subscribers that have not finished. Events
 are claimed with a short lease (``SKIP LOCKED`` on PostgreSQL) so several processes never
-deliver the same event at the same time. A subscriber failure is logged and retried with
-backoff; it never reaches the command that emitted the event.
+deliver the same event at the same time; the holder renews the lease while it delivers
+(a heartbeat), so a long handler keeps its claim and a dead process loses its claims
+within one lease. A subscriber failure is logged and retried with backoff; it never
+reaches the command that emitted the event.
+
+Delivery by owner: a process that runs some of the bot's Discord shards
+(:meth:`OutboxDispatcher.serve_shards`) claims only events of guilds on those shards,
+by Discord's formula ``(guild_id >> 22) % shard_count``, plus guild-less events, so a
+guild's Discord work is done by the process that has the guild in its cache.
+
+Idempotent effects: while a subscriber runs, :func:`current_delivery` names the event
+and subscriber, and :func:`effect_key` turns it into a key that is the same on every
+retry in every process; :class:`EffectLog` remembers what each key created.
 """
 
 from __future__ import annotations
@@ -13,16 +24,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+import secrets
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, literal, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from engine.kernel.clock import Clock
 from engine.kernel.events import DomainEvent, event_from_row
 from storage.db import Database
-from storage.models import OutboxDelivery, OutboxEvent
+from storage.models import DeliveryEffect, OutboxDelivery, OutboxEvent
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +48,93 @@ MAX_BACKOFF_SECONDS = 300
 # About an hour of retries; past that the failure is not passing (a deleted channel, a
 # bug), so the event is set aside with its error instead of being retried forever.
 MAX_ATTEMPTS = 16
+# Short enough that a killed process's events move on within seconds; the heartbeat
+# renews it every third of a lease while a batch is being delivered.
+DEFAULT_LEASE = timedelta(seconds=15)
+# Discord's snowflakes keep their creation time above bit 22; shards split guilds by it.
+SNOWFLAKE_TIME_SHIFT = 22
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The subscriber call running now: which event, which subscriber, which attempt."""
+
+    event_id: int
+    subscriber: str
+    attempt: int  # 0 on the first attempt
+    # Effects named so far in this call, so two of the same label get distinct keys.
+    labels: Counter[str] = field(default_factory=Counter, compare=False)
+
+
+_current: ContextVar[Delivery | None] = ContextVar("outbox_delivery", default=None)
+
+
+def current_delivery() -> Delivery | None:
+    """The delivery this code runs in, or None outside the dispatcher (demo, tests)."""
+    return _current.get()
+
+
+def effect_key(label: str) -> str | None:
+    """A key for one side effect of the running delivery, stable across retries and
+    processes: ``<subscriber>:<event id>:<label>`` (``#n`` for the n-th use of a label in
+    one call). None outside a delivery: there is nothing to retry, so nothing to key."""
+    delivery = current_delivery()
+    if delivery is None:
+        return None
+    delivery.labels[label] += 1
+    count = delivery.labels[label]
+    suffix = "" if count == 1 else f"#{count}"
+    return f"{delivery.subscriber}:{delivery.event_id}:{label}{suffix}"[:200]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a keyed side effect created: a message or thread id, and where."""
+
+    key: str
+    channel_id: int | None
+    object_id: int
+
+
+class EffectLog:
+    """The ``delivery_effects`` table: a retry asks it before acting again."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def find(self, key: str) -> Effect | None:
+        async with self._db.read() as session:
+            row = await session.scalar(select(DeliveryEffect).where(DeliveryEffect.key == key))
+        return None if row is None else Effect(row.key, row.channel_id, row.object_id)
+
+    async def record(self, key: str, channel_id: int | None, object_id: int) -> Effect:
+        """Remember what ``key`` created; when another delivery recorded it first, that
+        record stands and is returned (the caller may then remove its own duplicate)."""
+        insert = sqlite_insert if self._db.is_sqlite else pg_insert
+        statement = (
+            insert(DeliveryEffect)
+            .values(
+                key=key,
+                channel_id=channel_id,
+                object_id=object_id,
+                created_at=self._clock.now(),
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        async with self._db.transaction() as session:
+            await session.execute(statement)
+        found = await self.find(key)
+        assert found is not None  # just inserted, or inserted by the winner
+        return found
+
+
+@dataclass(frozen=True)
+class ShardScope:
+    """The shards this process runs, out of ``count``."""
+
+    count: int
+    ids: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -50,7 +153,7 @@ class OutboxDispatcher:
         db: Database,
         clock: Clock,
         *,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = DEFAULT_LEASE,
         batch_size: int = 100,
         poll_interval: float = 5.0,
         handler_timeout: float = 30.0,
@@ -62,6 +165,10 @@ class OutboxDispatcher:
         self._poll_interval = poll_interval
         self._handler_timeout = handler_timeout
         self._subscribers: dict[str, Subscriber] = {}
+        self._shards: ShardScope | None = None
+        # Marks this dispatcher's leases, so that its heartbeat renews only its own.
+        self._token = secrets.token_hex(8)
+        self.effects = EffectLog(db, clock)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
@@ -75,19 +182,45 @@ class OutboxDispatcher:
         types = frozenset(event_types) if event_types is not None else None
         self._subscribers[name] = Subscriber(name, handler, types)
 
+    def serve_shards(self, shard_count: int | None, shard_ids: Iterable[int] | None) -> None:
+        """Claim only events of guilds on these shards (and guild-less ones). ``None`` for
+        either means every shard: one process runs the whole bot."""
+        if shard_count is None or shard_ids is None:
+            self._shards = None
+            return
+        ids = frozenset(shard_ids)
+        if not ids or min(ids) < 0 or max(ids) >= shard_count:
+            raise ValueError(f"shard ids {sorted(ids)} are not a range of {shard_count} shards")
+        self._shards = ShardScope(shard_count, ids)
+
+    def _owned(self) -> ColumnElement[bool]:
+        """The SQL condition for events this process may claim (see :meth:`serve_shards`)."""
+        if self._shards is None:
+            return true()
+        shard = OutboxEvent.guild_id.op(">>")(literal(SNOWFLAKE_TIME_SHIFT)) % literal(
+            self._shards.count
+        )
+        return or_(OutboxEvent.guild_id.is_(None), shard.in_(sorted(self._shards.ids)))
+
     def wake(self) -> None:
         self._idle.clear()
         self._wake.set()
 
     async def deliver_pending(self) -> int:
-        """Deliver every due event once; return how many became fully delivered."""
+        """Deliver every due event once; return how many became fully delivered.
+
+        A dispatcher without subscribers (a process that serves no Discord shard and no
+        feed) claims nothing: it would only mark events delivered that nobody handled."""
+        if not self._subscribers:
+            return 0
         done = 0
         while True:
             claimed = await self._claim_batch()
             if not claimed:
                 return done
-            for event_id, event_type, payload in claimed:
-                done += await self._deliver_one(event_id, event_type, payload)
+            async with self._heartbeat():
+                for event_id, event_type, payload in claimed:
+                    done += await self._deliver_one(event_id, event_type, payload)
             if len(claimed) < self._batch_size:
                 return done
 
@@ -100,6 +233,7 @@ class OutboxDispatcher:
                     OutboxEvent.delivered_at.is_(None),
                     OutboxEvent.next_attempt_at <= now,
                     or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
+                    self._owned(),
                 )
                 .order_by(OutboxEvent.id)
                 .limit(self._batch_size)
@@ -110,12 +244,50 @@ class OutboxDispatcher:
                 await session.execute(
                     update(OutboxEvent)
                     .where(OutboxEvent.id.in_([r[0] for r in rows]))
-                    .values(claimed_until=now + self._lease)
+                    .values(claimed_until=now + self._lease, claimed_by=self._token)
                 )
         return rows
 
+    async def renew_claims(self) -> int:
+        """Extend this dispatcher's unfinished leases by one lease from now (the heartbeat's
+        beat); return how many. A lease another process took over is not ours to renew."""
+        async with self._db.transaction() as session:
+            result = await session.execute(
+                update(OutboxEvent)
+                .where(
+                    OutboxEvent.claimed_by == self._token,
+                    OutboxEvent.claimed_until.is_not(None),
+                    OutboxEvent.delivered_at.is_(None),
+                )
+                .values(claimed_until=self._clock.now() + self._lease)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self) -> AsyncIterator[None]:
+        """Renew the batch's leases every third of a lease until it is delivered."""
+        task = asyncio.create_task(self._beat(), name="outbox-heartbeat")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _beat(self) -> None:
+        interval = self._lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.renew_claims()
+            except Exception:  # a missed beat only shortens the lease; the next may pass
+                log.exception("could not renew outbox claims")
+
     async def _deliver_one(self, event_id: int, event_type: str, payload: dict) -> int:
         async with self._db.read() as session:
+            attempts = (
+                await session.scalar(select(OutboxEvent.attempts).where(OutboxEvent.id == event_id))
+            ) or 0
             finished = set(
                 (
                     await session.scalars(
@@ -132,12 +304,15 @@ class OutboxDispatcher:
         for sub in self._subscribers.values():
             if sub.name in finished or not sub.wants(event_type):
                 continue
+            token = _current.set(Delivery(event_id, sub.name, attempts))
             try:
                 await asyncio.wait_for(sub.handler(event), self._handler_timeout)
             except Exception as exc:  # a subscriber must never break delivery to others
                 log.exception("subscriber %s failed on outbox event %s", sub.name, event_id)
                 errors.append(f"{sub.name}: {type(exc).__name__}: {exc}")
                 continue
+            finally:
+                _current.reset(token)
             await self._record_delivery(event_id, sub.name)
         if errors:
             await self._record_failure(event_id, "; ".join(errors)[:2000])
@@ -161,6 +336,7 @@ class OutboxDispatcher:
                 .values(
                     delivered_at=self._clock.now(),
                     claimed_until=None,
+                    claimed_by=None,
                     attempts=OutboxEvent.attempts + 1,
                     last_error=None,
                 )
@@ -175,6 +351,7 @@ class OutboxDispatcher:
             values: dict[str, object] = {
                 "attempts": OutboxEvent.attempts + 1,
                 "claimed_until": None,
+                "claimed_by": None,
                 "last_error": error,
             }
             if attempts + 1 >= MAX_ATTEMPTS:

@@ -61,6 +61,7 @@ class UnitOfWork:
         self._outbox.append(
             {
                 "event_type": event.event_type,
+                "guild_id": event.guild_id,
                 "payload": event.to_payload(),
                 "created_at": now,
                 "next_attempt_at": now,

@@ -20,7 +20,7 @@ from storage.models.match import (
     MatchRow,
     Placing,
 )
-from storage.models.outbox import OutboxDelivery, OutboxEvent
+from storage.models.outbox import DeliveryEffect, OutboxDelivery, OutboxEvent
 from storage.models.registration import (
     PlayerProfile,
     Ranking,
@@ -43,6 +43,7 @@ __all__ = [
     "CertificateDelivery",
     "CertificateSettings",
     "DashboardLogin",
+    "DeliveryEffect",
     "Dispute",
     "DisputeEvidence",
     "Game",

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
-from storage.types import BigIntPK, JSONType, UTCDateTime
+from storage.types import BigIntPK, JSONType, Snowflake, UTCDateTime
 
 
 class OutboxEvent(Base):
@@ -18,6 +18,9 @@ class OutboxEvent(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     event_type: Mapped[str] = mapped_column(String(64))
+    # The guild whose Discord state the event touches (None: no guild), so that only the
+    # process running that guild's shard claims it (engine/kernel/outbox.py).
+    guild_id: Mapped[int | None] = mapped_column(Snowflake)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -25,6 +28,8 @@ class OutboxEvent(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A lease, so that several processes never deliver the same event at the same time.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which dispatcher holds the lease: only the holder may renew it (its heartbeat).
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -38,3 +43,19 @@ class OutboxDelivery(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id", ondelete="CASCADE"))
     subscriber: Mapped[str] = mapped_column(String(64))
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryEffect(Base):
+    """A Discord message or thread a delivery created, under a key stable across retries.
+
+    The key names the event, the subscriber and the effect within it, so a retry (in this
+    process or another) finds the message it already posted and skips or edits it.
+    """
+
+    __tablename__ = "delivery_effects"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    object_id: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -83,6 +83,9 @@ def validate_message_body(body: dict[str, Any], *, has_files: bool, creating: bo
         raise DiscordError(400, 50006, "Cannot send an empty message")
 
 
+# Discord checks an enforced nonce against the same author's messages of the past few
+# minutes and returns the first message instead of creating a second one.
+NONCE_WINDOW_SECONDS = 300
 EVERYONE_MENTION = re.compile(r"@(everyone|here)\b")
 
 
@@ -118,6 +121,26 @@ class Messages:
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
         self.state = fake.state
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        self.nonce_hits = 0  # posts answered with an earlier message, for tests
+
+    def by_nonce(self, author: User, body: dict[str, Any]) -> Message | None:
+        """The earlier message of ``author`` with this enforced nonce, if recent."""
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        seen = self._nonces.get((author.id, str(nonce)))
+        if seen is None or time.time() - seen[1] > NONCE_WINDOW_SECONDS:
+            return None
+        message = self.state.messages.get(seen[0])
+        if message is None or message.deleted:
+            return None
+        self.nonce_hits += 1
+        return message
+
+    def remember_nonce(self, message: Message, body: dict[str, Any]) -> None:
+        if body.get("nonce") is not None and body.get("enforce_nonce"):
+            self._nonces[(message.author.id, str(body["nonce"]))] = (message.id, time.time())
 
     # ----- files ----------------------------------------------------------------------
     def _attachments(
@@ -218,6 +241,7 @@ class Messages:
             channel, body, uploads, [], ephemeral=message.ephemeral
         )
         self.state.messages[message.id] = message
+        self.remember_nonce(message, body)
         channel.last_message_id = message.id
         if channel.is_thread:
             channel.message_count += 1

@@ -230,7 +230,9 @@ class RestApi:
             recipient = self.state.users.get(channel.recipient_id or 0)
             if recipient is None or not recipient.accepts_dms:
                 raise DiscordError(403, 50007, "Cannot send messages to this user")
-        message = await self.fake.messages.create(channel, self.fake.bot_user, body, uploads)
+        message = self.fake.messages.by_nonce(self.fake.bot_user, body)
+        if message is None:
+            message = await self.fake.messages.create(channel, self.fake.bot_user, body, uploads)
         return json_response(payloads.message_payload(self.state, message))
 
     async def get_message(self, request: web.Request) -> web.Response:

@@ -61,11 +61,6 @@ pytestmark = [
     pytest.mark.skipif(postgres_url() is None, reason=f"needs {POSTGRES_URL_ENV}"),
 ]
 
-DELIVERY_BY_OWNER = (
-    "delivery by shard owner and idempotent Discord effects are not merged yet (branch "
-    "`deliver`, issue 10 item 1): a process that does not own the guild delivers its events "
-    "and posts them again on retry"
-)
 RECOVERY_WITHIN = 10.0  # seconds after the restarted process answers: "within seconds"
 
 
@@ -383,7 +378,6 @@ def test_pending_notices_after_a_kill_are_delivered_once_within_seconds(
 # -- what needs the delivery work of branch `deliver` ---------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=DELIVERY_BY_OWNER)
 def test_every_notice_thread_and_dm_exactly_once(scenario: Report) -> None:
     assert scenario.duplicate_messages == []
     assert scenario.duplicate_threads == []
