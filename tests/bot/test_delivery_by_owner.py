@@ -22,8 +22,8 @@ from engine.kernel.events import DomainEvent
 from engine.services import Services
 from storage.db import Database
 from storage.models import OutboxDelivery
+from testkit.fakediscord import Channel, FakeDiscord, Guild
 from tests.conftest import migrate
-from tests.fakediscord import Channel, FakeDiscord, Guild
 
 _ids = itertools.count(1)
 
