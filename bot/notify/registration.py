@@ -1,4 +1,5 @@
-"""Team invites (DM with Accept/Decline buttons), registration announcements, waitlist DMs.
+"""Team invites (DM with Accept/Decline buttons), "full" announcements, waitlist DMs.
+Each registration is shown in the live roster (``bot/notify/roster.py``), not posted.
 
 Delivery is at-least-once: announcements and DMs go through the notifier's keyed posts,
 so a retry does not repeat them; an invite button answered twice is refused by the
@@ -12,7 +13,6 @@ from cogs._safe import pings, user_text
 from cogs.teams import invite_text, invite_view
 from engine.brackets import TournamentStarted
 from engine.entries import (
-    RegistrationCreated,
     RegistrationRemoved,
     TeamInviteAnswered,
     TeamInviteSent,
@@ -60,22 +60,6 @@ async def member_kicked(notifier: Notifier, event: TeamMemberKicked) -> None:
         f"{await notifier.where(event.guild_id)} "
         "by its captain.",
     )
-
-
-@on(RegistrationCreated)
-async def registration_created(notifier: Notifier, event: RegistrationCreated) -> None:
-    if event.status == RegistrationStatus.WAITLISTED:
-        text = (
-            f"📝 **{user_text(event.display_name)}** joined the waitlist for "
-            f"**{user_text(event.tournament_name)}** "
-            f"(#{event.waitlist_position})."
-        )
-    else:
-        text = (
-            f"📝 **{user_text(event.display_name)}** registered for "
-            f"**{user_text(event.tournament_name)}**."
-        )
-    await notifier.announce(event.guild_id, text)
 
 
 @on(TournamentFull)

@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, func, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, delete, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -127,6 +127,11 @@ class EffectLog:
         found = await self.find(key)
         assert found is not None  # just inserted, or inserted by the winner
         return found
+
+    async def forget(self, key: str) -> None:
+        """Drop what ``key`` recorded (the message was deleted): the next use posts anew."""
+        async with self._db.transaction() as session:
+            await session.execute(delete(DeliveryEffect).where(DeliveryEffect.key == key))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from storage.models.enums import RegistrationStatus
+from testkit.fakediscord import Message
 from testkit.registration_helpers import add_fields, make_game, make_tournament
 from tests.cogs.conftest import Arena
 
@@ -20,6 +21,34 @@ async def configured(arena: Arena) -> None:
         ),
     )
     await arena.env.settle()
+
+
+def rosters(arena: Arena, tournament: str) -> list[Message]:
+    """The live roster messages of ``tournament`` in the announcement channel."""
+    return [
+        m
+        for m in arena.env.fake.messages_in(arena.announcements)
+        if not m.deleted and m.embeds and m.embeds[0].get("title") == f"📋 Entries · {tournament}"
+    ]
+
+
+def roster_text(message: Message) -> str:
+    embed = message.embeds[0]
+    fields = " ".join(f"{f['name']}: {f['value']}" for f in embed.get("fields", []))
+    return f"{embed.get('description', '')} {fields} {embed.get('footer', {}).get('text', '')}"
+
+
+async def roster_showing(arena: Arena, tournament: str, *phrases: str) -> Message:
+    """Wait until the tournament's one roster message shows every phrase."""
+    return await arena.env.fake.wait_for_message(
+        lambda m: (
+            m.channel_id == arena.announcements.id
+            and not m.deleted
+            and bool(m.embeds)
+            and m.embeds[0].get("title") == f"📋 Entries · {tournament}"
+            and all(p in roster_text(m) for p in phrases)
+        )
+    )
 
 
 def text_inputs(modal: dict) -> dict[str, dict]:
@@ -81,7 +110,7 @@ async def test_solo_register_through_the_custom_field_modal(arena: Arena) -> Non
     view = await services.registration.registration_for(tid, alice.id)
     assert view.status == RegistrationStatus.CONFIRMED
     assert view.field_values == {"ingame_id": "Alice#EUW", "region": "EU"}
-    await announcement(arena, "registered for **Winter Cup**")
+    await roster_showing(arena, "Winter Cup", "player1", "1/")
 
     again = await arena.ask(alice, "register", {"tournament": str(tid)})
     assert again.ephemeral and "already registered" in again.content
@@ -123,4 +152,17 @@ async def test_full_tournament_waitlists_and_promotion_is_dmed(arena: Arena) -> 
     assert "/pay" in dm.content
     promoted = await services.registration.registration_for(tid, second.id)
     assert promoted.status == RegistrationStatus.AWAITING_PAYMENT
+
+    # One roster message told the whole story, edited in place; no line per registration.
+    roster = await roster_showing(arena, "Winter Cup", "player2 · ⏳ awaiting payment", "1/1")
+    assert "player1" not in roster_text(roster) and "Waitlist" not in roster_text(roster)
+    assert len(rosters(arena, "Winter Cup")) == 1 and len(roster.edits) >= 2
+    said = [m.content for m in arena.env.fake.messages_in(arena.announcements)]
+    assert not [c for c in said if "registered for" in c or "joined the waitlist" in c], said
+
+    # Someone deletes the roster: the next change posts it again, once.
+    await arena.env.fake.messages.delete(roster)
+    await arena.slash(first, "register", {"tournament": str(tid)})
+    again = await roster_showing(arena, "Winter Cup", "Waitlist (1): player1")
+    assert again.id != roster.id and len(rosters(arena, "Winter Cup")) == 1
     await arena.env.settle()

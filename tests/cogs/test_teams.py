@@ -5,7 +5,7 @@ from __future__ import annotations
 from storage.models.enums import RegistrationStatus
 from testkit.registration_helpers import make_game, make_tournament, set_ids
 from tests.cogs.conftest import Arena
-from tests.cogs.test_registration import announcement, configured
+from tests.cogs.test_registration import configured, roster_showing
 
 
 async def _team(arena: Arena) -> int:
@@ -59,7 +59,7 @@ async def test_invite_accept_by_button_then_register_the_team(arena: Arena) -> N
     view = await services.registration.registration_for(tid, mate.id)
     assert view.status == RegistrationStatus.CONFIRMED and view.team_id == team_id
     # The tag's bracket is escaped (Discord shows it without the backslash).
-    await announcement(arena, "**\\[OWL] Night Owls** registered for **Winter Cup**")
+    await roster_showing(arena, "Winter Cup", "\\[OWL] Night Owls")
 
     leave = await arena.slash(mate, "team leave", {"team": str(team_id)})
     assert leave.ephemeral and "roster is locked" in leave.content

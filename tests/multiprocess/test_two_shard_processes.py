@@ -215,10 +215,13 @@ async def kill_and_recover(arena: Arena, bot: Process, report: Report, services:
     report.restart_seconds = back - restarted
 
     def notice(name: str) -> list[Message]:
+        """The live roster messages that show the entry (one roster, edited, is right)."""
         return [
             m
             for m in fake.messages_in(arena.announcements)
-            if m.content.startswith(f"📝 **{name}** registered")
+            if m.embeds
+            and m.embeds[0].get("title", "").startswith("📋 Entries")
+            and name in m.embeds[0].get("description", "")
         ]
 
     for name, at in committed.items():
