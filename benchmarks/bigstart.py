@@ -82,7 +82,7 @@ async def start_big(
     inbox = Inbox(fake)
     inbox.start()
     try:
-        cup = await new_cup(fake, runtime, inbox, players)
+        cup = await new_cup(fake, runtime.services, inbox, players)
         fake.ratelimits.disable()
         await cup.set_up(0, start=False)
         await runtime.services.outbox.wait_idle()

@@ -8,7 +8,13 @@ the loser sends ``/report`` in the match thread, the winner presses Confirm. Eac
 interactions is timed from the moment the fake sends it: the acknowledgement (Discord's
 3 s window) and the final answer (the reply itself, or the followup after a defer).
 
-One JSON line per K: acknowledgement and final-answer p50/p95/p99/max, missed windows,
+With a PostgreSQL server named (``DELTACROWN_BENCH_POSTGRES_URL``, else
+``DELTACROWN_TEST_POSTGRES_URL``) the same match day also runs against two real
+``deltacrown run`` processes (shards 0 and 1 of 2) on a scratch database of that server,
+K/2 cups on each shard; their CPU is read from /proc and their logs are searched for
+ERROR lines.
+
+One JSON line per K and setup: acknowledgement and final-answer p50/p95/p99/max, missed windows,
 results per second, the outbox drain time after the last answer, CPU seconds per result
 (the fake's CPU included: it runs in the same process) and ERROR log lines.
 """
@@ -19,23 +25,29 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Hashable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import discord
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from bot.endpoints import configure_discord_endpoints
-from bot.runtime import Runtime, open_runtime, render_pool
+from bot.runtime import Runtime, open_runtime, render_pool, sync_commands
 from engine.brackets import MatchState, MatchView
+from engine.services import Services
+from storage.db import Database
 from storage.migrate import upgrade_connection
+from storage.models import OutboxEvent
+from testkit.cluster import SHARDS, bot_process, dump, scratch_database, until, wait_healthy
 from testkit.fakediscord import (
     Channel,
     FakeDiscord,
@@ -76,6 +88,9 @@ class ErrorCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+
+    def lines(self) -> int:
+        return self.count
 
 
 class Inbox:
@@ -171,7 +186,7 @@ async def timed(timings: Timings, record: InteractionRecord, sent: float) -> str
 @dataclass
 class Cup:
     fake: FakeDiscord
-    runtime: Runtime
+    services: Services
     inbox: Inbox
     guild: Guild
     channels: list[Channel]
@@ -210,7 +225,7 @@ class Cup:
         )
         game = {"name": "Valorant", "team_size": "1", "result_type": "best_of"}
         await self.run(self.organizer, "game add", {**game, "ingame_id_label": "Riot ID"})
-        services = self.runtime.services
+        services = self.services
         [game_view] = await services.games.list_games(self.guild.id)
         starts = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%d %H:%M")
         name = f"Load Cup {number}"
@@ -242,7 +257,7 @@ class Cup:
 
     async def play(self, timings: Timings) -> None:
         """Round after round, every open match at once, until the bracket is over."""
-        brackets = self.runtime.services.brackets
+        brackets = self.services.brackets
         while waiting := await brackets.matches(self.tournament_id, statuses=OPEN):
             await asyncio.gather(*(self.play_match(m, timings) for m in waiting))
 
@@ -271,13 +286,19 @@ class Cup:
         timings.results += 1
 
 
-async def new_cup(fake: FakeDiscord, runtime: Runtime, inbox: Inbox, size: int = PLAYERS) -> Cup:
-    guild = await fake.create_guild(channels=("announcements", "matches", "disputes"))
+async def new_cup(
+    fake: FakeDiscord,
+    services: Services,
+    inbox: Inbox,
+    size: int = PLAYERS,
+    shard: int | None = None,
+) -> Cup:
+    guild = await fake.create_guild(channels=("announcements", "matches", "disputes"), shard=shard)
     role = await fake.add_role(guild, "Organizers")
     organizer = await fake.add_member(guild, "organizer", roles=[role])
     players = [await fake.add_member(guild, f"player{i}") for i in range(1, size + 1)]
     channels = [c for c in (fake.state.channel(i) for i in guild.channel_ids) if c]
-    return Cup(fake, runtime, inbox, guild, channels, organizer, role.id, players, size=size)
+    return Cup(fake, services, inbox, guild, channels, organizer, role.id, players, size=size)
 
 
 async def migrated(path: Path) -> str:
@@ -344,16 +365,120 @@ async def measure(k: int) -> dict[str, Any]:
                 FakeDiscord.start() as fake,
                 bot_against_fake(fake, Path(tmp)) as runtime,
             ):
-                return await play_all(k, fake, runtime, errors)
+                services = runtime.services
+                row = await play_all(
+                    k, fake, services, [None] * k, services.outbox.wait_idle, errors.lines
+                )
+                return {
+                    "case": f"K={k} x {PLAYERS} players, single elimination, SQLite, one process",
+                    **row,
+                }
     finally:
         logging.getLogger().removeHandler(errors)
 
 
-async def play_all(k: int, fake: FakeDiscord, runtime: Runtime, errors: ErrorCounter) -> dict:
+async def measure_two_processes(k: int, base_url: str) -> dict[str, Any]:
+    """The same match day against two ``deltacrown run`` processes (shard 0 and 1 of 2)
+    on one PostgreSQL database, as an operator runs them: the fake Discord routes each
+    guild to its shard; this process only plays the users and reads the database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        async with (
+            scratch_database(base_url) as url,
+            FakeDiscord.start(shard_count=SHARDS) as fake,
+        ):
+            db = Database(url)
+            processes = [bot_process(fake, url, shard, root) for shard in range(SHARDS)]
+            try:
+                services = Services(db, data_dir=root / "driver")
+                await sync_commands(
+                    Settings(
+                        discord={
+                            "token": fake.token,
+                            "application_id": fake.application_id,
+                            "api_base_url": fake.api_base_url,
+                            "gateway_url": fake.gateway_url,
+                        },
+                        database={"url": url},
+                        storage={"data_dir": root / "sync"},
+                    )
+                )
+                for process in processes:
+                    await process.start()
+                for process in processes:
+                    await wait_healthy(process)
+                for shard, process in enumerate(processes):
+                    await until(lambda p=process: "connected as" in p.output(), f"bot{shard}")
+
+                def error_lines() -> int:
+                    return sum(p.output().count(" ERROR ") for p in processes)
+
+                cpu = ProcessesCpu([p.proc.pid for p in processes if p.proc is not None])
+                row = await play_all(
+                    k,
+                    fake,
+                    services,
+                    [n % SHARDS for n in range(k)],
+                    lambda: delivered(db),
+                    error_lines,
+                    cpu,
+                )
+            except BaseException:
+                print(dump(processes), file=sys.stderr)
+                raise
+            finally:
+                for process in processes:
+                    await process.stop()
+                await db.dispose()
+    return {
+        "case": f"K={k} x {PLAYERS} players, single elimination, PostgreSQL, two processes",
+        **row,
+    }
+
+
+async def delivered(db: Database) -> None:
+    """Wait until every outbox event committed so far was delivered by its process."""
+    query = select(func.count()).where(OutboxEvent.delivered_at.is_(None))
+    deadline = time.monotonic() + WAIT
+    while True:
+        async with db.read() as session:
+            if not await session.scalar(query):
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the outbox never drained")
+        await asyncio.sleep(0.05)
+
+
+class ProcessesCpu:
+    """CPU seconds (user + system) used by other processes, read from /proc."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        total = 0
+        for pid in self.pids:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / self.tick
+
+
+async def play_all(
+    k: int,
+    fake: FakeDiscord,
+    services: Services,
+    shards: list[int | None],
+    settle: Callable[[], Awaitable[None]],
+    error_lines: Callable[[], int],
+    bot_cpu: Callable[[], float] = time.process_time,
+) -> dict[str, Any]:
+    """Set up ``k`` cups (one per guild, on ``shards``), then play them all at once."""
     inbox = Inbox(fake)
     inbox.start()
     try:
-        cups = [await new_cup(fake, runtime, inbox) for _ in range(k)]
+        cups = [await new_cup(fake, services, inbox, shard=shard) for shard in shards]
         gate = asyncio.Semaphore(SETUP_CONCURRENCY)
 
         async def set_up(number: int, cup: Cup) -> None:
@@ -361,18 +486,17 @@ async def play_all(k: int, fake: FakeDiscord, runtime: Runtime, errors: ErrorCou
                 await cup.set_up(number)
 
         await asyncio.gather(*(set_up(n, c) for n, c in enumerate(cups)))
-        await runtime.services.outbox.wait_idle()
-        setup_errors = errors.count
+        await settle()
+        setup_errors = error_lines()
         timings = Timings()
-        cpu, wall = time.process_time(), time.perf_counter()
+        cpu, wall = bot_cpu(), time.perf_counter()
         await asyncio.gather(*(cup.play(timings) for cup in cups))
-        await runtime.services.outbox.wait_idle()
+        await settle()
         drained = time.perf_counter()
-        cpu, wall = time.process_time() - cpu, drained - wall
+        cpu, wall = bot_cpu() - cpu, drained - wall
     finally:
         await inbox.stop()
     return {
-        "case": f"K={k} x {PLAYERS} players, single elimination, SQLite, one process",
         "k": k,
         "interactions": len(timings.ack) + timings.missed,
         **summary("ack", timings.ack),
@@ -382,7 +506,7 @@ async def play_all(k: int, fake: FakeDiscord, runtime: Runtime, errors: ErrorCou
         "results_per_s": round(timings.results / wall, 2),
         "outbox_drain_s": round(drained - (timings.last_answer or drained), 3),
         "cpu_s_per_result": round(cpu / max(1, timings.results), 4),
-        "error_lines": errors.count - setup_errors,
+        "error_lines": error_lines() - setup_errors,
         "setup_error_lines": setup_errors,
         "setup_missed_windows": sum(cup.setup_missed for cup in cups),
     }
@@ -391,3 +515,10 @@ async def play_all(k: int, fake: FakeDiscord, runtime: Runtime, errors: ErrorCou
 async def run() -> AsyncIterator[dict[str, Any]]:
     for k in SIZES:
         yield await measure(k)
+    # The PostgreSQL variant runs where a server is named (CI exports the test URL).
+    base_url = os.environ.get("DELTACROWN_BENCH_POSTGRES_URL") or os.environ.get(
+        "DELTACROWN_TEST_POSTGRES_URL"
+    )
+    if base_url:
+        for k in SIZES:
+            yield await measure_two_processes(k, base_url)

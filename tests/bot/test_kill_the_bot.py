@@ -29,6 +29,7 @@ from engine.kernel.actors import Actor
 from engine.services import Services
 from storage.db import Database
 from storage.models import LedgerEntry, Timer, Wallet
+from testkit.cluster import Process, free_port, until, wait_healthy
 from testkit.fakediscord import FakeDiscord, Message
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import (
@@ -41,7 +42,6 @@ from tests.cogs.match_day_helpers import (
     set_up_server,
 )
 from tests.conftest import migrate
-from tests.multiprocess.cluster import Process, free_port, until, wait_healthy
 from tests.multiprocess.test_two_shard_processes import (
     CrossProcessMatchDay,
     ProcessEnv,

@@ -30,6 +30,17 @@ from engine.kernel.actors import Actor
 from engine.services import Services
 from storage.db import Database
 from storage.models import OutboxEvent, Timer
+from testkit.cluster import (
+    SHARDS,
+    LiveWatcher,
+    Process,
+    bot_process,
+    dashboard_process,
+    dump,
+    scratch_database,
+    until,
+    wait_healthy,
+)
 from testkit.fakediscord import Channel, FakeDiscord, Message
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import (
@@ -44,17 +55,6 @@ from tests.cogs.match_day_helpers import (
     set_up_server,
 )
 from tests.conftest import POSTGRES_URL_ENV, postgres_url
-from tests.multiprocess.cluster import (
-    SHARDS,
-    LiveWatcher,
-    Process,
-    bot_process,
-    dashboard_process,
-    dump,
-    scratch_database,
-    until,
-    wait_healthy,
-)
 
 pytestmark = [
     pytest.mark.postgres,

@@ -1,5 +1,8 @@
 """Real ``deltacrown run`` and ``python -m dashboard`` processes on one PostgreSQL database.
 
+Shared by the multi-process test (``tests/multiprocess``) and the two-process load
+benchmark (``python -m benchmarks load``), like the fake Discord beside it.
+
 What an operator runs for several shards (README, "several processes"): one bot process
 per shard range, each with its own dashboard port and data directory, plus a dashboard
 alone, all against one database and (here) the fake Discord. The test process plays the
@@ -27,10 +30,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from storage.migrate import upgrade_connection
 from testkit.fakediscord import FakeDiscord
-from tests.conftest import migrate
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARDS = 2
 
 
@@ -48,6 +51,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def migrate(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.run_sync(upgrade_connection)
+            await conn.commit()
+    finally:
+        await engine.dispose()
 
 
 @contextlib.asynccontextmanager
