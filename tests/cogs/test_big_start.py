@@ -42,4 +42,3 @@ async def test_a_32_player_start_under_rate_limits_opens_every_thread_once(
     # A slash command sent while the threads open is acknowledged within Discord's window.
     assert row["probes"] >= 1
     assert row["probe_missed_windows"] == 0
-    assert row["probe_ack_max_ms"] < 3000

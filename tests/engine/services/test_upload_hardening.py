@@ -5,17 +5,16 @@ as "too many pixels"; what is stored is re-encoded without its metadata (EXIF an
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
 import struct
-import time
 import zlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from benchmarks.uploads import big_screenshot_png, bomb_png
 from engine.kernel.clock import FrozenClock
 from engine.kernel.errors import InvalidInput, PermissionDenied
 from engine.kernel.uploads import MAX_IMAGE_PIXELS, Uploads
@@ -39,23 +38,6 @@ def header_only_png(width: int, height: int) -> bytes:
     """A PNG that claims a canvas of width x height: the header is all a bomb needs."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IEND", b"")
-
-
-@functools.cache
-def bomb_png() -> bytes:
-    """The review's bomb: 6300 x 6300 px of one colour, a few hundred KB at most."""
-    buffer = io.BytesIO()
-    Image.new("L", (6300, 6300), 0).save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
-@functools.cache
-def big_screenshot_png() -> bytes:
-    """Just under the cap (4900 x 4900 = 24 MP): decoded and re-encoded in full."""
-    image = Image.linear_gradient("L").resize((4900, 4900)).convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -211,59 +193,28 @@ async def test_a_stored_proof_carries_no_gps(services: Services, new_id) -> None
         assert not image.getexif()
 
 
-async def _longest_stall(work: Callable[[], Awaitable[object]]) -> tuple[float, int]:
-    """Run ``work`` beside a heartbeat that yields to the loop and measures how late it
-    is woken each time: the longest lateness is how long the loop was frozen."""
-    longest, beats = 0.0, 0
-    done = asyncio.Event()
-
-    async def heartbeat() -> None:
-        nonlocal longest, beats
-        while not done.is_set():
-            before = time.perf_counter()
-            await asyncio.sleep(0)
-            longest = max(longest, time.perf_counter() - before)
-            beats += 1
-
-    beating = asyncio.create_task(heartbeat())
-    try:
-        await work()
-    finally:
-        done.set()
-        await beating
-    return longest, beats
-
-
-async def test_three_bombs_at_once_do_not_stall_the_event_loop(tmp_path: Path) -> None:
-    """The review saw 670 ms with three bombs decoded on the loop. Bombs are now refused
-    from their header; three screenshots just under the cap decode in worker threads."""
+async def test_three_bombs_are_refused_and_screenshots_decode_off_the_loop(
+    tmp_path: Path,
+) -> None:
+    """The review saw the loop frozen 670 ms by three bombs decoded on it. Bombs are now
+    refused from their header; screenshots just under the cap decode in worker threads,
+    so the loop keeps turning meanwhile (the stall itself is measured by
+    ``python -m benchmarks uploads``, not asserted here)."""
     uploads = Uploads(FileStore(tmp_path), max_bytes=8 * 1024 * 1024)
-    bombs, screenshots = bomb_png(), big_screenshot_png()
 
-    async def three(data: bytes) -> list[object]:
-        return await asyncio.gather(
+    def three(data: bytes) -> asyncio.Future[list[object]]:
+        return asyncio.gather(
             *(uploads.check_image(data) for _ in range(3)), return_exceptions=True
         )
 
-    results: list[object] = []
+    refused = await three(bomb_png())
+    assert all(isinstance(r, InvalidInput) and "too many pixels" in r.message for r in refused)
 
-    async def bombs_work() -> None:
-        results.extend(await three(bombs))
-
-    bomb_stall, _ = await _longest_stall(bombs_work)
-    assert all(isinstance(r, InvalidInput) and "too many pixels" in r.message for r in results)
-
-    results.clear()
-
-    async def screenshot_work() -> None:
-        results.extend(await three(screenshots))
-
-    decode_stall, beats = await _longest_stall(screenshot_work)
-    assert all(not isinstance(r, BaseException) for r in results)
-    print(
-        f"\nlongest loop stall: three bombs {bomb_stall * 1000:.1f} ms, "
-        f"three 24 MP screenshots {decode_stall * 1000:.1f} ms ({beats} heartbeats)"
-    )
-    # The loop kept turning while the pixels were decoded: many heartbeats, no long gap.
-    assert beats > 100
-    assert bomb_stall < 0.1 and decode_stall < 0.25
+    decoding = three(big_screenshot_png())
+    turns = 0
+    while not decoding.done():
+        await asyncio.sleep(0)
+        turns += 1
+    assert all(not isinstance(r, BaseException) for r in decoding.result())
+    # Decoded on the loop, the three would finish within a handful of turns.
+    assert turns > 50, turns
