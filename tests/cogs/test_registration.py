@@ -8,6 +8,16 @@ from storage.models.enums import RegistrationStatus
 from testkit.fakediscord import Message
 from testkit.registration_helpers import add_fields, make_game, make_tournament
 from tests.cogs.conftest import Arena
+from tests.cogs.match_day_helpers import (
+    add_game,
+    close_and_start,
+    create_event,
+    enter_players,
+    more_players,
+    run,
+    set_ingame_id,
+    set_up_server,
+)
 
 
 async def configured(arena: Arena) -> None:
@@ -166,3 +176,27 @@ async def test_full_tournament_waitlists_and_promotion_is_dmed(arena: Arena) -> 
     again = await roster_showing(arena, "Winter Cup", "Waitlist (1): player1")
     assert again.id != roster.id and len(rosters(arena, "Winter Cup")) == 1
     await arena.env.settle()
+
+
+async def test_a_waitlisted_player_is_told_the_tournament_started_without_them(
+    arena: Arena,
+) -> None:
+    """Issue 13, item 8: the waitlist used to wait on in silence after the start."""
+    await set_up_server(arena)
+    game = await add_game(arena, "Valorant", 1)
+    tid = await create_event(
+        arena, game, "Spring Cup", format="single_elim", type="solo", max_participants=2
+    )
+    first, second, third = await more_players(arena, 3)
+    await enter_players(arena, tid, game, [first, second])
+    await set_ingame_id(arena, game, third)
+    waiting = await run(arena, third, "register", {"tournament": str(tid)})
+    assert "waitlist" in waiting.lower(), waiting
+    await close_and_start(arena, tid)
+    fake = arena.env.fake
+    told = await fake.wait_for_message(
+        lambda m: m.channel_id == fake.dm_channel(third).id and "Spring Cup" in m.content
+    )
+    assert "no slot freed up" in told.content and "not in the bracket" in told.content
+    for player in (first, second):  # the entrants get no such message
+        assert not [m for m in fake.dms_to(player) if "no slot freed up" in m.content]
