@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 DESCRIPTION_LIMIT = 3900  # Discord allows 4096 characters in an embed description
 WAITLIST_SHOWN = 10
 COLOUR = 0x5865F2
-_STATE = {
+_STATE: dict[str, str] = {
     RegistrationStatus.AWAITING_PAYMENT: " · ⏳ awaiting payment",
     RegistrationStatus.PAYMENT_REVIEW: " · 🔎 payment in review",
 }
