@@ -39,6 +39,14 @@ from engine.matchday.events import (
 from engine.matchday.reports import (
     ScoreService,
 )
+from engine.matchday.schedule import (
+    MatchScheduleService,
+    register_schedule_timers,
+)
+from engine.matchday.schedule_events import (
+    MatchResultOverdue,
+    MatchStartingSoon,
+)
 
 __all__ = [
     "DISPUTE_REASONS",
@@ -59,6 +67,9 @@ __all__ = [
     "MatchCheckInView",
     "MatchLobby",
     "MatchNoShow",
+    "MatchResultOverdue",
+    "MatchScheduleService",
+    "MatchStartingSoon",
     "MatchSideCheckedIn",
     "OverrideOutcome",
     "ReportOutcome",
@@ -66,6 +77,7 @@ __all__ = [
     "ScoreReported",
     "ScoreService",
     "close_disputes_of_settled_match",
+    "register_schedule_timers",
     "register_timers",
     "score_text",
 ]

@@ -1,6 +1,6 @@
 """Match check-in (docs/architecture.md, "Durable time").
 
-With ``match_checkin_minutes``, a match in ``checkin`` moves to ``ready`` when both sides
+With ``match_checkin_minutes``, a match in ``checkin`` goes ``live`` when both sides
 are in; at the deadline a missing side forfeits, and when nobody came the organizers are
 told and the match stays open. ``/checkin`` (:class:`CheckInService`) checks the caller in
 for their waiting matches, or else for the tournament window of ``engine.entries``.
@@ -20,7 +20,8 @@ from engine.brackets import (
     MATCH_REMINDER_TIMER,
     MatchState,
     apply_action,
-    transition,
+    go_live,
+    plan_match_timers,
 )
 from engine.entries import TournamentCheckInView, check_in_tournament
 from engine.formats import Result
@@ -214,9 +215,10 @@ async def check_in_match(uow: UnitOfWork, actor: Actor, match_id: int) -> MatchC
         )
     )
     if both:
-        row.status = transition(row.code, row.status, MatchState.READY).value
         await cancel_timers(uow, key=f"match:{row.id}:checkin")
         await cancel_timers(uow, key=f"match:{row.id}:checkin_reminder")
+        go_live(uow, t, row, "checked_in")
+        await plan_match_timers(uow, t, row)
         uow.emit(
             MatchCheckInComplete(
                 guild_id=row.guild_id,

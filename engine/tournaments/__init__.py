@@ -15,6 +15,7 @@ from engine.tournaments.lifecycle import (
 )
 from engine.tournaments.moments import (
     EntryFeeWaived,
+    MatchScheduleChanged,
     SlotsAdded,
     TournamentCancelling,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "FieldSpec",
     "FieldView",
     "RegistrationClosingSoon",
+    "MatchScheduleChanged",
     "SlotsAdded",
     "TournamentAutoStartFailed",
     "TournamentCancelling",

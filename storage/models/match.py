@@ -73,6 +73,10 @@ class MatchRow(Base):
     # result is reversed exactly before the new one counts.
     rating_delta: Mapped[int | None] = mapped_column(Integer)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the match is meant to start (its round's time, or an agreed reschedule); None =
+    # as soon as both sides are known. ``live_at``: when it went LIVE.
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    live_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -139,3 +143,15 @@ class Placing(Base):
     prize_minor: Mapped[int] = mapped_column(Integer, default=0)
     # Money prizes are paid by the organizer outside the bot; this records that they did.
     prize_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MatchReminderOptIn(Base):
+    """A player who wants match reminders by direct message too (on one server)."""
+
+    __tablename__ = "match_reminder_optins"
+    __table_args__ = (UniqueConstraint("guild_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,36 @@
+"""Events of a match's schedule: reminders before it, an overdue result, a reschedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.kernel.events import DomainEvent, domain_event
+
+
+@domain_event("match.starting_soon")
+@dataclass(frozen=True, kw_only=True)
+class MatchStartingSoon(DomainEvent):
+    """A match starts in ``minutes_before`` minutes: its players are reminded in the match
+    thread, and by direct message those who asked for it."""
+
+    tournament_id: int
+    match_id: int
+    code: str
+    starts_at: str
+    minutes_before: int
+    thread_id: int | None
+    member_ids: list[int] = field(default_factory=list)
+    dm_user_ids: list[int] = field(default_factory=list)
+
+
+@domain_event("match.result_overdue")
+@dataclass(frozen=True, kw_only=True)
+class MatchResultOverdue(DomainEvent):
+    """A match's result is not in by the tournament's deadline: organizers decide."""
+
+    tournament_id: int
+    match_id: int
+    code: str
+    status: str
+    scheduled_at: str | None
+    thread_id: int | None
