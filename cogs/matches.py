@@ -28,7 +28,7 @@ _STATUS_WORDS = {
     "scheduled": "waiting for the earlier matches",
     "checkin": "check-in open",
     "ready": "ready to play",
-    "live": "being played",
+    "live": "🔴 LIVE: being played",
     "pending_result": "waiting for the score to be confirmed",
     "completed": "finished",
     "disputed": "under dispute",
@@ -209,6 +209,9 @@ def match_embed(lobby: MatchLobby, user_id: int) -> discord.Embed:
     embed.add_field(name="Opponent", value=opponent)
     embed.add_field(name="Status", value=_STATUS_WORDS.get(match.status, match.status))
     embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    if match.scheduled_at is not None:
+        seconds = int(match.scheduled_at.timestamp())
+        embed.add_field(name="Starts", value=f"<t:{seconds}:F> (<t:{seconds}:R>)")
     if match.checkin_deadline is not None:
         embed.add_field(
             name="Check in by", value=f"<t:{int(match.checkin_deadline.timestamp())}:R>"
@@ -341,6 +344,43 @@ class MatchesCog(commands.Cog):
             interaction,
             override_reply(outcome, what),
             allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @match.command(
+        name="start",
+        description="Start a match now: it goes LIVE, check-in or not.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        tournament="The tournament of the match.",
+        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        match: app_commands.Range[str, 1, 24],
+    ) -> None:
+        schedule = self.services.schedule
+        lobby = await schedule.start_match(
+            actor_of(interaction), await schedule.match_id(tournament, match)
+        )
+        await reply(interaction, f"🔴 Match {lobby.match.code} is LIVE.")
+
+    @match.command(
+        name="reminders", description="Get your match reminders by direct message too, or not."
+    )
+    @app_commands.describe(by_dm="Yes: reminders also come by direct message. No: only the thread.")
+    async def reminders(self, interaction: discord.Interaction, by_dm: bool) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        wanted = await self.services.schedule.set_reminder_dms(
+            actor_of(interaction), interaction.guild_id, by_dm
+        )
+        await reply(
+            interaction,
+            "🔔 Your match reminders on this server now also come by direct message."
+            if wanted
+            else "🔕 Your match reminders on this server now come only in the match thread.",
         )
 
 

@@ -137,6 +137,9 @@ def lobby_embed(lobby: MatchLobby, checkin_deadline: str | None) -> discord.Embe
         colour=discord.Colour.gold(),
     )
     embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    if match.scheduled_at is not None:
+        seconds = int(match.scheduled_at.timestamp())
+        embed.add_field(name="Starts", value=f"<t:{seconds}:F> (<t:{seconds}:R>)")
     deadline = _timestamp(checkin_deadline)
     if deadline:
         embed.add_field(name="Check in by", value=deadline)

@@ -23,7 +23,7 @@ from engine.brackets import (
     plan_match_timers,
 )
 from engine.kernel.actors import Actor, is_organizer
-from engine.kernel.errors import Conflict, PermissionDenied
+from engine.kernel.errors import Conflict, NotFound, PermissionDenied
 from engine.kernel.text import Command, msg
 from engine.kernel.timers import TimerService, cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
@@ -84,6 +84,42 @@ class MatchScheduleService:
                 after={"status": row.status},
             )
             return await load_lobby(uow.session, row)
+
+    async def match_id(self, tournament_id: int, code: str) -> int:
+        """The match of ``tournament_id`` with ``code`` (as /bracket shows it)."""
+        async with self._ctx.read() as session:
+            found = await session.scalar(
+                select(MatchRow.id).where(
+                    MatchRow.tournament_id == tournament_id,
+                    MatchRow.code == code.strip().upper(),
+                )
+            )
+        if found is None:
+            raise NotFound(
+                msg(
+                    "There is no match {code} in this tournament; codes look like W1-2 (see "
+                    "{bracket}).",
+                    code=code.strip()[:24],
+                    bracket=Command("bracket"),
+                )
+            )
+        return found
+
+    async def organizer_lobby(self, actor: Actor, match_id: int) -> MatchLobby:
+        """The match, for an organizer about to decide it (others are refused)."""
+        async with self._ctx.read() as session:
+            row = await session.get(MatchRow, match_id)
+            if row is None:
+                raise NotFound(msg("That match does not exist any more."))
+            if not is_organizer(actor, await organizer_role(session, row.guild_id)):
+                raise PermissionDenied(
+                    msg(
+                        "Only organizers can decide match {code}: it needs the organizer "
+                        "role or the Manage Server permission.",
+                        code=row.code,
+                    )
+                )
+            return await load_lobby(session, row)
 
     async def set_reminder_dms(self, actor: Actor, guild_id: int, wanted: bool) -> bool:
         """Match reminders by direct message on this server, on or off; returns the setting."""

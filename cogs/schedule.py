@@ -1,0 +1,109 @@
+"""The buttons of a match's schedule: the overdue-result notice's Set score and
+Disqualify (``dc:overdue:<match id>:score|dq0|dq1``), each opening a short form. The
+slash commands (``/match start``, ``/match reminders``) live with the rest of ``/match``
+in ``cogs/matches.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from cogs._errors import DomainModal, answer_error
+from cogs._interactions import actor_of, reply, services_of
+from cogs.matches import _score, override_reply
+from engine.matchday import MatchLobby
+
+
+class SetScoreModal(DomainModal):
+    def __init__(self, lobby: MatchLobby) -> None:
+        super().__init__(
+            title=f"Set the score of {lobby.match.code}"[:45],
+            custom_id=f"dc:overdue-score:{lobby.match.id}",
+        )
+        self.tournament_id, self.code = lobby.match.tournament_id, lobby.match.code
+        self.first: discord.ui.TextInput[SetScoreModal] = discord.ui.TextInput(
+            label=f"{lobby.name(0)} score"[:45], custom_id="first", max_length=4
+        )
+        self.second: discord.ui.TextInput[SetScoreModal] = discord.ui.TextInput(
+            label=f"{lobby.name(1)} score"[:45], custom_id="second", max_length=4
+        )
+        self.add_item(self.first)
+        self.add_item(self.second)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        outcome = await services_of(interaction).scores.set_score(
+            actor_of(interaction),
+            self.tournament_id,
+            self.code,
+            _score(self.first.value, "The first score"),
+            _score(self.second.value, "The second score"),
+            note="Set from the overdue-result notice.",
+        )
+        await reply(interaction, override_reply(outcome, "Score set."))
+
+
+class DisqualifyModal(DomainModal):
+    reason: discord.ui.TextInput[DisqualifyModal] = discord.ui.TextInput(
+        label="Why? (the player reads it)",
+        custom_id="reason",
+        min_length=3,
+        max_length=300,
+        placeholder="e.g. Did not show up for the match.",
+    )
+
+    def __init__(self, lobby: MatchLobby, slot: int) -> None:
+        side = lobby.sides[slot]
+        assert side is not None  # an overdue match has both sides
+        super().__init__(
+            title=f"Disqualify {lobby.name(slot)}"[:45],
+            custom_id=f"dc:overdue-dq:{lobby.match.id}:{slot}",
+        )
+        self.tournament_id = lobby.match.tournament_id
+        self.member_id = side.member_ids[0]
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        outcome = await services_of(interaction).scores.disqualify(
+            actor_of(interaction), self.tournament_id, self.member_id, reason=self.reason.value
+        )
+        await reply(
+            interaction,
+            override_reply(outcome, "Disqualified."),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+class OverdueAction(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:overdue:(?P<match_id>\d+):(?P<action>score|dq0|dq1)",
+):
+    def __init__(self, match_id: int, action: str) -> None:
+        super().__init__(
+            discord.ui.Button(label=action, custom_id=f"dc:overdue:{match_id}:{action}")
+        )
+        self.match_id, self.action = match_id, action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> OverdueAction:
+        return cls(int(match["match_id"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            lobby = await services_of(interaction).schedule.organizer_lobby(
+                actor_of(interaction), self.match_id
+            )
+            if self.action == "score":
+                await interaction.response.send_modal(SetScoreModal(lobby))
+            else:
+                await interaction.response.send_modal(DisqualifyModal(lobby, int(self.action[-1])))
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(OverdueAction)
