@@ -7,6 +7,7 @@ No database here: ``TournamentService`` loads the rows, calls these, and writes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -228,10 +229,10 @@ class TournamentConfig:
         for key in ("payment_methods", "prize_distribution", "stream_links"):
             values[key] = tuple(values.get(key) or ())
         # Snapshots older than the match schedule have none: play as soon as ready.
-        values["round_times"] = tuple(datetime.fromisoformat(t) for t in values.get("round_times") or ())
-        values["reminder_minutes"] = tuple(
-            values.get("reminder_minutes", DEFAULT_REMINDER_MINUTES)
+        values["round_times"] = tuple(
+            datetime.fromisoformat(t) for t in values.get("round_times") or ()
         )
+        values["reminder_minutes"] = tuple(values.get("reminder_minutes", DEFAULT_REMINDER_MINUTES))
         values["format_options"] = dict(values.get("format_options") or {})
         return cls(**values)
 
@@ -389,9 +390,12 @@ def _check_schedule(config: TournamentConfig) -> None:
     times = config.round_times
     if len(times) > MAX_ROUND_TIMES:
         raise InvalidInput(
-            msg("List at most {most} round times; an interval covers the rest.", most=MAX_ROUND_TIMES)
+            msg(
+                "List at most {most} round times; an interval covers the rest.",
+                most=MAX_ROUND_TIMES,
+            )
         )
-    if any(later <= earlier for earlier, later in zip(times, times[1:], strict=False)):
+    if any(later <= earlier for earlier, later in itertools.pairwise(times)):
         raise InvalidInput(
             msg("Round times must go forward: each round starts after the one before it.")
         )
@@ -409,12 +413,13 @@ def _check_schedule(config: TournamentConfig) -> None:
             msg("Give at most {most} different reminder times, such as 60, 15.", most=MAX_REMINDERS)
         )
     if any(not 1 <= m <= 24 * 60 for m in reminders):
-        raise InvalidInput(
-            msg("Reminders are from 1 to 1440 minutes (a day) before a match.")
-        )
+        raise InvalidInput(msg("Reminders are from 1 to 1440 minutes (a day) before a match."))
     if not 0 <= config.result_deadline_minutes <= 24 * 60:
         raise InvalidInput(
-            msg("The result deadline must be from 1 to 1440 minutes after a match's time, or 0 for none.")
+            msg(
+                "The result deadline must be from 1 to 1440 minutes after a match's time, "
+                "or 0 for none."
+            )
         )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 import storage.types
 from storage.types import BigIntPK, JSONType
 
@@ -28,13 +29,15 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("reminder_minutes", JSONType, nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "result_deadline_minutes", sa.Integer(), server_default="60", nullable=False
-            )
+            sa.Column("result_deadline_minutes", sa.Integer(), server_default="60", nullable=False)
         )
     with op.batch_alter_table("matches", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("scheduled_at", storage.types.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("live_at", storage.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("scheduled_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("live_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
     op.create_table(
         "match_reminder_optins",
         sa.Column("id", BigIntPK, autoincrement=True, nullable=False),

@@ -67,9 +67,7 @@ class Tournament(Base):
     # Minutes before a match's time when its players are reminded (None: 60 and 15).
     reminder_minutes: Mapped[list[int] | None] = mapped_column(JSONType)
     # Minutes after a match's time by which its result should be in; 0 = no overdue notice.
-    result_deadline_minutes: Mapped[int] = mapped_column(
-        Integer, default=60, server_default="60"
-    )
+    result_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     # How /tournament start orders the field: random, ranked or manual (Registration.seed).
     seeding: Mapped[str] = mapped_column(String(8), default="random", server_default="random")
     fee_waiver_top_n: Mapped[int] = mapped_column(Integer, default=0)

@@ -103,7 +103,11 @@ async def test_reminders_live_and_the_overdue_notice(arena: Arena) -> None:
     )
     assert f"<@&{arena.organizer_role_id}>" in notice.content
     score = f"dc:overdue:{match.id}:score"
-    assert notice.custom_ids() == [score, f"dc:overdue:{match.id}:dq0", f"dc:overdue:{match.id}:dq1"]
+    assert notice.custom_ids() == [
+        score,
+        f"dc:overdue:{match.id}:dq0",
+        f"dc:overdue:{match.id}:dq1",
+    ]
 
     refused = await (await fake.click(p1, notice, score)).response()
     assert refused.ephemeral and "Only organizers" in refused.content
@@ -111,7 +115,9 @@ async def test_reminders_live_and_the_overdue_notice(arena: Arena) -> None:
 
     form = await (await fake.click(arena.organizer, notice, score)).response()
     assert form.modal is not None
-    bad = await (await fake.submit_modal(arena.organizer, form, {"first": "x", "second": "0"})).response()
+    bad = await (
+        await fake.submit_modal(arena.organizer, form, {"first": "x", "second": "0"})
+    ).response()
     assert bad.ephemeral and "whole number" in bad.content
     assert (await services.brackets.get_match(match.id)).status == MatchState.LIVE
     done = await (

@@ -104,9 +104,7 @@ async def test_matches_get_their_round_times(services: Services, new_id) -> None
         f"match:{one.id}:start": first,
         f"match:{one.id}:overdue": first + timedelta(minutes=60),
     }
-    reminders = sorted(
-        t.due_at for t in await services.timers.pending(f"match:{one.id}:remind:")
-    )
+    reminders = sorted(t.due_at for t in await services.timers.pending(f"match:{one.id}:remind:"))
     assert reminders == [first - timedelta(minutes=60), first - timedelta(minutes=15)]
 
 
@@ -172,8 +170,9 @@ async def test_a_ready_match_goes_live_at_its_time_and_takes_reports(
     assert {e.how for e in await events(services, MatchLive, event.tournament_id)} == {
         "scheduled_time"
     }
-    outcome = await services.scores.report_score(player(event, match), mine=1, theirs=0,
-                                                 match_id=match.id)
+    outcome = await services.scores.report_score(
+        player(event, match), mine=1, theirs=0, match_id=match.id
+    )
     assert outcome.state == "awaiting_confirmation"
     # The start of a match reported before its time settles as skipped, not as LIVE.
     assert (await services.brackets.get_match(other.id)).status == MatchState.LIVE
@@ -194,35 +193,34 @@ async def test_overdue_results_are_told_once_and_finished_matches_never(
     overdue = await events(services, MatchResultOverdue, event.tournament_id)
     assert [(e.match_id, e.status) for e in overdue] == [(late.id, "live")]
     audited = [
-        a for a in await services.audit.recent(event.guild_id, limit=50)
+        a
+        for a in await services.audit.recent(event.guild_id, limit=50)
         if a.action == "match.result_overdue"
     ]
     assert len(audited) == 1
 
 
-async def test_reports_wait_for_check_in_where_it_is_on(
-    services: Services, new_id
-) -> None:
+async def test_reports_wait_for_check_in_where_it_is_on(services: Services, new_id) -> None:
     event = await make_event(services, new_id, players=4, match_checkin_minutes=15)
     await services.brackets.start(event.organizer, event.tournament_id, seed=1)
     [match, _] = await services.brackets.matches(event.tournament_id, statuses=["checkin"])
     with pytest.raises(Conflict, match="checked in"):
-        await services.scores.report_score(player(event, match), mine=1, theirs=0,
-                                           match_id=match.id)
+        await services.scores.report_score(
+            player(event, match), mine=1, theirs=0, match_id=match.id
+        )
     # A match left READY while check-in is on (turned on after it opened) waits too.
     async with services.db.transaction() as session:
         await session.execute(
             update(MatchRow).where(MatchRow.id == match.id).values(status="ready")
         )
     with pytest.raises(Conflict, match="check in first"):
-        await services.scores.report_score(player(event, match), mine=1, theirs=0,
-                                           match_id=match.id)
+        await services.scores.report_score(
+            player(event, match), mine=1, theirs=0, match_id=match.id
+        )
     assert (await services.brackets.get_match(match.id)).status == "ready"
 
 
-async def test_an_organizer_starts_a_match_and_a_player_cannot(
-    services: Services, new_id
-) -> None:
+async def test_an_organizer_starts_a_match_and_a_player_cannot(services: Services, new_id) -> None:
     event = await make_event(services, new_id, players=4, match_checkin_minutes=15)
     await services.brackets.start(event.organizer, event.tournament_id, seed=1)
     [match, _] = await services.brackets.matches(event.tournament_id, statuses=["checkin"])
@@ -236,7 +234,7 @@ async def test_an_organizer_starts_a_match_and_a_player_cannot(
     ]
     with pytest.raises(Conflict, match="cannot be started"):
         await services.schedule.start_match(event.organizer, match.id)
-    assert [a.action for a in await services.audit.recent(event.guild_id, limit=5)][0] == (
+    assert next(a.action for a in await services.audit.recent(event.guild_id, limit=5)) == (
         "match.start"
     )
 
@@ -258,8 +256,10 @@ async def test_editing_the_round_times_moves_matches_and_their_timers(
     assert moved.scheduled_at == later
     final = next(m for m in await services.brackets.matches(event.tournament_id) if m.round == 2)
     assert final.scheduled_at == later + timedelta(minutes=45)
-    due = {t.key.split(":", 2)[2]: t.due_at for t in await services.timers.pending(
-        f"match:{match.id}:")}
+    due = {
+        t.key.split(":", 2)[2]: t.due_at
+        for t in await services.timers.pending(f"match:{match.id}:")
+    }
     assert due == {
         "remind:60": later - timedelta(minutes=60),
         "remind:15": later - timedelta(minutes=15),
@@ -279,14 +279,14 @@ async def test_editing_the_round_times_moves_matches_and_their_timers(
         assert list(stale) == []
 
 
-async def test_bad_schedules_are_refused_and_change_nothing(
-    services: Services, new_id
-) -> None:
+async def test_bad_schedules_are_refused_and_change_nothing(services: Services, new_id) -> None:
     event = await make_event(services, new_id, players=4)
     tid, org = event.tournament_id, event.organizer
     before = await services.tournaments.get(tid)
     with pytest.raises(InvalidInput, match="go forward"):
-        await services.tournaments.edit(org, tid, "round_times", "2030-01-01 19:00\n2030-01-01 18:00")
+        await services.tournaments.edit(
+            org, tid, "round_times", "2030-01-01 19:00\n2030-01-01 18:00"
+        )
     with pytest.raises(InvalidInput, match="first round's time"):
         await services.tournaments.edit(org, tid, "round_interval_minutes", "45")
     with pytest.raises(InvalidInput, match="different reminder"):
