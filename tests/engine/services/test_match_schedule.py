@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select, update
 
-from engine.brackets import MatchLive, MatchState, round_time, schedule_round
+from engine.brackets import MatchLive, MatchState, round_time, schedule_round, view_of
 from engine.formats import FormatOptions, Participant, create_bracket
 from engine.kernel.actors import Actor
 from engine.kernel.clock import FrozenClock
@@ -299,3 +299,21 @@ async def test_bad_schedules_are_refused_and_change_nothing(services: Services, 
     assert after == before
     changed = await services.tournaments.edit(org, tid, "reminder_minutes", "15, 120")
     assert changed.tournament.reminder_minutes == (120, 15)
+
+
+async def test_the_bracket_picture_heads_rounds_with_their_times_and_shows_live(
+    services: Services, clock: FrozenClock, new_id
+) -> None:
+    first = clock.now() + timedelta(hours=2)  # Thursday 14:00 UTC
+    event = await scheduled_event(services, new_id, first=first, players=4)
+    await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+    [match, _] = await services.brackets.matches(event.tournament_id, statuses=["ready"])
+    await services.schedule.start_match(event.organizer, match.id)
+    snapshot = await services.pictures.snapshot(event.tournament_id)
+    assert snapshot.live == {match.code: "live"}
+    [section] = view_of(snapshot).sections
+    assert [r.time for r in section.rounds] == ["Thu 14:00", "Thu 14:45"]
+    # The round says it once: no match repeats the round's time or best-of.
+    assert all(m.time is None and m.best_of is None for r in section.rounds for m in r.matches)
+    images = await services.pictures.images_of(snapshot)
+    assert images and images[0].png_bytes.startswith(b"\x89PNG")
