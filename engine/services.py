@@ -27,7 +27,13 @@ from engine.kernel.reactions import Reactions
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
-from engine.matchday import CheckInService, DisputeService, MatchScheduleService, ScoreService
+from engine.matchday import (
+    CheckInService,
+    DisputeService,
+    MatchScheduleService,
+    RescheduleService,
+    ScoreService,
+)
 from engine.money import LedgerService, PaymentService
 from engine.tournaments import TournamentService
 from storage.db import Database
@@ -79,6 +85,7 @@ class Services:
         self.scores = ScoreService(self.ctx)
         self.disputes = DisputeService(self.ctx)
         self.schedule = MatchScheduleService(self.ctx)
+        self.reschedules = RescheduleService(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -89,6 +96,7 @@ def _register_timers(timers: TimerService) -> None:
     brackets.register_timers(timers)
     matchday.register_timers(timers)
     matchday.register_schedule_timers(timers)
+    matchday.register_reschedule_timers(timers)
 
 
 def _register_reactions(reactions: Reactions) -> None:

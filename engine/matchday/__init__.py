@@ -39,11 +39,18 @@ from engine.matchday.events import (
 from engine.matchday.reports import (
     ScoreService,
 )
+from engine.matchday.reschedule import (
+    RescheduleService,
+    RescheduleView,
+    register_reschedule_timers,
+)
 from engine.matchday.schedule import (
     MatchScheduleService,
     register_schedule_timers,
 )
 from engine.matchday.schedule_events import (
+    MatchRescheduleDecided,
+    MatchRescheduleProposed,
     MatchResultOverdue,
     MatchStartingSoon,
 )
@@ -67,16 +74,21 @@ __all__ = [
     "MatchCheckInView",
     "MatchLobby",
     "MatchNoShow",
+    "MatchRescheduleDecided",
+    "MatchRescheduleProposed",
     "MatchResultOverdue",
     "MatchScheduleService",
     "MatchSideCheckedIn",
     "MatchStartingSoon",
     "OverrideOutcome",
     "ReportOutcome",
+    "RescheduleService",
+    "RescheduleView",
     "ScoreMismatch",
     "ScoreReported",
     "ScoreService",
     "close_disputes_of_settled_match",
+    "register_reschedule_timers",
     "register_schedule_timers",
     "register_timers",
     "score_text",

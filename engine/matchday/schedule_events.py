@@ -34,3 +34,37 @@ class MatchResultOverdue(DomainEvent):
     status: str
     scheduled_at: str | None
     thread_id: int | None
+
+
+@domain_event("match.reschedule_proposed")
+@dataclass(frozen=True, kw_only=True)
+class MatchRescheduleProposed(DomainEvent):
+    """One side proposes a new time; the other side answers with the buttons."""
+
+    tournament_id: int
+    match_id: int
+    code: str
+    proposal_id: int
+    proposed_by: int
+    old_time: str | None
+    new_time: str
+    expires_at: str
+    note: str | None
+    thread_id: int | None
+    opponent_user_ids: list[int] = field(default_factory=list)
+
+
+@domain_event("match.reschedule_decided")
+@dataclass(frozen=True, kw_only=True)
+class MatchRescheduleDecided(DomainEvent):
+    """``outcome``: accepted or overridden (the match has a new time: ``scheduled_at``),
+    declined or expired (it keeps its time)."""
+
+    tournament_id: int
+    match_id: int
+    code: str
+    proposal_id: int
+    outcome: str
+    decided_by: int | None
+    scheduled_at: str | None
+    thread_id: int | None

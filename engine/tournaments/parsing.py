@@ -282,6 +282,11 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
             "Minutes after a match's time before its result is overdue (0 = never)",
             lambda t, _: parse_int(t, "The result deadline"),
         ),
+        EditableField(
+            "player_reschedule_minutes",
+            "How far players may move a match by agreement, in minutes (0 = not at all)",
+            lambda t, _: parse_int(t, "The reschedule limit"),
+        ),
         EditableField("seeding", "random, ranked or manual", lambda t, _: t.strip().lower()),
         EditableField(
             "fee_waiver_top_n",

@@ -202,6 +202,7 @@ class TournamentConfig:
     round_interval_minutes: int = 0
     reminder_minutes: tuple[int, ...] = DEFAULT_REMINDER_MINUTES
     result_deadline_minutes: int = 60
+    player_reschedule_minutes: int = 120
     seeding: str = "random"
     fee_waiver_top_n: int = 0
     rules: str | None = None
@@ -414,6 +415,13 @@ def _check_schedule(config: TournamentConfig) -> None:
         )
     if any(not 1 <= m <= 24 * 60 for m in reminders):
         raise InvalidInput(msg("Reminders are from 1 to 1440 minutes (a day) before a match."))
+    if not 0 <= config.player_reschedule_minutes <= 7 * 24 * 60:
+        raise InvalidInput(
+            msg(
+                "Player reschedules move a match by at most 1 to 10080 minutes, or 0 to let "
+                "only organizers move matches."
+            )
+        )
     if not 0 <= config.result_deadline_minutes <= 24 * 60:
         raise InvalidInput(
             msg(

@@ -49,6 +49,7 @@ class TournamentDraft:
     round_interval_minutes: int = 0
     reminder_minutes: Sequence[int] = rules.DEFAULT_REMINDER_MINUTES
     result_deadline_minutes: int = 60
+    player_reschedule_minutes: int = 120
     seeding: str = "random"
     fee_waiver_top_n: int = 0
     rules: str | None = None
@@ -94,6 +95,7 @@ class TournamentView:
     round_interval_minutes: int
     reminder_minutes: tuple[int, ...]
     result_deadline_minutes: int
+    player_reschedule_minutes: int
     seeding: str
     fee_waiver_top_n: int
     rules: str | None

@@ -18,6 +18,7 @@ from storage.models.match import (
     DisputeEvidence,
     MatchReminderOptIn,
     MatchReport,
+    MatchReschedule,
     MatchRow,
     Placing,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "LedgerEntry",
     "MatchReminderOptIn",
     "MatchReport",
+    "MatchReschedule",
     "MatchRow",
     "OutboxDelivery",
     "OutboxEvent",

@@ -155,3 +155,27 @@ class MatchReminderOptIn(Base):
     guild_id: Mapped[int] = mapped_column(Snowflake)
     user_id: Mapped[int] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MatchReschedule(Base):
+    """A new time for a match proposed by one side; the other accepts or declines before
+    it expires. Organizers move matches directly (``status`` "overridden")."""
+
+    __tablename__ = "match_reschedules"
+    __table_args__ = (Index("ix_match_reschedules_match_status", "match_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    # The proposing side (None when an organizer moved the match).
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
+    proposed_by: Mapped[int] = mapped_column(Snowflake)
+    old_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    # pending, accepted, declined, expired, withdrawn, overridden
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(Snowflake)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

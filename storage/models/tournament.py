@@ -68,6 +68,11 @@ class Tournament(Base):
     reminder_minutes: Mapped[list[int] | None] = mapped_column(JSONType)
     # Minutes after a match's time by which its result should be in; 0 = no overdue notice.
     result_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # How far (minutes) players may move a match by agreeing a new time; 0 = they may not
+    # (organizers always can). Never past the next round's time.
+    player_reschedule_minutes: Mapped[int] = mapped_column(
+        Integer, default=120, server_default="120"
+    )
     # How /tournament start orders the field: random, ranked or manual (Registration.seed).
     seeding: Mapped[str] = mapped_column(String(8), default="random", server_default="random")
     fee_waiver_top_n: Mapped[int] = mapped_column(Integer, default=0)
