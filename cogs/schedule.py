@@ -1,7 +1,9 @@
-"""The buttons of a match's schedule: the overdue-result notice's Set score and
-Disqualify (``dc:overdue:<match id>:score|dq0|dq1``), each opening a short form. The
-slash commands (``/match start``, ``/match reminders``) live with the rest of ``/match``
-in ``cogs/matches.py``.
+"""The buttons of a match's schedule: Reschedule in the match thread
+(``dc:match:<id>:reschedule``, a form for the new time), the opponent's Accept / Decline
+under a proposal (``dc:resched:<proposal id>:accept|decline``), and the overdue-result
+notice's Set score and Disqualify (``dc:overdue:<match id>:score|dq0|dq1``). The slash
+commands (``/match reschedule``, ``set-time``, ``start``, ``reminders``) live with the
+rest of ``/match`` in ``cogs/matches.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from discord.ext import commands
 
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import actor_of, reply, services_of
-from cogs.matches import _score, override_reply
+from cogs.matches import _score, override_reply, proposal_reply
 from engine.matchday import MatchLobby
 
 
@@ -105,5 +107,92 @@ class OverdueAction(
             await answer_error(interaction, error)
 
 
+class RescheduleModal(DomainModal):
+    when: discord.ui.TextInput[RescheduleModal] = discord.ui.TextInput(
+        label="New time (server time zone)",
+        custom_id="when",
+        placeholder="19:30, or 2026-12-05 19:30",
+        max_length=20,
+    )
+    note: discord.ui.TextInput[RescheduleModal] = discord.ui.TextInput(
+        label="Why? (your opponent reads it)",
+        custom_id="note",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=200,
+    )
+
+    def __init__(self, match_id: int) -> None:
+        super().__init__(title="Propose a new time", custom_id=f"dc:resched-form:{match_id}")
+        self.match_id = match_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        view = await services_of(interaction).reschedules.propose(
+            actor_of(interaction), self.match_id, self.when.value, self.note.value or None
+        )
+        await reply(interaction, proposal_reply(view))
+
+
+class RescheduleButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:match:(?P<match_id>\d+):reschedule",
+):
+    def __init__(self, match_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Reschedule", custom_id=f"dc:match:{match_id}:reschedule")
+        )
+        self.match_id = match_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RescheduleButton:
+        return cls(int(match["match_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await services_of(interaction).reschedules.check_can_propose(
+                actor_of(interaction), self.match_id
+            )
+            await interaction.response.send_modal(RescheduleModal(self.match_id))
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
+class RescheduleDecision(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:resched:(?P<proposal_id>\d+):(?P<decision>accept|decline)",
+):
+    def __init__(self, proposal_id: int, decision: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=decision.capitalize(), custom_id=f"dc:resched:{proposal_id}:{decision}"
+            )
+        )
+        self.proposal_id, self.decision = proposal_id, decision
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RescheduleDecision:
+        return cls(int(match["proposal_id"]), match["decision"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            accept = self.decision == "accept"
+            view = await services_of(interaction).reschedules.respond(
+                actor_of(interaction), self.proposal_id, accept=accept
+            )
+            when = f"<t:{int(view.new_time.timestamp())}:F>"
+            await reply(
+                interaction,
+                f"✅ Accepted: match {view.code} now starts {when}."
+                if accept
+                else f"❌ Declined: match {view.code} keeps its time.",
+            )
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
 async def setup(bot: commands.Bot) -> None:
-    bot.add_dynamic_items(OverdueAction)
+    bot.add_dynamic_items(OverdueAction, RescheduleButton, RescheduleDecision)

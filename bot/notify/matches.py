@@ -162,6 +162,10 @@ def lobby_buttons(lobby: MatchLobby) -> discord.ui.View:
         specs.append(("Check in", f"dc:match:{match_id}:checkin", discord.ButtonStyle.success))
     specs.append(("Report score", f"dc:match:{match_id}:report", discord.ButtonStyle.primary))
     specs.append(("Open dispute", f"dc:match:{match_id}:dispute", discord.ButtonStyle.secondary))
+    if lobby.match.status in (MatchState.CHECKIN, MatchState.READY):
+        specs.append(
+            ("Reschedule", f"dc:match:{match_id}:reschedule", discord.ButtonStyle.secondary)
+        )
     return rendered_buttons(*specs)
 
 

@@ -20,7 +20,12 @@ from bot.notify.checkin import _match_channel, _organizer_role
 from bot.notify.matches import rendered_buttons
 from cogs._safe import pings, user_text
 from engine.brackets import MatchLive
-from engine.matchday import MatchResultOverdue, MatchStartingSoon
+from engine.matchday import (
+    MatchRescheduleDecided,
+    MatchRescheduleProposed,
+    MatchResultOverdue,
+    MatchStartingSoon,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +103,43 @@ async def result_overdue(notifier: Notifier, event: MatchResultOverdue) -> None:
         view=overdue_buttons(event.match_id, lobby.name(0), lobby.name(1)),
         allowed_mentions=pings(role_id=role),
     )
+
+
+@on(MatchRescheduleProposed)
+async def reschedule_proposed(notifier: Notifier, event: MatchRescheduleProposed) -> None:
+    channel = await _match_channel(notifier, event.guild_id, event.match_id)
+    if channel is None:
+        return
+    opponents = " ".join(f"<@{u}>" for u in event.opponent_user_ids)
+    was = f" (instead of {when_text(event.old_time)})" if event.old_time else ""
+    note = f"\n> {user_text(event.note)}" if event.note else ""
+    expires = discord.utils.format_dt(datetime.fromisoformat(event.expires_at), "R")
+    await channel.send(
+        f"📅 <@{event.proposed_by}> proposes playing match {event.code} at "
+        f"{when_text(event.new_time)}{was}.{note}\n{opponents} accept or decline; the "
+        f"proposal expires {expires} and the match then keeps its time.",
+        view=rendered_buttons(
+            ("Accept", f"dc:resched:{event.proposal_id}:accept", discord.ButtonStyle.success),
+            ("Decline", f"dc:resched:{event.proposal_id}:decline", discord.ButtonStyle.danger),
+        ),
+        allowed_mentions=pings(users=event.opponent_user_ids),
+    )
+
+
+@on(MatchRescheduleDecided)
+async def reschedule_decided(notifier: Notifier, event: MatchRescheduleDecided) -> None:
+    channel = await _match_channel(notifier, event.guild_id, event.match_id)
+    if channel is None:
+        return
+    when = when_text(event.scheduled_at) if event.scheduled_at else "as soon as it is ready"
+    text = {
+        "accepted": f"✅ <@{event.decided_by}> accepted: match {event.code} now starts {when}. "
+        "The reminders moved with it.",
+        "declined": f"❌ <@{event.decided_by}> declined the new time; match {event.code} keeps "
+        f"its time ({when}).",
+        "expired": f"⌛ Nobody answered the proposal in time; match {event.code} keeps its time "
+        f"({when}).",
+        "overridden": f"🗓️ An organizer set the time of match {event.code}: it now starts {when}.",
+    }.get(event.outcome)
+    if text is not None:
+        await channel.send(text)

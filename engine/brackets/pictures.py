@@ -277,7 +277,11 @@ async def _match_times(session: AsyncSession, tournament: Tournament) -> dict[st
             MatchRow.status.not_in([MatchState.COMPLETED.value, MatchState.CANCELLED.value]),
         )
     )
-    return {code: when.astimezone(tz).strftime("%a %H:%M") for code, when in rows.all()}
+    return {
+        code: when.astimezone(tz).strftime("%a %H:%M")
+        for code, when in rows.all()
+        if when is not None
+    }
 
 
 def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:

@@ -55,7 +55,7 @@ async def scheduled_cup(arena: Arena, players: list[Member], *, dispute_channel:
         organizer=owner,
         entrants=[(member.id, member.user.username) for member in players],
     )
-    first = services.clock.now().replace(microsecond=0) + timedelta(hours=3)
+    first = services.clock.now().replace(second=0, microsecond=0) + timedelta(hours=3)
     async with services.db.transaction() as session:
         await session.execute(
             update(Tournament)
@@ -148,4 +148,125 @@ async def test_match_start_is_for_organizers(arena: Arena) -> None:
     )
     assert started.ephemeral and "is LIVE" in started.content
     assert (await services.brackets.get_match(match.id)).status == MatchState.LIVE
+    await arena.env.settle()
+
+
+def pending_timers(services: Services, match_id: int):  # type: ignore[no-untyped-def]
+    async def read() -> dict[str, object]:
+        return {
+            t.key.split(":", 2)[2]: t.due_at
+            for t in await services.timers.pending(f"match:{match_id}:")
+            if ":reschedule:" not in t.key
+        }
+
+    return read()
+
+
+async def test_a_reschedule_accepted_declined_and_expired_through_the_thread(
+    arena: Arena,
+) -> None:
+    fake, services = arena.env.fake, arena.env.services
+    p1, p2 = arena.players
+    tid = await scheduled_cup(arena, [p1, p2], dispute_channel=False)
+    [match] = await services.brackets.matches(tid)
+    first = match.scheduled_at
+    assert first is not None
+    before = await pending_timers(services, match.id)
+    thread = await fake.wait_for_thread(lambda t: t.parent_id == arena.matches.id)
+    button = f"dc:match:{match.id}:reschedule"
+    lobby = await fake.wait_for_message(
+        lambda m: m.channel_id == thread.id and button in m.custom_ids()
+    )
+
+    # A stranger is refused before any form opens; a bad time changes nothing.
+    stranger = await (await fake.click(arena.organizer, lobby, button)).response()
+    assert stranger.ephemeral and "Only the players" in stranger.content
+    form = await (await fake.click(p1, lobby, button)).response()
+    assert form.modal is not None
+    bad = await (await fake.submit_modal(p1, form, {"when": "soonish", "note": ""})).response()
+    assert bad.ephemeral and bad.content
+    assert await services.brackets.get_match(match.id) == match
+
+    # Declined: nothing moves.
+    later = first + timedelta(minutes=30)
+    sent = await (
+        await fake.submit_modal(
+            p1, form, {"when": later.strftime("%Y-%m-%d %H:%M"), "note": "@everyone late bus"}
+        )
+    ).response()
+    assert sent.ephemeral and "Proposed" in sent.content
+    proposal = await fake.wait_for_message(
+        lambda m: m.channel_id == thread.id and m.content.startswith("📅 <@")
+    )
+    assert f"<t:{int(later.timestamp())}:F>" in proposal.content
+    assert "@\u200beveryone" in proposal.content or "\\@everyone" in proposal.content
+    decline = next(c for c in proposal.custom_ids() if c.endswith(":decline"))
+    own = await (await fake.click(p1, proposal, decline)).response()
+    assert own.ephemeral and "other side" in own.content
+    no = await (await fake.click(p2, proposal, decline)).response()
+    assert no.ephemeral and "Declined" in no.content
+    await fake.wait_for_message(lambda m: m.channel_id == thread.id and m.content.startswith("❌"))
+    assert (await services.brackets.get_match(match.id)).scheduled_at == first
+    assert await pending_timers(services, match.id) == before
+
+    # Expired: nothing moves either.
+    form = await (await fake.click(p2, lobby, button)).response()
+    await (
+        await fake.submit_modal(
+            p2, form, {"when": (first - timedelta(minutes=20)).strftime("%Y-%m-%d %H:%M")}
+        )
+    ).response()
+    await fake.wait_for_message(
+        lambda m: (
+            m.channel_id == thread.id and m.content.startswith("📅 <@") and m.id != proposal.id
+        )
+    )
+    expiring = [t.key for t in await services.timers.pending(f"match:{match.id}:reschedule:")]
+    assert len(expiring) == 1
+    await comes_due(services, expiring[0])
+    await fake.wait_for_message(lambda m: m.channel_id == thread.id and m.content.startswith("⌛"))
+    assert (await services.brackets.get_match(match.id)).scheduled_at == first
+    assert await pending_timers(services, match.id) == before
+
+    # Accepted: the match and its reminders move.
+    form = await (await fake.click(p1, lobby, button)).response()
+    await (await fake.submit_modal(p1, form, {"when": later.strftime("%Y-%m-%d %H:%M")})).response()
+    third = await fake.wait_for_message(
+        lambda m: (
+            m.channel_id == thread.id
+            and m.content.startswith("📅 <@")
+            and m.id != proposal.id
+            and f"<t:{int(later.timestamp())}:F>" in m.content
+            and any(c.endswith(":accept") for c in m.custom_ids())
+            and m.custom_ids() != proposal.custom_ids()
+        )
+    )
+    accept = next(c for c in third.custom_ids() if c.endswith(":accept"))
+    yes = await (await fake.click(p2, third, accept)).response()
+    assert yes.ephemeral and "Accepted" in yes.content
+    await fake.wait_for_message(lambda m: m.channel_id == thread.id and m.content.startswith("✅"))
+    assert (await services.brackets.get_match(match.id)).scheduled_at == later
+    moved = await pending_timers(services, match.id)
+    assert moved["start"] == later and moved["remind:15"] == later - timedelta(minutes=15)
+    await arena.env.settle()
+
+
+async def test_an_organizer_sets_a_time_and_a_player_cannot(arena: Arena) -> None:
+    services = arena.env.services
+    p1, p2 = arena.players
+    tid = await scheduled_cup(arena, [p1, p2], dispute_channel=False)
+    [match] = await services.brackets.matches(tid)
+    assert match.scheduled_at is not None
+    earlier = match.scheduled_at - timedelta(hours=2, minutes=30)  # past the players' limit
+    options = {
+        "tournament": str(tid),
+        "match": match.code,
+        "when": earlier.strftime("%Y-%m-%d %H:%M"),
+    }
+    refused = await arena.slash(p1, "match set-time", options)
+    assert refused.ephemeral and "Only organizers" in refused.content
+    assert (await services.brackets.get_match(match.id)).scheduled_at == match.scheduled_at
+    done = await arena.slash(arena.organizer, "match set-time", options)
+    assert done.ephemeral and f"<t:{int(earlier.timestamp())}:F>" in done.content
+    assert (await services.brackets.get_match(match.id)).scheduled_at == earlier
     await arena.env.settle()

@@ -102,8 +102,8 @@ async def test_declined_and_expired_proposals_change_nothing(
         await services.reschedules.respond(a, expiring.id, accept=True)
     assert (await services.brackets.get_match(match.id)).scheduled_at == first
     assert await timers_of(services, match.id) == before
-    outcomes = [e.outcome for e in await events(services, MatchRescheduleDecided, event.tournament_id)]
-    assert outcomes == ["declined", "expired"]
+    decided = await events(services, MatchRescheduleDecided, event.tournament_id)
+    assert [e.outcome for e in decided] == ["declined", "expired"]
 
 
 async def test_the_organizers_limits_hold_and_refusals_change_nothing(
