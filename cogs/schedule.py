@@ -16,8 +16,9 @@ from discord.ext import commands
 
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import actor_of, reply, services_of
+from cogs._safe import user_text
 from cogs.matches import _score, override_reply, proposal_reply
-from engine.matchday import MatchLobby
+from engine.matchday import LobbyAccess, MatchLobby
 
 
 class SetScoreModal(DomainModal):
@@ -194,5 +195,81 @@ class RescheduleDecision(
             await answer_error(interaction, error)
 
 
+class LobbyModal(DomainModal):
+    def __init__(self, access: LobbyAccess) -> None:
+        match = access.lobby.match
+        super().__init__(title=f"Lobby of {match.code}"[:45], custom_id=f"dc:lobby-form:{match.id}")
+        self.match_id = match.id
+        current = access.details
+        self.code: discord.ui.TextInput[LobbyModal] = discord.ui.TextInput(
+            label="Lobby code or name",
+            custom_id="code",
+            max_length=64,
+            default=current.code if current else None,
+        )
+        self.password: discord.ui.TextInput[LobbyModal] = discord.ui.TextInput(
+            label="Password (if any)",
+            custom_id="password",
+            required=False,
+            max_length=64,
+            default=current.password if current and current.password else None,
+        )
+        self.add_item(self.code)
+        self.add_item(self.password)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        lobby = await services_of(interaction).lobbies.post(
+            actor_of(interaction), self.match_id, self.code.value, self.password.value or None
+        )
+        await reply(
+            interaction,
+            f"🔑 Saved the lobby details of match {lobby.match.code}; both sides can read them "
+            "with the Lobby details button.",
+        )
+
+
+def details_text(access: LobbyAccess) -> str:
+    details, code = access.details, access.lobby.match.code
+    if details is None:
+        return (
+            f"No lobby details for match {code} yet; the higher seed or an organizer posts "
+            "them here."
+        )
+    # Escaped, not in a code span: a code span would show the escapes as backslashes.
+    password = f"\nPassword: **{user_text(details.password)}**" if details.password else ""
+    return f"🔑 Lobby of match {code}\nCode: **{user_text(details.code)}**{password}"
+
+
+class LobbyButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"dc:match:(?P<match_id>\d+):lobby",
+):
+    """The host (higher seed) or an organizer gets the form; the other side reads."""
+
+    def __init__(self, match_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Lobby details", custom_id=f"dc:match:{match_id}:lobby")
+        )
+        self.match_id = match_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> LobbyButton:
+        return cls(int(match["match_id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            access = await services_of(interaction).lobbies.access(
+                actor_of(interaction), self.match_id
+            )
+            if access.can_post:
+                await interaction.response.send_modal(LobbyModal(access))
+            else:
+                await reply(interaction, details_text(access))
+        except Exception as error:  # answered, and logged with an incident id when a bug
+            await answer_error(interaction, error)
+
+
 async def setup(bot: commands.Bot) -> None:
-    bot.add_dynamic_items(OverdueAction, RescheduleButton, RescheduleDecision)
+    bot.add_dynamic_items(OverdueAction, RescheduleButton, RescheduleDecision, LobbyButton)

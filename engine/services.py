@@ -30,6 +30,7 @@ from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from engine.matchday import (
     CheckInService,
     DisputeService,
+    LobbyService,
     MatchScheduleService,
     RescheduleService,
     ScoreService,
@@ -86,6 +87,7 @@ class Services:
         self.disputes = DisputeService(self.ctx)
         self.schedule = MatchScheduleService(self.ctx)
         self.reschedules = RescheduleService(self.ctx)
+        self.lobbies = LobbyService(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 

@@ -166,6 +166,7 @@ def lobby_buttons(lobby: MatchLobby) -> discord.ui.View:
         specs.append(
             ("Reschedule", f"dc:match:{match_id}:reschedule", discord.ButtonStyle.secondary)
         )
+    specs.append(("Lobby details", f"dc:match:{match_id}:lobby", discord.ButtonStyle.secondary))
     return rendered_buttons(*specs)
 
 

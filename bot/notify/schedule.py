@@ -21,6 +21,7 @@ from bot.notify.matches import rendered_buttons
 from cogs._safe import pings, user_text
 from engine.brackets import MatchLive
 from engine.matchday import (
+    MatchLobbyPosted,
     MatchRescheduleDecided,
     MatchRescheduleProposed,
     MatchResultOverdue,
@@ -143,3 +144,19 @@ async def reschedule_decided(notifier: Notifier, event: MatchRescheduleDecided) 
     }.get(event.outcome)
     if text is not None:
         await channel.send(text)
+
+
+@on(MatchLobbyPosted)
+async def lobby_posted(notifier: Notifier, event: MatchLobbyPosted) -> None:
+    """Says that the details are in, never what they are: each player reads them privately."""
+    channel = await _match_channel(notifier, event.guild_id, event.match_id)
+    if channel is None:
+        return
+    what = "updated" if event.replaced else "posted"
+    await channel.send(
+        f"🔑 <@{event.posted_by}> {what} the lobby details of match {event.code}. Players "
+        "and organizers: press **Lobby details** to read them (only you will see them).",
+        view=rendered_buttons(
+            ("Lobby details", f"dc:match:{event.match_id}:lobby", discord.ButtonStyle.primary)
+        ),
+    )

@@ -36,6 +36,11 @@ from engine.matchday.events import (
     ScoreMismatch,
     ScoreReported,
 )
+from engine.matchday.lobby import (
+    LobbyAccess,
+    LobbyDetails,
+    LobbyService,
+)
 from engine.matchday.reports import (
     ScoreService,
 )
@@ -49,6 +54,7 @@ from engine.matchday.schedule import (
     register_schedule_timers,
 )
 from engine.matchday.schedule_events import (
+    MatchLobbyPosted,
     MatchRescheduleDecided,
     MatchRescheduleProposed,
     MatchResultOverdue,
@@ -68,11 +74,15 @@ __all__ = [
     "DisputeService",
     "DisputeView",
     "EvidenceFile",
+    "LobbyAccess",
+    "LobbyDetails",
+    "LobbyService",
     "MatchCheckInComplete",
     "MatchCheckInMissed",
     "MatchCheckInReminder",
     "MatchCheckInView",
     "MatchLobby",
+    "MatchLobbyPosted",
     "MatchNoShow",
     "MatchRescheduleDecided",
     "MatchRescheduleProposed",

@@ -68,3 +68,16 @@ class MatchRescheduleDecided(DomainEvent):
     decided_by: int | None
     scheduled_at: str | None
     thread_id: int | None
+
+
+@domain_event("match.lobby_posted")
+@dataclass(frozen=True, kw_only=True)
+class MatchLobbyPosted(DomainEvent):
+    """Lobby details are in. The event never carries them: readers ask the service."""
+
+    tournament_id: int
+    match_id: int
+    code: str
+    posted_by: int
+    replaced: bool
+    thread_id: int | None

@@ -77,6 +77,11 @@ class MatchRow(Base):
     # as soon as both sides are known. ``live_at``: when it went LIVE.
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     live_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where to play (engine.matchday.lobby): for the two sides and organizers only — never
+    # in a view, an event, the audit log or the dashboard.
+    lobby_code: Mapped[str | None] = mapped_column(String(64))
+    lobby_password: Mapped[str | None] = mapped_column(String(64))
+    lobby_posted_by: Mapped[int | None] = mapped_column(Snowflake)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -270,3 +270,37 @@ async def test_an_organizer_sets_a_time_and_a_player_cannot(arena: Arena) -> Non
     assert done.ephemeral and f"<t:{int(earlier.timestamp())}:F>" in done.content
     assert (await services.brackets.get_match(match.id)).scheduled_at == earlier
     await arena.env.settle()
+
+
+async def test_lobby_details_through_the_thread(arena: Arena) -> None:
+    fake, services = arena.env.fake, arena.env.services
+    p1, p2 = arena.players  # p1 is seed 1: the host
+    tid = await scheduled_cup(arena, [p1, p2], dispute_channel=False)
+    [match] = await services.brackets.matches(tid)
+    thread = await fake.wait_for_thread(lambda t: t.parent_id == arena.matches.id)
+    button = f"dc:match:{match.id}:lobby"
+    lobby = await fake.wait_for_message(
+        lambda m: m.channel_id == thread.id and button in m.custom_ids()
+    )
+    early = await (await fake.click(p2, lobby, button)).response()
+    assert early.ephemeral and "No lobby details" in early.content
+    outsider = await fake.add_member(arena.guild, "outsider")
+    refused = await (await fake.click(outsider, lobby, button)).response()
+    assert refused.ephemeral and "players and the organizers only" in refused.content
+
+    form = await (await fake.click(p1, lobby, button)).response()
+    assert form.modal is not None
+    saved = await (
+        await fake.submit_modal(p1, form, {"code": "EU-7781", "password": "pa_ss"})
+    ).response()
+    assert saved.ephemeral and "Saved the lobby details" in saved.content
+    notice = await fake.wait_for_message(
+        lambda m: m.channel_id == thread.id and m.content.startswith("🔑 <@")
+    )
+    assert "EU-7781" not in notice.content and "pa_ss" not in notice.content
+    read = await (await fake.click(p2, notice, button)).response()
+    assert read.ephemeral and "EU-7781" in read.content and "pa\\_ss" in read.content
+    await arena.env.settle()
+    # Only ephemeral answers ever carried them.
+    public = [m for m in fake.messages_in(thread) if not m.ephemeral]
+    assert all("EU-7781" not in m.content for m in public)
