@@ -77,6 +77,7 @@ MAX_COINS = 10**9
 MAX_RULES = 4000
 MAX_LINKS = 5
 DEFAULT_REMINDER_MINUTES = (60, 15)  # minutes before a match its players are reminded
+DEFAULT_MATCH_CHECKIN_MINUTES = 15  # new tournaments check in to every match (0 = off)
 
 STATUS_NAMES = {
     S.DRAFT: "a draft",

@@ -44,7 +44,7 @@ class TournamentDraft:
     prize_distribution: Sequence[int] = ()
     checkin_enabled: bool = False
     checkin_window_minutes: int = 30
-    match_checkin_minutes: int = 0
+    match_checkin_minutes: int = rules.DEFAULT_MATCH_CHECKIN_MINUTES
     round_times: Sequence[datetime | str] = ()
     round_interval_minutes: int = 0
     reminder_minutes: Sequence[int] = rules.DEFAULT_REMINDER_MINUTES
