@@ -19,15 +19,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from engine.brackets.events import MatchLive
 from engine.brackets.states import MatchState, transition
 from engine.formats import Bracket
 from engine.formats import Match as EngineMatch
-from engine.kernel.timers import cancel_timers, schedule_timer
+from engine.kernel.timers import plan_timers
 from engine.kernel.uow import UnitOfWork
-from storage.models import MatchRow, Timer, Tournament
+from storage.models import MatchRow, Tournament
 
 MATCH_START_TIMER = "match.start"
 MATCH_DUE_REMINDER_TIMER = "match.reminder"
@@ -45,27 +43,34 @@ UNDECIDED = frozenset(
 # --- the schedule (pure) --------------------------------------------------------------
 
 
-def _stage_round(match: EngineMatch, in_stage: list[EngineMatch]) -> int:
+def _stage_round(match: EngineMatch, last_loser: int | None, first_final: int) -> int:
     if match.side == "losers":
         return match.round + 1
     if match.side == "grand_final":
-        losers = [m.round for m in in_stage if m.side == "losers"]
-        finals = [m.round for m in in_stage if m.side == "grand_final"]
-        return (max(losers) + 1 if losers else 0) + match.round - min(finals) + 1
+        return (last_loser + 1 if last_loser is not None else 0) + match.round - first_final + 1
     return match.round
+
+
+def schedule_rounds(bracket: Bracket) -> dict[str, int]:
+    """Every match's round counted over the whole event, from 1 (one pass for all)."""
+    by_stage: dict[str, list[EngineMatch]] = {}
+    for m in bracket.matches.values():
+        by_stage.setdefault(m.stage, []).append(m)
+    rounds: dict[str, int] = {}
+    offset = 0
+    for matches in by_stage.values():
+        losers = [m.round for m in matches if m.side == "losers"]
+        finals = [m.round for m in matches if m.side == "grand_final"]
+        last_loser, first_final = (max(losers) if losers else None), min(finals, default=0)
+        stage_rounds = {m.id: _stage_round(m, last_loser, first_final) for m in matches}
+        rounds.update({code: offset + r for code, r in stage_rounds.items()})
+        offset += max(stage_rounds.values())
+    return rounds
 
 
 def schedule_round(bracket: Bracket, match: EngineMatch) -> int:
     """The match's round counted over the whole event, from 1."""
-    by_stage: dict[str, list[EngineMatch]] = {}
-    for m in bracket.matches.values():
-        by_stage.setdefault(m.stage, []).append(m)
-    offset = 0
-    for stage, matches in by_stage.items():
-        if stage == match.stage:
-            break
-        offset += max(_stage_round(m, matches) for m in matches)
-    return offset + _stage_round(match, by_stage[match.stage])
+    return schedule_rounds(bracket)[match.id]
 
 
 def round_time(tournament: Tournament, ordinal: int) -> datetime | None:
@@ -85,6 +90,11 @@ def match_time(tournament: Tournament, bracket: Bracket, match: EngineMatch) -> 
     return round_time(tournament, schedule_round(bracket, match))
 
 
+def match_times(tournament: Tournament, bracket: Bracket) -> dict[str, datetime | None]:
+    """Every match's time (one pass over the bracket)."""
+    return {code: round_time(tournament, r) for code, r in schedule_rounds(bracket).items()}
+
+
 def reminder_minutes(tournament: Tournament) -> tuple[int, ...]:
     if tournament.reminder_minutes is None:
         return DEFAULT_REMINDERS
@@ -101,25 +111,7 @@ def checkin_deadline(tournament: Tournament, row: MatchRow, now: datetime) -> da
 # --- timers -----------------------------------------------------------------------------
 
 
-def _key(row: MatchRow, what: str) -> str:
-    return f"match:{row.id}:{what}"
-
-
-async def _fired_for(uow: UnitOfWork, key: str, due: datetime) -> bool:
-    fired = await uow.session.scalars(
-        select(Timer.due_at).where(Timer.key == key, Timer.fired_at.is_not(None))
-    )
-    return any(moment == due for moment in fired)
-
-
-async def _plan(uow: UnitOfWork, row: MatchRow, kind: str, what: str, due: datetime | None) -> None:
-    key = _key(row, what)
-    if due is None or await _fired_for(uow, key, due):
-        await cancel_timers(uow, key=key)
-        return
-    await schedule_timer(
-        uow, kind=kind, key=key, due_at=due, payload={"match_id": row.id}, guild_id=row.guild_id
-    )
+PLANNED_KINDS = frozenset({MATCH_START_TIMER, MATCH_DUE_REMINDER_TIMER, MATCH_OVERDUE_TIMER})
 
 
 async def plan_match_timers(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> None:
@@ -127,19 +119,27 @@ async def plan_match_timers(uow: UnitOfWork, tournament: Tournament, row: MatchR
     now = uow.clock.now()
     state = MatchState(row.status)
     when = row.scheduled_at
-    await cancel_timers(uow, prefix=_key(row, "remind:"))
+    key = f"match:{row.id}:"
+    plan: dict[str, tuple[str, datetime]] = {}
     if when is not None and state in WAITING:
         for minutes in reminder_minutes(tournament):
             due = when - timedelta(minutes=minutes)
             if due > now:
-                await _plan(uow, row, MATCH_DUE_REMINDER_TIMER, f"remind:{minutes}", due)
-    start = when if when is not None and when > now and state is MatchState.READY else None
-    await _plan(uow, row, MATCH_START_TIMER, "start", start)
-    overdue = None
+                plan[f"{key}remind:{minutes}"] = (MATCH_DUE_REMINDER_TIMER, due)
+    if when is not None and when > now and state is MatchState.READY:
+        plan[f"{key}start"] = (MATCH_START_TIMER, when)
     if tournament.result_deadline_minutes > 0 and state in UNDECIDED:
         base = max(now, when) if when is not None else (row.ready_at or now)
-        overdue = base + timedelta(minutes=tournament.result_deadline_minutes)
-    await _plan(uow, row, MATCH_OVERDUE_TIMER, "overdue", overdue)
+        due = base + timedelta(minutes=tournament.result_deadline_minutes)
+        plan[f"{key}overdue"] = (MATCH_OVERDUE_TIMER, due)
+    await plan_timers(
+        uow,
+        prefix=key,
+        kinds=PLANNED_KINDS,
+        plan=plan,
+        payload={"match_id": row.id},
+        guild_id=row.guild_id,
+    )
 
 
 def go_live(uow: UnitOfWork, tournament: Tournament, row: MatchRow, how: str) -> None:

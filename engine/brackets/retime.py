@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from engine.brackets.match_times import (
     checkin_deadline,
-    match_time,
+    match_times,
     plan_match_timers,
 )
 from engine.brackets.states import MatchState
@@ -17,8 +17,8 @@ from storage.models import MatchRow, Tournament
 
 
 async def retime_matches(uow: UnitOfWork, moment: MatchScheduleChanged) -> None:
-    """Reaction: new round times — every unfinished match takes its round's new time and
-    an open match's timers (and check-in deadline) move with it."""
+    """Reaction: new round times, reminders or deadline — every unfinished match takes
+    its round's time and an open match's timers (and check-in deadline) follow."""
     tournament = await uow.session.get(Tournament, moment.tournament_id)
     assert tournament is not None  # locked by the edit
     rows = await uow.session.scalars(
@@ -32,19 +32,20 @@ async def retime_matches(uow: UnitOfWork, moment: MatchScheduleChanged) -> None:
     rows_list = list(rows)
     if not rows_list:
         return
-    bracket = await peek_bracket(uow, tournament.id)
+    times = match_times(tournament, await peek_bracket(uow, tournament.id))
     for row in rows_list:
-        engine_match = bracket.matches.get(row.code)
-        if engine_match is None:
+        if row.code not in times:
             continue
-        new_time = match_time(tournament, bracket, engine_match)
-        if new_time == row.scheduled_at:
-            continue
-        row.scheduled_at = new_time
-        row.updated_at = uow.clock.now()
+        new_time = times[row.code]
+        moved = new_time != row.scheduled_at
+        if moved:
+            row.scheduled_at = new_time
+            row.updated_at = uow.clock.now()
         if row.status == MatchState.SCHEDULED:
             continue  # its timers are planned when it opens
-        if row.status == MatchState.CHECKIN and row.checkin_deadline is not None:
+        if moved and row.status == MatchState.CHECKIN and row.checkin_deadline is not None:
             row.checkin_deadline = checkin_deadline(tournament, row, uow.clock.now())
             await schedule_checkin_timers(uow, row)
+        # Also when only the reminders or the deadline changed; a reminder already sent
+        # for the same moment is not planned again.
         await plan_match_timers(uow, tournament, row)

@@ -25,7 +25,7 @@ from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
 from engine.brackets.match_times import (
     checkin_deadline,
     go_live,
-    match_time,
+    match_times,
     plan_match_timers,
 )
 from engine.brackets.states import MatchState, transition
@@ -331,13 +331,16 @@ async def sync_matches(
     """
     rows = await _rows_by_code(uow, tournament.id, only)
     applied = Applied(bracket=bracket)
+    times: dict[str, datetime | None] | None = None  # worked out once, if a row is new
     now = uow.clock.now()
     matches = bracket.matches
     for match in matches.values() if only is None else (matches[c] for c in sorted(only)):
         row = rows.get(match.id)
         if row is None:
             row = _new_row(tournament, match, now)
-            row.scheduled_at = match_time(tournament, bracket, match)
+            if times is None:
+                times = match_times(tournament, bracket)
+            row.scheduled_at = times.get(match.id)
             uow.session.add(row)
             rows[match.id] = row
         before = (row.registration_a_id, row.registration_b_id)

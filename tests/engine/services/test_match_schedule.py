@@ -317,3 +317,30 @@ async def test_the_bracket_picture_heads_rounds_with_their_times_and_shows_live(
     assert all(m.time is None and m.best_of is None for r in section.rounds for m in r.matches)
     images = await services.pictures.images_of(snapshot)
     assert images and images[0].png_bytes.startswith(b"\x89PNG")
+
+
+async def test_an_edit_never_repeats_a_reminder_already_sent(
+    services: Services, clock: FrozenClock, new_id
+) -> None:
+    first = clock.now() + timedelta(hours=2)
+    event = await scheduled_event(services, new_id, first=first, players=4)
+    await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+    [match, _] = await services.brackets.matches(event.tournament_id, statuses=["ready"])
+    clock.set(first - timedelta(minutes=60))
+    await services.timers.fire_due()
+    await services.tournaments.edit(
+        event.organizer, event.tournament_id, "reminder_minutes", "60, 15, 5"
+    )
+    keys = {
+        t.key.rsplit(":", 1)[1] for t in await services.timers.pending(f"match:{match.id}:remind:")
+    }
+    assert keys == {"15", "5"}  # the 60-minute one was sent for this very time already
+    for before in (15, 5):
+        clock.set(first - timedelta(minutes=before))
+        await services.timers.fire_due()
+    sent = [
+        e
+        for e in await events(services, MatchStartingSoon, event.tournament_id)
+        if e.match_id == match.id
+    ]
+    assert [e.minutes_before for e in sent] == [60, 15, 5]
