@@ -263,28 +263,28 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
         ),
         EditableField(
             "round_times",
-            "Round start times, one per line (2026-12-05 18:00); empty = as soon as ready",
+            "Round times, one per line (2026-12-05 18:00)",
             _round_times,
             long_text=True,
         ),
         EditableField(
             "round_interval_minutes",
-            "Minutes between rounds after the last time listed (0 = none)",
+            "Minutes between rounds after the last time",
             lambda t, _: parse_int(t, "The time between rounds"),
         ),
         EditableField(
             "reminder_minutes",
-            "Remind players this many minutes before a match, e.g. 60, 15 (empty = no reminders)",
+            "Reminder minutes before a match, e.g. 60, 15",
             lambda t, _: _minutes_list(t),
         ),
         EditableField(
             "result_deadline_minutes",
-            "Minutes after a match's time before its result is overdue (0 = never)",
+            "Minutes after a match's time until overdue",
             lambda t, _: parse_int(t, "The result deadline"),
         ),
         EditableField(
             "player_reschedule_minutes",
-            "How far players may move a match by agreement, in minutes (0 = not at all)",
+            "How far players may move a match (minutes)",
             lambda t, _: parse_int(t, "The reschedule limit"),
         ),
         EditableField("seeding", "random, ranked or manual", lambda t, _: t.strip().lower()),
