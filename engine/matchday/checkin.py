@@ -255,10 +255,16 @@ class CheckInService:
         async with self._ctx.unit_of_work() as uow:
             return await check_in_match(uow, actor, match_id)
 
-    async def check_in(self, actor: Actor, tournament_id: int | None = None) -> CheckInResult:
+    async def check_in(
+        self, actor: Actor, tournament_id: int | None = None, *, thread_id: int | None = None
+    ) -> CheckInResult:
         """``/checkin``: the actor's matches waiting for check-in (in ``tournament_id``
-        when given), else the tournament check-in (the one open for them when not given)."""
-        matches = await self._waiting_matches(actor, tournament_id)
+        when given), else the tournament check-in (the one open for them when not given).
+        In a match's thread, only that match: checking in makes a match LIVE, and a match
+        due later (a round-robin group opens them all at once) must not start early."""
+        waiting = await self._waiting_matches(actor, tournament_id)
+        here = [w for w in waiting if w[2] is not None and w[2] == thread_id]
+        matches = [(match_id, done) for match_id, done, _ in here or waiting]
         if matches:
             pending = [m for m, mine_in in matches if not mine_in] or [matches[0][0]]
             done = [await self.check_in_match(actor, match_id) for match_id in pending]
@@ -269,8 +275,8 @@ class CheckInService:
 
     async def _waiting_matches(
         self, actor: Actor, tournament_id: int | None
-    ) -> list[tuple[int, bool]]:
-        """(match id, already checked in) of the actor's matches in ``checkin``."""
+    ) -> list[tuple[int, bool, int | None]]:
+        """(match id, already checked in, thread id) of the actor's matches in ``checkin``."""
         query = (
             select(MatchRow, RegistrationMember.registration_id)
             .join(
@@ -297,6 +303,7 @@ class CheckInService:
                 row.id,
                 (row.checked_in_a_at if reg == row.registration_a_id else row.checked_in_b_at)
                 is not None,
+                row.thread_id,
             )
             for row, reg in found
         ]
