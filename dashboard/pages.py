@@ -26,6 +26,18 @@ def when(moment: datetime | None, timezone: str = "UTC") -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({timezone})"
 
 
+def clock(moment: datetime | None, timezone: str = "UTC") -> str:
+    """ "Sat 5 Dec, 18:00" in the server's zone (the table's header names the zone)."""
+    if moment is None:
+        return "When ready"
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b, %H:%M}"
+
+
 def status_label(status: str) -> str:
     try:
         return STATUS_NAMES[TournamentStatus(status)].removeprefix("a ").capitalize()
@@ -63,6 +75,7 @@ def build_environment() -> jinja2.Environment:
     )
     env.filters.update(
         when=when,
+        clock=clock,
         status_label=status_label,
         money=money,
         format_label=format_label,

@@ -27,7 +27,14 @@ from engine.kernel.reactions import Reactions
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
-from engine.matchday import CheckInService, DisputeService, ScoreService
+from engine.matchday import (
+    CheckInService,
+    DisputeService,
+    LobbyService,
+    MatchScheduleService,
+    RescheduleService,
+    ScoreService,
+)
 from engine.money import LedgerService, PaymentService
 from engine.tournaments import TournamentService
 from storage.db import Database
@@ -78,6 +85,9 @@ class Services:
         self.badges = BadgeService(self.ctx)
         self.scores = ScoreService(self.ctx)
         self.disputes = DisputeService(self.ctx)
+        self.schedule = MatchScheduleService(self.ctx)
+        self.reschedules = RescheduleService(self.ctx)
+        self.lobbies = LobbyService(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -87,6 +97,8 @@ def _register_timers(timers: TimerService) -> None:
     entries.register_timers(timers)
     brackets.register_timers(timers)
     matchday.register_timers(timers)
+    matchday.register_schedule_timers(timers)
+    matchday.register_reschedule_timers(timers)
 
 
 def _register_reactions(reactions: Reactions) -> None:
@@ -97,3 +109,4 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(entries.EntryReleased, money.refund_released_entry)
     reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
     reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)
+    reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)

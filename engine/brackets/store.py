@@ -22,6 +22,12 @@ from sqlalchemy.orm import defer
 from engine.brackets._cache import cache_of, key_of, put_after_commit
 from engine.brackets._ratings import update_ratings
 from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
+from engine.brackets.match_times import (
+    checkin_deadline,
+    go_live,
+    match_times,
+    plan_match_timers,
+)
 from engine.brackets.states import MatchState, transition
 from engine.formats import (
     Bracket,
@@ -93,6 +99,8 @@ class MatchView:
     checked_in_b_at: datetime | None
     thread_id: int | None
     completed_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    live_at: datetime | None = None
 
     def side_of(self, registration_id: int) -> int | None:
         if registration_id == self.registration_a_id:
@@ -140,6 +148,8 @@ def match_view(row: MatchRow) -> MatchView:
         checked_in_b_at=row.checked_in_b_at,
         thread_id=row.thread_id,
         completed_at=row.completed_at,
+        scheduled_at=row.scheduled_at,
+        live_at=row.live_at,
     )
 
 
@@ -363,6 +373,7 @@ async def sync_matches(
     """
     rows = await _rows_by_code(uow, tournament.id, only)
     applied = Applied(bracket=bracket)
+    times: dict[str, datetime | None] | None = None  # worked out once, if a row is new
     now = uow.clock.now()
     matches = bracket.matches
     added = False
@@ -370,6 +381,9 @@ async def sync_matches(
         row = rows.get(match.id)
         if row is None:
             row = _new_row(tournament, match, now)
+            if times is None:
+                times = match_times(tournament, bracket)
+            row.scheduled_at = times.get(match.id)
             uow.session.add(row)
             rows[match.id] = row
             added = True
@@ -503,29 +517,24 @@ async def _reset_row(
     row.score_a = row.score_b = row.winner_registration_id = None
     row.outcome = None
     row.checkin_deadline = row.checked_in_a_at = row.checked_in_b_at = None
-    row.ready_at = row.completed_at = None
+    row.ready_at = row.completed_at = row.live_at = None
     await uow.session.execute(delete(MatchReport).where(MatchReport.match_id == row.id))
     await cancel_timers(uow, prefix=f"match:{row.id}:")
 
 
 async def open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> None:
-    """A match just became playable: start its check-in clock when the event wants one."""
+    """A match just became playable: start its check-in clock when the event wants one,
+    plan its reminders, start and overdue notice, and go LIVE when its time has come
+    without a check-in."""
     deadline = None
+    now = uow.clock.now()
     if tournament.match_checkin_minutes <= 0:
         row.status = transition(row.code, row.status, MatchState.READY).value
     else:
         row.status = transition(row.code, row.status, MatchState.CHECKIN).value
-        deadline = uow.clock.now() + timedelta(minutes=tournament.match_checkin_minutes)
+        deadline = checkin_deadline(tournament, row, now)
         row.checkin_deadline = deadline
-        await schedule_timer(
-            uow,
-            kind=MATCH_CHECKIN_TIMER,
-            key=f"match:{row.id}:checkin",
-            due_at=deadline,
-            payload={"match_id": row.id},
-            guild_id=tournament.guild_id,
-        )
-        await schedule_match_checkin_reminder(uow, row)
+        await schedule_checkin_timers(uow, row)
     uow.emit(
         MatchReady(
             guild_id=tournament.guild_id,
@@ -538,6 +547,23 @@ async def open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> 
             checkin_deadline=deadline.isoformat() if deadline else None,
         )
     )
+    if deadline is None and row.scheduled_at is not None and row.scheduled_at <= now:
+        go_live(uow, tournament, row, "scheduled_time")  # its time came before its players
+    await plan_match_timers(uow, tournament, row)
+
+
+async def schedule_checkin_timers(uow: UnitOfWork, row: MatchRow) -> None:
+    """The check-in deadline of a match in ``checkin`` and its reminder."""
+    assert row.checkin_deadline is not None
+    await schedule_timer(
+        uow,
+        kind=MATCH_CHECKIN_TIMER,
+        key=f"match:{row.id}:checkin",
+        due_at=row.checkin_deadline,
+        payload={"match_id": row.id},
+        guild_id=row.guild_id,
+    )
+    await schedule_match_checkin_reminder(uow, row)
 
 
 def _completed_event(tournament: Tournament, row: MatchRow, version: int) -> MatchCompleted:
