@@ -85,6 +85,7 @@ class UnitOfWork:
                 target_id=None if target_id is None else str(target_id),
                 before=before,
                 after=after,
+                tournament_id=_tournament_of(target_type, target_id, before, after),
                 created_at=self.clock.now(),
             )
         )
@@ -147,3 +148,19 @@ class ServiceContext:
 
     def read(self) -> AbstractAsyncContextManager[AsyncSession]:
         return self.db.read()
+
+
+def _tournament_of(
+    target_type: str,
+    target_id: str | int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> int | None:
+    """The tournament an audit entry belongs to, so the log can be searched by it."""
+    if target_type == "tournament" and target_id is not None and str(target_id).isdigit():
+        return int(target_id)
+    for values in (after, before):
+        found = (values or {}).get("tournament_id")
+        if isinstance(found, int) and not isinstance(found, bool):
+            return found
+    return None

@@ -30,10 +30,12 @@ from storage.models.registration import (
     TeamInvite,
     TeamMember,
 )
+from storage.models.stats import Season
 from storage.models.timer import Timer
 from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
 
 __all__ = [
+    "Season",
     "AuditEntry",
     "BadgeAward",
     "BadgeDefinition",
