@@ -14,7 +14,7 @@ import random
 from concurrent.futures import Executor
 from pathlib import Path
 
-from engine import awards, brackets, entries, matchday, money, tournaments
+from engine import audit, awards, brackets, entries, matchday, money, tournaments
 from engine.audit import AuditService
 from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService
 from engine.brackets import BracketAdminService, BracketService, PictureService
@@ -29,6 +29,13 @@ from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from engine.matchday import CheckInService, DisputeService, ScoreService
 from engine.money import LedgerService, PaymentService
+from engine.stats import (
+    ExportService,
+    LeaderboardService,
+    PlayerStatsService,
+    StatsPictures,
+    TournamentStatsService,
+)
 from engine.tournaments import TournamentService
 from storage.db import Database
 from storage.files import FileStore
@@ -78,6 +85,11 @@ class Services:
         self.badges = BadgeService(self.ctx)
         self.scores = ScoreService(self.ctx)
         self.disputes = DisputeService(self.ctx)
+        self.leaderboards = LeaderboardService(self.ctx)
+        self.stats = PlayerStatsService(self.ctx)
+        self.tournament_stats = TournamentStatsService(self.ctx)
+        self.stats_pictures = StatsPictures(self.ctx)
+        self.exports = ExportService(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -87,6 +99,7 @@ def _register_timers(timers: TimerService) -> None:
     entries.register_timers(timers)
     brackets.register_timers(timers)
     matchday.register_timers(timers)
+    audit.register_timers(timers)
 
 
 def _register_reactions(reactions: Reactions) -> None:

@@ -35,7 +35,6 @@ from storage.models.timer import Timer
 from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
 
 __all__ = [
-    "Season",
     "AuditEntry",
     "BadgeAward",
     "BadgeDefinition",
@@ -61,6 +60,7 @@ __all__ = [
     "Registration",
     "RegistrationField",
     "RegistrationMember",
+    "Season",
     "StoredFile",
     "Team",
     "TeamInvite",
