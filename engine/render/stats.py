@@ -102,7 +102,7 @@ def _board_line(
     if line.provisional:
         canvas.text(x + 64 + drawn, mid, "?", size=14, fill=c.MUTED, bold=True)
     canvas.text(
-        x + width - 100 - detail_w + 10, mid, line.detail, size=13, fill=c.MUTED, max_width=detail_w
+        x + width - 100 - detail_w + 10, mid, line.detail, size=14, fill=c.MUTED, max_width=detail_w
     )
     canvas.text(
         value_x,
@@ -124,13 +124,13 @@ def render_leaderboard(picture: BoardPicture, *, scale: int = DEFAULT_SCALE) -> 
     x, y = MARGIN, MARGIN
     _header(canvas, x, y, BOARD_W, picture.title, picture.subtitle)
     y += HEADER_H
-    canvas.text(x + 26, y + 8, "#", size=12, fill=c.FAINT, bold=True, align="center")
-    canvas.text(x + 58, y + 8, "NAME", size=12, fill=c.FAINT, bold=True)
+    canvas.text(x + 26, y + 8, "#", size=14, fill=c.FAINT, bold=True, align="center")
+    canvas.text(x + 58, y + 8, "NAME", size=14, fill=c.FAINT, bold=True)
     canvas.text(
         x + BOARD_W - 14,
         y + 8,
         picture.value_label.upper(),
-        size=12,
+        size=14,
         fill=c.FAINT,
         bold=True,
         align="right",
@@ -149,26 +149,27 @@ def render_leaderboard(picture: BoardPicture, *, scale: int = DEFAULT_SCALE) -> 
         _board_line(canvas, x, y, BOARD_W, line, index % 2 == 0)
         y += ROW_H
     if picture.yours is not None:
-        canvas.text(x + BOARD_W / 2, y + 9, "⋯", size=14, fill=c.FAINT, align="center")
+        for dot in (-10, 0, 10):  # a gap in the ranks: the viewer is further down
+            canvas.rect(x + BOARD_W / 2 + dot - 2, y + 7, 4, 4, c.FAINT, radius=2)
         y += 18
         _board_line(canvas, x, y, BOARD_W, picture.yours, False)
         y += ROW_H
     if picture.footnote:
-        canvas.text(x, y + 16, picture.footnote, size=13, fill=c.MUTED, max_width=BOARD_W)
+        canvas.text(x, y + 16, picture.footnote, size=14, fill=c.MUTED, max_width=BOARD_W)
     return encode_png(canvas.image)
 
 
 def _tile(canvas: Canvas, x: float, y: float, w: float, tile: StatTile) -> None:
     canvas.rect(x, y, w, TILE_H - 8, c.BOX, radius=8)
     canvas.text(
-        x + 12, y + 17, tile.label.upper(), size=11, fill=c.MUTED, bold=True, max_width=w - 20
+        x + 12, y + 17, tile.label.upper(), size=14, fill=c.MUTED, bold=True, max_width=w - 20
     )
     canvas.text(x + 12, y + 39, tile.value, size=19, fill=c.TEXT, bold=True, max_width=w - 20)
 
 
 def _chart(canvas: Canvas, x: float, y: float, w: float, h: float, points: tuple[int, ...]) -> None:
     canvas.rect(x, y, w, h, c.PANEL, c.BORDER, radius=8)
-    canvas.text(x + 12, y + 16, "RATING HISTORY", size=11, fill=c.MUTED, bold=True)
+    canvas.text(x + 12, y + 16, "RATING HISTORY", size=14, fill=c.MUTED, bold=True)
     if len(points) < 2:
         canvas.text(
             x + w / 2, y + h / 2 + 8, "No rated matches yet.", size=14, fill=c.MUTED, align="center"
@@ -181,7 +182,7 @@ def _chart(canvas: Canvas, x: float, y: float, w: float, h: float, points: tuple
     for value in (low + pad, high - pad) if high - low > 2 * pad else (low + pad,):
         level = bottom - (value - low) / (high - low) * (bottom - top)
         canvas.line([(left, level), (right, level)], c.BORDER, 1)
-        canvas.text(left - 8, level, str(value), size=11, fill=c.FAINT, align="right")
+        canvas.text(left - 8, level, str(value), size=14, fill=c.FAINT, align="right")
     step = (right - left) / (len(points) - 1)
     coords = [
         (left + i * step, bottom - (p - low) / (high - low) * (bottom - top))
@@ -191,7 +192,7 @@ def _chart(canvas: Canvas, x: float, y: float, w: float, h: float, points: tuple
     last_x, last_y = coords[-1]
     canvas.rect(last_x - 4, last_y - 4, 8, 8, c.ACCENT, radius=4)
     canvas.text(
-        right, y + 16, f"now {points[-1]}", size=12, fill=c.ACCENT, bold=True, align="right"
+        right, y + 16, f"now {points[-1]}", size=14, fill=c.ACCENT, bold=True, align="right"
     )
 
 
@@ -212,16 +213,16 @@ def render_stats_card(picture: StatsPicture, *, scale: int = DEFAULT_SCALE) -> b
     _chart(canvas, x, y, CARD_W, CHART_H, picture.history)
     y += CHART_H + 12
     if picture.results:
-        canvas.text(x, y + 10, "LAST RESULTS", size=11, fill=c.MUTED, bold=True)
+        canvas.text(x, y + 10, "LAST RESULTS", size=14, fill=c.MUTED, bold=True)
         y += 24
         for chip in picture.results:
             colour = _OUTCOME.get(chip.outcome, c.DRAW)
             canvas.rect(x, y + 3, CARD_W, RESULT_H - 6, c.BOX_ALT, radius=6)
             canvas.rect(x + 6, y + 8, 26, RESULT_H - 16, colour, radius=4)
             mid = y + RESULT_H / 2
-            canvas.text(x + 19, mid, chip.outcome, size=13, fill=c.TEXT, bold=True, align="center")
+            canvas.text(x + 19, mid, chip.outcome, size=14, fill=c.TEXT, bold=True, align="center")
             canvas.text(x + 44, mid, f"vs {chip.opponent}", size=15, fill=c.TEXT, max_width=300)
-            canvas.text(x + 360, mid, chip.where, size=13, fill=c.MUTED, max_width=CARD_W - 460)
+            canvas.text(x + 360, mid, chip.where, size=14, fill=c.MUTED, max_width=CARD_W - 460)
             canvas.text(
                 x + CARD_W - 12, mid, chip.score, size=15, fill=c.TEXT, bold=True, align="right"
             )

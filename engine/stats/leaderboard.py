@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from engine.entries import START_RATING
 from engine.kernel.actors import Actor
@@ -339,7 +339,7 @@ class _BoardQuery:
 
     # -- everything else is an aggregate over the game's tournaments ------------------------
 
-    def _subject_column(self) -> InstrumentedAttribute[int | None]:
+    def _subject_column(self) -> Any:
         return Registration.team_id if self.subject_type == "team" else Registration.user_id
 
     async def _totals(self, board: Board) -> dict[int, tuple[int, int]]:
