@@ -6,6 +6,7 @@ entries, which are kept for as long as the ledger is."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, or_, select
 
 from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.days import parse_day
 from engine.kernel.errors import InvalidInput
 from engine.kernel.exports import csv_bytes
 from engine.kernel.text import msg
@@ -130,6 +132,31 @@ class AuditService:
         async with self._ctx.read() as session:
             rows = (await session.scalars(query)).all()
         return [_record(r) for r in rows]
+
+    async def filters(
+        self,
+        guild_id: int,
+        *,
+        actor_id: int | None = None,
+        action: str | None = None,
+        tournament_id: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> AuditFilter:
+        """Filters from what an organizer typed; days are read in the server's time zone
+        and ``until`` includes its whole day."""
+        async with self._ctx.read() as session:
+            timezone = await session.scalar(
+                select(GuildSettings.timezone).where(GuildSettings.guild_id == guild_id)
+            )
+        zone = timezone or "UTC"
+        return AuditFilter(
+            actor_id=actor_id,
+            action=action,
+            tournament_id=tournament_id,
+            since=parse_day(since, zone) if since else None,
+            until=parse_day(until, zone, end_of_day=True) if until else None,
+        ).check()
 
     async def search(
         self,
@@ -293,6 +320,4 @@ def register_timers(timers: TimerService) -> None:
 
 
 def _json(value: dict[str, Any] | None) -> str:
-    import json
-
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.entries import START_RATING
 from engine.kernel.actors import Actor
+from engine.kernel.days import parse_day
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext
@@ -32,6 +33,7 @@ from engine.stats._common import (
 )
 from storage.models import (
     BracketState,
+    GuildSettings,
     MatchRow,
     Placing,
     Ranking,
@@ -162,6 +164,19 @@ class LeaderboardService:
                 },
             )
             return _season_view(row)
+
+    async def add_season_days(
+        self, actor: Actor, guild_id: int, name: str, first_day: str, last_day: str
+    ) -> SeasonView:
+        """A season from two typed days, both included, in the server's time zone."""
+        async with self._ctx.read() as session:
+            timezone = await session.scalar(
+                select(GuildSettings.timezone).where(GuildSettings.guild_id == guild_id)
+            )
+        zone = timezone or "UTC"
+        starts_at = parse_day(first_day, zone)
+        ends_at = parse_day(last_day, zone, end_of_day=True)
+        return await self.add_season(actor, guild_id, name, starts_at, ends_at)
 
     async def seasons(self, guild_id: int) -> list[SeasonView]:
         async with self._ctx.read() as session:
