@@ -136,8 +136,10 @@ class AuditCog(
     ) -> None:
         assert interaction.guild_id is not None
         filters = await self._filters(interaction, member, action, tournament, since, until)
+        services = services_of(interaction)
+        await services.audit.check_reader(actor_of(interaction), interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data, rows = await services_of(interaction).audit.export_csv(
+        data, rows = await services.audit.export_csv(
             actor_of(interaction), interaction.guild_id, filters
         )
         await interaction.followup.send(
@@ -183,8 +185,10 @@ class ExportCog(commands.Cog):
         self, interaction: discord.Interaction, tournament: AnyTournamentId, what: str
     ) -> None:
         assert interaction.guild_id is not None
+        exports = services_of(interaction).exports
+        await exports.check(actor_of(interaction), interaction.guild_id, tournament, what)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        exported = await services_of(interaction).exports.export(
+        exported = await exports.export(
             actor_of(interaction), interaction.guild_id, tournament, what
         )
         await interaction.followup.send(

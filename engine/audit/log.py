@@ -133,6 +133,11 @@ class AuditService:
             rows = (await session.scalars(query)).all()
         return [_record(r) for r in rows]
 
+    async def check_reader(self, actor: Actor, guild_id: int) -> None:
+        """Refuse anyone who may not read this server's log (before slow work starts)."""
+        async with self._ctx.read() as session:
+            await _require_organizer(session, actor, guild_id)
+
     async def filters(
         self,
         guild_id: int,

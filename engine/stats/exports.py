@@ -97,23 +97,17 @@ class ExportService:
         self._ctx = ctx
         self._pictures = PictureService(ctx)
 
+    async def check(self, actor: Actor, guild_id: int, tournament_id: int, kind: str) -> ExportKind:
+        """Refuse a bad request before any slow work: organizers only, a known export."""
+        async with self._ctx.read() as session:
+            chosen, _ = await _checked(session, actor, guild_id, tournament_id, kind)
+        return chosen
+
     async def export(
         self, actor: Actor, guild_id: int, tournament_id: int, kind: str
     ) -> ExportFile:
-        try:
-            chosen = ExportKind(kind)
-        except ValueError:
-            raise InvalidInput(
-                msg(
-                    "“{kind}” is not an export. Use results, standings, placings or payments.",
-                    kind=kind,
-                )
-            ) from None
         async with self._ctx.read() as session:
-            await require_server_organizer(session, actor, guild_id)
-            t = await session.get(Tournament, tournament_id)
-            if t is None or t.guild_id != guild_id:
-                raise NotFound(msg("That tournament does not exist. Pick one from the list."))
+            chosen, t = await _checked(session, actor, guild_id, tournament_id, kind)
             slug = t.slug
             if chosen is ExportKind.STANDINGS:
                 header, rows = await self._standings(tournament_id, guild_id)
@@ -216,6 +210,25 @@ class ExportService:
             ],
             "placings": [{"place": place, "entrant": rid} for place, rid in placings],
         }
+
+
+async def _checked(
+    session: AsyncSession, actor: Actor, guild_id: int, tournament_id: int, kind: str
+) -> tuple[ExportKind, Tournament]:
+    try:
+        chosen = ExportKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            msg(
+                "“{kind}” is not an export. Use results, standings, placings or payments.",
+                kind=kind,
+            )
+        ) from None
+    await require_server_organizer(session, actor, guild_id)
+    t = await session.get(Tournament, tournament_id)
+    if t is None or t.guild_id != guild_id:
+        raise NotFound(msg("That tournament does not exist. Pick one from the list."))
+    return chosen, t
 
 
 def _iso(value: Any) -> str | None:

@@ -8,12 +8,14 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import update
 
 from engine.entries import START_RATING
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
 from engine.stats import PROVISIONAL_MATCHES, Board, board_picture, player_picture
+from storage.models import Tournament
 from testkit.factories import Event, make_event
 from tests.engine.services.test_certificates import finished_event, play_chalk
 
@@ -26,10 +28,6 @@ async def rematch(services: Services, event: Event, new_id) -> Event:  # type: i
         organizer=event.organizer,
         entrants=[(user, f"Player {index + 1}") for index, user in enumerate(event.users)],
     )
-    from sqlalchemy import update
-
-    from storage.models import Tournament
-
     async with services.ctx.unit_of_work() as uow:  # same game, so ratings accumulate
         await uow.session.execute(
             update(Tournament)
@@ -43,10 +41,8 @@ async def rematch(services: Services, event: Event, new_id) -> Event:  # type: i
 
 async def test_rating_board_orders_by_elo_and_finds_your_rank(services: Services, new_id) -> None:
     event = await finished_event(services, new_id, players=4)
-    champion, runner_up, third, fourth = event.users
-    board = await services.leaderboards.leaderboard(
-        event.guild_id, event.game_id, viewer_id=fourth
-    )
+    champion, fourth = event.users[0], event.users[3]
+    board = await services.leaderboards.leaderboard(event.guild_id, event.game_id, viewer_id=fourth)
     assert board.board is Board.RATING and board.subject_type == "player"
     assert board.ranked == 4
     assert board.rows[0].subject_id == champion and board.rows[0].name == "Player 1"
@@ -76,7 +72,11 @@ async def test_titles_podiums_and_a_season_window(services: Services, new_id) ->
     assert {r.value for r in podiums.rows} == {2}  # four entrants: every one on the podium
     now = services.clock.now()
     season = await services.leaderboards.add_season(
-        event.organizer, event.guild_id, "Winter 2026", now - timedelta(days=1), now + timedelta(days=1)
+        event.organizer,
+        event.guild_id,
+        "Winter 2026",
+        now - timedelta(days=1),
+        now + timedelta(days=1),
     )
     seasonal = await services.leaderboards.leaderboard(
         event.guild_id, event.game_id, season_id=season.id, viewer_id=champion
@@ -88,7 +88,11 @@ async def test_titles_podiums_and_a_season_window(services: Services, new_id) ->
         (r.subject_id, r.value) for r in all_time.rows
     ]
     past = await services.leaderboards.add_season(
-        event.organizer, event.guild_id, "Autumn", now - timedelta(days=90), now - timedelta(days=30)
+        event.organizer,
+        event.guild_id,
+        "Autumn",
+        now - timedelta(days=90),
+        now - timedelta(days=30),
     )
     empty = await services.leaderboards.leaderboard(
         event.guild_id, event.game_id, board="titles", season_id=past.id
@@ -119,7 +123,9 @@ async def test_bad_board_requests_are_refused(services: Services, new_id) -> Non
         await boards.add_season(event.organizer, event.guild_id, "Back", now, now)
     await boards.add_season(event.organizer, event.guild_id, "Once", now, now + timedelta(days=3))
     with pytest.raises(Conflict):
-        await boards.add_season(event.organizer, event.guild_id, "Once", now, now + timedelta(days=3))
+        await boards.add_season(
+            event.organizer, event.guild_id, "Once", now, now + timedelta(days=3)
+        )
     assert [s.name for s in await boards.seasons(event.guild_id)] == ["Once"]
 
 

@@ -1,0 +1,131 @@
+"""/leaderboard, /stats, /audit and /export through the real discord.py client and the
+fake Discord; and the badge notices (a DM, and a line on the podium)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from engine.audit import AuditFilter
+from engine.kernel.actors import Actor
+from tests.cogs.conftest import Arena
+from tests.cogs.test_awards import _completed_cup
+
+PNG = b"\x89PNG"
+BOM = "\ufeff".encode()
+
+
+async def _game_of(arena: Arena, tid: int) -> int:
+    return (await arena.env.services.tournaments.get(tid)).game_id
+
+
+async def test_leaderboard_answers_with_a_picture_and_your_rank(arena: Arena) -> None:
+    tid, _ = await _completed_cup(arena)
+    champion, runner_up = arena.players
+    game = await _game_of(arena, tid)
+    reply = await arena.slash(runner_up, "leaderboard", {"game": str(game), "size": 10})
+    assert reply.deferred and not reply.ephemeral
+    message = await reply.wait_for_followup()
+    [image] = message.attachments
+    assert image.filename == "leaderboard.png" and image.data.startswith(PNG)
+    assert "You are **#2** of 2" in message.content and "(provisional)" in message.content
+    titles = await arena.slash(champion, "leaderboard", {"game": str(game), "board": "titles"})
+    assert "You are **#1** of 1 with 1 titles" in (await titles.wait_for_followup()).content
+
+
+async def test_leaderboard_refuses_an_unknown_game_privately(arena: Arena) -> None:
+    reply = await arena.slash(arena.players[0], "leaderboard", {"game": "No Such Game"})
+    assert reply.ephemeral and not reply.deferred
+    assert "No Such Game" in reply.content or "game" in reply.content.lower()
+    assert not reply.files
+
+
+async def test_stats_player_shows_the_record_chart_and_badges(arena: Arena) -> None:
+    await _completed_cup(arena)
+    await arena.env.settle()  # badges are awarded by the completion notice
+    champion = arena.players[0]
+    reply = await arena.slash(arena.players[1], "stats player", {"member": champion.id})
+    assert reply.deferred
+    message = await reply.wait_for_followup()
+    [card] = message.attachments
+    assert card.filename == "stats.png" and card.data.startswith(PNG)
+    [embed] = message.embeds
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert "1 matches · 1W 0L 0D · 100% won" in fields["Record"]
+    assert "Best placing: 1st" in fields["Tournaments"]
+    assert "Champion" in fields["Badges"]
+    assert "Next badges" in fields and " of " in fields["Next badges"]
+    assert embed["image"]["url"] == "attachment://stats.png"
+
+
+async def test_badge_awards_dm_the_player_and_join_the_podium(arena: Arena) -> None:
+    fake = arena.env.fake
+    await _completed_cup(arena)
+    champion = arena.players[0]
+    await arena.env.settle()
+    dm = await fake.wait_for_message(
+        lambda m: "You earned the **Champion** badge" in m.content and m in fake.dms_to(champion),
+        timeout=10,
+    )
+    assert "/stats player" in dm.content and "Awards Cup" in dm.content
+    podium = await fake.wait_for_message(
+        lambda m: m.channel_id == arena.announcements.id and "Badges earned:" in m.content,
+        timeout=10,
+    )
+    badge_lines = [ln for ln in podium.content.splitlines() if ln.startswith("🏅 **Badges")]
+    assert len(badge_lines) == 1
+    assert f"<@{champion.id}>" in badge_lines[0] and "Champion" in badge_lines[0]
+    assert "First Tournament" not in badge_lines[0]  # everyone's first: a DM only
+
+
+async def test_audit_export_is_a_csv_attachment_and_is_audited(arena: Arena) -> None:
+    services = arena.env.services
+    tid, _ = await _completed_cup(arena)
+    reply = await arena.slash(arena.organizer, "audit export", {"tournament": str(tid)})
+    assert reply.deferred and reply.ephemeral
+    message = await reply.wait_for_followup()
+    [attachment] = message.attachments
+    assert attachment.filename == f"audit-{arena.guild.id}.csv"
+    assert attachment.data.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["id", "created_at", "actor_id", "action"]
+    assert rows[1:] and all(row[6] == str(tid) for row in rows[1:])
+    assert any(row[3] == "tournament.complete" for row in rows[1:])
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    page = await services.audit.search(owner, arena.guild.id, AuditFilter(action="export.audit"))
+    assert [e.actor_id for e in page.entries] == [arena.organizer.id]
+
+
+async def test_players_cannot_read_or_export_the_audit_log(arena: Arena) -> None:
+    services = arena.env.services
+    await _completed_cup(arena)
+    player = arena.players[0]
+    for command in ("audit export", "audit log"):
+        reply = await arena.slash(player, command, {})
+        assert reply.ephemeral and "Only organizers" in reply.content, command
+        assert not reply.files
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    page = await services.audit.search(owner, arena.guild.id, AuditFilter(action="export."))
+    assert page.entries == []
+    refused = await arena.slash(player, "export", {"tournament": "Awards Cup", "what": "results"})
+    assert refused.ephemeral and not refused.deferred and "Only organizers" in refused.content
+
+
+async def test_audit_log_pages_and_refuses_a_bad_date(arena: Arena) -> None:
+    await _completed_cup(arena)
+    reply = await arena.slash(arena.organizer, "audit log", {"action": "tournament."})
+    assert reply.ephemeral and "tournament.complete" in reply.content
+    bad = await arena.slash(arena.organizer, "audit log", {"since": "05-12-2026"})
+    assert bad.ephemeral and "is not a date I can read" in bad.content
+
+
+async def test_export_results_as_csv(arena: Arena) -> None:
+    tid, _ = await _completed_cup(arena)
+    reply = await arena.slash(
+        arena.organizer, "export", {"tournament": str(tid), "what": "results"}
+    )
+    message = await reply.wait_for_followup()
+    [attachment] = message.attachments
+    assert attachment.filename.endswith("-results.csv") and attachment.data.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"))))
+    assert rows[0][0] == "match" and len(rows) == 2 and rows[1][12] == "completed"
