@@ -189,6 +189,9 @@ def _chart(canvas: Canvas, x: float, y: float, w: float, h: float, points: tuple
         for i, p in enumerate(points)
     ]
     canvas.line(coords, c.ACCENT, 2)
+    if len(coords) <= 30:  # each rated match as a dot, so a steady climb still shows steps
+        for px, py in coords[:-1]:
+            canvas.rect(px - 2.5, py - 2.5, 5, 5, c.ACCENT, radius=2.5)
     last_x, last_y = coords[-1]
     canvas.rect(last_x - 4, last_y - 4, 8, 8, c.ACCENT, radius=4)
     canvas.text(
