@@ -32,7 +32,7 @@ PRUNE_EVERY = timedelta(days=1)
 PRUNE_AGAIN = timedelta(seconds=5)  # a full batch: more is waiting
 # Money entries outlive retention: they explain the ledger and payments.
 MONEY_ACTIONS = ("payment.", "coins.", "refund.", "prize.", "ledger.")
-_ACTION_TEXT = frozenset("abcdefghijklmnopqrstuvwxyz_.")
+_ACTION_TEXT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.")
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class AuditFilter:
         if action is not None and (len(action) > 64 or not set(action) <= _ACTION_TEXT):
             raise InvalidInput(
                 msg(
-                    "“{action}” is not an audit action. Use letters, dots and underscores, "
+                    "“{action}” is not an audit action. Use letters, digits, dots and underscores, "
                     "e.g. payment. or tournament.status.",
                     action=self.action or "",
                 )
