@@ -123,19 +123,24 @@ async def leaderboard_png(request: web.Request) -> web.Response:
 async def _audit_filter(request: web.Request, guild_id: int) -> tuple[AuditFilter, str | None]:
     """The filters of the query; a bad one is named and left out, never a crash."""
     services = state(request).services
-    raw = {
-        "actor_id": _number(request, "actor"),
-        "action": _text(request, "action") or None,
-        "tournament_id": _number(request, "tournament"),
-        "since": _text(request, "since", 10) or None,
-        "until": _text(request, "until", 10) or None,
-    }
+    actor_id, tournament_id = _number(request, "actor"), _number(request, "tournament")
+    action = _text(request, "action") or None
+    since, until = _text(request, "since", 10) or None, _text(request, "until", 10) or None
     try:
-        return await services.audit.filters(guild_id, **raw), None
+        found = await services.audit.filters(
+            guild_id,
+            actor_id=actor_id,
+            action=action,
+            tournament_id=tournament_id,
+            since=since,
+            until=until,
+        )
+        return found, None
     except InvalidInput as error:
-        raw["action"] = None
-        raw["since"] = raw["until"] = None
-        return await services.audit.filters(guild_id, **raw), web_text(error.text)
+        kept = await services.audit.filters(
+            guild_id, actor_id=actor_id, tournament_id=tournament_id
+        )
+        return kept, web_text(error.text)
 
 
 def _query(guild_id: int, request: web.Request) -> str:
