@@ -76,18 +76,30 @@ MESSAGE_LIMIT = 2000
 
 @on(BadgeAwarded)
 async def badge_awarded(notifier: Notifier, event: BadgeAwarded) -> None:
-    """DM the player, and keep the badge line of the tournament's podium message current.
+    """Keep the badge line of the tournament's podium message current, and DM the player
+    once per tournament about every badge they earned in it.
 
     The line is rebuilt from every award of the tournament each time, so the order in
-    which the awards' events arrive, or a repeated one, leaves the same line."""
-    tournament = await notifier.services.tournaments.get(event.tournament_id)
+    which the awards' events arrive, or a repeated one, leaves the same line. The DM goes
+    out with the player's first award only, and not to the players who get a certificate:
+    its DM already lists their badges."""
+    services = notifier.services
+    awards = await services.badges.awards_in_tournament(event.tournament_id)
+    await _refresh_badge_line(notifier, event.tournament_id, awards)
+    mine = [badge for badge, user_id in awards if user_id == event.user_id]
+    if not mine or mine[0].id != event.badge_id:
+        return  # another award of this player carries the DM
+    planned = await services.certificates.planned(event.tournament_id)
+    if any(event.user_id in p.recipients for p in planned):
+        return
+    tournament = await services.tournaments.get(event.tournament_id)
+    names = ", ".join(f"{b.emoji} **{user_text(b.name)}**" for b in mine)
     await notifier.dm(
         event.user_id,
-        f"{event.emoji} You earned the **{user_text(event.name)}** badge in "
-        f"**{user_text(tournament.name)}**{notifier.where(event.guild_id)}! "
-        "See your badges and what is next with /stats player.",
+        f"🏅 You earned {names} in **{user_text(tournament.name)}**"
+        f"{notifier.where(event.guild_id)}! See your badges and the next ones with "
+        "/stats player.",
     )
-    await _refresh_badge_line(notifier, event.tournament_id)
 
 
 def badge_line(awards: list[tuple[BadgeView, int]]) -> str:
@@ -106,9 +118,10 @@ def badge_line(awards: list[tuple[BadgeView, int]]) -> str:
     return f"{BADGES_MARK} " + " · ".join(parts) if parts else ""
 
 
-async def _refresh_badge_line(notifier: Notifier, tournament_id: int) -> None:
-    services = notifier.services
-    live = await services.pictures.live_message(tournament_id)
+async def _refresh_badge_line(
+    notifier: Notifier, tournament_id: int, awards: list[tuple[BadgeView, int]]
+) -> None:
+    live = await notifier.services.pictures.live_message(tournament_id)
     if live is None:
         return
     channel = await notifier.channel(live.channel_id)
@@ -118,7 +131,7 @@ async def _refresh_badge_line(notifier: Notifier, tournament_id: int) -> None:
         return
     if not message.content.startswith(bot.notify.bracket.PODIUM_MARK):
         return  # not the podium (yet): nothing to add a line to
-    line = badge_line(await services.badges.awards_in_tournament(tournament_id))
+    line = badge_line(awards)
     kept = [ln for ln in message.content.split("\n") if not ln.startswith(BADGES_MARK)]
     content = "\n".join([*kept, line] if line else kept)
     if content != message.content and len(content) <= MESSAGE_LIMIT:

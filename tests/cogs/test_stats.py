@@ -8,8 +8,12 @@ import io
 
 from engine.audit import AuditFilter
 from engine.kernel.actors import Actor
+from storage.models.enums import RegistrationStatus
+from testkit.factories import Event
+from testkit.payment_helpers import Guild, make_registration, make_tournament
 from tests.cogs.conftest import Arena
 from tests.cogs.test_awards import _completed_cup
+from tests.engine.services.test_certificates import play_chalk
 
 PNG = b"\x89PNG"
 BOM = "\ufeff".encode()
@@ -58,24 +62,57 @@ async def test_stats_player_shows_the_record_chart_and_badges(arena: Arena) -> N
     assert embed["image"]["url"] == "attachment://stats.png"
 
 
+async def _five_player_cup(arena: Arena) -> tuple[int, list, list[int]]:  # type: ignore[type-arg]
+    """A five-player cup played to the end: the fifth seed places fifth, with no
+    certificate (only the podium gets one)."""
+    services, fake = arena.env.services, arena.env.fake
+    await _completed_cup(arena)  # configures the arena (its own cup is over)
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    guild = Guild(arena.guild.id, owner, arena.organizer_role_id)
+    members = [*arena.players, *[await fake.add_member(arena.guild, f"extra{i}") for i in range(3)]]
+    cup = await make_tournament(services, guild, name="Five Cup")
+    regs = [
+        await make_registration(services, guild, cup, m.id, status=RegistrationStatus.CONFIRMED)
+        for m in members
+    ]
+    event = Event(arena.guild.id, cup, 0, owner, regs, [m.id for m in members])
+    await services.brackets.start(owner, cup, seed=1)
+    await play_chalk(services, event)
+    return cup, members, regs
+
+
 async def test_badge_awards_dm_the_player_and_join_the_podium(arena: Arena) -> None:
     fake = arena.env.fake
-    await _completed_cup(arena)
-    champion = arena.players[0]
+    cup, members, regs = await _five_player_cup(arena)
     await arena.env.settle()
+    services = arena.env.services
+    placings = {p.registration_id: p.place for p in await services.brackets.placings(cup)}
+    assert sorted(placings.values())[-1] == 5
+    [fifth] = [rid for rid, place in placings.items() if place == 5]
+    last = members[regs.index(fifth)]  # no certificate: only the podium gets one
     dm = await fake.wait_for_message(
-        lambda m: "You earned the **Champion** badge" in m.content and m in fake.dms_to(champion),
+        lambda m: "You earned" in m.content and "Five Cup" in m.content and m in fake.dms_to(last),
         timeout=10,
     )
-    assert "/stats player" in dm.content and "Awards Cup" in dm.content
+    assert "/stats player" in dm.content
+    assert len([m for m in fake.dms_to(last) if "You earned" in m.content]) == 1
+    [first] = [rid for rid, place in placings.items() if place == 1]
+    champion = members[regs.index(first)]
+    assert not [
+        m for m in fake.dms_to(champion) if "You earned" in m.content and "Five Cup" in m.content
+    ]
     podium = await fake.wait_for_message(
-        lambda m: m.channel_id == arena.announcements.id and "Badges earned:" in m.content,
+        lambda m: (
+            m.channel_id == arena.announcements.id
+            and "Five Cup" in m.content
+            and "Badges earned:" in m.content
+        ),
         timeout=10,
     )
     badge_lines = [ln for ln in podium.content.splitlines() if ln.startswith("🏅 **Badges")]
     assert len(badge_lines) == 1
     assert f"<@{champion.id}>" in badge_lines[0] and "Champion" in badge_lines[0]
-    assert "First Tournament" not in badge_lines[0]  # everyone's first: a DM only
+    assert "First tournament" not in badge_lines[0]  # everyone's first: a DM only
 
 
 async def test_audit_export_is_a_csv_attachment_and_is_audited(arena: Arena) -> None:
