@@ -60,6 +60,9 @@ async def test_stats_player_shows_the_record_chart_and_badges(arena: Arena) -> N
     assert "Champion" in fields["Badges"]
     assert "Next badges" in fields and " of " in fields["Next badges"]
     assert embed["image"]["url"] == "attachment://stats.png"
+    profile = await arena.slash(arena.players[1], "profile show", {})
+    shown = {f["name"]: f["value"] for f in profile.embeds[0]["fields"]}
+    assert "0 of 1 tournament wins" in shown["Next badges"]
 
 
 async def _five_player_cup(arena: Arena) -> tuple[int, list, list[int]]:  # type: ignore[type-arg]

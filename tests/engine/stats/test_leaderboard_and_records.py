@@ -15,7 +15,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
 from engine.stats import PROVISIONAL_MATCHES, Board, board_picture, player_picture
-from storage.models import Tournament
+from storage.models import Registration, Team, TeamMember, Tournament
 from testkit.factories import Event, make_event
 from tests.engine.services.test_certificates import finished_event, play_chalk
 
@@ -181,3 +181,49 @@ async def test_stats_pictures_decode(services: Services, new_id) -> None:
     with Image.open(io.BytesIO(card)) as image:
         assert image.format == "PNG" and image.height > 300
     assert player_picture(stats).history == tuple(stats.record.rating_history)
+
+
+async def test_team_record_and_team_board(services: Services, new_id) -> None:
+    event = await make_event(services, new_id, players=4, team_size=2)
+    team_ids = []
+    async with services.ctx.unit_of_work() as uow:
+        for index, registration_id in enumerate(event.registrations):
+            team = Team(
+                guild_id=event.guild_id,
+                name=f"দল {index + 1}",
+                tag=f"T{index + 1}",
+                captain_id=event.users[index],
+                created_at=services.clock.now(),
+            )
+            uow.session.add(team)
+            await uow.session.flush()
+            team_ids.append(team.id)
+            uow.session.add(
+                TeamMember(
+                    team_id=team.id,
+                    user_id=event.users[index],
+                    role="captain",
+                    joined_at=services.clock.now(),
+                )
+            )
+            await uow.session.execute(
+                update(Registration)
+                .where(Registration.id == registration_id)
+                .values(team_id=team.id)
+            )
+    await services.brackets.start(event.organizer, event.tournament_id, seed=3)
+    await play_chalk(services, event)
+    stats = await services.stats.team(event.guild_id, team_ids[0])
+    assert stats.name == "দল 1" and stats.tag == "T1"
+    assert (stats.record.wins, stats.record.losses, stats.record.titles) == (2, 0, 1)
+    assert stats.record.rating is not None and stats.record.rating > START_RATING
+    assert stats.record.rating_history[-1] == stats.record.rating
+    board = await services.leaderboards.leaderboard(
+        event.guild_id, event.game_id, viewer_id=event.users[0]
+    )
+    assert board.subject_type == "team" and board.rows[0].name == "দল 1"
+    assert board.yours is not None and board.yours.subject_id == team_ids[0]
+    card = await services.stats_pictures.team(stats)
+    assert card.startswith(b"\x89PNG")
+    with pytest.raises(NotFound):
+        await services.stats.team(new_id(), team_ids[0])
