@@ -18,13 +18,34 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_OWNED = {
+    "match": "matches",
+    "registration": "registrations",
+    "payment": "payments",
+    "dispute": "disputes",
+    "certificate": "certificates",
+}
+
+
 def upgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tournament_id", sa.BigInteger(), nullable=True))
+    # File the existing entries under their tournament, as UnitOfWork.audit now does.
+    numeric = (
+        "target_id GLOB '[0-9]*' AND target_id NOT GLOB '*[^0-9]*'"
+        if op.get_bind().dialect.name == "sqlite"
+        else "target_id ~ '^[0-9]{1,18}$'"
+    )
     op.execute(
         "UPDATE audit_log SET tournament_id = CAST(target_id AS BIGINT) "
-        "WHERE target_type = 'tournament' AND target_id IS NOT NULL"
+        f"WHERE target_type = 'tournament' AND {numeric}"
     )
+    for target_type, table in _OWNED.items():
+        op.execute(
+            f"UPDATE audit_log SET tournament_id = (SELECT t.tournament_id FROM {table} t "
+            "WHERE t.id = CAST(audit_log.target_id AS BIGINT)) "
+            f"WHERE target_type = '{target_type}' AND {numeric}"
+        )
     op.create_index("ix_audit_log_guild_id", "audit_log", ["guild_id", "id"])
     op.create_index("ix_audit_log_guild_actor", "audit_log", ["guild_id", "actor_id", "id"])
     op.create_index("ix_audit_log_guild_action", "audit_log", ["guild_id", "action", "id"])

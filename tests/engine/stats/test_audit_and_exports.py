@@ -90,9 +90,16 @@ async def test_audit_export_is_csv_and_audited(services: Services, new_id) -> No
     data, count = await services.audit.export_csv(event.organizer, guild)
     rows = rows_of(data)
     assert rows[0] == [
-        "id", "created_at", "actor_id", "action", "target_type", "target_id",
-        "tournament_id", "before", "after",
-    ]  # fmt: skip
+        "id",
+        "created_at",
+        "actor_id",
+        "action",
+        "target_type",
+        "target_id",
+        "tournament_id",
+        "before",
+        "after",
+    ]
     assert len(rows) == count + 1
     assert any('"reason": "=HYPERLINK(1)"' in row[8] for row in rows[1:])
     async with services.db.read() as session:
@@ -235,8 +242,11 @@ async def test_tournament_exports_neutralise_formulas_and_are_organizer_only(
             )
         )
     assert sorted(audited) == [
-        "export.payments", "export.placings", "export.results", "export.standings",
-    ]  # fmt: skip
+        "export.payments",
+        "export.placings",
+        "export.results",
+        "export.standings",
+    ]
     player = Actor(user_id=event.users[0], guild_id=event.guild_id)
     with pytest.raises(PermissionDenied):
         await exports.export(player, event.guild_id, event.tournament_id, "results")
@@ -290,3 +300,35 @@ async def test_results_export_before_the_start_is_refused(services: Services, ne
         await services.exports.export(
             event.organizer, event.guild_id, event.tournament_id, "results"
         )
+
+
+async def test_entries_about_a_match_or_payment_are_filed_under_their_tournament(
+    services: Services, new_id
+) -> None:
+    event = await finished_event(services, new_id, players=2)
+    [match] = await services.brackets.matches(event.tournament_id)
+    async with services.ctx.unit_of_work() as uow:
+        uow.audit(
+            guild_id=event.guild_id,
+            actor_id=1,
+            action="test.match",
+            target_type="match",
+            target_id=match.id,
+        )
+        uow.audit(
+            guild_id=event.guild_id,
+            actor_id=1,
+            action="test.gone",
+            target_type="match",
+            target_id=10**15,
+        )
+        uow.audit(
+            guild_id=event.guild_id,
+            actor_id=1,
+            action="test.odd",
+            target_type="payment",
+            target_id="x1",
+        )
+    page = await services.audit.search(event.organizer, event.guild_id, AuditFilter(action="test."))
+    filed = {e.action: e.tournament_id for e in page.entries}
+    assert filed == {"test.match": event.tournament_id, "test.gone": None, "test.odd": None}
