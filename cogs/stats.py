@@ -93,8 +93,12 @@ def _rank_line(board: Leaderboard, row: LeaderboardRow | None, mine_is_team: boo
         return f"{whose} not on this board yet: play a rated match (or place) to get on it."
     mark = " (provisional)" if board.board.value == "rating" and row.provisional else ""
     who = f"Your team **{user_text(row.name)}** is" if mine_is_team else "You are"
-    what = board.board.label.lower()
-    return f"{who} **#{row.rank}** of {board.ranked} with {row.value} {what}{mark}."
+    if board.board.value == "rating":
+        what = f"a rating of {row.value}"
+    else:
+        noun = "title" if board.board.value == "titles" else "podium"
+        what = f"{row.value} {noun}{'' if row.value == 1 else 's'}"
+    return f"{who} **#{row.rank}** of {board.ranked} with {what}{mark}."
 
 
 def leaderboard_text(board: Leaderboard) -> str:

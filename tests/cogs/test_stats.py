@@ -32,9 +32,10 @@ async def test_leaderboard_answers_with_a_picture_and_your_rank(arena: Arena) ->
     message = await reply.wait_for_followup()
     [image] = message.attachments
     assert image.filename == "leaderboard.png" and image.data.startswith(PNG)
-    assert "You are **#2** of 2" in message.content and "(provisional)" in message.content
+    assert "You are **#2** of 2 with a rating of 14" in message.content
+    assert "(provisional)" in message.content
     titles = await arena.slash(champion, "leaderboard", {"game": str(game), "board": "titles"})
-    assert "You are **#1** of 1 with 1 titles" in (await titles.wait_for_followup()).content
+    assert "You are **#1** of 1 with 1 title." in (await titles.wait_for_followup()).content
 
 
 async def test_leaderboard_refuses_an_unknown_game_privately(arena: Arena) -> None:
