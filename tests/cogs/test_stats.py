@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 from engine.audit import AuditFilter
 from engine.kernel.actors import Actor
@@ -170,3 +171,49 @@ async def test_export_results_as_csv(arena: Arena) -> None:
     assert attachment.filename.endswith("-results.csv") and attachment.data.startswith(BOM)
     rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"))))
     assert rows[0][0] == "match" and len(rows) == 2 and rows[1][12] == "completed"
+
+
+async def test_versus_season_and_retention_refuse_bad_input_and_change_nothing(
+    arena: Arena,
+) -> None:
+    services = arena.env.services
+    await _completed_cup(arena)
+    champion, runner_up = arena.players
+    h2h = await arena.slash(runner_up, "stats versus", {"member": champion.id})
+    assert h2h.ephemeral and "⚔️" in h2h.content and "0 – 1" in h2h.content
+    same = await arena.slash(champion, "stats versus", {"member": champion.id})
+    assert same.ephemeral and "two different players" in same.content
+
+    bad_day = await arena.slash(
+        arena.organizer,
+        "stats season",
+        {"name": "Winter", "first_day": "2026-13-01", "last_day": "2027-02-28"},
+    )
+    assert bad_day.ephemeral and "is not a date I can read" in bad_day.content
+    backwards = await arena.slash(
+        arena.organizer,
+        "stats season",
+        {"name": "Winter", "first_day": "2027-02-28", "last_day": "2026-12-01"},
+    )
+    assert "must end after it starts" in backwards.content
+    assert await services.leaderboards.seasons(arena.guild.id) == []
+    saved = await arena.slash(
+        arena.organizer,
+        "stats season",
+        {"name": "Winter", "first_day": "2026-12-01", "last_day": "2027-02-28"},
+    )
+    assert "Season **Winter** saved" in saved.content
+    [season] = await services.leaderboards.seasons(arena.guild.id)
+    assert season.ends_at - season.starts_at == timedelta(days=90)
+
+    short = await arena.slash(arena.organizer, "audit retention", {"days": 3})
+    assert short.ephemeral and "30 to 3650 days" in short.content
+    kept = await arena.slash(arena.organizer, "audit retention", {"days": 400})
+    assert "older than 400 days" in kept.content and "always kept" in kept.content
+    player = await arena.slash(champion, "audit retention", {"days": 40})
+    assert player.ephemeral and "Only organizers" in player.content
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    changes = await services.audit.search(
+        owner, arena.guild.id, AuditFilter(action="guild.audit_retention")
+    )
+    assert [e.after for e in changes.entries] == [{"days": 400}]  # refusals changed nothing
