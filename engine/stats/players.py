@@ -39,6 +39,8 @@ class BadgeProgress:
 
     @property
     def text(self) -> str:
+        if not self.unit:
+            return "earned" if self.earned else "not yet"
         return f"{min(self.current, self.target)} of {self.target} {self.unit}"
 
 
@@ -55,6 +57,8 @@ class Record:
     tournaments: int
     titles: int
     podiums: int
+    runner_ups: int
+    unbeaten: int  # completed tournaments with wins and no loss or draw
     best_place: int | None
     best_place_tournament: str | None
     rating: int | None
@@ -140,6 +144,8 @@ def _record(
         streak=_streak(played),
         tournaments=len({e.tournament_id for e in entries if e.place is not None}),
         titles=sum(1 for e in placed if e.place == 1),
+        runner_ups=sum(1 for e in placed if e.place == 2),
+        unbeaten=_unbeaten(placed, played),
         podiums=sum(1 for e in placed if e.place is not None and e.place <= 3),
         best_place=best.place if best else None,
         best_place_tournament=best.tournament_name if best else None,
@@ -148,6 +154,15 @@ def _record(
         rating_history=history[-HISTORY_POINTS:] if len(history) > 1 else [],
         last_results=list(reversed(played[-LAST_RESULTS:])),
     )
+
+
+def _unbeaten(placed: list[Entry], played: list[Played]) -> int:
+    finished = {e.tournament_id for e in placed}
+    outcomes: dict[int, set[str]] = {}
+    for match in played:
+        if match.tournament_id in finished:
+            outcomes.setdefault(match.tournament_id, set()).add(match.outcome)
+    return sum(1 for seen in outcomes.values() if seen == {"W"})
 
 
 def _main_game(played: list[Played], solo: bool) -> int | None:
@@ -183,15 +198,13 @@ def _progress(
         Condition.WINS_N: (record.wins, "matches won"),
         Condition.CHAMPION: (record.titles, "tournament wins"),
         Condition.PODIUM: (record.podiums, "podium finishes"),
-        Condition.RUNNER_UP: (
-            int(record.best_place is not None and record.best_place <= 2),
-            "top-two finishes",
-        ),
+        Condition.RUNNER_UP: (record.runner_ups, "second places"),
+        Condition.UNDEFEATED: (record.unbeaten, "tournaments without a loss"),
     }
     progress: list[BadgeProgress] = []
     for badge in definitions:
         condition = Condition(badge.condition)
-        value, unit = current.get(condition, (0, "tournaments like it"))
+        value, unit = current.get(condition, (0, ""))  # a comeback cannot be counted
         target = badge.threshold or 1
         got = badge.id in held
         progress.append(
@@ -217,6 +230,11 @@ class PlayerStatsService:
             record = _record(entries, played, rating, rated)
             history = _record([], solo_played, rating, rated).rating_history
             record = _with_history(record, history)
+            # Badges count the whole server, whatever game the stats are cut to.
+            career = record
+            if game_id is not None:
+                everything = await entries_of_user(session, guild_id, user_id, None)
+                career = _record(everything, await matches_of(session, everything), None, 0)
             name = entries[-1].display_name if entries else ""
             game_name = game.name if game else await _game_name(session, rating_game)
         badges = await self._badges.badges_of(guild_id, user_id)
@@ -228,7 +246,7 @@ class PlayerStatsService:
             game_name=game_name,
             record=record,
             badges=badges,
-            progress=_progress(definitions, badges, record),
+            progress=_progress(definitions, badges, career),
         )
 
     async def badge_progress(self, guild_id: int, user_id: int) -> list[BadgeProgress]:

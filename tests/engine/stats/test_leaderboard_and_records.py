@@ -155,6 +155,16 @@ async def test_player_record_history_and_badge_progress(services: Services, new_
     lost_champion = {p.badge.key: p for p in loser.progress}["champion"]
     assert not lost_champion.earned and lost_champion.text == "0 of 1 tournament wins"
     assert [p.earned for p in loser.progress] == sorted(p.earned for p in loser.progress)
+    assert record.unbeaten == 2 and record.runner_ups == 0
+    runner = await services.stats.player(event.guild_id, runner_up)
+    assert runner.record.runner_ups == 2 and runner.record.unbeaten == 0
+    unbeaten = {p.badge.key: p for p in runner.progress}["undefeated"]
+    assert unbeaten.text == "0 of 1 tournaments without a loss"
+    comeback = {p.badge.key: p for p in runner.progress}["comeback"]
+    assert comeback.text == "not yet"
+    # Cut to one game, the record follows the game; badge progress stays server-wide.
+    one_game = await services.stats.player(event.guild_id, champion, event.game_id)
+    assert one_game.progress == stats.progress
 
     h2h = await services.stats.head_to_head(event.guild_id, champion, runner_up)
     assert (h2h.first_wins, h2h.second_wins, h2h.draws) == (2, 0, 0)
