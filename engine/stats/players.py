@@ -5,7 +5,7 @@ head-to-head record of two players."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -298,8 +298,6 @@ class PlayerStatsService:
 
 
 def _with_history(record: Record, history: list[int]) -> Record:
-    from dataclasses import replace
-
     return replace(record, rating_history=history)
 
 
