@@ -486,6 +486,7 @@ class Demo:
         standings.write_bytes(await self.services.pictures.standings_image(self.tournament_id))
         report.files.append(standings)
         await self.services.badges.award_for_tournament(self.tournament_id)
+        await self._stats_pictures(out)
         await self.services.certificates.set_participants(
             self.organizer, self.tournament_id, True, organizer_name=ORGANIZER_NAME
         )
@@ -510,6 +511,30 @@ class Demo:
         summary = out / "summary.md"
         summary.write_text(summary_markdown(report), encoding="utf-8")
         report.files.append(summary)
+
+    async def _stats_pictures(self, out: Path) -> None:
+        """The /leaderboard and /stats player pictures, as the champion would see them."""
+        assert self.report is not None
+        services = self.services
+        tournament = await services.tournaments.get(self.tournament_id)
+        [champion] = [
+            p for p in await services.brackets.placings(self.tournament_id) if p.place == 1
+        ]
+        champion_id = next(uid for uid, name in self.names.items() if name == champion.display_name)
+        board = await services.leaderboards.leaderboard(
+            GUILD_ID,
+            tournament.game_id,
+            limit=min(25, max(10, self.players)),
+            viewer_id=champion_id,
+        )
+        stats = await services.stats.player(GUILD_ID, champion_id, tournament.game_id)
+        for name, data in (
+            ("leaderboard.png", await services.stats_pictures.leaderboard(board)),
+            ("stats-player.png", await services.stats_pictures.player(stats)),
+        ):
+            path = out / name
+            path.write_bytes(data)
+            self.report.files.append(path)
 
     async def _placings(self) -> None:
         assert self.report is not None

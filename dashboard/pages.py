@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,6 +58,16 @@ def humanize(text: str) -> str:
     return text.replace("_", " ")
 
 
+CHANGE_SHOWN = 240
+
+
+def change_text(value: object) -> str:
+    """An audit entry's before/after as readable JSON (names in their own script), cut
+    short on the page; the CSV download has it whole."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= CHANGE_SHOWN else text[: CHANGE_SHOWN - 1] + "…"
+
+
 def is_http_url(value: object) -> bool:
     """Organizer-typed links become anchors only when they are plain web addresses."""
     if not isinstance(value, str):
@@ -80,6 +91,7 @@ def build_environment() -> jinja2.Environment:
         money=money,
         format_label=format_label,
         humanize=humanize,
+        change=change_text,
     )
     env.tests["http_url"] = is_http_url
     return env

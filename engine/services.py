@@ -14,7 +14,7 @@ import random
 from concurrent.futures import Executor
 from pathlib import Path
 
-from engine import awards, brackets, entries, matchday, money, tournaments
+from engine import audit, awards, brackets, entries, matchday, money, tournaments
 from engine.audit import AuditService
 from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService
 from engine.brackets import BracketAdminService, BracketService, PictureService
@@ -36,6 +36,13 @@ from engine.matchday import (
     ScoreService,
 )
 from engine.money import LedgerService, PaymentService
+from engine.stats import (
+    ExportService,
+    LeaderboardService,
+    PlayerStatsService,
+    StatsPictures,
+    TournamentStatsService,
+)
 from engine.tournaments import TournamentService
 from storage.db import Database
 from storage.files import FileStore
@@ -88,6 +95,11 @@ class Services:
         self.schedule = MatchScheduleService(self.ctx)
         self.reschedules = RescheduleService(self.ctx)
         self.lobbies = LobbyService(self.ctx)
+        self.leaderboards = LeaderboardService(self.ctx)
+        self.stats = PlayerStatsService(self.ctx)
+        self.tournament_stats = TournamentStatsService(self.ctx)
+        self.stats_pictures = StatsPictures(self.ctx)
+        self.exports = ExportService(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -99,6 +111,7 @@ def _register_timers(timers: TimerService) -> None:
     matchday.register_timers(timers)
     matchday.register_schedule_timers(timers)
     matchday.register_reschedule_timers(timers)
+    audit.register_timers(timers)
 
 
 def _register_reactions(reactions: Reactions) -> None:

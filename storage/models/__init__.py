@@ -32,6 +32,7 @@ from storage.models.registration import (
     TeamInvite,
     TeamMember,
 )
+from storage.models.stats import Season
 from storage.models.timer import Timer
 from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
 
@@ -64,6 +65,7 @@ __all__ = [
     "Registration",
     "RegistrationField",
     "RegistrationMember",
+    "Season",
     "StoredFile",
     "Team",
     "TeamInvite",

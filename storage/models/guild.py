@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -21,5 +21,7 @@ class GuildSettings(Base):
     dispute_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     coin_name: Mapped[str] = mapped_column(String(32), default="coins")
+    # Keep audit entries this many days (money entries are kept regardless); None: forever.
+    audit_retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -138,7 +138,10 @@ class Placing(Base):
     """Final placement of a registration once a tournament completes."""
 
     __tablename__ = "placings"
-    __table_args__ = (UniqueConstraint("tournament_id", "registration_id"),)
+    __table_args__ = (
+        UniqueConstraint("tournament_id", "registration_id"),
+        Index("ix_placings_registration", "registration_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     tournament_id: Mapped[int] = mapped_column(ForeignKey("tournaments.id", ondelete="CASCADE"))

@@ -29,7 +29,10 @@ class Game(Base):
 
 class Tournament(Base):
     __tablename__ = "tournaments"
-    __table_args__ = (Index("ix_tournaments_guild_status", "guild_id", "status"),)
+    __table_args__ = (
+        Index("ix_tournaments_guild_status", "guild_id", "status"),
+        Index("ix_tournaments_guild_game", "guild_id", "game_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(Snowflake)
