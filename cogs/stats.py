@@ -203,7 +203,8 @@ def tournament_stats_text(s: TournamentStats) -> str:
 
 
 def funnel_text(f: Funnel) -> str:
-    lines = ["🔻 **Your tournaments, from publishing to playing**"]
+    whose = f"<@{f.organizer_id}>'s tournaments" if f.organizer_id else "This server's tournaments"
+    lines = [f"🔻 **{whose}, from publishing to playing**"]
     top = max(f.registered, 1)
     for label, value in f.steps():
         share = "" if label.startswith("Published") else f" ({value / top:.0%} of registered)"
@@ -352,10 +353,15 @@ class StatsCog(
         extras=ORGANIZER,
     )
     @organizer_command
-    async def funnel(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(organizer="Only the tournaments this organizer created.")
+    async def funnel(
+        self, interaction: discord.Interaction, organizer: discord.Member | None = None
+    ) -> None:
         assert interaction.guild_id is not None
         funnel = await services_of(interaction).tournament_stats.funnel(
-            actor_of(interaction), interaction.guild_id
+            actor_of(interaction),
+            interaction.guild_id,
+            organizer.id if organizer is not None else None,
         )
         await interaction.response.send_message(funnel_text(funnel), ephemeral=True)
 

@@ -58,6 +58,7 @@ class Funnel:
     paid: int  # entries confirmed (paid, or free)
     checked_in: int
     played: int  # entries that played at least one match
+    organizer_id: int | None = None  # None: every tournament of the server
 
     def steps(self) -> list[tuple[str, int]]:
         return [
@@ -87,25 +88,29 @@ class TournamentStatsService:
                 raise NotFound(msg("That tournament does not exist. Pick one from the list."))
             return await _tournament_stats(session, t)
 
-    async def funnel(self, actor: Actor, guild_id: int) -> Funnel:
+    async def funnel(self, actor: Actor, guild_id: int, organizer_id: int | None = None) -> Funnel:
+        """The server's funnel, or one organizer's over the tournaments they created."""
         async with self._ctx.read() as session:
             await require_server_organizer(session, actor, guild_id)
+            tournaments = select(Tournament.id).where(Tournament.guild_id == guild_id)
+            if organizer_id is not None:
+                tournaments = tournaments.where(Tournament.created_by == organizer_id)
+            mine = tournaments.scalar_subquery()
             published = await session.scalar(
                 select(func.count())
                 .select_from(Tournament)
-                .where(Tournament.guild_id == guild_id, Tournament.status.not_in(NOT_PUBLISHED))
+                .where(Tournament.id.in_(mine), Tournament.status.not_in(NOT_PUBLISHED))
             )
             registered = await session.scalar(
                 select(func.count())
                 .select_from(Registration)
-                .where(Registration.guild_id == guild_id, Registration.status != "waitlisted")
+                .where(Registration.tournament_id.in_(mine), Registration.status != "waitlisted")
             )
             paid = await session.scalar(
                 select(func.count())
                 .select_from(Registration)
-                .join(Tournament, Tournament.id == Registration.tournament_id)
                 .where(
-                    Registration.guild_id == guild_id,
+                    Registration.tournament_id.in_(mine),
                     or_(
                         Registration.status == "confirmed",
                         # Entries of finished events keep their status, so count them too.
@@ -116,17 +121,19 @@ class TournamentStatsService:
             checked_in = await session.scalar(
                 select(func.count())
                 .select_from(Registration)
-                .where(Registration.guild_id == guild_id, Registration.checked_in_at.is_not(None))
+                .where(
+                    Registration.tournament_id.in_(mine), Registration.checked_in_at.is_not(None)
+                )
+            )
+            completed = (
+                MatchRow.tournament_id.in_(mine),
+                MatchRow.status == "completed",
+                or_(MatchRow.outcome.is_(None), MatchRow.outcome != "walkover"),
             )
             played_slots = (
                 select(MatchRow.registration_a_id.label("rid"))
-                .where(MatchRow.guild_id == guild_id, MatchRow.status == "completed")
-                .where(or_(MatchRow.outcome.is_(None), MatchRow.outcome != "walkover"))
-                .union(
-                    select(MatchRow.registration_b_id)
-                    .where(MatchRow.guild_id == guild_id, MatchRow.status == "completed")
-                    .where(or_(MatchRow.outcome.is_(None), MatchRow.outcome != "walkover"))
-                )
+                .where(*completed)
+                .union(select(MatchRow.registration_b_id).where(*completed))
                 .subquery()
             )
             played = await session.scalar(
@@ -141,6 +148,7 @@ class TournamentStatsService:
                 int(paid or 0),
                 int(checked_in or 0),
                 int(played or 0),
+                organizer_id,
             )
 
 

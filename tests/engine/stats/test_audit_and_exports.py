@@ -285,6 +285,12 @@ async def test_tournament_stats_and_funnel(services: Services, new_id) -> None:
     assert stats.forfeits == 0 and stats.disputes == 0 and stats.checkin_rate is None
     funnel = await services.tournament_stats.funnel(event.organizer, event.guild_id)
     assert [v for _, v in funnel.steps()] == [1, 4, 4, 0, 4]
+    # One organizer's funnel counts only the tournaments they created.
+    creator = (await services.tournaments.get(event.tournament_id)).created_by
+    theirs = await services.tournament_stats.funnel(event.organizer, event.guild_id, creator)
+    assert [v for _, v in theirs.steps()] == [1, 4, 4, 0, 4]
+    nobody = await services.tournament_stats.funnel(event.organizer, event.guild_id, creator + 1)
+    assert [v for _, v in nobody.steps()] == [0, 0, 0, 0, 0]
     player = Actor(user_id=event.users[0], guild_id=event.guild_id)
     with pytest.raises(PermissionDenied):
         await services.tournament_stats.funnel(player, event.guild_id)
