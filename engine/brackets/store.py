@@ -33,6 +33,7 @@ from engine.formats import (
 )
 from engine.formats import Match as EngineMatch
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.sql import append_json_array
 from engine.kernel.text import msg
 from engine.kernel.timers import cancel_timers, schedule_timer
 from engine.kernel.uow import UnitOfWork
@@ -269,7 +270,8 @@ async def apply_action(
             msg("{name} is not live, so its bracket cannot change.", name=tournament.name)
         )
     state, bracket = await load_for_update(uow, tournament_id)
-    before = _fingerprints(bracket)
+    bracket.take_changed()  # what a replay or an earlier action touched is stored already
+    logged = len(bracket.history)
     try:
         if isinstance(action, Withdrawal):
             bracket.withdraw(action.participant_id)
@@ -277,7 +279,9 @@ async def apply_action(
             bracket.apply_result(action)
     except FormatError as exc:
         raise InvalidInput(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+    _append_actions(state, bracket.history[logged:])
+    changed = bracket.take_changed()
+    return await _store(uow, tournament, state, bracket, changed, actor_id=actor_id)
 
 
 async def correct_result(
@@ -303,7 +307,13 @@ async def correct_result(
         bracket.apply_result(result)
     except FormatError as exc:
         raise Conflict(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+    # The undone result leaves the middle of the log: it is written again in full, and
+    # the rebuilt bracket is compared match by match (a correction is rare).
+    state.actions = [a.to_dict() for a in bracket.history]
+    changed = {
+        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
+    }
+    return await _store(uow, tournament, state, bracket, changed, actor_id=actor_id)
 
 
 async def _locked_tournament(
@@ -319,18 +329,16 @@ async def _store(
     tournament: Tournament,
     state: BracketState,
     bracket: Bracket,
-    before: dict[str, tuple[Any, ...]],
+    changed: set[str],
     *,
     actor_id: int | None,
 ) -> Applied:
+    """Store a changed bracket (its action log already brought up to date by the caller)
+    and bring the ``changed`` engine matches' rows in line."""
     now = uow.clock.now()
-    state.actions = [a.to_dict() for a in bracket.history]
     state.version += 1
     state.updated_at = now
     put_after_commit(uow, tournament.id, state, bracket)
-    changed = {
-        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
-    }
     applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
     await update_ratings(uow, tournament, applied.completed, applied.unrated)
     if bracket.is_complete() and state.completed_at is None:
@@ -338,6 +346,24 @@ async def _store(
         await uow.react(BracketFinished(tournament, bracket, actor_id))
         applied.tournament_completed = True
     return applied
+
+
+def _append_actions(state: BracketState, actions: list[Result | Withdrawal]) -> None:
+    """Add ``actions`` at the end of the stored log. A log read in this transaction (a
+    replay) is extended in memory; a cached bracket's log was never read, and is extended
+    by the database in the UPDATE that stores the new version (a SQL expression assigned
+    to the attribute), so a result neither decodes nor re-encodes the whole log, whose
+    length grows with every result."""
+    if not actions:
+        return
+    new = [a.to_dict() for a in actions]
+    current = state.__dict__.get("actions")
+    if isinstance(current, list):
+        state.actions = [*current, *new]
+        return
+    # Unloaded, or an expression from an earlier action of this transaction not flushed yet.
+    logged = current if current is not None else BracketState.actions
+    state.actions = append_json_array(logged, new)
 
 
 def _fingerprints(bracket: Bracket) -> dict[str, tuple[Any, ...]]:
