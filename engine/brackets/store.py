@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import bindparam, delete, inspect, select
 from sqlalchemy.orm import defer
 
 from engine.brackets._cache import cache_of, key_of, put_after_commit
@@ -197,14 +197,19 @@ async def stored_actions(uow: UnitOfWork, state: BracketState) -> list[dict[str,
 _REPLAY_ONLY = ("actions", "participants", "options")
 
 
+# Built once: every result runs it, and a statement object reused keeps its cache key
+# (building the options and the key again cost more than the query itself).
+_BRACKET_ROW = (
+    select(BracketState)
+    .options(*(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY))
+    .where(BracketState.tournament_id == bindparam("tournament_id"))
+    .with_for_update()
+)
+
+
 async def _bracket_row(uow: UnitOfWork, tournament_id: int) -> BracketState:
     """:func:`locked_state` for a result: its version is all a cached bracket needs."""
-    state = await uow.session.scalar(
-        select(BracketState)
-        .options(*(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY))
-        .where(BracketState.tournament_id == tournament_id)
-        .with_for_update()
-    )
+    state = await uow.session.scalar(_BRACKET_ROW, {"tournament_id": tournament_id})
     if state is None:
         raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
     return state
