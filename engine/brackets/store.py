@@ -244,12 +244,21 @@ async def peek_bracket(uow: UnitOfWork, tournament_id: int) -> Bracket:
 async def _rows_by_code(
     uow: UnitOfWork, tournament_id: int, codes: set[str] | None = None
 ) -> dict[str, MatchRow]:
-    query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
-    if codes is not None:
-        if not codes:
-            return {}
-        query = query.where(MatchRow.code.in_(sorted(codes)))
-    return {row.code: row for row in await uow.session.scalars(query)}
+    if codes is None:
+        query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
+        return {row.code: row for row in await uow.session.scalars(query)}
+    if not codes:
+        return {}
+    params = {"tournament_id": tournament_id, "codes": sorted(codes)}
+    return {row.code: row for row in await uow.session.scalars(_ROWS_OF_CODES, params)}
+
+
+_ROWS_OF_CODES = (  # built once (every result runs it): it keeps its cache key
+    select(MatchRow).where(
+        MatchRow.tournament_id == bindparam("tournament_id"),
+        MatchRow.code.in_(bindparam("codes", expanding=True)),
+    )
+)
 
 
 def _registration_id(value: object) -> int | None:
