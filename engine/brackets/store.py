@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import bindparam, delete, inspect, select
 from sqlalchemy.orm import defer
 
 from engine.brackets._cache import cache_of, key_of, put_after_commit
@@ -39,6 +39,7 @@ from engine.formats import (
 )
 from engine.formats import Match as EngineMatch
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.sql import append_json_array
 from engine.kernel.text import msg
 from engine.kernel.timers import cancel_timers, schedule_timer
 from engine.kernel.uow import UnitOfWork
@@ -206,14 +207,19 @@ async def stored_actions(uow: UnitOfWork, state: BracketState) -> list[dict[str,
 _REPLAY_ONLY = ("actions", "participants", "options")
 
 
+# Built once: every result runs it, and a statement object reused keeps its cache key
+# (building the options and the key again cost more than the query itself).
+_BRACKET_ROW = (
+    select(BracketState)
+    .options(*(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY))
+    .where(BracketState.tournament_id == bindparam("tournament_id"))
+    .with_for_update()
+)
+
+
 async def _bracket_row(uow: UnitOfWork, tournament_id: int) -> BracketState:
     """:func:`locked_state` for a result: its version is all a cached bracket needs."""
-    state = await uow.session.scalar(
-        select(BracketState)
-        .options(*(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY))
-        .where(BracketState.tournament_id == tournament_id)
-        .with_for_update()
-    )
+    state = await uow.session.scalar(_BRACKET_ROW, {"tournament_id": tournament_id})
     if state is None:
         raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
     return state
@@ -248,12 +254,21 @@ async def peek_bracket(uow: UnitOfWork, tournament_id: int) -> Bracket:
 async def _rows_by_code(
     uow: UnitOfWork, tournament_id: int, codes: set[str] | None = None
 ) -> dict[str, MatchRow]:
-    query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
-    if codes is not None:
-        if not codes:
-            return {}
-        query = query.where(MatchRow.code.in_(sorted(codes)))
-    return {row.code: row for row in await uow.session.scalars(query)}
+    if codes is None:
+        query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
+        return {row.code: row for row in await uow.session.scalars(query)}
+    if not codes:
+        return {}
+    params = {"tournament_id": tournament_id, "codes": sorted(codes)}
+    return {row.code: row for row in await uow.session.scalars(_ROWS_OF_CODES, params)}
+
+
+_ROWS_OF_CODES = (  # built once (every result runs it): it keeps its cache key
+    select(MatchRow).where(
+        MatchRow.tournament_id == bindparam("tournament_id"),
+        MatchRow.code.in_(bindparam("codes", expanding=True)),
+    )
+)
 
 
 def _registration_id(value: object) -> int | None:
@@ -279,7 +294,8 @@ async def apply_action(
             msg("{name} is not live, so its bracket cannot change.", name=tournament.name)
         )
     state, bracket = await load_for_update(uow, tournament_id)
-    before = _fingerprints(bracket)
+    bracket.take_changed()  # what a replay or an earlier action touched is stored already
+    logged = len(bracket.history)
     try:
         if isinstance(action, Withdrawal):
             bracket.withdraw(action.participant_id)
@@ -287,7 +303,9 @@ async def apply_action(
             bracket.apply_result(action)
     except FormatError as exc:
         raise InvalidInput(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+    _append_actions(state, bracket.history[logged:])
+    changed = bracket.take_changed()
+    return await _store(uow, tournament, state, bracket, changed, actor_id=actor_id)
 
 
 async def correct_result(
@@ -313,7 +331,13 @@ async def correct_result(
         bracket.apply_result(result)
     except FormatError as exc:
         raise Conflict(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+    # The undone result leaves the middle of the log: it is written again in full, and
+    # the rebuilt bracket is compared match by match (a correction is rare).
+    state.actions = [a.to_dict() for a in bracket.history]
+    changed = {
+        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
+    }
+    return await _store(uow, tournament, state, bracket, changed, actor_id=actor_id)
 
 
 async def _locked_tournament(
@@ -329,18 +353,16 @@ async def _store(
     tournament: Tournament,
     state: BracketState,
     bracket: Bracket,
-    before: dict[str, tuple[Any, ...]],
+    changed: set[str],
     *,
     actor_id: int | None,
 ) -> Applied:
+    """Store a changed bracket (its action log already brought up to date by the caller)
+    and bring the ``changed`` engine matches' rows in line."""
     now = uow.clock.now()
-    state.actions = [a.to_dict() for a in bracket.history]
     state.version += 1
     state.updated_at = now
     put_after_commit(uow, tournament.id, state, bracket)
-    changed = {
-        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
-    }
     applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
     await update_ratings(uow, tournament, applied.completed, applied.unrated)
     if bracket.is_complete() and state.completed_at is None:
@@ -348,6 +370,24 @@ async def _store(
         await uow.react(BracketFinished(tournament, bracket, actor_id))
         applied.tournament_completed = True
     return applied
+
+
+def _append_actions(state: BracketState, actions: list[Result | Withdrawal]) -> None:
+    """Add ``actions`` at the end of the stored log. A log read in this transaction (a
+    replay) is extended in memory; a cached bracket's log was never read, and is extended
+    by the database in the UPDATE that stores the new version (a SQL expression assigned
+    to the attribute), so a result neither decodes nor re-encodes the whole log, whose
+    length grows with every result."""
+    if not actions:
+        return
+    new = [a.to_dict() for a in actions]
+    current = state.__dict__.get("actions")
+    if isinstance(current, list):
+        state.actions = [*current, *new]
+        return
+    # Unloaded, or an expression from an earlier action of this transaction not flushed yet.
+    logged = current if current is not None else BracketState.actions
+    state.actions = append_json_array(logged, new)
 
 
 def _fingerprints(bracket: Bracket) -> dict[str, tuple[Any, ...]]:
