@@ -355,7 +355,7 @@ class StatsCog(
     @organizer_command
     @app_commands.describe(organizer="Only the tournaments this organizer created.")
     async def funnel(
-        self, interaction: discord.Interaction, organizer: discord.Member | None = None
+        self, interaction: discord.Interaction, organizer: ServerMember | None = None
     ) -> None:
         assert interaction.guild_id is not None
         funnel = await services_of(interaction).tournament_stats.funnel(
