@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
-BABEL_ARGS := --no-default-keywords -k msg -k N_ -k nmsg:1,2 --no-location --omit-header --sort-output \
+BABEL_ARGS := --no-default-keywords -k msg -k N_ -k nmsg:1,2 -k locale_str --no-location --omit-header --sort-output \
 	--add-comments=TRANSLATORS: --ignore-dirs=render
 
 .PHONY: run test lint migrate demo bench messages catalogues clean help
@@ -50,9 +50,10 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
 
-# The English catalogue: every msg("…") / N_("…") template in the engine.
+# The English catalogue: every msg("…") / N_("…") / nmsg(…) template in the engine and
+# the surfaces (cogs, bot, dashboard), merged into every translation.
 messages: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract $(BABEL_ARGS) -o locale/messages.pot engine
+	$(BIN)/pybabel extract $(BABEL_ARGS) -o locale/messages.pot engine cogs bot dashboard
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 88 \
 		-i locale/messages.pot -d locale -D messages
 

@@ -16,20 +16,22 @@ from engine.kernel.i18n import LANGUAGES, SOURCE_LANGUAGE, catalogue, compile_ca
 from engine.kernel.text import REFERENCE, msg, nmsg, render
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"msg": None, "N_": None, "nmsg": (1, 2)}  # the Makefile's `-k …`
+KEYWORDS = {"msg": None, "N_": None, "nmsg": (1, 2), "locale_str": None}  # the Makefile
+SOURCES = ("engine", "cogs", "bot", "dashboard")  # what `make messages` extracts from
 TRANSLATIONS = [language for language in LANGUAGES if language != SOURCE_LANGUAGE]
 BENGALI = re.compile(r"[\u0980-\u09FF]")
 
 
 def _extracted() -> set[str]:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        ROOT / "engine",
-        method_map=[("render/**", "ignore"), ("**.py", "python")],
-        keywords=KEYWORDS,
-        comment_tags=("TRANSLATORS:",),
-    ):
-        found.add(message if isinstance(message, str) else message[0])
+    for package in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / package,
+            method_map=[("render/**", "ignore"), ("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
+        ):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 
