@@ -8,6 +8,7 @@ from engine.render.bracket import bracket_image_count, render_bracket, render_st
 from engine.render.cache import BracketImageCache, bracket_image_cache
 from engine.render.certificate import (
     CertificateData,
+    CertificateWords,
     Placement,
     certificate_canonical_content,
     certificate_content_hash,
@@ -36,6 +37,7 @@ from engine.render.model import (
 __all__ = [
     "BracketImageCache",
     "CertificateData",
+    "CertificateWords",
     "EliminationSection",
     "GridCell",
     "GroupStageSection",
