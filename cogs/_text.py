@@ -21,6 +21,7 @@ from typing import Any
 
 import discord
 
+from cogs._safe import user_text
 from engine.guilds import LanguageService
 from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
 from engine.kernel.text import (
@@ -63,7 +64,8 @@ class DiscordStyle:
         return f"<t:{int(timestamp.moment.timestamp())}:{timestamp.style}>"
 
     def value(self, text: str) -> str:
-        return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+        # The same escaping as every other place user text is shown (cogs/_safe.py).
+        return user_text(text)
 
 
 DISCORD = DiscordStyle()

@@ -127,3 +127,26 @@ async def test_command_descriptions_are_synced_through_the_catalogue(arena: Aren
     # Untranslated text (a command not yet marked with locale_str) stays English only.
     assert not commands["register"].get("description_localizations")
     assert {c["name"] for c in fake.global_commands} == set(commands)
+
+
+async def test_a_bangla_server_announces_a_cancellation_in_bangla(arena: Arena) -> None:
+    from tests.cogs.test_tournaments import _configured, _create, _game
+
+    await _configured(arena)
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    await arena.env.services.guilds.configure(owner, arena.guild.id, GuildSetup(language="bn"))
+    tid = await _create(arena, await _game(arena))
+    asked = await arena.slash(
+        arena.organizer, "tournament cancel", {"tournament": str(tid), "reason": "@everyone *x*"}
+    )
+    click = await arena.env.fake.click(
+        arena.organizer, asked.message, "dc:tournament-cancel:confirm"
+    )
+    await click.response()
+    notice = await arena.env.fake.wait_for_message(
+        lambda m: m.channel_id == arena.announcements.id and "❌" in m.content
+    )
+    assert notice.content.startswith("❌ **Winter Cup** বাতিল করা হয়েছে। কারণ: ")
+    assert is_bangla(notice.content), notice.content
+    # The organizer's reason is shown literally: it cannot ping or format.
+    assert "@\u200beveryone \\*x\\*" in notice.content
