@@ -105,3 +105,20 @@ def test_bangla_has_its_plural_rule() -> None:
         )
         assert english.startswith(f"Tigers has {n} player{'s' if n > 1 else ''} but")
         assert bangla.startswith(f"Tigers-এ {n} জন প্লেয়ার আছে")
+
+
+# Texts whose Bangla has no words of its own: a name, a command, a value alone.
+NO_WORDS = {"MVP", "is {status} in", "{display_name} is", "{player}", "{tournament} start"}
+
+
+def test_the_bangla_catalogue_is_written_in_bangla() -> None:
+    """Every Bangla entry is in Bengali script (an English copy left by mistake fails)."""
+    with po_path("bn").open("rb") as po:
+        entries = [m for m in read_po(po) if m.id]
+    english = []
+    for entry in entries:
+        msgid = entry.id if isinstance(entry.id, str) else entry.id[0]
+        forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if msgid not in NO_WORDS and not all(BENGALI.search(form) for form in forms):
+            english.append(msgid)
+    assert not english, english
