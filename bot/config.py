@@ -210,6 +210,26 @@ class BotSettings(Section):
         return value
 
 
+class TournamentDefaults(Section):
+    """What a new tournament starts with (organizers change each with /tournament edit)."""
+
+    # Minutes both sides have to check in to a match (from its time); 0 = no check-in.
+    match_checkin_minutes: int = Field(default=15, ge=0, le=120)
+    # Minutes before a match when its players are reminded.
+    reminder_minutes: list[int] = Field(default=[60, 15], max_length=4)
+    # Minutes after a match's time before organizers hear its result is overdue; 0 = never.
+    result_deadline_minutes: int = Field(default=60, ge=0, le=1440)
+    # How far players may move a match by agreement, in minutes; 0 = only organizers.
+    player_reschedule_minutes: int = Field(default=120, ge=0, le=10080)
+
+    @field_validator("reminder_minutes")
+    @classmethod
+    def _reminders(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= m <= 1440 for m in value) or len(set(value)) != len(value):
+            raise ValueError("reminders are different minute counts from 1 to 1440")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DELTACROWN_",
@@ -225,6 +245,7 @@ class Settings(BaseSettings):
     dashboard: DashboardSettings = DashboardSettings()
     logging: LoggingSettings = LoggingSettings()
     bot: BotSettings = BotSettings()
+    tournaments: TournamentDefaults = TournamentDefaults()
 
     @classmethod
     def settings_customise_sources(

@@ -3,9 +3,11 @@
 Simulated players set their in-game ids, register, pay (coins, or a bKash screenshot an
 organizer approves — one is rejected first and pays again), check in, report scores and
 confirm each other's reports; one match ends in a no-show forfeit when the check-in
-deadline passes, and one in a score mismatch that an organizer resolves. Time is a
-simulated clock moved forward by the demo, so the scheduled timers (check-in window,
-automatic start, check-in deadlines) fire exactly as they would in production. The
+deadline passes, and one in a score mismatch that an organizer resolves. The rounds run
+on a schedule: one pair moves its match by an accepted reschedule, and one result goes
+overdue until an organizer sets it. Time is a simulated clock moved forward by the demo,
+so the scheduled timers (check-in window, automatic start, reminders, match starts,
+check-in deadlines, the overdue notice) fire exactly as they would in production. The
 bracket images, standings image, certificates and a summary are written to the output
 directory; ``--serve`` then serves the dashboard on the demo database.
 """
@@ -20,11 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from engine.brackets import MatchState, MatchView
+from engine.brackets import MATCH_DUE_REMINDER_TIMER, MatchState, MatchView
 from engine.formats import FORMAT_LABELS, format_spec
 from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
@@ -39,6 +42,10 @@ GUILD_ID = 1
 ORGANIZER_ID = 100
 FIRST_PLAYER_ID = 1000
 CHECKIN_MINUTES = 10
+ROUND_MINUTES = 45  # a new round every 45 minutes
+RESULT_DEADLINE_MINUTES = 30
+STEP_MINUTES = 5  # the simulated clock moves this much between two looks at the matches
+TIMEZONE = "Asia/Dhaka"
 ORGANIZER_NAME = "DeltaCrown Demo Server"
 
 
@@ -86,6 +93,18 @@ NAMES = [
 
 
 @dataclass
+class _Plan:
+    """The special matches of the demo, picked as they come."""
+
+    moved: int | None = None  # rescheduled by agreement
+    overdue: int | None = None  # its result is forgotten until the organizer sets it
+    overdue_done: bool = False
+    no_show: int | None = None  # only one side turns up
+    no_show_done: bool = False
+    mismatch_done: bool = False
+
+
+@dataclass
 class DemoReport:
     out_dir: Path
     tournament_id: int
@@ -98,6 +117,11 @@ class DemoReport:
     payments_approved: int = 0
     payments_rejected: int = 0
     placings: list[tuple[int, str, int]] = field(default_factory=list)  # place, name, coins
+    first_round_at: datetime | None = None
+    round_minutes: int = ROUND_MINUTES
+    reschedules: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
+    reminders: int = 0
 
 
 class Progress:
@@ -180,7 +204,7 @@ class Demo:
     async def set_up(self, out_dir: Path) -> DemoReport:
         services, organizer = self.services, self.organizer
         await services.guilds.configure(
-            organizer, GUILD_ID, GuildSetup(timezone="Asia/Dhaka", coin_name="Crowns")
+            organizer, GUILD_ID, GuildSetup(timezone=TIMEZONE, coin_name="Crowns")
         )
         game = await services.games.add(
             organizer,
@@ -206,6 +230,11 @@ class Demo:
             checkin_enabled=True,
             checkin_window_minutes=30,
             match_checkin_minutes=CHECKIN_MINUTES,
+            # Round 1 half an hour after the start (time for the reminders), then one
+            # round every 45 minutes.
+            round_times=(starts + timedelta(minutes=30),),
+            round_interval_minutes=ROUND_MINUTES,
+            result_deadline_minutes=RESULT_DEADLINE_MINUTES,
             seeding="ranked",
             format_options=format_options(self.format, self.players),
             rules="Best of three. Report your score in the match thread; screenshots help.",
@@ -215,6 +244,7 @@ class Demo:
         await services.tournaments.publish(organizer, tournament.id)
         await services.tournaments.open_registration(organizer, tournament.id)
         self.report = DemoReport(out_dir, tournament.id, tournament.name, self.format)
+        self.report.first_round_at = starts + timedelta(minutes=30)
         return self.report
 
     async def register_and_pay(self) -> None:
@@ -276,45 +306,114 @@ class Demo:
 
     # ------------------------------------------------------------------ playing
     async def play(self) -> None:
+        """Play on the schedule: the clock moves in steps of a few minutes, the timers fire
+        (reminders, check-in deadlines, starts, the overdue notice) and the players check
+        in when their match's time comes. Along the way one match is moved by an accepted
+        reschedule, one result goes overdue and an organizer sets it, one side does not
+        turn up, and one score is disputed."""
         assert self.report is not None
         total = _expected_matches(self.format, len(self.actors) - 1)
-        no_show: int | None = None
-        mismatch_done = False
-        while True:
-            tournament = await self.services.tournaments.get(self.tournament_id)
-            if tournament.status != "live":
-                break
-            open_matches = await self.services.brackets.matches(
-                self.tournament_id, statuses=[MatchState.CHECKIN, MatchState.READY]
-            )
-            waiting = [m for m in open_matches if m.status == MatchState.CHECKIN]
-            for match in waiting:
-                if no_show is None and match.round >= 2:
-                    no_show = match.id  # only its first side will turn up
-                await self._check_in(match, only_first=match.id == no_show)
-            ready = await self.services.brackets.matches(
-                self.tournament_id, statuses=[MatchState.READY]
-            )
-            for match in ready:
-                if not mismatch_done and match.round >= 2 and match.id != no_show:
+        plan = _Plan()
+        deadline = self.clock.now() + timedelta(days=2)
+        while (await self.services.tournaments.get(self.tournament_id)).status == "live":
+            if self.clock.now() > deadline:
+                raise RuntimeError("the demo tournament stalled with no playable match")
+            await self.services.timers.fire_due()
+            if await self._settle_overdue(plan):
+                self._played(total)
+            for match in await self.services.brackets.matches(
+                self.tournament_id, statuses=[MatchState.CHECKIN]
+            ):
+                await self._arrive(match, plan)
+            for match in await self.services.brackets.matches(
+                self.tournament_id, statuses=[MatchState.LIVE]
+            ):
+                if match.id == plan.overdue:
+                    continue  # nobody reports it: the deadline tells the organizers
+                if plan.overdue is None and match.round == 1 and match.id != plan.moved:
+                    plan.overdue = match.id
+                    continue
+                if not plan.mismatch_done and match.round >= 2 and match.id != plan.no_show:
                     await self._mismatch_then_resolve(match)
-                    mismatch_done = True
+                    plan.mismatch_done = True
                 else:
                     await self._play(match)
-                self.report.matches_played += 1
-                self.progress.step("Playing matches", self.report.matches_played, total)
-            # A wave of matches takes a few minutes; every open check-in (10 minutes)
-            # is answered in the next wave, well before its deadline.
-            self.clock.advance(minutes=3)
-            if not ready:
-                if no_show is None or not any(m.id == no_show for m in waiting):
-                    raise RuntimeError("the demo tournament stalled with no playable match")
-                # Only the no-show match is left open: its check-in deadline passes.
-                self.clock.advance(minutes=CHECKIN_MINUTES + 1)
-                await self.services.timers.fire_due()
-                self.report.forfeits += 1
-                self.report.matches_played += 1
-                self.progress.step("Playing matches", self.report.matches_played, total)
+                self._played(total)
+            forfeits = await self._forfeits(plan)
+            for _ in range(forfeits):
+                self._played(total)
+            self.clock.advance(minutes=STEP_MINUTES)
+
+    def _played(self, total: int) -> None:
+        assert self.report is not None
+        self.report.matches_played += 1
+        self.progress.step("Playing matches", self.report.matches_played, total)
+
+    async def _arrive(self, match: MatchView, plan: _Plan) -> None:
+        """Players check in when their match's time comes (one pair moves theirs first,
+        one side of a later match never comes)."""
+        assert self.report is not None
+        if plan.moved is None and match.round == 1 and match.scheduled_at is not None:
+            await self._reschedule(match, plan)
+            return
+        if match.scheduled_at is not None and self.clock.now() < match.scheduled_at:
+            return
+        if plan.no_show is None and match.round >= 2:
+            plan.no_show = match.id  # only its first side will turn up
+        await self._check_in(match, only_first=match.id == plan.no_show)
+
+    async def _reschedule(self, match: MatchView, plan: _Plan) -> None:
+        """The first side asks for 20 more minutes; the other side accepts."""
+        assert self.report is not None and match.scheduled_at is not None
+        first = await self._actor_of(match.registration_a_id)
+        second = await self._actor_of(match.registration_b_id)
+        later = match.scheduled_at + timedelta(minutes=20)
+        local = later.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M")
+        proposal = await self.services.reschedules.propose(
+            first, match.id, local, "Our third player is still on the bus."
+        )
+        await self.services.reschedules.respond(second, proposal.id, accept=True)
+        plan.moved = match.id
+        self.report.reschedules.append((match.code, match.scheduled_at, later))
+
+    async def _settle_overdue(self, plan: _Plan) -> bool:
+        """Once the overdue notice fired, an organizer sets the result from the lobby's
+        screenshot."""
+        assert self.report is not None
+        if plan.overdue is None or plan.overdue_done:
+            return False
+        fired = [
+            t
+            for t in await self.services.timers.history(f"match:{plan.overdue}:overdue")
+            if t.fired_at is not None and t.outcome is None
+        ]
+        if not fired:
+            return False
+        match = await self.services.brackets.get_match(plan.overdue)
+        wins = match.best_of // 2 + 1
+        await self.services.scores.set_score(
+            self.organizer,
+            self.tournament_id,
+            match.code,
+            wins,
+            0,
+            note="Result overdue; set from the lobby screenshot the winner sent.",
+        )
+        plan.overdue_done = True
+        self.report.overdue.append(match.code)
+        return True
+
+    async def _forfeits(self, plan: _Plan) -> int:
+        """The no-show match, once its check-in deadline settled it."""
+        assert self.report is not None
+        if plan.no_show is None or plan.no_show_done:
+            return 0
+        match = await self.services.brackets.get_match(plan.no_show)
+        if match.status != MatchState.COMPLETED:
+            return 0
+        plan.no_show_done = True
+        self.report.forfeits += 1
+        return 1
 
     async def _check_in(self, match: MatchView, *, only_first: bool) -> None:
         sides = [
@@ -387,6 +486,7 @@ class Demo:
         standings.write_bytes(await self.services.pictures.standings_image(self.tournament_id))
         report.files.append(standings)
         await self.services.badges.award_for_tournament(self.tournament_id)
+        await self._stats_pictures(out)
         await self.services.certificates.set_participants(
             self.organizer, self.tournament_id, True, organizer_name=ORGANIZER_NAME
         )
@@ -403,9 +503,38 @@ class Demo:
             path.write_bytes(document.data)
             report.files.append(path)
         await self._placings()
+        report.reminders = sum(
+            1
+            for t in await self.services.timers.history("match:")
+            if t.kind == MATCH_DUE_REMINDER_TIMER and t.fired_at is not None and t.outcome is None
+        )
         summary = out / "summary.md"
         summary.write_text(summary_markdown(report), encoding="utf-8")
         report.files.append(summary)
+
+    async def _stats_pictures(self, out: Path) -> None:
+        """The /leaderboard and /stats player pictures, as the champion would see them."""
+        assert self.report is not None
+        services = self.services
+        tournament = await services.tournaments.get(self.tournament_id)
+        [champion] = [
+            p for p in await services.brackets.placings(self.tournament_id) if p.place == 1
+        ]
+        champion_id = next(uid for uid, name in self.names.items() if name == champion.display_name)
+        board = await services.leaderboards.leaderboard(
+            GUILD_ID,
+            tournament.game_id,
+            limit=min(25, max(10, self.players)),
+            viewer_id=champion_id,
+        )
+        stats = await services.stats.player(GUILD_ID, champion_id, tournament.game_id)
+        for name, data in (
+            ("leaderboard.png", await services.stats_pictures.leaderboard(board)),
+            ("stats-player.png", await services.stats_pictures.player(stats)),
+        ):
+            path = out / name
+            path.write_bytes(data)
+            self.report.files.append(path)
 
     async def _placings(self) -> None:
         assert self.report is not None
@@ -430,6 +559,7 @@ def summary_markdown(report: DemoReport) -> str:
         "",
         f"- Matches played: {report.matches_played} (one no-show forfeit: {report.forfeits})",
         f"- Disputes opened and resolved: {report.disputes}",
+        *schedule_lines(report),
         f"- Payment proofs approved: {report.payments_approved}, rejected: "
         f"{report.payments_rejected}",
         "",
@@ -442,6 +572,33 @@ def summary_markdown(report: DemoReport) -> str:
         if path.name != "summary.md"
     ]
     return "\n".join(lines) + "\n"
+
+
+def schedule_lines(report: DemoReport) -> list[str]:
+    """What the schedule did, in the server's time zone."""
+    zone = ZoneInfo(TIMEZONE)
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%H:%M")
+
+    lines = []
+    if report.first_round_at is not None:
+        lines.append(
+            f"- Schedule: round 1 at {local(report.first_round_at)} ({TIMEZONE}), then a "
+            f"round every {report.round_minutes} minutes; {report.reminders} match reminders "
+            "sent"
+        )
+    for code, old, new in report.reschedules:
+        lines.append(
+            f"- Rescheduled by agreement: match {code} moved from {local(old)} to "
+            f"{local(new)} (proposed by one side, accepted by the other)"
+        )
+    for code in report.overdue:
+        lines.append(
+            f"- Overdue result: match {code} was not reported in time; the organizers were "
+            "told and set the score"
+        )
+    return lines
 
 
 def _name(index: int) -> str:

@@ -15,6 +15,9 @@ _NOISY = {
     "apscheduler": logging.WARNING,
     "aiohttp.access": logging.WARNING,
     "sqlalchemy.engine": logging.WARNING,
+    # The drivers log every statement's parameters at DEBUG: lobby passwords, references.
+    "aiosqlite": logging.WARNING,
+    "asyncpg": logging.WARNING,
     "alembic.runtime.migration": logging.WARNING,
 }
 

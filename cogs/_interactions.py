@@ -38,8 +38,25 @@ class StorageLocation(Protocol):
     def data_dir(self) -> Path: ...
 
 
+class TournamentDefaultSettings(Protocol):
+    @property
+    def match_checkin_minutes(self) -> int: ...
+
+    @property
+    def reminder_minutes(self) -> list[int]: ...
+
+    @property
+    def result_deadline_minutes(self) -> int: ...
+
+    @property
+    def player_reschedule_minutes(self) -> int: ...
+
+
 class CogSettings(Protocol):
     """The parts of the bot's settings that cogs read."""
+
+    @property
+    def tournaments(self) -> TournamentDefaultSettings: ...
 
     @property
     def dashboard(self) -> DashboardLinkSettings: ...

@@ -156,7 +156,9 @@ class CheckInCog(commands.Cog):
         tournament_id = None
         if tournament is not None:
             tournament_id = await resolve_tournament(interaction, tournament)
-        result = await self.services.checkin.check_in(actor_of(interaction), tournament_id)
+        result = await self.services.checkin.check_in(
+            actor_of(interaction), tournament_id, thread_id=interaction.channel_id
+        )
         await reply(interaction, result_text(result))
 
 

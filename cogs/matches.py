@@ -21,14 +21,20 @@ from cogs._members import ServerMember
 from cogs._safe import user_text
 from engine.kernel.errors import InvalidInput
 from engine.kernel.numbers import ascii_digits
-from engine.matchday import MatchLobby, OverrideOutcome, ReportOutcome, score_text
+from engine.matchday import (
+    MatchLobby,
+    OverrideOutcome,
+    ReportOutcome,
+    RescheduleView,
+    score_text,
+)
 from engine.services import Services
 
 _STATUS_WORDS = {
     "scheduled": "waiting for the earlier matches",
     "checkin": "check-in open",
     "ready": "ready to play",
-    "live": "being played",
+    "live": "🔴 LIVE: being played",
     "pending_result": "waiting for the score to be confirmed",
     "completed": "finished",
     "disputed": "under dispute",
@@ -214,6 +220,9 @@ def match_embed(lobby: MatchLobby, user_id: int) -> discord.Embed:
     embed.add_field(name="Opponent", value=opponent)
     embed.add_field(name="Status", value=_STATUS_WORDS.get(match.status, match.status))
     embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    if match.scheduled_at is not None:
+        seconds = int(match.scheduled_at.timestamp())
+        embed.add_field(name="Starts", value=f"<t:{seconds}:F> (<t:{seconds}:R>)")
     if match.checkin_deadline is not None:
         embed.add_field(
             name="Check in by", value=f"<t:{int(match.checkin_deadline.timestamp())}:R>"
@@ -237,6 +246,15 @@ def override_reply(outcome: OverrideOutcome, what: str) -> str:
     if outcome.tournament_completed:
         text += " That decided the tournament."
     return text
+
+
+def proposal_reply(view: RescheduleView) -> str:
+    when = f"<t:{int(view.new_time.timestamp())}:F>"
+    return (
+        f"📅 Proposed: match {view.code} at {when}. Your opponent accepts or declines in the "
+        f"match thread before <t:{int(view.expires_at.timestamp())}:t>; until then the match "
+        "keeps its time."
+    )
 
 
 class MatchesCog(commands.Cog):
@@ -346,6 +364,92 @@ class MatchesCog(commands.Cog):
             interaction,
             override_reply(outcome, what),
             allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @match.command(
+        name="start",
+        description="Start a match now: it goes LIVE, check-in or not.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        tournament="The tournament of the match.",
+        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        match: app_commands.Range[str, 1, 24],
+    ) -> None:
+        schedule = self.services.schedule
+        lobby = await schedule.start_match(
+            actor_of(interaction), await schedule.match_id(tournament, match)
+        )
+        await reply(interaction, f"🔴 Match {lobby.match.code} is LIVE.")
+
+    @match.command(
+        name="reschedule", description="Propose a new time for your match to your opponent."
+    )
+    @app_commands.describe(
+        when="The new time in the server's time zone: 19:30, or 2026-12-05 19:30.",
+        note="Why, for your opponent.",
+        tournament="The tournament, if you play in more than one right now.",
+    )
+    async def reschedule(
+        self,
+        interaction: discord.Interaction,
+        when: app_commands.Range[str, 3, 20],
+        note: app_commands.Range[str, 0, 200] | None = None,
+        tournament: TournamentId | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        actor = actor_of(interaction)
+        lobby = await self.services.scores.current_match(
+            actor, interaction.guild_id, tournament_id=tournament, thread_id=interaction.channel_id
+        )
+        view = await self.services.reschedules.propose(actor, lobby.match.id, when, note)
+        await reply(interaction, proposal_reply(view))
+
+    @match.command(
+        name="set-time",
+        description="Set when a match starts (any time before the next round).",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        tournament="The tournament of the match.",
+        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
+        when="The new time in the server's time zone: 19:30, or 2026-12-05 19:30.",
+    )
+    async def set_time(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        match: app_commands.Range[str, 1, 24],
+        when: app_commands.Range[str, 3, 20],
+    ) -> None:
+        view = await self.services.reschedules.set_time(
+            actor_of(interaction), tournament, match, when
+        )
+        await reply(
+            interaction,
+            f"🗓️ Match {view.code} now starts <t:{int(view.new_time.timestamp())}:F>; its "
+            "reminders moved with it.",
+        )
+
+    @match.command(
+        name="reminders", description="Get your match reminders by direct message too, or not."
+    )
+    @app_commands.describe(by_dm="Yes: reminders also come by direct message. No: only the thread.")
+    async def reminders(self, interaction: discord.Interaction, by_dm: bool) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        wanted = await self.services.schedule.set_reminder_dms(
+            actor_of(interaction), interaction.guild_id, by_dm
+        )
+        await reply(
+            interaction,
+            "🔔 Your match reminders on this server now also come by direct message."
+            if wanted
+            else "🔕 Your match reminders on this server now come only in the match thread.",
         )
 
 

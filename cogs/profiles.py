@@ -14,12 +14,14 @@ from cogs._autocomplete import GameId
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
 from cogs._members import ServerMember
 from cogs.setup import LANGUAGE_CHOICES
+from cogs.stats import progress_lines
 from cogs.teams import rank_text
 from engine.awards import EarnedBadge
 from engine.entries import ProfileEntry, ProfileView
 from engine.kernel.i18n import LANGUAGES
 from engine.kernel.text import msg
 from engine.services import Services
+from engine.stats import BadgeProgress
 
 
 def _standing(entry: ProfileEntry) -> str:
@@ -32,7 +34,10 @@ def _standing(entry: ProfileEntry) -> str:
 
 
 def profile_embed(
-    view: ProfileView, name: str, badges: Sequence[EarnedBadge] = ()
+    view: ProfileView,
+    name: str,
+    badges: Sequence[EarnedBadge] = (),
+    progress: Sequence[BadgeProgress] = (),
 ) -> discord.Embed:
     embed = discord.Embed(title=f"{name}'s profile", colour=discord.Colour.teal())
     for entry in view.entries[:25]:
@@ -50,6 +55,8 @@ def profile_embed(
         emoji = {b.badge.name: b.badge.emoji for b in badges}
         shown = [f"{emoji[n]} {n}" + (f" ×{c}" if c > 1 else "") for n, c in counts.items()]
         embed.add_field(name="Badges", value=" · ".join(shown)[:1024], inline=False)
+    if next_badges := progress_lines(list(progress)):
+        embed.add_field(name="Next badges", value=next_badges[:1024], inline=False)
     embed.set_footer(text="/register fills in your in-game id from here.")
     return embed
 
@@ -111,8 +118,9 @@ class ProfileCog(
         who = member or interaction.user
         view = await self.services.profiles.show(interaction.guild_id, who.id)
         badges = await self.services.badges.badges_of(interaction.guild_id, who.id)
+        progress = await self.services.stats.badge_progress(interaction.guild_id, who.id)
         await interaction.response.send_message(
-            embed=profile_embed(view, who.display_name, badges), ephemeral=True
+            embed=profile_embed(view, who.display_name, badges, progress), ephemeral=True
         )
 
     @app_commands.command(

@@ -214,6 +214,8 @@ class TournamentCog(commands.Cog):
         swiss_rounds="Swiss: number of rounds (default: enough to find a winner).",
         groups="Groups and playoff: number of groups.",
         advance_per_group="Groups and playoff: how many advance from each group.",
+        round_interval="Minutes between rounds: round 1 at the start, then one every N minutes.",
+        match_checkin="Minutes both sides have to check in to each match (0 = no check-in).",
     )
     @app_commands.choices(
         format_=FORMAT_CHOICES, participant_type=TYPE_CHOICES, grand_final=GRAND_FINAL_CHOICES
@@ -244,8 +246,11 @@ class TournamentCog(commands.Cog):
         swiss_rounds: app_commands.Range[int, 1, 50] | None = None,
         groups: app_commands.Range[int, 1, 64] | None = None,
         advance_per_group: app_commands.Range[int, 1, 64] | None = None,
+        round_interval: app_commands.Range[int, 0, 10080] = 0,
+        match_checkin: app_commands.Range[int, 0, 120] | None = None,
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
+        defaults = cog_host(interaction.client).settings.tournaments
         draft = TournamentDraft(
             name=name,
             game_id=game,
@@ -264,6 +269,16 @@ class TournamentCog(commands.Cog):
             payment_methods=parse_methods(payment_methods) if payment_methods else (),
             checkin_enabled=checkin,
             checkin_window_minutes=checkin_minutes,
+            # With an interval the rounds run on a schedule from the start; without one,
+            # every match is played as soon as both sides are known.
+            round_times=(starts_at,) if round_interval else (),
+            round_interval_minutes=round_interval,
+            match_checkin_minutes=(
+                defaults.match_checkin_minutes if match_checkin is None else match_checkin
+            ),
+            reminder_minutes=tuple(defaults.reminder_minutes),
+            result_deadline_minutes=defaults.result_deadline_minutes,
+            player_reschedule_minutes=defaults.player_reschedule_minutes,
             format_options=_format_options(
                 grand_final.value if grand_final else None,
                 third_place,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, time
 
@@ -11,6 +12,7 @@ from dashboard.hooks import (
     DashboardHooks,
     DisputeSummary,
     ResultLine,
+    ScheduleLine,
 )
 from engine.brackets import MatchView, Snapshot, view_of
 from engine.kernel.actors import SYSTEM_USER_ID, Actor
@@ -20,6 +22,9 @@ from engine.services import Services
 from engine.tournaments import TournamentView
 
 RECENT = 10
+SCHEDULED = 12
+UPCOMING = ["checkin", "ready", "live", "pending_result", "disputed", "scheduled"]
+LIVE = frozenset({"live", "pending_result"})
 
 
 def _score(match: MatchView) -> str:
@@ -44,6 +49,39 @@ def _line(match: MatchView, names: Mapping[int | str, str]) -> ResultLine:
     )
 
 
+def _schedule(matches: list[MatchView], names: Mapping[int | str, str]) -> tuple[ScheduleLine, ...]:
+    """Live matches, then the rest by time; a match whose sides are both still unknown
+    and that has no time says nothing yet."""
+
+    def name(registration_id: int | None) -> str:
+        return names.get(registration_id, "—") if registration_id else "TBD"
+
+    shown = [
+        m
+        for m in matches
+        if m.scheduled_at is not None or m.registration_a_id or m.registration_b_id
+    ]
+    far = datetime.max.replace(tzinfo=UTC)
+    shown.sort(key=lambda m: (m.status not in LIVE, m.scheduled_at or far, m.round, m.code))
+    return tuple(
+        ScheduleLine(
+            label=f"{m.round_title} · {m.code}",
+            top=name(m.registration_a_id),
+            bottom=name(m.registration_b_id),
+            starts_at=m.scheduled_at,
+            live=m.status in LIVE,
+        )
+        for m in shown[:SCHEDULED]
+    )
+
+
+def _drawn_version(snapshot: Snapshot) -> int:
+    """The bracket version, changed too when a match goes LIVE or moves in time (both are
+    drawn): it keys the dashboard's image cache and the pictures' ETag."""
+    drawn = repr((sorted(snapshot.live.items()), sorted(snapshot.times.items())))
+    return snapshot.version * 2**32 + zlib.crc32(drawn.encode())
+
+
 class ServiceBrackets:
     """Brackets from the PictureService, sharing its image cache with /bracket."""
 
@@ -63,11 +101,13 @@ class ServiceBrackets:
         ]
         played.sort(key=lambda m: m.completed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
         names = dict(snapshot.names)
+        upcoming = await self._services.brackets.matches(tournament.id, statuses=UPCOMING)
         return BracketSnapshot(
-            version=snapshot.version,
+            version=_drawn_version(snapshot),
             updated_at=snapshot.updated_at,
             view=view_of(snapshot),
             recent_results=tuple(_line(m, names) for m in played[:RECENT]),
+            schedule=_schedule(upcoming, names),
             render=lambda: pictures.images_of(snapshot),
         )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from dashboard import org, public
+from dashboard import org, public, stats
 from dashboard.config import DashboardConfig
 from dashboard.hooks import DashboardHooks
 from dashboard.inputs import hostile_input
@@ -72,6 +72,8 @@ def create_app(
     )
     if live_updates:
         follow_outbox(app, services, hub, feed or OutboxFeed(services.ctx.db), reads)
+    # Before the public pages: /t/{slug}.json must not be read as a tournament slug.
+    app.router.add_routes(stats.routes)
     app.router.add_routes(public.routes)
     app.router.add_routes(org.routes)
     app.router.add_static("/static", STATIC_DIR)

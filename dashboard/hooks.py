@@ -32,6 +32,17 @@ class ResultLine:
 
 
 @dataclass(frozen=True)
+class ScheduleLine:
+    """A match still to be played or being played, for the schedule list."""
+
+    label: str  # "Semifinal · W2-1"
+    top: str
+    bottom: str
+    starts_at: datetime | None  # None: as soon as both sides are ready
+    live: bool = False
+
+
+@dataclass(frozen=True)
 class BracketSnapshot:
     """What the bracket looks like now. ``version`` must change whenever anything drawn
     changes: it keys the image cache and the ETag."""
@@ -40,6 +51,8 @@ class BracketSnapshot:
     updated_at: datetime
     view: BracketView
     recent_results: tuple[ResultLine, ...] = ()
+    # Live matches first, then the next ones by time (no lobby details: they are private).
+    schedule: tuple[ScheduleLine, ...] = ()
     # The provider's own (cached) renderer, so Discord and the dashboard share one
     # rendering of a bracket version; None = the dashboard renders ``view`` itself.
     render: Callable[[], Awaitable[list[RenderedImage]]] | None = None

@@ -7,7 +7,6 @@ organizer role as they do for Discord buttons, so both paths decide the same way
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,17 +26,6 @@ routes = web.RouteTableDef()
 
 SESSION_COOKIE = "dc_session"
 RECENT_DECISIONS = 10
-AUDIT_LIMITS = (20, 50, 100, 200)
-AUDIT_AREAS = (
-    "payment.",
-    "registration.",
-    "tournament.",
-    "team.",
-    "coins.",
-    "guild.",
-    "dashboard.",
-)
-_ACTION_PREFIX = re.compile(r"^[a-z_.]{0,64}$")
 PROOF_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 DONE = {
     "approve": "Payment #{p} was approved. The player's entry is confirmed and they get a DM.",
@@ -277,7 +265,7 @@ async def organizer_events(request: web.Request) -> web.StreamResponse:
     )
 
 
-# -- disputes and audit -------------------------------------------------------------------
+# -- disputes (the audit log is in dashboard/stats.py) --------------------------------------
 
 
 @routes.get("/org/disputes")
@@ -286,28 +274,3 @@ async def disputes_page(request: web.Request) -> web.Response:
     guild_id, actor = await organizer(request, session)
     disputes = await state(request).hooks.disputes.open_disputes(actor, guild_id)
     return page(request, "org_disputes.html", session, guild_id, disputes=disputes)
-
-
-@routes.get("/org/audit")
-async def audit_page(request: web.Request) -> web.Response:
-    session = await current_session(request)
-    guild_id, _ = await organizer(request, session)
-    action = request.query.get("action", "").strip().lower()
-    if not _ACTION_PREFIX.match(action):
-        action = ""
-    limit_text = request.query.get("limit", "")
-    limit = int(limit_text) if is_number(limit_text, 4) and int(limit_text) in AUDIT_LIMITS else 50
-    entries = await state(request).services.audit.recent(
-        guild_id, limit=limit, action_prefix=action or None
-    )
-    return page(
-        request,
-        "org_audit.html",
-        session,
-        guild_id,
-        entries=entries,
-        action=action,
-        limit=limit,
-        limits=AUDIT_LIMITS,
-        areas=AUDIT_AREAS,
-    )

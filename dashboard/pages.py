@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,18 @@ def when(moment: datetime | None, timezone: str = "UTC") -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({timezone})"
 
 
+def clock(moment: datetime | None, timezone: str = "UTC") -> str:
+    """ "Sat 5 Dec, 18:00" in the server's zone (the table's header names the zone)."""
+    if moment is None:
+        return "When ready"
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b, %H:%M}"
+
+
 def status_label(status: str) -> str:
     try:
         return STATUS_NAMES[TournamentStatus(status)].removeprefix("a ").capitalize()
@@ -43,6 +56,16 @@ def format_label(name: str) -> str:
 
 def humanize(text: str) -> str:
     return text.replace("_", " ")
+
+
+CHANGE_SHOWN = 240
+
+
+def change_text(value: object) -> str:
+    """An audit entry's before/after as readable JSON (names in their own script), cut
+    short on the page; the CSV download has it whole."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= CHANGE_SHOWN else text[: CHANGE_SHOWN - 1] + "…"
 
 
 def is_http_url(value: object) -> bool:
@@ -63,10 +86,12 @@ def build_environment() -> jinja2.Environment:
     )
     env.filters.update(
         when=when,
+        clock=clock,
         status_label=status_label,
         money=money,
         format_label=format_label,
         humanize=humanize,
+        change=change_text,
     )
     env.tests["http_url"] = is_http_url
     return env

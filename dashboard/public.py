@@ -118,6 +118,7 @@ async def _live_context(st: DashboardState, entry: PublicEntry) -> dict[str, obj
             "image_count": len(images),
             "standings": standings_of(snapshot),
             "results": snapshot.recent_results[:RECENT_RESULTS] if snapshot else (),
+            "schedule": snapshot.schedule if snapshot else (),
             "entries": entries,
         }
     return entry.context

@@ -14,7 +14,7 @@ import random
 from concurrent.futures import Executor
 from pathlib import Path
 
-from engine import awards, brackets, entries, matchday, money, tournaments
+from engine import audit, awards, brackets, entries, matchday, money, tournaments
 from engine.audit import AuditService
 from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService
 from engine.brackets import BracketAdminService, BracketService, PictureService
@@ -27,8 +27,22 @@ from engine.kernel.reactions import Reactions
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
-from engine.matchday import CheckInService, DisputeService, ScoreService
+from engine.matchday import (
+    CheckInService,
+    DisputeService,
+    LobbyService,
+    MatchScheduleService,
+    RescheduleService,
+    ScoreService,
+)
 from engine.money import LedgerService, PaymentService
+from engine.stats import (
+    ExportService,
+    LeaderboardService,
+    PlayerStatsService,
+    StatsPictures,
+    TournamentStatsService,
+)
 from engine.tournaments import TournamentService
 from storage.db import Database
 from storage.files import FileStore
@@ -79,6 +93,14 @@ class Services:
         self.badges = BadgeService(self.ctx)
         self.scores = ScoreService(self.ctx)
         self.disputes = DisputeService(self.ctx)
+        self.schedule = MatchScheduleService(self.ctx)
+        self.reschedules = RescheduleService(self.ctx)
+        self.lobbies = LobbyService(self.ctx)
+        self.leaderboards = LeaderboardService(self.ctx)
+        self.stats = PlayerStatsService(self.ctx)
+        self.tournament_stats = TournamentStatsService(self.ctx)
+        self.stats_pictures = StatsPictures(self.ctx)
+        self.exports = ExportService(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -88,6 +110,9 @@ def _register_timers(timers: TimerService) -> None:
     entries.register_timers(timers)
     brackets.register_timers(timers)
     matchday.register_timers(timers)
+    matchday.register_schedule_timers(timers)
+    matchday.register_reschedule_timers(timers)
+    audit.register_timers(timers)
 
 
 def _register_reactions(reactions: Reactions) -> None:
@@ -98,3 +123,4 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(entries.EntryReleased, money.refund_released_entry)
     reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
     reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)
+    reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)

@@ -21,10 +21,12 @@ from collections.abc import Iterable
 
 import discord
 
-import bot.notify.bracket  # noqa: F401  (registers the podium first: certificates follow it)
+import bot.notify.bracket  # (registers the podium first: certificates follow it)
 from bot.notifier import Notifier, on
 from cogs._safe import user_text
 from engine.awards import (
+    BadgeAwarded,
+    BadgeView,
     CertificateGenerationRequested,
     CertificateRevoked,
     CertificateView,
@@ -67,6 +69,74 @@ async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> 
             f"{f' on **{user_text(where)}**' if where else ''} was revoked by the organizers.\n"
             f"Reason: {user_text(event.reason)}\nVerification now shows it as revoked.",
         )
+
+
+BADGES_MARK = "🏅 **Badges earned:**"
+MESSAGE_LIMIT = 2000
+
+
+@on(BadgeAwarded)
+async def badge_awarded(notifier: Notifier, event: BadgeAwarded) -> None:
+    """Keep the badge line of the tournament's podium message current, and DM the player
+    once per tournament about every badge they earned in it.
+
+    The line is rebuilt from every award of the tournament each time, so the order in
+    which the awards' events arrive, or a repeated one, leaves the same line. The DM goes
+    out with the player's first award only, and not to the players who get a certificate:
+    its DM already lists their badges."""
+    services = notifier.services
+    awards = await services.badges.awards_in_tournament(event.tournament_id)
+    await _refresh_badge_line(notifier, event.tournament_id, awards)
+    mine = [badge for badge, user_id in awards if user_id == event.user_id]
+    if not mine or mine[0].id != event.badge_id:
+        return  # another award of this player carries the DM
+    planned = await services.certificates.planned(event.tournament_id)
+    if any(event.user_id in p.recipients for p in planned):
+        return
+    tournament = await services.tournaments.get(event.tournament_id)
+    names = ", ".join(f"{b.emoji} **{user_text(b.name)}**" for b in mine)
+    await notifier.dm(
+        event.user_id,
+        f"🏅 You earned {names} in **{user_text(tournament.name)}**"
+        f"{notifier.where(event.guild_id)}! See your badges and the next ones with "
+        "/stats player.",
+    )
+
+
+def badge_line(awards: list[tuple[BadgeView, int]]) -> str:
+    holders: dict[int, list[int]] = {}
+    badges: dict[int, BadgeView] = {}
+    for badge, user_id in awards:
+        if badge.condition == "participated_n" and (badge.threshold or 1) <= 1:
+            continue  # everyone's first tournament: a DM, not a headline
+        badges[badge.id] = badge
+        holders.setdefault(badge.id, []).append(user_id)
+    parts = [
+        f"{badges[bid].emoji} {user_text(badges[bid].name)}: "
+        + ", ".join(f"<@{uid}>" for uid in dict.fromkeys(users))
+        for bid, users in holders.items()
+    ]
+    return f"{BADGES_MARK} " + " · ".join(parts) if parts else ""
+
+
+async def _refresh_badge_line(
+    notifier: Notifier, tournament_id: int, awards: list[tuple[BadgeView, int]]
+) -> None:
+    live = await notifier.services.pictures.live_message(tournament_id)
+    if live is None:
+        return
+    channel = await notifier.channel(live.channel_id)
+    try:
+        message = await channel.fetch_message(live.message_id)
+    except discord.NotFound:
+        return
+    if not message.content.startswith(bot.notify.bracket.PODIUM_MARK):
+        return  # not the podium (yet): nothing to add a line to
+    line = badge_line(awards)
+    kept = [ln for ln in message.content.split("\n") if not ln.startswith(BADGES_MARK)]
+    content = "\n".join([*kept, line] if line else kept)
+    if content != message.content and len(content) <= MESSAGE_LIMIT:
+        await message.edit(content=content, allowed_mentions=discord.AllowedMentions.none())
 
 
 def start_certificate_run(

@@ -148,6 +148,9 @@ def lobby_embed(lobby: MatchLobby, checkin_deadline: str | None) -> discord.Embe
         colour=discord.Colour.gold(),
     )
     embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    if match.scheduled_at is not None:
+        seconds = int(match.scheduled_at.timestamp())
+        embed.add_field(name="Starts", value=f"<t:{seconds}:F> (<t:{seconds}:R>)")
     deadline = _timestamp(checkin_deadline)
     if deadline:
         embed.add_field(name="Check in by", value=deadline)
@@ -170,6 +173,11 @@ def lobby_buttons(lobby: MatchLobby) -> discord.ui.View:
         specs.append(("Check in", f"dc:match:{match_id}:checkin", discord.ButtonStyle.success))
     specs.append(("Report score", f"dc:match:{match_id}:report", discord.ButtonStyle.primary))
     specs.append(("Open dispute", f"dc:match:{match_id}:dispute", discord.ButtonStyle.secondary))
+    if lobby.match.status in (MatchState.CHECKIN, MatchState.READY):
+        specs.append(
+            ("Reschedule", f"dc:match:{match_id}:reschedule", discord.ButtonStyle.secondary)
+        )
+    specs.append(("Lobby details", f"dc:match:{match_id}:lobby", discord.ButtonStyle.secondary))
     return rendered_buttons(*specs)
 
 

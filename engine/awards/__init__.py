@@ -19,12 +19,14 @@ from engine.awards.completion import (
     complete_finished_bracket,
 )
 from engine.awards.events import (
+    BadgeAwarded,
     CertificateGenerationRequested,
     CertificateRevoked,
 )
 
 __all__ = [
     "DEFAULT_PUBLIC_URL",
+    "BadgeAwarded",
     "BadgeService",
     "BadgeView",
     "CertificateGenerationRequested",

@@ -278,6 +278,17 @@ class BadgeService:
             )
             return [_view(r) for r in rows]
 
+    async def awards_in_tournament(self, tournament_id: int) -> list[tuple[BadgeView, int]]:
+        """Every (badge, user) a tournament awarded, in award order (for its announcement)."""
+        async with self._ctx.read() as session:
+            rows = await session.execute(
+                select(BadgeDefinition, BadgeAward.user_id)
+                .join(BadgeAward, BadgeAward.badge_id == BadgeDefinition.id)
+                .where(BadgeAward.tournament_id == tournament_id)
+                .order_by(BadgeAward.id)
+            )
+            return [(_view(badge), user_id) for badge, user_id in rows]
+
     async def award_for_tournament(self, tournament_id: int) -> list[AwardedBadge]:
         """Award every badge a completed tournament earned; returns the new awards only."""
         async with self._ctx.unit_of_work() as uow:

@@ -11,15 +11,32 @@ from engine.brackets.admin import (
 )
 from engine.brackets.events import (
     MatchCompleted,
+    MatchLive,
     MatchReady,
     MatchReset,
     TournamentCompleted,
     TournamentStarted,
 )
+from engine.brackets.match_times import (
+    MATCH_DUE_REMINDER_TIMER,
+    MATCH_OVERDUE_TIMER,
+    MATCH_START_TIMER,
+    UNDECIDED,
+    WAITING,
+    checkin_deadline,
+    go_live,
+    plan_match_timers,
+    reminder_minutes,
+    round_time,
+    schedule_round,
+)
 from engine.brackets.pictures import (
     PictureService,
     Snapshot,
     view_of,
+)
+from engine.brackets.retime import (
+    retime_matches,
 )
 from engine.brackets.start import (
     BracketService,
@@ -43,6 +60,7 @@ from engine.brackets.store import (
     load_for_update,
     match_view,
     peek_bracket,
+    schedule_checkin_timers,
     schedule_match_checkin_reminder,
 )
 from engine.brackets.views import (
@@ -52,9 +70,14 @@ from engine.brackets.views import (
 
 __all__ = [
     "MATCH_CHECKIN_TIMER",
+    "MATCH_DUE_REMINDER_TIMER",
+    "MATCH_OVERDUE_TIMER",
     "MATCH_REMINDER_TIMER",
+    "MATCH_START_TIMER",
     "OPEN_STATES",
     "REPORTABLE_STATES",
+    "UNDECIDED",
+    "WAITING",
     "Applied",
     "BracketAdminService",
     "BracketCache",
@@ -62,6 +85,7 @@ __all__ = [
     "BracketService",
     "MatchClosedByBracket",
     "MatchCompleted",
+    "MatchLive",
     "MatchReady",
     "MatchReset",
     "MatchState",
@@ -73,13 +97,21 @@ __all__ = [
     "TournamentStarted",
     "apply_action",
     "cache_of",
+    "checkin_deadline",
     "clean_name",
     "correct_result",
+    "go_live",
     "load_for_update",
     "match_view",
     "peek_bracket",
+    "plan_match_timers",
     "register_timers",
+    "reminder_minutes",
+    "retime_matches",
+    "round_time",
+    "schedule_checkin_timers",
     "schedule_match_checkin_reminder",
+    "schedule_round",
     "standings_table",
     "tournament_view",
     "transition",

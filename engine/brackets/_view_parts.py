@@ -3,7 +3,8 @@ a standings table."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import dataclasses
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from engine.formats import Slot as EngineSlot
 from engine.render.model import (
     MatchStatus,
     MatchView,
+    RoundView,
     Slot,
     StandingsRow,
     StandingsTable,
@@ -52,6 +54,8 @@ class ViewContext:
     live: Mapping[str, MatchStatus] = field(default_factory=dict)
     # Shown instead of the overall seed, e.g. "A1" for a group winner in the playoff.
     seed_labels: Mapping[ParticipantId, str] = field(default_factory=dict)
+    # Match code -> when an unfinished match starts, in the server's time ("Sat 18:45").
+    times: Mapping[str, str] = field(default_factory=dict)
 
 
 def clean_name(name: str) -> str:
@@ -132,7 +136,26 @@ def match_box(
         feeds_into=feeds_into or (match.winner_to.match_id if match.winner_to else None),
         label=match.id,
         caption=caption,
+        time=None if match.status is EngineStatus.COMPLETED else ctx.times.get(match.id),
     )
+
+
+def timed_round(title: str, views: tuple[MatchView, ...], best_of: int | None) -> RoundView:
+    """A round headed by the time most of its unfinished matches start at (and their
+    best-of); a match keeps its own only when it differs (a match moved by a reschedule),
+    so a round of eight matches at 18:00 says so once."""
+    times = Counter(v.time for v in views if v.time is not None)
+    common = times.most_common(1)[0][0] if times else None
+    views = tuple(
+        dataclasses.replace(
+            v,
+            time=None if v.time == common else v.time,
+            # The round's header says "Bo3" once; a match repeats it only when it differs.
+            best_of=None if v.best_of == best_of else v.best_of,
+        )
+        for v in views
+    )
+    return RoundView(title, views, best_of, time=common)
 
 
 # ------------------------------------------------------------------ tables

@@ -30,6 +30,19 @@ class MatchReady(DomainEvent):
     checkin_deadline: str | None = None
 
 
+@domain_event("match.live")
+@dataclass(frozen=True, kw_only=True)
+class MatchLive(DomainEvent):
+    """A match is being played. ``how``: checked_in (both sides are here),
+    scheduled_time (its time came) or organizer (started by hand)."""
+
+    tournament_id: int
+    match_id: int
+    code: str
+    how: str
+    thread_id: int | None = None
+
+
 @domain_event("match.completed")
 @dataclass(frozen=True, kw_only=True)
 class MatchCompleted(DomainEvent):

@@ -17,9 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets.states import MatchState
 from engine.brackets.views import standings_table, tournament_view
@@ -36,7 +38,14 @@ from engine.render import (
     render_bracket,
     render_standings,
 )
-from storage.models import BracketState, Game, MatchRow, Registration, Tournament
+from storage.models import (
+    BracketState,
+    Game,
+    GuildSettings,
+    MatchRow,
+    Registration,
+    Tournament,
+)
 from storage.models.enums import TournamentStatus
 
 STATUS_TEXT = {
@@ -77,6 +86,8 @@ class Snapshot:
     names: Mapping[ParticipantId, str]
     live: Mapping[str, MatchStatus]
     updated_at: datetime
+    # Match code -> when an unfinished match starts, in the server's time zone.
+    times: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def key(self, what: str) -> tuple[Any, ...]:
         # Names, title and live states change without a new bracket version (a team
@@ -89,6 +100,7 @@ class Snapshot:
                 self.date,
                 tuple(sorted(self.names.items())),
                 tuple(sorted(self.live.items())),
+                tuple(sorted(self.times.items())),
             )
         )
         return (self.tournament_id, self.version, what, digest)
@@ -215,6 +227,7 @@ class PictureService:
                 names=names,
                 live={code: LIVE_STATES[status] for code, status in live_rows.all()},
                 updated_at=state.updated_at,
+                times=await _match_times(session, tournament),
             )
 
     # ------------------------------------------------------------ live message
@@ -251,6 +264,26 @@ class PictureService:
             state.message_id = message_id
 
 
+async def _match_times(session: AsyncSession, tournament: Tournament) -> dict[str, str]:
+    """When each unfinished match starts, as the server's clock reads ("Sat 18:45")."""
+    zone = await session.scalar(
+        select(GuildSettings.timezone).where(GuildSettings.guild_id == tournament.guild_id)
+    )
+    tz = ZoneInfo(zone or "UTC")
+    rows = await session.execute(
+        select(MatchRow.code, MatchRow.scheduled_at).where(
+            MatchRow.tournament_id == tournament.id,
+            MatchRow.scheduled_at.is_not(None),
+            MatchRow.status.not_in([MatchState.COMPLETED.value, MatchState.CANCELLED.value]),
+        )
+    )
+    return {
+        code: when.astimezone(tz).strftime("%a %H:%M")
+        for code, when in rows.all()
+        if when is not None
+    }
+
+
 def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:
     return tournament_view(
         bracket or snapshot.bracket(),
@@ -260,6 +293,7 @@ def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentVie
         date=snapshot.date,
         names=snapshot.names,
         live=snapshot.live,
+        times=snapshot.times,
     )
 
 

@@ -1,8 +1,9 @@
 """The match state machine, as players and organizers see a match (pure, no I/O).
 
-scheduled ──(both sides known)──> checkin ──(both checked in)──> ready
-     └──────(both known, no match check-in)─────────────────────────┘
-ready ──(someone starts / reports)──> live ──(first report)──> pending_result
+scheduled ──(both sides known)──> checkin ──(both checked in)──> live
+     └──────(both known, no match check-in)──> ready ──(its time / an organizer)──┘
+ready ──(first report, without match check-in)──> pending_result
+live ──(first report)──> pending_result
 pending_result ──(confirmed, or equal reports)──> completed
 pending_result ──(different reports)──> disputed ──(organizer resolves)──> completed
 checkin ──(deadline: a side missing)──> completed (forfeit)
@@ -36,7 +37,7 @@ REPORTABLE_STATES = frozenset({S.READY, S.LIVE, S.PENDING_RESULT})
 
 ALLOWED: dict[MatchState, frozenset[MatchState]] = {
     S.SCHEDULED: frozenset({S.CHECKIN, S.READY, S.COMPLETED, S.CANCELLED}),
-    S.CHECKIN: frozenset({S.READY, S.COMPLETED, S.SCHEDULED, S.CANCELLED}),
+    S.CHECKIN: frozenset({S.READY, S.LIVE, S.COMPLETED, S.SCHEDULED, S.CANCELLED}),
     S.READY: frozenset(
         {S.LIVE, S.PENDING_RESULT, S.COMPLETED, S.DISPUTED, S.SCHEDULED, S.CANCELLED}
     ),

@@ -16,12 +16,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import bindparam, delete, inspect, select
 from sqlalchemy.orm import defer
 
 from engine.brackets._cache import cache_of, key_of, put_after_commit
 from engine.brackets._ratings import update_ratings
 from engine.brackets.events import MatchCompleted, MatchReady, MatchReset
+from engine.brackets.match_times import (
+    checkin_deadline,
+    go_live,
+    match_times,
+    plan_match_timers,
+)
 from engine.brackets.states import MatchState, transition
 from engine.formats import (
     Bracket,
@@ -33,6 +39,7 @@ from engine.formats import (
 )
 from engine.formats import Match as EngineMatch
 from engine.kernel.errors import Conflict, InvalidInput
+from engine.kernel.sql import append_json_array
 from engine.kernel.text import msg
 from engine.kernel.timers import cancel_timers, schedule_timer
 from engine.kernel.uow import UnitOfWork
@@ -93,6 +100,8 @@ class MatchView:
     checked_in_b_at: datetime | None
     thread_id: int | None
     completed_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    live_at: datetime | None = None
 
     def side_of(self, registration_id: int) -> int | None:
         if registration_id == self.registration_a_id:
@@ -140,6 +149,8 @@ def match_view(row: MatchRow) -> MatchView:
         checked_in_b_at=row.checked_in_b_at,
         thread_id=row.thread_id,
         completed_at=row.completed_at,
+        scheduled_at=row.scheduled_at,
+        live_at=row.live_at,
     )
 
 
@@ -196,14 +207,19 @@ async def stored_actions(uow: UnitOfWork, state: BracketState) -> list[dict[str,
 _REPLAY_ONLY = ("actions", "participants", "options")
 
 
+# Built once: every result runs it, and a statement object reused keeps its cache key
+# (building the options and the key again cost more than the query itself).
+_BRACKET_ROW = (
+    select(BracketState)
+    .options(*(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY))
+    .where(BracketState.tournament_id == bindparam("tournament_id"))
+    .with_for_update()
+)
+
+
 async def _bracket_row(uow: UnitOfWork, tournament_id: int) -> BracketState:
     """:func:`locked_state` for a result: its version is all a cached bracket needs."""
-    state = await uow.session.scalar(
-        select(BracketState)
-        .options(*(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY))
-        .where(BracketState.tournament_id == tournament_id)
-        .with_for_update()
-    )
+    state = await uow.session.scalar(_BRACKET_ROW, {"tournament_id": tournament_id})
     if state is None:
         raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
     return state
@@ -238,12 +254,21 @@ async def peek_bracket(uow: UnitOfWork, tournament_id: int) -> Bracket:
 async def _rows_by_code(
     uow: UnitOfWork, tournament_id: int, codes: set[str] | None = None
 ) -> dict[str, MatchRow]:
-    query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
-    if codes is not None:
-        if not codes:
-            return {}
-        query = query.where(MatchRow.code.in_(sorted(codes)))
-    return {row.code: row for row in await uow.session.scalars(query)}
+    if codes is None:
+        query = select(MatchRow).where(MatchRow.tournament_id == tournament_id)
+        return {row.code: row for row in await uow.session.scalars(query)}
+    if not codes:
+        return {}
+    params = {"tournament_id": tournament_id, "codes": sorted(codes)}
+    return {row.code: row for row in await uow.session.scalars(_ROWS_OF_CODES, params)}
+
+
+_ROWS_OF_CODES = (  # built once (every result runs it): it keeps its cache key
+    select(MatchRow).where(
+        MatchRow.tournament_id == bindparam("tournament_id"),
+        MatchRow.code.in_(bindparam("codes", expanding=True)),
+    )
+)
 
 
 def _registration_id(value: object) -> int | None:
@@ -269,7 +294,8 @@ async def apply_action(
             msg("{name} is not live, so its bracket cannot change.", name=tournament.name)
         )
     state, bracket = await load_for_update(uow, tournament_id)
-    before = _fingerprints(bracket)
+    bracket.take_changed()  # what a replay or an earlier action touched is stored already
+    logged = len(bracket.history)
     try:
         if isinstance(action, Withdrawal):
             bracket.withdraw(action.participant_id)
@@ -277,7 +303,9 @@ async def apply_action(
             bracket.apply_result(action)
     except FormatError as exc:
         raise InvalidInput(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+    _append_actions(state, bracket.history[logged:])
+    changed = bracket.take_changed()
+    return await _store(uow, tournament, state, bracket, changed, actor_id=actor_id)
 
 
 async def correct_result(
@@ -303,7 +331,13 @@ async def correct_result(
         bracket.apply_result(result)
     except FormatError as exc:
         raise Conflict(str(exc)) from None
-    return await _store(uow, tournament, state, bracket, before, actor_id=actor_id)
+    # The undone result leaves the middle of the log: it is written again in full, and
+    # the rebuilt bracket is compared match by match (a correction is rare).
+    state.actions = [a.to_dict() for a in bracket.history]
+    changed = {
+        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
+    }
+    return await _store(uow, tournament, state, bracket, changed, actor_id=actor_id)
 
 
 async def _locked_tournament(
@@ -319,18 +353,16 @@ async def _store(
     tournament: Tournament,
     state: BracketState,
     bracket: Bracket,
-    before: dict[str, tuple[Any, ...]],
+    changed: set[str],
     *,
     actor_id: int | None,
 ) -> Applied:
+    """Store a changed bracket (its action log already brought up to date by the caller)
+    and bring the ``changed`` engine matches' rows in line."""
     now = uow.clock.now()
-    state.actions = [a.to_dict() for a in bracket.history]
     state.version += 1
     state.updated_at = now
     put_after_commit(uow, tournament.id, state, bracket)
-    changed = {
-        code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
-    }
     applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
     await update_ratings(uow, tournament, applied.completed, applied.unrated)
     if bracket.is_complete() and state.completed_at is None:
@@ -338,6 +370,24 @@ async def _store(
         await uow.react(BracketFinished(tournament, bracket, actor_id))
         applied.tournament_completed = True
     return applied
+
+
+def _append_actions(state: BracketState, actions: list[Result | Withdrawal]) -> None:
+    """Add ``actions`` at the end of the stored log. A log read in this transaction (a
+    replay) is extended in memory; a cached bracket's log was never read, and is extended
+    by the database in the UPDATE that stores the new version (a SQL expression assigned
+    to the attribute), so a result neither decodes nor re-encodes the whole log, whose
+    length grows with every result."""
+    if not actions:
+        return
+    new = [a.to_dict() for a in actions]
+    current = state.__dict__.get("actions")
+    if isinstance(current, list):
+        state.actions = [*current, *new]
+        return
+    # Unloaded, or an expression from an earlier action of this transaction not flushed yet.
+    logged = current if current is not None else BracketState.actions
+    state.actions = append_json_array(logged, new)
 
 
 def _fingerprints(bracket: Bracket) -> dict[str, tuple[Any, ...]]:
@@ -363,6 +413,7 @@ async def sync_matches(
     """
     rows = await _rows_by_code(uow, tournament.id, only)
     applied = Applied(bracket=bracket)
+    times: dict[str, datetime | None] | None = None  # worked out once, if a row is new
     now = uow.clock.now()
     matches = bracket.matches
     added = False
@@ -370,6 +421,9 @@ async def sync_matches(
         row = rows.get(match.id)
         if row is None:
             row = _new_row(tournament, match, now)
+            if times is None:
+                times = match_times(tournament, bracket)
+            row.scheduled_at = times.get(match.id)
             uow.session.add(row)
             rows[match.id] = row
             added = True
@@ -503,29 +557,24 @@ async def _reset_row(
     row.score_a = row.score_b = row.winner_registration_id = None
     row.outcome = None
     row.checkin_deadline = row.checked_in_a_at = row.checked_in_b_at = None
-    row.ready_at = row.completed_at = None
+    row.ready_at = row.completed_at = row.live_at = None
     await uow.session.execute(delete(MatchReport).where(MatchReport.match_id == row.id))
     await cancel_timers(uow, prefix=f"match:{row.id}:")
 
 
 async def open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> None:
-    """A match just became playable: start its check-in clock when the event wants one."""
+    """A match just became playable: start its check-in clock when the event wants one,
+    plan its reminders, start and overdue notice, and go LIVE when its time has come
+    without a check-in."""
     deadline = None
+    now = uow.clock.now()
     if tournament.match_checkin_minutes <= 0:
         row.status = transition(row.code, row.status, MatchState.READY).value
     else:
         row.status = transition(row.code, row.status, MatchState.CHECKIN).value
-        deadline = uow.clock.now() + timedelta(minutes=tournament.match_checkin_minutes)
+        deadline = checkin_deadline(tournament, row, now)
         row.checkin_deadline = deadline
-        await schedule_timer(
-            uow,
-            kind=MATCH_CHECKIN_TIMER,
-            key=f"match:{row.id}:checkin",
-            due_at=deadline,
-            payload={"match_id": row.id},
-            guild_id=tournament.guild_id,
-        )
-        await schedule_match_checkin_reminder(uow, row)
+        await schedule_checkin_timers(uow, row)
     uow.emit(
         MatchReady(
             guild_id=tournament.guild_id,
@@ -538,6 +587,23 @@ async def open_match(uow: UnitOfWork, tournament: Tournament, row: MatchRow) -> 
             checkin_deadline=deadline.isoformat() if deadline else None,
         )
     )
+    if deadline is None and row.scheduled_at is not None and row.scheduled_at <= now:
+        go_live(uow, tournament, row, "scheduled_time")  # its time came before its players
+    await plan_match_timers(uow, tournament, row)
+
+
+async def schedule_checkin_timers(uow: UnitOfWork, row: MatchRow) -> None:
+    """The check-in deadline of a match in ``checkin`` and its reminder."""
+    assert row.checkin_deadline is not None
+    await schedule_timer(
+        uow,
+        kind=MATCH_CHECKIN_TIMER,
+        key=f"match:{row.id}:checkin",
+        due_at=row.checkin_deadline,
+        payload={"match_id": row.id},
+        guild_id=row.guild_id,
+    )
+    await schedule_match_checkin_reminder(uow, row)
 
 
 def _completed_event(tournament: Tournament, row: MatchRow, version: int) -> MatchCompleted:

@@ -23,6 +23,7 @@ from engine.brackets._view_parts import (
     slot_of,
     status_of,
     table_of,
+    timed_round,
 )
 from engine.formats import Bracket, Match, Outcome, ParticipantId, StandingRow, format_spec
 from engine.formats import MatchStatus as EngineStatus
@@ -54,8 +55,9 @@ def tournament_view(
     date: str = "",
     names: Mapping[ParticipantId, str] | None = None,
     live: Mapping[str, MatchStatus] | None = None,
+    times: Mapping[str, str] | None = None,
 ) -> TournamentView:
-    ctx = ViewContext(names or {}, live or {})
+    ctx = ViewContext(names or {}, live or {}, times=times or {})
     sections = _layout(bracket).sections(bracket, ctx)
     return TournamentView(title, game, date, status, tuple(sections))
 
@@ -77,7 +79,9 @@ def _rounds(
         views = tuple(match_box(bracket, ctx, m) for m in members)
         best_ofs = {m.best_of for m in by_round[number]}
         rounds.append(
-            RoundView(members[0].round_title, views, best_ofs.pop() if len(best_ofs) == 1 else None)
+            timed_round(
+                members[0].round_title, views, best_ofs.pop() if len(best_ofs) == 1 else None
+            )
         )
     return tuple(rounds)
 
@@ -126,7 +130,7 @@ def _final_rounds(
     for i, match in enumerate(finals):
         following = finals[i + 1].id if i + 1 < len(finals) else None
         view = match_box(bracket, ctx, match, feeds_into=following)
-        rounds.append(RoundView(match.round_title, (view,), match.best_of))
+        rounds.append(timed_round(match.round_title, (view,), match.best_of))
     return tuple(rounds)
 
 

@@ -24,6 +24,9 @@ from engine.entries.profiles import (
     ProfileView,
     RankingView,
 )
+from engine.entries.ratings import (
+    START_RATING,
+)
 from engine.entries.registration import (
     RegistrationService,
 )
@@ -50,6 +53,7 @@ from engine.entries.views import (
 )
 
 __all__ = [
+    "START_RATING",
     "EntryReleased",
     "InviteView",
     "ProfileEntry",

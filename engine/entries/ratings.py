@@ -6,7 +6,7 @@ always read ratings that agree with the results.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.kernel.uow import UnitOfWork
 from storage.models import Ranking
@@ -25,6 +25,19 @@ def elo_update(rating_a: int, rating_b: int, score_a: float, k: int = K_FACTOR) 
     return rating_a + delta, rating_b - delta
 
 
+# Built once (every played result runs it): a reused statement keeps its cache key.
+_RANKINGS = (
+    select(Ranking)
+    .where(
+        Ranking.guild_id == bindparam("guild_id"),
+        Ranking.game_id == bindparam("game_id"),
+        Ranking.subject_type == bindparam("subject_type"),
+        Ranking.subject_id.in_(bindparam("subject_ids", expanding=True)),
+    )
+    .with_for_update()
+)
+
+
 async def _rankings(
     uow: UnitOfWork, guild_id: int, game_id: int, subject_type: str, *subject_ids: int
 ) -> list[Ranking]:
@@ -33,14 +46,13 @@ async def _rankings(
     flush the transaction's other pending changes: they go out together at the end."""
     with uow.session.no_autoflush:
         found = await uow.session.scalars(
-            select(Ranking)
-            .where(
-                Ranking.guild_id == guild_id,
-                Ranking.game_id == game_id,
-                Ranking.subject_type == subject_type,
-                Ranking.subject_id.in_(set(subject_ids)),
-            )
-            .with_for_update()
+            _RANKINGS,
+            {
+                "guild_id": guild_id,
+                "game_id": game_id,
+                "subject_type": subject_type,
+                "subject_ids": sorted(set(subject_ids)),
+            },
         )
         by_subject = {row.subject_id: row for row in found}
     missing = [i for i in dict.fromkeys(subject_ids) if i not in by_subject]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 import engine.formats.kinds  # noqa: F401  (registers the built-in formats)
@@ -56,6 +57,10 @@ class Bracket:
         self.matches: dict[str, Match] = {}
         self.history: list[Action] = []
         self.withdrawn: set[ParticipantId] = set()
+        # The matches changed since take_changed() was last called, and how many matches
+        # existed then (matches are only ever added): see take_changed.
+        self._changed: set[str] = set()
+        self._counted = 0
         self._stages: dict[str, Stage] = {}
         self._ready: dict[str, None] = {}
         self._by_id = {p.id: p for p in self.participants}
@@ -95,6 +100,18 @@ class Bracket:
 
     def stage(self, key: str) -> Stage:
         return self._stages[key]
+
+    def take_changed(self) -> set[str]:
+        """The ids of the matches added or changed (status, slots, result) since the last
+        call, then starts counting afresh: a superset of the matches whose state differs,
+        so that a caller mirroring matches elsewhere (the match rows) looks at a handful
+        of them after one result instead of comparing all of them."""
+        changed, self._changed = self._changed, set()
+        matches = self.matches
+        if len(matches) != self._counted:
+            changed.update(islice(matches, self._counted, None))
+            self._counted = len(matches)
+        return changed
 
     # ------------------------------------------------------------ changing state
     def apply_result(self, result: Result) -> Match:
@@ -187,6 +204,7 @@ class Bracket:
 
     def add_match(self, stage: Stage, match: Match) -> Match:
         self.matches[match.id] = match
+        self._changed.add(match.id)
         stage.match_ids.append(match.id)
         overrides = self.options.round_best_of
         if overrides and match.id in overrides:
@@ -203,6 +221,7 @@ class Bracket:
             else:
                 match.status = MatchStatus.READY
                 ready[match.id] = None
+                self._changed.add(match.id)
 
     def best_of(self, round_key: str, *, final: bool = False, default: int | None = None) -> int:
         by_round = self.options.round_best_of
@@ -218,6 +237,7 @@ class Bracket:
 
     def settle(self, match: Match) -> None:
         """Called once both slots are filled: play out byes and withdrawals, or open it."""
+        self._changed.add(match.id)
         first, second = match.slots
         if not (first.bye or second.bye or self.withdrawn):
             match.status = MatchStatus.READY
@@ -240,6 +260,7 @@ class Bracket:
     def place(self, ref: SlotRef, participant: ParticipantId | None) -> None:
         """Put a participant (``None`` = a bye) into a slot and settle the match if full."""
         target = self.matches[ref.match_id]
+        self._changed.add(target.id)
         slot = target.slots[ref.slot]
         if participant is None:
             slot.bye = True
@@ -253,6 +274,7 @@ class Bracket:
     def _complete(self, match: Match, verdict: Verdict, *, automatic: bool) -> None:
         won, match.scores, match.outcome = verdict
         match.status = MatchStatus.COMPLETED
+        self._changed.add(match.id)
         match.automatic = automatic
         self._ready.pop(match.id, None)
         if won is not None:

@@ -89,6 +89,54 @@ async def schedule_timer(
     uow.timers_changed = True
 
 
+async def plan_timers(
+    uow: UnitOfWork,
+    *,
+    prefix: str,
+    kinds: frozenset[str],
+    plan: dict[str, tuple[str, datetime]],
+    payload: dict[str, Any],
+    guild_id: int | None = None,
+) -> None:
+    """Make the pending timers of ``kinds`` under key ``prefix`` exactly ``plan``
+    (key -> (kind, due)) in one read: move those that exist, add the missing, cancel the
+    rest. A key that already fired at the same due time is not planned again, so moving
+    one thing never repeats a reminder that was already sent for the same moment."""
+    rows = list(
+        await uow.session.scalars(
+            select(Timer)
+            .where(Timer.key.startswith(prefix), Timer.kind.in_(kinds))
+            .with_for_update()
+        )
+    )
+    now = uow.clock.now()
+    fired = {(t.key, t.due_at) for t in rows if t.fired_at is not None}
+    pending = {t.key: t for t in rows if t.fired_at is None and t.cancelled_at is None}
+    for key, timer in pending.items():
+        wanted = plan.get(key)
+        if wanted is None or wanted[0] != timer.kind or (key, wanted[1]) in fired:
+            timer.cancelled_at = now
+    for key, (kind, due) in plan.items():
+        if (key, due) in fired:
+            continue
+        kept = pending.get(key)
+        if kept is not None and kept.cancelled_at is None:
+            kept.due_at, kept.payload, kept.claimed_until = due, payload, None
+            continue
+        uow.session.add(
+            Timer(
+                kind=kind,
+                key=key,
+                guild_id=guild_id,
+                due_at=due,
+                payload=payload,
+                created_at=now,
+                attempts=0,
+            )
+        )
+    uow.timers_changed = True
+
+
 async def cancel_timers(
     uow: UnitOfWork, *, key: str | None = None, prefix: str | None = None
 ) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.clock import Clock, SystemClock
@@ -26,7 +26,15 @@ from engine.kernel.reactions import Reactions
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES, Uploads
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import AuditEntry, OutboxEvent
+from storage.models import (
+    AuditEntry,
+    Certificate,
+    Dispute,
+    MatchRow,
+    OutboxEvent,
+    Payment,
+    Registration,
+)
 from storage.notify import OUTBOX_CHANNEL, TIMERS_CHANNEL, notify
 
 
@@ -101,6 +109,7 @@ class UnitOfWork:
                 target_id=None if target_id is None else str(target_id),
                 before=before,
                 after=after,
+                tournament_id=tournament_of(target_type, target_id, before, after),
                 created_at=self.clock.now(),
             )
         )
@@ -164,3 +173,35 @@ class ServiceContext:
 
     def read(self) -> AbstractAsyncContextManager[AsyncSession]:
         return self.db.read()
+
+
+# Targets that belong to one tournament: the entry is filed under it by a subquery in the
+# INSERT itself, so no service has to say which tournament its change was about.
+_TARGET_TOURNAMENT: dict[str, Any] = {
+    "match": MatchRow,
+    "registration": Registration,
+    "payment": Payment,
+    "dispute": Dispute,
+    "certificate": Certificate,
+}
+
+
+def tournament_of(
+    target_type: str,
+    target_id: str | int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> Any:
+    """The tournament an audit entry belongs to (an id, or a scalar subquery finding it
+    from the target's row), so the log can be searched by tournament."""
+    numeric = target_id is not None and str(target_id).isascii() and str(target_id).isdigit()
+    if target_type == "tournament" and numeric:
+        return int(str(target_id))
+    for values in (after, before):
+        found = (values or {}).get("tournament_id")
+        if isinstance(found, int) and not isinstance(found, bool):
+            return found
+    model = _TARGET_TOURNAMENT.get(target_type)
+    if model is not None and numeric and int(str(target_id)) < 2**63:
+        return select(model.tournament_id).where(model.id == int(str(target_id))).scalar_subquery()
+    return None

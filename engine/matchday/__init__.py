@@ -36,8 +36,29 @@ from engine.matchday.events import (
     ScoreMismatch,
     ScoreReported,
 )
+from engine.matchday.lobby import (
+    LobbyAccess,
+    LobbyDetails,
+    LobbyService,
+)
 from engine.matchday.reports import (
     ScoreService,
+)
+from engine.matchday.reschedule import (
+    RescheduleService,
+    RescheduleView,
+    register_reschedule_timers,
+)
+from engine.matchday.schedule import (
+    MatchScheduleService,
+    register_schedule_timers,
+)
+from engine.matchday.schedule_events import (
+    MatchLobbyPosted,
+    MatchRescheduleDecided,
+    MatchRescheduleProposed,
+    MatchResultOverdue,
+    MatchStartingSoon,
 )
 
 __all__ = [
@@ -53,19 +74,32 @@ __all__ = [
     "DisputeService",
     "DisputeView",
     "EvidenceFile",
+    "LobbyAccess",
+    "LobbyDetails",
+    "LobbyService",
     "MatchCheckInComplete",
     "MatchCheckInMissed",
     "MatchCheckInReminder",
     "MatchCheckInView",
     "MatchLobby",
+    "MatchLobbyPosted",
     "MatchNoShow",
+    "MatchRescheduleDecided",
+    "MatchRescheduleProposed",
+    "MatchResultOverdue",
+    "MatchScheduleService",
     "MatchSideCheckedIn",
+    "MatchStartingSoon",
     "OverrideOutcome",
     "ReportOutcome",
+    "RescheduleService",
+    "RescheduleView",
     "ScoreMismatch",
     "ScoreReported",
     "ScoreService",
     "close_disputes_of_settled_match",
+    "register_reschedule_timers",
+    "register_schedule_timers",
     "register_timers",
     "score_text",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import (
@@ -175,7 +175,7 @@ async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchR
 
 async def lock_match_reports(uow: UnitOfWork, match_id: int) -> LockedMatch:
     """:func:`lock_match` with the match's reports, read by the same statement."""
-    locked = await _lock_match_where(uow, MatchRow.id == match_id)
+    locked = await _lock_match_where(uow, _LOCK_MATCH, {"match_id": match_id})
     if locked is None:
         raise NotFound(
             msg(
@@ -189,26 +189,40 @@ async def lock_match_reports(uow: UnitOfWork, match_id: int) -> LockedMatch:
 async def lock_match_of_report(uow: UnitOfWork, report_id: int) -> LockedMatch | None:
     """:func:`lock_match_reports` for the match of a report, or None when the report is
     gone: the match is found by the locking statement itself, not by a lookup first."""
-    match_id = select(MatchReport.match_id).where(MatchReport.id == report_id).scalar_subquery()
-    return await _lock_match_where(uow, MatchRow.id == match_id)
+    return await _lock_match_where(uow, _LOCK_MATCH_OF_REPORT, {"report_id": report_id})
 
 
-async def _lock_match_where(uow: UnitOfWork, where: ColumnElement[bool]) -> LockedMatch | None:
+def _locking(where: ColumnElement[bool]) -> Select[Tournament, MatchRow]:
+    return (
+        select(Tournament, MatchRow)
+        .join(Tournament, Tournament.id == MatchRow.tournament_id)
+        .where(where)
+        .with_for_update(of=[Tournament, MatchRow])
+        .execution_options(populate_existing=True)
+    )
+
+
+# Built once (every report and confirmation runs one): a reused statement keeps its
+# cache key instead of computing it again.
+_LOCK_MATCH = _locking(MatchRow.id == bindparam("match_id"))
+_LOCK_MATCH_OF_REPORT = _locking(
+    MatchRow.id
+    == select(MatchReport.match_id)
+    .where(MatchReport.id == bindparam("report_id"))
+    .scalar_subquery()
+)
+
+
+async def _lock_match_where(
+    uow: UnitOfWork, statement: Select[Tournament, MatchRow], params: dict[str, int]
+) -> LockedMatch | None:
     """Two statements for the tournament, the match and its reports (every report and
     confirmation starts here). On PostgreSQL ``FOR UPDATE OF tournaments, matches`` locks
     the tournament row before the match row, the order every writer keeps; the reports
     are read once both locks are held, so that a report committed by the writer this one
     waited for is seen (a locking statement keeps its own snapshot for the rows it does
     not lock). On SQLite the write transaction already holds the database."""
-    found = (
-        await uow.session.execute(
-            select(Tournament, MatchRow)
-            .join(Tournament, Tournament.id == MatchRow.tournament_id)
-            .where(where)
-            .with_for_update(of=[Tournament, MatchRow])
-            .execution_options(populate_existing=True)
-        )
-    ).first()
+    found = (await uow.session.execute(statement, params)).first()
     if found is None:
         return None
     tournament, row = found
@@ -220,6 +234,14 @@ Sides = tuple[Side | None, Side | None]
 _KEEP = "deltacrown.matchday.registrations"
 
 
+_SIDES = (  # built once: a reused statement keeps its cache key
+    select(Registration, RegistrationMember.user_id)
+    .outerjoin(RegistrationMember, RegistrationMember.registration_id == Registration.id)
+    .where(Registration.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Registration.id, RegistrationMember.id)
+)
+
+
 async def load_sides(session: AsyncSession, row: MatchRow) -> Sides:
     """Both sides of a match, names and members, in one statement: what a report needs to
     know who may act, and what its reply shows. The registrations are loaded as rows, so
@@ -227,12 +249,7 @@ async def load_sides(session: AsyncSession, row: MatchRow) -> Sides:
     ids = [r for r in (row.registration_a_id, row.registration_b_id) if r is not None]
     found: dict[int, tuple[str, list[int]]] = {}
     if ids:
-        rows = await session.execute(
-            select(Registration, RegistrationMember.user_id)
-            .outerjoin(RegistrationMember, RegistrationMember.registration_id == Registration.id)
-            .where(Registration.id.in_(ids))
-            .order_by(Registration.id, RegistrationMember.id)
-        )
+        rows = await session.execute(_SIDES, {"ids": ids})
         loaded = session.info.setdefault(_KEEP, [])
         for registration, user_id in rows:
             if registration.id not in found:
@@ -323,13 +340,16 @@ def _registrations(sides: Sides) -> tuple[int | None, int | None]:
     )
 
 
+_REPORTS_OF = (  # built once: reused, a statement keeps its cache key
+    select(MatchReport)
+    .where(MatchReport.match_id == bindparam("match_id"))
+    .order_by(MatchReport.id)
+    .execution_options(populate_existing=True)
+)
+
+
 async def reports_of(session: AsyncSession, match_id: int) -> list[MatchReport]:
-    rows = await session.scalars(
-        select(MatchReport)
-        .where(MatchReport.match_id == match_id)
-        .order_by(MatchReport.id)
-        .execution_options(populate_existing=True)
-    )
+    rows = await session.scalars(_REPORTS_OF, {"match_id": match_id})
     return list(rows.all())
 
 

@@ -1,6 +1,6 @@
 """Match check-in (docs/architecture.md, "Durable time").
 
-With ``match_checkin_minutes``, a match in ``checkin`` moves to ``ready`` when both sides
+With ``match_checkin_minutes``, a match in ``checkin`` goes ``live`` when both sides
 are in; at the deadline a missing side forfeits, and when nobody came the organizers are
 told and the match stays open. ``/checkin`` (:class:`CheckInService`) checks the caller in
 for their waiting matches, or else for the tournament window of ``engine.entries``.
@@ -20,7 +20,8 @@ from engine.brackets import (
     MATCH_REMINDER_TIMER,
     MatchState,
     apply_action,
-    transition,
+    go_live,
+    plan_match_timers,
 )
 from engine.entries import TournamentCheckInView, check_in_tournament
 from engine.formats import Result
@@ -214,9 +215,10 @@ async def check_in_match(uow: UnitOfWork, actor: Actor, match_id: int) -> MatchC
         )
     )
     if both:
-        row.status = transition(row.code, row.status, MatchState.READY).value
         await cancel_timers(uow, key=f"match:{row.id}:checkin")
         await cancel_timers(uow, key=f"match:{row.id}:checkin_reminder")
+        go_live(uow, t, row, "checked_in")
+        await plan_match_timers(uow, t, row)
         uow.emit(
             MatchCheckInComplete(
                 guild_id=row.guild_id,
@@ -253,10 +255,16 @@ class CheckInService:
         async with self._ctx.unit_of_work() as uow:
             return await check_in_match(uow, actor, match_id)
 
-    async def check_in(self, actor: Actor, tournament_id: int | None = None) -> CheckInResult:
+    async def check_in(
+        self, actor: Actor, tournament_id: int | None = None, *, thread_id: int | None = None
+    ) -> CheckInResult:
         """``/checkin``: the actor's matches waiting for check-in (in ``tournament_id``
-        when given), else the tournament check-in (the one open for them when not given)."""
-        matches = await self._waiting_matches(actor, tournament_id)
+        when given), else the tournament check-in (the one open for them when not given).
+        In a match's thread, only that match: checking in makes a match LIVE, and a match
+        due later (a round-robin group opens them all at once) must not start early."""
+        waiting = await self._waiting_matches(actor, tournament_id)
+        here = [w for w in waiting if w[2] is not None and w[2] == thread_id]
+        matches = [(match_id, done) for match_id, done, _ in here or waiting]
         if matches:
             pending = [m for m, mine_in in matches if not mine_in] or [matches[0][0]]
             done = [await self.check_in_match(actor, match_id) for match_id in pending]
@@ -267,8 +275,8 @@ class CheckInService:
 
     async def _waiting_matches(
         self, actor: Actor, tournament_id: int | None
-    ) -> list[tuple[int, bool]]:
-        """(match id, already checked in) of the actor's matches in ``checkin``."""
+    ) -> list[tuple[int, bool, int | None]]:
+        """(match id, already checked in, thread id) of the actor's matches in ``checkin``."""
         query = (
             select(MatchRow, RegistrationMember.registration_id)
             .join(
@@ -295,6 +303,7 @@ class CheckInService:
                 row.id,
                 (row.checked_in_a_at if reg == row.registration_a_id else row.checked_in_b_at)
                 is not None,
+                row.thread_id,
             )
             for row, reg in found
         ]

@@ -124,7 +124,7 @@ class MatchSideCheckedIn(DomainEvent):
 @domain_event("match.checkin_complete")
 @dataclass(frozen=True, kw_only=True)
 class MatchCheckInComplete(DomainEvent):
-    """Both sides checked in: the match moved to ``ready``."""
+    """Both sides checked in: the match went ``live``."""
 
     tournament_id: int
     match_id: int

@@ -51,6 +51,7 @@ from engine.matchday._access import (
     validate_scores,
 )
 from engine.matchday.events import ScoreConfirmed, ScoreMismatch, ScoreReported
+from engine.matchday.schedule import check_reportable
 from storage.models import MatchReport, MatchRow, Tournament
 
 
@@ -132,6 +133,9 @@ class ScoreService:
                 )
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
+            tournament = await session.get(Tournament, row.tournament_id)
+            assert tournament is not None
+            check_reportable(tournament, row)
             return lobby
 
     # -- reports -------------------------------------------------------------------------
@@ -176,6 +180,7 @@ class ScoreService:
                 return await self._organizer_report(uow, tournament, row, (mine, theirs), actor)
             if row.status not in REPORTABLE_STATES:
                 transition(row.code, row.status, MatchState.PENDING_RESULT)
+            check_reportable(tournament, row)
             # Reports of a side that left the match (a corrected earlier result) do not count.
             slots = (row.registration_a_id, row.registration_b_id)
             reports = [r for r in locked.reports if r.registration_id in slots]

@@ -33,8 +33,19 @@ from engine.render.model import (
     SwissSection,
     TournamentView,
 )
+from engine.render.stats import (
+    BoardLine,
+    BoardPicture,
+    ResultChip,
+    StatsPicture,
+    StatTile,
+    render_leaderboard,
+    render_stats_card,
+)
 
 __all__ = [
+    "BoardLine",
+    "BoardPicture",
     "BracketImageCache",
     "CertificateData",
     "CertificateWords",
@@ -45,6 +56,7 @@ __all__ = [
     "MatchView",
     "Placement",
     "RenderedImage",
+    "ResultChip",
     "RoundRobinSection",
     "RoundView",
     "Section",
@@ -52,6 +64,8 @@ __all__ = [
     "StandingsRow",
     "StandingsSection",
     "StandingsTable",
+    "StatTile",
+    "StatsPicture",
     "SwissPairing",
     "SwissRound",
     "SwissSection",
@@ -62,5 +76,7 @@ __all__ = [
     "certificate_content_hash",
     "render_bracket",
     "render_certificate",
+    "render_leaderboard",
     "render_standings",
+    "render_stats_card",
 ]

@@ -22,6 +22,7 @@ SEED_W = 36.0  # room for three-digit seeds at 256 entrants
 SCORE_W = 36.0
 TITLE_H = 40.0
 HEADER_H = 44.0
+TIME_LINE_H = 18.0
 NAME_SIZE = 16.0
 SMALL_SIZE = 14.0
 
@@ -169,15 +170,18 @@ def tree_panel(section: EliminationSection, ids: set[str], key: str, title: str)
     first_column = min(
         ci for ci, r in enumerate(section.rounds) for m in r.matches if m.id in placed
     )
-    titles = [_round_title(r) for r in section.rounds[first_column : first_column + columns]]
+    shown = section.rounds[first_column : first_column + columns]
+    titles = [(_round_title(r), r.time) for r in shown]
+    # A second header line for the round's time, only when some round has one.
+    header_h = HEADER_H + (TIME_LINE_H if any(r.time for r in shown) else 0)
     width = columns * COL_W - COL_GAP
-    height = TITLE_H + HEADER_H + rows * SLOT_H
+    height = TITLE_H + header_h + rows * SLOT_H
 
     def paint(canvas: Canvas, x0: float, y0: float) -> None:
         canvas.text(x0, y0 + TITLE_H / 2 - 4, title, size=22, fill=c.TEXT, bold=True)
-        for i, text in enumerate(titles):
-            _paint_round_header(canvas, x0 + i * COL_W, y0 + TITLE_H, text)
-        top = y0 + TITLE_H + HEADER_H
+        for i, (text, when) in enumerate(titles):
+            _paint_round_header(canvas, x0 + i * COL_W, y0 + TITLE_H, text, when, header_h)
+        top = y0 + TITLE_H + header_h
         _paint_connectors(canvas, placed, x0, top)
         for p in placed.values():
             paint_match(canvas, p.match, x0 + p.column * COL_W, top + p.slot * SLOT_H)
@@ -191,11 +195,15 @@ def _round_title(round_view: RoundView) -> str:
     )
 
 
-def _paint_round_header(canvas: Canvas, x: float, y: float, text: str) -> None:
-    canvas.rect(x, y + 2, BOX_W, HEADER_H - 14, c.PANEL, outline=c.BORDER, radius=6)
+def _paint_round_header(
+    canvas: Canvas, x: float, y: float, text: str, when: str | None, height: float
+) -> None:
+    box_h = height - 14
+    canvas.rect(x, y + 2, BOX_W, box_h, c.PANEL, outline=c.BORDER, radius=6)
+    title_y = y + 2 + (box_h / 2 if when is None else (box_h - TIME_LINE_H) / 2 + 1)
     canvas.text(
         x + BOX_W / 2,
-        y + 2 + (HEADER_H - 14) / 2,
+        title_y,
         text,
         size=15,
         fill=c.TEXT_SOFT,
@@ -203,6 +211,16 @@ def _paint_round_header(canvas: Canvas, x: float, y: float, text: str) -> None:
         align="center",
         max_width=BOX_W - 16,
     )
+    if when is not None:
+        canvas.text(
+            x + BOX_W / 2,
+            title_y + TIME_LINE_H,
+            when,
+            size=SMALL_SIZE,
+            fill=c.FAINT,
+            align="center",
+            max_width=BOX_W - 16,
+        )
 
 
 def _box_center_y(top: float, slot: float) -> float:
@@ -238,6 +256,8 @@ def paint_match(canvas: Canvas, match: MatchView, x: float, y: float) -> None:
 
 def _paint_meta(canvas: Canvas, match: MatchView, x: float, y: float) -> None:
     status = _STATUS_TEXT.get(match.status)
+    if match.time is not None and match.status is not MatchStatus.LIVE:
+        status = (match.time, c.ACCENT)  # moved off its round's time: say when instead
     right = BOX_W
     if status:
         right -= (

@@ -48,6 +48,8 @@ class MatchView:
     label: str | None = None
     # Extra caption for a match that stands apart from the tree (e.g. "Third place match").
     caption: str | None = None
+    # When the match starts ("Sat 18:45"), shown only where it differs from its round's.
+    time: str | None = None
 
     @property
     def display_label(self) -> str:
@@ -59,6 +61,8 @@ class RoundView:
     title: str
     matches: tuple[MatchView, ...]
     best_of: int | None = None
+    # When the round's unfinished matches start ("Sat 18:00"); None: as soon as ready.
+    time: str | None = None
 
 
 @dataclass(frozen=True)

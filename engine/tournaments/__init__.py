@@ -15,6 +15,7 @@ from engine.tournaments.lifecycle import (
 )
 from engine.tournaments.moments import (
     EntryFeeWaived,
+    MatchScheduleChanged,
     SlotsAdded,
     TournamentCancelling,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "EntryFeeWaived",
     "FieldSpec",
     "FieldView",
+    "MatchScheduleChanged",
     "RegistrationClosingSoon",
     "SlotsAdded",
     "TournamentAutoStartFailed",

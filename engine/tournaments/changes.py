@@ -37,6 +37,8 @@ def display_value(key: str, value: Any) -> str:
         return "/".join(str(p) for p in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key == "round_times":
+        return ", ".join(t.strftime("%Y-%m-%d %H:%M UTC") for t in value)
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
     if isinstance(value, Mapping):

@@ -34,7 +34,12 @@ from engine.tournaments.events import (
     TournamentEdited,
 )
 from engine.tournaments.fields import FieldSpec, FieldView, field_key, field_options
-from engine.tournaments.moments import EntryFeeWaived, SlotsAdded, TournamentCancelling
+from engine.tournaments.moments import (
+    EntryFeeWaived,
+    MatchScheduleChanged,
+    SlotsAdded,
+    TournamentCancelling,
+)
 from engine.tournaments.parsing import apply_edit, current_text, editable_field
 from engine.tournaments.rules import TournamentConfig
 from engine.tournaments.status import SCHEDULED_STATES, apply_status_change, replan_timers
@@ -60,6 +65,9 @@ from storage.models import (
 from storage.models.enums import SLOT_HOLDING, RegistrationStatus, TournamentStatus
 
 S = TournamentStatus
+SCHEDULE_FIELDS = frozenset(
+    {"round_times", "round_interval_minutes", "reminder_minutes", "result_deadline_minutes"}
+)
 ACTIVE_REGISTRATION = frozenset({*SLOT_HOLDING, RegistrationStatus.WAITLISTED})
 FIELD_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_OPEN})
 
@@ -352,6 +360,9 @@ class TournamentService:
             before.entry_fee_coins or before.entry_fee_minor
         ):
             await uow.react(EntryFeeWaived(row.id, actor.user_id))
+        if set(changed) & SCHEDULE_FIELDS and row.status == S.LIVE:
+            # The matches take their new times, and their reminders move with them.
+            await uow.react(MatchScheduleChanged(row.id))
         return TournamentChange(view_of(row, game.name, tz), row.version, summary)
 
     # ---------------------------------------------------------------- lifecycle

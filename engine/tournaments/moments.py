@@ -33,3 +33,11 @@ class SlotsAdded:
     """An edit raised ``max_participants``: new slots go to the waitlist first."""
 
     tournament_id: int
+
+
+@dataclass(frozen=True)
+class MatchScheduleChanged:
+    """An edit changed the round times, reminders or result deadline of a running event:
+    ``engine.brackets`` gives every unfinished match its new time and moves its timers."""
+
+    tournament_id: int

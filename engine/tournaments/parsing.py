@@ -182,6 +182,16 @@ def _opt_time(text: str, tz: str) -> datetime | None:
     return None if text.strip().lower() in ("", "none", "clear") else parse_local_time(text, tz)
 
 
+def _round_times(text: str, tz: str) -> tuple[datetime, ...]:
+    lines = [part for part in re.split(r"[\n,;]+", text) if part.strip()]
+    return tuple(parse_local_time(line, tz) for line in lines)
+
+
+def _minutes_list(text: str) -> tuple[int, ...]:
+    words = [w for w in re.split(r"[,\s/]+", text.strip()) if w]
+    return tuple(parse_int(w, "A reminder") for w in words)
+
+
 def _option_value(key: str) -> Parser:
     def parse(text: str, _tz: str) -> Any:
         if text.strip().lower() in ("", "none", "default"):
@@ -250,6 +260,32 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
             "match_checkin_minutes",
             "Minutes both sides have to check in to a match (0 = off)",
             lambda t, _: parse_int(t, "Match check-in"),
+        ),
+        EditableField(
+            "round_times",
+            "Round times, one per line (2026-12-05 18:00)",
+            _round_times,
+            long_text=True,
+        ),
+        EditableField(
+            "round_interval_minutes",
+            "Minutes between rounds after the last time",
+            lambda t, _: parse_int(t, "The time between rounds"),
+        ),
+        EditableField(
+            "reminder_minutes",
+            "Reminder minutes before a match, e.g. 60, 15",
+            lambda t, _: _minutes_list(t),
+        ),
+        EditableField(
+            "result_deadline_minutes",
+            "Minutes after a match's time until overdue",
+            lambda t, _: parse_int(t, "The result deadline"),
+        ),
+        EditableField(
+            "player_reschedule_minutes",
+            "How far players may move a match (minutes)",
+            lambda t, _: parse_int(t, "The reschedule limit"),
         ),
         EditableField("seeding", "random, ranked or manual", lambda t, _: t.strip().lower()),
         EditableField(
@@ -354,6 +390,10 @@ def current_text(config: TournamentConfig, field_name: str, tz: str) -> str:
         return "/".join(str(p) for p in value)
     if field_name == "stream_links":
         return "\n".join(value)
+    if field_name == "round_times":
+        return "\n".join(t.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") for t in value)
+    if field_name == "reminder_minutes":
+        return ", ".join(str(m) for m in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, tuple):

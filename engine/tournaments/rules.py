@@ -7,6 +7,7 @@ No database here: ``TournamentService`` loads the rows, calls these, and writes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,6 +76,8 @@ MAX_MINOR = 2_000_000_000
 MAX_COINS = 10**9
 MAX_RULES = 4000
 MAX_LINKS = 5
+DEFAULT_REMINDER_MINUTES = (60, 15)  # minutes before a match its players are reminded
+DEFAULT_MATCH_CHECKIN_MINUTES = 15  # new tournaments check in to every match (0 = off)
 
 STATUS_NAMES = {
     S.DRAFT: "a draft",
@@ -195,6 +198,12 @@ class TournamentConfig:
     checkin_enabled: bool = False
     checkin_window_minutes: int = 30
     match_checkin_minutes: int = 0
+    # The match schedule: round start times, then an interval (engine.brackets.match_times).
+    round_times: tuple[datetime, ...] = ()
+    round_interval_minutes: int = 0
+    reminder_minutes: tuple[int, ...] = DEFAULT_REMINDER_MINUTES
+    result_deadline_minutes: int = 60
+    player_reschedule_minutes: int = 120
     seeding: str = "random"
     fee_waiver_top_n: int = 0
     rules: str | None = None
@@ -207,8 +216,9 @@ class TournamentConfig:
         for key in TIME_FIELDS:
             value = getattr(self, key)
             data[key] = value.astimezone(UTC).isoformat() if value else None
-        for key in ("payment_methods", "prize_distribution", "stream_links"):
+        for key in ("payment_methods", "prize_distribution", "stream_links", "reminder_minutes"):
             data[key] = list(data[key])
+        data["round_times"] = [t.astimezone(UTC).isoformat() for t in self.round_times]
         return data
 
     @classmethod
@@ -220,10 +230,17 @@ class TournamentConfig:
             values[key] = datetime.fromisoformat(raw) if raw else None
         for key in ("payment_methods", "prize_distribution", "stream_links"):
             values[key] = tuple(values.get(key) or ())
+        # Snapshots older than the match schedule have none: play as soon as ready.
+        values["round_times"] = tuple(
+            datetime.fromisoformat(t) for t in values.get("round_times") or ()
+        )
+        values["reminder_minutes"] = tuple(values.get("reminder_minutes", DEFAULT_REMINDER_MINUTES))
         values["format_options"] = dict(values.get("format_options") or {})
         return cls(**values)
 
 
+MAX_ROUND_TIMES = 64
+MAX_REMINDERS = 4
 TIME_FIELDS = ("registration_opens_at", "registration_closes_at", "starts_at")
 CONFIG_FIELDS = tuple(f.name for f in dataclasses.fields(TournamentConfig))
 
@@ -249,6 +266,7 @@ def _normalised(config: TournamentConfig) -> TournamentConfig:
         currency=config.currency.strip().upper(),
         payment_methods=tuple(sorted(set(config.payment_methods))),
         rules=rules,
+        reminder_minutes=tuple(sorted(config.reminder_minutes, reverse=True)),
         format_options={k: v for k, v in config.format_options.items() if v is not None},
     )
 
@@ -365,8 +383,53 @@ def _check_times(config: TournamentConfig) -> None:
         raise InvalidInput(
             msg("Match check-in must be from 1 to 120 minutes, or 0 to play without it.")
         )
+    _check_schedule(config)
     if config.seeding not in SEEDING_METHODS:
         raise InvalidInput(msg("Seeding must be random, ranked or manual."))
+
+
+def _check_schedule(config: TournamentConfig) -> None:
+    times = config.round_times
+    if len(times) > MAX_ROUND_TIMES:
+        raise InvalidInput(
+            msg(
+                "List at most {most} round times; an interval covers the rest.",
+                most=MAX_ROUND_TIMES,
+            )
+        )
+    if any(later <= earlier for earlier, later in itertools.pairwise(times)):
+        raise InvalidInput(
+            msg("Round times must go forward: each round starts after the one before it.")
+        )
+    if not 0 <= config.round_interval_minutes <= 7 * 24 * 60:
+        raise InvalidInput(
+            msg("The time between rounds must be from 0 (none) to 10080 minutes (a week).")
+        )
+    if config.round_interval_minutes and not times:
+        raise InvalidInput(
+            msg("An interval between rounds needs the first round's time; set round_times too.")
+        )
+    reminders = config.reminder_minutes
+    if len(reminders) > MAX_REMINDERS or len(set(reminders)) != len(reminders):
+        raise InvalidInput(
+            msg("Give at most {most} different reminder times, such as 60, 15.", most=MAX_REMINDERS)
+        )
+    if any(not 1 <= m <= 24 * 60 for m in reminders):
+        raise InvalidInput(msg("Reminders are from 1 to 1440 minutes (a day) before a match."))
+    if not 0 <= config.player_reschedule_minutes <= 7 * 24 * 60:
+        raise InvalidInput(
+            msg(
+                "Player reschedules move a match by at most 1 to 10080 minutes, or 0 to let "
+                "only organizers move matches."
+            )
+        )
+    if not 0 <= config.result_deadline_minutes <= 24 * 60:
+        raise InvalidInput(
+            msg(
+                "The result deadline must be from 1 to 1440 minutes after a match's time, "
+                "or 0 for none."
+            )
+        )
 
 
 def _check_money(config: TournamentConfig) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from engine.guilds import GameView
@@ -44,7 +44,12 @@ class TournamentDraft:
     prize_distribution: Sequence[int] = ()
     checkin_enabled: bool = False
     checkin_window_minutes: int = 30
-    match_checkin_minutes: int = 0
+    match_checkin_minutes: int = rules.DEFAULT_MATCH_CHECKIN_MINUTES
+    round_times: Sequence[datetime | str] = ()
+    round_interval_minutes: int = 0
+    reminder_minutes: Sequence[int] = rules.DEFAULT_REMINDER_MINUTES
+    result_deadline_minutes: int = 60
+    player_reschedule_minutes: int = 120
     seeding: str = "random"
     fee_waiver_top_n: int = 0
     rules: str | None = None
@@ -86,6 +91,11 @@ class TournamentView:
     checkin_enabled: bool
     checkin_window_minutes: int
     match_checkin_minutes: int
+    round_times: tuple[datetime, ...]
+    round_interval_minutes: int
+    reminder_minutes: tuple[int, ...]
+    result_deadline_minutes: int
+    player_reschedule_minutes: int
     seeding: str
     fee_waiver_top_n: int
     rules: str | None
@@ -150,6 +160,12 @@ def config_of(row: Tournament) -> TournamentConfig:
             "payment_methods": tuple(row.payment_methods or ()),
             "prize_distribution": tuple(row.prize_distribution or ()),
             "stream_links": tuple(row.stream_links or ()),
+            "round_times": tuple(datetime.fromisoformat(t) for t in row.round_times or ()),
+            "reminder_minutes": tuple(
+                rules.DEFAULT_REMINDER_MINUTES
+                if row.reminder_minutes is None
+                else row.reminder_minutes
+            ),
         }
     )
 
@@ -168,11 +184,11 @@ def view_of(row: Tournament, game_name: str, timezone: str) -> TournamentView:
         created_by=row.created_by,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        **{**config, **{k: tuple(config[k]) for k in _TUPLES}},
+        **{**config, **{k: tuple(config[k]) for k in (*_TUPLES, "round_times")}},
     )
 
 
-_TUPLES = ("payment_methods", "prize_distribution", "stream_links")
+_TUPLES = ("payment_methods", "prize_distribution", "stream_links", "reminder_minutes")
 
 
 def write_config(row: Tournament, config: TournamentConfig) -> None:
@@ -182,6 +198,8 @@ def write_config(row: Tournament, config: TournamentConfig) -> None:
             value = list(value)
         elif key == "format_options":
             value = dict(value)
+        elif key == "round_times":
+            value = [t.astimezone(UTC).isoformat() for t in value]
         setattr(row, key, value)
 
 
@@ -206,6 +224,8 @@ def config_from_draft(draft: TournamentDraft, game: Game, tz: str) -> Tournament
         payment_methods=tuple(m.lower() for m in draft.payment_methods),
         prize_distribution=tuple(draft.prize_distribution),
         stream_links=tuple(draft.stream_links),
+        round_times=tuple(w for t in draft.round_times if (w := when(t)) is not None),
+        reminder_minutes=tuple(draft.reminder_minutes),
         **{k: when(getattr(draft, k)) for k in rules.TIME_FIELDS},
     )
     return TournamentConfig(**values)

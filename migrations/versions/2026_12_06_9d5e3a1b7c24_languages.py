@@ -1,7 +1,7 @@
 """languages: a server's default language and a person's own choice
 
 Revision ID: 9d5e3a1b7c24
-Revises: 8c4d2f7e9a13
+Revises: d52f8b3e0c24
 Create Date: 2026-12-06 02:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision: str = "9d5e3a1b7c24"
-down_revision: str | None = "8c4d2f7e9a13"
+down_revision: str | None = "d52f8b3e0c24"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,7 +16,9 @@ from storage.models.match import (
     BracketState,
     Dispute,
     DisputeEvidence,
+    MatchReminderOptIn,
     MatchReport,
+    MatchReschedule,
     MatchRow,
     Placing,
 )
@@ -30,6 +32,7 @@ from storage.models.registration import (
     TeamInvite,
     TeamMember,
 )
+from storage.models.stats import Season
 from storage.models.timer import Timer
 from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
 
@@ -49,7 +52,9 @@ __all__ = [
     "Game",
     "GuildSettings",
     "LedgerEntry",
+    "MatchReminderOptIn",
     "MatchReport",
+    "MatchReschedule",
     "MatchRow",
     "OutboxDelivery",
     "OutboxEvent",
@@ -60,6 +65,7 @@ __all__ = [
     "Registration",
     "RegistrationField",
     "RegistrationMember",
+    "Season",
     "StoredFile",
     "Team",
     "TeamInvite",

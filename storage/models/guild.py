@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -24,6 +24,8 @@ class GuildSettings(Base):
     # The server's language (engine/kernel/i18n.py): public messages and the default for
     # members who chose none.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # Keep audit entries this many days (money entries are kept regardless); None: forever.
+    audit_retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -73,6 +73,15 @@ class MatchRow(Base):
     # result is reversed exactly before the new one counts.
     rating_delta: Mapped[int | None] = mapped_column(Integer)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the match is meant to start (its round's time, or an agreed reschedule); None =
+    # as soon as both sides are known. ``live_at``: when it went LIVE.
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    live_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where to play (engine.matchday.lobby): for the two sides and organizers only — never
+    # in a view, an event, the audit log or the dashboard.
+    lobby_code: Mapped[str | None] = mapped_column(String(64))
+    lobby_password: Mapped[str | None] = mapped_column(String(64))
+    lobby_posted_by: Mapped[int | None] = mapped_column(Snowflake)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -129,7 +138,10 @@ class Placing(Base):
     """Final placement of a registration once a tournament completes."""
 
     __tablename__ = "placings"
-    __table_args__ = (UniqueConstraint("tournament_id", "registration_id"),)
+    __table_args__ = (
+        UniqueConstraint("tournament_id", "registration_id"),
+        Index("ix_placings_registration", "registration_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     tournament_id: Mapped[int] = mapped_column(ForeignKey("tournaments.id", ondelete="CASCADE"))
@@ -139,3 +151,39 @@ class Placing(Base):
     prize_minor: Mapped[int] = mapped_column(Integer, default=0)
     # Money prizes are paid by the organizer outside the bot; this records that they did.
     prize_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MatchReminderOptIn(Base):
+    """A player who wants match reminders by direct message too (on one server)."""
+
+    __tablename__ = "match_reminder_optins"
+    __table_args__ = (UniqueConstraint("guild_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MatchReschedule(Base):
+    """A new time for a match proposed by one side; the other accepts or declines before
+    it expires. Organizers move matches directly (``status`` "overridden")."""
+
+    __tablename__ = "match_reschedules"
+    __table_args__ = (Index("ix_match_reschedules_match_status", "match_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    # The proposing side (None when an organizer moved the match).
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
+    proposed_by: Mapped[int] = mapped_column(Snowflake)
+    old_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    # pending, accepted, declined, expired, withdrawn, overridden
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(Snowflake)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,7 +29,11 @@ class Ranking(Base):
     organizer-set rank, which ranked seeding and fee waivers read."""
 
     __tablename__ = "rankings"
-    __table_args__ = (UniqueConstraint("guild_id", "game_id", "subject_type", "subject_id"),)
+    __table_args__ = (
+        UniqueConstraint("guild_id", "game_id", "subject_type", "subject_id"),
+        # The rating leaderboard and "your rank" (a count of better ratings).
+        Index("ix_rankings_board", "guild_id", "game_id", "subject_type", "rating"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(Snowflake)
@@ -86,6 +90,7 @@ class Registration(Base):
     __table_args__ = (
         Index("ix_registrations_tournament_status", "tournament_id", "status"),
         Index("ix_registrations_team", "team_id"),
+        Index("ix_registrations_guild_user", "guild_id", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -108,7 +113,11 @@ class RegistrationMember(Base):
     nobody is registered twice in one tournament, alone or through another team."""
 
     __tablename__ = "registration_members"
-    __table_args__ = (UniqueConstraint("tournament_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("tournament_id", "user_id"),
+        # A player's history (stats, badges progress) starts from their entries.
+        Index("ix_registration_members_user", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))

@@ -29,7 +29,10 @@ class Game(Base):
 
 class Tournament(Base):
     __tablename__ = "tournaments"
-    __table_args__ = (Index("ix_tournaments_guild_status", "guild_id", "status"),)
+    __table_args__ = (
+        Index("ix_tournaments_guild_status", "guild_id", "status"),
+        Index("ix_tournaments_guild_game", "guild_id", "game_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(Snowflake)
@@ -59,6 +62,20 @@ class Tournament(Base):
     checkin_window_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # Minutes both sides have to check in once their match is ready; 0 = no match check-in.
     match_checkin_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The match schedule (engine.brackets.match_times): start times of the first rounds as
+    # ISO strings, then every ``round_interval_minutes`` after the last one; no times =
+    # every match is played as soon as both sides are known.
+    round_times: Mapped[list[str] | None] = mapped_column(JSONType)
+    round_interval_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Minutes before a match's time when its players are reminded (None: 60 and 15).
+    reminder_minutes: Mapped[list[int] | None] = mapped_column(JSONType)
+    # Minutes after a match's time by which its result should be in; 0 = no overdue notice.
+    result_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # How far (minutes) players may move a match by agreeing a new time; 0 = they may not
+    # (organizers always can). Never past the next round's time.
+    player_reschedule_minutes: Mapped[int] = mapped_column(
+        Integer, default=120, server_default="120"
+    )
     # How /tournament start orders the field: random, ranked or manual (Registration.seed).
     seeding: Mapped[str] = mapped_column(String(8), default="random", server_default="random")
     fee_waiver_top_n: Mapped[int] = mapped_column(Integer, default=0)

@@ -182,7 +182,7 @@ class InteractionRecord:
             )
         return self
 
-    async def answer(self, timeout: float = 5) -> InteractionRecord | Message:
+    async def answer(self, timeout: float = 30) -> InteractionRecord | Message:
         """The bot's answer as the user sees it: after a defer ("thinking…") the first
         followup, which takes the loading message's place; else the initial response.
         Both have ``ephemeral``, ``content``, ``embeds`` and ``components``."""
@@ -211,12 +211,12 @@ class InteractionRecord:
         await self.response()
         return self.choices
 
-    async def wait_for_followup(self, index: int = 0, timeout: float = 5) -> Message:
+    async def wait_for_followup(self, index: int = 0, timeout: float = 30) -> Message:
         await self.response()
         await self.fake.state.wait_for(lambda: len(self.followups) > index, timeout)
         return self.followups[index]
 
-    async def wait_for_edit(self, count: int = 1, timeout: float = 5) -> Message:
+    async def wait_for_edit(self, count: int = 1, timeout: float = 30) -> Message:
         """Wait until the original response was edited ``count`` times; returns it."""
         await self.response()
         await self.fake.state.wait_for(lambda: len(self.edits) >= count, timeout)

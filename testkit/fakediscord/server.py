@@ -556,7 +556,7 @@ class FakeDiscord:
         return self.state.unknown_routes
 
     async def wait_for_message(
-        self, predicate: Callable[[Message], bool], timeout: float = 5
+        self, predicate: Callable[[Message], bool], timeout: float = 30
     ) -> Message:
         """The first recorded (non-deleted) message matching ``predicate``, waiting if needed."""
 
@@ -573,13 +573,13 @@ class FakeDiscord:
         return await self.state.wait_for(find, timeout)
 
     async def wait_for_thread(
-        self, predicate: Callable[[Channel], bool], timeout: float = 5
+        self, predicate: Callable[[Channel], bool], timeout: float = 30
     ) -> Channel:
         return await self.state.wait_for(
             lambda: next((t for t in self.threads if predicate(t)), None), timeout
         )
 
-    async def wait_for_dm(self, user: User | Member, timeout: float = 5) -> Message:
+    async def wait_for_dm(self, user: User | Member, timeout: float = 30) -> Message:
         target = user.user if isinstance(user, Member) else user
 
         def find() -> Message | None:
@@ -588,6 +588,6 @@ class FakeDiscord:
 
         return await self.state.wait_for(find, timeout)
 
-    async def wait_until(self, check: Callable[[], Any], timeout: float = 5) -> Any:
+    async def wait_until(self, check: Callable[[], Any], timeout: float = 30) -> Any:
         """Generic wait: ``check`` is re-evaluated whenever the fake's state changes."""
         return await self.state.wait_for(check, timeout)

@@ -3,6 +3,7 @@ person opens: bracket and standings PNGs, certificate PDFs, a summary — and se
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -68,6 +69,11 @@ async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> Non
     assert "DeltaCrown Demo Cup" in text and "CHAMPION" in text.upper()
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert f"| 1 | {champion} |" in summary and "Disputes opened and resolved: 1" in summary
+    # It ran on a schedule: one accepted reschedule, one overdue result, reminders.
+    [(code, old, new)] = report.reschedules
+    assert new - old == timedelta(minutes=20) and f"match {code} moved from" in summary
+    assert len(report.overdue) == 1 and f"Overdue result: match {report.overdue[0]}" in summary
+    assert report.reminders > 0 and "then a round every 45 minutes" in summary
 
 
 async def test_every_format_completes(tmp_path: Path) -> None:

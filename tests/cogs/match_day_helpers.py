@@ -25,7 +25,7 @@ from storage.models import Placing, Timer
 from testkit.fakediscord import Channel, InteractionRecord, Member, Message
 from tests.cogs.conftest import Arena
 
-OPEN = [MatchState.CHECKIN.value, MatchState.READY.value]
+OPEN = [MatchState.CHECKIN.value, MatchState.READY.value, MatchState.LIVE.value]
 MAX_VISITS = 64  # more visits than any 8-entry bracket has matches: the bracket is stuck
 
 

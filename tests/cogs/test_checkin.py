@@ -145,5 +145,5 @@ async def test_match_checkin_by_button_and_slash(arena: Arena) -> None:
     await fake.wait_for_message(
         lambda m: m.channel_id == thread.id and m.content.startswith("🎮 Both sides")
     )
-    assert (await services.brackets.get_match(match.id)).status == MatchState.READY
+    assert (await services.brackets.get_match(match.id)).status == MatchState.LIVE
     await arena.env.settle()

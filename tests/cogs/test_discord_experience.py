@@ -153,7 +153,13 @@ async def test_a_dispute_thread_holds_the_organizers(arena: Arena) -> None:
     await set_up_server(arena)
     game = await add_game(arena, "Valorant", 1)
     tid = await create_event(
-        arena, game, "Quarrel Cup", format="single_elim", type="solo", max_participants=2
+        arena,
+        game,
+        "Quarrel Cup",
+        format="single_elim",
+        type="solo",
+        max_participants=2,
+        match_checkin=0,  # disputed at once: no check-in first
     )
     await enter_players(arena, tid, game, arena.players)
     await run(arena, arena.organizer, "tournament close", {"tournament": str(tid)})

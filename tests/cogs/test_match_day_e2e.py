@@ -106,7 +106,8 @@ async def test_four_teams_of_two_double_elimination_to_a_champion(arena: Arena) 
         max_participants=4,
         best_of=3,
         # A winners-bracket DQ drops the team to the losers bracket instead of removing it.
-        edits={"match_checkin_minutes": "15", "dq_to_losers": "yes"},
+        match_checkin=15,  # the default, said at create
+        edits={"dq_to_losers": "yes"},
     )
     entries = [
         await enter_team(arena, tid, game, f"Squad {i}", f"SQ{i}", list(roster))
@@ -177,6 +178,7 @@ async def test_groups_and_playoff_of_eight_reported_by_the_players(arena: Arena)
         max_participants=8,
         groups=2,
         advance_per_group=2,
+        match_checkin=15,  # the default, said at create
     )
     entries = await enter_players(arena, tid, game, players)
     await close_and_start(arena, tid)

@@ -90,6 +90,8 @@ async def test_thread_report_confirm_posts_the_result(arena: Arena) -> None:
     assert set(lobby.custom_ids()) == {
         f"dc:match:{match.match.id}:report",
         f"dc:match:{match.match.id}:dispute",
+        f"dc:match:{match.match.id}:reschedule",
+        f"dc:match:{match.match.id}:lobby",
     }
     assert lobby.embeds[0]["title"].endswith(match.match.code)
     assert "Best of 3" in str(lobby.embeds[0])

@@ -67,6 +67,7 @@ async def test_hostile_text_pings_nobody_and_renders_no_link(arena: Arena) -> No
             "type": "solo",
             "max_participants": 2,
             "starts_at": starts,
+            "match_checkin": 0,  # the dispute below opens at once, without a check-in
         },
     )
     assert "Created" in created, created

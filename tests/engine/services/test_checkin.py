@@ -434,13 +434,15 @@ async def test_both_sides_check_in_and_the_match_is_ready(services: Services, ne
     [done] = result.matches
     assert done.both_in and done.match_id == match.id
     view = await services.brackets.get_match(match.id)
-    assert view.status == MatchState.READY
+    assert view.status == MatchState.LIVE and view.live_at == services.clock.now()
     assert view.checked_in_a_at is not None and view.checked_in_b_at is not None
     [complete] = await events(services, MatchCheckInComplete, event.tournament_id)
     assert complete.match_id == match.id
     sides = await events(services, MatchSideCheckedIn, event.tournament_id)
     assert [e.waiting_for_registration_id for e in sides] == [match.registration_b_id, None]
-    assert await services.timers.pending(f"match:{match.id}:") == []
+    # Check-in is over; only the overdue-result notice is left.
+    pending = await services.timers.pending(f"match:{match.id}:")
+    assert [t.kind for t in pending] == ["match.result_overdue"]
     with pytest.raises(Conflict, match="/report"):
         await checkin.check_in_match(side_a, match.id)
 
@@ -490,7 +492,7 @@ async def test_deadline_forfeits_a_missing_side_and_pings_when_nobody_came(
     # Late arrivals may still check in once the deadline has settled it.
     for registration in (empty.registration_a_id, empty.registration_b_id):
         await checkin.check_in_match(actor(event, user_of(event, registration)), empty.id)
-    assert (await services.brackets.get_match(empty.id)).status == MatchState.READY
+    assert (await services.brackets.get_match(empty.id)).status == MatchState.LIVE
     await services.brackets.apply(event.organizer, event.tournament_id, Result(empty.code, (1, 0)))
     final = await services.brackets.get_match(final.id)
     assert final.status == MatchState.CHECKIN  # the final opens its own check-in
