@@ -23,7 +23,8 @@ COPY engine ./engine
 COPY storage ./storage
 COPY dashboard ./dashboard
 COPY migrations ./migrations
-RUN pip install . && mkdir -p /data && chown deltacrown:deltacrown /data
+COPY locale ./locale
+RUN pip install . && python -m engine.kernel.i18n compile && mkdir -p /data && chown deltacrown:deltacrown /data
 
 USER deltacrown
 VOLUME ["/data"]

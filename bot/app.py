@@ -17,6 +17,7 @@ from bot.config import Settings
 from cogs._ack import ACK_AFTER, acknowledge_in_time
 from cogs._errors import DeltaCrownTree
 from cogs._text import remember_commands
+from cogs._translator import CatalogueTranslator
 from engine.kernel.metrics import METRICS
 from engine.services import Services
 
@@ -74,6 +75,8 @@ class DeltaCrownBot(commands.Bot):
         super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
+        # Descriptions marked locale_str("…") are synced with their translations.
+        await self.tree.set_translator(CatalogueTranslator())
         for module in cog_modules():
             await self.load_extension(module)
         for factory in self.persistent_view_factories:

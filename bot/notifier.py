@@ -25,8 +25,10 @@ from typing import Any, TypeVar
 import discord
 
 from cogs._safe import user_text
+from cogs._text import discord_text
 from engine.kernel.events import DomainEvent
 from engine.kernel.outbox import Effect, OutboxDispatcher, current_delivery, effect_key
+from engine.kernel.text import Message, Text
 from engine.services import Services
 
 log = logging.getLogger(__name__)
@@ -158,16 +160,29 @@ class Notifier:
             raise TypeError(f"channel {channel_id} cannot receive messages")
         return channel
 
+    async def public_text(self, guild_id: int | None, text: Text) -> str:
+        """Engine text for everyone in a server to read: in the server's language."""
+        language = await self.services.languages.server_language(guild_id)
+        return discord_text(text, self.client, language)
+
+    async def private_text(self, user_id: int, guild_id: int | None, text: Text) -> str:
+        """Engine text for one person (a DM): in their language, else the server's."""
+        language = await self.services.languages.reader_language(user_id, guild_id)
+        return discord_text(text, self.client, language)
+
     async def announce(
-        self, guild_id: int | None, content: str | None = None, **kwargs: Any
+        self, guild_id: int | None, content: Text | None = None, **kwargs: Any
     ) -> discord.Message | discord.PartialMessage | None:
-        """Post in the guild's announcement channel; quietly skip when none is set."""
+        """Post in the guild's announcement channel (engine text in the server's
+        language); quietly skip when none is set."""
         if guild_id is None:
             return None
         settings = await self.services.guilds.get_settings(guild_id)
         if settings is None or settings.announcement_channel_id is None:
             return None
         channel = await self.channel(settings.announcement_channel_id)
+        if isinstance(content, Message):
+            content = discord_text(content, self.client, settings.language)
         return await self.send(channel, content, effect="announce", **kwargs)
 
     async def dm(self, user_id: int, content: str | None = None, **kwargs: Any) -> bool:

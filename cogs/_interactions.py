@@ -12,7 +12,9 @@ import discord
 from discord import app_commands
 from pydantic import SecretStr
 
+from cogs._text import discord_text, reader_language
 from engine.kernel.actors import Actor
+from engine.kernel.text import Message
 from engine.kernel.uploads import Uploads
 from engine.services import Services
 
@@ -152,12 +154,21 @@ def organizer_command(func: Any) -> Any:
 
 async def reply(
     interaction: discord.Interaction,
-    content: str | None = None,
+    content: str | Message | None = None,
     *,
     ephemeral: bool = True,
     **kwargs: Any,
 ) -> None:
-    """Answer whether or not the interaction was already acknowledged."""
+    """Answer whether or not the interaction was already acknowledged. A :class:`Message`
+    is written in the reader's language when the answer is private, else in the server's."""
+    if isinstance(content, Message):
+        if ephemeral:
+            language = await reader_language(interaction)
+        else:
+            language = await services_of(interaction).languages.server_language(
+                interaction.guild_id
+            )
+        content = discord_text(content, interaction.client, language)
     if content is not None:
         kwargs["content"] = content
     if interaction.response.is_done():

@@ -6,6 +6,12 @@ parameters); this module writes them for Discord: a command becomes its clickabl
 person ``<@id>``; a channel ``<#id>``; a moment Discord's own ``<t:…:R>``. Plain values —
 often typed by users (team names, reasons) — are escaped so they cannot format the reply or
 ping anyone.
+
+Text is written in a language: :func:`discord_text` looks the template up in that
+language's catalogue (``engine/kernel/i18n.py``) and formats numbers and dates for it;
+:func:`reader_language` says which language the person behind an interaction reads
+(their choice → their Discord locale when we translate it → the server's → English).
+Public messages use the server's language (``LanguageService.server_language``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from typing import Any
 
 import discord
 
+from cogs._safe import user_text
+from engine.guilds import LanguageService
+from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
 from engine.kernel.text import (
     Channel,
     Command,
@@ -55,16 +64,34 @@ class DiscordStyle:
         return f"<t:{int(timestamp.moment.timestamp())}:{timestamp.style}>"
 
     def value(self, text: str) -> str:
-        return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+        # The same escaping as every other place user text is shown (cogs/_safe.py).
+        return user_text(text)
 
 
 DISCORD = DiscordStyle()
 
 
-def discord_text(text: Message | str | Any, client: discord.Client | None = None) -> str:
-    """Engine text (a message, a marker or a plain string) written for Discord; with the
-    ``client``, commands it has learned ids for become clickable mentions."""
+def discord_text(
+    text: Message | str | Any,
+    client: discord.Client | None = None,
+    language: str = SOURCE_LANGUAGE,
+) -> str:
+    """Engine text (a message, a marker or a plain string) written for Discord in
+    ``language``; with the ``client``, commands it has learned ids for become clickable
+    mentions."""
     if isinstance(text, str):
         return text
     ids = getattr(client, "command_ids", None)
-    return render(text, DiscordStyle(ids) if ids else DISCORD)
+    style = DiscordStyle(ids) if ids else DISCORD
+    return render(text, style, catalogue(language), babel_locale(language))
+
+
+async def reader_language(interaction: discord.Interaction) -> str:
+    """The language of private answers to this interaction's user."""
+    services = getattr(interaction.client, "services", None)
+    if services is None:  # a bare client (no engine behind it) speaks the source language
+        return SOURCE_LANGUAGE
+    languages: LanguageService = services.languages
+    return await languages.reader_language(
+        interaction.user.id, interaction.guild_id, str(interaction.locale.value)
+    )

@@ -243,8 +243,12 @@ class DisputesCog(commands.Cog):
                 files=await evidence_files(message, self.services.uploads),
             )
         except InvalidInput as refusal:
-            # A broken image: tell the author in the thread; nothing was recorded.
-            await message.reply(discord_text(refusal.text), mention_author=True)
+            # A broken image: tell the author in the thread (in their language); nothing
+            # was recorded.
+            language = await self.services.languages.reader_language(
+                message.author.id, message.guild.id if message.guild else None
+            )
+            await message.reply(discord_text(refusal.text, language=language), mention_author=True)
 
 
 def actor_of_message(message: discord.Message) -> Actor:

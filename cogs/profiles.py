@@ -7,15 +7,19 @@ from collections.abc import Sequence
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import GameId
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
 from cogs._members import ServerMember
+from cogs.setup import LANGUAGE_CHOICES
 from cogs.stats import progress_lines
 from cogs.teams import rank_text
 from engine.awards import EarnedBadge
 from engine.entries import ProfileEntry, ProfileView
+from engine.kernel.i18n import LANGUAGES
+from engine.kernel.text import msg
 from engine.services import Services
 from engine.stats import BadgeProgress
 
@@ -80,6 +84,30 @@ class ProfileCog(
             f"Saved: your {entry.ingame_id_label} for {entry.game_name} is `{entry.ingame_id}`. "
             "Registrations for this game will use it.",
         )
+
+    @app_commands.command(
+        name="language",
+        description=locale_str("Choose the language DeltaCrown answers you in."),
+    )
+    @app_commands.describe(
+        language=locale_str(
+            "Your language in every server; leave empty to follow the server's again."
+        )
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def language(
+        self, interaction: discord.Interaction, language: app_commands.Choice[str] | None = None
+    ) -> None:
+        chosen = await self.services.languages.set_personal_language(
+            interaction.user.id, language.value if language else None
+        )
+        if chosen is None:
+            text = msg("Saved: DeltaCrown answers you in this server's language again.")
+        else:
+            text = msg(
+                "Saved: DeltaCrown now answers you in {language}.", language=LANGUAGES[chosen]
+            )
+        await reply(interaction, text)
 
     @app_commands.command(name="show", description="Show in-game ids and standings.")
     @app_commands.describe(member="Whose profile to show (you if empty).")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._interactions import actor_of, cog_host, organizer_command
 from engine.guilds import GuildSettingsView, GuildSetup, timezone_suggestions
+from engine.kernel.i18n import LANGUAGES
 from engine.services import Services
+
+LANGUAGE_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()]
 
 
 def _mention(kind: str, snowflake: int | None) -> str:
@@ -67,6 +71,7 @@ def settings_embed(view: GuildSettingsView, changed: bool) -> discord.Embed:
     embed.add_field(name="Disputes", value=_mention("channel", view.dispute_channel_id))
     embed.add_field(name="Time zone", value=view.timezone)
     embed.add_field(name="Coin name", value=view.coin_name)
+    embed.add_field(name="Language", value=LANGUAGES.get(view.language, view.language))
     embed.set_footer(text="Run /setup again with any option to change it.")
     return embed
 
@@ -75,15 +80,21 @@ class SetupCog(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @app_commands.command(name="setup", description="Configure DeltaCrown for this server.")
-    @app_commands.describe(
-        organizer_role="Members with this role can run tournaments.",
-        announcement_channel="Where registrations, results and brackets are announced.",
-        match_channel="Where private match threads are opened.",
-        dispute_channel="Where dispute threads for organizers are opened.",
-        timezone="Time zone for tournament times, e.g. Asia/Dhaka.",
-        coin_name="What this server calls its coins, e.g. Crowns.",
+    @app_commands.command(
+        name="setup", description=locale_str("Configure DeltaCrown for this server.")
     )
+    @app_commands.describe(
+        organizer_role=locale_str("Members with this role can run tournaments."),
+        announcement_channel=locale_str("Where registrations, results and brackets are announced."),
+        match_channel=locale_str("Where private match threads are opened."),
+        dispute_channel=locale_str("Where dispute threads for organizers are opened."),
+        timezone=locale_str("Time zone for tournament times, e.g. Asia/Dhaka."),
+        coin_name=locale_str("What this server calls its coins, e.g. Crowns."),
+        language=locale_str(
+            "The language of announcements, and of replies to members who chose none."
+        ),
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     @organizer_command
     async def setup(
         self,
@@ -94,6 +105,7 @@ class SetupCog(commands.Cog):
         dispute_channel: discord.TextChannel | None = None,
         timezone: str | None = None,
         coin_name: app_commands.Range[str, 1, 32] | None = None,
+        language: app_commands.Choice[str] | None = None,
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
         setup = GuildSetup(
@@ -103,6 +115,7 @@ class SetupCog(commands.Cog):
             dispute_channel_id=dispute_channel.id if dispute_channel else None,
             timezone=timezone,
             coin_name=coin_name,
+            language=language.value if language else None,
         )
         actor = actor_of(interaction)
         if not setup.given():

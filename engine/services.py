@@ -19,7 +19,7 @@ from engine.audit import AuditService
 from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService
 from engine.brackets import BracketAdminService, BracketService, PictureService
 from engine.entries import ProfileService, RegistrationService, TeamService
-from engine.guilds import GameService, GuildService
+from engine.guilds import GameService, GuildService, LanguageService
 from engine.kernel.clock import Clock
 from engine.kernel.offload import RenderExecutor
 from engine.kernel.outbox import OutboxDispatcher
@@ -77,6 +77,7 @@ class Services:
         self.timers = TimerService(self.ctx)
         self.audit = AuditService(self.ctx)
         self.guilds = GuildService(self.ctx, default_timezone=default_timezone)
+        self.languages = LanguageService(self.ctx)
         self.games = GameService(self.ctx)
         self.tournaments = TournamentService(self.ctx)
         self.profiles = ProfileService(self.ctx)

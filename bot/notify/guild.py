@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from bot.notifier import Notifier, on
 from engine.guilds import GuildConfigured
+from engine.kernel.text import msg
 
 
 @on(GuildConfigured)
@@ -10,5 +11,9 @@ async def announcement_channel_chosen(notifier: Notifier, event: GuildConfigured
         return
     channel = await notifier.channel(event.announcement_channel_id)
     await notifier.send(
-        channel, "📣 DeltaCrown will post tournament announcements, results and brackets here."
+        channel,
+        await notifier.public_text(
+            event.guild_id,
+            msg("📣 DeltaCrown will post tournament announcements, results and brackets here."),
+        ),
     )

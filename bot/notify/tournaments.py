@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.notifier import Notifier, on
 from cogs._safe import user_text
 from cogs._tournament_render import tournament_embed, when
+from engine.kernel.text import msg
 from engine.tournaments import TournamentStatusChanged
 from storage.models.enums import TournamentStatus
 
@@ -19,11 +20,14 @@ async def announce_status(notifier: Notifier, event: TournamentStatusChanged) ->
     summary = await notifier.services.tournaments.summary(event.tournament_id)
     t = summary.tournament
     if status is S.CANCELLED:
-        reason = f" Reason: {user_text(event.reason)}" if event.reason else ""
         await notifier.announce(
             event.guild_id,
-            f"❌ **{user_text(t.name)}** is cancelled.{reason} Every registration was cancelled; "
-            "entry fees are refunded (coins at once, money by the organizers).",
+            msg(
+                "❌ **{name}** is cancelled.{reason} Every registration was cancelled; entry "
+                "fees are refunded (coins at once, money by the organizers).",
+                name=t.name,
+                reason=msg(" Reason: {reason}", reason=event.reason) if event.reason else "",
+            ),
         )
         return
     if status is S.PUBLISHED:

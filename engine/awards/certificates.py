@@ -13,6 +13,7 @@ choices (participants, MVP, regeneration, revocation) in
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,7 @@ from engine.awards.certificate_views import (
     placement_label,
     require_finished,
 )
+from engine.awards.certificate_words import certificate_words
 from engine.awards.deliveries import CertificateDeliveries
 from engine.awards.events import CertificateIssued
 from engine.kernel.actors import Actor
@@ -73,6 +75,7 @@ class _Context:
     tournament_name: str
     game_name: str
     issued_on: date
+    language: str
 
 
 class CertificateService(CertificateDeliveries):
@@ -154,9 +157,14 @@ class CertificateService(CertificateDeliveries):
         async with self._ctx.read() as session:
             tournament = await load_tournament(session, tournament_id)
             game = await session.scalar(select(Game.name).where(Game.id == tournament.game_id))
-            zone = await session.scalar(
-                select(GuildSettings.timezone).where(GuildSettings.guild_id == tournament.guild_id)
-            )
+            server = (
+                await session.execute(
+                    select(GuildSettings.timezone, GuildSettings.language).where(
+                        GuildSettings.guild_id == tournament.guild_id
+                    )
+                )
+            ).first()
+            zone, language = server if server is not None else (None, "en")
             ended = await session.scalar(
                 select(BracketState.completed_at).where(BracketState.tournament_id == tournament_id)
             )
@@ -166,6 +174,7 @@ class CertificateService(CertificateDeliveries):
             tournament_name=tournament.name,
             game_name=game or "",
             issued_on=moment.astimezone(ZoneInfo(zone or "UTC")).date(),
+            language=language,
         )
 
     # -- issuing -----------------------------------------------------------------------
@@ -205,16 +214,18 @@ class CertificateService(CertificateDeliveries):
             if existing is not None and existing.revoked_at is not None:
                 return IssuedCertificate(existing, created=False, changed=False)
             code = existing.code if existing else new_code(self._ctx.random)
+            issued_on = existing.issued_on if existing else shared.issued_on
             data = CertificateData(
                 tournament_name=shared.tournament_name,
                 game=shared.game_name,
                 placement=item.kind,
                 recipient_name=recipient,
-                issued_on=existing.issued_on if existing else shared.issued_on,
+                issued_on=issued_on,
                 organizer_name=organizer_name.strip() or "DeltaCrown",
                 verification_url=self.verification_url(code),
                 verification_code=code,
                 roster=roster,
+                words=certificate_words(shared.language, item.kind, issued_on),
             )
             digest = certificate_content_hash(data)
             if existing is not None and await self._up_to_date(existing, digest):
@@ -361,14 +372,21 @@ class CertificateService(CertificateDeliveries):
             if row is None:
                 raise NotFound(msg("That certificate does not exist."))
             view = certificate_view(row, self.verification_url(row.code))
-        return CertificateFile(view, await self._bytes(view))
+            language = await session.scalar(
+                select(GuildSettings.language).where(GuildSettings.guild_id == row.guild_id)
+            )
+        return CertificateFile(view, await self._bytes(view, language or "en"))
 
-    async def _bytes(self, view: CertificateView) -> bytes:
+    async def _bytes(self, view: CertificateView, language: str = "en") -> bytes:
         sha256 = view.file_sha256
         if sha256 is not None and await asyncio.to_thread(self._ctx.files.exists, sha256):
             return await asyncio.to_thread(self._ctx.files.read, sha256)
         # The file store was wiped or moved: the same fields render the same bytes.
-        return await self._ctx.render.run(render_certificate, certificate_data(view))
+        data = certificate_data(view)
+        words = certificate_words(language, data.placement, data.issued_on)
+        return await self._ctx.render.run(
+            render_certificate, dataclasses.replace(data, words=words)
+        )
 
     # -- players -----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.kernel.text import Command, User, msg
+from engine.kernel.text import Command, User, msg, nmsg
 from engine.kernel.uow import UnitOfWork
 from storage.models import Registration, Team, TeamInvite, TeamMember, Tournament
 from storage.models.enums import InviteStatus, RegistrationStatus, TournamentStatus
@@ -177,13 +177,13 @@ async def registrable_roster(
     count, size_max = len(view.members), max(team_size, size_max)
     if count < team_size:
         raise InvalidInput(
-            msg(
-                "{name} has {count} player{value} but {event} needs teams of "
-                "{team_size}. Invite more players with {team_invite}, then register "
-                "again.",
+            nmsg(
+                "{name} has {n} player but {event} needs teams of {team_size}. Invite "
+                "more players with {team_invite}, then register again.",
+                "{name} has {n} players but {event} needs teams of {team_size}. Invite "
+                "more players with {team_invite}, then register again.",
+                count,
                 name=team.name,
-                count=count,
-                value="s" if count != 1 else "",
                 event=event,
                 team_size=team_size,
                 team_invite=Command("team invite"),

@@ -8,6 +8,7 @@ from engine.guilds.games import (
     GameView,
     parse_team_size,
 )
+from engine.guilds.languages import LanguageService
 from engine.guilds.setup import (
     GuildService,
     GuildSettingsView,
@@ -24,6 +25,7 @@ __all__ = [
     "GuildService",
     "GuildSettingsView",
     "GuildSetup",
+    "LanguageService",
     "parse_team_size",
     "timezone_suggestions",
 ]

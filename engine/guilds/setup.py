@@ -1,4 +1,4 @@
-"""Server setup: the organizer role, channels, timezone and coin name of a guild."""
+"""Server setup: the organizer role, channels, timezone, coin name and language of a guild."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from engine.guilds.events import GuildConfigured
 from engine.kernel.actors import Actor, require_organizer
 from engine.kernel.errors import InvalidInput, NotConfigured
+from engine.kernel.i18n import LANGUAGES
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import GuildSettings
@@ -28,6 +29,7 @@ class GuildSetup:
     dispute_channel_id: int | None = None
     timezone: str | None = None
     coin_name: str | None = None
+    language: str | None = None
 
     def given(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
@@ -42,6 +44,7 @@ class GuildSettingsView:
     dispute_channel_id: int | None
     timezone: str
     coin_name: str
+    language: str
 
     @classmethod
     def of(cls, row: GuildSettings) -> GuildSettingsView:
@@ -68,6 +71,14 @@ def _validate(setup: GuildSetup) -> None:
             msg(
                 "The coin name must be 1 to 32 letters, digits, spaces or dashes, for "
                 "example “Crowns”."
+            )
+        )
+    if setup.language is not None and setup.language not in LANGUAGES:
+        raise InvalidInput(
+            msg(
+                "“{language}” is not a language DeltaCrown speaks; choose one of: {languages}.",
+                language=setup.language,
+                languages=", ".join(LANGUAGES),
             )
         )
 
@@ -116,6 +127,7 @@ class GuildService:
                     guild_id=guild_id,
                     timezone=self._default_timezone,
                     coin_name="coins",
+                    language="en",
                     created_at=now,
                 )
                 uow.session.add(row)

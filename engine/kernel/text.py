@@ -13,8 +13,15 @@ tournament's name, a count) or typed markers that each surface renders its own w
 A parameter may itself be a :class:`Message` (a clause chosen at run time).
 
 Mark every template with :func:`msg` (or :func:`N_` for a bare template kept in a
-constant) so ``pybabel extract -k msg -k N_`` finds it: the English catalogue
-``locale/messages.pot`` is extracted from these calls (``make messages``).
+constant, :func:`nmsg` for one with a singular and a plural form) so ``pybabel extract``
+finds it: the English catalogue ``locale/messages.pot`` is extracted from these calls
+(``make messages``); the translations live beside it (``locale/<lang>/LC_MESSAGES``) and
+are loaded by :mod:`engine.kernel.i18n`.
+
+A surface renders in a language by passing that language's :class:`Catalogue` (the
+template is looked up there, then the parameters filled in) and its locale (numbers with
+a format spec, decimals and plain dates are written by Babel for that locale; ids and
+counts without a spec stay as they are, and Discord timestamps stay Discord's).
 
 Rendering is a :class:`Style`: the Discord one lives in ``cogs/_text.py``, the web one in
 ``dashboard/text.py``. :data:`REFERENCE` is the engine's own English form, used by
@@ -25,9 +32,10 @@ people, channels and moments in Discord's notation (ids, not names).
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 # -- markers ---------------------------------------------------------------------------
@@ -85,14 +93,20 @@ class Message:
 
     msgid: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # A message with a plural form: the English plural template and the number that
+    # chooses between the forms (each language has its own rule, in its catalogue).
+    plural: str | None = None
+    n: int = 1
 
     @classmethod
     def literal(cls, text: str) -> Message:
         """A sentence that is not (yet) in the catalogue, shown as is."""
         return cls(text.replace("{", "{{").replace("}", "}}"))
 
-    def render(self, style: Style, gettext: Callable[[str], str] | None = None) -> str:
-        return render(self, style, gettext)
+    def render(
+        self, style: Style, catalogue: Catalogue | None = None, locale: str | None = None
+    ) -> str:
+        return render(self, style, catalogue, locale)
 
     def __str__(self) -> str:
         return render(self, REFERENCE)
@@ -115,6 +129,13 @@ class Message:
 def msg(msgid: str, /, **params: Any) -> Message:
     """A message to show a person. ``msgid`` must be a literal for the catalogue."""
     return Message(msgid, params)
+
+
+def nmsg(singular: str, plural: str, n: int, /, **params: Any) -> Message:
+    """A message whose wording depends on the number ``n`` (``{n}`` may appear in it):
+    English picks ``singular`` for 1, other languages follow their catalogue's plural rule.
+    """
+    return Message(singular, {"n": n, **params}, plural=plural, n=n)
 
 
 def N_(msgid: str) -> str:
@@ -167,24 +188,56 @@ class ReferenceStyle:
 REFERENCE = ReferenceStyle()
 
 
+class Catalogue(Protocol):
+    """A language's translations (``gettext.NullTranslations`` and Babel's fit)."""
+
+    def gettext(self, message: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+
 class _Formatter(string.Formatter):
-    def __init__(self, style: Style, gettext: Callable[[str], str] | None) -> None:
+    def __init__(self, style: Style, catalogue: Catalogue | None, locale: str | None) -> None:
         self.style = style
-        self.gettext = gettext
+        self.catalogue = catalogue
+        self.locale = locale
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        return render_value(value, self.style, self.gettext, format_spec)
+        return render_value(value, self.style, self.catalogue, format_spec, self.locale)
+
+
+def _localized(value: Any, format_spec: str, locale: str) -> str | None:
+    """``value`` written by Babel for ``locale``, or None to keep Python's own format.
+
+    Whole numbers without a format spec are ids and counts (``#1234``): they stay as they
+    are. A spec such as ``{amount:,}`` asks for grouping, which each locale writes its own
+    way (Bangla groups by lakh: 12,34,567)."""
+    from babel.dates import format_date, format_datetime
+    from babel.numbers import format_decimal
+
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and format_spec in (",", ",d"):
+        return str(format_decimal(value, locale=locale))
+    if isinstance(value, float | Decimal) and format_spec in ("", ","):
+        return str(format_decimal(value, locale=locale))
+    if isinstance(value, datetime) and not format_spec:
+        return str(format_datetime(value, "medium", locale=locale))
+    if isinstance(value, date) and not format_spec:
+        return str(format_date(value, "medium", locale=locale))
+    return None
 
 
 def render_value(
     value: Any,
     style: Style,
-    gettext: Callable[[str], str] | None = None,
+    catalogue: Catalogue | None = None,
     format_spec: str = "",
+    locale: str | None = None,
 ) -> str:
     """One parameter (or a whole message) as ``style`` writes it."""
     if isinstance(value, Message):
-        return format(render(value, style, gettext), format_spec)
+        return format(render(value, style, catalogue, locale), format_spec)
     if isinstance(value, Command):
         return style.command(value)
     if isinstance(value, User):
@@ -194,17 +247,34 @@ def render_value(
     if isinstance(value, Timestamp):
         return style.timestamp(value)
     if isinstance(value, list | tuple):  # several people, commands…: "a, b, c"
-        return ", ".join(render_value(item, style, gettext) for item in value)
+        return ", ".join(render_value(item, style, catalogue, "", locale) for item in value)
+    if locale is not None:
+        localized = _localized(value, format_spec, locale)
+        if localized is not None:
+            return style.value(localized)
     return style.value(format(value, format_spec))
 
 
 def render(
-    text: Message | str | Marker, style: Style, gettext: Callable[[str], str] | None = None
+    text: Message | str | Marker,
+    style: Style,
+    catalogue: Catalogue | None = None,
+    locale: str | None = None,
 ) -> str:
-    """``text`` for one surface; ``gettext`` looks the template up in a catalogue."""
+    """``text`` for one surface. ``catalogue`` is the reader's language (None: the English
+    source); ``locale`` (a Babel locale such as ``"bn"``) writes numbers and dates for it
+    (None: Python's own format, as the English source always was)."""
     if isinstance(text, str):
         return text
     if not isinstance(text, Message):
-        return render_value(text, style, gettext)
-    template = gettext(text.msgid) if gettext is not None and text.msgid else text.msgid
-    return _Formatter(style, gettext).vformat(template, (), dict(text.params))
+        return render_value(text, style, catalogue, "", locale)
+    if text.plural is not None:
+        if catalogue is not None:
+            template = catalogue.ngettext(text.msgid, text.plural, text.n)
+        else:
+            template = text.msgid if text.n == 1 else text.plural
+    elif catalogue is not None and text.msgid:
+        template = catalogue.gettext(text.msgid)
+    else:
+        template = text.msgid
+    return _Formatter(style, catalogue, locale).vformat(template, (), dict(text.params))

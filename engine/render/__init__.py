@@ -8,6 +8,7 @@ from engine.render.bracket import bracket_image_count, render_bracket, render_st
 from engine.render.cache import BracketImageCache, bracket_image_cache
 from engine.render.certificate import (
     CertificateData,
+    CertificateWords,
     Placement,
     certificate_canonical_content,
     certificate_content_hash,
@@ -47,6 +48,7 @@ __all__ = [
     "BoardPicture",
     "BracketImageCache",
     "CertificateData",
+    "CertificateWords",
     "EliminationSection",
     "GridCell",
     "GroupStageSection",

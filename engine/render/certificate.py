@@ -68,6 +68,27 @@ _CITATIONS = {
 
 
 @dataclass(frozen=True)
+class CertificateWords:
+    """The printed words of a certificate, in the tournament's language (English unless
+    the awards domain passes translations). Presentation only: not part of the content
+    hash, so the same certificate verifies in any language."""
+
+    brand: str = "DELTACROWN  ·  ESPORTS"
+    title: str = "CERTIFICATE"
+    of_participation: str = "OF PARTICIPATION"
+    of_achievement: str = "OF ACHIEVEMENT"
+    presented_to: str = "This certificate is proudly presented to"
+    roster: str = "Roster: "
+    placement: str | None = None  # None: the placement's English label
+    citation: str | None = None  # None: the placement's English citation
+    organizer: str = "Organizer"
+    date: str = "Date"
+    long_date: str | None = None  # None: "5 December 2026"
+    sponsors: str = "WITH THANKS TO OUR SPONSORS"
+    verify: str = "Verify: "
+
+
+@dataclass(frozen=True)
 class CertificateData:
     tournament_name: str
     game: str
@@ -80,6 +101,7 @@ class CertificateData:
     # A team's members; empty for a solo player.
     roster: tuple[str, ...] = ()
     sponsor_logos: tuple[bytes, ...] = ()
+    words: CertificateWords = CertificateWords()
 
     def __post_init__(self) -> None:
         for name in ("tournament_name", "recipient_name", "verification_url", "verification_code"):
@@ -130,7 +152,7 @@ def render_certificate(data: CertificateData) -> bytes:
     _paint_recipient(pdf, text, data, accent)
     _paint_award(text, data, accent)
     _paint_signatures(pdf, text, data)
-    _paint_sponsors(pdf, text, data.sponsor_logos)
+    _paint_sponsors(pdf, text, data.sponsor_logos, data.words.sponsors)
     _paint_qr(pdf, text, data)
     pdf.showPage()
     pdf.save()
@@ -163,10 +185,12 @@ def _diamond(pdf: Canvas, x: float, y: float, r: float) -> None:
 
 def _paint_heading(pdf: Canvas, text: PdfText, data: CertificateData, accent: Color) -> None:
     center = PAGE_W / 2
-    text.centred(center, 528, "DELTACROWN  ·  ESPORTS", 9, MUTED, bold=True, spacing=3)
-    text.centred(center, 474, "CERTIFICATE", 40, INK, bold=True, spacing=6)
-    kind = "OF PARTICIPATION" if data.placement is Placement.PARTICIPANT else "OF ACHIEVEMENT"
-    text.centred(center, 448, kind, 13, accent, bold=True, spacing=4)
+    words = data.words
+    text.centred(center, 528, words.brand, 9, MUTED, bold=True, spacing=_spaced(words.brand, 3))
+    text.centred(center, 474, words.title, 40, INK, bold=True, spacing=_spaced(words.title, 6))
+    participation = data.placement is Placement.PARTICIPANT
+    kind = words.of_participation if participation else words.of_achievement
+    text.centred(center, 448, kind, 13, accent, bold=True, spacing=_spaced(kind, 4))
     pdf.setStrokeColor(accent)
     pdf.setLineWidth(0.8)
     pdf.line(center - 150, 436, center - 12, 436)
@@ -175,26 +199,33 @@ def _paint_heading(pdf: Canvas, text: PdfText, data: CertificateData, accent: Co
     _diamond(pdf, center, 436, 4)
 
 
+def _spaced(text: str, spacing: float) -> float:
+    """Letter spacing for Latin capitals only: spaced glyphs would tear apart the shaped
+    clusters (conjuncts, vowel signs) of Bengali and other complex scripts."""
+    return spacing if text.isascii() else 0
+
+
 def _paint_recipient(pdf: Canvas, text: PdfText, data: CertificateData, accent: Color) -> None:
     center = PAGE_W / 2
-    text.centred(center, 404, "This certificate is proudly presented to", 12, MUTED)
+    text.centred(center, 404, data.words.presented_to, 12, MUTED)
     size = text.fitting_size(data.recipient_name, 34, 20, 620, bold=True)
     text.centred(center, 362, data.recipient_name, size, INK, bold=True, max_width=620)
     pdf.setStrokeColor(accent)
     pdf.setLineWidth(1.2)
     pdf.line(center - 200, 348, center + 200, 348)
     if data.roster:
-        roster = "Roster: " + "  ·  ".join(data.roster)
+        roster = data.words.roster + "  ·  ".join(data.roster)
         text.centred(center, 330, roster, 11, MUTED, max_width=600)
 
 
 def _paint_award(text: PdfText, data: CertificateData, accent: Color) -> None:
     center = PAGE_W / 2
-    text.centred(center, 288, data.placement.label.upper(), 28, accent, bold=True, spacing=3)
-    text.centred(center, 262, _CITATIONS[data.placement], 12, MUTED)
+    label = (data.words.placement or data.placement.label).upper()
+    text.centred(center, 288, label, 28, accent, bold=True, spacing=_spaced(label, 3))
+    text.centred(center, 262, data.words.citation or _CITATIONS[data.placement], 12, MUTED)
     size = text.fitting_size(data.tournament_name, 20, 13, 600, bold=True)
     text.centred(center, 238, data.tournament_name, size, INK, bold=True, max_width=600)
-    detail = "  ·  ".join(p for p in (data.game, _long_date(data.issued_on)) if p)
+    detail = "  ·  ".join(p for p in (data.game, _date_text(data)) if p)
     text.centred(center, 218, detail, 11, MUTED)
 
 
@@ -202,27 +233,36 @@ def _long_date(day: date) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
+def _date_text(data: CertificateData) -> str:
+    return data.words.long_date or _long_date(data.issued_on)
+
+
 def _paint_signatures(pdf: Canvas, text: PdfText, data: CertificateData) -> None:
     blocks = (
-        (80, data.organizer_name or "DeltaCrown", "Organizer"),
-        (290, _long_date(data.issued_on), "Date"),
+        (80, data.organizer_name or "DeltaCrown", data.words.organizer),
+        (290, _date_text(data), data.words.date),
     )
     pdf.setStrokeColor(INK)
     pdf.setLineWidth(0.6)
     for x, value, label in blocks:
         text.centred(x + 90, 92, value, 13, INK, max_width=180)
         pdf.line(x, 84, x + 180, 84)
-        text.centred(x + 90, 70, label.upper(), 8, MUTED, bold=True, spacing=2)
+        text.centred(x + 90, 70, label.upper(), 8, MUTED, bold=True, spacing=_spaced(label, 2))
 
 
-def _paint_sponsors(pdf: Canvas, text: PdfText, logos: tuple[bytes, ...]) -> None:
+def _paint_sponsors(
+    pdf: Canvas,
+    text: PdfText,
+    logos: tuple[bytes, ...],
+    heading: str = "WITH THANKS TO OUR SPONSORS",
+) -> None:
     if not logos:
         return
     box_w, box_h, gap = 92.0, 40.0, 16.0
     shown = logos[:5]
     total = len(shown) * box_w + (len(shown) - 1) * gap
     x = PAGE_W / 2 - total / 2
-    text.centred(PAGE_W / 2, 188, "WITH THANKS TO OUR SPONSORS", 7.5, MUTED, bold=True, spacing=2)
+    text.centred(PAGE_W / 2, 188, heading, 7.5, MUTED, bold=True, spacing=_spaced(heading, 2))
     for logo in shown:
         image = ImageReader(io.BytesIO(logo))
         width, height = image.getSize()
@@ -254,5 +294,5 @@ def _paint_qr(pdf: Canvas, text: PdfText, data: CertificateData) -> None:
             y = top - (row + 1) * module
             pdf.rect(left + start * module, y, (col - start) * module, module, stroke=0, fill=1)
     center = left + size / 2
-    text.centred(center, 68, f"Verify: {data.verification_code}", 9, INK, bold=True)
+    text.centred(center, 68, f"{data.words.verify}{data.verification_code}", 9, INK, bold=True)
     text.centred(center, 57, data.verification_url, 6.5, MUTED, max_width=200)

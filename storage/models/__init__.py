@@ -10,7 +10,7 @@ from storage.models.awards import (
 )
 from storage.models.base import Base
 from storage.models.dashboard import DashboardLogin
-from storage.models.guild import GuildSettings
+from storage.models.guild import GuildSettings, UserSettings
 from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
 from storage.models.match import (
     BracketState,
@@ -73,5 +73,6 @@ __all__ = [
     "Timer",
     "Tournament",
     "TournamentVersion",
+    "UserSettings",
     "Wallet",
 ]

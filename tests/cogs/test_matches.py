@@ -183,6 +183,23 @@ async def test_mismatch_opens_a_dispute_thread_resolved_by_an_organizer(arena: A
             select(DisputeEvidence).where(DisputeEvidence.source_message_id == evidence.id)
         )
     assert row is not None and row.file_sha256 is not None and row.user_id == p2.id
+    # A broken image is refused in the thread, in the poster's language, and not recorded.
+    await services.languages.set_personal_language(p3.id, "bn")
+    broken = await fake.post_message(
+        p3, dispute_thread, "Mine", attachments=[("end.png", b"\x89PNG not really")]
+    )
+    refusal = await fake.wait_for_message(
+        lambda m: m.channel_id == dispute_thread.id and "PNG" in m.content
+    )
+    # ("evidence" itself is still an English value the engine passes in: see the
+    # architecture notes on values not yet in the catalogue.)
+    assert "PNG বা JPEG ছবি নয়। একটি স্ক্রিনশট সংযুক্ত করুন।" in refusal.content
+    async with services.db.read() as session:
+        kept = await session.scalar(
+            select(DisputeEvidence).where(DisputeEvidence.source_message_id == broken.id)
+        )
+    assert kept is None
+    await services.languages.set_personal_language(p3.id, None)
 
     refused = await (
         await fake.slash(

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from engine.awards import CertificateService, VerificationStatus, normalize_code
 from engine.brackets import MatchState
 from engine.formats import Result
+from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.uow import ServiceContext
@@ -320,3 +321,19 @@ def test_codes_are_normalised_from_what_people_type() -> None:
     assert normalize_code("https://x.org/verify/ABCD-EFGH-JKMO") == "ABCD-EFGH-JKM0"
     assert normalize_code("ABCD-EFGH-JKM") is None
     assert normalize_code("ABCD-EFGH-JK!N") is None
+
+
+async def test_a_bangla_server_issues_bangla_certificates_that_verify_the_same(
+    services: Services, certificates: CertificateService, new_id, tmp_path: Path
+) -> None:
+    event = await finished_event(services, new_id, players=4)
+    await services.guilds.configure(event.organizer, event.guild_id, GuildSetup(language="bn"))
+    issued = await certificates.generate_all(event.tournament_id, organizer_name="Dhaka Esports")
+    champion = next(i.certificate for i in issued if i.certificate.kind == "champion")
+    file = await certificates.certificate_file(champion.id)
+    text = pdf_text(file.data)
+    assert "যাচাই: " in text and champion.code in text and "Player 1" in text
+    assert "CHAMPION" not in text and "Verify:" not in text
+    assert decode_qr(file.data, tmp_path) == [f"{URL}/verify/{champion.code}"]
+    verified = await certificates.verify(champion.code)
+    assert verified is not None and verified.status is VerificationStatus.VALID
