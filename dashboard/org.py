@@ -17,7 +17,7 @@ from dashboard.live import serve_stream
 from dashboard.security import STATUS_OF, LoginRequired, rate_limit
 from dashboard.state import DashboardState, state
 from dashboard.text import web_text
-from engine.kernel.actors import Actor, is_organizer, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import DomainError, PermissionDenied
 from engine.money import PaymentView
 from engine.site import DashboardSession, is_number
@@ -70,11 +70,10 @@ async def current_session(request: web.Request) -> DashboardSession:
 
 async def _first_organized(request: web.Request, session: DashboardSession) -> int:
     """The first server of the session the user still organizes (the default page)."""
-    guilds = state(request).services.guilds
+    tournaments = state(request).services.tournaments
     for grant in session.guilds:
         actor = session.actor(grant.guild_id)
-        role_id = await guilds.organizer_role_id(grant.guild_id)
-        if actor is not None and is_organizer(actor, role_id):
+        if actor is not None and await tournaments.may_organize_anything(actor, grant.guild_id):
             return grant.guild_id
     return session.guilds[0].guild_id
 
@@ -85,10 +84,11 @@ async def organizer(request: web.Request, session: DashboardSession) -> tuple[in
     actor = session.actor(int(raw)) if is_number(raw) else None
     if actor is None or actor.guild_id is None:
         raise PermissionDenied(NOT_YOURS)
-    # The session remembers roles from login time; the guild's organizer role may have
-    # changed since, so ask again.
-    role_id = await state(request).services.guilds.organizer_role_id(actor.guild_id)
-    require_organizer(actor, role_id)
+    # The session remembers roles from login time; the guild's organizer role and the
+    # tournaments' staff may have changed since, so ask again. Each page then shows only
+    # the tournaments this person runs (engine.tournaments.access).
+    if not await state(request).services.tournaments.may_organize_anything(actor, actor.guild_id):
+        raise PermissionDenied(NOT_YOURS)
     return actor.guild_id, actor
 
 

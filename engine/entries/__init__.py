@@ -1,3 +1,7 @@
+from engine.entries._entry import (
+    PLAYING_OR_OVER,
+    refuse_after_start,
+)
 from engine.entries.checkin import (
     TournamentCheckInView,
     check_in_tournament,
@@ -6,6 +10,7 @@ from engine.entries.checkin import (
 )
 from engine.entries.events import (
     RegistrationCreated,
+    RegistrationExpired,
     RegistrationRemoved,
     TeamInviteAnswered,
     TeamInviteSent,
@@ -28,9 +33,11 @@ from engine.entries.slots import (
     EntryReleased,
     confirm_paid,
     confirm_unpaid_entries,
+    expire_unconfirmed,
     fill_added_slots,
     mark_payment_review,
     payment_rejected,
+    refuse_unreviewed_entries,
     release_slot,
 )
 from engine.entries.team_views import (
@@ -47,6 +54,7 @@ from engine.entries.views import (
 )
 
 __all__ = [
+    "PLAYING_OR_OVER",
     "EntryReleased",
     "InviteView",
     "ProfileEntry",
@@ -54,6 +62,7 @@ __all__ = [
     "ProfileView",
     "RankingView",
     "RegistrationCreated",
+    "RegistrationExpired",
     "RegistrationForm",
     "RegistrationRemoved",
     "RegistrationService",
@@ -72,10 +81,13 @@ __all__ = [
     "close_tournament_checkin",
     "confirm_paid",
     "confirm_unpaid_entries",
+    "expire_unconfirmed",
     "fill_added_slots",
     "load_view",
     "mark_payment_review",
     "payment_rejected",
+    "refuse_after_start",
+    "refuse_unreviewed_entries",
     "register_timers",
     "release_slot",
 ]

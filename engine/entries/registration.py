@@ -22,6 +22,7 @@ from engine.entries._entry import (
     build_entry,
     custom_fields,
     insert_members,
+    refuse_after_start,
     refuse_registered,
     require_open,
     tournament_for,
@@ -51,14 +52,13 @@ from engine.entries.views import (
     load_view,
     views_of,
 )
-from engine.kernel.actors import Actor, require_organizer
-from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.actors import Actor
+from engine.kernel.errors import InvalidInput, NotFound, PermissionDenied
 from engine.kernel.text import User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.tournaments import validate_field_values
+from engine.tournaments import require_tournament_organizer, validate_field_values
 from storage.models import (
     Game,
-    GuildSettings,
     Registration,
     RegistrationMember,
     Team,
@@ -171,14 +171,7 @@ class RegistrationService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             tournament = await tournament_for(session, actor, tournament_id, lock=True)
-            if tournament.status in STARTED:
-                raise Conflict(
-                    msg(
-                        "{name} has already started, so entries cannot be withdrawn. If "
-                        "you cannot play, tell an organizer.",
-                        name=tournament.name,
-                    )
-                )
+            refuse_after_start(tournament, msg("withdraw your entry"))
             registration = await _active_entry(session, tournament.id, actor.user_id)
             if registration is None:
                 raise NotFound(msg("You are not registered for {name}.", name=tournament.name))
@@ -214,8 +207,7 @@ class RegistrationService:
             view = await load_view(uow.session, registration_id)
             if view.guild_id != actor.guild_id:
                 raise NotFound(msg("That registration does not exist on this server."))
-            settings = await uow.session.get(GuildSettings, view.guild_id)
-            require_organizer(actor, settings.organizer_role_id if settings else None)
+            await require_tournament_organizer(uow.session, actor, view.tournament_id)
             return await release_slot(
                 uow, registration_id, status, actor_id=actor.user_id, reason=reason
             )

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from engine.guilds.access import require_guild_organizer
 from engine.guilds.events import GuildConfigured
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput, NotConfigured
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
@@ -108,7 +109,7 @@ class GuildService:
         _validate(setup)
         async with self._ctx.unit_of_work() as uow:
             row = await uow.session.get(GuildSettings, guild_id, with_for_update=True)
-            require_organizer(actor, row.organizer_role_id if row else None)
+            await require_guild_organizer(uow.session, actor, guild_id)
             before = GuildSettingsView.of(row).as_dict() if row else None
             now = uow.clock.now()
             if row is None:

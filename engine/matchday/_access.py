@@ -40,7 +40,6 @@ from engine.tournaments import lock_tournament
 from storage.models import (
     Dispute,
     DisputeEvidence,
-    GuildSettings,
     MatchReport,
     MatchRow,
     RegistrationMember,
@@ -150,12 +149,6 @@ def score_text(a: int | None, b: int | None) -> str:
 
 
 # --- reading and locking --------------------------------------------------------------
-
-
-async def organizer_role(session: AsyncSession, guild_id: int) -> int | None:
-    return await session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
 
 
 async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchRow]:

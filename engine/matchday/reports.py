@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import REPORTABLE_STATES, MatchState, apply_action, transition
 from engine.formats import Result
-from engine.kernel.actors import SYSTEM_USER_ID, Actor, is_organizer
+from engine.kernel.actors import SYSTEM_USER_ID, Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
@@ -37,7 +37,6 @@ from engine.matchday._access import (
     load_lobby,
     lock_match,
     open_dispute_in,
-    organizer_role,
     report_dicts,
     report_view,
     reports_of,
@@ -46,6 +45,7 @@ from engine.matchday._access import (
     validate_scores,
 )
 from engine.matchday.events import ScoreConfirmed, ScoreMismatch, ScoreReported
+from engine.tournaments import may_organize
 from storage.models import MatchReport, MatchRow, Tournament
 
 
@@ -104,8 +104,8 @@ class ScoreService:
             if row is None:
                 raise NotFound(msg("That match does not exist any more."))
             lobby = await load_lobby(session, row)
-            if lobby.side_of_user(actor.user_id) is None and not is_organizer(
-                actor, await organizer_role(session, row.guild_id)
+            if lobby.side_of_user(actor.user_id) is None and not (
+                await may_organize(session, actor, row.tournament_id)
             ):
                 raise PermissionDenied(
                     msg(
@@ -149,7 +149,7 @@ class ScoreService:
             tournament, row = await lock_match(uow, match_id)
             side = await side_of_user(uow.session, row, actor.user_id)
             if side is None:
-                if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
+                if not await may_organize(uow.session, actor, row.tournament_id):
                     raise PermissionDenied(
                         msg(
                             "Only the players of match {code} or an organizer can report "
@@ -366,7 +366,7 @@ class ScoreService:
             )
         side = await side_of_user(session, row, actor.user_id)
         reporter_side = 0 if report.registration_id == row.registration_a_id else 1
-        if side is None and not is_organizer(actor, await organizer_role(session, row.guild_id)):
+        if side is None and not await may_organize(session, actor, row.tournament_id):
             raise PermissionDenied(
                 msg(
                     "This button is for the players of match {code}; it changes nothing for you.",

@@ -19,7 +19,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.entries import confirm_paid, payment_rejected
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
@@ -43,7 +43,8 @@ from engine.money.refunds import (
     refund_tournament_payments,
 )
 from engine.money.rules import format_money
-from storage.models import GuildSettings, Payment, Registration, StoredFile, Tournament
+from engine.tournaments import require_any_organizing, require_tournament_organizer
+from storage.models import Payment, Registration, StoredFile, Tournament
 from storage.models.enums import PaymentMethod, PaymentStatus, RegistrationStatus
 
 __all__ = [
@@ -179,13 +180,14 @@ class PaymentService:
     async def pending(self, actor: Actor, guild_id: int) -> list[PaymentView]:
         """Money payments waiting for an organizer, oldest first."""
         async with self._ctx.read() as session:
-            await _require_organizer_in(session, actor, guild_id)
-            rows = await session.execute(
-                _with_names()
-                .where(Payment.guild_id == guild_id, Payment.status == PaymentStatus.SUBMITTED)
-                .order_by(Payment.id)
-                .limit(_PENDING_LIMIT)
+            # Each organizer reviews the payments of the tournaments they run.
+            organized = await require_any_organizing(session, actor, guild_id)
+            query = _with_names().where(
+                Payment.guild_id == guild_id, Payment.status == PaymentStatus.SUBMITTED
             )
+            if organized is not None:
+                query = query.where(Payment.tournament_id.in_(sorted(organized)))
+            rows = await session.execute(query.order_by(Payment.id).limit(_PENDING_LIMIT))
             coin_name = await coin_name_of(session, guild_id)
             return [_view(p, t, d, coin_name) for p, t, d in rows.all()]
 
@@ -194,7 +196,7 @@ class PaymentService:
         async with self._ctx.read() as session:
             payment = await _payment_in_guild(session, actor, payment_id)
             if payment.user_id != actor.user_id:
-                await _require_organizer_in(session, actor, payment.guild_id)
+                await require_tournament_organizer(session, actor, payment.tournament_id)
             return await _load_view(session, payment_id)
 
     async def reviewable(self, actor: Actor, payment_id: int) -> PaymentView:
@@ -202,7 +204,7 @@ class PaymentService:
         payment and that it still waits for review; the decision itself re-checks."""
         async with self._ctx.read() as session:
             payment = await _payment_in_guild(session, actor, payment_id)
-            await _require_organizer_in(session, actor, payment.guild_id)
+            await require_tournament_organizer(session, actor, payment.tournament_id)
             _require_submitted(payment, "reviewed")
             return await _load_view(session, payment_id)
 
@@ -248,7 +250,7 @@ class PaymentService:
         every registration change uses, so two paths never wait on each other in a cycle."""
         session = uow.session
         payment = await _payment_in_guild(session, actor, payment_id)
-        await _require_organizer_in(session, actor, payment.guild_id)
+        await require_tournament_organizer(session, actor, payment.tournament_id)
         await session.execute(
             select(Tournament.id).where(Tournament.id == payment.tournament_id).with_for_update()
         )
@@ -335,7 +337,7 @@ class PaymentService:
         """The screenshot of a payment, for organizers of its guild only."""
         async with self._ctx.read() as session:
             payment = await _payment_in_guild(session, actor, payment_id)
-            await _require_organizer_in(session, actor, payment.guild_id)
+            await require_tournament_organizer(session, actor, payment.tournament_id)
             if payment.proof_sha256 is None:
                 raise NotFound(msg("This payment has no screenshot: it was paid with coins."))
             content_type = await session.scalar(
@@ -396,13 +398,6 @@ async def _payment_in_guild(session: AsyncSession, actor: Actor, payment_id: int
             )
         )
     return payment
-
-
-async def _require_organizer_in(session: AsyncSession, actor: Actor, guild_id: int) -> None:
-    role = await session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
-    require_organizer(actor, role, guild_id)
 
 
 async def _tournament_name(session: AsyncSession, tournament_id: int) -> str:

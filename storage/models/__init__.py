@@ -31,7 +31,13 @@ from storage.models.registration import (
     TeamMember,
 )
 from storage.models.timer import Timer
-from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
+from storage.models.tournament import (
+    Game,
+    RegistrationField,
+    Tournament,
+    TournamentStaff,
+    TournamentVersion,
+)
 
 __all__ = [
     "AuditEntry",
@@ -65,6 +71,7 @@ __all__ = [
     "TeamMember",
     "Timer",
     "Tournament",
+    "TournamentStaff",
     "TournamentVersion",
     "Wallet",
 ]
