@@ -192,9 +192,14 @@ async def _payments(st: DashboardState, actor: Actor, guild_id: int) -> dict[str
         pid = int(entry.target_id) if entry.target_id and is_number(entry.target_id) else None
         if pid and pid not in waiting and pid not in decided_ids:
             decided_ids.append(pid)
-    decided: list[PaymentView] = [
-        await st.services.payments.get(actor, pid) for pid in decided_ids[:RECENT_DECISIONS]
-    ]
+    decided: list[PaymentView] = []
+    for pid in decided_ids:
+        if len(decided) == RECENT_DECISIONS:
+            break
+        try:
+            decided.append(await st.services.payments.get(actor, pid))
+        except PermissionDenied:
+            continue  # a payment of a tournament this organizer does not run
     refundable = {PaymentStatus.APPROVED, PaymentStatus.REFUND_PENDING}
     return {"pending": pending, "decided": decided, "refundable": refundable}
 
