@@ -11,18 +11,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
+from cogs._autocomplete import AnyTournamentId, EntryId, GameId, TournamentId
 from cogs._errors import DomainModal, DomainView
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
 from cogs._safe import user_text
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
+from engine.entries import Released
 from engine.money import PAYMENT_METHODS
 from engine.services import Services
 from engine.tournaments import (
     EDITABLE_FIELDS,
     FORMAT_NAMES,
     FieldSpec,
+    StaffView,
     TournamentChange,
     TournamentDraft,
     TournamentView,
@@ -77,6 +79,25 @@ def created_embed(t: TournamentView) -> discord.Embed:
         inline=False,
     )
     return embed
+
+
+def removed_text(verb: str, released: Released) -> str:
+    entry = released.registration
+    refund = (
+        f" {released.refunded_payments} payment(s) refunded (money refunds wait in "
+        "/payments refund-sent once you have sent them)."
+        if released.refunded_payments
+        else " Nothing had been paid."
+    )
+    return (
+        f"{verb} **{user_text(entry.display_name)}** from **{user_text(entry.tournament_name)}**"
+        f"; the player gets a DM with your reason.{refund}"
+    )
+
+
+def staff_text(staff: StaffView) -> str:
+    co = ", ".join(f"<@{u}>" for u in staff.co_organizer_ids) or "none yet"
+    return f"Owner: <@{staff.owner_id}> · Co-organizers: {co} · Server admins can always help."
 
 
 def change_text(change: TournamentChange) -> str:
@@ -164,7 +185,7 @@ class CancelConfirmation(DomainView):
             content=f"**{user_text(result.tournament.name)}** is cancelled. "
             f"{result.cancelled_registrations} registrations were cancelled and "
             f"{result.refunded_payments} payments refunded (money refunds wait in "
-            "/payments pending until you send them).",
+            "/payments refund-sent once you have sent them).",
             view=None,
         )
 
@@ -412,6 +433,122 @@ class TournamentCog(commands.Cog):
         view = await self.services.tournaments.archive(actor_of(interaction), tournament)
         await interaction.response.send_message(
             f"**{user_text(view.name)}** is archived.", ephemeral=True
+        )
+
+    # ------------------------------------------------------------------- staff
+    @tournament.command(
+        name="staff-add",
+        description="Name a co-organizer of one tournament (its owner or an admin).",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The tournament.", member="Who helps run it: reviews, disputes, entries."
+    )
+    async def staff_add(
+        self, interaction: discord.Interaction, tournament: AnyTournamentId, member: discord.Member
+    ) -> None:
+        staff = await self.services.tournaments.add_co_organizer(
+            actor_of(interaction), tournament, member.id
+        )
+        await interaction.response.send_message(
+            f"{member.mention} now co-organizes **{user_text(staff.tournament_name)}**: "
+            "payments, entries, disputes and the start of this tournament only.\n"
+            + staff_text(staff),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @tournament.command(
+        name="staff-remove",
+        description="Remove a co-organizer from one tournament.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(tournament="The tournament.", member="The co-organizer to remove.")
+    async def staff_remove(
+        self, interaction: discord.Interaction, tournament: AnyTournamentId, member: discord.Member
+    ) -> None:
+        staff = await self.services.tournaments.remove_co_organizer(
+            actor_of(interaction), tournament, member.id
+        )
+        await interaction.response.send_message(
+            f"{member.mention} no longer co-organizes **{user_text(staff.tournament_name)}**.\n"
+            + staff_text(staff),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @tournament.command(name="staff", description="Who runs a tournament.")
+    @app_commands.describe(tournament="The tournament.")
+    async def staff(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        staff = await self.services.tournaments.staff(tournament, interaction.guild_id)
+        await interaction.response.send_message(
+            f"**{user_text(staff.tournament_name)}**\n" + staff_text(staff),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    # ----------------------------------------------------------------- entries
+    @tournament.command(
+        name="entry-remove",
+        description="Remove an entry before the start; the player is told why and refunded.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The tournament.",
+        entry="The entry to remove.",
+        reason="Why; the player reads it in a DM.",
+    )
+    async def entry_remove(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        entry: EntryId,
+        reason: app_commands.Range[str, 3, 300],
+    ) -> None:
+        released = await self.services.registration.remove_entry(
+            actor_of(interaction), entry, reason
+        )
+        await interaction.response.send_message(removed_text("Removed", released), ephemeral=True)
+
+    @tournament.command(
+        name="entry-reject",
+        description="Refuse a registration outright; the player is told why and refunded.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The tournament.",
+        entry="The registration to refuse.",
+        reason="Why; the player reads it in a DM.",
+    )
+    async def entry_reject(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        entry: EntryId,
+        reason: app_commands.Range[str, 3, 300],
+    ) -> None:
+        released = await self.services.registration.remove_entry(
+            actor_of(interaction), entry, reason, reject=True
+        )
+        await interaction.response.send_message(removed_text("Rejected", released), ephemeral=True)
+
+    @tournament.command(
+        name="entry-promote",
+        description="Move a waitlisted entry into a free slot by hand.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(tournament="The tournament.", entry="The waitlisted entry.")
+    async def entry_promote(
+        self, interaction: discord.Interaction, tournament: TournamentId, entry: EntryId
+    ) -> None:
+        view = await self.services.registration.promote(actor_of(interaction), entry)
+        step = (
+            "They pay next." if view.status == "awaiting_payment" else "Their place is confirmed."
+        )
+        await interaction.response.send_message(
+            f"**{user_text(view.display_name)}** moved up from the waitlist of "
+            f"**{user_text(view.tournament_name)}** and gets a DM. {step}",
+            ephemeral=True,
         )
 
     # ---------------------------------------------------------- custom fields

@@ -28,7 +28,7 @@ from engine.kernel.timers import TimerService
 from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES
 from engine.matchday import CheckInService, DisputeService, ScoreService
-from engine.money import LedgerService, PaymentService
+from engine.money import LedgerService, PaymentService, RosterService
 from engine.tournaments import TournamentService
 from storage.db import Database
 from storage.files import FileStore
@@ -70,6 +70,7 @@ class Services:
         self.registration = RegistrationService(self.ctx)
         self.ledger = LedgerService(self.ctx)
         self.payments = PaymentService(self.ctx)
+        self.roster = RosterService(self.ctx)
         self.brackets = BracketService(self.ctx)
         self.checkin = CheckInService(self.ctx)
         self.pictures = PictureService(self.ctx)

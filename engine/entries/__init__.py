@@ -50,7 +50,9 @@ from engine.entries.teams import (
 from engine.entries.views import (
     RegistrationForm,
     RegistrationView,
+    Released,
     load_view,
+    views_of,
 )
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "RegistrationRemoved",
     "RegistrationService",
     "RegistrationView",
+    "Released",
     "TeamInviteAnswered",
     "TeamInviteSent",
     "TeamMemberKicked",
@@ -90,4 +93,5 @@ __all__ = [
     "refuse_unreviewed_entries",
     "register_timers",
     "release_slot",
+    "views_of",
 ]

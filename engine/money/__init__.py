@@ -35,6 +35,11 @@ from engine.money.refunds import (
     refund_released_entry,
     refund_tournament_payments,
 )
+from engine.money.roster import (
+    Participant,
+    ParticipantsReport,
+    RosterService,
+)
 from engine.money.rules import (
     format_money,
 )
@@ -51,6 +56,8 @@ __all__ = [
     "LedgerEntryView",
     "LedgerService",
     "MoneyMethod",
+    "Participant",
+    "ParticipantsReport",
     "PayRequest",
     "PaymentApproved",
     "PaymentMethodSpec",
@@ -59,6 +66,7 @@ __all__ = [
     "PaymentService",
     "PaymentView",
     "RefundPending",
+    "RosterService",
     "Settlement",
     "WalletView",
     "format_money",
