@@ -7,6 +7,8 @@ the organizer role on every call.
 
 from __future__ import annotations
 
+import io
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -548,6 +550,25 @@ class TournamentCog(commands.Cog):
         await interaction.response.send_message(
             f"**{user_text(view.display_name)}** moved up from the waitlist of "
             f"**{user_text(view.tournament_name)}** and gets a DM. {step}",
+            ephemeral=True,
+        )
+
+    @tournament.command(
+        name="export",
+        description="Download the participants with their answers, payments and check-in (CSV).",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(tournament="The tournament.")
+    async def export(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.services.roster.participants(actor_of(interaction), tournament)
+        counts = ", ".join(
+            f"{n} {status.replace('_', ' ')}" for status, n in report.counts().items()
+        )
+        await interaction.followup.send(
+            f"Participants of **{user_text(report.tournament_name)}**: "
+            f"{len(report.participants)} entries ({counts or 'none yet'}).",
+            file=discord.File(io.BytesIO(report.to_csv()), filename=report.filename),
             ephemeral=True,
         )
 

@@ -1,0 +1,161 @@
+"""Organizer operations through the real client and the fake Discord (issue 14): staff
+per tournament, removing an entry (the player is DMed), and the participants CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from engine.kernel.actors import Actor
+from storage.models.enums import RegistrationStatus
+from testkit.factories import make_event
+from testkit.payment_helpers import Guild, make_registration, make_tournament
+from tests.cogs.conftest import Arena
+from tests.cogs.test_matches import four_players
+from tests.cogs.test_payments import _configured
+from tests.conftest import next_snowflake
+
+
+async def _cup_with_dispute(arena: Arena, owner: Actor, players) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A started cup owned by the server owner, with a dispute open on its first match."""
+    services = arena.env.services
+    event = await make_event(
+        services,
+        next_snowflake,
+        organizer=owner,
+        entrants=[(member.id, member.user.username) for member in players],
+    )
+    await services.brackets.start(owner, event.tournament_id, seed=1)
+    [first, *_] = await services.brackets.matches(event.tournament_id, statuses=["ready"])
+    side = next(
+        p
+        for p in players
+        if p.id == event.users[event.registrations.index(first.registration_a_id)]
+    )
+    dispute = await services.disputes.open_dispute(
+        Actor(user_id=side.id, guild_id=arena.guild.id),
+        reason="no_show",
+        description="They never joined the lobby.",
+        match_id=first.id,
+    )
+    return event.tournament_id, dispute.id
+
+
+async def test_a_co_organizer_resolves_the_dispute_of_their_tournament_only(arena: Arena) -> None:
+    fake, services = arena.env.fake, arena.env.services
+    guild = await _configured(arena)
+    players = await four_players(arena)
+    mine, my_dispute = await _cup_with_dispute(arena, guild.owner, players)
+    extra = [await fake.add_member(arena.guild, f"late{i}") for i in range(4)]
+    theirs, their_dispute = await _cup_with_dispute(arena, guild.owner, extra)
+    helper = await fake.add_member(arena.guild, "helper")  # no role, no Manage Server
+
+    added = await arena.slash(
+        arena.owner, "tournament staff-add", {"tournament": str(mine), "member": helper.id}
+    )
+    assert added.ephemeral and "now co-organizes" in added.content, added.content
+    refused_add = await arena.slash(
+        helper, "tournament staff-add", {"tournament": str(mine), "member": extra[0].id}
+    )
+    assert refused_add.ephemeral and "Only the owner of" in refused_add.content
+
+    other = await arena.slash(
+        helper,
+        "dispute resolve",
+        {"notes": "Not my call.", "first_score": 1, "second_score": 0, "dispute_id": their_dispute},
+    )
+    assert other.ephemeral and "Only the organizers of" in other.content, other.content
+    assert (await services.disputes.detail(their_dispute)).dispute.status == "open"
+
+    resolved = await arena.slash(
+        helper,
+        "dispute resolve",
+        {
+            "notes": "Lobby screenshot shows 1–0.",
+            "first_score": 1,
+            "second_score": 0,
+            "dispute_id": my_dispute,
+        },
+    )
+    assert resolved.ephemeral and "resolved" in resolved.content, resolved.content
+    assert (await services.disputes.detail(my_dispute)).dispute.status == "resolved"
+    assert theirs != mine
+    await arena.env.settle()
+
+
+async def test_organizer_removes_an_entry_and_the_player_is_dmed(arena: Arena) -> None:
+    fake, services = arena.env.fake, arena.env.services
+    guild = await _configured(arena)
+    player, other = arena.players
+    tid = await make_tournament(services, guild, name="Remove Cup")
+    await services.tournaments.add_co_organizer(guild.owner, tid, arena.organizer.id)
+    reg = await make_registration(services, guild, tid, player.id, RegistrationStatus.CONFIRMED)
+
+    # The entry picker offers the tournament's entries to its organizers only.
+    suggestions = await fake.autocomplete(
+        arena.organizer,
+        "tournament entry-remove",
+        {"tournament": str(tid), "entry": ""},
+        focused="entry",
+        guild=arena.guild,
+        channel=arena.announcements,
+    )
+    assert [c["value"] for c in suggestions] == [str(reg)]
+    assert (
+        await fake.autocomplete(
+            other,
+            "tournament entry-remove",
+            {"tournament": str(tid), "entry": ""},
+            focused="entry",
+            guild=arena.guild,
+            channel=arena.announcements,
+        )
+        == []
+    )
+
+    refused = await arena.slash(
+        other,
+        "tournament entry-remove",
+        {"tournament": str(tid), "entry": str(reg), "reason": "I want the slot"},
+    )
+    assert refused.ephemeral and "Only the organizers of" in refused.content
+    assert (await services.registration.get(reg)).status == RegistrationStatus.CONFIRMED
+
+    removed = await arena.slash(
+        arena.organizer,
+        "tournament entry-remove",
+        {"tournament": str(tid), "entry": str(reg), "reason": "Missed the rules briefing"},
+    )
+    assert removed.ephemeral and "Removed" in removed.content, removed.content
+    dm = await fake.wait_for_dm(player)
+    assert "Remove Cup" in dm.content and "Missed the rules briefing" in dm.content
+    assert (await services.registration.get(reg)).status == RegistrationStatus.CANCELLED
+    await arena.env.settle()
+
+
+async def test_export_sends_the_participants_csv(arena: Arena) -> None:
+    services = arena.env.services
+    guild: Guild = await _configured(arena)
+    player, other = arena.players
+    tid = await make_tournament(services, guild, name="Export Cup")
+    await services.tournaments.add_co_organizer(guild.owner, tid, arena.organizer.id)
+    await make_registration(services, guild, tid, player.id, RegistrationStatus.CONFIRMED)
+
+    record = await arena.env.fake.slash(
+        arena.organizer,
+        "tournament export",
+        {"tournament": str(tid)},
+        guild=arena.guild,
+        channel=arena.announcements,
+    )
+    message = await record.wait_for_followup()
+    assert "Participants of **Export Cup**" in message.content
+    [attachment] = message.attachments
+    assert attachment.filename.endswith(".csv")
+    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"), newline="")))
+    assert rows[0][:3] == ["entry_id", "name", "status"]
+    assert [r[2] for r in rows[1:]] == ["confirmed"]
+
+    refused = await arena.slash(other, "tournament export", {"tournament": str(tid)})
+    followup = await refused.wait_for_followup()
+    assert "Only the organizers of" in followup.content and not followup.attachments
