@@ -26,6 +26,8 @@ from engine.money.methods import (
     unregister_payment_method,
 )
 from engine.money.payments import (
+    BULK_LIMIT,
+    BulkReview,
     PaymentService,
     PaymentView,
 )
@@ -48,9 +50,11 @@ from engine.money.transfers import (
 )
 
 __all__ = [
+    "BULK_LIMIT",
     "MAX_BALANCE",
     "MAX_GRANT",
     "PAYMENT_METHODS",
+    "BulkReview",
     "CoinsGranted",
     "InsufficientCoins",
     "LedgerEntryView",

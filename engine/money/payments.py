@@ -12,6 +12,7 @@ concurrent /unregister all settle in the database.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.entries import confirm_paid, payment_rejected
 from engine.kernel.actors import Actor
-from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.text import Command, User, msg
+from engine.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
+from engine.kernel.text import Command, Message, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import coins as _coins  # noqa: F401  (registers the coin method)
 from engine.money import rules
@@ -48,6 +49,8 @@ from storage.models import Payment, Registration, StoredFile, Tournament
 from storage.models.enums import PaymentMethod, PaymentStatus, RegistrationStatus
 
 __all__ = [
+    "BULK_LIMIT",
+    "BulkReview",
     "PaymentService",
     "PaymentView",
     "format_money",
@@ -56,6 +59,17 @@ __all__ = [
 ]
 
 _PENDING_LIMIT = 25
+BULK_LIMIT = 25  # a Discord select menu holds 25 options
+
+
+@dataclass(frozen=True)
+class BulkReview:
+    """What a bulk review did: the payments it decided, and each one it left alone with
+    the reason (decided already, not the actor's to review, …)."""
+
+    decision: str
+    decided: tuple[PaymentView, ...]
+    refused: tuple[tuple[int, Message], ...]
 
 
 @dataclass(frozen=True)
@@ -242,6 +256,46 @@ class PaymentService:
             if reg.status == RegistrationStatus.PAYMENT_REVIEW:
                 await payment_rejected(uow, reg.id, actor_id=actor.user_id)
             return await self._reviewed(uow, actor, payment, "payment.reject", reason=reason)
+
+    async def review_many(
+        self, actor: Actor, payment_ids: Sequence[int], decision: str, reason: str = ""
+    ) -> BulkReview:
+        """Approve or reject several proofs at once (the Discord select menu, the dashboard
+        checkboxes). Each payment is still its own decision: its own transaction, audit
+        entry and event, refused alone when it is not the actor's to decide or was decided
+        already. A second bulk over the same proofs changes nothing."""
+        if decision not in ("approve", "reject"):
+            raise InvalidInput(msg("Choose approve or reject."))
+        ids = list(dict.fromkeys(int(i) for i in payment_ids))
+        if not ids:
+            raise InvalidInput(msg("Pick at least one payment to review."))
+        if len(ids) > BULK_LIMIT:
+            raise InvalidInput(
+                msg(
+                    "Review at most {limit} payments at once; pick fewer.",
+                    limit=BULK_LIMIT,
+                )
+            )
+        if decision == "reject":
+            reason = (reason or "").strip()
+            if not 3 <= len(reason) <= 300:
+                raise InvalidInput(
+                    msg(
+                        "Give the players a reason of 3 to 300 characters, e.g. “reference "
+                        "not found”."
+                    )
+                )
+        done: list[PaymentView] = []
+        refused: list[tuple[int, Message]] = []
+        for payment_id in ids:
+            try:
+                if decision == "approve":
+                    done.append(await self.approve(actor, payment_id))
+                else:
+                    done.append(await self.reject(actor, payment_id, reason))
+            except DomainError as error:
+                refused.append((payment_id, error.text))
+        return BulkReview(decision, tuple(done), tuple(refused))
 
     async def _lock_for_review(
         self, uow: UnitOfWork, actor: Actor, payment_id: int

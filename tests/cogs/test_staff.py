@@ -9,7 +9,13 @@ import io
 from engine.kernel.actors import Actor
 from storage.models.enums import RegistrationStatus
 from testkit.factories import make_event
-from testkit.payment_helpers import Guild, make_registration, make_tournament
+from testkit.payment_helpers import (
+    Guild,
+    make_registration,
+    make_tournament,
+    png_bytes,
+    registration_status,
+)
 from tests.cogs.conftest import Arena
 from tests.cogs.test_matches import four_players
 from tests.cogs.test_payments import _configured
@@ -159,3 +165,52 @@ async def test_export_sends_the_participants_csv(arena: Arena) -> None:
     refused = await arena.slash(other, "tournament export", {"tournament": str(tid)})
     followup = await refused.wait_for_followup()
     assert "Only the organizers of" in followup.content and not followup.attachments
+
+
+async def test_bulk_review_with_the_select_menu(arena: Arena) -> None:
+    fake, services = arena.env.fake, arena.env.services
+    guild = await _configured(arena)
+    tid = await make_tournament(services, guild, name="Bulk Cup", fee_minor=5000)
+    await services.tournaments.add_co_organizer(guild.owner, tid, arena.organizer.id)
+    made = []
+    for index, member in enumerate([*arena.players, await fake.add_member(arena.guild, "third")]):
+        reg = await make_registration(services, guild, tid, member.id)
+        view = await services.payments.pay(
+            Actor(user_id=member.id, guild_id=guild.id),
+            tid,
+            "bkash",
+            reference=f"BULK{index}",
+            proof=png_bytes(colour=(index, 9, 9)),
+        )
+        made.append((member, reg, view.id))
+
+    listing = await arena.slash(arena.organizer, "payments review")
+    assert listing.ephemeral and "3 payment(s) waiting" in listing.content, listing.content
+    message = listing.message
+    assert message is not None
+    assert set(message.custom_ids()) == {"dc:pay-bulk:approve", "dc:pay-bulk:reject"}
+
+    chosen = [str(made[0][2]), str(made[1][2])]
+    approved = await fake.click(arena.organizer, message, "dc:pay-bulk:approve", values=chosen)
+    summary = await approved.wait_for_followup()
+    assert "Approved 2 payment(s)" in summary.content, summary.content
+    for member, reg, _ in made[:2]:
+        assert await registration_status(services, reg) == RegistrationStatus.CONFIRMED
+        assert "was approved" in (await fake.wait_for_dm(member)).content
+
+    # The same pick again changes nothing and says why.
+    again = await fake.click(arena.organizer, message, "dc:pay-bulk:approve", values=chosen)
+    repeat = await again.wait_for_followup()
+    assert "Nothing changed" in repeat.content and "already approved" in repeat.content
+
+    reject = await (
+        await fake.click(arena.organizer, message, "dc:pay-bulk:reject", values=[str(made[2][2])])
+    ).response()
+    assert reject.modal is not None
+    [field_id] = [c["custom_id"] for row in reject.modal["components"] for c in row["components"]]
+    done = await (
+        await fake.submit_modal(arena.organizer, reject, {field_id: "Reference not found"})
+    ).response()
+    assert done.ephemeral and "Rejected 1 payment(s)" in done.content
+    assert await registration_status(services, made[2][1]) == RegistrationStatus.AWAITING_PAYMENT
+    await arena.env.settle()
