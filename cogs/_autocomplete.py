@@ -190,3 +190,43 @@ _ENTRY_LABELS = {
 }
 
 EntryId = app_commands.Transform[int, EntryPicker]
+
+
+class PrizePicker(app_commands.Transformer):
+    """The money prizes still owed in the tournament picked in the same command (its
+    organizers only); hands the command the winning entry's registration id."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> int:
+        wanted = row_id(value.strip())
+        if wanted is None:
+            raise NotFound(msg("Pick the prize from the list."))
+        return wanted
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        tournament_id = await _tournament_in_options(interaction)
+        if tournament_id is None:
+            return []
+        try:
+            owed = await services_of(interaction).prizes.unpaid(
+                actor_of(interaction), tournament_id
+            )
+        except DomainError:
+            return []
+        needle = value.strip().lower()
+        return [
+            app_commands.Choice(
+                name=f"#{p.place} {p.display_name} · {p.amount_text}"[:100],
+                value=str(p.registration_id),
+            )
+            for p in owed
+            if needle in p.display_name.lower()
+        ][:25]
+
+
+PrizeEntryId = app_commands.Transform[int, PrizePicker]

@@ -13,9 +13,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import AnyTournamentId, EntryId, GameId, TournamentId
+from cogs._autocomplete import AnyTournamentId, EntryId, GameId, PrizeEntryId, TournamentId
 from cogs._errors import DomainModal, DomainView
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply
 from cogs._safe import user_text
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
@@ -571,6 +571,66 @@ class TournamentCog(commands.Cog):
             file=discord.File(io.BytesIO(report.to_csv()), filename=report.filename),
             ephemeral=True,
         )
+
+    # ------------------------------------------------------------------ prizes
+    @tournament.command(
+        name="prize-paid",
+        description="Record that you sent a money prize; the winner is told.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The finished tournament.",
+        entry="The winner whose prize you sent.",
+        method="How you paid, e.g. bKash or bank transfer.",
+        reference="The transaction id, so the winner can find it.",
+        receipt="Optional: a screenshot of the transfer (PNG or JPEG).",
+    )
+    async def prize_paid(
+        self,
+        interaction: discord.Interaction,
+        tournament: AnyTournamentId,
+        entry: PrizeEntryId,
+        method: app_commands.Range[str, 2, 32],
+        reference: app_commands.Range[str, 1, 100],
+        receipt: discord.Attachment | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        prize = await self.services.prizes.mark_paid(
+            actor_of(interaction),
+            tournament,
+            entry,
+            method=method,
+            reference=reference,
+            receipt=await read_upload(self.services.uploads, receipt, "receipt"),
+            receipt_name=receipt.filename if receipt else None,
+        )
+        await reply(
+            interaction,
+            f"💸 Marked the prize of **{user_text(prize.display_name)}** (#{prize.place}, "
+            f"{prize.amount_text}) as paid by {user_text(prize.paid_method)}, reference "
+            f"`{user_text(prize.paid_reference)}`. The winner gets a DM.",
+        )
+
+    @tournament.command(
+        name="prizes",
+        description="The money prizes of a tournament, paid and unpaid.",
+    )
+    @app_commands.describe(tournament="The tournament.")
+    async def prizes(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        prizes = await self.services.prizes.prizes(tournament, interaction.guild_id)
+        view = await self.services.tournaments.get(tournament, interaction.guild_id)
+        if not prizes:
+            await reply(interaction, f"**{user_text(view.name)}** has no money prizes (yet).")
+            return
+        lines = [
+            f"{'✅ paid' if p.is_paid else '⏳ unpaid'} · #{p.place} "
+            f"**{user_text(p.display_name)}** · {p.amount_text}"
+            + (f" · {user_text(p.paid_method)}" if p.is_paid else "")
+            for p in prizes
+        ]
+        owed = [p for p in prizes if not p.is_paid]
+        head = f"Money prizes of **{user_text(view.name)}**: {len(owed)} of {len(prizes)} unpaid."
+        await reply(interaction, "\n".join([head, *lines])[:1900])
 
     # ---------------------------------------------------------- custom fields
     @tournament.command(

@@ -371,6 +371,7 @@ def _all(form: Mapping[str, Any], key: str) -> list[str]:
 
 
 ENTRY_DONE = {
+    "prize": "The prize of {name} is marked paid; the winner gets a DM.",
     "remove": "The entry of {name} was removed; the player gets a DM with your reason.",
     "reject": "The registration of {name} was rejected; the player gets a DM with your reason.",
     "promote": "{name} moved up from the waitlist and gets a DM.",
@@ -406,7 +407,9 @@ async def _participants_page(
     notice: str | None = None,
     error: str | None = None,
 ) -> web.Response:
-    report = await state(request).services.roster.participants(actor, tournament_id)
+    services = state(request).services
+    report = await services.roster.participants(actor, tournament_id)
+    prizes = await services.prizes.prizes(tournament_id, guild_id)
     return page(
         request,
         "org_participants.html",
@@ -414,6 +417,7 @@ async def _participants_page(
         guild_id,
         status=status,
         report=report,
+        prizes=prizes,
         notice=notice,
         error=error,
         active={"awaiting_payment", "payment_review", "confirmed", "waitlisted"},
@@ -475,4 +479,35 @@ async def entry_action(request: web.Request) -> web.Response:
             error=web_text(error.text),
         )
     query = urlencode({"g": guild_id, "done": action, "name": view.display_name})
+    raise web.HTTPSeeOther(f"/org/t/{tournament_id}/participants?{query}")
+
+
+@routes.post(r"/org/t/{tournament_id}/prizes/{entry_id:\d{1,18}}/paid")
+async def prize_paid(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    form = await checked_form(request, session)
+    tournament_id = _tournament_id(request)
+    try:
+        prize = await state(request).services.prizes.mark_paid(
+            actor,
+            tournament_id,
+            int(request.match_info["entry_id"]),
+            method=str(form.get("method", "")),
+            reference=str(form.get("reference", "")),
+        )
+    except DomainError as error:
+        if isinstance(error, PermissionDenied):
+            raise
+        status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
+        return await _participants_page(
+            request,
+            session,
+            guild_id,
+            actor,
+            tournament_id,
+            status=status,
+            error=web_text(error.text),
+        )
+    query = urlencode({"g": guild_id, "done": "prize", "name": prize.display_name})
     raise web.HTTPSeeOther(f"/org/t/{tournament_id}/participants?{query}")

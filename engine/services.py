@@ -16,7 +16,7 @@ from pathlib import Path
 
 from engine import awards, brackets, entries, matchday, money, tournaments
 from engine.audit import AuditService
-from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService
+from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService, PrizeService
 from engine.brackets import BracketAdminService, BracketService, PictureService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService
@@ -77,6 +77,7 @@ class Services:
         self.bracket_admin = BracketAdminService(self.ctx)
         self.certificates = CertificateService(self.ctx, public_url=public_url)
         self.badges = BadgeService(self.ctx)
+        self.prizes = PrizeService(self.ctx)
         self.scores = ScoreService(self.ctx)
         self.disputes = DisputeService(self.ctx)
         _register_timers(self.timers)

@@ -21,6 +21,11 @@ from engine.awards.completion import (
 from engine.awards.events import (
     CertificateGenerationRequested,
     CertificateRevoked,
+    PrizePaid,
+)
+from engine.awards.prizes import (
+    PrizeService,
+    PrizeView,
 )
 
 __all__ = [
@@ -34,6 +39,9 @@ __all__ = [
     "Condition",
     "EarnedBadge",
     "PlannedCertificate",
+    "PrizePaid",
+    "PrizeService",
+    "PrizeView",
     "VerificationStatus",
     "VerificationView",
     "complete_finished_bracket",

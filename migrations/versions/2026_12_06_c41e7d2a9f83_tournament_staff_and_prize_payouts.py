@@ -50,10 +50,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("prize_paid_method", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("prize_paid_reference", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("prize_paid_by", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("prize_receipt_sha256", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("placings", schema=None) as batch_op:
+        batch_op.drop_column("prize_receipt_sha256")
         batch_op.drop_column("prize_paid_by")
         batch_op.drop_column("prize_paid_reference")
         batch_op.drop_column("prize_paid_method")

@@ -142,3 +142,4 @@ class Placing(Base):
     prize_paid_method: Mapped[str | None] = mapped_column(String(32))
     prize_paid_reference: Mapped[str | None] = mapped_column(String(100))
     prize_paid_by: Mapped[int | None] = mapped_column(Snowflake)
+    prize_receipt_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
+from engine.formats import Result
 from engine.kernel.actors import Actor
+from storage.models import Tournament
 from storage.models.enums import RegistrationStatus
 from testkit.factories import make_event
 from testkit.payment_helpers import (
@@ -213,4 +215,57 @@ async def test_bulk_review_with_the_select_menu(arena: Arena) -> None:
     ).response()
     assert done.ephemeral and "Rejected 1 payment(s)" in done.content
     assert await registration_status(services, made[2][1]) == RegistrationStatus.AWAITING_PAYMENT
+    await arena.env.settle()
+
+
+async def test_prize_paid_tells_the_winner(arena: Arena) -> None:
+    fake, services = arena.env.fake, arena.env.services
+    guild = await _configured(arena)
+    winner, loser = arena.players
+    event = await make_event(
+        services,
+        next_snowflake,
+        organizer=guild.owner,
+        entrants=[(winner.id, "Winner"), (loser.id, "Loser")],
+    )
+    tid = event.tournament_id
+    async with services.db.transaction() as session:
+        row = await session.get(Tournament, tid)
+        assert row is not None
+        row.prize_pool_minor, row.prize_distribution, row.currency = 20_000, [100], "BDT"
+    await services.brackets.start(guild.owner, tid, seed=1)
+    [final] = await services.brackets.matches(tid, statuses=["ready"])
+    scores = (1, 0) if final.registration_a_id == event.registrations[0] else (0, 1)
+    await services.brackets.apply(guild.owner, tid, Result(final.code, scores))
+    await arena.env.settle()
+
+    choices = await fake.autocomplete(
+        arena.owner,
+        "tournament prize-paid",
+        {"tournament": str(tid), "entry": ""},
+        focused="entry",
+        guild=arena.guild,
+        channel=arena.announcements,
+    )
+    assert [c["value"] for c in choices] == [str(event.registrations[0])]
+    record = await arena.env.fake.slash(
+        arena.owner,
+        "tournament prize-paid",
+        {
+            "tournament": str(tid),
+            "entry": str(event.registrations[0]),
+            "method": "bKash",
+            "reference": "PRZ777",
+        },
+        guild=arena.guild,
+        channel=arena.announcements,
+    )
+    done = await record.wait_for_followup()
+    assert "Marked the prize of **Winner**" in done.content, done.content
+    dm = await fake.wait_for_message(
+        lambda m: m.channel_id == fake.dm_channel(winner).id and "PRZ777" in m.content
+    )
+    assert "৳200.00" in dm.content
+    listing = await arena.slash(loser, "tournament prizes", {"tournament": str(tid)})
+    assert "0 of 1 unpaid" in listing.content and "✅ paid" in listing.content
     await arena.env.settle()

@@ -10,11 +10,13 @@ import io
 from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
+from engine.formats import Result
 from engine.services import Services
 from engine.site import DashboardAuthService
 from engine.tournaments import FieldSpec
-from storage.models import Registration
+from storage.models import Registration, Tournament
 from storage.models.enums import PaymentStatus, RegistrationStatus
+from testkit.factories import make_event
 from testkit.payment_helpers import (
     make_guild,
     make_registration,
@@ -197,3 +199,37 @@ async def test_bulk_checkboxes_approve_each_ticked_proof_once(
     )
     assert rejected.status == 400
     assert await registration_status(services, made[2][0]) == RegistrationStatus.PAYMENT_REVIEW
+
+
+async def test_money_prizes_show_paid_or_unpaid_and_are_marked_paid(
+    client: TestClient, auth: DashboardAuthService, services: Services, new_id
+) -> None:
+    guild = await make_guild(services, new_id)
+    event = await make_event(services, new_id, organizer=guild.owner, players=2)
+    tid = event.tournament_id
+    async with services.db.transaction() as session:
+        await session.execute(
+            update(Tournament)
+            .where(Tournament.id == tid)
+            .values(prize_pool_minor=50_000, prize_distribution=[100], currency="BDT")
+        )
+    await services.brackets.start(guild.owner, tid, seed=1)
+    [final] = await services.brackets.matches(tid, statuses=["ready"])
+    await services.brackets.apply(guild.owner, tid, Result(final.code, (1, 0)))
+    [prize] = await services.prizes.prizes(tid)
+    co = guild.member(new_id())
+    await services.tournaments.add_co_organizer(guild.owner, tid, co.user_id)
+    await log_in(client, auth, co)
+
+    _, html = await _page(client, f"/org/t/{tid}/participants?g={guild.id}")
+    assert "Money prizes (1 unpaid)" in html and "৳500.00" in html
+    marked = await client.post(
+        f"/org/t/{tid}/prizes/{prize.registration_id}/paid?g={guild.id}",
+        data={"csrf": csrf_of(html), "method": "Nagad", "reference": "NG12345"},
+        allow_redirects=False,
+    )
+    assert marked.status == 303
+    _, html = await _page(client, marked.headers["Location"])
+    assert "marked paid" in html and "Money prizes (0 unpaid)" in html and "NG12345" in html
+    [paid] = await services.prizes.prizes(tid)
+    assert paid.is_paid and paid.paid_method == "Nagad"
