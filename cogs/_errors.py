@@ -16,6 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from cogs._cooldowns import OnCooldown
 from cogs._text import discord_text
 from engine.kernel.errors import DomainError
 from engine.kernel.metrics import METRICS
@@ -39,6 +40,8 @@ def user_message_for(
         return "You do not have permission to use this command here.", False
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works inside a server, not in direct messages.", False
+    if isinstance(error, OnCooldown):
+        return error.user_message(), False
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} seconds.", False
     if isinstance(error, app_commands.CheckFailure):

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
+from cogs._cooldowns import cooldown
 from cogs._errors import DomainModal, DomainView, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from cogs._safe import user_text
@@ -251,6 +252,7 @@ class PaymentsCog(commands.Cog):
         self.services = services
 
     @app_commands.command(name="pay", description="Pay the entry fee of your registration.")
+    @cooldown("pay")
     @app_commands.describe(
         tournament="The tournament you registered for.",
         method="Coins, or the service you sent money with.",
