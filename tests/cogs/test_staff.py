@@ -269,3 +269,24 @@ async def test_prize_paid_tells_the_winner(arena: Arena) -> None:
     listing = await arena.slash(loser, "tournament prizes", {"tournament": str(tid)})
     assert "0 of 1 unpaid" in listing.content and "✅ paid" in listing.content
     await arena.env.settle()
+
+
+async def test_pay_with_coins_after_the_start_is_refused_privately(arena: Arena) -> None:
+    """The reported hole, through Discord: /pay after the start charges nothing."""
+    services = arena.env.services
+    guild = await _configured(arena)
+    player = arena.players[0]
+    tid = await make_tournament(services, guild, name="Late Cup", fee_coins=10)
+    reg = await make_registration(services, guild, tid, player.id)
+    await services.ledger.grant(guild.owner, guild.id, player.id, 100, "Seed", f"late:{tid}")
+    async with services.db.transaction() as session:
+        row = await session.get(Tournament, tid)
+        assert row is not None
+        row.status = "live"
+
+    paid = await arena.slash(player, "pay", {"tournament": str(tid), "method": "coins"})
+    answer = await paid.wait_for_followup()
+    assert paid.ephemeral and "Late Cup has already started" in answer.content
+    assert "Nothing was changed or charged" in answer.content
+    assert await services.ledger.balance(guild.id, player.id) == 100
+    assert await registration_status(services, reg) == RegistrationStatus.AWAITING_PAYMENT
