@@ -56,6 +56,11 @@ BAD_FORM = (
     "This form did not come from your dashboard session (its security token is missing or "
     "stale), so nothing was changed. Reload the page and try again."
 )
+AUDIT_CLOSED = (
+    "The audit log covers every tournament of this server, so it is open to the server's "
+    "organizers (the organizer role or Manage Server), not to co-organizers of one "
+    "tournament."
+)
 NOT_YOURS = (
     "You do not organize that server, so its dashboard is closed to you. Pick one of your "
     "servers at the top of the page."
@@ -297,7 +302,11 @@ async def disputes_page(request: web.Request) -> web.Response:
 @routes.get("/org/audit")
 async def audit_page(request: web.Request) -> web.Response:
     session = await current_session(request)
-    guild_id, _ = await organizer(request, session)
+    guild_id, actor = await organizer(request, session)
+    # The log covers every tournament of the server: the server's organizers read it, not
+    # a co-organizer of one tournament.
+    if not await state(request).services.guilds.is_guild_organizer(actor, guild_id):
+        raise PermissionDenied(AUDIT_CLOSED)
     action = request.query.get("action", "").strip().lower()
     if not _ACTION_PREFIX.match(action):
         action = ""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from engine.guilds.access import require_guild_organizer
+from engine.guilds.access import is_guild_organizer, require_guild_organizer
 from engine.guilds.events import GuildConfigured
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput, NotConfigured
@@ -99,6 +99,11 @@ class GuildService:
                 )
             )
         return settings
+
+    async def is_guild_organizer(self, actor: Actor, guild_id: int) -> bool:
+        """A server admin or a holder of the organizer role (``engine.guilds.access``)."""
+        async with self._ctx.read() as session:
+            return await is_guild_organizer(session, actor, guild_id)
 
     async def organizer_role_id(self, guild_id: int) -> int | None:
         settings = await self.get_settings(guild_id)

@@ -233,3 +233,12 @@ async def test_money_prizes_show_paid_or_unpaid_and_are_marked_paid(
     assert "marked paid" in html and "Money prizes (0 unpaid)" in html and "NG12345" in html
     [paid] = await services.prizes.prizes(tid)
     assert paid.is_paid and paid.paid_method == "Nagad"
+
+
+async def test_the_audit_log_is_for_the_servers_organizers(
+    client: TestClient, auth: DashboardAuthService, services: Services, new_id
+) -> None:
+    guild, _, co, _, _ = await _cup(services, new_id)
+    await log_in(client, auth, co)
+    status, html = await _page(client, f"/org/audit?g={guild.id}")
+    assert status == 403 and "not to co-organizers of one tournament" in html
