@@ -75,8 +75,6 @@ from storage.models.enums import (
     TournamentStatus,
 )
 
-# The bracket is fixed from the start on: no promotion, no withdrawal.
-STARTED = frozenset({TournamentStatus.LIVE, TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED})
 # Tournaments whose entries no longer need a picker (nothing to check in or withdraw).
 FINISHED = frozenset(
     {TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED, TournamentStatus.CANCELLED}
