@@ -27,6 +27,8 @@ from storage.models.enums import PaymentStatus
 routes = web.RouteTableDef()
 
 SESSION_COOKIE = "dc_session"
+# Request key: the user may read the server-wide pages (the audit log).
+GUILD_ORGANIZER = web.RequestKey("dc_guild_organizer", bool)
 RECENT_DECISIONS = 10
 AUDIT_LIMITS = (20, 50, 100, 200)
 AUDIT_AREAS = (
@@ -93,8 +95,11 @@ async def organizer(request: web.Request, session: DashboardSession) -> tuple[in
     # The session remembers roles from login time; the guild's organizer role and the
     # tournaments' staff may have changed since, so ask again. Each page then shows only
     # the tournaments this person runs (engine.tournaments.access).
-    if not await state(request).services.tournaments.may_organize_anything(actor, actor.guild_id):
+    services = state(request).services
+    if not await services.tournaments.may_organize_anything(actor, actor.guild_id):
         raise PermissionDenied(NOT_YOURS)
+    # The server-wide pages (the audit log) are shown to the server's organizers only.
+    request[GUILD_ORGANIZER] = await services.guilds.is_guild_organizer(actor, actor.guild_id)
     return actor.guild_id, actor
 
 
@@ -122,6 +127,7 @@ def page(
         guild_id=guild_id,
         guild_name=next(g.guild_name for g in session.guilds if g.guild_id == guild_id),
         section=name.removeprefix("org_").removesuffix(".html"),
+        show_audit=request.get(GUILD_ORGANIZER, True),
         **context,
     )
 

@@ -242,3 +242,8 @@ async def test_the_audit_log_is_for_the_servers_organizers(
     await log_in(client, auth, co)
     status, html = await _page(client, f"/org/audit?g={guild.id}")
     assert status == 403 and "not to co-organizers of one tournament" in html
+    _, html = await _page(client, f"/org/payments?g={guild.id}")
+    assert "/org/audit" not in html  # not offered in the menu either
+    await log_in(client, auth, guild.organizer(new_id()))
+    status, html = await _page(client, f"/org/payments?g={guild.id}")
+    assert status == 200 and "/org/audit" in html
