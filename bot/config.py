@@ -197,8 +197,27 @@ class LoggingSettings(Section):
         return value.upper() if isinstance(value, str) else value
 
 
+DEFAULT_COOLDOWNS = {"register": "10/1h", "pay": "10/10m", "report": "10/10m", "dispute": "5/10m"}
+
+
 class BotSettings(Section):
     default_timezone: str = "UTC"
+    # Per-member limits on the commands a player can spam: "N/window" (s, m, h, d) or "off".
+    cooldowns: dict[str, str] = dict(DEFAULT_COOLDOWNS)
+
+    @field_validator("cooldowns")
+    @classmethod
+    def _known_limits(cls, value: dict[str, str]) -> dict[str, str]:
+        from cogs._cooldowns import Rate  # the command layer owns what a limit means
+
+        unknown = sorted(set(value) - set(DEFAULT_COOLDOWNS))
+        if unknown:
+            raise ValueError(
+                f"no cooldown for {', '.join(unknown)}; known: {', '.join(DEFAULT_COOLDOWNS)}"
+            )
+        for limit in value.values():
+            Rate.parse(limit)
+        return {**DEFAULT_COOLDOWNS, **value}
 
     @field_validator("default_timezone")
     @classmethod

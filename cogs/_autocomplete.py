@@ -16,7 +16,10 @@ from collections.abc import Iterable
 import discord
 from discord import app_commands
 
-from cogs._interactions import services_of
+from cogs._interactions import actor_of, services_of
+from engine.kernel.errors import DomainError, NotFound
+from engine.kernel.numbers import row_id
+from engine.kernel.text import msg
 from storage.models.enums import TournamentStatus
 
 _STATUS_LABELS = {
@@ -126,3 +129,104 @@ class GamePicker(app_commands.Transformer):
 TournamentId = app_commands.Transform[int, TournamentPicker]
 AnyTournamentId = app_commands.Transform[int, TournamentPicker(statuses=None)]
 GameId = app_commands.Transform[int, GamePicker]
+
+
+async def _tournament_in_options(interaction: discord.Interaction) -> int | None:
+    """The tournament already picked in the command's ``tournament`` option, if any."""
+    raw = getattr(interaction.namespace, "tournament", None)
+    if interaction.guild_id is None or raw is None:
+        return None
+    try:
+        return await services_of(interaction).tournaments.resolve(interaction.guild_id, str(raw))
+    except DomainError:
+        return None
+
+
+class EntryPicker(app_commands.Transformer):
+    """The active entries of the tournament picked in the same command (organizers only:
+    others see no suggestions); hands the command the registration id."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> int:
+        wanted = row_id(value.strip())
+        if wanted is not None:
+            return wanted
+        tournament_id = await _tournament_in_options(interaction)
+        if tournament_id is not None:
+            entries = await services_of(interaction).registration.entries_for_organizer(
+                actor_of(interaction), tournament_id, value
+            )
+            exact = [e for e in entries if e.display_name.lower() == value.strip().lower()]
+            if len(exact) == 1:
+                return exact[0].id
+        raise NotFound(msg("There is no such entry in this tournament. Pick one from the list."))
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        tournament_id = await _tournament_in_options(interaction)
+        if tournament_id is None:
+            return []
+        entries = await services_of(interaction).registration.entries_for_organizer(
+            actor_of(interaction), tournament_id, value
+        )
+        return [
+            app_commands.Choice(
+                name=f"{e.display_name} · {_ENTRY_LABELS.get(e.status, e.status)}"[:100],
+                value=str(e.id),
+            )
+            for e in entries
+        ]
+
+
+_ENTRY_LABELS = {
+    "awaiting_payment": "awaiting payment",
+    "payment_review": "payment in review",
+    "confirmed": "confirmed",
+    "waitlisted": "waitlisted",
+}
+
+EntryId = app_commands.Transform[int, EntryPicker]
+
+
+class PrizePicker(app_commands.Transformer):
+    """The money prizes still owed in the tournament picked in the same command (its
+    organizers only); hands the command the winning entry's registration id."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> int:
+        wanted = row_id(value.strip())
+        if wanted is None:
+            raise NotFound(msg("Pick the prize from the list."))
+        return wanted
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str
+    ) -> list[app_commands.Choice[str]]:
+        tournament_id = await _tournament_in_options(interaction)
+        if tournament_id is None:
+            return []
+        try:
+            owed = await services_of(interaction).prizes.unpaid(
+                actor_of(interaction), tournament_id
+            )
+        except DomainError:
+            return []
+        needle = value.strip().lower()
+        return [
+            app_commands.Choice(
+                name=f"#{p.place} {p.display_name} · {p.amount_text}"[:100],
+                value=str(p.registration_id),
+            )
+            for p in owed
+            if needle in p.display_name.lower()
+        ][:25]
+
+
+PrizeEntryId = app_commands.Transform[int, PrizePicker]

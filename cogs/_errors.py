@@ -16,6 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from cogs._cooldowns import OnCooldown
 from cogs._text import discord_text, reader_language
 from engine.kernel.errors import DomainError
 from engine.kernel.i18n import SOURCE_LANGUAGE
@@ -49,6 +50,8 @@ def _explanation(error: BaseException) -> tuple[Message, bool]:
         return msg("You do not have permission to use this command here."), False
     if isinstance(error, app_commands.NoPrivateMessage):
         return msg("This command only works inside a server, not in direct messages."), False
+    if isinstance(error, OnCooldown):
+        return error.user_message(), False
     if isinstance(error, app_commands.CommandOnCooldown):
         return msg(
             "Slow down a little: try again in {seconds:.0f} seconds.", seconds=error.retry_after

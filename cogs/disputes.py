@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
+from cogs._cooldowns import cooldown
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import (
     ORGANIZER_EXTRA,
@@ -141,6 +142,7 @@ class DisputesCog(commands.Cog):
         self.services = services
 
     @dispute.command(name="open", description="Open a dispute about your current match.")
+    @cooldown("dispute")
     @app_commands.describe(
         reason="What went wrong.",
         description="What happened, in a sentence or two.",

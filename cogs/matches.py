@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
+from cogs._cooldowns import cooldown
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from cogs._members import ServerMember
@@ -266,6 +267,7 @@ class MatchesCog(commands.Cog):
         self.services = services
 
     @app_commands.command(name="report", description="Report the score of your current match.")
+    @cooldown("report")
     @app_commands.describe(
         my_score="Games (or points) you won; organizers: the first-named side's score.",
         their_score="Games (or points) your opponent won; organizers: the second side's.",

@@ -16,10 +16,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
-from cogs._errors import DomainModal, answer_error
+from cogs._cooldowns import cooldown
+from cogs._errors import DomainModal, DomainView, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from cogs._safe import user_text
-from engine.money import PAYMENT_METHODS, PaymentView
+from cogs._text import discord_text
+from engine.money import BULK_LIMIT, PAYMENT_METHODS, BulkReview, PaymentView
 from engine.services import Services
 
 _PENDING_SHOWN = 10
@@ -123,6 +125,100 @@ class RejectPaymentModal(DomainModal):
         )
 
 
+def bulk_summary(outcome: BulkReview) -> str:
+    verb = "Approved" if outcome.decision == "approve" else "Rejected"
+    lines = (
+        [
+            f"{'✅' if outcome.decision == 'approve' else '❌'} {verb} {len(outcome.decided)} "
+            "payment(s); each player gets a DM."
+        ]
+        if outcome.decided
+        else ["Nothing changed."]
+    )
+    lines += [
+        f"• #{v.id} {user_text(v.display_name)} · {v.amount_text} · {user_text(v.tournament_name)}"
+        for v in outcome.decided
+    ]
+    if outcome.refused:
+        lines.append(f"Left alone ({len(outcome.refused)}):")
+        lines += [f"• #{pid}: {discord_text(text)}" for pid, text in outcome.refused]
+    return "\n".join(lines)[:1900]
+
+
+class BulkRejectModal(DomainModal):
+    reason: discord.ui.TextInput[BulkRejectModal] = discord.ui.TextInput(
+        label="Reason (every player reads it)",
+        style=discord.TextStyle.paragraph,
+        placeholder="e.g. The reference does not match any bKash transaction.",
+        min_length=3,
+        max_length=300,
+    )
+
+    def __init__(self, payment_ids: list[int]) -> None:
+        super().__init__(title=f"Reject {len(payment_ids)} payment(s)")
+        self.payment_ids = payment_ids
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        outcome = await services_of(interaction).payments.review_many(
+            actor_of(interaction), self.payment_ids, "reject", self.reason.value
+        )
+        await interaction.response.send_message(
+            bulk_summary(outcome),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+class BulkReviewView(DomainView):
+    """Two select menus over the pending proofs: pick several to approve at once, or to
+    reject with one reason. Each pick goes through the payment service one by one."""
+
+    def __init__(self, queue: list[PaymentView]) -> None:
+        super().__init__(timeout=900)
+        options = [
+            discord.SelectOption(
+                label=f"#{v.id} · {v.display_name}"[:100],
+                description=f"{v.amount_text} · {v.method_label} · {v.tournament_name}"[:100],
+                value=str(v.id),
+            )
+            for v in queue[:BULK_LIMIT]
+        ]
+        self.approve_select: discord.ui.Select[BulkReviewView] = discord.ui.Select(
+            custom_id="dc:pay-bulk:approve",
+            placeholder="Approve these payments…",
+            min_values=1,
+            max_values=len(options),
+            options=options,
+        )
+        self.reject_select: discord.ui.Select[BulkReviewView] = discord.ui.Select(
+            custom_id="dc:pay-bulk:reject",
+            placeholder="Reject these payments…",
+            min_values=1,
+            max_values=len(options),
+            options=options,
+        )
+        self.approve_select.callback = self._approve  # type: ignore[method-assign]
+        self.reject_select.callback = self._reject  # type: ignore[method-assign]
+        self.add_item(self.approve_select)
+        self.add_item(self.reject_select)
+
+    async def _approve(self, interaction: discord.Interaction) -> None:
+        ids = [int(v) for v in self.approve_select.values]
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await services_of(interaction).payments.review_many(
+            actor_of(interaction), ids, "approve"
+        )
+        await interaction.followup.send(
+            bulk_summary(outcome),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def _reject(self, interaction: discord.Interaction) -> None:
+        ids = [int(v) for v in self.reject_select.values]
+        await interaction.response.send_modal(BulkRejectModal(ids))
+
+
 def decision_buttons(payment_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(PaymentDecision(payment_id, "approve"))
@@ -156,6 +252,7 @@ class PaymentsCog(commands.Cog):
         self.services = services
 
     @app_commands.command(name="pay", description="Pay the entry fee of your registration.")
+    @cooldown("pay")
     @app_commands.describe(
         tournament="The tournament you registered for.",
         method="Coins, or the service you sent money with.",
@@ -182,6 +279,38 @@ class PaymentsCog(commands.Cog):
             proof_name=proof.filename if proof else None,
         )
         await reply(interaction, _paid_message(view))
+
+    @payments.command(
+        name="review",
+        description="Approve or reject several payment proofs at once from a list.",
+        extras={ORGANIZER_EXTRA: True},
+    )
+    async def review(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        queue = await self.services.payments.pending(actor_of(interaction), interaction.guild_id)
+        if not queue:
+            await reply(interaction, "No payments are waiting for review. 🎉")
+            return
+        lines = [
+            f"#{v.id} · {user_text(v.display_name)} · {v.amount_text} · {v.method_label} · "
+            f"`{v.reference or '—'}` · {user_text(v.tournament_name)}"
+            for v in queue[:BULK_LIMIT]
+        ]
+        text = (
+            f"{len(queue)} payment(s) waiting for review. Check the proofs with /payments "
+            "pending, then pick the ones to approve or to reject:"
+        )
+        for line in lines:
+            if len(text) + len(line) > 1900:
+                text += "\n…"
+                break
+            text += "\n" + line
+        await reply(
+            interaction,
+            text,
+            view=BulkReviewView(queue),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     @payments.command(
         name="pending",

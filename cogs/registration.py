@@ -11,6 +11,7 @@ from cogs._autocomplete import (
     my_entries_autocomplete,
     resolve_tournament,
 )
+from cogs._cooldowns import cooldown
 from cogs._errors import DomainModal
 from cogs._interactions import actor_of, cog_host, reply
 from cogs._safe import user_text
@@ -116,6 +117,7 @@ class RegistrationCog(commands.Cog):
         self.services = services
 
     @app_commands.command(name="register", description="Enter a tournament, alone or with a team.")
+    @cooldown("register")
     @app_commands.describe(
         tournament="The tournament to enter (open ones are listed).",
         team="For team tournaments: the team you captain.",

@@ -7,22 +7,26 @@ the organizer role on every call.
 
 from __future__ import annotations
 
+import io
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._autocomplete import AnyTournamentId, GameId, TournamentId
+from cogs._autocomplete import AnyTournamentId, EntryId, GameId, PrizeEntryId, TournamentId
 from cogs._errors import DomainModal, DomainView
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply
 from cogs._safe import user_text
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
+from engine.entries import Released
 from engine.money import PAYMENT_METHODS
 from engine.services import Services
 from engine.tournaments import (
     EDITABLE_FIELDS,
     FORMAT_NAMES,
     FieldSpec,
+    StaffView,
     TournamentChange,
     TournamentDraft,
     TournamentView,
@@ -77,6 +81,25 @@ def created_embed(t: TournamentView) -> discord.Embed:
         inline=False,
     )
     return embed
+
+
+def removed_text(verb: str, released: Released) -> str:
+    entry = released.registration
+    refund = (
+        f" {released.refunded_payments} payment(s) refunded (money refunds wait in "
+        "/payments refund-sent once you have sent them)."
+        if released.refunded_payments
+        else " Nothing had been paid."
+    )
+    return (
+        f"{verb} **{user_text(entry.display_name)}** from **{user_text(entry.tournament_name)}**"
+        f"; the player gets a DM with your reason.{refund}"
+    )
+
+
+def staff_text(staff: StaffView) -> str:
+    co = ", ".join(f"<@{u}>" for u in staff.co_organizer_ids) or "none yet"
+    return f"Owner: <@{staff.owner_id}> · Co-organizers: {co} · Server admins can always help."
 
 
 def change_text(change: TournamentChange) -> str:
@@ -164,7 +187,7 @@ class CancelConfirmation(DomainView):
             content=f"**{user_text(result.tournament.name)}** is cancelled. "
             f"{result.cancelled_registrations} registrations were cancelled and "
             f"{result.refunded_payments} payments refunded (money refunds wait in "
-            "/payments pending until you send them).",
+            "/payments refund-sent once you have sent them).",
             view=None,
         )
 
@@ -428,6 +451,201 @@ class TournamentCog(commands.Cog):
         await interaction.response.send_message(
             f"**{user_text(view.name)}** is archived.", ephemeral=True
         )
+
+    # ------------------------------------------------------------------- staff
+    @tournament.command(
+        name="staff-add",
+        description="Name a co-organizer of one tournament (its owner or an admin).",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The tournament.", member="Who helps run it: reviews, disputes, entries."
+    )
+    async def staff_add(
+        self, interaction: discord.Interaction, tournament: AnyTournamentId, member: discord.Member
+    ) -> None:
+        staff = await self.services.tournaments.add_co_organizer(
+            actor_of(interaction), tournament, member.id
+        )
+        await interaction.response.send_message(
+            f"{member.mention} now co-organizes **{user_text(staff.tournament_name)}**: "
+            "payments, entries, disputes and the start of this tournament only.\n"
+            + staff_text(staff),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @tournament.command(
+        name="staff-remove",
+        description="Remove a co-organizer from one tournament.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(tournament="The tournament.", member="The co-organizer to remove.")
+    async def staff_remove(
+        self, interaction: discord.Interaction, tournament: AnyTournamentId, member: discord.Member
+    ) -> None:
+        staff = await self.services.tournaments.remove_co_organizer(
+            actor_of(interaction), tournament, member.id
+        )
+        await interaction.response.send_message(
+            f"{member.mention} no longer co-organizes **{user_text(staff.tournament_name)}**.\n"
+            + staff_text(staff),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @tournament.command(name="staff", description="Who runs a tournament.")
+    @app_commands.describe(tournament="The tournament.")
+    async def staff(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        staff = await self.services.tournaments.staff(tournament, interaction.guild_id)
+        await interaction.response.send_message(
+            f"**{user_text(staff.tournament_name)}**\n" + staff_text(staff),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    # ----------------------------------------------------------------- entries
+    @tournament.command(
+        name="entry-remove",
+        description="Remove an entry before the start; the player is told why and refunded.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The tournament.",
+        entry="The entry to remove.",
+        reason="Why; the player reads it in a DM.",
+    )
+    async def entry_remove(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        entry: EntryId,
+        reason: app_commands.Range[str, 3, 300],
+    ) -> None:
+        released = await self.services.registration.remove_entry(
+            actor_of(interaction), entry, reason
+        )
+        await interaction.response.send_message(removed_text("Removed", released), ephemeral=True)
+
+    @tournament.command(
+        name="entry-reject",
+        description="Refuse a registration outright; the player is told why and refunded.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The tournament.",
+        entry="The registration to refuse.",
+        reason="Why; the player reads it in a DM.",
+    )
+    async def entry_reject(
+        self,
+        interaction: discord.Interaction,
+        tournament: TournamentId,
+        entry: EntryId,
+        reason: app_commands.Range[str, 3, 300],
+    ) -> None:
+        released = await self.services.registration.remove_entry(
+            actor_of(interaction), entry, reason, reject=True
+        )
+        await interaction.response.send_message(removed_text("Rejected", released), ephemeral=True)
+
+    @tournament.command(
+        name="entry-promote",
+        description="Move a waitlisted entry into a free slot by hand.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(tournament="The tournament.", entry="The waitlisted entry.")
+    async def entry_promote(
+        self, interaction: discord.Interaction, tournament: TournamentId, entry: EntryId
+    ) -> None:
+        view = await self.services.registration.promote(actor_of(interaction), entry)
+        step = (
+            "They pay next." if view.status == "awaiting_payment" else "Their place is confirmed."
+        )
+        await interaction.response.send_message(
+            f"**{user_text(view.display_name)}** moved up from the waitlist of "
+            f"**{user_text(view.tournament_name)}** and gets a DM. {step}",
+            ephemeral=True,
+        )
+
+    @tournament.command(
+        name="export",
+        description="Download the participants with their answers, payments and check-in (CSV).",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(tournament="The tournament.")
+    async def export(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.services.roster.participants(actor_of(interaction), tournament)
+        counts = ", ".join(
+            f"{n} {status.replace('_', ' ')}" for status, n in report.counts().items()
+        )
+        await interaction.followup.send(
+            f"Participants of **{user_text(report.tournament_name)}**: "
+            f"{len(report.participants)} entries ({counts or 'none yet'}).",
+            file=discord.File(io.BytesIO(report.to_csv()), filename=report.filename),
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------------ prizes
+    @tournament.command(
+        name="prize-paid",
+        description="Record that you sent a money prize; the winner is told.",
+        extras=ORGANIZER,
+    )
+    @app_commands.describe(
+        tournament="The finished tournament.",
+        entry="The winner whose prize you sent.",
+        method="How you paid, e.g. bKash or bank transfer.",
+        reference="The transaction id, so the winner can find it.",
+        receipt="Optional: a screenshot of the transfer (PNG or JPEG).",
+    )
+    async def prize_paid(
+        self,
+        interaction: discord.Interaction,
+        tournament: AnyTournamentId,
+        entry: PrizeEntryId,
+        method: app_commands.Range[str, 2, 32],
+        reference: app_commands.Range[str, 1, 100],
+        receipt: discord.Attachment | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        prize = await self.services.prizes.mark_paid(
+            actor_of(interaction),
+            tournament,
+            entry,
+            method=method,
+            reference=reference,
+            receipt=await read_upload(self.services.uploads, receipt, "receipt"),
+            receipt_name=receipt.filename if receipt else None,
+        )
+        await reply(
+            interaction,
+            f"💸 Marked the prize of **{user_text(prize.display_name)}** (#{prize.place}, "
+            f"{prize.amount_text}) as paid by {user_text(prize.paid_method)}, reference "
+            f"`{user_text(prize.paid_reference)}`. The winner gets a DM.",
+        )
+
+    @tournament.command(
+        name="prizes",
+        description="The money prizes of a tournament, paid and unpaid.",
+    )
+    @app_commands.describe(tournament="The tournament.")
+    async def prizes(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        prizes = await self.services.prizes.prizes(tournament, interaction.guild_id)
+        view = await self.services.tournaments.get(tournament, interaction.guild_id)
+        if not prizes:
+            await reply(interaction, f"**{user_text(view.name)}** has no money prizes (yet).")
+            return
+        lines = [
+            f"{'✅ paid' if p.is_paid else '⏳ unpaid'} · #{p.place} "
+            f"**{user_text(p.display_name)}** · {p.amount_text}"
+            + (f" · {user_text(p.paid_method)}" if p.is_paid else "")
+            for p in prizes
+        ]
+        owed = [p for p in prizes if not p.is_paid]
+        head = f"Money prizes of **{user_text(view.name)}**: {len(owed)} of {len(prizes)} unpaid."
+        await reply(interaction, "\n".join([head, *lines])[:1900])
 
     # ---------------------------------------------------------- custom fields
     @tournament.command(

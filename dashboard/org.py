@@ -16,7 +16,7 @@ from dashboard.live import serve_stream
 from dashboard.security import STATUS_OF, LoginRequired, rate_limit
 from dashboard.state import DashboardState, state
 from dashboard.text import web_text
-from engine.kernel.actors import Actor, is_organizer, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import DomainError, PermissionDenied
 from engine.money import PaymentView
 from engine.site import DashboardSession, is_number
@@ -25,6 +25,8 @@ from storage.models.enums import PaymentStatus
 routes = web.RouteTableDef()
 
 SESSION_COOKIE = "dc_session"
+# Request key: the user may read the server-wide pages (the audit log).
+GUILD_ORGANIZER = web.RequestKey("dc_guild_organizer", bool)
 RECENT_DECISIONS = 10
 PROOF_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 DONE = {
@@ -43,6 +45,11 @@ BAD_FORM = (
     "This form did not come from your dashboard session (its security token is missing or "
     "stale), so nothing was changed. Reload the page and try again."
 )
+AUDIT_CLOSED = (
+    "The audit log covers every tournament of this server, so it is open to the server's "
+    "organizers (the organizer role or Manage Server), not to co-organizers of one "
+    "tournament."
+)
 NOT_YOURS = (
     "You do not organize that server, so its dashboard is closed to you. Pick one of your "
     "servers at the top of the page."
@@ -58,11 +65,10 @@ async def current_session(request: web.Request) -> DashboardSession:
 
 async def _first_organized(request: web.Request, session: DashboardSession) -> int:
     """The first server of the session the user still organizes (the default page)."""
-    guilds = state(request).services.guilds
+    tournaments = state(request).services.tournaments
     for grant in session.guilds:
         actor = session.actor(grant.guild_id)
-        role_id = await guilds.organizer_role_id(grant.guild_id)
-        if actor is not None and is_organizer(actor, role_id):
+        if actor is not None and await tournaments.may_organize_anything(actor, grant.guild_id):
             return grant.guild_id
     return session.guilds[0].guild_id
 
@@ -73,10 +79,14 @@ async def organizer(request: web.Request, session: DashboardSession) -> tuple[in
     actor = session.actor(int(raw)) if is_number(raw) else None
     if actor is None or actor.guild_id is None:
         raise PermissionDenied(NOT_YOURS)
-    # The session remembers roles from login time; the guild's organizer role may have
-    # changed since, so ask again.
-    role_id = await state(request).services.guilds.organizer_role_id(actor.guild_id)
-    require_organizer(actor, role_id)
+    # The session remembers roles from login time; the guild's organizer role and the
+    # tournaments' staff may have changed since, so ask again. Each page then shows only
+    # the tournaments this person runs (engine.tournaments.access).
+    services = state(request).services
+    if not await services.tournaments.may_organize_anything(actor, actor.guild_id):
+        raise PermissionDenied(NOT_YOURS)
+    # The server-wide pages (the audit log) are shown to the server's organizers only.
+    request[GUILD_ORGANIZER] = await services.guilds.is_guild_organizer(actor, actor.guild_id)
     return actor.guild_id, actor
 
 
@@ -104,6 +114,7 @@ def page(
         guild_id=guild_id,
         guild_name=next(g.guild_name for g in session.guilds if g.guild_id == guild_id),
         section=name.removeprefix("org_").removesuffix(".html"),
+        show_audit=request.get(GUILD_ORGANIZER, True),
         **context,
     )
 
@@ -180,9 +191,14 @@ async def _payments(st: DashboardState, actor: Actor, guild_id: int) -> dict[str
         pid = int(entry.target_id) if entry.target_id and is_number(entry.target_id) else None
         if pid and pid not in waiting and pid not in decided_ids:
             decided_ids.append(pid)
-    decided: list[PaymentView] = [
-        await st.services.payments.get(actor, pid) for pid in decided_ids[:RECENT_DECISIONS]
-    ]
+    decided: list[PaymentView] = []
+    for pid in decided_ids:
+        if len(decided) == RECENT_DECISIONS:
+            break
+        try:
+            decided.append(await st.services.payments.get(actor, pid))
+        except PermissionDenied:
+            continue  # a payment of a tournament this organizer does not run
     refundable = {PaymentStatus.APPROVED, PaymentStatus.REFUND_PENDING}
     return {"pending": pending, "decided": decided, "refundable": refundable}
 

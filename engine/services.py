@@ -16,7 +16,7 @@ from pathlib import Path
 
 from engine import audit, awards, brackets, entries, matchday, money, tournaments
 from engine.audit import AuditService
-from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService
+from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService, PrizeService
 from engine.brackets import BracketAdminService, BracketService, PictureService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService, LanguageService
@@ -35,7 +35,7 @@ from engine.matchday import (
     RescheduleService,
     ScoreService,
 )
-from engine.money import LedgerService, PaymentService
+from engine.money import LedgerService, PaymentService, RosterService
 from engine.stats import (
     ExportService,
     LeaderboardService,
@@ -85,12 +85,14 @@ class Services:
         self.registration = RegistrationService(self.ctx)
         self.ledger = LedgerService(self.ctx)
         self.payments = PaymentService(self.ctx)
+        self.roster = RosterService(self.ctx)
         self.brackets = BracketService(self.ctx)
         self.checkin = CheckInService(self.ctx)
         self.pictures = PictureService(self.ctx)
         self.bracket_admin = BracketAdminService(self.ctx)
         self.certificates = CertificateService(self.ctx, public_url=public_url)
         self.badges = BadgeService(self.ctx)
+        self.prizes = PrizeService(self.ctx)
         self.scores = ScoreService(self.ctx)
         self.disputes = DisputeService(self.ctx)
         self.schedule = MatchScheduleService(self.ctx)

@@ -61,6 +61,15 @@ class Guild:
         return Actor(user_id=user_id, guild_id=self.id, role_ids=frozenset({self.role_id}))
 
 
+async def add_co_organizer(
+    services: Services, guild: Guild, tournament_id: int, user_id: int, *, with_role: bool = True
+) -> Actor:
+    """Name ``user_id`` a co-organizer of one tournament (by the guild owner, an admin);
+    returned as an organizer-role holder unless ``with_role`` is False."""
+    await services.tournaments.add_co_organizer(guild.owner, tournament_id, user_id)
+    return guild.organizer(user_id) if with_role else guild.member(user_id)
+
+
 async def make_guild(services: Services, new_id: Callable[[], int]) -> Guild:
     guild_id, role_id = new_id(), new_id()
     owner = Actor(user_id=new_id(), guild_id=guild_id, can_manage_guild=True)

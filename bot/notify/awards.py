@@ -31,6 +31,7 @@ from engine.awards import (
     CertificateRevoked,
     CertificateView,
     PlannedCertificate,
+    PrizePaid,
 )
 from engine.brackets import TournamentCompleted
 
@@ -297,3 +298,16 @@ def certificate_dm_text(certificate: CertificateView, guild_name: str | None) ->
         f"**{user_text(certificate.tournament_name)}**{where} is attached. Anyone can check it at "
         f"{certificate.verification_url} (code `{certificate.code}`)."
     )
+
+
+@on(PrizePaid)
+async def prize_paid(notifier: Notifier, event: PrizePaid) -> None:
+    """Every member of the winning entry hears that the money was sent, and how."""
+    for user_id in event.user_ids:
+        await notifier.dm(
+            user_id,
+            f"💸 Your prize for place #{event.place} in **{user_text(event.tournament_name)}**"
+            f"{notifier.where(event.guild_id)} ({event.amount_text}) was paid by "
+            f"{user_text(event.method)}, reference `{user_text(event.reference)}`. If it has "
+            "not arrived, reply to an organizer with that reference.",
+        )

@@ -11,8 +11,8 @@ from __future__ import annotations
 from bot.notifier import Notifier, on
 from cogs._safe import pings, user_text
 from cogs.teams import invite_text, invite_view
-from engine.brackets import TournamentStarted
 from engine.entries import (
+    RegistrationExpired,
     RegistrationRemoved,
     TeamInviteAnswered,
     TeamInviteSent,
@@ -85,30 +85,54 @@ async def waitlist_promoted(notifier: Notifier, event: WaitlistPromoted) -> None
     )
 
 
-@on(TournamentStarted)
-async def waitlist_left_out(notifier: Notifier, event: TournamentStarted) -> None:
-    """Entries still on the waitlist got no slot: say so, rather than let them wait on."""
-    waiting = await notifier.services.registration.list(
-        event.tournament_id, statuses=[RegistrationStatus.WAITLISTED]
-    )
-    for entry in waiting:
-        for user_id in entry.member_ids:
-            await notifier.dm(
-                user_id,
-                f"⏹️ **{user_text(event.name)}**{await notifier.where(event.guild_id)} has started "
-                "and no slot freed up for your waitlisted entry, so you are not in the "
-                "bracket this time. Thanks for signing up — see you at the next one!",
-            )
+_EXPIRED_WHY = {
+    RegistrationStatus.AWAITING_PAYMENT: (
+        "the entry fee of {entry} was never paid, so the entry expired. Nothing was charged."
+    ),
+    RegistrationStatus.WAITLISTED: (
+        "no slot freed up for {entry} on the waitlist, so you are not in the bracket this "
+        "time. Thanks for signing up — see you at the next one!"
+    ),
+    RegistrationStatus.CONFIRMED: (
+        "{entry} did not check in, so it is not in the bracket. Fees paid are refunded "
+        "by the withdrawal rules."
+    ),
+}
+
+
+@on(RegistrationExpired)
+async def registration_expired(notifier: Notifier, event: RegistrationExpired) -> None:
+    """The start closed an entry that could not play: tell each of its members why."""
+    why = _EXPIRED_WHY.get(
+        RegistrationStatus(event.previous_status), "{entry} could not play, so it expired."
+    ).format(entry=f"**{user_text(event.display_name)}**")
+    for user_id in event.member_ids or [event.user_id]:
+        await notifier.dm(
+            user_id,
+            f"⏹️ **{user_text(event.tournament_name)}**{await notifier.where(event.guild_id)} has "
+            f"started: {why}",
+        )
+
+
+_REMOVED_WHAT = {
+    RegistrationStatus.DISQUALIFIED: "disqualified from",
+    RegistrationStatus.REJECTED: "not accepted into",
+}
 
 
 @on(RegistrationRemoved)
 async def registration_removed(notifier: Notifier, event: RegistrationRemoved) -> None:
-    what = (
-        "disqualified from" if event.status == RegistrationStatus.DISQUALIFIED else ("removed from")
+    """Every member of the entry hears what happened, why, and what came back to them."""
+    what = _REMOVED_WHAT.get(RegistrationStatus(event.status), "removed from")
+    refund = (
+        "\nWhat you paid is being refunded (coins at once; money is sent back by an organizer)."
+        if event.refunded_payments
+        else ""
     )
-    await notifier.dm(
-        event.user_id,
-        f"{user_text(event.display_name)} was {what} **{user_text(event.tournament_name)}**"
-        f"{await notifier.where(event.guild_id)} by an organizer.\n"
-        f"Reason: {user_text(event.reason)}",
-    )
+    for user_id in event.member_ids or [event.user_id]:
+        await notifier.dm(
+            user_id,
+            f"{user_text(event.display_name)} was {what} **{user_text(event.tournament_name)}**"
+            f"{await notifier.where(event.guild_id)} by an organizer.\n"
+            f"Reason: {user_text(event.reason)}{refund}",
+        )

@@ -26,6 +26,7 @@ from engine.entries import (
     RegistrationCheckedIn,
     RegistrationConfirmed,
     RegistrationCreated,
+    RegistrationExpired,
     RegistrationRemoved,
     RegistrationView,
     RegistrationWithdrawn,
@@ -155,4 +156,9 @@ async def entry_promoted(notifier: Notifier, event: WaitlistPromoted) -> None:
 
 @on(RegistrationCheckedIn)
 async def entry_checked_in(notifier: Notifier, event: RegistrationCheckedIn) -> None:
+    await refresh_roster(notifier, event.guild_id, event.tournament_id)
+
+
+@on(RegistrationExpired)
+async def entry_expired(notifier: Notifier, event: RegistrationExpired) -> None:
     await refresh_roster(notifier, event.guild_id, event.tournament_id)

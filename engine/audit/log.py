@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, or_, select
 
-from engine.kernel.actors import Actor, require_organizer
+from engine.guilds import require_guild_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.days import parse_day
 from engine.kernel.errors import InvalidInput
 from engine.kernel.exports import csv_bytes
@@ -108,10 +109,9 @@ def _record(r: AuditEntry) -> AuditRecord:
 
 
 async def _require_organizer(uow_or_session: Any, actor: Actor, guild_id: int) -> None:
-    role = await uow_or_session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
-    require_organizer(actor, role, guild_id)
+    """The server's organizers (the role, or Manage Server): the log covers every
+    tournament of the server, so a co-organizer of one tournament does not read it."""
+    await require_guild_organizer(uow_or_session, actor, guild_id)
 
 
 def _not_money() -> ColumnElement[bool]:
@@ -265,8 +265,8 @@ class AuditService:
                 )
             )
         async with self._ctx.unit_of_work() as uow:
+            await require_guild_organizer(uow.session, actor, guild_id)
             settings = await uow.session.get(GuildSettings, guild_id, with_for_update=True)
-            require_organizer(actor, settings.organizer_role_id if settings else None, guild_id)
             if settings is None:
                 raise InvalidInput(msg("Run the server setup first; then set the audit retention."))
             before = settings.audit_retention_days

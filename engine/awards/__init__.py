@@ -22,6 +22,11 @@ from engine.awards.events import (
     BadgeAwarded,
     CertificateGenerationRequested,
     CertificateRevoked,
+    PrizePaid,
+)
+from engine.awards.prizes import (
+    PrizeService,
+    PrizeView,
 )
 
 __all__ = [
@@ -36,6 +41,9 @@ __all__ = [
     "Condition",
     "EarnedBadge",
     "PlannedCertificate",
+    "PrizePaid",
+    "PrizeService",
+    "PrizeView",
     "VerificationStatus",
     "VerificationView",
     "complete_finished_bracket",

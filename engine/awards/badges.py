@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.awards.events import BadgeAwarded
 from engine.brackets import MatchState
 from engine.formats.model import Outcome
-from engine.kernel.actors import Actor, require_organizer
+from engine.guilds import require_guild_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import msg
@@ -29,7 +30,6 @@ from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import (
     BadgeAward,
     BadgeDefinition,
-    GuildSettings,
     MatchRow,
     Placing,
     RegistrationMember,
@@ -212,10 +212,7 @@ class BadgeService:
         chosen = _validate_new_badge(name, emoji, description, condition, threshold)
         key = badge_key(name)
         async with self._ctx.unit_of_work() as uow:
-            role = await uow.session.scalar(
-                select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-            )
-            require_organizer(actor, role)
+            await require_guild_organizer(uow.session, actor, guild_id)
             clash = await uow.session.scalar(
                 select(BadgeDefinition.name).where(
                     BadgeDefinition.key == key,

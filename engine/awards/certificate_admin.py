@@ -16,7 +16,7 @@ from engine.awards.certificate_views import (
     load_tournament,
     normalize_code,
     require_finished,
-    require_guild_organizer,
+    require_organizer_of,
     settings_row,
 )
 from engine.awards.events import CertificateGenerationRequested, CertificateRevoked
@@ -54,7 +54,7 @@ async def set_participants(
     """Turn participation certificates on or off for a tournament."""
     async with ctx.unit_of_work() as uow:
         tournament = await load_tournament(uow.session, tournament_id, lock=True)
-        await require_guild_organizer(uow.session, actor, tournament.guild_id)
+        await require_organizer_of(uow.session, actor, tournament.id)
         row = await settings_row(uow, tournament_id)
         before = bool(row.participants)
         row.participants, row.updated_by, row.updated_at = (
@@ -90,7 +90,7 @@ async def set_mvp(
         raise InvalidInput(msg("The MVP needs a name to print on the certificate."))
     async with ctx.unit_of_work() as uow:
         tournament = await load_tournament(uow.session, tournament_id, lock=True)
-        await require_guild_organizer(uow.session, actor, tournament.guild_id)
+        await require_organizer_of(uow.session, actor, tournament.id)
         registration_id = await uow.session.scalar(
             select(RegistrationMember.registration_id).where(
                 RegistrationMember.tournament_id == tournament_id,
@@ -191,7 +191,7 @@ async def request_generation(
     many certificates the tournament should have, for the audit log."""
     async with ctx.unit_of_work() as uow:
         tournament = await load_tournament(uow.session, tournament_id, lock=True)
-        await require_guild_organizer(uow.session, actor, tournament.guild_id)
+        await require_organizer_of(uow.session, actor, tournament.id)
         require_finished(tournament)
         uow.audit(
             guild_id=tournament.guild_id,
@@ -226,7 +226,7 @@ async def revoke(ctx: ServiceContext, actor: Actor, code: str, reason: str) -> s
                     normalized=normalized,
                 )
             )
-        await require_guild_organizer(uow.session, actor, cert.guild_id)
+        await require_organizer_of(uow.session, actor, cert.tournament_id)
         if cert.revoked_at is not None:
             raise Conflict(
                 msg(

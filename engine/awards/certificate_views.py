@@ -12,12 +12,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.text import msg
 from engine.kernel.uow import UnitOfWork
 from engine.render import CertificateData, Placement, certificate_content_hash
-from storage.models import Certificate, CertificateSettings, GuildSettings, Tournament
+from engine.tournaments import require_tournament_organizer
+from storage.models import Certificate, CertificateSettings, Tournament
 from storage.models.enums import TournamentStatus
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or retyped survives.
@@ -192,11 +193,10 @@ def placement_label(kind: str) -> str:
         return kind
 
 
-async def require_guild_organizer(session: AsyncSession, actor: Actor, guild_id: int) -> None:
-    role = await session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
-    require_organizer(actor, role)
+async def require_organizer_of(session: AsyncSession, actor: Actor, tournament_id: int) -> None:
+    """Certificates of a tournament are its organizers' business (owner, co-organizers,
+    server admins): ``engine.tournaments.access`` decides."""
+    await require_tournament_organizer(session, actor, tournament_id)
 
 
 async def load_tournament(

@@ -52,3 +52,20 @@ class BadgeAwarded(DomainEvent):
     emoji: str
     user_id: int
     tournament_id: int
+
+
+@domain_event("prize.paid")
+@dataclass(frozen=True, kw_only=True)
+class PrizePaid(DomainEvent):
+    """An organizer sent a money prize and marked it paid; the winners are told."""
+
+    tournament_id: int
+    tournament_name: str
+    registration_id: int
+    display_name: str
+    place: int
+    amount_text: str
+    method: str
+    reference: str
+    actor_id: int
+    user_ids: list[int] = field(default_factory=list)

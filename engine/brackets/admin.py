@@ -22,15 +22,14 @@ from engine.brackets.store import locked_state, open_match, stored_actions
 from engine.formats import Bracket, FormatError, Participant, create_bracket
 from engine.formats import Match as EngineMatch
 from engine.formats import MatchStatus as EngineStatus
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Command, msg
 from engine.kernel.timers import cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.tournaments import lock_tournament
+from engine.tournaments import lock_tournament, require_tournament_organizer
 from storage.models import (
     BracketState,
-    GuildSettings,
     MatchReport,
     MatchRow,
     Registration,
@@ -54,10 +53,7 @@ class SeedEntry(NamedTuple):
 
 
 async def _organizer(uow: UnitOfWork, actor: Actor, tournament: Tournament) -> None:
-    role = await uow.session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == tournament.guild_id)
-    )
-    require_organizer(actor, role)
+    await require_tournament_organizer(uow.session, actor, tournament)
 
 
 async def _entries(uow: UnitOfWork, tournament: Tournament) -> list[Registration]:

@@ -24,9 +24,13 @@ from engine.brackets.store import (
     rebuild,
     sync_matches,
 )
-from engine.entries import close_tournament_checkin
+from engine.entries import (
+    close_tournament_checkin,
+    expire_unconfirmed,
+    refuse_unreviewed_entries,
+)
 from engine.formats import Bracket, FormatError, Result, Withdrawal, create_bracket
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
 from engine.kernel.text import Command, Timestamp, msg
 from engine.kernel.timers import TimerService, cancel_timers
@@ -40,12 +44,12 @@ from engine.tournaments import (
     lock_tournament,
     lock_tournament_of_timer,
     require_status,
+    require_tournament_organizer,
     tournament_timer_key,
 )
 from storage.models import (
     BracketState,
     Game,
-    GuildSettings,
     MatchRow,
     Placing,
     Registration,
@@ -72,13 +76,6 @@ class StartSummary:
     participant_count: int
     match_count: int
     ready_count: int
-
-
-async def _organizer(uow: UnitOfWork, actor: Actor, guild_id: int) -> None:
-    role = await uow.session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
-    require_organizer(actor, role)
 
 
 async def _field(uow: UnitOfWork, tournament: Tournament) -> list[Registration]:
@@ -133,6 +130,8 @@ async def start_tournament(
                 status=tournament.status.replace("_", " "),
             )
         )
+    # Every payment proof is decided first: the start refuses with the list otherwise.
+    await refuse_unreviewed_entries(uow, tournament)
     if tournament.checkin_enabled:
         await _close_checkin_before_start(uow, tournament)
     entries = await _field(uow, tournament)
@@ -160,6 +159,9 @@ async def start_tournament(
     seeds = {p.id: p.seed for p in participants}
     for entry in entries:
         entry.seed = seeds[entry.id]
+    # Entries that will not play are closed now, not left waiting forever: unpaid ones
+    # expire with no charge, waitlisted ones got no slot, unchecked ones missed check-in.
+    await expire_unconfirmed(uow, tournament, actor_id)
     if tournament.status == TournamentStatus.REGISTRATION_OPEN:
         await apply_status_change(
             uow,
@@ -221,7 +223,7 @@ class BracketService:
         """Close registration, seed the field, plan the bracket and store every match."""
         async with self._ctx.unit_of_work() as uow:
             tournament = await lock_tournament(uow.session, tournament_id)
-            await _organizer(uow, actor, tournament.guild_id)
+            await require_tournament_organizer(uow.session, actor, tournament)
             return await start_tournament(uow, tournament_id, actor.user_id, seed=seed)
 
     async def matches(
@@ -282,7 +284,7 @@ class BracketService:
         """Organizer-level action outside the report flow (tests, the demo, overrides)."""
         async with self._ctx.unit_of_work() as uow:
             tournament = await lock_tournament(uow.session, tournament_id)
-            await _organizer(uow, actor, tournament.guild_id)
+            await require_tournament_organizer(uow.session, actor, tournament)
             applied = await apply_action(uow, tournament_id, action, actor_id=actor.user_id)
             return [match_view(r) for r in applied.completed]
 

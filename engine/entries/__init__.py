@@ -1,3 +1,7 @@
+from engine.entries._entry import (
+    PLAYING_OR_OVER,
+    refuse_after_start,
+)
 from engine.entries.checkin import (
     TournamentCheckInView,
     check_in_tournament,
@@ -8,6 +12,7 @@ from engine.entries.events import (
     RegistrationCheckedIn,
     RegistrationConfirmed,
     RegistrationCreated,
+    RegistrationExpired,
     RegistrationRemoved,
     RegistrationWithdrawn,
     TeamInviteAnswered,
@@ -34,9 +39,11 @@ from engine.entries.slots import (
     EntryReleased,
     confirm_paid,
     confirm_unpaid_entries,
+    expire_unconfirmed,
     fill_added_slots,
     mark_payment_review,
     payment_rejected,
+    refuse_unreviewed_entries,
     release_slot,
 )
 from engine.entries.team_views import (
@@ -49,10 +56,13 @@ from engine.entries.teams import (
 from engine.entries.views import (
     RegistrationForm,
     RegistrationView,
+    Released,
     load_view,
+    views_of,
 )
 
 __all__ = [
+    "PLAYING_OR_OVER",
     "START_RATING",
     "EntryReleased",
     "InviteView",
@@ -63,11 +73,13 @@ __all__ = [
     "RegistrationCheckedIn",
     "RegistrationConfirmed",
     "RegistrationCreated",
+    "RegistrationExpired",
     "RegistrationForm",
     "RegistrationRemoved",
     "RegistrationService",
     "RegistrationView",
     "RegistrationWithdrawn",
+    "Released",
     "TeamInviteAnswered",
     "TeamInviteSent",
     "TeamMemberKicked",
@@ -82,10 +94,14 @@ __all__ = [
     "close_tournament_checkin",
     "confirm_paid",
     "confirm_unpaid_entries",
+    "expire_unconfirmed",
     "fill_added_slots",
     "load_view",
     "mark_payment_review",
     "payment_rejected",
+    "refuse_after_start",
+    "refuse_unreviewed_entries",
     "register_timers",
     "release_slot",
+    "views_of",
 ]

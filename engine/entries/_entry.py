@@ -22,7 +22,7 @@ from engine.entries.profiles import ingame_ids
 from engine.entries.views import status_words
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.text import Command, Timestamp, User, msg
+from engine.kernel.text import Command, Text, Timestamp, User, msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import FieldView, lock_tournament
 from storage.models import Game, Registration, RegistrationField, RegistrationMember, Tournament
@@ -44,8 +44,53 @@ def _when(moment: datetime) -> Timestamp:
     return Timestamp(moment, "f")
 
 
+# From the start on, the field is fixed: no paying, registering, withdrawing or roster
+# change touches a tournament in these states.
+PLAYING_OR_OVER = frozenset(
+    {
+        TournamentStatus.LIVE,
+        TournamentStatus.COMPLETED,
+        TournamentStatus.ARCHIVED,
+        TournamentStatus.CANCELLED,
+    }
+)
+
+
+def refuse_after_start(tournament: Tournament, doing: Text) -> None:
+    """Refuse ``doing`` (e.g. "pay the entry fee") once the tournament has started,
+    finished or been cancelled, with a sentence saying which and that nothing changed."""
+    name, status = tournament.name, tournament.status
+    if status == TournamentStatus.LIVE:
+        raise Conflict(
+            msg(
+                "{name} has already started, so you cannot {doing} any more. Nothing "
+                "was changed or charged; if something is wrong, tell an organizer.",
+                name=name,
+                doing=doing,
+            )
+        )
+    if status == TournamentStatus.CANCELLED:
+        raise Conflict(
+            msg(
+                "{name} was cancelled, so you cannot {doing}. Nothing was changed or "
+                "charged; fees already paid were refunded when it was cancelled.",
+                name=name,
+                doing=doing,
+            )
+        )
+    if status in PLAYING_OR_OVER:
+        raise Conflict(
+            msg(
+                "{name} is over, so you cannot {doing}. Nothing was changed or charged.",
+                name=name,
+                doing=doing,
+            )
+        )
+
+
 def require_open(tournament: Tournament, now: datetime) -> None:
     name, status = tournament.name, tournament.status
+    refuse_after_start(tournament, msg("register"))
     if status in (TournamentStatus.DRAFT, TournamentStatus.PUBLISHED):
         opens = tournament.registration_opens_at
         when = msg(" It opens {when}.", when=Timestamp(opens, "f")) if opens else ""

@@ -93,7 +93,32 @@ async def find_member(session: AsyncSession, team_id: int, user_id: int) -> Team
     )
 
 
+async def refuse_if_playing(session: AsyncSession, team: Team, doing: str) -> None:
+    """A team in a started tournament keeps its roster until the tournament ends."""
+    playing = await session.scalar(
+        select(Tournament.name)
+        .join(Registration, Registration.tournament_id == Tournament.id)
+        .where(
+            Registration.team_id == team.id,
+            Registration.status.in_(ACTIVE_ENTRY),
+            Tournament.status == TournamentStatus.LIVE,
+        )
+        .limit(1)
+    )
+    if playing is not None:
+        raise Conflict(
+            msg(
+                "{name} is playing in {entry}, which has started, so its roster is locked "
+                "and you cannot {doing} until it ends. Nothing was changed.",
+                name=team.name,
+                entry=playing,
+                doing=doing,
+            )
+        )
+
+
 async def refuse_if_registered(session: AsyncSession, team: Team, doing: str) -> None:
+    await refuse_if_playing(session, team, doing)
     entry = await session.scalar(
         select(Tournament.name)
         .join(Registration, Registration.tournament_id == Tournament.id)

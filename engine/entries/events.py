@@ -142,10 +142,28 @@ class RegistrationRemoved(DomainEvent):
     user_id: int
     team_id: int | None
     display_name: str
-    status: str  # DISQUALIFIED | CANCELLED
+    status: str  # DISQUALIFIED | CANCELLED | REJECTED
     actor_id: int
     reason: str
     refunded_payments: int = 0
+    member_ids: list[int] = field(default_factory=list)
+
+
+@domain_event("registration.expired")
+@dataclass(frozen=True, kw_only=True)
+class RegistrationExpired(DomainEvent):
+    """The tournament started and this entry could not play: it never paid
+    (``awaiting_payment``), it had no slot (``waitlisted``), or it did not check in
+    (``confirmed``). Nothing was charged; every member is told."""
+
+    registration_id: int
+    tournament_id: int
+    tournament_name: str
+    user_id: int
+    team_id: int | None
+    display_name: str
+    previous_status: str
+    member_ids: list[int] = field(default_factory=list)
 
 
 @domain_event("registration.confirmed")

@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from engine.entries.events import ManualRankSet, ProfileUpdated
-from engine.kernel.actors import Actor, require_organizer
+from engine.guilds import require_guild_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput, NotFound
 from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, Text, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from storage.models import Game, GuildSettings, PlayerProfile, Ranking, Team
+from storage.models import Game, PlayerProfile, Ranking, Team
 
 SUBJECT_TYPES = ("player", "team")
 INGAME_ID_MAX = 64
@@ -169,8 +170,7 @@ async def set_manual_rank_in(
     if actor.guild_id is None:
         raise InvalidInput(msg("Rankings belong to a server; use this command inside one."))
     session = uow.session
-    settings = await session.get(GuildSettings, actor.guild_id)
-    require_organizer(actor, settings.organizer_role_id if settings else None)
+    await require_guild_organizer(session, actor, actor.guild_id)
     if rank is not None and not 1 <= rank <= MANUAL_RANK_MAX:
         raise InvalidInput(
             msg(

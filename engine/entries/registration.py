@@ -22,6 +22,7 @@ from engine.entries._entry import (
     build_entry,
     custom_fields,
     insert_members,
+    refuse_after_start,
     refuse_registered,
     require_open,
     tournament_for,
@@ -38,8 +39,8 @@ from engine.entries.profiles import (
 )
 from engine.entries.slots import (
     is_free,
+    promote_by_hand,
     release,
-    release_slot,
     slots_taken,
     status_with_slot,
 )
@@ -49,16 +50,21 @@ from engine.entries.views import (
     RegistrationView,
     Released,
     load_view,
+    status_words,
     views_of,
 )
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.kernel.text import User, msg
+from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.tournaments import validate_field_values
+from engine.tournaments import (
+    lock_tournament,
+    may_organize,
+    require_tournament_organizer,
+    validate_field_values,
+)
 from storage.models import (
     Game,
-    GuildSettings,
     Registration,
     RegistrationMember,
     Team,
@@ -69,8 +75,6 @@ from storage.models.enums import (
     TournamentStatus,
 )
 
-# The bracket is fixed from the start on: no promotion, no withdrawal.
-STARTED = frozenset({TournamentStatus.LIVE, TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED})
 # Tournaments whose entries no longer need a picker (nothing to check in or withdraw).
 FINISHED = frozenset(
     {TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED, TournamentStatus.CANCELLED}
@@ -171,14 +175,7 @@ class RegistrationService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             tournament = await tournament_for(session, actor, tournament_id, lock=True)
-            if tournament.status in STARTED:
-                raise Conflict(
-                    msg(
-                        "{name} has already started, so entries cannot be withdrawn. If "
-                        "you cannot play, tell an organizer.",
-                        name=tournament.name,
-                    )
-                )
+            refuse_after_start(tournament, msg("withdraw your entry"))
             registration = await _active_entry(session, tournament.id, actor.user_id)
             if registration is None:
                 raise NotFound(msg("You are not registered for {name}.", name=tournament.name))
@@ -207,18 +204,105 @@ class RegistrationService:
     async def remove(
         self, actor: Actor, registration_id: int, status: RegistrationStatus, reason: str
     ) -> RegistrationView:
-        """Organizer: disqualify or cancel one entry; its slot goes to the waitlist."""
-        if status not in (RegistrationStatus.DISQUALIFIED, RegistrationStatus.CANCELLED):
-            raise InvalidInput(msg("An organizer can disqualify or cancel an entry, nothing else."))
+        """Organizer: disqualify, cancel (remove) or reject one entry; its slot goes to the
+        waitlist and what it paid is refunded by the withdrawal rules."""
+        if status not in ORGANIZER_ENDINGS:
+            raise InvalidInput(
+                msg("An organizer can remove, reject or disqualify an entry, nothing else.")
+            )
         async with self._ctx.unit_of_work() as uow:
             view = await load_view(uow.session, registration_id)
             if view.guild_id != actor.guild_id:
                 raise NotFound(msg("That registration does not exist on this server."))
-            settings = await uow.session.get(GuildSettings, view.guild_id)
-            require_organizer(actor, settings.organizer_role_id if settings else None)
-            return await release_slot(
+            await require_tournament_organizer(uow.session, actor, view.tournament_id)
+            released = await release(
                 uow, registration_id, status, actor_id=actor.user_id, reason=reason
             )
+            return released.registration
+
+    async def remove_entry(
+        self, actor: Actor, registration_id: int, reason: str, *, reject: bool = False
+    ) -> Released:
+        """Organizer, before the start: remove an entry (``reject``: refuse the
+        registration outright). The player is told the reason; fees come back by the
+        withdrawal rules (coins at once, money as a refund to send); the slot goes to
+        the waitlist. After the start an entry leaves by disqualification instead."""
+        reason = " ".join((reason or "").split())
+        if not 3 <= len(reason) <= 300:
+            raise InvalidInput(
+                msg("Give the player a reason of 3 to 300 characters; they read it in a DM.")
+            )
+        status = RegistrationStatus.REJECTED if reject else RegistrationStatus.CANCELLED
+        async with self._ctx.unit_of_work() as uow:
+            tournament, registration = await _entry_for_organizer(uow, actor, registration_id)
+            if tournament.status == TournamentStatus.LIVE:
+                raise Conflict(
+                    msg(
+                        "{name} has started, so entries leave it by disqualification: use "
+                        "{match_dq}. Nothing was changed.",
+                        name=tournament.name,
+                        match_dq=Command("match dq"),
+                    )
+                )
+            refuse_after_start(tournament, msg("remove entries"))
+            if registration.status not in ACTIVE:
+                raise Conflict(
+                    msg(
+                        "The entry of {display_name} is {status_words} already; nothing "
+                        "was changed.",
+                        display_name=registration.display_name,
+                        status_words=status_words(registration.status),
+                    )
+                )
+            before = registration.status
+            released = await release(
+                uow, registration.id, status, actor_id=actor.user_id, reason=reason
+            )
+            uow.audit(
+                guild_id=tournament.guild_id,
+                actor_id=actor.user_id,
+                action="registration.reject" if reject else "registration.remove",
+                target_type="registration",
+                target_id=registration.id,
+                before={"status": before},
+                after={
+                    "status": status.value,
+                    "reason": reason,
+                    "refunded_payments": released.refunded_payments,
+                },
+            )
+            return released
+
+    async def promote(self, actor: Actor, registration_id: int) -> RegistrationView:
+        """Organizer: move this waitlisted entry into a free slot, ahead of the queue."""
+        async with self._ctx.unit_of_work() as uow:
+            _, registration = await _entry_for_organizer(uow, actor, registration_id)
+            return await promote_by_hand(
+                uow, registration.id, actor_id=actor.user_id, reason="moved up by an organizer"
+            )
+
+    async def entries_for_organizer(
+        self, actor: Actor, tournament_id: int, text: str = "", limit: int = 25
+    ) -> builtins.list[RegistrationView]:
+        """The active entries of a tournament whose name contains ``text`` (the organizer's
+        entry picker); empty for someone who does not run the tournament."""
+        async with self._ctx.read() as session:
+            tournament = await session.get(Tournament, tournament_id)
+            if tournament is None or tournament.guild_id != actor.guild_id:
+                return []
+            if not await may_organize(session, actor, tournament):
+                return []
+            query = select(Registration).where(
+                Registration.tournament_id == tournament_id, Registration.status.in_(ACTIVE)
+            )
+            if text.strip():
+                query = query.where(
+                    func.lower(Registration.display_name).contains(
+                        text.strip().lower(), autoescape=True
+                    )
+                )
+            rows = (await session.scalars(query.order_by(Registration.id).limit(limit))).all()
+            return await views_of(session, tournament, rows)
 
     async def set_manual_rank(
         self, actor: Actor, game: str | int, subject_type: str, subject_id: int, rank: int | None
@@ -275,6 +359,31 @@ class RegistrationService:
                 raise NotFound(msg("That tournament does not exist. Pick one from the list."))
             rows = (await session.scalars(query.order_by(Registration.id))).all()
             return await views_of(session, tournament, rows)
+
+
+ORGANIZER_ENDINGS = (
+    RegistrationStatus.DISQUALIFIED,
+    RegistrationStatus.CANCELLED,
+    RegistrationStatus.REJECTED,
+)
+
+
+async def _entry_for_organizer(
+    uow: UnitOfWork, actor: Actor, registration_id: int
+) -> tuple[Tournament, Registration]:
+    """The entry and its tournament (locked, in the usual order) for one of its organizers."""
+    tournament_id = await uow.session.scalar(
+        select(Registration.tournament_id).where(
+            Registration.id == registration_id, Registration.guild_id == actor.guild_id
+        )
+    )
+    if tournament_id is None:
+        raise NotFound(msg("That entry does not exist on this server. Pick one from the list."))
+    tournament = await lock_tournament(uow.session, tournament_id)
+    await require_tournament_organizer(uow.session, actor, tournament)
+    registration = await uow.session.get(Registration, registration_id, with_for_update=True)
+    assert registration is not None
+    return tournament, registration
 
 
 async def _active_entry(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.entries.events import (
     RegistrationConfirmed,
+    RegistrationExpired,
     RegistrationRemoved,
     RegistrationWithdrawn,
     WaitlistPromoted,
@@ -27,6 +28,7 @@ from engine.entries.views import (
     load_view,
     status_words,
 )
+from engine.kernel.actors import SYSTEM_USER_ID
 from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import UnitOfWork
@@ -173,6 +175,7 @@ RELEASED = (
     RegistrationStatus.WITHDRAWN,
     RegistrationStatus.DISQUALIFIED,
     RegistrationStatus.CANCELLED,
+    RegistrationStatus.REJECTED,
 )
 
 
@@ -211,14 +214,10 @@ async def release(
         )
     await lock_tournament(uow.session, tournament_id)
     registration, before = await _move(uow, registration_id, ACTIVE, status, actor_id)
+    member_ids = await _member_ids(uow, registration.id)
     if status is not RegistrationStatus.DISQUALIFIED:
         # Free the players for a later entry; a disqualified player stays barred.
-        members = await uow.session.scalars(
-            select(RegistrationMember).where(RegistrationMember.registration_id == registration.id)
-        )
-        for member in members.all():
-            await uow.session.delete(member)
-        await uow.session.flush()
+        await _free_members(uow, registration.id)
     view = await load_view(uow.session, registration.id)
     refunded = await _refund(uow, registration.id, actor_id, reason)
     common: dict[str, Any] = {
@@ -235,7 +234,13 @@ async def release(
         uow.emit(RegistrationWithdrawn(previous_status=before, **common))
     else:
         uow.emit(
-            RegistrationRemoved(status=status.value, actor_id=actor_id, reason=reason, **common)
+            RegistrationRemoved(
+                status=status.value,
+                actor_id=actor_id,
+                reason=reason,
+                member_ids=member_ids,
+                **common,
+            )
         )
     if before in SLOT_HOLDING:
         await promote_waitlist(uow, tournament_id)
@@ -302,3 +307,175 @@ async def promote_waitlist(uow: UnitOfWork, tournament_id: int) -> builtins.list
         )
         promoted.append(view)
     return promoted
+
+
+async def _member_ids(uow: UnitOfWork, registration_id: int) -> builtins.list[int]:
+    rows = await uow.session.scalars(
+        select(RegistrationMember.user_id)
+        .where(RegistrationMember.registration_id == registration_id)
+        .order_by(RegistrationMember.id)
+    )
+    return list(rows.all())
+
+
+async def _free_members(uow: UnitOfWork, registration_id: int) -> None:
+    members = await uow.session.scalars(
+        select(RegistrationMember).where(RegistrationMember.registration_id == registration_id)
+    )
+    for member in members.all():
+        await uow.session.delete(member)
+    await uow.session.flush()
+
+
+# --- the start: entries that cannot play are settled first ------------------------------
+
+# The entries the start expires: never paid, no slot, or (with check-in) not checked in.
+EXPIRES_AT_START = (RegistrationStatus.AWAITING_PAYMENT, RegistrationStatus.WAITLISTED)
+
+
+async def refuse_unreviewed_entries(uow: UnitOfWork, tournament: Tournament) -> None:
+    """The start refuses while a payment proof waits for review: an organizer decides
+    each one first (approved entries play, rejected ones expire unpaid at the start)."""
+    waiting = (
+        await uow.session.execute(
+            select(Registration.id, Registration.display_name, Registration.user_id)
+            .where(
+                Registration.tournament_id == tournament.id,
+                Registration.status == RegistrationStatus.PAYMENT_REVIEW,
+            )
+            .order_by(Registration.id)
+        )
+    ).all()
+    if not waiting:
+        return
+    shown = [f"{name} (entry #{rid})" for rid, name, _ in waiting[:15]]
+    more = len(waiting) - len(shown)
+    raise Conflict(
+        msg(
+            "{name} cannot start while {count} payment proof(s) wait for review: "
+            "{entries}{more}. Approve or reject each with {payments_pending} or on the "
+            "dashboard, then start again. Nothing was changed.",
+            name=tournament.name,
+            count=len(waiting),
+            entries=", ".join(shown),
+            more=msg(" and {more} more", more=more) if more else "",
+            payments_pending=Command("payments pending"),
+        )
+    )
+
+
+async def expire_unconfirmed(
+    uow: UnitOfWork, tournament: Tournament, actor_id: int | None
+) -> builtins.list[RegistrationView]:
+    """At the start: entries that still owe their fee, that never got a slot, or (with
+    check-in) that did not check in are closed as EXPIRED. Nothing is charged: an
+    unpaid entry paid nothing, and anything it had sent is refunded by the withdrawal
+    rules. Each entry's members are freed and told."""
+    query = select(Registration.id).where(Registration.tournament_id == tournament.id)
+    if tournament.checkin_enabled:
+        query = query.where(
+            (Registration.status.in_(EXPIRES_AT_START))
+            | (
+                (Registration.status == RegistrationStatus.CONFIRMED)
+                & Registration.checked_in_at.is_(None)
+            )
+        )
+    else:
+        query = query.where(Registration.status.in_(EXPIRES_AT_START))
+    ids = (await uow.session.scalars(query.order_by(Registration.id))).all()
+    expired = []
+    for registration_id in ids:
+        allowed = (*EXPIRES_AT_START, RegistrationStatus.CONFIRMED)
+        registration, before = await _move(
+            uow, registration_id, allowed, RegistrationStatus.EXPIRED, actor_id
+        )
+        member_ids = await _member_ids(uow, registration.id)
+        await _free_members(uow, registration.id)
+        await _refund(
+            uow,
+            registration.id,
+            actor_id or SYSTEM_USER_ID,
+            f"Expired at the start of {tournament.name}",
+        )
+        view = await load_view(uow.session, registration.id)
+        uow.emit(
+            RegistrationExpired(
+                guild_id=view.guild_id,
+                registration_id=view.id,
+                tournament_id=view.tournament_id,
+                tournament_name=view.tournament_name,
+                user_id=view.user_id,
+                team_id=view.team_id,
+                display_name=view.display_name,
+                previous_status=before,
+                member_ids=member_ids,
+            )
+        )
+        expired.append(view)
+    return expired
+
+
+async def promote_by_hand(
+    uow: UnitOfWork, registration_id: int, *, actor_id: int, reason: str
+) -> RegistrationView:
+    """Organizer: give a free slot to this waitlisted entry, ahead of the waitlist order."""
+    tournament_id = await uow.session.scalar(
+        select(Registration.tournament_id).where(Registration.id == registration_id)
+    )
+    if tournament_id is None:
+        raise NotFound(msg("That registration does not exist. Pick an entry from the list."))
+    tournament = await lock_tournament(uow.session, tournament_id)
+    registration = await _lock_registration(uow, registration_id)
+    if registration.status != RegistrationStatus.WAITLISTED:
+        raise Conflict(
+            msg(
+                "{display_name} is {status_words}, not on the waitlist, so there is "
+                "nothing to move up. Nothing was changed.",
+                display_name=registration.display_name,
+                status_words=status_words(registration.status),
+            )
+        )
+    if tournament.status not in PROMOTES:
+        raise Conflict(
+            msg(
+                "{name} is not taking entries any more, so nobody can move up from "
+                "the waitlist. Nothing was changed.",
+                name=tournament.name,
+            )
+        )
+    if await slots_taken(uow.session, tournament.id) >= tournament.max_participants:
+        raise Conflict(
+            msg(
+                "{name} has no free slot ({max} of {max} taken). Remove an entry or raise "
+                "max_participants with {tournament_edit} first; nothing was changed.",
+                name=tournament.name,
+                max=tournament.max_participants,
+                tournament_edit=Command("tournament edit"),
+            )
+        )
+    target = status_with_slot(tournament, registration.fee_waived_reason)
+    await _move(uow, registration.id, (RegistrationStatus.WAITLISTED,), target, actor_id)
+    view = await load_view(uow.session, registration.id)
+    uow.audit(
+        guild_id=view.guild_id,
+        actor_id=actor_id,
+        action="registration.promote",
+        target_type="registration",
+        target_id=view.id,
+        before={"status": RegistrationStatus.WAITLISTED.value},
+        after={"status": target.value, "reason": reason, "by_hand": True},
+    )
+    uow.emit(
+        WaitlistPromoted(
+            guild_id=view.guild_id,
+            registration_id=view.id,
+            tournament_id=view.tournament_id,
+            tournament_name=view.tournament_name,
+            user_id=view.user_id,
+            team_id=view.team_id,
+            display_name=view.display_name,
+            status=target.value,
+            member_ids=list(view.member_ids),
+        )
+    )
+    return view

@@ -20,6 +20,7 @@ from engine.entries._team_rules import (
     find_member,
     lock_team,
     refuse_answered,
+    refuse_if_playing,
     refuse_if_registered,
     registrable_roster,
     require_captain,
@@ -142,6 +143,7 @@ class TeamService:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
             require_captain(actor, team, "invite players")
+            await refuse_if_playing(session, team, "invite players")
             if user_id == actor.user_id:
                 raise InvalidInput(msg("You are already in your own team; invite someone else."))
             if await find_member(session, team.id, user_id) is not None:
@@ -211,6 +213,8 @@ class TeamService:
             )
             assert team is not None  # invites cascade with their team
             refuse_answered(invite, team)
+            if accept:
+                await refuse_if_playing(session, team, "join it")
             if accept and await find_member(session, team.id, actor.user_id) is None:
                 session.add(
                     TeamMember(

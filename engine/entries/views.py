@@ -157,6 +157,8 @@ _STATUS_WORDS = {
     RegistrationStatus.WITHDRAWN: "withdrawn",
     RegistrationStatus.DISQUALIFIED: "disqualified",
     RegistrationStatus.CANCELLED: "cancelled",
+    RegistrationStatus.REJECTED: "rejected by an organizer",
+    RegistrationStatus.EXPIRED: "expired at the start",
 }
 
 

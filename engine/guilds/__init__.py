@@ -1,3 +1,12 @@
+from engine.guilds.access import (
+    acts_in,
+    is_guild_organizer,
+    is_server_admin,
+    organizer_role_of,
+    refuse_other_server,
+    require_guild_organizer,
+    require_server_admin,
+)
 from engine.guilds.events import (
     GuildConfigured,
 )
@@ -26,6 +35,13 @@ __all__ = [
     "GuildSettingsView",
     "GuildSetup",
     "LanguageService",
+    "acts_in",
+    "is_guild_organizer",
+    "is_server_admin",
+    "organizer_role_of",
     "parse_team_size",
+    "refuse_other_server",
+    "require_guild_organizer",
+    "require_server_admin",
     "timezone_suggestions",
 ]

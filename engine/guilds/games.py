@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from engine.guilds.access import require_guild_organizer
 from engine.guilds.events import GameAdded
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
-from storage.models import Game, GuildSettings
+from storage.models import Game
 from storage.models.enums import ResultType
 
 # A Discord modal holds five inputs: one in-game id per team member at most.
@@ -121,8 +122,7 @@ class GameService:
         spec = _validated(spec)
         try:
             async with self._ctx.unit_of_work() as uow:
-                settings = await uow.session.get(GuildSettings, guild_id)
-                require_organizer(actor, settings.organizer_role_id if settings else None)
+                await require_guild_organizer(uow.session, actor, guild_id)
                 clash = await uow.session.scalar(
                     select(Game.name).where(
                         Game.guild_id == guild_id, func.lower(Game.name) == spec.name.lower()

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from engine.guilds.access import is_guild_organizer, require_guild_organizer
 from engine.guilds.events import GuildConfigured
-from engine.kernel.actors import Actor, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput, NotConfigured
 from engine.kernel.i18n import LANGUAGES
 from engine.kernel.text import Command, msg
@@ -110,6 +111,11 @@ class GuildService:
             )
         return settings
 
+    async def is_guild_organizer(self, actor: Actor, guild_id: int) -> bool:
+        """A server admin or a holder of the organizer role (``engine.guilds.access``)."""
+        async with self._ctx.read() as session:
+            return await is_guild_organizer(session, actor, guild_id)
+
     async def organizer_role_id(self, guild_id: int) -> int | None:
         settings = await self.get_settings(guild_id)
         return settings.organizer_role_id if settings else None
@@ -119,7 +125,7 @@ class GuildService:
         _validate(setup)
         async with self._ctx.unit_of_work() as uow:
             row = await uow.session.get(GuildSettings, guild_id, with_for_update=True)
-            require_organizer(actor, row.organizer_role_id if row else None)
+            await require_guild_organizer(uow.session, actor, guild_id)
             before = GuildSettingsView.of(row).as_dict() if row else None
             now = uow.clock.now()
             if row is None:

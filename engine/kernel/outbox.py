@@ -176,6 +176,7 @@ class OutboxDispatcher:
         self.effects = EffectLog(db, clock)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -388,10 +389,15 @@ class OutboxDispatcher:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
         if self._task is not None:
+            # On Python 3.11 a cancel that lands while ``wait_for`` is finishing can be
+            # swallowed; the flag ends the loop at its next turn all the same.
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -407,6 +413,8 @@ class OutboxDispatcher:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            if self._stopping:
+                return
             self._wake.clear()
             try:
                 await self.deliver_pending()

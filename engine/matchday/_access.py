@@ -27,7 +27,7 @@ from engine.brackets import (
     transition,
 )
 from engine.formats import FormatError, Result
-from engine.kernel.actors import Actor, is_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Channel, Command, msg
 from engine.kernel.uow import UnitOfWork
@@ -36,10 +36,10 @@ from engine.matchday._dispute_closing import (
     close_disputes,
 )
 from engine.matchday.events import DisputeOpened
+from engine.tournaments import may_organize
 from storage.models import (
     Dispute,
     DisputeEvidence,
-    GuildSettings,
     MatchReport,
     MatchRow,
     Registration,
@@ -150,12 +150,6 @@ def score_text(a: int | None, b: int | None) -> str:
 
 
 # --- reading and locking --------------------------------------------------------------
-
-
-async def organizer_role(session: AsyncSession, guild_id: int) -> int | None:
-    return await session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
 
 
 @dataclass(frozen=True)
@@ -284,7 +278,7 @@ async def outsider_match(session: AsyncSession, actor: Actor, match_id: int) -> 
     row = await session.get(MatchRow, match_id)
     if row is None or await side_of_user(session, row, actor.user_id) is not None:
         return None
-    return None if is_organizer(actor, await organizer_role(session, row.guild_id)) else row
+    return None if await may_organize(session, actor, row.tournament_id) else row
 
 
 async def side_of_user(session: AsyncSession, row: MatchRow, user_id: int) -> int | None:

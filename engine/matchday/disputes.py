@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import MatchState, transition
 from engine.formats import Result
-from engine.kernel.actors import Actor, is_organizer, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import Command, msg
@@ -27,7 +27,6 @@ from engine.matchday._access import (
     load_lobby,
     lock_match,
     open_dispute_in,
-    organizer_role,
     outsider_match,
     report_view,
     reports_of,
@@ -45,6 +44,7 @@ from engine.matchday.dispute_views import (
     evidence_view,
 )
 from engine.matchday.events import DisputeEscalated, DisputeEvidenceAdded
+from engine.tournaments import may_organize, require_any_organizing, require_tournament_organizer
 from storage.models import Dispute, DisputeEvidence, MatchRow, Tournament
 
 MAX_NOTE = 1500
@@ -95,19 +95,12 @@ async def _lock_dispute(uow: UnitOfWork, dispute_id: int) -> tuple[Dispute, Matc
     return dispute, row
 
 
-async def _require_organizer(session: AsyncSession, actor: Actor, guild_id: int, what: str) -> None:
-    if not is_organizer(actor, await organizer_role(session, guild_id)):
-        raise _not_an_organizer(what)
-
-
-def _not_an_organizer(what: str) -> PermissionDenied:
-    return PermissionDenied(
-        msg(
-            "Only organizers can {what}: it needs the organizer role or the Manage "
-            "Server permission.",
-            what=what,
-        )
-    )
+async def _require_organizer(
+    session: AsyncSession, actor: Actor, tournament_id: int, what: str
+) -> None:
+    """The tournament's organizers (owner, co-organizers, server admins) only; ``what``
+    names the action for the reader of the code."""
+    await require_tournament_organizer(session, actor, tournament_id)
 
 
 def _require_open(dispute: Dispute) -> None:
@@ -160,7 +153,12 @@ class DisputeService:
         if evidence is not None:
             async with self._ctx.read() as session:
                 if (outsider := await outsider_match(session, actor, match_id)) is not None:
-                    raise _not_an_organizer(f"open a dispute about match {outsider.code}")
+                    await _require_organizer(
+                        session,
+                        actor,
+                        outsider.tournament_id,
+                        f"open a dispute about match {outsider.code}",
+                    )
             image = await self._ctx.uploads.check_image(
                 evidence, what="evidence", name=evidence_name
             )
@@ -168,7 +166,7 @@ class DisputeService:
             tournament, row = await lock_match(uow, match_id)
             if await side_of_user(uow.session, row, actor.user_id) is None:
                 await _require_organizer(
-                    uow.session, actor, row.guild_id, f"open a dispute about match {row.code}"
+                    uow.session, actor, row.tournament_id, f"open a dispute about match {row.code}"
                 )
             sha256 = None
             if image is not None:
@@ -194,7 +192,7 @@ class DisputeService:
                 raise NotFound(msg("That match does not exist any more."))
             if await side_of_user(session, row, actor.user_id) is None:
                 await _require_organizer(
-                    session, actor, row.guild_id, f"open a dispute about match {row.code}"
+                    session, actor, row.tournament_id, f"open a dispute about match {row.code}"
                 )
             open_id = await session.scalar(
                 select(Dispute.id).where(
@@ -251,14 +249,18 @@ class DisputeService:
                         dashboard=Command("dashboard"),
                     )
                 )
-            require_organizer(actor, await organizer_role(session, guild_id))
-            rows = await session.execute(
+            # Each organizer sees the disputes of the tournaments they run.
+            organized = await require_any_organizing(session, actor, guild_id)
+            query = (
                 select(Dispute, MatchRow.code, MatchRow.round_title, Tournament.name)
                 .join(MatchRow, MatchRow.id == Dispute.match_id)
                 .join(Tournament, Tournament.id == Dispute.tournament_id)
                 .where(Dispute.guild_id == guild_id, Dispute.status.in_(OPEN_DISPUTE_STATES))
                 .order_by(Dispute.created_at, Dispute.id)
             )
+            if organized is not None:
+                query = query.where(Dispute.tournament_id.in_(sorted(organized)))
+            rows = await session.execute(query)
             return [
                 DisputeListItem(
                     id=dispute.id,
@@ -331,8 +333,8 @@ class DisputeService:
             dispute, row = await _lock_dispute(uow, dispute_id)
             if dispute.status not in OPEN_DISPUTE_STATES:
                 return None
-            if await side_of_user(uow.session, row, actor.user_id) is None and not is_organizer(
-                actor, await organizer_role(uow.session, row.guild_id)
+            if await side_of_user(uow.session, row, actor.user_id) is None and not (
+                await may_organize(uow.session, actor, row.tournament_id)
             ):
                 return None
             sha256 = None
@@ -393,7 +395,7 @@ class DisputeService:
             dispute_id = await _find_dispute_id(session, dispute_id, thread_id)
         async with self._ctx.unit_of_work() as uow:
             dispute, row = await _lock_dispute(uow, dispute_id)
-            await _require_organizer(uow.session, actor, row.guild_id, "escalate a dispute")
+            await _require_organizer(uow.session, actor, row.tournament_id, "escalate a dispute")
             _require_open(dispute)
             if dispute.status == "escalated":
                 raise Conflict(
@@ -446,7 +448,7 @@ class DisputeService:
             dispute_id = await _find_dispute_id(session, dispute_id, thread_id)
         async with self._ctx.unit_of_work() as uow:
             dispute, row = await _lock_dispute(uow, dispute_id)
-            await _require_organizer(uow.session, actor, row.guild_id, "resolve a dispute")
+            await _require_organizer(uow.session, actor, row.tournament_id, "resolve a dispute")
             _require_open(dispute)
             decided = (
                 f"{score_text(first, second)}"

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import OPEN_STATES, MatchState
-from engine.kernel.actors import Actor, is_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext
-from engine.matchday._access import MatchLobby, load_lobby, lock_match, organizer_role
+from engine.matchday._access import MatchLobby, load_lobby, lock_match
 from engine.matchday.schedule_events import MatchLobbyPosted
+from engine.tournaments import may_organize
 from storage.models import BracketState, MatchRow
 
 MAX_LOBBY_TEXT = 64
@@ -73,7 +74,7 @@ class LobbyService:
                 raise NotFound(msg("That match does not exist any more."))
             lobby = await load_lobby(session, row)
             side = lobby.side_of_user(actor.user_id)
-            organizer = is_organizer(actor, await organizer_role(session, row.guild_id))
+            organizer = await may_organize(session, actor, row.tournament_id)
             if side is None and not organizer:
                 raise PermissionDenied(
                     msg(
@@ -101,7 +102,7 @@ class LobbyService:
         lobby_password = _clean(password, "password")
         async with self._ctx.unit_of_work() as uow:
             tournament, row = await lock_match(uow, match_id)
-            organizer = is_organizer(actor, await organizer_role(uow.session, row.guild_id))
+            organizer = await may_organize(uow.session, actor, row.tournament_id)
             if not organizer:
                 host = await _host_registration(uow.session, row)
                 lobby = await load_lobby(uow.session, row)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from engine.brackets import OPEN_STATES, Applied, apply_action
 from engine.entries import release_slot
 from engine.formats import Result, Withdrawal
-from engine.kernel.actors import Actor, is_organizer
-from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Command, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._access import (
@@ -21,9 +21,8 @@ from engine.matchday._access import (
     decide,
     load_lobby,
     lock_match,
-    organizer_role,
 )
-from engine.tournaments import lock_tournament
+from engine.tournaments import lock_tournament, require_tournament_organizer
 from storage.models import MatchRow, Registration, RegistrationMember, Tournament
 from storage.models.enums import RegistrationStatus
 
@@ -71,13 +70,7 @@ async def disqualify(
         raise InvalidInput(msg("Give a reason for the disqualification; the player reads it."))
     async with ctx.unit_of_work() as uow:
         tournament = await lock_tournament(uow.session, tournament_id)
-        if not is_organizer(actor, await organizer_role(uow.session, tournament.guild_id)):
-            raise PermissionDenied(
-                msg(
-                    "Only organizers can disqualify a player: it needs the organizer "
-                    "role or the Manage Server permission."
-                )
-            )
+        await require_tournament_organizer(uow.session, actor, tournament)
         registration = await _active_registration(uow, tournament, user_id)
         row = await uow.session.scalar(
             select(MatchRow)
@@ -210,13 +203,7 @@ async def _organizer_match(
             )
         )
     tournament, row = await lock_match(uow, match_id)
-    if not is_organizer(actor, await organizer_role(uow.session, tournament.guild_id)):
-        raise PermissionDenied(
-            msg(
-                "Only organizers can set a score: it needs the organizer role or the "
-                "Manage Server permission."
-            )
-        )
+    await require_tournament_organizer(uow.session, actor, tournament)
     return row
 
 

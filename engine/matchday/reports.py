@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets import REPORTABLE_STATES, MatchState, apply_action, transition
 from engine.formats import Result
-from engine.kernel.actors import SYSTEM_USER_ID, Actor, is_organizer
+from engine.kernel.actors import SYSTEM_USER_ID, Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
@@ -42,7 +42,6 @@ from engine.matchday._access import (
     lock_match_of_report,
     lock_match_reports,
     open_dispute_in,
-    organizer_role,
     outsider_match,
     report_dicts,
     report_view,
@@ -52,6 +51,7 @@ from engine.matchday._access import (
 )
 from engine.matchday.events import ScoreConfirmed, ScoreMismatch, ScoreReported
 from engine.matchday.schedule import check_reportable
+from engine.tournaments import may_organize
 from storage.models import MatchReport, MatchRow, Tournament
 
 
@@ -122,8 +122,8 @@ class ScoreService:
             if row is None:
                 raise NotFound(msg("That match does not exist any more."))
             lobby = await load_lobby(session, row)
-            if lobby.side_of_user(actor.user_id) is None and not is_organizer(
-                actor, await organizer_role(session, row.guild_id)
+            if lobby.side_of_user(actor.user_id) is None and not (
+                await may_organize(session, actor, row.tournament_id)
             ):
                 raise PermissionDenied(
                     msg(
@@ -175,7 +175,7 @@ class ScoreService:
             sides = await load_sides(uow.session, row)
             side = slot_of_user(sides, actor.user_id)
             if side is None:
-                if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
+                if not await may_organize(uow.session, actor, row.tournament_id):
                     raise _only_players(row.code)
                 return await self._organizer_report(uow, tournament, row, (mine, theirs), actor)
             if row.status not in REPORTABLE_STATES:
@@ -390,7 +390,7 @@ class ScoreService:
             )
         side = slot_of_user(sides, actor.user_id)
         reporter_side = 0 if report.registration_id == row.registration_a_id else 1
-        if side is None and not is_organizer(actor, await organizer_role(session, row.guild_id)):
+        if side is None and not await may_organize(session, actor, row.tournament_id):
             raise PermissionDenied(
                 msg(
                     "This button is for the players of match {code}; it changes nothing for you.",

@@ -28,15 +28,15 @@ from engine.brackets import (
     schedule_checkin_timers,
     schedule_round,
 )
-from engine.kernel.actors import Actor, is_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.kernel.text import Command, Timestamp, msg
 from engine.kernel.timers import TimerService, cancel_timers, schedule_timer
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.matchday._access import lock_match, organizer_role, side_of_user
+from engine.matchday._access import lock_match, side_of_user
 from engine.matchday.checkin import match_member_ids
 from engine.matchday.schedule_events import MatchRescheduleDecided, MatchRescheduleProposed
-from engine.tournaments import parse_local_time
+from engine.tournaments import may_organize, parse_local_time
 from storage.models import GuildSettings, MatchReschedule, MatchRow, Tournament
 
 RESCHEDULE_EXPIRY_TIMER = "match.reschedule_expiry"
@@ -218,7 +218,7 @@ class RescheduleService:
                     )
                 )
             tournament, row = await lock_match(uow, match_id)
-            if not is_organizer(actor, await organizer_role(uow.session, row.guild_id)):
+            if not await may_organize(uow.session, actor, row.tournament_id):
                 raise PermissionDenied(
                     msg(
                         "Only organizers can set a match's time: it needs the organizer role "

@@ -26,6 +26,8 @@ from engine.money.methods import (
     unregister_payment_method,
 )
 from engine.money.payments import (
+    BULK_LIMIT,
+    BulkReview,
     PaymentService,
     PaymentView,
 )
@@ -35,6 +37,11 @@ from engine.money.refunds import (
     refund_released_entry,
     refund_tournament_payments,
 )
+from engine.money.roster import (
+    Participant,
+    ParticipantsReport,
+    RosterService,
+)
 from engine.money.rules import (
     format_money,
 )
@@ -43,14 +50,18 @@ from engine.money.transfers import (
 )
 
 __all__ = [
+    "BULK_LIMIT",
     "MAX_BALANCE",
     "MAX_GRANT",
     "PAYMENT_METHODS",
+    "BulkReview",
     "CoinsGranted",
     "InsufficientCoins",
     "LedgerEntryView",
     "LedgerService",
     "MoneyMethod",
+    "Participant",
+    "ParticipantsReport",
     "PayRequest",
     "PaymentApproved",
     "PaymentMethodSpec",
@@ -59,6 +70,7 @@ __all__ = [
     "PaymentService",
     "PaymentView",
     "RefundPending",
+    "RosterService",
     "Settlement",
     "WalletView",
     "format_money",

@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.kernel.actors import Actor, require_organizer
+from engine.guilds import require_guild_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput
 from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import Text, msg
@@ -305,8 +306,8 @@ class LedgerService:
                 )
             )
         async with self._ctx.unit_of_work() as uow:
+            await require_guild_organizer(uow.session, actor, guild_id)
             settings = await uow.session.get(GuildSettings, guild_id)
-            require_organizer(actor, settings.organizer_role_id if settings else None, guild_id)
             try:
                 entry = await move_coins(
                     uow,

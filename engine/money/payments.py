@@ -12,6 +12,7 @@ concurrent /unregister all settle in the database.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,9 +20,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.entries import confirm_paid, payment_rejected
-from engine.kernel.actors import Actor, require_organizer
-from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.text import Command, User, msg
+from engine.kernel.actors import Actor
+from engine.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
+from engine.kernel.text import Command, Message, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import coins as _coins  # noqa: F401  (registers the coin method)
 from engine.money import rules
@@ -43,10 +44,13 @@ from engine.money.refunds import (
     refund_tournament_payments,
 )
 from engine.money.rules import format_money
-from storage.models import GuildSettings, Payment, Registration, StoredFile, Tournament
+from engine.tournaments import require_any_organizing, require_tournament_organizer
+from storage.models import Payment, Registration, StoredFile, Tournament
 from storage.models.enums import PaymentMethod, PaymentStatus, RegistrationStatus
 
 __all__ = [
+    "BULK_LIMIT",
+    "BulkReview",
     "PaymentService",
     "PaymentView",
     "format_money",
@@ -55,6 +59,17 @@ __all__ = [
 ]
 
 _PENDING_LIMIT = 25
+BULK_LIMIT = 25  # a Discord select menu holds 25 options
+
+
+@dataclass(frozen=True)
+class BulkReview:
+    """What a bulk review did: the payments it decided, and each one it left alone with
+    the reason (decided already, not the actor's to review, …)."""
+
+    decision: str
+    decided: tuple[PaymentView, ...]
+    refused: tuple[tuple[int, Message], ...]
 
 
 @dataclass(frozen=True)
@@ -184,13 +199,14 @@ class PaymentService:
     async def pending(self, actor: Actor, guild_id: int) -> list[PaymentView]:
         """Money payments waiting for an organizer, oldest first."""
         async with self._ctx.read() as session:
-            await _require_organizer_in(session, actor, guild_id)
-            rows = await session.execute(
-                _with_names()
-                .where(Payment.guild_id == guild_id, Payment.status == PaymentStatus.SUBMITTED)
-                .order_by(Payment.id)
-                .limit(_PENDING_LIMIT)
+            # Each organizer reviews the payments of the tournaments they run.
+            organized = await require_any_organizing(session, actor, guild_id)
+            query = _with_names().where(
+                Payment.guild_id == guild_id, Payment.status == PaymentStatus.SUBMITTED
             )
+            if organized is not None:
+                query = query.where(Payment.tournament_id.in_(sorted(organized)))
+            rows = await session.execute(query.order_by(Payment.id).limit(_PENDING_LIMIT))
             coin_name = await coin_name_of(session, guild_id)
             return [_view(p, t, d, coin_name) for p, t, d in rows.all()]
 
@@ -199,7 +215,7 @@ class PaymentService:
         async with self._ctx.read() as session:
             payment = await _payment_in_guild(session, actor, payment_id)
             if payment.user_id != actor.user_id:
-                await _require_organizer_in(session, actor, payment.guild_id)
+                await require_tournament_organizer(session, actor, payment.tournament_id)
             return await _load_view(session, payment_id)
 
     async def reviewable(self, actor: Actor, payment_id: int) -> PaymentView:
@@ -207,7 +223,7 @@ class PaymentService:
         payment and that it still waits for review; the decision itself re-checks."""
         async with self._ctx.read() as session:
             payment = await _payment_in_guild(session, actor, payment_id)
-            await _require_organizer_in(session, actor, payment.guild_id)
+            await require_tournament_organizer(session, actor, payment.tournament_id)
             _require_submitted(payment, "reviewed")
             return await _load_view(session, payment_id)
 
@@ -246,6 +262,46 @@ class PaymentService:
                 await payment_rejected(uow, reg.id, actor_id=actor.user_id)
             return await self._reviewed(uow, actor, payment, "payment.reject", reason=reason)
 
+    async def review_many(
+        self, actor: Actor, payment_ids: Sequence[int], decision: str, reason: str = ""
+    ) -> BulkReview:
+        """Approve or reject several proofs at once (the Discord select menu, the dashboard
+        checkboxes). Each payment is still its own decision: its own transaction, audit
+        entry and event, refused alone when it is not the actor's to decide or was decided
+        already. A second bulk over the same proofs changes nothing."""
+        if decision not in ("approve", "reject"):
+            raise InvalidInput(msg("Choose approve or reject."))
+        ids = list(dict.fromkeys(int(i) for i in payment_ids))
+        if not ids:
+            raise InvalidInput(msg("Pick at least one payment to review."))
+        if len(ids) > BULK_LIMIT:
+            raise InvalidInput(
+                msg(
+                    "Review at most {limit} payments at once; pick fewer.",
+                    limit=BULK_LIMIT,
+                )
+            )
+        if decision == "reject":
+            reason = (reason or "").strip()
+            if not 3 <= len(reason) <= 300:
+                raise InvalidInput(
+                    msg(
+                        "Give the players a reason of 3 to 300 characters, e.g. “reference "
+                        "not found”."
+                    )
+                )
+        done: list[PaymentView] = []
+        refused: list[tuple[int, Message]] = []
+        for payment_id in ids:
+            try:
+                if decision == "approve":
+                    done.append(await self.approve(actor, payment_id))
+                else:
+                    done.append(await self.reject(actor, payment_id, reason))
+            except DomainError as error:
+                refused.append((payment_id, error.text))
+        return BulkReview(decision, tuple(done), tuple(refused))
+
     async def _lock_for_review(
         self, uow: UnitOfWork, actor: Actor, payment_id: int
     ) -> tuple[Payment, Registration]:
@@ -253,7 +309,7 @@ class PaymentService:
         every registration change uses, so two paths never wait on each other in a cycle."""
         session = uow.session
         payment = await _payment_in_guild(session, actor, payment_id)
-        await _require_organizer_in(session, actor, payment.guild_id)
+        await require_tournament_organizer(session, actor, payment.tournament_id)
         await session.execute(
             select(Tournament.id).where(Tournament.id == payment.tournament_id).with_for_update()
         )
@@ -340,7 +396,7 @@ class PaymentService:
         """The screenshot of a payment, for organizers of its guild only."""
         async with self._ctx.read() as session:
             payment = await _payment_in_guild(session, actor, payment_id)
-            await _require_organizer_in(session, actor, payment.guild_id)
+            await require_tournament_organizer(session, actor, payment.tournament_id)
             if payment.proof_sha256 is None:
                 raise NotFound(msg("This payment has no screenshot: it was paid with coins."))
             content_type = await session.scalar(
@@ -401,13 +457,6 @@ async def _payment_in_guild(session: AsyncSession, actor: Actor, payment_id: int
             )
         )
     return payment
-
-
-async def _require_organizer_in(session: AsyncSession, actor: Actor, guild_id: int) -> None:
-    role = await session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
-    require_organizer(actor, role, guild_id)
 
 
 async def _tournament_name(session: AsyncSession, tournament_id: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engine.entries import refuse_after_start
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.sql import insert_ignoring_conflicts
@@ -16,7 +17,6 @@ from storage.models.enums import (
     SLOT_HOLDING,
     PaymentStatus,
     RegistrationStatus,
-    TournamentStatus,
 )
 
 __all__ = [
@@ -29,10 +29,6 @@ __all__ = [
 
 _SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 _ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK"})
-
-_CLOSED = frozenset(
-    {TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED, TournamentStatus.CANCELLED}
-)
 
 
 # --- money ------------------------------------------------------------------------------
@@ -68,14 +64,9 @@ async def owed_registration(
         raise NotFound(
             msg("That tournament does not exist on this server. Pick one from the list.")
         )
-    if tournament.status in _CLOSED:
-        raise Conflict(
-            msg(
-                "{name} is {status} and takes no more payments.",
-                name=tournament.name,
-                status=tournament.status,
-            )
-        )
+    # A started tournament takes no payment: its bracket is drawn, so a late payment
+    # would buy nothing (and the start has expired every unpaid entry).
+    refuse_after_start(tournament, msg("pay the entry fee"))
     query = select(Registration).where(
         Registration.tournament_id == tournament.id,
         Registration.user_id == actor.user_id,

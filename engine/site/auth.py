@@ -30,11 +30,12 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.engine import CursorResult
 
-from engine.kernel.actors import Actor, is_organizer, require_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import PermissionDenied
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from storage.models import DashboardLogin, GuildSettings
+from engine.tournaments import may_organize_anything
+from storage.models import DashboardLogin
 
 log = logging.getLogger(__name__)
 
@@ -236,12 +237,20 @@ class DashboardAuthService:
         nonce = secrets.token_urlsafe(24)
         expires = now + self.link_lifetime
         async with self._ctx.unit_of_work() as uow:
-            require_organizer(actor, await _organizer_role(uow, actor.guild_id))
+            # Admins, organizer-role holders and anyone who runs a tournament here; each
+            # page then shows only the tournaments the person runs.
+            if not await may_organize_anything(uow.session, actor, actor.guild_id):
+                raise PermissionDenied(
+                    msg(
+                        "Only organizers can open the dashboard: it needs the organizer "
+                        "role, the Manage Server permission, or a tournament you run here."
+                    )
+                )
             grants = [_grant(actor, guild_names)]
             for other in others:
                 if other.guild_id in (None, actor.guild_id):
                     continue
-                if is_organizer(other, await _organizer_role(uow, other.guild_id)):
+                if await may_organize_anything(uow.session, other, other.guild_id):
                     grants.append(_grant(other, guild_names))
             await _forget_finished(uow, now)
             await uow.session.execute(
@@ -403,11 +412,6 @@ def _explain_unusable(row: Any, now: datetime) -> None:
         raise LoginRefused(USED_LINK)
     if row.link_expires_at <= now:
         raise LoginRefused(EXPIRED_LINK)
-
-
-async def _organizer_role(uow: UnitOfWork, guild_id: int | None) -> int | None:
-    settings = await uow.session.get(GuildSettings, guild_id) if guild_id else None
-    return settings.organizer_role_id if settings else None
 
 
 async def _row_by(uow: UnitOfWork, condition: Any) -> Any:

@@ -7,20 +7,18 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engine.kernel.actors import Actor, require_organizer
+from engine.guilds import require_guild_organizer
+from engine.kernel.actors import Actor
 from engine.kernel.errors import NotFound
 from engine.kernel.text import msg
-from storage.models import Game, GuildSettings, Registration, Team
+from storage.models import Game, Registration, Team
 
 # Under this many rated matches a rating is marked provisional (it still moves a lot).
 PROVISIONAL_MATCHES = 5
 
 
 async def require_server_organizer(session: AsyncSession, actor: Actor, guild_id: int) -> None:
-    role = await session.scalar(
-        select(GuildSettings.organizer_role_id).where(GuildSettings.guild_id == guild_id)
-    )
-    require_organizer(actor, role, guild_id)
+    await require_guild_organizer(session, actor, guild_id)
 
 
 async def game_of(session: AsyncSession, guild_id: int, game_id: int) -> Game:

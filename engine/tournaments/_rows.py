@@ -141,11 +141,6 @@ async def slot_holders(
     return int(count or 0)
 
 
-async def organizer_role(session: Any, guild_id: int) -> int | None:
-    settings = await session.get(GuildSettings, guild_id)
-    return settings.organizer_role_id if settings else None
-
-
 async def timezone(session: Any, guild_id: int) -> str:
     settings = await session.get(GuildSettings, guild_id)
     return settings.timezone if settings else "UTC"

@@ -74,3 +74,15 @@ class TournamentAutoStartFailed(DomainEvent):
     tournament_id: int
     name: str
     reason: str
+
+
+@domain_event("tournament.staff_changed")
+@dataclass(frozen=True, kw_only=True)
+class TournamentStaffChanged(DomainEvent):
+    """A co-organizer was added to (or removed from) one tournament."""
+
+    tournament_id: int
+    name: str
+    user_id: int
+    added: bool
+    actor_id: int

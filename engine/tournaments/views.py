@@ -229,3 +229,13 @@ def config_from_draft(draft: TournamentDraft, game: Game, tz: str) -> Tournament
         **{k: when(getattr(draft, k)) for k in rules.TIME_FIELDS},
     )
     return TournamentConfig(**values)
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """Who runs one tournament besides the server admins."""
+
+    tournament_id: int
+    tournament_name: str
+    owner_id: int
+    co_organizer_ids: tuple[int, ...]

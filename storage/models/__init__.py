@@ -34,7 +34,13 @@ from storage.models.registration import (
 )
 from storage.models.stats import Season
 from storage.models.timer import Timer
-from storage.models.tournament import Game, RegistrationField, Tournament, TournamentVersion
+from storage.models.tournament import (
+    Game,
+    RegistrationField,
+    Tournament,
+    TournamentStaff,
+    TournamentVersion,
+)
 
 __all__ = [
     "AuditEntry",
@@ -72,6 +78,7 @@ __all__ = [
     "TeamMember",
     "Timer",
     "Tournament",
+    "TournamentStaff",
     "TournamentVersion",
     "UserSettings",
     "Wallet",

@@ -43,7 +43,10 @@ class RegistrationStatus(StrEnum):
     AWAITING_PAYMENT -> CONFIRMED (paid with coins, or fee waived / free)
     PAYMENT_REVIEW -> AWAITING_PAYMENT (proof rejected: pay again)
     WAITLISTED -> AWAITING_PAYMENT | CONFIRMED (promoted when a slot frees)
-    any active -> WITHDRAWN (/unregister) | DISQUALIFIED (organizer) | CANCELLED (event cancelled)
+    any active -> WITHDRAWN (/unregister) | DISQUALIFIED (organizer) | CANCELLED (event cancelled
+                  or removed by an organizer) | REJECTED (organizer refused the registration)
+    AWAITING_PAYMENT | WAITLISTED -> EXPIRED (the tournament started: never paid, or no slot;
+                  nothing is charged)
     """
 
     AWAITING_PAYMENT = "awaiting_payment"
@@ -53,6 +56,8 @@ class RegistrationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     DISQUALIFIED = "disqualified"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
 
 
 SLOT_HOLDING = frozenset(

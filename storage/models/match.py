@@ -151,6 +151,10 @@ class Placing(Base):
     prize_minor: Mapped[int] = mapped_column(Integer, default=0)
     # Money prizes are paid by the organizer outside the bot; this records that they did.
     prize_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    prize_paid_method: Mapped[str | None] = mapped_column(String(32))
+    prize_paid_reference: Mapped[str | None] = mapped_column(String(100))
+    prize_paid_by: Mapped[int | None] = mapped_column(Snowflake)
+    prize_receipt_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class MatchReminderOptIn(Base):

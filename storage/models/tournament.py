@@ -119,3 +119,22 @@ class RegistrationField(Base):
     # Kind-specific rules: {"choices": [...]}, {"min": 0, "max": 99}, {"max_length": 100}
     options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TournamentStaff(Base):
+    """A co-organizer of one tournament, named by its owner (``Tournament.created_by``) or
+    a server admin. Together with them and the server's admins, the only people who may
+    run that tournament (``engine.tournaments.access``)."""
+
+    __tablename__ = "tournament_staff"
+    __table_args__ = (
+        UniqueConstraint("tournament_id", "user_id"),
+        Index("ix_tournament_staff_guild_user", "guild_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    tournament_id: Mapped[int] = mapped_column(ForeignKey("tournaments.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    user_id: Mapped[int] = mapped_column(Snowflake)
+    added_by: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -48,6 +48,8 @@ async def start_cup(arena: Arena, players: list[Member], *, best_of: int = 3) ->
         entrants=[(member.id, member.user.username) for member in players],
         best_of=best_of,
     )
+    # The arena's organizer runs this tournament: the owner named them co-organizer.
+    await services.tournaments.add_co_organizer(owner, event.tournament_id, arena.organizer.id)
     await services.brackets.start(owner, event.tournament_id, seed=1)
     await arena.env.settle()
     return event.tournament_id
@@ -209,7 +211,7 @@ async def test_mismatch_opens_a_dispute_thread_resolved_by_an_organizer(arena: A
             channel=dispute_thread,
         )
     ).response()
-    assert refused.ephemeral and "Only organizers" in refused.content
+    assert refused.ephemeral and "Only the organizers of" in refused.content
     resolved = await (
         await fake.slash(
             arena.organizer,
@@ -242,7 +244,7 @@ async def test_dispute_button_escalate_info_and_overrides(arena: Arena) -> None:
     dispute_button = next(c for c in lobby.custom_ids() if c.endswith(":dispute"))
     nosy = await fake.add_member(arena.guild, "nosy")
     refused = await (await fake.click(nosy, lobby, dispute_button)).answer()
-    assert refused.ephemeral and "Only organizers" in refused.content
+    assert refused.ephemeral and "Only the organizers of" in refused.content
     form = await (await fake.click(p4, lobby, dispute_button)).response()
     assert form.modal is not None
     opened = await (
@@ -274,7 +276,7 @@ async def test_dispute_button_escalate_info_and_overrides(arena: Arena) -> None:
         "match set-score",
         {"tournament": str(tid), "match": code, "first_score": 0, "second_score": 2},
     )
-    assert refused_set.ephemeral and "Only organizers" in refused_set.content
+    assert refused_set.ephemeral and "Only the organizers of" in refused_set.content
     done = await arena.slash(
         arena.organizer,
         "match set-score",

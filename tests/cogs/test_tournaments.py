@@ -157,7 +157,7 @@ async def test_edit_history_and_rollback(arena: Arena) -> None:
     refused = await arena.slash(
         arena.players[0], "tournament rollback", {"tournament": str(tid), "version": 2}
     )
-    assert refused.ephemeral and "Only organizers" in refused.content
+    assert refused.ephemeral and "Only the organizers of" in refused.content
     assert (await services.tournaments.get(tid)).version == 4
 
 

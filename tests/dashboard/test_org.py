@@ -21,6 +21,7 @@ from storage.models.enums import PaymentStatus, RegistrationStatus
 from testkit.dashboard_fakes import Fakes
 from testkit.payment_helpers import (
     Guild,
+    add_co_organizer,
     make_guild,
     make_registration,
     make_tournament,
@@ -36,6 +37,7 @@ class Queue:
     organizer: Actor
     payment: PaymentView
     proof: bytes
+    tournament_id: int = 0
 
 
 async def _queue(services: Services, new_id, *, player_name: str = "") -> Queue:
@@ -47,7 +49,9 @@ async def _queue(services: Services, new_id, *, player_name: str = "") -> Queue:
     payment = await services.payments.pay(
         player, tid, "bkash", reference="9BD7K2LQ1X", proof=proof, proof_name="proof.png"
     )
-    return Queue(guild, guild.organizer(new_id()), payment, proof)
+    # The reviewer co-organizes the tournament (the organizer role alone runs nothing).
+    organizer = await add_co_organizer(services, guild, tid, new_id())
+    return Queue(guild, organizer, payment, proof, tid)
 
 
 async def _page(client: TestClient, path: str) -> tuple[int, str]:
@@ -298,13 +302,32 @@ async def test_losing_the_organizer_role_closes_the_dashboard(
     client: TestClient, auth: DashboardAuthService, services: Services, new_id
 ) -> None:
     queue = await _queue(services, new_id)
-    await log_in(client, auth, queue.organizer)
+    role_holder = queue.guild.organizer(new_id())  # runs no tournament: the role is all
+    await log_in(client, auth, role_holder)
     assert (await _page(client, f"/org/payments?g={queue.guild.id}"))[0] == 200
     await services.guilds.configure(
         queue.guild.owner, queue.guild.id, GuildSetup(organizer_role_id=new_id())
     )
     status, html = await _page(client, f"/org/payments?g={queue.guild.id}")
-    assert status == 403 and "Only organizers" in html
+    assert status == 403 and "You do not organize that server" in html
+
+
+async def test_losing_the_co_organizer_place_closes_the_dashboard(
+    client: TestClient, auth: DashboardAuthService, services: Services, new_id
+) -> None:
+    queue = await _queue(services, new_id)
+    staff = queue.guild.member(new_id())  # no organizer role: the staff place is all
+    await services.tournaments.add_co_organizer(
+        queue.guild.owner, queue.tournament_id, staff.user_id
+    )
+    await log_in(client, auth, staff)
+    status, html = await _page(client, f"/org/payments?g={queue.guild.id}")
+    assert status == 200 and "9BD7K2LQ1X" in html
+    await services.tournaments.remove_co_organizer(
+        queue.guild.owner, queue.tournament_id, staff.user_id
+    )
+    status, html = await _page(client, f"/org/payments?g={queue.guild.id}")
+    assert status == 403 and "You do not organize that server" in html
 
 
 @pytest.mark.parametrize(

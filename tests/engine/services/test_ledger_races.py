@@ -18,6 +18,7 @@ from engine.services import Services
 from storage.db import Database
 from storage.models.enums import LedgerKind, PaymentStatus, RegistrationStatus
 from testkit.payment_helpers import (
+    add_co_organizer,
     make_guild,
     make_registration,
     make_tournament,
@@ -112,7 +113,7 @@ async def test_20_concurrent_approve_clicks_approve_once(services: Services, new
     view = await services.payments.pay(
         player, tid, "bkash", reference="RACE12345", proof=png_bytes()
     )
-    organizers = [guild.organizer(new_id()) for _ in range(20)]
+    organizers = [await add_co_organizer(services, guild, tid, new_id()) for _ in range(20)]
 
     results = await asyncio.gather(
         *(services.payments.approve(o, view.id) for o in organizers), return_exceptions=True

@@ -16,6 +16,7 @@ from engine.services import Services
 from storage.db import Database
 from storage.models.enums import PaymentStatus, RegistrationStatus, TournamentStatus
 from testkit.payment_helpers import (
+    add_co_organizer,
     events,
     jpeg_bytes,
     ledger_count,
@@ -223,8 +224,8 @@ async def _submitted(services: Services, new_id, fee_minor: int = 15000):
 
 
 async def test_pending_lists_the_queue_and_serves_the_proof(services: Services, new_id) -> None:
-    guild, _, player, _, view = await _submitted(services, new_id)
-    organizer = guild.organizer(new_id())
+    guild, tid, player, _, view = await _submitted(services, new_id)
+    organizer = await add_co_organizer(services, guild, tid, new_id())
     [pending] = await services.payments.pending(organizer, guild.id)
     assert pending.id == view.id and pending.amount_text == "৳150.00"
     assert pending.tournament_name == "Friday Cup" and pending.method_label == "bKash"
@@ -234,13 +235,18 @@ async def test_pending_lists_the_queue_and_serves_the_proof(services: Services, 
         await services.payments.pending(player, guild.id)
     with pytest.raises(PermissionDenied):
         await services.payments.proof(player, view.id)
+    # The organizer role alone runs no tournament: an empty queue, and no proof.
+    other = guild.organizer(new_id())
+    assert await services.payments.pending(other, guild.id) == []
+    with pytest.raises(PermissionDenied):
+        await services.payments.proof(other, view.id)
 
 
 async def test_approve_confirms_once_and_second_click_changes_nothing(
     services: Services, new_id
 ) -> None:
-    guild, _, _, reg, view = await _submitted(services, new_id)
-    organizer = guild.organizer(new_id())
+    guild, tid, _, reg, view = await _submitted(services, new_id)
+    organizer = await add_co_organizer(services, guild, tid, new_id())
     approved = await services.payments.approve(organizer, view.id)
     assert approved.status == "approved" and approved.reviewer_id == organizer.user_id
     assert await registration_status(services, reg) == RegistrationStatus.CONFIRMED
@@ -366,7 +372,7 @@ async def test_closed_tournament_takes_no_payment(services: Services, new_id) ->
     tid = await make_tournament(services, guild, fee_coins=5, status=TournamentStatus.CANCELLED)
     player = guild.member(new_id())
     await make_registration(services, guild, tid, player.user_id)
-    with pytest.raises(Conflict, match="takes no more payments"):
+    with pytest.raises(Conflict, match="was cancelled, so you cannot pay the entry fee"):
         await services.payments.pay(player, tid, "coins")
 
 
