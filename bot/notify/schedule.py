@@ -144,6 +144,25 @@ async def reschedule_decided(notifier: Notifier, event: MatchRescheduleDecided) 
     }.get(event.outcome)
     if text is not None:
         await channel.send(text)
+    await _clear_answer_buttons(channel, event.proposal_id)
+
+
+async def _clear_answer_buttons(channel: discord.abc.Messageable, proposal_id: int) -> None:
+    """The proposal is settled: its Accept / Decline go, so nobody answers it again."""
+    if not isinstance(channel, discord.Thread):
+        return
+    wanted = f"dc:resched:{proposal_id}:accept"
+    async for message in channel.history(limit=50):
+        if message.author.id != channel.guild.me.id or not message.components:
+            continue
+        ids = {
+            getattr(child, "custom_id", None)
+            for row in message.components
+            for child in getattr(row, "children", ())
+        }
+        if wanted in ids:
+            await message.edit(view=None)
+            return
 
 
 @on(MatchLobbyPosted)

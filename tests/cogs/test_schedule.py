@@ -206,6 +206,7 @@ async def test_a_reschedule_accepted_declined_and_expired_through_the_thread(
     no = await (await fake.click(p2, proposal, decline)).response()
     assert no.ephemeral and "Declined" in no.content
     await fake.wait_for_message(lambda m: m.channel_id == thread.id and m.content.startswith("❌"))
+    await fake.wait_until(lambda: fake.state.messages[proposal.id].custom_ids() == [])  # settled
     assert (await services.brackets.get_match(match.id)).scheduled_at == first
     assert await pending_timers(services, match.id) == before
 
