@@ -2,6 +2,14 @@ from engine.brackets._cache import (
     BracketCache,
     cache_of,
 )
+from engine.brackets._sync import (
+    MATCH_CHECKIN_TIMER,
+    MATCH_REMINDER_TIMER,
+    Applied,
+    MatchClosedByBracket,
+    schedule_checkin_timers,
+    schedule_match_checkin_reminder,
+)
 from engine.brackets._view_parts import (
     clean_name,
 )
@@ -49,19 +57,13 @@ from engine.brackets.states import (
     transition,
 )
 from engine.brackets.store import (
-    MATCH_CHECKIN_TIMER,
-    MATCH_REMINDER_TIMER,
-    Applied,
     BracketFinished,
-    MatchClosedByBracket,
     MatchView,
     apply_action,
     correct_result,
     load_for_update,
     match_view,
     peek_bracket,
-    schedule_checkin_timers,
-    schedule_match_checkin_reminder,
 )
 from engine.brackets.views import (
     standings_table,

@@ -15,10 +15,16 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from engine.brackets._sync import (
+    open_match,
+)
 from engine.brackets.events import MatchReset, SeedingChanged, SeedsSwapped
 from engine.brackets.seeding import SEEDING_METHODS, order_participants
 from engine.brackets.states import MatchState, transition
-from engine.brackets.store import locked_state, open_match, stored_actions
+from engine.brackets.store import (
+    locked_state,
+    stored_actions,
+)
 from engine.formats import Bracket, FormatError, Participant, create_bracket
 from engine.formats import Match as EngineMatch
 from engine.formats import MatchStatus as EngineStatus

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine.brackets._sync import (
+    schedule_checkin_timers,
+)
 from engine.brackets.match_times import (
     checkin_deadline,
     match_times,
     plan_match_timers,
 )
 from engine.brackets.states import MatchState
-from engine.brackets.store import peek_bracket, schedule_checkin_timers
+from engine.brackets.store import (
+    peek_bracket,
+)
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import MatchScheduleChanged
 from storage.models import MatchRow, Tournament

@@ -1,7 +1,7 @@
 """Starting a tournament, and the read side of brackets (matches, placings, state).
 
 Starting plans the bracket from the confirmed (and checked-in) field and stores every
-match through :func:`engine.brackets.store.sync_matches`; the scheduled start timer
+match through :func:`engine.brackets._sync.sync_matches`; the scheduled start timer
 and the /tournament start command both come through :func:`start_tournament`.
 """
 
@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from engine.brackets._cache import put_after_commit
+from engine.brackets._sync import (
+    sync_matches,
+)
 from engine.brackets.events import TournamentStarted
 from engine.brackets.seeding import order_participants
 from engine.brackets.store import (
@@ -22,7 +25,6 @@ from engine.brackets.store import (
     engine_options,
     match_view,
     rebuild,
-    sync_matches,
 )
 from engine.entries import (
     close_tournament_checkin,
