@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 from engine.guilds import GameView, require_guild_organizer
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.numbers import row_id
-from engine.kernel.text import Command, User, msg
+from engine.kernel.text import Command, msg
+from engine.kernel.typed import row_id
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.tournaments import rules
 from engine.tournaments._rows import (
@@ -27,18 +27,13 @@ from engine.tournaments._rows import (
     view,
 )
 from engine.tournaments.access import (
-    may_organize,
-    may_organize_anything,
-    organized_tournament_ids,
     require_tournament_organizer,
-    require_tournament_owner,
 )
 from engine.tournaments.changes import change_summary, changed_fields, ensure_future, guard_change
 from engine.tournaments.events import (
     RegistrationFieldAdded,
     TournamentCreated,
     TournamentEdited,
-    TournamentStaffChanged,
 )
 from engine.tournaments.fields import FieldSpec, FieldView, field_key, field_options
 from engine.tournaments.moments import (
@@ -49,6 +44,7 @@ from engine.tournaments.moments import (
 )
 from engine.tournaments.parsing import apply_edit, current_text, editable_field
 from engine.tournaments.rules import TournamentConfig
+from engine.tournaments.staff import TournamentStaffService
 from engine.tournaments.status import SCHEDULED_STATES, apply_status_change, replan_timers
 from engine.tournaments.views import (
     CancelResult,
@@ -68,7 +64,6 @@ from storage.models import (
     Registration,
     RegistrationField,
     Tournament,
-    TournamentStaff,
     TournamentVersion,
 )
 from storage.models.enums import SLOT_HOLDING, RegistrationStatus, TournamentStatus
@@ -81,7 +76,7 @@ ACTIVE_REGISTRATION = frozenset({*SLOT_HOLDING, RegistrationStatus.WAITLISTED})
 FIELD_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.REGISTRATION_OPEN})
 
 
-class TournamentService:
+class TournamentService(TournamentStaffService):
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
@@ -510,125 +505,6 @@ class TournamentService:
         assert row is not None
         await require_tournament_organizer(uow.session, actor, row)
         return row, await timezone(uow.session, row.guild_id)
-
-    # ------------------------------------------------------------------- staff
-    async def may_organize_anything(self, actor: Actor, guild_id: int) -> bool:
-        """An admin, an organizer-role holder or someone who runs a tournament here."""
-        async with self._ctx.read() as session:
-            return await may_organize_anything(session, actor, guild_id)
-
-    async def may_organize(self, actor: Actor, tournament_id: int) -> bool:
-        async with self._ctx.read() as session:
-            return await may_organize(session, actor, tournament_id)
-
-    async def organized_ids(self, actor: Actor, guild_id: int) -> set[int] | None:
-        """The tournaments the actor runs here (None: every one, as a server admin)."""
-        async with self._ctx.read() as session:
-            return await organized_tournament_ids(session, actor, guild_id)
-
-    async def staff(self, tournament_id: int, guild_id: int | None = None) -> StaffView:
-        """The owner and the co-organizers of a tournament."""
-        async with self._ctx.read() as session:
-            row = await session.get(Tournament, tournament_id)
-            check_found(row, guild_id)
-            assert row is not None
-            ids = await session.scalars(
-                select(TournamentStaff.user_id)
-                .where(TournamentStaff.tournament_id == row.id)
-                .order_by(TournamentStaff.id)
-            )
-            return StaffView(row.id, row.name, row.created_by, tuple(ids.all()))
-
-    async def add_co_organizer(self, actor: Actor, tournament_id: int, user_id: int) -> StaffView:
-        """The owner (or a server admin) names a co-organizer of this one tournament."""
-        async with self._ctx.unit_of_work() as uow:
-            row = await uow.session.get(Tournament, tournament_id, with_for_update=True)
-            check_found(row, actor.guild_id)
-            assert row is not None
-            await require_tournament_owner(uow.session, actor, row)
-            if user_id == row.created_by:
-                raise Conflict(
-                    msg(
-                        "{user} owns {name} already, so they need no co-organizer place.",
-                        user=User(user_id),
-                        name=row.name,
-                    )
-                )
-            if await self._staff_row(uow, row.id, user_id) is not None:
-                raise Conflict(
-                    msg(
-                        "{user} already co-organizes {name}; nothing changed.",
-                        user=User(user_id),
-                        name=row.name,
-                    )
-                )
-            uow.session.add(
-                TournamentStaff(
-                    tournament_id=row.id,
-                    guild_id=row.guild_id,
-                    user_id=user_id,
-                    added_by=actor.user_id,
-                    created_at=uow.clock.now(),
-                )
-            )
-            await uow.session.flush()
-            self._staff_changed(uow, actor, row, user_id, added=True)
-        return await self.staff(tournament_id)
-
-    async def remove_co_organizer(
-        self, actor: Actor, tournament_id: int, user_id: int
-    ) -> StaffView:
-        async with self._ctx.unit_of_work() as uow:
-            row = await uow.session.get(Tournament, tournament_id, with_for_update=True)
-            check_found(row, actor.guild_id)
-            assert row is not None
-            await require_tournament_owner(uow.session, actor, row)
-            staffed = await self._staff_row(uow, row.id, user_id)
-            if staffed is None:
-                raise NotFound(
-                    msg(
-                        "{user} is not a co-organizer of {name}; nothing changed.",
-                        user=User(user_id),
-                        name=row.name,
-                    )
-                )
-            await uow.session.delete(staffed)
-            await uow.session.flush()
-            self._staff_changed(uow, actor, row, user_id, added=False)
-        return await self.staff(tournament_id)
-
-    async def _staff_row(
-        self, uow: UnitOfWork, tournament_id: int, user_id: int
-    ) -> TournamentStaff | None:
-        return await uow.session.scalar(
-            select(TournamentStaff).where(
-                TournamentStaff.tournament_id == tournament_id,
-                TournamentStaff.user_id == user_id,
-            )
-        )
-
-    def _staff_changed(
-        self, uow: UnitOfWork, actor: Actor, row: Tournament, user_id: int, *, added: bool
-    ) -> None:
-        uow.audit(
-            guild_id=row.guild_id,
-            actor_id=actor.user_id,
-            action="tournament.staff_add" if added else "tournament.staff_remove",
-            target_type="tournament",
-            target_id=row.id,
-            before=None if added else {"co_organizer": user_id},
-            after={"co_organizer": user_id} if added else None,
-        )
-        uow.emit(
-            TournamentStaffChanged(
-                guild_id=row.guild_id,
-                tournament_id=row.id,
-                name=row.name,
-                user_id=user_id,
-                added=added,
-                actor_id=actor.user_id,
-            )
-        )
 
 
 __all__ = [
