@@ -18,8 +18,8 @@ from discord import app_commands
 
 from cogs._interactions import actor_of, services_of
 from engine.kernel.errors import DomainError, NotFound
-from engine.kernel.numbers import row_id
 from engine.kernel.text import msg
+from engine.kernel.typed import row_id
 from storage.models.enums import TournamentStatus
 
 _STATUS_LABELS = {

@@ -21,7 +21,7 @@ from cogs._interactions import ORGANIZER_EXTRA, actor_of, services_of
 from cogs._safe import user_text
 from engine.brackets import BracketAdminService, SeedEntry
 from engine.kernel.errors import InvalidInput
-from engine.kernel.numbers import ascii_digits
+from engine.kernel.typed import ascii_digits
 from engine.render import RenderedImage
 
 FILES_PER_MESSAGE = 10  # Discord's limit of attachments on one message

@@ -21,7 +21,7 @@ from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload,
 from cogs._members import ServerMember
 from cogs._safe import user_text
 from engine.kernel.errors import InvalidInput
-from engine.kernel.numbers import ascii_digits
+from engine.kernel.typed import ascii_digits
 from engine.matchday import (
     MatchLobby,
     OverrideOutcome,

@@ -21,9 +21,9 @@ from engine.brackets import BracketAdminService, BracketService, PictureService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService, LanguageService
 from engine.kernel.clock import Clock
+from engine.kernel.events import Reactions
 from engine.kernel.offload import RenderExecutor
 from engine.kernel.outbox import OutboxDispatcher
-from engine.kernel.reactions import Reactions
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES

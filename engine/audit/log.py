@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, delete, or_, select
 
 from engine.guilds import require_guild_organizer
 from engine.kernel.actors import Actor
-from engine.kernel.days import parse_day
 from engine.kernel.errors import InvalidInput
 from engine.kernel.exports import csv_bytes
 from engine.kernel.text import msg
 from engine.kernel.timers import TimerService, cancel_timers, schedule_timer
+from engine.kernel.typed import parse_day
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import AuditEntry, GuildSettings
 

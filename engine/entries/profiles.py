@@ -19,8 +19,8 @@ from engine.entries.events import ManualRankSet, ProfileUpdated
 from engine.guilds import require_guild_organizer
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput, NotFound
-from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, Text, User, msg
+from engine.kernel.typed import row_id
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import Game, PlayerProfile, Ranking, Team
 

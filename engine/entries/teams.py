@@ -43,8 +43,8 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, User, msg
+from engine.kernel.typed import row_id
 from engine.kernel.uow import ServiceContext
 from storage.models import Team, TeamInvite, TeamMember
 from storage.models.enums import InviteStatus, TeamRole

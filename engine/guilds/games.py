@@ -12,8 +12,8 @@ from engine.guilds.access import require_guild_organizer
 from engine.guilds.events import GameAdded
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.numbers import row_id
 from engine.kernel.text import Command, msg
+from engine.kernel.typed import row_id
 from engine.kernel.uow import ServiceContext
 from storage.models import Game
 from storage.models.enums import ResultType

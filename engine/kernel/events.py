@@ -4,14 +4,30 @@ Services emit them inside their transaction (they land in the outbox table); aft
 commit the dispatcher hands them to subscribers (Discord notifier, dashboard live feed,
 audit/analytics). Every event is a frozen dataclass of JSON-safe fields so that it can be
 stored and rebuilt exactly; ``event_type`` is its stable name in the outbox.
+
+In-transaction reactions (:class:`Reactions`, below) are how a lower domain lets a higher
+one act in its transaction. The domain order (docs/architecture.md) lets ``tournaments`` know nothing of ``money``, yet
+cancelling a tournament must refund every fee in the same transaction, and a bracket that
+just finished must complete the tournament (placings, prizes) before its commit. The lower
+domain names the moment as a frozen dataclass and calls ``await uow.react(moment)``; the
+composition root (``engine.services``) registers the higher domain's handler for that
+moment's type with :meth:`Reactions.on`.
+
+Unlike a domain event (delivered after the commit, at least once, maybe by another
+process), a reaction runs now, inside the caller's transaction, exactly once, in the
+order the handlers were registered; if it raises, everything rolls back together.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+if TYPE_CHECKING:
+    from engine.kernel.uow import UnitOfWork
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
 
@@ -55,3 +71,26 @@ def event_from_row(event_type: str, payload: dict[str, Any]) -> DomainEvent:
 
 def registered_event_types() -> dict[str, type[DomainEvent]]:
     return dict(_REGISTRY)
+
+
+# --- in-transaction reactions -------------------------------------------------------
+
+M = TypeVar("M")
+Handler = Callable[["UnitOfWork", Any], Awaitable[Any]]
+
+
+class Reactions:
+    """Handlers per moment type; one registry per service context."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+
+    def on(self, moment: type[M], handler: Callable[[UnitOfWork, M], Awaitable[Any]]) -> None:
+        self._handlers[moment].append(handler)
+
+    def handles(self, moment: type) -> bool:
+        return bool(self._handlers.get(moment))
+
+    async def run(self, uow: UnitOfWork, moment: object) -> list[Any]:
+        """Run every handler of ``type(moment)`` in order; their results, in that order."""
+        return [await handler(uow, moment) for handler in self._handlers.get(type(moment), ())]

@@ -20,9 +20,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.clock import Clock, SystemClock
-from engine.kernel.events import DomainEvent
+from engine.kernel.events import DomainEvent, Reactions
 from engine.kernel.offload import RenderExecutor
-from engine.kernel.reactions import Reactions
 from engine.kernel.uploads import DEFAULT_MAX_UPLOAD_BYTES, Uploads
 from storage.db import Database
 from storage.files import FileStore
@@ -61,7 +60,7 @@ class UnitOfWork:
 
     async def react(self, moment: object) -> list[Any]:
         """Let the domains registered for ``moment`` act in this transaction (see
-        :mod:`engine.kernel.reactions`); returns their results in registration order."""
+        :mod:`engine.kernel.events`); returns their results in registration order."""
         return await self.reactions.run(self, moment)
 
     def emit(self, event: DomainEvent) -> None:

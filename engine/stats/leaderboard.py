@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.entries import START_RATING
 from engine.kernel.actors import Actor
-from engine.kernel.days import parse_day
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import msg
+from engine.kernel.typed import parse_day
 from engine.kernel.uow import ServiceContext
 from engine.stats._common import (
     PROVISIONAL_MATCHES,

@@ -1,4 +1,4 @@
-"""Reaction moments of a tournament's lifecycle (see :mod:`engine.kernel.reactions`).
+"""Reaction moments of a tournament's lifecycle (see :mod:`engine.kernel.events`).
 
 The tournament domain sits below entries and money in the domain order; these are the
 moments where those domains must act in the same transaction. The composition root

@@ -21,8 +21,8 @@ from engine.formats import FORMATS
 from engine.formats.errors import InvalidOptions
 from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
-from engine.kernel.numbers import ascii_digits
 from engine.kernel.text import Command, msg
+from engine.kernel.typed import ascii_digits
 from engine.tournaments.rules import (
     ALL_OPTION_KEYS,
     FORMAT_OPTION_KEYS,

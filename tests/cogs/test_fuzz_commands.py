@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from engine.kernel.metrics import METRICS
-from engine.kernel.numbers import ascii_digits, row_id
+from engine.kernel.typed import ascii_digits, row_id
 from storage.models.base import Base
 from testkit.fakediscord import AttachmentInput, Member
 from testkit.fakediscord.state import Message
