@@ -99,7 +99,7 @@ async def badge_awarded(notifier: Notifier, event: BadgeAwarded) -> None:
     await notifier.dm(
         event.user_id,
         f"🏅 You earned {names} in **{user_text(tournament.name)}**"
-        f"{notifier.where(event.guild_id)}! See your badges and the next ones with "
+        f"{await notifier.where(event.guild_id)}! See your badges and the next ones with "
         "/stats player.",
     )
 
@@ -307,7 +307,7 @@ async def prize_paid(notifier: Notifier, event: PrizePaid) -> None:
         await notifier.dm(
             user_id,
             f"💸 Your prize for place #{event.place} in **{user_text(event.tournament_name)}**"
-            f"{notifier.where(event.guild_id)} ({event.amount_text}) was paid by "
+            f"{await notifier.where(event.guild_id)} ({event.amount_text}) was paid by "
             f"{user_text(event.method)}, reference `{user_text(event.reference)}`. If it has "
             "not arrived, reply to an organizer with that reference.",
         )

@@ -50,7 +50,7 @@ async def remind_players(notifier: Notifier, event: MatchStartingSoon) -> None:
     for user_id in event.dm_user_ids:
         await notifier.dm(
             user_id,
-            f"⏰ Your match {event.code}{notifier.where(event.guild_id)} starts "
+            f"⏰ Your match {event.code}{await notifier.where(event.guild_id)} starts "
             f"{when_text(event.starts_at)}. (Turn these messages off with /match reminders.)",
         )
 

@@ -6,12 +6,12 @@ audit/analytics). Every event is a frozen dataclass of JSON-safe fields so that 
 stored and rebuilt exactly; ``event_type`` is its stable name in the outbox.
 
 In-transaction reactions (:class:`Reactions`, below) are how a lower domain lets a higher
-one act in its transaction. The domain order (docs/architecture.md) lets ``tournaments`` know nothing of ``money``, yet
-cancelling a tournament must refund every fee in the same transaction, and a bracket that
-just finished must complete the tournament (placings, prizes) before its commit. The lower
-domain names the moment as a frozen dataclass and calls ``await uow.react(moment)``; the
-composition root (``engine.services``) registers the higher domain's handler for that
-moment's type with :meth:`Reactions.on`.
+one act in its transaction. The domain order (docs/architecture.md) lets ``tournaments``
+know nothing of ``money``, yet cancelling a tournament must refund every fee in the same
+transaction, and a bracket that just finished must complete the tournament (placings,
+prizes) before its commit. The lower domain names the moment as a frozen dataclass and
+calls ``await uow.react(moment)``; the composition root (``engine.services``) registers
+the higher domain's handler for that moment's type with :meth:`Reactions.on`.
 
 Unlike a domain event (delivered after the commit, at least once, maybe by another
 process), a reaction runs now, inside the caller's transaction, exactly once, in the

@@ -36,7 +36,7 @@ from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._access import lock_match, side_of_user
 from engine.matchday.checkin import match_member_ids
 from engine.matchday.schedule_events import MatchRescheduleDecided, MatchRescheduleProposed
-from engine.tournaments import may_organize, parse_local_time
+from engine.tournaments import parse_local_time, require_tournament_organizer
 from storage.models import GuildSettings, MatchReschedule, MatchRow, Tournament
 
 RESCHEDULE_EXPIRY_TIMER = "match.reschedule_expiry"
@@ -218,13 +218,7 @@ class RescheduleService:
                     )
                 )
             tournament, row = await lock_match(uow, match_id)
-            if not await may_organize(uow.session, actor, row.tournament_id):
-                raise PermissionDenied(
-                    msg(
-                        "Only organizers can set a match's time: it needs the organizer role "
-                        "or the Manage Server permission."
-                    )
-                )
+            await require_tournament_organizer(uow.session, actor, row.tournament_id)
             now = uow.clock.now()
             new_time = parse_match_time(when, await _timezone(uow, row.guild_id), now)
             if row.status not in WAITING and row.status != MatchState.SCHEDULED:

@@ -23,14 +23,14 @@ from engine.brackets import (
     plan_match_timers,
 )
 from engine.kernel.actors import Actor
-from engine.kernel.errors import Conflict, NotFound, PermissionDenied
+from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.text import Command, msg
 from engine.kernel.timers import TimerService, cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.matchday._access import MatchLobby, load_lobby, lock_match
 from engine.matchday.checkin import match_member_ids
 from engine.matchday.schedule_events import MatchResultOverdue, MatchStartingSoon
-from engine.tournaments import may_organize
+from engine.tournaments import require_tournament_organizer
 from storage.models import MatchReminderOptIn, MatchRow, Tournament
 
 
@@ -55,13 +55,7 @@ class MatchScheduleService:
         """An organizer starts a match now: it goes LIVE, check-in or not."""
         async with self._ctx.unit_of_work() as uow:
             tournament, row = await lock_match(uow, match_id)
-            if not await may_organize(uow.session, actor, row.tournament_id):
-                raise PermissionDenied(
-                    msg(
-                        "Only organizers can start a match by hand: it needs the organizer "
-                        "role or the Manage Server permission."
-                    )
-                )
+            await require_tournament_organizer(uow.session, actor, row.tournament_id)
             if row.status not in WAITING:
                 raise Conflict(
                     msg(
@@ -112,14 +106,7 @@ class MatchScheduleService:
             row = await session.get(MatchRow, match_id)
             if row is None:
                 raise NotFound(msg("That match does not exist any more."))
-            if not await may_organize(session, actor, row.tournament_id):
-                raise PermissionDenied(
-                    msg(
-                        "Only organizers can decide match {code}: it needs the organizer "
-                        "role or the Manage Server permission.",
-                        code=row.code,
-                    )
-                )
+            await require_tournament_organizer(session, actor, row.tournament_id)
             return await load_lobby(session, row)
 
     async def set_reminder_dms(self, actor: Actor, guild_id: int, wanted: bool) -> bool:
