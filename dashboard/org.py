@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -290,3 +291,197 @@ async def disputes_page(request: web.Request) -> web.Response:
     guild_id, actor = await organizer(request, session)
     disputes = await state(request).hooks.disputes.open_disputes(actor, guild_id)
     return page(request, "org_disputes.html", session, guild_id, disputes=disputes)
+
+
+# -- bulk payment review --------------------------------------------------------------------
+
+
+@routes.post("/org/payments/bulk")
+async def decide_many(request: web.Request) -> web.Response:
+    """The checkboxes of the payment queue: approve or reject the ticked proofs, each one
+    its own decision through the payment service (a second submit changes nothing)."""
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    form = await checked_form(request, session)
+    decision = str(form.get("decision", ""))
+    ids = [int(v) for v in _all(form, "payment") if is_number(v, 18)]
+    st = state(request)
+    try:
+        outcome = await st.services.payments.review_many(
+            actor, ids, decision, str(form.get("reason", ""))
+        )
+    except DomainError as error:
+        status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
+        context = await _payments(st, actor, guild_id)
+        return page(
+            request,
+            "org_payments.html",
+            session,
+            guild_id,
+            status=status,
+            notice=None,
+            error=web_text(error.text),
+            **context,
+        )
+    verb = "approved" if decision == "approve" else "rejected"
+    notice = f"{len(outcome.decided)} payment(s) {verb}; each player gets a DM."
+    if outcome.refused:
+        notice += " Left alone: " + "; ".join(
+            f"#{pid}: {web_text(text)}" for pid, text in outcome.refused
+        )
+    context = await _payments(st, actor, guild_id)
+    return page(
+        request, "org_payments.html", session, guild_id, notice=notice, error=None, **context
+    )
+
+
+def _all(form: Mapping[str, Any], key: str) -> list[str]:
+    getall = getattr(form, "getall", None)
+    values = getall(key, []) if getall is not None else [form.get(key)]
+    return [v for v in values if isinstance(v, str)]
+
+
+# -- tournaments and their participants ----------------------------------------------------
+
+
+ENTRY_DONE = {
+    "prize": "The prize of {name} is marked paid; the winner gets a DM.",
+    "remove": "The entry of {name} was removed; the player gets a DM with your reason.",
+    "reject": "The registration of {name} was rejected; the player gets a DM with your reason.",
+    "promote": "{name} moved up from the waitlist and gets a DM.",
+}
+
+
+@routes.get("/org/tournaments")
+async def tournaments_page(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    services = state(request).services
+    organized = await services.tournaments.organized_ids(actor, guild_id)
+    views = await services.tournaments.search(guild_id, limit=200)
+    mine = [v for v in views if organized is None or v.id in organized]
+    return page(request, "org_tournaments.html", session, guild_id, tournaments=mine)
+
+
+def _tournament_id(request: web.Request) -> int:
+    raw = request.match_info["tournament_id"]
+    if not is_number(raw, 18):
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
+async def _participants_page(
+    request: web.Request,
+    session: DashboardSession,
+    guild_id: int,
+    actor: Actor,
+    tournament_id: int,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    error: str | None = None,
+) -> web.Response:
+    services = state(request).services
+    report = await services.roster.participants(actor, tournament_id)
+    prizes = await services.prizes.prizes(tournament_id, guild_id)
+    return page(
+        request,
+        "org_participants.html",
+        session,
+        guild_id,
+        status=status,
+        report=report,
+        prizes=prizes,
+        notice=notice,
+        error=error,
+        active={"awaiting_payment", "payment_review", "confirmed", "waitlisted"},
+    )
+
+
+@routes.get(r"/org/t/{tournament_id}/participants")
+async def participants_page(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    tournament_id = _tournament_id(request)
+    done, name = request.query.get("done", ""), request.query.get("name", "")
+    notice = ENTRY_DONE[done].format(name=name[:64]) if done in ENTRY_DONE else None
+    return await _participants_page(request, session, guild_id, actor, tournament_id, notice=notice)
+
+
+@routes.get(r"/org/t/{tournament_id}/participants.csv")
+async def participants_csv(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    _, actor = await organizer(request, session)
+    filename, data = await state(request).services.roster.participants_csv(
+        actor, _tournament_id(request)
+    )
+    return web.Response(
+        body=data,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@routes.post(r"/org/t/{tournament_id}/entries/{entry_id:\d{1,18}}/{action:remove|reject|promote}")
+async def entry_action(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    form = await checked_form(request, session)
+    tournament_id = _tournament_id(request)
+    entry_id, action = int(request.match_info["entry_id"]), request.match_info["action"]
+    registration = state(request).services.registration
+    try:
+        if action == "promote":
+            view = await registration.promote(actor, entry_id)
+        else:
+            released = await registration.remove_entry(
+                actor, entry_id, str(form.get("reason", "")), reject=action == "reject"
+            )
+            view = released.registration
+    except DomainError as error:
+        status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
+        if isinstance(error, PermissionDenied):
+            raise
+        return await _participants_page(
+            request,
+            session,
+            guild_id,
+            actor,
+            tournament_id,
+            status=status,
+            error=web_text(error.text),
+        )
+    query = urlencode({"g": guild_id, "done": action, "name": view.display_name})
+    raise web.HTTPSeeOther(f"/org/t/{tournament_id}/participants?{query}")
+
+
+@routes.post(r"/org/t/{tournament_id}/prizes/{entry_id:\d{1,18}}/paid")
+async def prize_paid(request: web.Request) -> web.Response:
+    session = await current_session(request)
+    guild_id, actor = await organizer(request, session)
+    form = await checked_form(request, session)
+    tournament_id = _tournament_id(request)
+    try:
+        prize = await state(request).services.prizes.mark_paid(
+            actor,
+            tournament_id,
+            int(request.match_info["entry_id"]),
+            method=str(form.get("method", "")),
+            reference=str(form.get("reference", "")),
+        )
+    except DomainError as error:
+        if isinstance(error, PermissionDenied):
+            raise
+        status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
+        return await _participants_page(
+            request,
+            session,
+            guild_id,
+            actor,
+            tournament_id,
+            status=status,
+            error=web_text(error.text),
+        )
+    query = urlencode({"g": guild_id, "done": "prize", "name": prize.display_name})
+    raise web.HTTPSeeOther(f"/org/t/{tournament_id}/participants?{query}")

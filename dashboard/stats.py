@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from dashboard.org import current_session, organizer, page
+from dashboard.org import AUDIT_CLOSED, current_session, organizer, page
 from dashboard.state import state
 from dashboard.text import web_text
 from engine.audit import AuditFilter
-from engine.kernel.errors import InvalidInput
+from engine.kernel.actors import Actor
+from engine.kernel.errors import InvalidInput, PermissionDenied
 from engine.site import is_number
 from engine.stats import MIN_ROWS, PROVISIONAL_MATCHES, Board, ExportKind
 
@@ -151,10 +152,18 @@ def _query(guild_id: int, request: web.Request) -> str:
     return urlencode(parts)
 
 
+async def _audit_readers_only(request: web.Request, actor: Actor, guild_id: int) -> None:
+    """The log covers every tournament of the server: its organizers read it, not a
+    co-organizer of one tournament."""
+    if not await state(request).services.guilds.is_guild_organizer(actor, guild_id):
+        raise PermissionDenied(AUDIT_CLOSED)
+
+
 @routes.get("/org/audit")
 async def audit_page(request: web.Request) -> web.Response:
     session = await current_session(request)
     guild_id, actor = await organizer(request, session)
+    await _audit_readers_only(request, actor, guild_id)
     filters, error = await _audit_filter(request, guild_id)
     services = state(request).services
     result = await services.audit.search(
@@ -181,6 +190,7 @@ async def audit_page(request: web.Request) -> web.Response:
 async def audit_csv(request: web.Request) -> web.Response:
     session = await current_session(request)
     guild_id, actor = await organizer(request, session)
+    await _audit_readers_only(request, actor, guild_id)
     filters, _ = await _audit_filter(request, guild_id)
     data, _rows = await state(request).services.audit.export_csv(actor, guild_id, filters)
     return _download(data, f"audit-{guild_id}.csv")

@@ -69,7 +69,7 @@ async def test_a_stranger_s_screenshot_or_evidence_is_refused_before_decoding(
         await arena.scores.report_score(
             stranger, mine=2, theirs=0, match_id=first.id, screenshot=GARBAGE_PNG
         )
-    with pytest.raises(PermissionDenied, match="Only organizers can open a dispute"):
+    with pytest.raises(PermissionDenied, match="Only the organizers of"):
         await arena.disputes.open_dispute(
             stranger,
             reason="no_show",
