@@ -143,7 +143,7 @@ async def test_full_tournament_waitlists_and_promotion_is_dmed(arena: Arena) -> 
     )
     first, second = arena.players
     for member in (first, second):
-        await arena.slash(member, "profile set", {"game": str(game), "ingame_id": f"P{member.id}"})
+        await arena.ask(member, "profile set", {"game": str(game), "ingame_id": f"P{member.id}"})
 
     paid = await arena.ask(first, "register", {"tournament": str(tid)})
     assert "/pay" in paid.embeds[0]["description"]
@@ -172,7 +172,7 @@ async def test_full_tournament_waitlists_and_promotion_is_dmed(arena: Arena) -> 
 
     # Someone deletes the roster: the next change posts it again, once.
     await arena.env.fake.messages.delete(roster)
-    await arena.slash(first, "register", {"tournament": str(tid)})
+    await arena.ask(first, "register", {"tournament": str(tid)})
     again = await roster_showing(arena, "Winter Cup", "Waitlist (1): player1")
     assert again.id != roster.id and len(rosters(arena, "Winter Cup")) == 1
     await arena.env.settle()
