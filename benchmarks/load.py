@@ -239,6 +239,9 @@ class Cup:
                 "format": "single_elim",
                 "type": "solo",
                 "max_participants": self.size,
+                # Reports straight from READY: the load is the report and the confirmation,
+                # not a check-in round before them (the default is 15 minutes).
+                "match_checkin": 0,
             },
         )
         [view] = await services.tournaments.search(self.guild.id, name)
