@@ -292,19 +292,7 @@ async def promote_waitlist(uow: UnitOfWork, tournament_id: int) -> builtins.list
         target = status_with_slot(tournament, registration.fee_waived_reason)
         await _move(uow, registration.id, (RegistrationStatus.WAITLISTED,), target, None)
         view = await load_view(uow.session, registration.id)
-        uow.emit(
-            WaitlistPromoted(
-                guild_id=view.guild_id,
-                registration_id=view.id,
-                tournament_id=view.tournament_id,
-                tournament_name=view.tournament_name,
-                user_id=view.user_id,
-                team_id=view.team_id,
-                display_name=view.display_name,
-                status=target.value,
-                member_ids=list(view.member_ids),
-            )
-        )
+        uow.emit(_promoted(view, target))
         promoted.append(view)
     return promoted
 
@@ -465,17 +453,20 @@ async def promote_by_hand(
         before={"status": RegistrationStatus.WAITLISTED.value},
         after={"status": target.value, "reason": reason, "by_hand": True},
     )
-    uow.emit(
-        WaitlistPromoted(
-            guild_id=view.guild_id,
-            registration_id=view.id,
-            tournament_id=view.tournament_id,
-            tournament_name=view.tournament_name,
-            user_id=view.user_id,
-            team_id=view.team_id,
-            display_name=view.display_name,
-            status=target.value,
-            member_ids=list(view.member_ids),
-        )
-    )
+    uow.emit(_promoted(view, target))
     return view
+
+
+def _promoted(view: RegistrationView, target: RegistrationStatus) -> WaitlistPromoted:
+    """The event of a waitlisted entry moved up, by the waitlist or by an organizer."""
+    return WaitlistPromoted(
+        guild_id=view.guild_id,
+        registration_id=view.id,
+        tournament_id=view.tournament_id,
+        tournament_name=view.tournament_name,
+        user_id=view.user_id,
+        team_id=view.team_id,
+        display_name=view.display_name,
+        status=target.value,
+        member_ids=list(view.member_ids),
+    )
