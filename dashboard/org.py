@@ -224,6 +224,28 @@ async def payments_live_part(request: web.Request) -> web.Response:
     return page(request, "_payments_live.html", session, guild_id, **context)
 
 
+async def _payments_refused(
+    request: web.Request,
+    session: DashboardSession,
+    actor: Actor,
+    guild_id: int,
+    error: DomainError,
+) -> web.Response:
+    """The payment queue again, with the refusal on top (nothing was decided)."""
+    status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
+    context = await _payments(state(request), actor, guild_id)
+    return page(
+        request,
+        "org_payments.html",
+        session,
+        guild_id,
+        status=status,
+        notice=None,
+        error=web_text(error.text),
+        **context,
+    )
+
+
 @routes.post(r"/org/payments/{payment_id:\d{1,18}}/{decision:approve|reject|refund|refund-sent}")
 async def decide(request: web.Request) -> web.Response:
     session = await current_session(request)
@@ -242,18 +264,7 @@ async def decide(request: web.Request) -> web.Response:
         else:
             await payments.mark_refund_sent(actor, payment_id, reason)
     except DomainError as error:
-        status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
-        context = await _payments(state(request), actor, guild_id)
-        return page(
-            request,
-            "org_payments.html",
-            session,
-            guild_id,
-            status=status,
-            notice=None,
-            error=web_text(error.text),
-            **context,
-        )
+        return await _payments_refused(request, session, actor, guild_id, error)
     raise web.HTTPSeeOther(f"/org/payments?g={guild_id}&done={decision}&p={payment_id}")
 
 
@@ -311,18 +322,7 @@ async def decide_many(request: web.Request) -> web.Response:
             actor, ids, decision, str(form.get("reason", ""))
         )
     except DomainError as error:
-        status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
-        context = await _payments(st, actor, guild_id)
-        return page(
-            request,
-            "org_payments.html",
-            session,
-            guild_id,
-            status=status,
-            notice=None,
-            error=web_text(error.text),
-            **context,
-        )
+        return await _payments_refused(request, session, actor, guild_id, error)
     verb = "approved" if decision == "approve" else "rejected"
     notice = f"{len(outcome.decided)} payment(s) {verb}; each player gets a DM."
     if outcome.refused:
