@@ -7,6 +7,9 @@ bracket into a ``TournamentView``.
 from engine.render.bracket import bracket_image_count, render_bracket, render_standings
 from engine.render.cache import BracketImageCache, bracket_image_cache
 from engine.render.certificate import (
+    CERTIFICATE_DESIGNS,
+    DEFAULT_CERTIFICATE_DESIGN,
+    CertificateBrand,
     CertificateData,
     CertificateWords,
     Placement,
@@ -44,6 +47,9 @@ from engine.render.stats import (
 )
 
 __all__ = [
+    "CERTIFICATE_DESIGNS",
+    "DEFAULT_CERTIFICATE_DESIGN",
+    "CertificateBrand",
     "BoardLine",
     "BoardPicture",
     "BracketImageCache",

@@ -23,6 +23,7 @@ from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
 from engine.kernel.text import Command, msg
 from engine.kernel.typed import ascii_digits
+from engine.render import CERTIFICATE_DESIGNS
 from engine.tournaments.rules import (
     ALL_OPTION_KEYS,
     FORMAT_OPTION_KEYS,
@@ -302,6 +303,11 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
         ),
         EditableField(
             "is_public", "Shown on the public dashboard", lambda t, _: parse_bool(t, "Public")
+        ),
+        EditableField(
+            "certificate_design",
+            lambda: "Certificate design: " + ", ".join(CERTIFICATE_DESIGNS),
+            lambda t, _: t.strip().lower(),
         ),
         EditableField(
             "third_place", "Third-place match (single elimination)", _option_value("third_place")

@@ -27,6 +27,7 @@ from engine.formats import (
     format_spec,
 )
 from engine.guilds import GameView
+from engine.render import CERTIFICATE_DESIGNS, DEFAULT_CERTIFICATE_DESIGN
 from engine.kernel.errors import Conflict, InvalidInput
 from engine.kernel.text import Command, msg
 from storage.models.enums import ParticipantType, TournamentStatus
@@ -209,6 +210,7 @@ class TournamentConfig:
     rules: str | None = None
     stream_links: tuple[str, ...] = ()
     is_public: bool = True
+    certificate_design: str = DEFAULT_CERTIFICATE_DESIGN
 
     def to_snapshot(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -268,6 +270,7 @@ def _normalised(config: TournamentConfig) -> TournamentConfig:
         rules=rules,
         reminder_minutes=tuple(sorted(config.reminder_minutes, reverse=True)),
         format_options={k: v for k, v in config.format_options.items() if v is not None},
+        certificate_design=config.certificate_design.strip().lower(),
     )
 
 
@@ -515,6 +518,14 @@ def _check_extras(config: TournamentConfig) -> None:
     if len(config.stream_links) > MAX_LINKS:
         raise InvalidInput(
             msg("A tournament can list at most {max_links} stream links.", max_links=MAX_LINKS)
+        )
+    if config.certificate_design not in CERTIFICATE_DESIGNS:
+        raise InvalidInput(
+            msg(
+                "“{design}” is not a certificate design; pick one of: {designs}.",
+                design=config.certificate_design[:40],
+                designs=", ".join(CERTIFICATE_DESIGNS),
+            )
         )
     for link in config.stream_links:
         parts = urlsplit(link)

@@ -11,6 +11,7 @@ from typing import Any
 from engine.guilds import GameView
 from engine.kernel.errors import InvalidInput
 from engine.kernel.text import msg
+from engine.render import DEFAULT_CERTIFICATE_DESIGN
 from engine.tournaments import rules
 from engine.tournaments.parsing import parse_local_time
 from engine.tournaments.rules import TournamentConfig
@@ -55,6 +56,7 @@ class TournamentDraft:
     rules: str | None = None
     stream_links: Sequence[str] = ()
     is_public: bool = True
+    certificate_design: str = DEFAULT_CERTIFICATE_DESIGN
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class TournamentView:
     rules: str | None
     stream_links: tuple[str, ...]
     is_public: bool
+    certificate_design: str
 
     @property
     def config(self) -> TournamentConfig:

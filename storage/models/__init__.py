@@ -5,6 +5,7 @@ from storage.models.awards import (
     BadgeAward,
     BadgeDefinition,
     Certificate,
+    CertificateBranding,
     CertificateDelivery,
     CertificateSettings,
 )
@@ -39,6 +40,7 @@ from storage.models.tournament import (
     RegistrationField,
     Tournament,
     TournamentStaff,
+    TournamentTemplate,
     TournamentVersion,
 )
 
@@ -49,6 +51,7 @@ __all__ = [
     "Base",
     "BracketState",
     "Certificate",
+    "CertificateBranding",
     "CertificateDelivery",
     "CertificateSettings",
     "DashboardLogin",
@@ -79,6 +82,7 @@ __all__ = [
     "Timer",
     "Tournament",
     "TournamentStaff",
+    "TournamentTemplate",
     "TournamentVersion",
     "UserSettings",
     "Wallet",

@@ -32,6 +32,21 @@ class CertificateSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CertificateBranding(Base):
+    """A server's look for its certificates: logo, accent colour and who signs them.
+    Presentation only: none of it enters a certificate's content hash."""
+
+    __tablename__ = "certificate_branding"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))  # a StoredFile
+    accent: Mapped[str | None] = mapped_column(String(7))  # "#RRGGBB"
+    signer_name: Mapped[str | None] = mapped_column(String(64))
+    signer_title: Mapped[str | None] = mapped_column(String(64))
+    updated_by: Mapped[int] = mapped_column(Snowflake)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Certificate(Base):
     """One issued certificate. The printed fields are stored as printed, and
     ``content_hash`` is the hash of their canonical form at issue time: verification

@@ -82,6 +82,10 @@ class Tournament(Base):
     rules: Mapped[str | None] = mapped_column(Text)
     stream_links: Mapped[list[str]] = mapped_column(JSONType, default=list)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How its certificates look (engine.render.CERTIFICATE_DESIGNS); not part of their hash.
+    certificate_design: Mapped[str] = mapped_column(
+        String(16), default="classic", server_default="classic"
+    )
     status: Mapped[str] = mapped_column(String(24))  # TournamentStatus
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int] = mapped_column(Snowflake)
@@ -138,3 +142,23 @@ class TournamentStaff(Base):
     user_id: Mapped[int] = mapped_column(Snowflake)
     added_by: Mapped[int] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TournamentTemplate(Base):
+    """A server's named tournament configuration (``engine.tournaments.templates``): a
+    versioned JSON snapshot with times kept as offsets from the start, so a template
+    makes a new draft on any date."""
+
+    __tablename__ = "tournament_templates"
+    __table_args__ = (UniqueConstraint("guild_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    name: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    source_tournament_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tournaments.id", ondelete="SET NULL")
+    )
+    created_by: Mapped[int] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
