@@ -19,6 +19,7 @@ from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload,
 from cogs._safe import user_text
 from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
 from cogs.brackets import attach_tournament_commands
+from cogs.templates import attach_clone_command
 from engine.entries import Released
 from engine.money import PAYMENT_METHODS
 from engine.services import Services
@@ -208,6 +209,7 @@ class TournamentCog(commands.Cog):
         self.services = services
         # Match-day organizer commands (seed, swap, start) live with the bracket cog.
         attach_tournament_commands(self.tournament)
+        attach_clone_command(self.tournament)  # /tournament clone (cogs/templates.py)
 
     # ------------------------------------------------------------------ create
     @tournament.command(

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from engine import audit, awards, brackets, entries, matchday, money, tournaments
 from engine.audit import AuditService
-from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService, PrizeService
+from engine.awards import (
+    DEFAULT_PUBLIC_URL,
+    BadgeService,
+    CertificateBrandingService,
+    CertificateService,
+    PrizeService,
+)
 from engine.brackets import BracketAdminService, BracketService, PictureService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService, LanguageService
@@ -43,7 +49,7 @@ from engine.stats import (
     StatsPictures,
     TournamentStatsService,
 )
-from engine.tournaments import TournamentService
+from engine.tournaments import TournamentService, TournamentTemplateService
 from storage.db import Database
 from storage.files import FileStore
 
@@ -80,6 +86,7 @@ class Services:
         self.languages = LanguageService(self.ctx)
         self.games = GameService(self.ctx)
         self.tournaments = TournamentService(self.ctx)
+        self.templates = TournamentTemplateService(self.ctx)
         self.profiles = ProfileService(self.ctx)
         self.teams = TeamService(self.ctx)
         self.registration = RegistrationService(self.ctx)
@@ -91,6 +98,7 @@ class Services:
         self.pictures = PictureService(self.ctx)
         self.bracket_admin = BracketAdminService(self.ctx)
         self.certificates = CertificateService(self.ctx, public_url=public_url)
+        self.certificate_branding = CertificateBrandingService(self.ctx)
         self.badges = BadgeService(self.ctx)
         self.prizes = PrizeService(self.ctx)
         self.scores = ScoreService(self.ctx)
@@ -126,3 +134,5 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
     reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)
     reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)
+    # A clone copies what the domains above own (sponsors: copy_sponsors goes here too).
+    reactions.on(tournaments.TournamentCloning, awards.copy_certificate_settings)

@@ -4,6 +4,12 @@ from engine.awards.badges import (
     Condition,
     EarnedBadge,
 )
+from engine.awards.certificate_branding import (
+    CertificateBrandingService,
+    CertificateBrandingView,
+    copy_certificate_settings,
+    parse_accent,
+)
 from engine.awards.certificate_views import (
     CertificateView,
     PlannedCertificate,
@@ -34,6 +40,8 @@ __all__ = [
     "BadgeAwarded",
     "BadgeService",
     "BadgeView",
+    "CertificateBrandingService",
+    "CertificateBrandingView",
     "CertificateGenerationRequested",
     "CertificateRevoked",
     "CertificateService",
@@ -47,5 +55,7 @@ __all__ = [
     "VerificationStatus",
     "VerificationView",
     "complete_finished_bracket",
+    "copy_certificate_settings",
     "normalize_code",
+    "parse_accent",
 ]

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.awards import certificate_admin
+from engine.awards.certificate_branding import certificate_brand
 from engine.awards.certificate_views import (
     CertificateFile,
     CertificateSettingsView,
@@ -49,7 +50,14 @@ from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.render import CertificateData, Placement, certificate_content_hash, render_certificate
+from engine.render import (
+    DEFAULT_CERTIFICATE_DESIGN,
+    CertificateBrand,
+    CertificateData,
+    Placement,
+    certificate_content_hash,
+    render_certificate,
+)
 from storage.models import (
     BracketState,
     Certificate,
@@ -76,6 +84,8 @@ class _Context:
     game_name: str
     issued_on: date
     language: str
+    design: str = DEFAULT_CERTIFICATE_DESIGN
+    brand: CertificateBrand = dataclasses.field(default_factory=CertificateBrand)
 
 
 class CertificateService(CertificateDeliveries):
@@ -168,6 +178,7 @@ class CertificateService(CertificateDeliveries):
             ended = await session.scalar(
                 select(BracketState.completed_at).where(BracketState.tournament_id == tournament_id)
             )
+            brand = await certificate_brand(self._ctx, session, tournament.guild_id)
         moment = ended or tournament.updated_at
         return _Context(
             guild_id=tournament.guild_id,
@@ -175,6 +186,8 @@ class CertificateService(CertificateDeliveries):
             game_name=game or "",
             issued_on=moment.astimezone(ZoneInfo(zone or "UTC")).date(),
             language=language,
+            design=tournament.certificate_design,
+            brand=brand,
         )
 
     # -- issuing -----------------------------------------------------------------------
@@ -226,6 +239,8 @@ class CertificateService(CertificateDeliveries):
                 verification_code=code,
                 roster=roster,
                 words=certificate_words(shared.language, item.kind, issued_on),
+                design=shared.design,
+                brand=shared.brand,
             )
             digest = certificate_content_hash(data)
             if existing is not None and await self._up_to_date(existing, digest):
@@ -381,11 +396,14 @@ class CertificateService(CertificateDeliveries):
         sha256 = view.file_sha256
         if sha256 is not None and await asyncio.to_thread(self._ctx.files.exists, sha256):
             return await asyncio.to_thread(self._ctx.files.read, sha256)
-        # The file store was wiped or moved: the same fields render the same bytes.
+        # The file store was wiped or moved: the same fields render the same bytes, in
+        # the tournament's design and the server's branding as they are now.
+        shared = await self._shared(view.tournament_id)
         data = certificate_data(view)
         words = certificate_words(language, data.placement, data.issued_on)
         return await self._ctx.render.run(
-            render_certificate, dataclasses.replace(data, words=words)
+            render_certificate,
+            dataclasses.replace(data, words=words, design=shared.design, brand=shared.brand),
         )
 
     # -- players -----------------------------------------------------------------------

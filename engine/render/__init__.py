@@ -49,10 +49,10 @@ from engine.render.stats import (
 __all__ = [
     "CERTIFICATE_DESIGNS",
     "DEFAULT_CERTIFICATE_DESIGN",
-    "CertificateBrand",
     "BoardLine",
     "BoardPicture",
     "BracketImageCache",
+    "CertificateBrand",
     "CertificateData",
     "CertificateWords",
     "EliminationSection",

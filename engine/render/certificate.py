@@ -429,8 +429,7 @@ def _paint_qr(
     left: float,
     bottom: float,
     size: float = 88.0,
-    caption: Color = INK,
-    url: Color = MUTED,
+    text_width: float = 200.0,
 ) -> None:
     """Dark modules on whatever light ground is under them (the page or a white card)."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
@@ -454,8 +453,8 @@ def _paint_qr(
             pdf.rect(left + start * module, y, (col - start) * module, module, stroke=0, fill=1)
     center = left + size / 2
     verify = f"{data.words.verify}{data.verification_code}"
-    text.centred(center, bottom - 12, verify, 9, caption, bold=True, max_width=size + 60)
-    text.centred(center, bottom - 23, data.verification_url, 6.5, url, max_width=size + 60)
+    text.centred(center, bottom - 12, verify, 9, INK, bold=True, max_width=text_width)
+    text.centred(center, bottom - 23, data.verification_url, 6.5, MUTED, max_width=text_width)
 
 
 # ------------------------------------------------------------------------------ classic
@@ -547,7 +546,7 @@ def _paint_modern(pdf: Canvas, text: PdfText, data: CertificateData) -> None:
 
     pdf.setFillColor(WHITE)
     pdf.roundRect(middle - 78, 44, 156, 170, 8, stroke=0, fill=1)
-    _paint_qr(pdf, text, data, middle - 52, 92, size=104)
+    _paint_qr(pdf, text, data, middle - 52, 92, size=104, text_width=148)
 
     # Beside the band.
     left = band + 46

@@ -11,6 +11,7 @@ from engine.tournaments.access import (
 from engine.tournaments.events import (
     RegistrationClosingSoon,
     TournamentAutoStartFailed,
+    TournamentCloned,
     TournamentStaffChanged,
     TournamentStatusChanged,
 )
@@ -29,6 +30,7 @@ from engine.tournaments.moments import (
     MatchScheduleChanged,
     SlotsAdded,
     TournamentCancelling,
+    TournamentCloning,
 )
 from engine.tournaments.parsing import (
     EDITABLE_FIELDS,
@@ -62,6 +64,11 @@ from engine.tournaments.status import (
     apply_status_change,
     lock_tournament,
 )
+from engine.tournaments.templates import (
+    ClonedTournament,
+    TemplateView,
+    TournamentTemplateService,
+)
 from engine.tournaments.timers import (
     lock_tournament_of_timer,
     register_timers,
@@ -87,6 +94,7 @@ __all__ = [
     "START",
     "STATUS_NAMES",
     "TRANSITIONS",
+    "ClonedTournament",
     "EntryFeeWaived",
     "FieldSpec",
     "FieldView",
@@ -95,15 +103,19 @@ __all__ = [
     "SlotsAdded",
     "StaffRole",
     "StaffView",
+    "TemplateView",
     "TournamentAutoStartFailed",
     "TournamentCancelling",
     "TournamentChange",
+    "TournamentCloned",
+    "TournamentCloning",
     "TournamentConfig",
     "TournamentDraft",
     "TournamentService",
     "TournamentStaffChanged",
     "TournamentStatusChanged",
     "TournamentSummary",
+    "TournamentTemplateService",
     "TournamentView",
     "VersionView",
     "apply_status_change",

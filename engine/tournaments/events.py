@@ -86,3 +86,16 @@ class TournamentStaffChanged(DomainEvent):
     user_id: int
     added: bool
     actor_id: int
+
+
+@domain_event("tournament.cloned")
+@dataclass(frozen=True, kw_only=True)
+class TournamentCloned(DomainEvent):
+    """A new draft copied from another tournament (``source_tournament_id``) or from a
+    saved template (``template_id``; the tournament it was saved from, when it still
+    exists, is the source)."""
+
+    source_tournament_id: int | None
+    tournament_id: int
+    template_id: int | None = None
+    actor_id: int | None = None

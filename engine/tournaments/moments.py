@@ -41,3 +41,14 @@ class MatchScheduleChanged:
     ``engine.brackets`` gives every unfinished match its new time and moves its timers."""
 
     tournament_id: int
+
+
+@dataclass(frozen=True)
+class TournamentCloning:
+    """A new draft was just made from ``source_tournament_id`` (``/tournament clone``):
+    the domains above copy what they own of its configuration in the same transaction
+    (awards: certificate settings; sponsors: its sponsors)."""
+
+    guild_id: int
+    source_tournament_id: int
+    tournament_id: int

@@ -27,9 +27,9 @@ from engine.formats import (
     format_spec,
 )
 from engine.guilds import GameView
-from engine.render import CERTIFICATE_DESIGNS, DEFAULT_CERTIFICATE_DESIGN
 from engine.kernel.errors import Conflict, InvalidInput
 from engine.kernel.text import Command, msg
+from engine.render import CERTIFICATE_DESIGNS, DEFAULT_CERTIFICATE_DESIGN
 from storage.models.enums import ParticipantType, TournamentStatus
 
 S = TournamentStatus
