@@ -17,7 +17,10 @@ from storage.models import (
     Tournament,
     TournamentStaff,
 )
-from tests.engine.services.test_tournaments import World, world  # noqa: F401
+from tests.engine.services import test_tournaments
+from tests.engine.services.test_tournaments import World
+
+world = test_tournaments.world  # the same server, organizer and games as those tests
 
 DHAKA = timedelta(hours=6)
 
