@@ -12,13 +12,22 @@ from collections import Counter
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply
 from cogs._members import ServerMember
 from cogs._safe import user_text
-from engine.awards import BadgeView, Condition, EarnedBadge, VerificationStatus, VerificationView
+from engine.awards import (
+    BadgeView,
+    CertificateBrandingView,
+    Condition,
+    EarnedBadge,
+    VerificationStatus,
+    VerificationView,
+)
+from engine.kernel.text import Command, Message, msg
 from engine.services import Services
 
 CONDITION_CHOICES = [
@@ -29,6 +38,11 @@ CONDITION_CHOICES = [
     app_commands.Choice(name="Wins every match it plays", value=Condition.UNDEFEATED.value),
     app_commands.Choice(name="Wins double elim from losers", value=Condition.COMEBACK.value),
     app_commands.Choice(name="Wins N matches", value=Condition.WINS_N.value),
+]
+DESIGN_CHOICES = [
+    app_commands.Choice(name=locale_str("Classic: cream paper, a framed border"), value="classic"),
+    app_commands.Choice(name=locale_str("Modern: a band of the server's colour"), value="modern"),
+    app_commands.Choice(name=locale_str("Minimal: white paper, a colour strip"), value="minimal"),
 ]
 _STATUS = {
     VerificationStatus.VALID: ("✅ Valid certificate", discord.Colour.green()),
@@ -87,6 +101,29 @@ def badges_embed(name: str, earned: list[EarnedBadge]) -> discord.Embed:
 def definition_line(badge: BadgeView) -> str:
     how = Condition(badge.condition).describe(badge.threshold)
     return f"{badge.label} — {badge.description} (earned when a player {how})"
+
+
+def branding_text(view: CertificateBrandingView, changed: bool) -> Message:
+    """The server's certificate branding, after a change or when asked."""
+    head = msg("Saved the certificate branding.") if changed else msg("Certificate branding:")
+    none = msg("none")
+    lines = [
+        head,
+        msg("Logo: {logo}", logo=msg("set") if view.has_logo else none),
+        msg("Accent colour: {accent}", accent=view.accent or msg("the placement's colour")),
+        msg("Signer: {name}", name=view.signer_name or msg("the server's name")),
+        msg("Signer's title: {title}", title=view.signer_title or msg("Organizer")),
+        msg(
+            "Each tournament picks its design (classic, modern or minimal) with "
+            "{tournament_edit} certificate_design. Certificates issued from now on wear it; "
+            "issued ones keep verifying as before.",
+            tournament_edit=Command("tournament edit"),
+        ),
+    ]
+    text = lines[0]
+    for line in lines[1:]:
+        text = text + "\n" + line
+    return text
 
 
 class AwardsCog(commands.Cog):
@@ -215,6 +252,82 @@ class AwardsCog(commands.Cog):
             interaction,
             f"⛔ Certificate {view.code} is revoked. Its holder gets a DM.",
             embed=verification_embed(view),
+        )
+
+    @certificates.command(
+        name="branding",
+        description=locale_str("Set the server's logo, accent colour and signer on certificates."),
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        logo=locale_str("The server's logo (PNG or JPEG), printed on every certificate."),
+        remove_logo=locale_str("Take the logo off the certificates."),
+        accent=locale_str("Accent colour as #RRGGBB, e.g. #1B3A6B; none for the placement's."),
+        signer_name=locale_str("Who signs the certificates, e.g. Nusrat Jahan; empty to clear."),
+        signer_title=locale_str("The signer's title, e.g. Tournament Director."),
+    )
+    async def branding(
+        self,
+        interaction: discord.Interaction,
+        logo: discord.Attachment | None = None,
+        remove_logo: bool = False,
+        accent: app_commands.Range[str, 1, 16] | None = None,
+        signer_name: app_commands.Range[str, 0, 64] | None = None,
+        signer_title: app_commands.Range[str, 0, 64] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        branding = self.services.certificate_branding
+        given = (logo, accent, signer_name, signer_title)
+        if not remove_logo and all(v is None for v in given):
+            view = await branding.branding(interaction.guild_id)
+            await reply(interaction, branding_text(view, changed=False))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        view = await branding.set_branding(
+            actor_of(interaction),
+            interaction.guild_id,
+            logo=await read_upload(self.services.uploads, logo, "logo"),
+            logo_name=logo.filename if logo else None,
+            remove_logo=remove_logo,
+            accent=accent,
+            signer_name=signer_name,
+            signer_title=signer_title,
+        )
+        await reply(interaction, branding_text(view, changed=True))
+
+    @certificates.command(
+        name="preview",
+        description=locale_str("See a sample certificate of a tournament in its design."),
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        tournament=locale_str("The tournament."),
+        design=locale_str("Another design to try (the tournament's own when left empty)."),
+    )
+    @app_commands.choices(design=DESIGN_CHOICES)
+    async def preview(
+        self,
+        interaction: discord.Interaction,
+        tournament: AnyTournamentId,
+        design: app_commands.Choice[str] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        pdf = await self.services.certificates.preview(
+            actor_of(interaction),
+            tournament,
+            design.value if design else None,
+            organizer_name=self._organizer(interaction),
+        )
+        await reply(
+            interaction,
+            msg(
+                "A sample certificate (its code verifies nothing). Change the design with "
+                "{tournament_edit} certificate_design, the logo, colour and signer with "
+                "{certificates_branding}.",
+                tournament_edit=Command("tournament edit"),
+                certificates_branding=Command("certificates branding"),
+            ),
+            files=[discord.File(io.BytesIO(pdf), filename="certificate-sample.pdf")],
         )
 
     @badges.command(name="show", description="Show the badges you or another member earned.")

@@ -111,7 +111,9 @@ class CertificateBrandingService:
             row = await uow.session.get(CertificateBranding, guild_id, with_for_update=True)
             before = _view(guild_id, row)
             if row is None:
-                row = CertificateBranding(guild_id=guild_id)
+                row = CertificateBranding(
+                    guild_id=guild_id, updated_by=actor.user_id, updated_at=uow.clock.now()
+                )
                 uow.session.add(row)
             if checked is not None:
                 row.logo_sha256 = await self._ctx.uploads.store(

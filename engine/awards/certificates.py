@@ -41,16 +41,18 @@ from engine.awards.certificate_views import (
     normalize_code,
     placement_label,
     require_finished,
+    require_organizer_of,
 )
 from engine.awards.certificate_words import certificate_words
 from engine.awards.deliveries import CertificateDeliveries
 from engine.awards.events import CertificateIssued
 from engine.kernel.actors import Actor
-from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.render import (
+    CERTIFICATE_DESIGNS,
     DEFAULT_CERTIFICATE_DESIGN,
     CertificateBrand,
     CertificateData,
@@ -471,6 +473,47 @@ class CertificateService(CertificateDeliveries):
         )
 
     # -- organizers (engine.awards.certificate_admin) --------------------------------
+
+    async def preview(
+        self,
+        actor: Actor,
+        tournament_id: int,
+        design: str | None = None,
+        *,
+        organizer_name: str,
+    ) -> bytes:
+        """A sample champion certificate of the tournament in its design (or ``design``)
+        and the server's branding, as its organizers will see theirs. Nothing is issued:
+        its code is a sample that verifies nothing."""
+        if design is not None and design not in CERTIFICATE_DESIGNS:
+            raise InvalidInput(
+                msg(
+                    "“{design}” is not a certificate design; pick one of: {designs}.",
+                    design=design[:40],
+                    designs=", ".join(CERTIFICATE_DESIGNS),
+                )
+            )
+        async with self._ctx.read() as session:
+            tournament = await load_tournament(session, tournament_id)
+            if actor.guild_id is not None and tournament.guild_id != actor.guild_id:
+                raise NotFound(msg("That tournament does not exist. Pick one from the list."))
+            await require_organizer_of(session, actor, tournament_id)
+        shared = await self._shared(tournament_id)
+        code = "0000-0000-0000"
+        data = CertificateData(
+            tournament_name=shared.tournament_name,
+            game=shared.game_name,
+            placement=Placement.CHAMPION,
+            recipient_name=actor.display_name or "DeltaCrown",
+            issued_on=shared.issued_on,
+            organizer_name=organizer_name.strip() or "DeltaCrown",
+            verification_url=self.verification_url(code),
+            verification_code=code,
+            words=certificate_words(shared.language, Placement.CHAMPION, shared.issued_on),
+            design=design or shared.design,
+            brand=shared.brand,
+        )
+        return await self._ctx.render.run(render_certificate, data)
 
     async def settings(self, tournament_id: int) -> CertificateSettingsView:
         return await certificate_admin.settings(self._ctx, tournament_id)
