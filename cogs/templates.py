@@ -45,6 +45,14 @@ def cloned_text(made: ClonedTournament, *, template: bool = False) -> Message:
         parts.append(
             msg("Registration opens {when}.", when=Timestamp(t.registration_opens_at, "F"))
         )
+    if made.opening_dropped:
+        parts.append(
+            msg(
+                "Its registration would have opened in the past, so it opens when you run "
+                "{tournament_open}.",
+                tournament_open=Command("tournament open"),
+            )
+        )
     if made.questions:
         parts.append(
             nmsg(

@@ -14,6 +14,7 @@ the start), so it makes a draft on any date.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -76,6 +77,9 @@ class ClonedTournament:
     source_name: str
     questions: int
     co_organizers: int
+    # The opening kept its offset but that moment has passed: the draft has none, and
+    # registration opens when an organizer opens it.
+    opening_dropped: bool = False
 
 
 # ---------------------------------------------------------------------- the pattern
@@ -183,6 +187,7 @@ class TournamentTemplateService:
             config = config_on_new_dates(
                 schedule_pattern(config_of(source)), _new_name(name, source.name), start, opens
             )
+            config, dropped = _past_opening_dropped(config, opens, uow.clock.now())
             fields = await _fields_of(uow, source.id)
             row, view = await self._create(uow, actor, source.guild_id, config, tz)
             questions = _copy_fields(
@@ -191,7 +196,7 @@ class TournamentTemplateService:
             co_organizers = await _copy_staff(uow, actor, source, row)
             await uow.react(TournamentCloning(source.guild_id, source.id, row.id))
             self._record(uow, actor, row, source_id=source.id, template_id=None, via=source.name)
-            return ClonedTournament(view, source.name, questions, co_organizers)
+            return ClonedTournament(view, source.name, questions, co_organizers, dropped)
 
     # -- templates ---------------------------------------------------------------------
     async def save_template(
@@ -284,11 +289,12 @@ class TournamentTemplateService:
             assert start is not None
             fallback = str(pattern.get("name") or row.name)
             config = config_on_new_dates(pattern, _new_name(name, fallback), start, opens)
+            config, dropped = _past_opening_dropped(config, opens, uow.clock.now())
             created, view = await self._create(uow, actor, guild_id, config, tz)
             questions = _copy_fields(uow, created.id, fields)
             source = row.source_tournament_id
             self._record(uow, actor, created, source_id=source, template_id=row.id, via=row.name)
-            return ClonedTournament(view, row.name, questions, 0)
+            return ClonedTournament(view, row.name, questions, 0, dropped)
 
     async def delete_template(self, actor: Actor, guild_id: int, template: str) -> TemplateView:
         async with self._ctx.unit_of_work() as uow:
@@ -406,6 +412,18 @@ class TournamentTemplateService:
                 )
             )
         return row
+
+
+def _past_opening_dropped(
+    config: TournamentConfig, given: datetime | None, now: datetime
+) -> tuple[TournamentConfig, bool]:
+    """A copy made shortly before its start would open registration in the past: unless
+    the organizer gave that time, leave it unset (they open it with /tournament open)
+    rather than refuse the copy."""
+    opens = config.registration_opens_at
+    if given is None and opens is not None and opens <= now:
+        return dataclasses.replace(config, registration_opens_at=None), True
+    return config, False
 
 
 def _when(value: datetime | str | None, tz: str) -> datetime | None:

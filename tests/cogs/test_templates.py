@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from engine.guilds import GameSpec, GuildSetup
@@ -76,6 +78,16 @@ async def test_an_organizer_clones_a_tournament_onto_new_dates(arena: Arena) -> 
         original.starts_at - original.registration_opens_at  # type: ignore[operator]
     )
     assert [f.label for f in await services.tournaments.fields(copy.id)] == ["Riot ID"]
+
+
+async def test_a_clone_soon_leaves_the_past_opening_to_the_organizer(arena: Arena) -> None:
+    source = await _cup(arena)  # registration opens 15 days before the start
+    soon = (datetime.now(UTC) + timedelta(days=4)).strftime("%Y-%m-%d 18:00")
+    answer = await arena.ask(
+        arena.organizer, "tournament clone", {"tournament": str(source), "starts_at": soon}
+    )
+    assert answer.ephemeral and "would have opened in the past" in answer.content, answer.content
+    assert "Registration opens" not in answer.content
 
 
 async def test_clone_refusals_are_private_and_create_nothing(arena: Arena) -> None:

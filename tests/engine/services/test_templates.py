@@ -151,6 +151,22 @@ async def test_a_new_registration_opening_overrides_its_offset(world: World) -> 
     assert new.registration_closes_at == local("2027-02-04 22:00")
 
 
+async def test_an_opening_that_would_be_past_is_left_for_the_organizer(world: World) -> None:
+    # Registration opened 15 days before the source's start; the copy starts in 5 days.
+    source = await rich_source(world)
+    world.services.clock.set(local("2027-01-31 12:00"))  # type: ignore[attr-defined]
+    cloned = await world.services.templates.clone(
+        world.organizer, source.id, starts_at="2027-02-05 18:00"
+    )
+    assert cloned.opening_dropped and cloned.tournament.registration_opens_at is None
+    assert cloned.tournament.registration_closes_at == local("2027-02-04 22:00")
+    kept = await world.services.templates.clone(
+        world.organizer, source.id, starts_at="2027-03-05 18:00"
+    )
+    assert not kept.opening_dropped
+    assert kept.tournament.registration_opens_at == local("2027-02-18 10:00")
+
+
 @pytest.mark.parametrize(
     ("starts_at", "opens", "error"),
     [
