@@ -597,7 +597,7 @@ def _paint_minimal(pdf: Canvas, text: PdfText, data: CertificateData) -> None:
     title = words.title
     text.centred(center, 438, title, 13, MUTED, bold=True, spacing=_spaced(title, 6))
     kind = _kind(data)
-    text.centred(center, 420, kind, 9, _readable(accent), bold=True, spacing=_spaced(kind, 3))
+    text.centred(center, 420, kind, 10, _readable(accent), bold=True, spacing=_spaced(kind, 3))
 
     drop = 364 - _lines(text, data.recipient_name, center, 364, 680, 42, 22, False)
     pdf.setFillColor(accent)
