@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from engine.guilds import GameView, require_guild_organizer
 from engine.kernel.actors import Actor
@@ -246,7 +247,16 @@ class TournamentTemplateService:
             existing.snapshot = snapshot
             existing.source_tournament_id = source.id
             existing.updated_at = now
-            await session.flush()
+            try:
+                await session.flush()
+            except IntegrityError:  # saved under the same name at the same moment
+                raise Conflict(
+                    msg(
+                        "This server already has a template called “{name}”. Pick another "
+                        "name, or save again with replace: True to overwrite it.",
+                        name=name,
+                    )
+                ) from None
             uow.audit(
                 guild_id=source.guild_id,
                 actor_id=actor.user_id,
