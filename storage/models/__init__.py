@@ -23,6 +23,7 @@ from storage.models.match import (
     Placing,
 )
 from storage.models.outbox import DeliveryEffect, OutboxDelivery, OutboxEvent
+from storage.models.pool import CoinPool, CoinPoolFunding
 from storage.models.registration import (
     PlayerProfile,
     Ranking,
@@ -51,6 +52,8 @@ __all__ = [
     "Certificate",
     "CertificateDelivery",
     "CertificateSettings",
+    "CoinPool",
+    "CoinPoolFunding",
     "DashboardLogin",
     "DeliveryEffect",
     "Dispute",
