@@ -14,10 +14,11 @@ import random
 from concurrent.futures import Executor
 from pathlib import Path
 
-from engine import audit, awards, brackets, entries, matchday, money, tournaments
+from engine import audit, awards, brackets, challenges, entries, matchday, money, tournaments
 from engine.audit import AuditService
 from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService, PrizeService
 from engine.brackets import BracketAdminService, BracketService, PictureService
+from engine.challenges import ChallengeService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService, LanguageService
 from engine.kernel.clock import Clock
@@ -87,6 +88,7 @@ class Services:
         self.payments = PaymentService(self.ctx)
         self.roster = RosterService(self.ctx)
         self.pools = PoolService(self.ctx)
+        self.challenges = ChallengeService(self.ctx)
         self.brackets = BracketService(self.ctx)
         self.checkin = CheckInService(self.ctx)
         self.pictures = PictureService(self.ctx)
@@ -127,3 +129,4 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
     reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)
     reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)
+    reactions.on(brackets.MatchesCompleted, challenges.judge_completed_matches)

@@ -9,6 +9,7 @@ from storage.models.awards import (
     CertificateSettings,
 )
 from storage.models.base import Base
+from storage.models.challenge import Challenge, ChallengeClaim
 from storage.models.dashboard import DashboardLogin
 from storage.models.guild import GuildSettings, UserSettings
 from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
@@ -52,6 +53,8 @@ __all__ = [
     "Certificate",
     "CertificateDelivery",
     "CertificateSettings",
+    "Challenge",
+    "ChallengeClaim",
     "CoinPool",
     "CoinPoolFunding",
     "DashboardLogin",
