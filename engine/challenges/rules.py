@@ -62,7 +62,7 @@ class ChallengeDraft:
     rules: str
     prize: int
     max_winners: int
-    deadline: datetime
+    deadline: datetime | str  # text is read in the server's time zone
     judge: str
     target: int | None = None
     tournament_id: int | None = None
@@ -83,6 +83,8 @@ def checked_draft(draft: ChallengeDraft, now: datetime) -> ChallengeDraft:
         raise InvalidInput(msg("The prize must be 1 to {max:,} coins per winner.", max=MAX_PRIZE))
     if not 1 <= draft.max_winners <= MAX_WINNERS:
         raise InvalidInput(msg("A challenge can have 1 to {max} winners.", max=MAX_WINNERS))
+    if not isinstance(draft.deadline, datetime):
+        raise TypeError("read a deadline text with the server's time zone first")
     if draft.deadline <= now:
         raise InvalidInput(msg("The deadline has to be in the future. Pick a later date and time."))
     if draft.judge not in set(Judge):

@@ -12,6 +12,7 @@ not pay out stays in the pool for the next one; ``close`` ends a challenge early
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -50,8 +51,8 @@ from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Command, Timestamp, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import PoolReturn, PoolView, empty_pool, fund_pool, pool_balance
-from engine.tournaments import require_tournament_organizer
-from storage.models import Challenge, ChallengeClaim, Tournament
+from engine.tournaments import parse_local_time, require_tournament_organizer
+from storage.models import Challenge, ChallengeClaim, GuildSettings, Tournament
 
 LIST_LIMIT = 25
 
@@ -158,6 +159,10 @@ class ChallengeService:
                 await require_tournament_organizer(session, actor, tournament)
             else:
                 await require_guild_organizer(session, actor, guild_id)
+            if isinstance(draft.deadline, str):
+                settings = await session.get(GuildSettings, guild_id)
+                timezone = settings.timezone if settings is not None else "UTC"
+                draft = replace(draft, deadline=parse_local_time(draft.deadline, timezone))
             clean = checked_draft(draft, now)
             await self._refuse_uncovered(session, guild_id, clean, now)
             row = Challenge(

@@ -1,0 +1,134 @@
+"""/challenge through the real discord.py client and the fake Discord: an organizer funds
+the pool and sets a challenge, a member claims it with a screenshot, the organizer
+verifies, the prize lands in the wallet with a DM and an announcement; every refusal is a
+private sentence that changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from engine.guilds import GuildSetup
+from engine.kernel.actors import Actor
+from storage.models import Challenge, ChallengeClaim
+from testkit.fakediscord import AttachmentInput
+from testkit.payment_helpers import png_bytes
+from tests.cogs.conftest import Arena
+
+FAR = "2099-12-31 22:00"
+
+
+async def _configured(arena: Arena) -> None:
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    await arena.env.services.guilds.configure(
+        owner,
+        arena.guild.id,
+        GuildSetup(
+            coin_name="Crowns",
+            organizer_role_id=arena.organizer_role_id,
+            announcement_channel_id=arena.announcements.id,
+        ),
+    )
+
+
+async def _count(arena: Arena, model, *where) -> int:  # type: ignore[no-untyped-def]
+    async with arena.env.services.db.read() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+
+
+def _create_options(**changes) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "title": "Ace clutch",
+        "rules": "Win a 1v5 round and post the clip.",
+        "prize": 50,
+        "winners": 2,
+        "deadline": FAR,
+        "judged": "review",
+        **changes,
+    }
+
+
+async def test_claim_verify_and_payout(arena: Arena) -> None:
+    services, fake = arena.env.services, arena.env.fake
+    await _configured(arena)
+    player, stranger = arena.players
+
+    too_big = await arena.slash(arena.organizer, "challenge create", _create_options())
+    assert too_big.ephemeral and "larger than the challenge pool" in too_big.content
+    assert await _count(arena, Challenge, Challenge.guild_id == arena.guild.id) == 0
+
+    funded = await arena.slash(
+        arena.organizer, "challenge fund", {"amount": 150, "source": "grant"}
+    )
+    assert funded.ephemeral and "Granted 150 Crowns" in funded.content
+    created = await arena.slash(arena.organizer, "challenge create", _create_options())
+    assert created.ephemeral and "Ace clutch" in created.content and "50 Crowns" in created.content
+    listed = await arena.slash(player, "challenge list")
+    [embed] = listed.embeds
+    assert listed.ephemeral and "Ace clutch" in embed["fields"][0]["name"]
+    assert "50 not promised yet" in embed["footer"]["text"]
+    challenge_id = (await services.challenges.list_challenges(arena.guild.id))[0].id
+
+    claimed = await arena.ask(
+        player,
+        "challenge claim",
+        {
+            "challenge": challenge_id,
+            "evidence": AttachmentInput("clutch.png", png_bytes(), "image/png"),
+            "note": "Round 14, @everyone watch",
+        },
+    )
+    assert "Your claim to Ace clutch is in" in claimed.content
+    [claim] = await services.challenges.claims(arena.guild.id)
+    assert claim.has_evidence and claim.status == "pending"
+    organizer_dm = await fake.wait_for_dm(arena.organizer)
+    assert "claimed the challenge" in organizer_dm.content
+
+    twice = await arena.ask(player, "challenge claim", {"challenge": challenge_id, "note": "x"})
+    assert "already claimed" in twice.content
+    not_organizer = await arena.slash(stranger, "challenge verify", {"claim": claim.id})
+    assert not_organizer.ephemeral and "Only organizers" in not_organizer.content
+    assert await services.ledger.balance(arena.guild.id, player.id) == 0
+    assert await _count(arena, ChallengeClaim, ChallengeClaim.status == "won") == 0
+
+    verified = await arena.slash(arena.organizer, "challenge verify", {"claim": claim.id})
+    assert verified.ephemeral and "verified" in verified.content
+    assert await services.ledger.balance(arena.guild.id, player.id) == 50
+    dm = await fake.wait_for_dm(player)
+    assert "50 Crowns were added to your wallet" in dm.content
+    announcement = await fake.wait_until(
+        lambda: next(
+            (m for m in fake.messages_in(arena.announcements) if "🏆" in m.content), None
+        )
+    )
+    assert f"<@{player.id}>" in announcement.content and "Ace clutch" in announcement.content
+    assert announcement.mention_ids == [player.id]
+
+    again = await arena.slash(arena.owner, "challenge verify", {"claim": claim.id})
+    assert again.ephemeral and "already verified" in again.content
+    assert await services.ledger.balance(arena.guild.id, player.id) == 50
+    assert (await services.challenges.pool(arena.guild.id)).balance == 100
+    await arena.env.settle()
+
+
+async def test_a_claim_after_the_deadline_is_refused(arena: Arena) -> None:
+    services = arena.env.services
+    await _configured(arena)
+    await arena.slash(arena.organizer, "challenge fund", {"amount": 50, "source": "grant"})
+    await arena.slash(arena.organizer, "challenge create", _create_options(winners=1))
+    [challenge] = await services.challenges.list_challenges(arena.guild.id)
+    async with services.db.transaction() as session:  # the deadline passes
+        await session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge.id)
+            .values(deadline=services.clock.now() - timedelta(minutes=1))
+        )
+
+    late = await arena.ask(
+        arena.players[0], "challenge claim", {"challenge": challenge.id, "note": "clip"}
+    )
+
+    assert "deadline" in late.content and "no more claims" in late.content
+    assert await _count(arena, ChallengeClaim, ChallengeClaim.challenge_id == challenge.id) == 0
+    await arena.env.settle()
