@@ -98,9 +98,7 @@ async def test_claim_verify_and_payout(arena: Arena) -> None:
     dm = await fake.wait_for_dm(player)
     assert "50 Crowns were added to your wallet" in dm.content
     announcement = await fake.wait_until(
-        lambda: next(
-            (m for m in fake.messages_in(arena.announcements) if "🏆" in m.content), None
-        )
+        lambda: next((m for m in fake.messages_in(arena.announcements) if "🏆" in m.content), None)
     )
     assert f"<@{player.id}>" in announcement.content and "Ace clutch" in announcement.content
     assert announcement.mention_ids == [player.id]
