@@ -103,6 +103,10 @@ async def test_claim_verify_and_payout(arena: Arena) -> None:
     assert f"<@{player.id}>" in announcement.content and "Ace clutch" in announcement.content
     assert announcement.mention_ids == [player.id]
 
+    await arena.env.settle()
+    trophies = [m for m in fake.messages_in(arena.announcements) if "🏆" in m.content]
+    assert len(trophies) == 1  # announced once
+
     again = await arena.slash(arena.owner, "challenge verify", {"claim": claim.id})
     assert again.ephemeral and "already verified" in again.content
     assert await services.ledger.balance(arena.guild.id, player.id) == 50
@@ -129,4 +133,59 @@ async def test_a_claim_after_the_deadline_is_refused(arena: Arena) -> None:
 
     assert "deadline" in late.content and "no more claims" in late.content
     assert await _count(arena, ChallengeClaim, ChallengeClaim.challenge_id == challenge.id) == 0
+    await arena.env.settle()
+
+
+async def test_reject_close_and_a_short_wallet(arena: Arena) -> None:
+    services, fake = arena.env.services, arena.env.fake
+    await _configured(arena)
+    player = arena.players[0]
+
+    short = await arena.slash(arena.organizer, "challenge fund", {"amount": 30, "source": "wallet"})
+    assert short.ephemeral and "Not enough Crowns" in short.content
+    assert (await services.challenges.pool(arena.guild.id)).balance == 0
+
+    await arena.slash(arena.organizer, "challenge fund", {"amount": 60, "source": "grant"})
+    await arena.slash(arena.organizer, "challenge create", _create_options(winners=1))
+    [challenge] = await services.challenges.list_challenges(arena.guild.id)
+    await arena.ask(player, "challenge claim", {"challenge": challenge.id, "note": "my clip"})
+    [claim] = await services.challenges.claims(arena.guild.id)
+    offered = await fake.autocomplete(
+        arena.organizer,
+        "challenge reject",
+        {"claim": "", "reason": "x"},
+        "claim",
+        guild=arena.guild,
+        channel=arena.announcements,
+    )
+    assert [c["value"] for c in offered] == [claim.id]
+    assert "Ace clutch" in offered[0]["name"] and "player1" in offered[0]["name"]
+    claimable = await fake.autocomplete(
+        player,
+        "challenge claim",
+        {"challenge": ""},
+        "challenge",
+        guild=arena.guild,
+        channel=arena.announcements,
+    )
+    assert [c["value"] for c in claimable] == [challenge.id]
+
+    rejected = await arena.slash(
+        arena.organizer, "challenge reject", {"claim": claim.id, "reason": "The clip is cut."}
+    )
+    assert rejected.ephemeral and "rejected" in rejected.content
+    dm = await fake.wait_until(
+        lambda: next((m for m in fake.dms_to(player) if "was rejected" in m.content), None)
+    )
+    assert "The clip is cut." in dm.content
+    late_verify = await arena.slash(arena.organizer, "challenge verify", {"claim": claim.id})
+    assert late_verify.ephemeral and "already rejected" in late_verify.content
+    assert await services.ledger.balance(arena.guild.id, player.id) == 0
+
+    stranger_close = await arena.slash(player, "challenge close", {"challenge": challenge.id})
+    assert stranger_close.ephemeral and "Only organizers" in stranger_close.content
+    closed = await arena.slash(arena.organizer, "challenge close", {"challenge": challenge.id})
+    assert closed.ephemeral and "is closed" in closed.content
+    assert await services.challenges.list_challenges(arena.guild.id) == []
+    assert (await services.challenges.pool(arena.guild.id)).balance == 60
     await arena.env.settle()
