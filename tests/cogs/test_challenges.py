@@ -12,9 +12,11 @@ from sqlalchemy import func, select, update
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
 from storage.models import Challenge, ChallengeClaim
+from testkit.factories import make_event
 from testkit.fakediscord import AttachmentInput
 from testkit.payment_helpers import png_bytes
 from tests.cogs.conftest import Arena
+from tests.conftest import next_snowflake
 
 FAR = "2099-12-31 22:00"
 
@@ -188,4 +190,48 @@ async def test_reject_close_and_a_short_wallet(arena: Arena) -> None:
     assert closed.ephemeral and "is closed" in closed.content
     assert await services.challenges.list_challenges(arena.guild.id) == []
     assert (await services.challenges.pool(arena.guild.id)).balance == 60
+    await arena.env.settle()
+
+
+async def test_an_automatic_challenge_pays_from_a_result(arena: Arena) -> None:
+    services, fake = arena.env.services, arena.env.fake
+    fixed = iter([arena.guild.id, arena.organizer.id, *(p.id for p in arena.players)])
+    event = await make_event(
+        services, lambda: next(fixed, None) or next_snowflake(), players=4, best_of=3
+    )
+    await _configured(arena)
+    await arena.slash(arena.organizer, "challenge fund", {"amount": 40, "source": "grant"})
+    created = await arena.slash(
+        arena.organizer,
+        "challenge create",
+        _create_options(
+            title="Clean sweep",
+            judged="clean_sweep",
+            prize=40,
+            winners=1,
+            tournament=str(event.tournament_id),
+        ),
+    )
+    assert "Clean sweep" in created.content and "without dropping a map" in created.content
+    await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+    [match, *_] = sorted(
+        await services.brackets.matches(event.tournament_id, statuses=["ready"]),
+        key=lambda m: m.code,
+    )
+
+    await services.scores.set_score(event.organizer, event.tournament_id, match.code, 2, 0)
+
+    winner = event.users[event.registrations.index(match.registration_a_id)]
+    assert await services.ledger.balance(arena.guild.id, winner) == 40
+    announcement = await fake.wait_until(
+        lambda: next(
+            (
+                m
+                for m in fake.messages_in(arena.announcements)
+                if "🏆" in m.content and "Clean sweep" in m.content
+            ),
+            None,
+        )
+    )
+    assert announcement.mention_ids == [winner]
     await arena.env.settle()
