@@ -4,6 +4,9 @@ challenges are judged from match results by the engine, with no command at all."
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str
@@ -22,9 +25,10 @@ from engine.challenges import (
     Judge,
     judge_text,
 )
-from engine.kernel.text import Message, Timestamp, User, msg
+from engine.kernel.text import Command, Message, Timestamp, User, msg, nmsg
 from engine.services import Services
 
+_CLAIMS_SHOWN = 5
 JUDGE_CHOICES = [
     app_commands.Choice(name=locale_str(label), value=str(judge))
     for judge, label in JUDGE_LABELS.items()
@@ -241,6 +245,54 @@ class ChallengesCog(
                 judged=judge_text(view.judge, view.target),
             ),
         )
+
+    @app_commands.command(
+        name="claims",
+        description=locale_str("See the claims waiting for your review (organizers)."),
+        extras={ORGANIZER_EXTRA: True},
+    )
+    async def claims(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        actor = actor_of(interaction)
+        queue = await self.services.challenges.review_queue(actor, interaction.guild_id)
+        if not queue:
+            await reply(interaction, msg("No claims are waiting for review. 🎉"))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)  # files to read
+        language = await reader_language(interaction)
+        await reply(
+            interaction,
+            nmsg(
+                "{n} claim is waiting for review. Decide with {verify} or {reject}.",
+                "{n} claims are waiting for review. Decide with {verify} or {reject}.",
+                len(queue),
+                verify=Command("challenge verify"),
+                reject=Command("challenge reject"),
+            ),
+        )
+        for view in queue[:_CLAIMS_SHOWN]:
+            evidence = await self.services.challenges.evidence(actor, view.id)
+            embed = discord.Embed(
+                title=f"#{view.id} {user_text(view.challenge_title)}"[:256],
+                description=discord_text(
+                    msg(
+                        "Claimed by {member} {when}.",
+                        member=User(view.user_id),
+                        when=Timestamp(view.created_at, "R"),
+                    ),
+                    interaction.client,
+                    language,
+                )
+                + (f"\n> {user_text(view.note)}" if view.note else ""),
+                colour=discord.Colour.gold(),
+            )
+            kwargs: dict[str, Any] = {}
+            if evidence is not None:
+                data, content_type = evidence
+                name = f"claim-{view.id}.{'jpg' if content_type == 'image/jpeg' else 'png'}"
+                embed.set_image(url=f"attachment://{name}")
+                kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
+            await interaction.followup.send(embed=embed, ephemeral=True, **kwargs)
 
     @app_commands.command(
         name="verify",

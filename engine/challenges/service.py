@@ -12,6 +12,7 @@ not pay out stays in the pool for the next one; ``close`` ends a challenge early
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime
 
@@ -45,14 +46,18 @@ from engine.challenges.rules import (
     ClaimStatus,
     checked_draft,
 )
-from engine.guilds import refuse_other_server, require_guild_organizer
+from engine.guilds import is_guild_organizer, refuse_other_server, require_guild_organizer
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.text import Command, Timestamp, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import PoolReturn, PoolView, empty_pool, fund_pool, pool_balance
-from engine.tournaments import parse_local_time, require_tournament_organizer
-from storage.models import Challenge, ChallengeClaim, GuildSettings, Tournament
+from engine.tournaments import (
+    parse_local_time,
+    require_any_organizing,
+    require_tournament_organizer,
+)
+from storage.models import Challenge, ChallengeClaim, GuildSettings, StoredFile, Tournament
 
 LIST_LIMIT = 25
 
@@ -310,6 +315,60 @@ class ChallengeService:
             rows = (await session.execute(query.order_by(ChallengeClaim.id).limit(limit))).all()
             coins = await coin_name(session, guild_id)
             return [claim_view(claim, challenge, coins) for claim, challenge in rows]
+
+    async def review_queue(self, actor: Actor, guild_id: int) -> list[ClaimView]:
+        """The pending claims this organizer may decide, oldest first: a tournament's for
+        who runs it, the server-wide ones for the server's organizers."""
+        async with self._ctx.read() as session:
+            runs = await require_any_organizing(session, actor, guild_id)
+            server_wide = await is_guild_organizer(session, actor, guild_id)
+            rows = (
+                await session.execute(
+                    select(ChallengeClaim, Challenge)
+                    .join(Challenge, Challenge.id == ChallengeClaim.challenge_id)
+                    .where(
+                        ChallengeClaim.guild_id == guild_id,
+                        ChallengeClaim.status == ClaimStatus.PENDING,
+                    )
+                    .order_by(ChallengeClaim.id)
+                )
+            ).all()
+            coins = await coin_name(session, guild_id)
+            return [
+                claim_view(claim, challenge, coins)
+                for claim, challenge in rows
+                if (
+                    server_wide
+                    if challenge.tournament_id is None
+                    else runs is None or challenge.tournament_id in runs
+                )
+            ]
+
+    async def evidence(self, actor: Actor, claim_id: int) -> tuple[bytes, str] | None:
+        """A claim's screenshot (bytes, content type), for who may decide the claim; None
+        when the claim came with a note only."""
+        async with self._ctx.read() as session:
+            claim = await session.get(ChallengeClaim, claim_id)
+            if claim is None or claim.guild_id != actor.guild_id:
+                raise NotFound(msg("There is no claim #{id} in this server.", id=claim_id))
+            row = await load_challenge(session, claim.challenge_id, claim.guild_id)
+            await require_challenge_organizer(session, actor, row)
+            if claim.evidence_sha256 is None:
+                return None
+            sha256 = claim.evidence_sha256
+            content_type = await session.scalar(
+                select(StoredFile.content_type).where(StoredFile.sha256 == sha256)
+            )
+        try:
+            data = await asyncio.to_thread(self._ctx.files.read, sha256)
+        except FileNotFoundError:
+            raise NotFound(
+                msg(
+                    "The screenshot of this claim is missing from the file store. Ask the "
+                    "member to claim again, or check the storage directory."
+                )
+            ) from None
+        return data, content_type or "application/octet-stream"
 
     async def winners(self, guild_id: int) -> list[ClaimView]:
         return await self.claims(guild_id, status=ClaimStatus.WON, limit=200)

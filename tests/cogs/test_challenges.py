@@ -87,6 +87,23 @@ async def test_claim_verify_and_payout(arena: Arena) -> None:
     organizer_dm = await fake.wait_for_dm(arena.organizer)
     assert "claimed the challenge" in organizer_dm.content
 
+    queue = await arena.ask(arena.organizer, "challenge claims")
+    assert "1 claim is waiting for review" in queue.content
+    card = await fake.wait_until(
+        lambda: next(
+            (
+                m
+                for m in fake.messages_in(arena.announcements)
+                if m.embeds and m.embeds[0].get("title", "").startswith(f"#{claim.id} ")
+            ),
+            None,
+        )
+    )
+    assert card.flags & card.EPHEMERAL and card.attachments[0].data.startswith(b"\x89PNG")
+    assert "@\u200beveryone" in card.embeds[0]["description"]  # the note cannot ping
+    refused_queue = await arena.slash(stranger, "challenge claims")
+    assert refused_queue.ephemeral and "Only organizers" in refused_queue.content
+
     twice = await arena.ask(player, "challenge claim", {"challenge": challenge_id, "note": "x"})
     assert "already claimed" in twice.content
     not_organizer = await arena.slash(stranger, "challenge verify", {"claim": claim.id})

@@ -343,3 +343,35 @@ async def test_a_win_the_pool_cannot_pay_waits_for_an_organizer(services: Servic
     paid = await services.challenges.verify(event.organizer, pending.id)
     assert paid.status == "won"
     assert (await services.challenges.get(event.guild_id, challenge.id)).winners == 1
+
+
+async def test_review_queue_shows_each_organizer_what_they_decide(
+    services: Services, new_id
+) -> None:
+    event = await make_event(services, new_id, players=4)
+    owner = event.organizer
+    await services.challenges.fund(owner, event.guild_id, 200, from_wallet=False)
+    server_wide = await services.challenges.create(owner, event.guild_id, draft(services))
+    of_cup = await services.challenges.create(
+        owner, event.guild_id, draft(services, tournament_id=event.tournament_id)
+    )
+    player = Actor(user_id=event.users[0], guild_id=event.guild_id)
+    on_server = await services.challenges.claim(
+        player, server_wide.id, note="clip", evidence=png_bytes()
+    )
+    on_cup = await services.challenges.claim(player, of_cup.id, note="clip")
+    guild = Guild(event.guild_id, owner, 0)
+    co = await add_co_organizer(services, guild, event.tournament_id, new_id(), with_role=False)
+
+    assert [c.id for c in await services.challenges.review_queue(owner, event.guild_id)] == [
+        on_server.id,
+        on_cup.id,
+    ]
+    assert [c.id for c in await services.challenges.review_queue(co, event.guild_id)] == [on_cup.id]
+    with pytest.raises(PermissionDenied):
+        await services.challenges.review_queue(player, event.guild_id)
+    image = await services.challenges.evidence(owner, on_server.id)
+    assert image is not None and image[0].startswith(b"\x89PNG") and image[1] == "image/png"
+    assert await services.challenges.evidence(co, on_cup.id) is None
+    with pytest.raises(PermissionDenied):
+        await services.challenges.evidence(co, on_server.id)
