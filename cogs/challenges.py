@@ -400,6 +400,31 @@ class ChallengesCog(
             ),
         )
 
+    @app_commands.command(
+        name="withdraw",
+        description=locale_str("Take the unpromised coins back out of the pool (organizers)."),
+        extras={ORGANIZER_EXTRA: True},
+    )
+    async def withdraw(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        done = await self.services.challenges.empty_pool(
+            actor_of(interaction), interaction.guild_id
+        )
+        pool = await self.services.challenges.pool(interaction.guild_id)
+        if not done.emptied:
+            await reply(interaction, msg("The challenge pool is already empty."))
+            return
+        await reply(
+            interaction,
+            msg(
+                "💼 The challenge pool is empty: {returned} {coins} went back to the wallets "
+                "they came from, and {retired} granted {coins} were retired.",
+                returned=sum(entry.amount for entry in done.returned),
+                retired=done.retired_grant,
+                coins=pool.coin_name,
+            ),
+        )
+
 
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(ChallengesCog(cog_host(bot).services))

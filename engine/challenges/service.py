@@ -7,7 +7,8 @@ cover its prizes; a payout can never overdraw the pool either way (one condition
 UPDATE). Deadlines are checked when a win happens: after the deadline no claim is taken
 and no match wins, while claims sent in time can still be verified. What a challenge did
 not pay out stays in the pool for the next one; ``close`` ends a challenge early and
-``empty_pool`` hands the coins back (wallet coins to their funders).
+``empty_pool`` (``/challenge withdraw``) hands the coins back once no open challenge
+promises them: wallet coins to the wallets they came from, granted coins retired.
 """
 
 from __future__ import annotations

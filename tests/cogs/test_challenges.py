@@ -207,6 +207,9 @@ async def test_reject_close_and_a_short_wallet(arena: Arena) -> None:
     assert closed.ephemeral and "is closed" in closed.content
     assert await services.challenges.list_challenges(arena.guild.id) == []
     assert (await services.challenges.pool(arena.guild.id)).balance == 60
+    withdrawn = await arena.slash(arena.organizer, "challenge withdraw")
+    assert withdrawn.ephemeral and "60 granted Crowns were retired" in withdrawn.content
+    assert (await services.challenges.pool(arena.guild.id)).balance == 0
     await arena.env.settle()
 
 

@@ -375,3 +375,25 @@ async def test_review_queue_shows_each_organizer_what_they_decide(
     assert await services.challenges.evidence(co, on_cup.id) is None
     with pytest.raises(PermissionDenied):
         await services.challenges.evidence(co, on_server.id)
+
+
+async def test_withdrawing_the_pool_waits_for_open_challenges(services: Services, new_id) -> None:
+    guild = await make_guild(services, new_id)
+    funder = guild.organizer(new_id())
+    await services.ledger.grant(guild.owner, guild.id, funder.user_id, 80, "Own", f"o:{new_id()}")
+    await services.challenges.fund(funder, guild.id, 80, from_wallet=True)
+    await services.challenges.fund(guild.owner, guild.id, 40, from_wallet=False)
+    challenge = await services.challenges.create(guild.owner, guild.id, draft(services))
+    claim = await services.challenges.claim(guild.member(new_id()), challenge.id, note="clip")
+    await services.challenges.verify(guild.owner, claim.id)  # 50 paid, 50 still promised
+
+    with pytest.raises(Conflict) as promised:
+        await services.challenges.empty_pool(funder, guild.id)
+    assert "still promise 50 coins" in promised.value.message
+    assert (await services.challenges.pool(guild.id)).balance == 70
+    await services.challenges.close(guild.owner, challenge.id)
+    done = await services.challenges.empty_pool(funder, guild.id)
+
+    assert (done.emptied, done.retired_grant) == (70, 0)
+    assert await services.ledger.balance(guild.id, funder.user_id) == 70
+    assert (await services.challenges.pool(guild.id)).balance == 0
