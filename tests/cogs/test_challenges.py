@@ -66,6 +66,13 @@ async def test_claim_verify_and_payout(arena: Arena) -> None:
     assert funded.ephemeral and "Granted 150 Crowns" in funded.content
     created = await arena.slash(arena.organizer, "challenge create", _create_options())
     assert created.ephemeral and "Ace clutch" in created.content and "50 Crowns" in created.content
+    news = await fake.wait_until(
+        lambda: next(
+            (m for m in fake.messages_in(arena.announcements) if "New challenge" in m.content),
+            None,
+        )
+    )
+    assert "Ace clutch" in news.content and not news.mention_ids
     listed = await arena.slash(player, "challenge list")
     [embed] = listed.embeds
     assert listed.ephemeral and "Ace clutch" in embed["fields"][0]["name"]
@@ -233,6 +240,8 @@ async def test_an_automatic_challenge_pays_from_a_result(arena: Arena) -> None:
         ),
     )
     assert "Clean sweep" in created.content and "without dropping a map" in created.content
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    await services.guilds.configure(owner, arena.guild.id, GuildSetup(language="bn"))
     await services.brackets.start(event.organizer, event.tournament_id, seed=1)
     [match, *_] = sorted(
         await services.brackets.matches(event.tournament_id, statuses=["ready"]),
@@ -254,4 +263,5 @@ async def test_an_automatic_challenge_pays_from_a_result(arena: Arena) -> None:
         )
     )
     assert announcement.mention_ids == [winner]
+    assert "চ্যালেঞ্জ" in announcement.content  # in the server's language
     await arena.env.settle()
