@@ -264,7 +264,11 @@ class ChallengeService:
                 target_type="challenge",
                 target_id=row.id,
                 before={"status": ChallengeStatus.OPEN},
-                after={"status": ChallengeStatus.CLOSED, "winners": row.winners},
+                after={
+                    "status": ChallengeStatus.CLOSED,
+                    "winners": row.winners,
+                    "tournament_id": row.tournament_id,
+                },
             )
             return await challenge_view(uow.session, row)
 
@@ -435,7 +439,12 @@ class ChallengeService:
                 action="challenge.claim",
                 target_type="challenge",
                 target_id=row.id,
-                after={"claim_id": claim.id, "evidence": sha256, "note": note},
+                after={
+                    "claim_id": claim.id,
+                    "evidence": sha256,
+                    "note": note,
+                    "tournament_id": row.tournament_id,
+                },
             )
             uow.emit(
                 ChallengeClaimSubmitted(
@@ -524,7 +533,12 @@ class ChallengeService:
                 target_type="challenge",
                 target_id=row.id,
                 before={"claim_id": claim.id, "status": ClaimStatus.PENDING},
-                after={"claim_id": claim.id, "status": ClaimStatus.REJECTED, "reason": reason},
+                after={
+                    "claim_id": claim.id,
+                    "status": ClaimStatus.REJECTED,
+                    "reason": reason,
+                    "tournament_id": row.tournament_id,
+                },
             )
             uow.emit(
                 ChallengeClaimRejected(
