@@ -29,6 +29,8 @@ from engine.kernel.text import Command, Message, Timestamp, User, msg, nmsg
 from engine.services import Services
 
 _CLAIMS_SHOWN = 5
+_LIST_SHOWN = 8
+_RULES_SHOWN = 200
 JUDGE_CHOICES = [
     app_commands.Choice(name=locale_str(label), value=str(judge))
     for judge, label in JUDGE_LABELS.items()
@@ -110,9 +112,18 @@ def challenges_embed(
     embed = discord.Embed(title=text(msg("🎯 Challenges")), colour=discord.Colour.gold())
     if not views:
         embed.description = text(msg("No open challenges right now."))
-    for view in views[:25]:
+    elif len(views) > _LIST_SHOWN:
+        embed.description = text(
+            msg(
+                "The {shown} ending soonest of {total} open challenges.",
+                shown=_LIST_SHOWN,
+                total=len(views),
+            )
+        )
+    for view in views[:_LIST_SHOWN]:  # an embed holds 6,000 characters in all
         where = f" ({user_text(view.tournament_name)})" if view.tournament_name else ""
-        value = text(_challenge_line(view)) + "\n" + user_text(view.rules)
+        rules = view.rules if len(view.rules) <= _RULES_SHOWN else view.rules[:_RULES_SHOWN] + "…"
+        value = text(_challenge_line(view)) + "\n" + user_text(rules)
         embed.add_field(
             name=f"#{view.id} {user_text(view.title)}{where}"[:256],
             value=value[:1024],
