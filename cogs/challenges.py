@@ -21,10 +21,10 @@ from engine.challenges import (
     ChallengeDraft,
     ChallengePool,
     ChallengeView,
-    ClaimStatus,
     Judge,
     judge_text,
 )
+from engine.kernel.errors import DomainError
 from engine.kernel.text import Command, Message, Timestamp, User, msg, nmsg
 from engine.services import Services
 
@@ -77,9 +77,12 @@ async def pending_claim_autocomplete(
 ) -> list[app_commands.Choice[int]]:
     if interaction.guild_id is None:
         return []
-    claims = await _services(interaction).challenges.claims(
-        interaction.guild_id, status=ClaimStatus.PENDING
-    )
+    try:  # only the claims this organizer decides; nothing for anyone else
+        claims = await _services(interaction).challenges.review_queue(
+            actor_of(interaction), interaction.guild_id
+        )
+    except DomainError:
+        return []
     guild, typed = interaction.guild, current.strip().lower()
     choices = []
     for claim in claims:

@@ -185,6 +185,15 @@ async def test_reject_close_and_a_short_wallet(arena: Arena) -> None:
         channel=arena.announcements,
     )
     assert [c["value"] for c in offered] == [claim.id]
+    to_a_player = await fake.autocomplete(
+        player,
+        "challenge verify",
+        {"claim": ""},
+        "claim",
+        guild=arena.guild,
+        channel=arena.announcements,
+    )
+    assert to_a_player == []
     assert "Ace clutch" in offered[0]["name"] and "player1" in offered[0]["name"]
     claimable = await fake.autocomplete(
         player,
