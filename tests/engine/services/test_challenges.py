@@ -397,3 +397,35 @@ async def test_withdrawing_the_pool_waits_for_open_challenges(services: Services
     assert (done.emptied, done.retired_grant) == (70, 0)
     assert await services.ledger.balance(guild.id, funder.user_id) == 70
     assert (await services.challenges.pool(guild.id)).balance == 0
+
+
+async def test_a_server_wide_first_to_counts_a_members_wins(services: Services, new_id) -> None:
+    event = await _started(services, new_id)
+    await services.challenges.create(
+        event.organizer,
+        event.guild_id,
+        draft(services, judge=Judge.FIRST_TO, target=2, max_winners=1),  # no tournament
+    )
+    await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+
+    await _play(services, event, 0, 2, 1)
+    await _play(services, event, 0, 2, 1)
+    final = await _play(services, event, 0, 0, 2)
+
+    [winner] = await services.challenges.winners(event.guild_id)
+    assert winner.user_id == _user_of(event, final.winner_registration_id)
+    assert winner.match_id == final.id
+
+
+async def test_a_corrected_result_never_pays_a_winner_twice(services: Services, new_id) -> None:
+    event = await _started(services, new_id)
+    await _auto(services, event, Judge.CLEAN_SWEEP)
+    await services.brackets.start(event.organizer, event.tournament_id, seed=1)
+    sweep = await _play(services, event, 0, 2, 0)
+    sweeper = _user_of(event, sweep.winner_registration_id)
+
+    await services.scores.set_score(event.organizer, event.tournament_id, sweep.code, 2, 1)
+    await services.scores.set_score(event.organizer, event.tournament_id, sweep.code, 2, 0)
+
+    assert await services.ledger.balance(event.guild_id, sweeper) == 50
+    assert len(await services.challenges.winners(event.guild_id)) == 1
