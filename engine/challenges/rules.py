@@ -52,7 +52,7 @@ class ClaimStatus(StrEnum):
 def judge_text(judge: str, target: int | None) -> Message:
     """How a challenge is judged, as players read it."""
     if judge == Judge.FIRST_TO:
-        return msg("Automatic: the first to {target} match wins", target=target or 0)
+        return msg("Automatic: the first to win {target} matches", target=target or 0)
     return msg(JUDGE_LABELS[Judge(judge)])
 
 

@@ -44,7 +44,7 @@ def test_a_long_list_fits_one_embed() -> None:
     assert embed.description == "The 8 ending soonest of 12 open challenges."
     assert all(len(f.name or "") <= 256 and len(f.value or "") <= 1024 for f in embed.fields)
     assert "\\[Free](" in (embed.fields[0].name or "")  # the masked link is broken
-    assert "first to 3 match wins" in (embed.fields[0].value or "")
+    assert "first to win 3 matches" in (embed.fields[0].value or "")
     assert embed.footer.text == "Challenge pool: 500 Crowns (200 not promised yet)."
     assert isinstance(embed, discord.Embed)
 
