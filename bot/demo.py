@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from engine.brackets import MATCH_DUE_REMINDER_TIMER, MatchState, MatchView
+from engine.challenges import ChallengeDraft, Judge
 from engine.formats import FORMAT_LABELS, format_spec
 from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
@@ -122,6 +123,8 @@ class DemoReport:
     reschedules: list[tuple[str, datetime, datetime]] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     reminders: int = 0
+    # Challenge winners: (challenge title, player, coins, how it was judged).
+    challenge_winners: list[tuple[str, str, int, str]] = field(default_factory=list)
 
 
 class Progress:
@@ -245,7 +248,68 @@ class Demo:
         await services.tournaments.open_registration(organizer, tournament.id)
         self.report = DemoReport(out_dir, tournament.id, tournament.name, self.format)
         self.report.first_round_at = starts + timedelta(minutes=30)
+        await self._set_challenges(starts)
         return self.report
+
+    async def _set_challenges(self, starts: datetime) -> None:
+        """One challenge judged from the results, one an organizer reviews."""
+        services, organizer = self.services, self.organizer
+        await services.challenges.fund(organizer, GUILD_ID, 200, from_wallet=False)
+        deadline = starts + timedelta(days=7)
+        await services.challenges.create(
+            organizer,
+            GUILD_ID,
+            ChallengeDraft(
+                title="Clean sweep",
+                rules="Win a match without dropping a map.",
+                prize=30,
+                max_winners=3,
+                deadline=deadline,
+                judge=Judge.CLEAN_SWEEP,
+                tournament_id=self.tournament_id,
+            ),
+        )
+        await services.challenges.create(
+            organizer,
+            GUILD_ID,
+            ChallengeDraft(
+                title="Ace clutch",
+                rules="Win a round alone against five; post the screenshot.",
+                prize=100,
+                max_winners=1,
+                deadline=deadline,
+                judge=Judge.REVIEW,
+                tournament_id=self.tournament_id,
+            ),
+        )
+
+    async def claim_challenge(self) -> None:
+        """A player claims the reviewed challenge with a screenshot; the organizer pays."""
+        assert self.report is not None
+        services = self.services
+        [review] = [
+            c
+            for c in await services.challenges.list_challenges(GUILD_ID)
+            if c.judge == Judge.REVIEW
+        ]
+        claimer = self.actors[1]
+        claim = await services.challenges.claim(
+            claimer,
+            review.id,
+            note="Round 11, 1v5 on Haven.",
+            evidence=receipt_png(self.names[claimer.user_id], "ACE-1V5", "Round 11"),
+            evidence_name="ace.png",
+        )
+        await services.challenges.verify(self.organizer, claim.id)
+        judged = {
+            c.id: c.judge
+            for c in await services.challenges.list_challenges(GUILD_ID, include_closed=True)
+        }
+        for won in await services.challenges.winners(GUILD_ID):
+            how = "reviewed" if judged.get(won.challenge_id) == Judge.REVIEW else "automatic"
+            self.report.challenge_winners.append(
+                (won.challenge_title, self.names.get(won.user_id, str(won.user_id)), won.prize, how)
+            )
 
     async def register_and_pay(self) -> None:
         services, tid = self.services, self.tournament_id
@@ -562,6 +626,7 @@ def summary_markdown(report: DemoReport) -> str:
         *schedule_lines(report),
         f"- Payment proofs approved: {report.payments_approved}, rejected: "
         f"{report.payments_rejected}",
+        *challenge_lines(report),
         "",
         "## Files",
         "",
@@ -572,6 +637,24 @@ def summary_markdown(report: DemoReport) -> str:
         if path.name != "summary.md"
     ]
     return "\n".join(lines) + "\n"
+
+
+def challenge_lines(report: DemoReport) -> list[str]:
+    """The challenges' winners, paid from the challenge pool."""
+    if not report.challenge_winners:
+        return []
+    lines = [
+        "",
+        "## Challenge winners",
+        "",
+        "| challenge | player | prize | judged |",
+        "|---|---|---:|---|",
+    ]
+    lines += [
+        f"| {title} | {name} | {coins} Crowns | {how} |"
+        for title, name, coins, how in report.challenge_winners
+    ]
+    return lines
 
 
 def schedule_lines(report: DemoReport) -> list[str]:
@@ -646,6 +729,7 @@ async def run_demo(
         await demo.register_and_pay()
         await demo.check_in_and_start()
         await demo.play()
+        await demo.claim_challenge()
         await demo.write_outputs()
         if keep_open is not None:
             await keep_open(services)  # type: ignore[misc]

@@ -14,7 +14,7 @@ import random
 from concurrent.futures import Executor
 from pathlib import Path
 
-from engine import audit, awards, brackets, entries, matchday, money, tournaments
+from engine import audit, awards, brackets, challenges, entries, matchday, money, tournaments
 from engine.audit import AuditService
 from engine.awards import (
     DEFAULT_PUBLIC_URL,
@@ -24,6 +24,7 @@ from engine.awards import (
     PrizeService,
 )
 from engine.brackets import BracketAdminService, BracketService, PictureService
+from engine.challenges import ChallengeService
 from engine.entries import ProfileService, RegistrationService, TeamService
 from engine.guilds import GameService, GuildService, LanguageService
 from engine.kernel.clock import Clock
@@ -41,7 +42,7 @@ from engine.matchday import (
     RescheduleService,
     ScoreService,
 )
-from engine.money import LedgerService, PaymentService, RosterService
+from engine.money import LedgerService, PaymentService, PoolService, RosterService
 from engine.stats import (
     ExportService,
     LeaderboardService,
@@ -93,6 +94,8 @@ class Services:
         self.ledger = LedgerService(self.ctx)
         self.payments = PaymentService(self.ctx)
         self.roster = RosterService(self.ctx)
+        self.pools = PoolService(self.ctx)
+        self.challenges = ChallengeService(self.ctx)
         self.brackets = BracketService(self.ctx)
         self.checkin = CheckInService(self.ctx)
         self.pictures = PictureService(self.ctx)
@@ -136,3 +139,4 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)
     # A clone copies what the domains above own (sponsors: copy_sponsors goes here too).
     reactions.on(tournaments.TournamentCloning, awards.copy_certificate_settings)
+    reactions.on(brackets.MatchesCompleted, challenges.judge_completed_matches)

@@ -32,7 +32,7 @@ PRUNE_BATCH = 5_000
 PRUNE_EVERY = timedelta(days=1)
 PRUNE_AGAIN = timedelta(seconds=5)  # a full batch: more is waiting
 # Money entries outlive retention: they explain the ledger and payments.
-MONEY_ACTIONS = ("payment.", "coins.", "refund.", "prize.", "ledger.")
+MONEY_ACTIONS = ("payment.", "coins.", "refund.", "prize.", "ledger.", "pool.", "challenge.win")
 _ACTION_TEXT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.")
 
 

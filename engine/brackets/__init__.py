@@ -58,6 +58,7 @@ from engine.brackets.states import (
 )
 from engine.brackets.store import (
     BracketFinished,
+    MatchesCompleted,
     MatchView,
     apply_action,
     correct_result,
@@ -92,6 +93,7 @@ __all__ = [
     "MatchReset",
     "MatchState",
     "MatchView",
+    "MatchesCompleted",
     "PictureService",
     "SeedEntry",
     "Snapshot",

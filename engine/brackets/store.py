@@ -54,6 +54,16 @@ class BracketFinished:
 
 
 @dataclass(frozen=True)
+class MatchesCompleted:
+    """Reaction moment: these matches just got a result (reported and confirmed, decided
+    by an organizer or a dispute, or a walkover); ``engine.challenges`` judges them in the
+    same transaction."""
+
+    tournament: Tournament
+    matches: tuple[MatchRow, ...]
+
+
+@dataclass(frozen=True)
 class MatchView:
     id: int
     tournament_id: int
@@ -302,6 +312,8 @@ async def _store(
     put_after_commit(uow, tournament.id, state, bracket)
     applied = await sync_matches(uow, tournament, bracket, state.version, only=changed)
     await update_ratings(uow, tournament, applied.completed, applied.unrated)
+    if applied.completed and uow.reactions.handles(MatchesCompleted):
+        await uow.react(MatchesCompleted(tournament, tuple(applied.completed)))
     if bracket.is_complete() and state.completed_at is None:
         state.completed_at = now
         await uow.react(BracketFinished(tournament, bracket, actor_id))

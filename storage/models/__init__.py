@@ -10,6 +10,7 @@ from storage.models.awards import (
     CertificateSettings,
 )
 from storage.models.base import Base
+from storage.models.challenge import Challenge, ChallengeClaim
 from storage.models.dashboard import DashboardLogin
 from storage.models.guild import GuildSettings, UserSettings
 from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
@@ -24,6 +25,7 @@ from storage.models.match import (
     Placing,
 )
 from storage.models.outbox import DeliveryEffect, OutboxDelivery, OutboxEvent
+from storage.models.pool import CoinPool, CoinPoolFunding
 from storage.models.registration import (
     PlayerProfile,
     Ranking,
@@ -54,6 +56,10 @@ __all__ = [
     "CertificateBranding",
     "CertificateDelivery",
     "CertificateSettings",
+    "Challenge",
+    "ChallengeClaim",
+    "CoinPool",
+    "CoinPoolFunding",
     "DashboardLogin",
     "DeliveryEffect",
     "Dispute",

@@ -74,6 +74,11 @@ async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> Non
     assert new - old == timedelta(minutes=20) and f"match {code} moved from" in summary
     assert len(report.overdue) == 1 and f"Overdue result: match {report.overdue[0]}" in summary
     assert report.reminders > 0 and "then a round every 45 minutes" in summary
+    # Challenges: the reviewed one paid its claimer, the automatic one its clean sweeps.
+    hows = {how for _, _, _, how in report.challenge_winners}
+    assert hows == {"automatic", "reviewed"}, report.challenge_winners
+    assert "## Challenge winners" in summary and "| Ace clutch |" in summary
+    assert "| Clean sweep |" in summary
 
 
 async def test_every_format_completes(tmp_path: Path) -> None:

@@ -119,6 +119,8 @@ async def test_retention_prunes_old_entries_in_batches_and_keeps_money(
     guild, organizer = event.guild_id, event.organizer
     await add_entries(services, guild, 1, 7, action="test.old")
     await add_entries(services, guild, 1, 2, action="payment.approve")
+    await add_entries(services, guild, 1, 1, action="pool.pay")
+    await add_entries(services, guild, 1, 1, action="challenge.win")
     async with services.ctx.unit_of_work() as uow:  # all of it is 200 days old
         await uow.session.execute(
             update(AuditEntry)
@@ -143,6 +145,7 @@ async def test_retention_prunes_old_entries_in_batches_and_keeps_money(
     left = await actions()
     assert "test.old" not in left and "tournament.complete" not in left
     assert left.count("payment.approve") == 2  # money is kept
+    assert left.count("pool.pay") == 1 and left.count("challenge.win") == 1
     assert "guild.audit_retention" in left  # the setting itself is recent
     async with services.db.read() as session:
         pending = await session.scalar(
