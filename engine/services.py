@@ -36,6 +36,7 @@ from engine.matchday import (
     ScoreService,
 )
 from engine.money import LedgerService, PaymentService, RosterService
+from engine.sponsors import SponsorService
 from engine.stats import (
     ExportService,
     LeaderboardService,
@@ -103,6 +104,7 @@ class Services:
         self.tournament_stats = TournamentStatsService(self.ctx)
         self.stats_pictures = StatsPictures(self.ctx)
         self.exports = ExportService(self.ctx)
+        self.sponsors = SponsorService(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 

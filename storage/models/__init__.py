@@ -32,6 +32,7 @@ from storage.models.registration import (
     TeamInvite,
     TeamMember,
 )
+from storage.models.sponsor import Sponsor, SponsorDailyStats, SponsorVisitor, TournamentSponsor
 from storage.models.stats import Season
 from storage.models.timer import Timer
 from storage.models.tournament import (
@@ -72,12 +73,16 @@ __all__ = [
     "RegistrationField",
     "RegistrationMember",
     "Season",
+    "Sponsor",
+    "SponsorDailyStats",
+    "SponsorVisitor",
     "StoredFile",
     "Team",
     "TeamInvite",
     "TeamMember",
     "Timer",
     "Tournament",
+    "TournamentSponsor",
     "TournamentStaff",
     "TournamentVersion",
     "UserSettings",
