@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class PublicEntry:
     images: list[RenderedImage] | None = None
     pages: dict[str, bytes] = field(default_factory=dict)
     context: dict[str, object] | None = None
+    # The tournament's sponsors (engine.sponsors.SponsorLogo), read on first use.
+    sponsors: list[Any] | None = None
 
 
 Loader = Callable[[str], Awaitable[PublicEntry | None]]
