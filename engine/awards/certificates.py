@@ -50,6 +50,7 @@ from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.render import CertificateData, Placement, certificate_content_hash, render_certificate
+from engine.sponsors import tournament_sponsor_logos
 from storage.models import (
     BracketState,
     Certificate,
@@ -76,6 +77,8 @@ class _Context:
     game_name: str
     issued_on: date
     language: str
+    # The tournament's sponsors' logos, by tier then order (not part of the content hash).
+    sponsor_logos: tuple[bytes, ...] = ()
 
 
 class CertificateService(CertificateDeliveries):
@@ -168,6 +171,7 @@ class CertificateService(CertificateDeliveries):
             ended = await session.scalar(
                 select(BracketState.completed_at).where(BracketState.tournament_id == tournament_id)
             )
+            sponsors = await tournament_sponsor_logos(session, self._ctx.files, tournament_id)
         moment = ended or tournament.updated_at
         return _Context(
             guild_id=tournament.guild_id,
@@ -175,6 +179,7 @@ class CertificateService(CertificateDeliveries):
             game_name=game or "",
             issued_on=moment.astimezone(ZoneInfo(zone or "UTC")).date(),
             language=language,
+            sponsor_logos=tuple(s.logo for s in sponsors if s.logo is not None),
         )
 
     # -- issuing -----------------------------------------------------------------------
@@ -226,6 +231,7 @@ class CertificateService(CertificateDeliveries):
                 verification_code=code,
                 roster=roster,
                 words=certificate_words(shared.language, item.kind, issued_on),
+                sponsor_logos=shared.sponsor_logos,
             )
             digest = certificate_content_hash(data)
             if existing is not None and await self._up_to_date(existing, digest):

@@ -67,3 +67,26 @@ async def test_pictures_gain_a_strip_and_keep_every_pixel_above_it(
     assert repainted.png_bytes != sponsored.png_bytes
     strip = _rgb(repainted.png_bytes).crop((0, bare.height, repainted.width, repainted.height))
     assert (20, 160, 60) in {color for _, color in strip.getcolors(1 << 20) or []}
+
+
+async def test_certificates_print_the_sponsors_logos(services: Services, new_id) -> None:
+    from pypdf import PdfReader
+
+    from tests.engine.services.test_certificates import finished_event
+
+    event = await finished_event(services, new_id, players=4)
+    for name, color in (("Nova", (200, 30, 60)), ("Acme", (30, 90, 200))):
+        await services.sponsors.add(
+            event.organizer,
+            event.guild_id,
+            SponsorSpec(name, "https://x.example", "gold"),
+            logo=_logo(color),
+            tournament_id=event.tournament_id,
+        )
+    issued = await services.certificates.generate_all(event.tournament_id, organizer_name="Org")
+    champion = next(i.certificate for i in issued if i.certificate.kind == "champion")
+    pdf = (await services.certificates.certificate_file(champion.id)).data
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    objects = page["/Resources"]["/XObject"]
+    images = [n for n, obj in objects.items() if obj.get_object()["/Subtype"] == "/Image"]
+    assert len(images) == 2  # the two sponsors' logos
