@@ -104,7 +104,7 @@ class Services:
         self.tournament_stats = TournamentStatsService(self.ctx)
         self.stats_pictures = StatsPictures(self.ctx)
         self.exports = ExportService(self.ctx)
-        self.sponsors = SponsorService(self.ctx)
+        self.sponsors = SponsorService(self.ctx, public_url=public_url)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 

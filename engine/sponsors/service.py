@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -198,8 +199,14 @@ def _duplicate(name: str) -> Conflict:
 
 
 class SponsorService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, public_url: str = "http://127.0.0.1:8080") -> None:
         self._ctx = ctx
+        self._public_url = public_url.rstrip("/")
+
+    def click_url(self, key: str, tournament_slug: str | None = None) -> str:
+        """The dashboard address that counts a click and redirects to the sponsor."""
+        query = f"?t={quote(tournament_slug, safe='')}" if tournament_slug else ""
+        return f"{self._public_url}/s/{quote(key, safe='')}{query}"
 
     # ------------------------------------------------------------------ organizers
     async def add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.guilds import GuildSetup
 from engine.kernel.actors import Actor
+from engine.sponsors import SponsorSpec
 from testkit.fakediscord import AttachmentInput
 from testkit.payment_helpers import Guild, make_tournament, png_bytes
 from tests.cogs.conftest import Arena
@@ -80,4 +81,33 @@ async def test_refused_sponsor_adds_change_nothing(arena: Arena) -> None:
     )
     assert "Only organizers" in stranger.content
     assert await services.sponsors.list_sponsors(guild.id) == []
+    await arena.env.settle()
+
+
+async def test_the_announcement_names_the_sponsors_with_counted_links(arena: Arena) -> None:
+    services = arena.env.services
+    owner = Actor(user_id=arena.owner.id, guild_id=arena.guild.id, can_manage_guild=True)
+    await services.guilds.configure(
+        owner,
+        arena.guild.id,
+        GuildSetup(
+            organizer_role_id=arena.organizer_role_id,
+            announcement_channel_id=arena.announcements.id,
+        ),
+    )
+    guild = Guild(arena.guild.id, owner, arena.organizer_role_id)
+    tid = await make_tournament(services, guild, name="Backed Cup", status="published")
+    for name, tier in (("Acme [FREE]", "silver"), ("Nova", "title")):
+        await services.sponsors.add(
+            owner, guild.id, SponsorSpec(name, "https://x.example", tier), tournament_id=tid
+        )
+    await services.tournaments.open_registration(owner, tid)
+    posted = await arena.env.fake.wait_for_message(
+        lambda m: m.channel_id == arena.announcements.id and "Backed Cup" in m.content
+    )
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    nova, acme = fields["Sponsors"].split(" · ")
+    view = await services.tournaments.get(tid)
+    assert nova == f"[Nova](http://127.0.0.1:8080/s/nova?t={view.slug})"
+    assert acme.startswith("[Acme (FREE)](") and "/s/acme-free?t=" in acme
     await arena.env.settle()
