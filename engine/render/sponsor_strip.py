@@ -22,7 +22,7 @@ from engine.render.canvas import BACKGROUND, BORDER, DEFAULT_SCALE
 from engine.render.model import RenderedImage
 
 # Logo box height per tier rank (1x units): title, gold, silver, community.
-TIER_HEIGHTS = (64, 48, 38, 30)
+TIER_HEIGHTS = (56, 44, 36, 30)
 LOGO_ASPECT_MAX = 4.0  # a logo's box is at most this many times as wide as it is tall
 CHIP_PAD = 6
 CHIP_GAP = 14
