@@ -336,7 +336,7 @@ def _sponsor_line(view: SponsorView) -> Message:
         link=view.url,
         logo=msg(" · logo") if view.logo_sha256 else msg(" · no logo"),
         tournaments=nmsg("{n} tournament", "{n} tournaments", len(view.tournament_ids)),
-        text=msg("\n{text}", text=view.blurb) if view.blurb else "",
+        text=f"\n{view.blurb}" if view.blurb else "",
     )
 
 
