@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dashboard.hooks import BracketSnapshot
 from engine.kernel.events import DomainEvent

@@ -17,9 +17,7 @@ async def sponsors_page(request: web.Request) -> web.Response:
     services = state(request).services
     report = await services.sponsors.report(actor, guild_id)
     sponsors = await services.sponsors.list_sponsors(guild_id)
-    return page(
-        request, "org_sponsors.html", session, guild_id, report=report, sponsors=sponsors
-    )
+    return page(request, "org_sponsors.html", session, guild_id, report=report, sponsors=sponsors)
 
 
 @routes.get("/org/sponsors.csv")

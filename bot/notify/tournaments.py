@@ -54,7 +54,7 @@ async def announce_status(notifier: Notifier, event: TournamentStatusChanged) ->
 
 
 async def add_sponsors(
-    notifier: Notifier, embed: discord.Embed, guild_id: int, tournament_id: int, slug: str
+    notifier: Notifier, embed: discord.Embed, guild_id: int | None, tournament_id: int, slug: str
 ) -> None:
     """The tournament's sponsors, by tier, each linked through the counted redirect."""
     sponsors = notifier.services.sponsors

@@ -147,7 +147,8 @@ def _stacked(original: Image.Image, strip: Image.Image) -> bytes:
     width, height = original.width, original.height + strip.height
     buffer = io.BytesIO()
     if original.mode == "P" and "transparency" not in original.info:
-        used = (original.getextrema()[1] or 0) + 1  # type: ignore[index]
+        extrema = original.getextrema()  # (lowest, highest) palette index used
+        used = int(extrema[1] if isinstance(extrema, tuple) else extrema) + 1  # type: ignore[arg-type]
         palette = (original.getpalette() or [])[: 3 * used]
         free = 256 - used
         if free >= 16:

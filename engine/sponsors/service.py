@@ -418,7 +418,7 @@ class SponsorService:
                     TournamentSponsor.sponsor_id == row.id,
                 )
             )
-            if not gone.rowcount:
+            if not gone.rowcount:  # type: ignore[attr-defined]
                 raise Conflict(
                     msg(
                         "{sponsor} does not sponsor {tournament}, so there is nothing to detach.",
