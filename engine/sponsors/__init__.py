@@ -5,6 +5,7 @@ from engine.sponsors.logos import (
     record_impressions,
     tournament_sponsor_logos,
 )
+from engine.sponsors.report import ReportLine, SponsorReport
 from engine.sponsors.rules import (
     TIER_NAMES,
     TIERS,
@@ -15,9 +16,7 @@ from engine.sponsors.rules import (
 )
 from engine.sponsors.service import (
     ClickTarget,
-    ReportLine,
     SponsorChanges,
-    SponsorReport,
     SponsorService,
     SponsorSpec,
     SponsorView,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from engine.guilds import is_guild_organizer, require_guild_organizer
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.exports import csv_bytes
 from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import Command, msg
 from engine.kernel.typed import row_id
@@ -26,6 +25,11 @@ from engine.sponsors.logos import (
     sponsor_order,
     tournament_sponsor_logos,
     tournament_sponsor_rows,
+)
+from engine.sponsors.report import (
+    SponsorReport,
+    read_report,
+    report_csv_bytes,
 )
 from engine.sponsors.rules import (
     MAX_SPONSORS_PER_GUILD,
@@ -109,59 +113,6 @@ class ClickTarget:
     key: str
     url: str
     counted: bool = False
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    """One sponsor's numbers for one tournament (tournament 0: clicks naming none)."""
-
-    tournament_id: int
-    tournament_name: str
-    sponsor_id: int
-    sponsor_name: str
-    tier: str
-    impressions: int = 0
-    clicks: int = 0
-    unique_clicks: int = 0
-
-    @property
-    def click_through(self) -> float | None:
-        """Clicks per impression, or None before the first impression."""
-        return self.clicks / self.impressions if self.impressions else None
-
-    @property
-    def click_through_text(self) -> str:
-        rate = self.click_through
-        return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
-@dataclass(frozen=True)
-class SponsorReport:
-    lines: tuple[ReportLine, ...] = field(default_factory=tuple)
-
-    @property
-    def impressions(self) -> int:
-        return sum(line.impressions for line in self.lines)
-
-    @property
-    def clicks(self) -> int:
-        return sum(line.clicks for line in self.lines)
-
-    @property
-    def unique_clicks(self) -> int:
-        return sum(line.unique_clicks for line in self.lines)
-
-
-REPORT_HEADER = (
-    "tournament_id",
-    "tournament",
-    "sponsor",
-    "tier",
-    "impressions",
-    "clicks",
-    "unique_clicks",
-    "click_through",
-)
 
 
 def _audit(view: SponsorView) -> dict[str, object]:
@@ -563,84 +514,14 @@ class SponsorService:
                 allowed = await require_any_organizing(session, actor, guild_id)
                 if allowed is not None and await is_guild_organizer(session, actor, guild_id):
                     allowed = None
-            sponsors = {
-                r.id: r
-                for r in await session.scalars(select(Sponsor).where(Sponsor.guild_id == guild_id))
-            }
-            totals: dict[tuple[int, int], list[int]] = {}
-            if sponsors:
-                numbers = await session.execute(
-                    select(
-                        SponsorDailyStats.tournament_id,
-                        SponsorDailyStats.sponsor_id,
-                        func.sum(SponsorDailyStats.impressions),
-                        func.sum(SponsorDailyStats.clicks),
-                        func.sum(SponsorDailyStats.unique_clicks),
-                    )
-                    .where(SponsorDailyStats.sponsor_id.in_(list(sponsors)))
-                    .group_by(SponsorDailyStats.tournament_id, SponsorDailyStats.sponsor_id)
-                )
-                for t_id, s_id, shown, clicks, unique in numbers.all():
-                    totals[(t_id, s_id)] = [int(shown or 0), int(clicks or 0), int(unique or 0)]
-                links = await session.execute(
-                    select(TournamentSponsor.tournament_id, TournamentSponsor.sponsor_id).where(
-                        TournamentSponsor.sponsor_id.in_(list(sponsors))
-                    )
-                )
-                for pair in links.all():
-                    totals.setdefault((pair[0], pair[1]), [0, 0, 0])
-            if allowed is not None:
-                totals = {k: v for k, v in totals.items() if k[0] in allowed}
-            names = dict(
-                (
-                    await session.execute(
-                        select(Tournament.id, Tournament.name).where(
-                            Tournament.id.in_([t for t, _ in totals if t])
-                        )
-                    )
-                ).all()
-            )
-        lines = [
-            ReportLine(
-                tournament_id=t_id,
-                tournament_name=names.get(t_id, "—") if t_id else "—",
-                sponsor_id=s_id,
-                sponsor_name=sponsors[s_id].name,
-                tier=sponsors[s_id].tier,
-                impressions=shown,
-                clicks=clicks,
-                unique_clicks=unique,
-            )
-            for (t_id, s_id), (shown, clicks, unique) in totals.items()
-        ]
-        lines.sort(
-            key=lambda x: (
-                x.tournament_id == 0,
-                -x.tournament_id,
-                sponsor_order(sponsors[x.sponsor_id]),
-            )
-        )
-        return SponsorReport(tuple(lines))
+            return await read_report(session, guild_id, allowed)
 
     async def report_csv(
         self, actor: Actor, guild_id: int, tournament_id: int | None = None
     ) -> tuple[str, bytes]:
         report = await self.report(actor, guild_id, tournament_id)
-        rows = [
-            (
-                line.tournament_id or "",
-                line.tournament_name,
-                line.sponsor_name,
-                line.tier,
-                line.impressions,
-                line.clicks,
-                line.unique_clicks,
-                "" if line.click_through is None else f"{line.click_through:.4f}",
-            )
-            for line in report.lines
-        ]
         name = f"sponsors-{tournament_id}.csv" if tournament_id else "sponsors.csv"
-        return name, csv_bytes(REPORT_HEADER, rows)
+        return name, report_csv_bytes(report)
 
     # ---------------------------------------------------------------------- helpers
     async def _checked_logo(self, logo: bytes | None, name: str | None) -> CheckedImage | None:
