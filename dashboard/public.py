@@ -134,8 +134,11 @@ async def sponsors_of(st: DashboardState, entry: PublicEntry) -> list[SponsorLog
     return entry.sponsors
 
 
-async def count_sponsor_impression(st: DashboardState, entry: PublicEntry) -> None:
-    """A page or picture carrying the sponsors' logos was served."""
+async def count_sponsor_impression(request: web.Request, entry: PublicEntry) -> None:
+    """A page or picture carrying the sponsors' logos was served (a HEAD shows nothing)."""
+    if request.method != "GET":
+        return
+    st = state(request)
     shown = [s.sponsor_id for s in await sponsors_of(st, entry) if s.logo is not None]
     if shown:
         await st.services.sponsors.count_impressions(entry.tournament.id, shown)
@@ -155,7 +158,7 @@ async def _page(request: web.Request, template: str) -> web.Response:
 @routes.get("/t/{slug}")
 async def tournament_page(request: web.Request) -> web.Response:
     response = await _page(request, "tournament.html")
-    await count_sponsor_impression(state(request), await public_entry(request))
+    await count_sponsor_impression(request, await public_entry(request))
     return response
 
 
@@ -206,7 +209,7 @@ async def bracket_png(request: web.Request) -> web.Response:
         response = web.Response(
             body=images[index - 1].png_bytes, content_type="image/png", headers=headers
         )
-        await count_sponsor_impression(st, entry)
+        await count_sponsor_impression(request, entry)
     response.last_modified = snapshot.updated_at
     return response
 

@@ -482,6 +482,14 @@ class SponsorService:
                 .returning(SponsorVisitor.sponsor_id)
             )
             unique = 1 if first.first() is not None else 0
+            if unique:
+                # Yesterday's visitors can never match again (the day is in the hash):
+                # the first new visitor of a day clears the sponsor's older rows.
+                await session.execute(
+                    delete(SponsorVisitor).where(
+                        SponsorVisitor.sponsor_id == sponsor_id, SponsorVisitor.day < day
+                    )
+                )
             stmt = insert_ignoring_conflicts(session, SponsorDailyStats).values(
                 sponsor_id=sponsor_id,
                 tournament_id=tournament_id,

@@ -251,3 +251,20 @@ async def test_remove_takes_the_numbers_with_it(services: Services, new_id) -> N
     assert await _sponsor_count(services, gid) == 0
     assert await services.sponsors.of_tournament(tid) == []
     assert await services.sponsors.click(nova.key, None, visit()) is None
+
+
+async def test_yesterdays_visitors_are_cleared_by_todays_first(
+    services: Services, new_id, clock
+) -> None:
+    event = await make_event(services, new_id, players=2)
+    nova = await services.sponsors.add(
+        event.organizer, event.guild_id, SponsorSpec("Nova", "https://n.example")
+    )
+    await services.sponsors.click(nova.key, None, visit("192.0.2.1"))
+    await services.sponsors.click(nova.key, None, visit("192.0.2.2"))
+    clock.advance(days=1)
+    await services.sponsors.click(nova.key, None, visit("192.0.2.1"))
+    days = await count_rows(services.db, SponsorVisitor, SponsorVisitor.sponsor_id == nova.id)
+    assert days == 1  # only today's visitor is kept
+    [line] = (await services.sponsors.report(event.organizer, event.guild_id)).lines
+    assert (line.clicks, line.unique_clicks) == (3, 3)
