@@ -268,3 +268,19 @@ async def test_yesterdays_visitors_are_cleared_by_todays_first(
     assert days == 1  # only today's visitor is kept
     [line] = (await services.sponsors.report(event.organizer, event.guild_id)).lines
     assert (line.clicks, line.unique_clicks) == (3, 3)
+
+
+async def test_attaching_takes_the_tournaments_organizers(services: Services, new_id) -> None:
+    event = await make_event(services, new_id, players=2)
+    org, gid, tid = event.organizer, event.guild_id, event.tournament_id
+    await services.sponsors.add(org, gid, SponsorSpec("Nova", "https://n.example"))
+    co = Actor(user_id=new_id(), guild_id=gid)
+    await services.tournaments.add_co_organizer(org, tid, co.user_id)
+    with pytest.raises(PermissionDenied):  # sponsors themselves are the server's business
+        await services.sponsors.add(co, gid, SponsorSpec("Acme", "https://a.example"))
+    attached = await services.sponsors.attach(co, gid, "Nova", tid)
+    assert attached.tournament_ids == (tid,)
+    other = await make_event(services, new_id, players=2, organizer=org, entrants=[])
+    with pytest.raises(PermissionDenied):
+        await services.sponsors.attach(co, gid, "Nova", other.tournament_id)
+    assert [s.name for s in await services.sponsors.of_tournament(other.tournament_id)] == []
