@@ -182,7 +182,9 @@ class SponsorCog(
     @organizer_command
     async def list_(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        sponsors = await services_of(interaction).sponsors.list_sponsors(interaction.guild_id)
+        sponsors = await services_of(interaction).sponsors.listing(
+            actor_of(interaction), interaction.guild_id
+        )
         embed = discord.Embed(
             title=await self._text(interaction, msg("Sponsors")),
             colour=discord.Colour.gold(),

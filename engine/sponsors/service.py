@@ -402,6 +402,12 @@ class SponsorService:
         rows.sort(key=sponsor_order)
         return [SponsorView.of(r, tuple(sorted(by_sponsor.get(r.id, ())))) for r in rows]
 
+    async def listing(self, actor: Actor, guild_id: int) -> list[SponsorView]:
+        """``/sponsor list``: for whoever organizes something on the server."""
+        async with self._ctx.read() as session:
+            await require_any_organizing(session, actor, guild_id)
+        return await self.list_sponsors(guild_id)
+
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[SponsorView]:
         wanted = text.strip().lower()
         found = [s for s in await self.list_sponsors(guild_id) if wanted in s.name.lower()]

@@ -80,6 +80,8 @@ async def test_refused_sponsor_adds_change_nothing(arena: Arena) -> None:
         arena.players[0], "sponsor add", {"name": "Nova", "link": "https://nova.example"}
     )
     assert "Only organizers" in stranger.content
+    listed = await arena.ask(arena.players[0], "sponsor list")
+    assert "Only organizers" in listed.content and not listed.embeds
     assert await services.sponsors.list_sponsors(guild.id) == []
     await arena.env.settle()
 
