@@ -1,6 +1,6 @@
 """The sponsors of one tournament as the pictures, certificates and pages show them, and
-the counting of impressions. Functions here take a session or a unit of work, so the
-domains above (brackets, awards, the clone of a tournament) use them in their own
+the counting of impressions and clicks. Functions here take a session or a unit of work,
+so the domains above (brackets, awards, the clone of a tournament) use them in their own
 transactions."""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from datetime import date
 from typing import Any
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.sponsors.rules import tier_rank
 from storage.files import FileStore
-from storage.models import Sponsor, SponsorDailyStats, TournamentSponsor
+from storage.models import Sponsor, SponsorDailyStats, SponsorVisitor, TournamentSponsor
 
 LOGO_MAX_SIZE = (800, 400)  # stored logos fit this box: enough for a 2x strip and a PDF
 
@@ -176,6 +176,49 @@ async def add_impressions(
     stmt = stmt.on_conflict_do_update(
         index_elements=["sponsor_id", "tournament_id", "day"],
         set_={"impressions": SponsorDailyStats.impressions + stmt.excluded.impressions},
+    )
+    await session.execute(stmt)
+
+
+async def add_click(
+    session: Any, sponsor_id: int, tournament_id: int, day: date, visitor: str
+) -> None:
+    """Count one click of a person: in total always, in unique when ``visitor`` (a keyed
+    hash) has not clicked this sponsor for this tournament today."""
+    first = await session.execute(
+        insert_ignoring_conflicts(session, SponsorVisitor)
+        .values(
+            sponsor_id=sponsor_id,
+            tournament_id=tournament_id,
+            day=day,
+            visitor=visitor,
+        )
+        .on_conflict_do_nothing()
+        .returning(SponsorVisitor.sponsor_id)
+    )
+    unique = 1 if first.first() is not None else 0
+    if unique:
+        # Yesterday's visitors can never match again (the day is in the hash):
+        # the first new visitor of a day clears the sponsor's older rows.
+        await session.execute(
+            delete(SponsorVisitor).where(
+                SponsorVisitor.sponsor_id == sponsor_id, SponsorVisitor.day < day
+            )
+        )
+    stmt = insert_ignoring_conflicts(session, SponsorDailyStats).values(
+        sponsor_id=sponsor_id,
+        tournament_id=tournament_id,
+        day=day,
+        impressions=0,
+        clicks=1,
+        unique_clicks=unique,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["sponsor_id", "tournament_id", "day"],
+        set_={
+            "clicks": SponsorDailyStats.clicks + 1,
+            "unique_clicks": SponsorDailyStats.unique_clicks + stmt.excluded.unique_clicks,
+        },
     )
     await session.execute(stmt)
 

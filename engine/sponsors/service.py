@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from engine.guilds import is_guild_organizer, require_guild_organizer
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.sql import insert_ignoring_conflicts
 from engine.kernel.text import Command, msg
 from engine.kernel.typed import row_id
 from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import CheckedImage
 from engine.sponsors.logos import (
     SponsorLogo,
+    add_click,
     normalized_logo,
     record_impressions,
     sponsor_order,
@@ -474,44 +474,8 @@ class SponsorService:
         if not is_counted(visit):
             return ClickTarget(key, url, counted=False)
         async with self._ctx.unit_of_work() as uow:
-            session = uow.session
             day = uow.clock.now().date()
-            first = await session.execute(
-                insert_ignoring_conflicts(session, SponsorVisitor)
-                .values(
-                    sponsor_id=sponsor_id,
-                    tournament_id=tournament_id,
-                    day=day,
-                    visitor=visitor_hash(visit, day),
-                )
-                .on_conflict_do_nothing()
-                .returning(SponsorVisitor.sponsor_id)
-            )
-            unique = 1 if first.first() is not None else 0
-            if unique:
-                # Yesterday's visitors can never match again (the day is in the hash):
-                # the first new visitor of a day clears the sponsor's older rows.
-                await session.execute(
-                    delete(SponsorVisitor).where(
-                        SponsorVisitor.sponsor_id == sponsor_id, SponsorVisitor.day < day
-                    )
-                )
-            stmt = insert_ignoring_conflicts(session, SponsorDailyStats).values(
-                sponsor_id=sponsor_id,
-                tournament_id=tournament_id,
-                day=day,
-                impressions=0,
-                clicks=1,
-                unique_clicks=unique,
-            )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["sponsor_id", "tournament_id", "day"],
-                set_={
-                    "clicks": SponsorDailyStats.clicks + 1,
-                    "unique_clicks": SponsorDailyStats.unique_clicks + stmt.excluded.unique_clicks,
-                },
-            )
-            await session.execute(stmt)
+            await add_click(uow.session, sponsor_id, tournament_id, day, visitor_hash(visit, day))
         return ClickTarget(key, url, counted=True)
 
     # ----------------------------------------------------------------------- report
