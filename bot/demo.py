@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from engine.brackets import MATCH_DUE_REMINDER_TIMER, MatchState, MatchView
@@ -34,6 +34,7 @@ from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.clock import FrozenClock
 from engine.services import Services
+from engine.sponsors import SponsorSpec, Visit
 from engine.tournaments import TournamentDraft
 from storage.db import Database
 from storage.migrate import upgrade_connection
@@ -125,6 +126,8 @@ class DemoReport:
     reminders: int = 0
     # Challenge winners: (challenge title, player, coins, how it was judged).
     challenge_winners: list[tuple[str, str, int, str]] = field(default_factory=list)
+    # name, tier, impressions, clicks, unique clicks
+    sponsors: list[tuple[str, str, int, int, int]] = field(default_factory=list)
 
 
 class Progress:
@@ -160,6 +163,53 @@ def receipt_png(name: str, reference: str, amount: str) -> bytes:
         (150, f"From: {name[:24]}"),
     ):
         draw.text((28, y), text, fill="#222222")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# Two sponsors of the demo cup: name, tier, link, text, logo colours.
+DEMO_SPONSORS = (
+    (
+        "Nova Energy",
+        "title",
+        "https://nova-energy.example/esports",
+        "The official energy drink of the Demo Cup.",
+        ("#1b1f3b", "#f2b232"),
+    ),
+    (
+        "Dhaka Gaming Café",
+        "community",
+        "https://dhaka-gaming-cafe.example/",
+        "Practice rooms for every team, open late.",
+        ("#0f7b5f", "#ffffff"),
+    ),
+)
+# Who follows the sponsors' links in the demo: (sponsor index, visitor, user agent, purpose).
+DEMO_BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari"
+DEMO_CLICKS = (
+    *((0, f"198.51.100.{i}", DEMO_BROWSER, "") for i in range(1, 6)),
+    (0, "198.51.100.1", DEMO_BROWSER, ""),  # the same visitor again: not unique
+    (1, "198.51.100.7", DEMO_BROWSER, ""),
+    (1, "198.51.100.8", DEMO_BROWSER, ""),
+    (0, "203.0.113.9", "Mozilla/5.0 (compatible; Discordbot/2.0)", ""),  # a link preview
+    (1, "198.51.100.9", DEMO_BROWSER, "prefetch"),  # a browser prefetch
+)
+
+
+def sponsor_logo_png(name: str, colours: tuple[str, str]) -> bytes:
+    """A sponsor's logo for the demo: a badge with its initials and its name."""
+    background, ink = colours
+    fonts = Path(__file__).resolve().parent.parent / "engine" / "render" / "fonts"
+    bold = ImageFont.truetype(str(fonts / "NotoSans-Bold.ttf"), 54)
+    initials = "".join(word[0] for word in name.split()[:2]).upper()
+    label = ImageFont.truetype(str(fonts / "NotoSans-Bold.ttf"), 40)
+    width = 150 + int(label.getlength(name)) + 12
+    image = Image.new("RGBA", (width, 140), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((4, 4, 132, 132), radius=28, fill=background)
+    draw.text((68, 70), initials, font=bold, fill=ink, anchor="mm")
+    draw.text((150, 70), name, font=label, fill=background, anchor="lm")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -244,6 +294,15 @@ class Demo:
         )
         tournament = await services.tournaments.create(organizer, GUILD_ID, draft)
         self.tournament_id = tournament.id
+        for name, tier, link, text, colours in DEMO_SPONSORS:
+            await services.sponsors.add(
+                organizer,
+                GUILD_ID,
+                SponsorSpec(name, link, tier, text),
+                logo=sponsor_logo_png(name, colours),
+                logo_name="logo.png",
+                tournament_id=tournament.id,
+            )
         await services.tournaments.publish(organizer, tournament.id)
         await services.tournaments.open_registration(organizer, tournament.id)
         self.report = DemoReport(out_dir, tournament.id, tournament.name, self.format)
@@ -567,6 +626,7 @@ class Demo:
             path.write_bytes(document.data)
             report.files.append(path)
         await self._placings()
+        await self._sponsor_clicks()
         report.reminders = sum(
             1
             for t in await self.services.timers.history("match:")
@@ -600,6 +660,24 @@ class Demo:
             path.write_bytes(data)
             self.report.files.append(path)
 
+    async def _sponsor_clicks(self) -> None:
+        """Spectators follow the sponsors' links (a preview bot and a prefetch too, which
+        are redirected but not counted); the report's numbers go in the summary."""
+        assert self.report is not None
+        services = self.services
+        slug = (await services.tournaments.get(self.tournament_id)).slug
+        sponsors = await services.sponsors.of_tournament(self.tournament_id)
+        keys = {s.name: s.key for s in sponsors}
+        for index, address, agent, purpose in DEMO_CLICKS:
+            key = keys[DEMO_SPONSORS[index][0]]
+            visit = Visit(address, agent, "GET", purpose, secret=b"deltacrown-demo")
+            await services.sponsors.click(key, slug, visit)
+        numbers = await services.sponsors.report(self.organizer, GUILD_ID, self.tournament_id)
+        self.report.sponsors = [
+            (line.sponsor_name, line.tier, line.impressions, line.clicks, line.unique_clicks)
+            for line in numbers.lines
+        ]
+
     async def _placings(self) -> None:
         assert self.report is not None
         self.report.placings = [
@@ -627,6 +705,7 @@ def summary_markdown(report: DemoReport) -> str:
         f"- Payment proofs approved: {report.payments_approved}, rejected: "
         f"{report.payments_rejected}",
         *challenge_lines(report),
+        *sponsor_lines(report),
         "",
         "## Files",
         "",
@@ -655,6 +734,15 @@ def challenge_lines(report: DemoReport) -> list[str]:
         for title, name, coins, how in report.challenge_winners
     ]
     return lines
+
+
+def sponsor_lines(report: DemoReport) -> list[str]:
+    """Each sponsor's numbers: pictures served with its logo, clicks through its link."""
+    return [
+        f"- Sponsor {name} ({tier}): {shown} impressions, {clicks} clicks ({unique} unique); "
+        "bots and prefetches not counted"
+        for name, tier, shown, clicks, unique in report.sponsors
+    ]
 
 
 def schedule_lines(report: DemoReport) -> list[str]:

@@ -13,12 +13,15 @@ from dashboard.hooks import (
     DisputeSummary,
     ResultLine,
     ScheduleLine,
+    SponsorTarget,
+    SponsorVisit,
 )
 from engine.brackets import MatchView, Snapshot, view_of
 from engine.kernel.actors import SYSTEM_USER_ID, Actor
 from engine.kernel.errors import Conflict
 from engine.matchday import DisputeListItem
 from engine.services import Services
+from engine.sponsors import Visit
 from engine.tournaments import TournamentView
 
 RECENT = 10
@@ -78,7 +81,9 @@ def _schedule(matches: list[MatchView], names: Mapping[int | str, str]) -> tuple
 def _drawn_version(snapshot: Snapshot) -> int:
     """The bracket version, changed too when a match goes LIVE or moves in time (both are
     drawn): it keys the dashboard's image cache and the pictures' ETag."""
-    drawn = repr((sorted(snapshot.live.items()), sorted(snapshot.times.items())))
+    drawn = repr(
+        (sorted(snapshot.live.items()), sorted(snapshot.times.items()), snapshot.sponsor_marks)
+    )
     return snapshot.version * 2**32 + zlib.crc32(drawn.encode())
 
 
@@ -108,7 +113,8 @@ class ServiceBrackets:
             view=view_of(snapshot),
             recent_results=tuple(_line(m, names) for m in played[:RECENT]),
             schedule=_schedule(upcoming, names),
-            render=lambda: pictures.images_of(snapshot),
+            # Kept in memory by the dashboard, which counts each response it serves.
+            render=lambda: pictures.images_of(snapshot, shown=False),
         )
 
 
@@ -168,9 +174,28 @@ class ServiceDisputes:
         return [_dispute_summary(guild_id, item) for item in items]
 
 
+class ServiceSponsors:
+    """Sponsor links from the SponsorService: the registered URL, the click counted."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def click(
+        self, sponsor_key: str, tournament_slug: str | None, visit: SponsorVisit | None = None
+    ) -> SponsorTarget | None:
+        seen = visit or SponsorVisit(address="", method="HEAD")  # no visit: not counted
+        found = await self._services.sponsors.click(
+            sponsor_key,
+            tournament_slug,
+            Visit(seen.address, seen.user_agent, seen.method, seen.purpose, seen.secret),
+        )
+        return SponsorTarget(found.key, found.url) if found else None
+
+
 def dashboard_hooks(services: Services) -> DashboardHooks:
     return DashboardHooks(
         brackets=ServiceBrackets(services),
         certificates=ServiceCertificates(services),
+        sponsors=ServiceSponsors(services),
         disputes=ServiceDisputes(services),
     )

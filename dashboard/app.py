@@ -13,7 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from dashboard import org, public, stats
+from dashboard import org, public, sponsors, stats
 from dashboard.config import DashboardConfig
 from dashboard.hooks import DashboardHooks
 from dashboard.inputs import hostile_input
@@ -76,6 +76,7 @@ def create_app(
     app.router.add_routes(stats.routes)
     app.router.add_routes(public.routes)
     app.router.add_routes(org.routes)
+    app.router.add_routes(sponsors.routes)
     app.router.add_static("/static", STATIC_DIR)
     app.on_response_prepare.append(add_security_headers)
     app.on_shutdown.append(hub.shutdown)

@@ -97,14 +97,30 @@ class SponsorTarget:
     url: str
 
 
+@dataclass(frozen=True)
+class SponsorVisit:
+    """Who followed a sponsor link, as far as counting needs: the address is only
+    hashed with ``secret`` (the dashboard's key) and the day, never stored."""
+
+    address: str
+    user_agent: str = ""
+    method: str = "GET"
+    purpose: str = ""  # Purpose / Sec-Purpose: "prefetch" is not a click
+    secret: bytes = b""
+
+
 class SponsorLinks(Protocol):
-    async def click(self, sponsor_key: str, tournament_slug: str | None) -> SponsorTarget | None:
+    async def click(
+        self, sponsor_key: str, tournament_slug: str | None, visit: SponsorVisit | None = None
+    ) -> SponsorTarget | None:
         """Record one click and return the registered target, or None when unknown."""
         ...
 
 
 class NoSponsors:
-    async def click(self, sponsor_key: str, tournament_slug: str | None) -> SponsorTarget | None:
+    async def click(
+        self, sponsor_key: str, tournament_slug: str | None, visit: SponsorVisit | None = None
+    ) -> SponsorTarget | None:
         return None
 
 

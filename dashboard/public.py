@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from dashboard.hooks import BracketSnapshot
+from dashboard.clients import client_address
+from dashboard.hooks import BracketSnapshot, SponsorVisit
 from dashboard.live import serve_stream
 from dashboard.reads import PublicEntry
 from dashboard.security import rate_limit
@@ -27,6 +28,7 @@ from engine.render.model import (
     StandingsTable,
     SwissSection,
 )
+from engine.sponsors import SponsorLogo
 from engine.tournaments import TournamentView
 from storage.models.enums import RegistrationStatus
 
@@ -120,8 +122,26 @@ async def _live_context(st: DashboardState, entry: PublicEntry) -> dict[str, obj
             "results": snapshot.recent_results[:RECENT_RESULTS] if snapshot else (),
             "schedule": snapshot.schedule if snapshot else (),
             "entries": entries,
+            "sponsors": await sponsors_of(st, entry),
         }
     return entry.context
+
+
+async def sponsors_of(st: DashboardState, entry: PublicEntry) -> list[SponsorLogo]:
+    """The tournament's sponsors, remembered with the entry."""
+    if entry.sponsors is None:
+        entry.sponsors = await st.services.sponsors.of_tournament(entry.tournament.id)
+    return entry.sponsors
+
+
+async def count_sponsor_impression(request: web.Request, entry: PublicEntry) -> None:
+    """A page or picture carrying the sponsors' logos was served (a HEAD shows nothing)."""
+    if request.method != "GET":
+        return
+    st = state(request)
+    shown = [s.sponsor_id for s in await sponsors_of(st, entry) if s.logo is not None]
+    if shown:
+        await st.services.sponsors.count_impressions(entry.tournament.id, shown)
 
 
 async def _page(request: web.Request, template: str) -> web.Response:
@@ -137,7 +157,9 @@ async def _page(request: web.Request, template: str) -> web.Response:
 
 @routes.get("/t/{slug}")
 async def tournament_page(request: web.Request) -> web.Response:
-    return await _page(request, "tournament.html")
+    response = await _page(request, "tournament.html")
+    await count_sponsor_impression(request, await public_entry(request))
+    return response
 
 
 @routes.get("/t/{slug}/live.html")
@@ -187,6 +209,7 @@ async def bracket_png(request: web.Request) -> web.Response:
         response = web.Response(
             body=images[index - 1].png_bytes, content_type="image/png", headers=headers
         )
+        await count_sponsor_impression(request, entry)
     response.last_modified = snapshot.updated_at
     return response
 
@@ -216,8 +239,17 @@ async def sponsor_click(request: web.Request) -> web.Response:
     key = request.match_info["sponsor"]
     slug = request.query.get("t") or None
     # The destination never comes from the request: only from what organizers registered.
+    visit = SponsorVisit(
+        address=client_address(request),
+        user_agent=request.headers.get("User-Agent", "")[:300],
+        method=request.method,
+        purpose=" ".join(
+            request.headers.getall("Purpose", []) + request.headers.getall("Sec-Purpose", [])
+        ),
+        secret=st.config.secret_key,
+    )
     target = (
-        await st.hooks.sponsors.click(key, slug[:80] if slug else None)
+        await st.hooks.sponsors.click(key, slug[:80] if slug else None, visit)
         if _SPONSOR.match(key)
         else None
     )
@@ -227,6 +259,18 @@ async def sponsor_click(request: web.Request) -> web.Response:
         log.warning("refused to redirect sponsor %s to %r", key, target.url)
         raise web.HTTPNotFound()
     raise web.HTTPFound(target.url, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/s/{sponsor}/logo.png")
+async def sponsor_logo(request: web.Request) -> web.Response:
+    """A sponsor's logo: public, as it is on every picture of its tournaments."""
+    key = request.match_info["sponsor"]
+    data = await state(request).services.sponsors.logo(key) if _SPONSOR.match(key) else None
+    if data is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=data, content_type="image/png", headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 @routes.get("/healthz")

@@ -23,6 +23,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dashboard.hooks import BracketSnapshot
 from engine.kernel.events import DomainEvent
@@ -43,6 +44,8 @@ class PublicEntry:
     images: list[RenderedImage] | None = None
     pages: dict[str, bytes] = field(default_factory=dict)
     context: dict[str, object] | None = None
+    # The tournament's sponsors (engine.sponsors.SponsorLogo), read on first use.
+    sponsors: list[Any] | None = None
 
 
 Loader = Callable[[str], Awaitable[PublicEntry | None]]

@@ -14,7 +14,17 @@ import random
 from concurrent.futures import Executor
 from pathlib import Path
 
-from engine import audit, awards, brackets, challenges, entries, matchday, money, tournaments
+from engine import (
+    audit,
+    awards,
+    brackets,
+    challenges,
+    entries,
+    matchday,
+    money,
+    sponsors,
+    tournaments,
+)
 from engine.audit import AuditService
 from engine.awards import (
     DEFAULT_PUBLIC_URL,
@@ -43,6 +53,7 @@ from engine.matchday import (
     ScoreService,
 )
 from engine.money import LedgerService, PaymentService, PoolService, RosterService
+from engine.sponsors import SponsorService
 from engine.stats import (
     ExportService,
     LeaderboardService,
@@ -114,6 +125,7 @@ class Services:
         self.tournament_stats = TournamentStatsService(self.ctx)
         self.stats_pictures = StatsPictures(self.ctx)
         self.exports = ExportService(self.ctx)
+        self.sponsors = SponsorService(self.ctx, public_url=public_url)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -137,6 +149,7 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
     reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)
     reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)
-    # A clone copies what the domains above own (sponsors: copy_sponsors goes here too).
+    # A clone copies what the domains above own: certificate settings and sponsors.
     reactions.on(tournaments.TournamentCloning, awards.copy_certificate_settings)
+    reactions.on(tournaments.TournamentCloning, sponsors.copy_sponsors_of_clone)
     reactions.on(brackets.MatchesCompleted, challenges.judge_completed_matches)

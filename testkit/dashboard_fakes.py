@@ -13,6 +13,7 @@ from dashboard.hooks import (
     DisputeSummary,
     ResultLine,
     SponsorTarget,
+    SponsorVisit,
 )
 from engine.kernel.actors import Actor
 from engine.render.model import TournamentView as BracketView
@@ -65,7 +66,9 @@ class FakeSponsors:
     targets: dict[str, str] = field(default_factory=dict)
     clicks: list[tuple[str, str | None]] = field(default_factory=list)
 
-    async def click(self, sponsor_key: str, tournament_slug: str | None) -> SponsorTarget | None:
+    async def click(
+        self, sponsor_key: str, tournament_slug: str | None, visit: SponsorVisit | None = None
+    ) -> SponsorTarget | None:
         url = self.targets.get(sponsor_key)
         if url is None:
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import discord
+
 from bot.notifier import Notifier, on
 from cogs._safe import user_text
 from cogs._tournament_render import tournament_embed, when
@@ -46,4 +48,26 @@ async def announce_status(notifier: Notifier, event: TournamentStatusChanged) ->
             f"🔒 Registration for **{user_text(t.name)}** is closed with "
             f"{summary.slots_taken} entries."
         )
-    await notifier.announce(event.guild_id, content, embed=tournament_embed(summary, title=title))
+    embed = tournament_embed(summary, title=title)
+    await add_sponsors(notifier, embed, event.guild_id, t.id, t.slug)
+    await notifier.announce(event.guild_id, content, embed=embed)
+
+
+async def add_sponsors(
+    notifier: Notifier, embed: discord.Embed, guild_id: int | None, tournament_id: int, slug: str
+) -> None:
+    """The tournament's sponsors, by tier, each linked through the counted redirect."""
+    sponsors = notifier.services.sponsors
+    names = await sponsors.of_tournament(tournament_id)
+    if not names:
+        return
+    links: list[str] = []
+    for sponsor in names:
+        # Square brackets would end the masked link's text early: shown as parentheses.
+        shown = user_text(sponsor.name.replace("[", "(").replace("]", ")"))
+        link = f"[{shown}]({sponsors.click_url(sponsor.key, slug)})"
+        if sum(len(x) + 3 for x in links) + len(link) > 1024:
+            break  # an embed field holds 1024 characters; never cut a link in half
+        links.append(link)
+    label = await notifier.public_text(guild_id, msg("Sponsors"))
+    embed.add_field(name=label, value=" · ".join(links), inline=False)

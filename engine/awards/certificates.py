@@ -60,6 +60,7 @@ from engine.render import (
     certificate_content_hash,
     render_certificate,
 )
+from engine.sponsors import tier_rank, tournament_sponsor_logos
 from storage.models import (
     BracketState,
     Certificate,
@@ -88,6 +89,9 @@ class _Context:
     language: str
     design: str = DEFAULT_CERTIFICATE_DESIGN
     brand: CertificateBrand = dataclasses.field(default_factory=CertificateBrand)
+    # The tournament's sponsors' logos, by tier then order (not part of the content hash).
+    sponsor_logos: tuple[bytes, ...] = ()
+    sponsor_tiers: tuple[int, ...] = ()
 
 
 class CertificateService(CertificateDeliveries):
@@ -181,6 +185,7 @@ class CertificateService(CertificateDeliveries):
                 select(BracketState.completed_at).where(BracketState.tournament_id == tournament_id)
             )
             brand = await certificate_brand(self._ctx, session, tournament.guild_id)
+            sponsors = await tournament_sponsor_logos(session, self._ctx.files, tournament_id)
         moment = ended or tournament.updated_at
         return _Context(
             guild_id=tournament.guild_id,
@@ -190,6 +195,8 @@ class CertificateService(CertificateDeliveries):
             language=language,
             design=tournament.certificate_design,
             brand=brand,
+            sponsor_logos=tuple(s.logo for s in sponsors if s.logo is not None),
+            sponsor_tiers=tuple(tier_rank(s.tier) for s in sponsors if s.logo is not None),
         )
 
     # -- issuing -----------------------------------------------------------------------
@@ -243,6 +250,8 @@ class CertificateService(CertificateDeliveries):
                 words=certificate_words(shared.language, item.kind, issued_on),
                 design=shared.design,
                 brand=shared.brand,
+                sponsor_logos=shared.sponsor_logos,
+                sponsor_tiers=shared.sponsor_tiers,
             )
             digest = certificate_content_hash(data)
             if existing is not None and await self._up_to_date(existing, digest):

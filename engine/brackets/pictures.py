@@ -38,6 +38,8 @@ from engine.render import (
     render_bracket,
     render_standings,
 )
+from engine.render.sponsor_strip import StripLogo, append_sponsor_strip
+from engine.sponsors import record_impressions, tournament_sponsor_logos
 from storage.models import (
     BracketState,
     Game,
@@ -88,6 +90,10 @@ class Snapshot:
     updated_at: datetime
     # Match code -> when an unfinished match starts, in the server's time zone.
     times: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # The tournament's sponsors' logos for the footer strip, by tier then order, and
+    # what they depend on (sponsor, logo hash, tier): part of the cache key.
+    sponsor_logos: tuple[StripLogo, ...] = ()
+    sponsor_marks: tuple[tuple[int, str, int], ...] = ()
 
     def key(self, what: str) -> tuple[Any, ...]:
         # Names, title and live states change without a new bracket version (a team
@@ -101,6 +107,7 @@ class Snapshot:
                 tuple(sorted(self.names.items())),
                 tuple(sorted(self.live.items())),
                 tuple(sorted(self.times.items())),
+                self.sponsor_marks,
             )
         )
         return (self.tournament_id, self.version, what, digest)
@@ -125,9 +132,13 @@ class PictureService:
         return await self.images_of(snapshot, section)
 
     async def images_of(
-        self, snapshot: Snapshot, section: str | None = None
+        self, snapshot: Snapshot, section: str | None = None, *, shown: bool = True
     ) -> list[RenderedImage]:
-        """The images of a snapshot already read (the notifier checks its version first)."""
+        """The images of a snapshot already read (the notifier checks its version first).
+        ``shown``: they go out now, an impression for the sponsors (the dashboard, which
+        keeps them in memory, counts each response itself)."""
+        if shown:
+            await self.count_shown(snapshot)
         key = snapshot.key(f"bracket:{section or ''}")
         cached = self.cache.get(key)
         if cached is not None:
@@ -136,11 +147,18 @@ class PictureService:
         self.cache.put(key, images)
         return images
 
+    async def count_shown(self, snapshot: Snapshot) -> None:
+        """A picture of this snapshot went out: one impression for each of its sponsors."""
+        if snapshot.sponsor_marks:
+            ids = [mark[0] for mark in snapshot.sponsor_marks]
+            await record_impressions(self._ctx, snapshot.tournament_id, ids)
+
     async def live_image(self, snapshot: Snapshot) -> tuple[RenderedImage, int]:
         """The first image of the bracket and how many there are in all, for the live
         message. Laying the bracket out to count its images takes milliseconds; painting
         all 14 images of a 256-player double elimination after every result would take
         seconds of CPU for the one that is shown."""
+        await self.count_shown(snapshot)  # the live message shows it in the channel
         full = self.cache.get(snapshot.key("bracket:"))
         if full is not None:
             return full[0], len(full)
@@ -170,6 +188,7 @@ class PictureService:
 
     async def standings_image(self, tournament_id: int, *, guild_id: int | None = None) -> bytes:
         snapshot = await self.snapshot(tournament_id, guild_id)
+        await self.count_shown(snapshot)
         key = snapshot.key("standings")
         cached = self.cache.get(key)
         if cached is None:
@@ -209,6 +228,7 @@ class PictureService:
                     MatchRow.status.in_(list(LIVE_STATES)),
                 )
             )
+            sponsors = await tournament_sponsor_logos(session, self._ctx.files, tournament_id)
             return Snapshot(
                 tournament_id=tournament.id,
                 guild_id=tournament.guild_id,
@@ -228,6 +248,10 @@ class PictureService:
                 live={code: LIVE_STATES[status] for code, status in live_rows.all()},
                 updated_at=state.updated_at,
                 times=await _match_times(session, tournament),
+                sponsor_logos=tuple(
+                    StripLogo(s.logo, s.tier_rank) for s in sponsors if s.logo is not None
+                ),
+                sponsor_marks=tuple(s.mark for s in sponsors if s.logo is not None),
             )
 
     # ------------------------------------------------------------ live message
@@ -305,7 +329,7 @@ def _draw_live(snapshot: Snapshot) -> tuple[RenderedImage, int]:
     """The first image only, and how many there are (see ``live_image``)."""
     view = view_of(snapshot, snapshot.bracket())
     [first] = render_bracket(view, limit=1)
-    return first, bracket_image_count(view)
+    return _with_sponsors(snapshot, first), bracket_image_count(view)
 
 
 def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage]:
@@ -319,7 +343,12 @@ def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage
                 keys=keys,
             )
         )
-    return render_bracket(view, section=section)
+    return [_with_sponsors(snapshot, image) for image in render_bracket(view, section=section)]
+
+
+def _with_sponsors(snapshot: Snapshot, image: RenderedImage) -> RenderedImage:
+    """The picture with the sponsors' strip appended below it (never over it)."""
+    return append_sponsor_strip(image, snapshot.sponsor_logos)
 
 
 STANDINGS_IMAGE_ROWS = 64  # past this a phone screen shows an unreadable sliver
@@ -339,4 +368,4 @@ def _draw_standings(snapshot: Snapshot) -> RenderedImage:
     png = render_standings(table)
     with Image.open(io.BytesIO(png)) as image:
         width, height = image.size
-    return RenderedImage("standings.png", png, width, height)
+    return _with_sponsors(snapshot, RenderedImage("standings.png", png, width, height))

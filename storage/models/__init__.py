@@ -35,6 +35,7 @@ from storage.models.registration import (
     TeamInvite,
     TeamMember,
 )
+from storage.models.sponsor import Sponsor, SponsorDailyStats, SponsorVisitor, TournamentSponsor
 from storage.models.stats import Season
 from storage.models.timer import Timer
 from storage.models.tournament import (
@@ -81,12 +82,16 @@ __all__ = [
     "RegistrationField",
     "RegistrationMember",
     "Season",
+    "Sponsor",
+    "SponsorDailyStats",
+    "SponsorVisitor",
     "StoredFile",
     "Team",
     "TeamInvite",
     "TeamMember",
     "Timer",
     "Tournament",
+    "TournamentSponsor",
     "TournamentStaff",
     "TournamentTemplate",
     "TournamentVersion",

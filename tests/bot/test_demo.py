@@ -9,14 +9,14 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.demo import Progress, run_demo
 from dashboard.adapters import dashboard_hooks
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
 from engine.services import Services
-from storage.models import Dispute, MatchRow, Tournament
+from storage.models import Dispute, MatchRow, SponsorDailyStats, Tournament
 
 
 async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> None:
@@ -37,6 +37,15 @@ async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> Non
             seen["page"] = await page.text()
             image = await client.get(f"/t/{seen['slug']}/bracket.png")
             seen["png"] = (image.status, image.headers.get("ETag"), await image.read())
+            # --serve answers the sponsors' links: to the registered link, counted.
+            before = await _sponsor_clicks(services)
+            click = await client.get(
+                f"/s/nova-energy?t={seen['slug']}",
+                headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"},
+                allow_redirects=False,
+            )
+            seen["click"] = (click.status, click.headers.get("Location"))
+            seen["clicks"] = (before, await _sponsor_clicks(services))
 
     report = await run_demo(
         players=8,
@@ -79,6 +88,16 @@ async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> Non
     assert hows == {"automatic", "reviewed"}, report.challenge_winners
     assert "## Challenge winners" in summary and "| Ace clutch |" in summary
     assert "| Clean sweep |" in summary
+    # Two sponsors: on the pictures, clicked by spectators (bots and prefetches not counted).
+    assert "Sponsor Nova Energy (title): " in summary and "6 clicks (5 unique)" in summary
+    assert "Sponsor Dhaka Gaming Café (community): " in summary
+    assert seen["click"] == (302, "https://nova-energy.example/esports")
+    assert seen["clicks"] == (8, 9)
+
+
+async def _sponsor_clicks(services: Services) -> int:
+    async with services.db.read() as session:
+        return int(await session.scalar(select(func.sum(SponsorDailyStats.clicks))) or 0)
 
 
 async def test_every_format_completes(tmp_path: Path) -> None:
