@@ -242,4 +242,4 @@ def test_history_and_info_embeds_stay_inside_discords_limits() -> None:
     ]
     embed = history_embed("Winter Cup", versions)
     assert len(embed) <= 6000 and embed.fields[0].name == "Version 26"
-    assert "older version(s) not shown" in (embed.footer.text or "")
+    assert "older versions not shown" in (embed.footer.text or "")
