@@ -113,6 +113,8 @@ NO_WORDS |= {
     "**{tournament}**\n{staff}",
     "{amount:,} {coin_name}",
     "{place} ({channel}): {missing}",
+    "{label}: **{value}**{share}",
+    "📈 **{name}** ({status})",
 }
 
 
