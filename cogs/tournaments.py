@@ -354,7 +354,7 @@ class TournamentCog(commands.Cog):
             registration_opens_at=registration_opens,
             registration_closes_at=registration_closes,
             best_of=best_of.value if best_of else 1,
-            entry_fee_minor=parse_money(entry_fee, "entry fee") if entry_fee else 0,
+            entry_fee_minor=parse_money(entry_fee, msg("entry fee")) if entry_fee else 0,
             currency=currency,
             entry_fee_coins=entry_fee_coins,
             payment_methods=parse_methods(payment_methods) if payment_methods else (),

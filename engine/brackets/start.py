@@ -41,6 +41,7 @@ from engine.tournaments import (
     CHECKIN_CLOSE,
     PRE_START,
     START,
+    STATUS_WORDS,
     TournamentAutoStartFailed,
     apply_status_change,
     lock_tournament,
@@ -129,7 +130,7 @@ async def start_tournament(
             msg(
                 "{name} cannot start while it is {status}; open and close registration first.",
                 name=tournament.name,
-                status=tournament.status.replace("_", " "),
+                status=STATUS_WORDS[TournamentStatus(tournament.status)],
             )
         )
     # Every payment proof is decided first: the start refuses with the list otherwise.

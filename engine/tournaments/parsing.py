@@ -21,7 +21,7 @@ from engine.formats import FORMATS
 from engine.formats.errors import InvalidOptions
 from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
-from engine.kernel.text import Command, msg
+from engine.kernel.text import Command, Text, msg
 from engine.kernel.typed import ascii_digits
 from engine.tournaments.rules import (
     ALL_OPTION_KEYS,
@@ -32,9 +32,11 @@ from engine.tournaments.rules import (
     pays_coins,
 )
 
-
 # ----------------------------------------------------------------------------- parsing
-def parse_money(text: str, what: str = "amount") -> int:
+AMOUNT = msg("amount")
+
+
+def parse_money(text: str, what: Text = AMOUNT) -> int:
     """ "150" or "150.50" → minor units (15000, 15050). Decimal, never float."""
     cleaned = text.strip().replace(",", "")
     try:
@@ -118,7 +120,7 @@ def parse_distribution(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
-def parse_bool(text: str, what: str) -> bool:
+def parse_bool(text: str, what: Text) -> bool:
     word = text.strip().lower()
     if word in ("yes", "y", "true", "on", "1", "enabled"):
         return True
@@ -127,7 +129,7 @@ def parse_bool(text: str, what: str) -> bool:
     raise InvalidInput(msg("{what} takes yes or no; you wrote “{text}”.", what=what, text=text))
 
 
-def parse_int(text: str, what: str) -> int:
+def parse_int(text: str, what: Text) -> int:
     cleaned = text.strip()
     if not re.fullmatch(r"[+-]?\d{1,10}", cleaned):
         raise InvalidInput(
@@ -189,7 +191,7 @@ def _round_times(text: str, tz: str) -> tuple[datetime, ...]:
 
 def _minutes_list(text: str) -> tuple[int, ...]:
     words = [w for w in re.split(r"[,\s/]+", text.strip()) if w]
-    return tuple(parse_int(w, "A reminder") for w in words)
+    return tuple(parse_int(w, msg("A reminder")) for w in words)
 
 
 def _option_value(key: str) -> Parser:
@@ -210,26 +212,32 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
         EditableField("name", "Tournament name", lambda t, _: t),
         EditableField("format", lambda: ", ".join(FORMATS), lambda t, _: t.strip().lower()),
         EditableField("participant_type", "solo or team", lambda t, _: t.strip().lower()),
-        EditableField("team_size", "Players per team", lambda t, _: parse_int(t, "The team size")),
         EditableField(
-            "max_participants", "Maximum participants", lambda t, _: parse_int(t, "The maximum")
+            "team_size", "Players per team", lambda t, _: parse_int(t, msg("The team size"))
         ),
         EditableField(
-            "min_participants", "Minimum participants", lambda t, _: parse_int(t, "The minimum")
+            "max_participants",
+            "Maximum participants",
+            lambda t, _: parse_int(t, msg("The maximum")),
+        ),
+        EditableField(
+            "min_participants",
+            "Minimum participants",
+            lambda t, _: parse_int(t, msg("The minimum")),
         ),
         EditableField(
             "registration_opens_at", "When registration opens (2026-12-01 10:00)", _opt_time
         ),
         EditableField("registration_closes_at", "When registration closes", _opt_time),
         EditableField("starts_at", "When the tournament starts", _opt_time),
-        EditableField("best_of", "Games per match", lambda t, _: parse_int(t, "Best-of")),
+        EditableField("best_of", "Games per match", lambda t, _: parse_int(t, msg("Best-of"))),
         EditableField(
-            "entry_fee_coins", "Entry fee in coins", lambda t, _: parse_int(t, "The coin fee")
+            "entry_fee_coins", "Entry fee in coins", lambda t, _: parse_int(t, msg("The coin fee"))
         ),
         EditableField(
             "entry_fee",
             "Entry fee in money (150 or 150.50)",
-            lambda t, _: parse_money(t, "entry fee"),
+            lambda t, _: parse_money(t, msg("entry fee")),
         ),
         EditableField("currency", "Three-letter currency code", lambda t, _: t),
         EditableField(
@@ -238,28 +246,28 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
             lambda t, _: parse_methods(t),
         ),
         EditableField(
-            "prize_pool", "Prize pool in money", lambda t, _: parse_money(t, "prize pool")
+            "prize_pool", "Prize pool in money", lambda t, _: parse_money(t, msg("prize pool"))
         ),
         EditableField(
             "prize_pool_coins",
             "Prize pool in coins",
-            lambda t, _: parse_int(t, "The coin prize pool"),
+            lambda t, _: parse_int(t, msg("The coin prize pool")),
         ),
         EditableField(
             "prize_distribution",
             "Percent per place, e.g. 50/30/20",
             lambda t, _: parse_distribution(t) if t.strip() else (),
         ),
-        EditableField("checkin_enabled", "yes or no", lambda t, _: parse_bool(t, "Check-in")),
+        EditableField("checkin_enabled", "yes or no", lambda t, _: parse_bool(t, msg("Check-in"))),
         EditableField(
             "checkin_window_minutes",
             "Minutes before the start check-in opens",
-            lambda t, _: parse_int(t, "The check-in window"),
+            lambda t, _: parse_int(t, msg("The check-in window")),
         ),
         EditableField(
             "match_checkin_minutes",
             "Minutes both sides have to check in to a match (0 = off)",
-            lambda t, _: parse_int(t, "Match check-in"),
+            lambda t, _: parse_int(t, msg("Match check-in")),
         ),
         EditableField(
             "round_times",
@@ -270,7 +278,7 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
         EditableField(
             "round_interval_minutes",
             "Minutes between rounds after the last time",
-            lambda t, _: parse_int(t, "The time between rounds"),
+            lambda t, _: parse_int(t, msg("The time between rounds")),
         ),
         EditableField(
             "reminder_minutes",
@@ -280,18 +288,18 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
         EditableField(
             "result_deadline_minutes",
             "Minutes after a match's time until overdue",
-            lambda t, _: parse_int(t, "The result deadline"),
+            lambda t, _: parse_int(t, msg("The result deadline")),
         ),
         EditableField(
             "player_reschedule_minutes",
             "How far players may move a match (minutes)",
-            lambda t, _: parse_int(t, "The reschedule limit"),
+            lambda t, _: parse_int(t, msg("The reschedule limit")),
         ),
         EditableField("seeding", "random, ranked or manual", lambda t, _: t.strip().lower()),
         EditableField(
             "fee_waiver_top_n",
             "Top N ranked play for free",
-            lambda t, _: parse_int(t, "The fee waiver"),
+            lambda t, _: parse_int(t, msg("The fee waiver")),
         ),
         EditableField("rules", "Rules text", lambda t, _: t, long_text=True),
         EditableField(
@@ -301,7 +309,7 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
             long_text=True,
         ),
         EditableField(
-            "is_public", "Shown on the public dashboard", lambda t, _: parse_bool(t, "Public")
+            "is_public", "Shown on the public dashboard", lambda t, _: parse_bool(t, msg("Public"))
         ),
         EditableField(
             "third_place", "Third-place match (single elimination)", _option_value("third_place")
