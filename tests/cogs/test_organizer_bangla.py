@@ -121,7 +121,10 @@ async def test_a_bangla_servers_organizer_runs_a_tournament_in_bangla(arena: Are
 
     # A member who is no organizer is refused in Bangla, and nothing changes.
     member_refused = await ask(
-        arena, arena.players[0], "tournament edit", {"tournament": tid, "field": "name", "value": "X"}
+        arena,
+        arena.players[0],
+        "tournament edit",
+        {"tournament": tid, "field": "name", "value": "X"},
     )
     assert_bangla(member_refused, "Winter Cup")
     assert (await services.tournaments.get(view.id, arena.guild.id)).name == "Winter Cup"
