@@ -200,9 +200,11 @@ def record_embed(
     return embed
 
 
-def progress_lines(progress: list[BadgeProgress], limit: int = PROGRESS_SHOWN) -> str:
+def progress_lines(
+    progress: list[BadgeProgress], limit: int = PROGRESS_SHOWN, say: Say = ENGLISH
+) -> str:
     pending = [p for p in progress if not p.earned][:limit]
-    return "\n".join(f"{p.badge.emoji} {user_text(p.badge.name)}: {p.text}" for p in pending)
+    return "\n".join(f"{p.badge.emoji} {user_text(p.badge.name)}: {say(p.words)}" for p in pending)
 
 
 def h2h_text(h2h: HeadToHead, say: Say = ENGLISH) -> str:
@@ -373,7 +375,7 @@ class StatsCog(
                 f"{e.badge.emoji} {user_text(e.badge.name)}" for e in stats.badges
             )
             embed.add_field(name=say(msg("Badges")), value=" · ".join(names)[:1024], inline=False)
-        if progress := progress_lines(stats.progress):
+        if progress := progress_lines(stats.progress, say=say):
             embed.add_field(name=say(msg("Next badges")), value=progress[:1024], inline=False)
         embed.set_image(url="attachment://stats.png")
         if not stats.name:

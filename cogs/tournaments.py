@@ -187,7 +187,7 @@ class EditValueModal(DomainModal):
         self.field = field
         long_text = EDITABLE_FIELDS[field].long_text
         self.value: discord.ui.TextInput[EditValueModal] = discord.ui.TextInput(
-            label=EDITABLE_FIELDS[field].description[:45],
+            label=say(Message.literal(EDITABLE_FIELDS[field].description))[:45],
             custom_id="value",
             style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
             default=current[:4000] or None,
@@ -421,13 +421,17 @@ class TournamentCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         needle = current.lower()
+        say = await reader_say(interaction)
+        described = {f.name: say(Message.literal(f.description)) for f in EDITABLE_FIELDS.values()}
         matches = [
             f
             for f in EDITABLE_FIELDS.values()
-            if needle in f.name or needle in f.description.lower()
+            if needle in f.name
+            or needle in f.description.lower()
+            or needle in described[f.name].lower()
         ]
         return [
-            app_commands.Choice(name=f"{f.name} — {f.description}"[:100], value=f.name)
+            app_commands.Choice(name=f"{f.name} — {described[f.name]}"[:100], value=f.name)
             for f in matches[:25]
         ]
 
