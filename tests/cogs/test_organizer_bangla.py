@@ -157,3 +157,43 @@ async def test_a_bangla_servers_organizer_runs_a_tournament_in_bangla(arena: Are
     assert_bangla(bad_date, "05-12-2026", "YYYY-MM-DD")
     kept = await ask(arena, arena.organizer, "audit retention", {"days": 90})
     assert_bangla(kept)
+
+
+async def test_public_answers_use_the_servers_language_and_user_text_stays_inert(
+    arena: Arena,
+) -> None:
+    """/tournament info is public: the server's Bangla, even for an organizer who reads
+    English privately; a name typed by an organizer cannot ping or format in either."""
+    services = arena.env.services
+    await set_up_server(arena)
+    game_id = await add_game(arena, "Valorant", 1)
+    await ask(arena, arena.owner, "setup", {"language": "bn"})
+    await ask(arena, arena.organizer, "profile language", {"language": "en"})
+
+    name = "@everyone *Cup*"
+    options = {
+        "name": name,
+        "game": str(game_id),
+        "format": "single_elim",
+        "type": "solo",
+        "max_participants": 8,
+        "starts_at": _later(7),
+    }
+    created = await ask(arena, arena.organizer, "tournament create", options)
+    assert created.embeds[0]["title"].startswith("Created "), seen(created)
+    [view] = await services.tournaments.search(arena.guild.id, "Cup")
+    published = await ask(
+        arena, arena.organizer, "tournament publish", {"tournament": str(view.id)}
+    )
+    assert "@\u200beveryone \\*Cup\\*" in published.content, published.content
+    assert published.content.endswith("is published and announced.")
+
+    info = await ask(arena, arena.players[0], "tournament info", {"tournament": str(view.id)})
+    assert not info.ephemeral
+    text = seen(info)
+    assert bangla_share(text, name, "Valorant", "UTC") > 0.8, text
+
+    # A player who reads the server's Bangla is answered privately in it, escaped too.
+    staff = await ask(arena, arena.players[0], "tournament staff", {"tournament": str(view.id)})
+    assert "@\u200beveryone \\*Cup\\*" in staff.content, staff.content
+    assert_bangla(staff, "@\u200beveryone \\*Cup\\*")
