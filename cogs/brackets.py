@@ -45,7 +45,9 @@ def _batches(images: Sequence[RenderedImage]) -> list[Sequence[RenderedImage]]:
 
 def standings_caption(title: str, status: str, say: Say = ENGLISH) -> str:
     """A picture posted in a channel says what it is: whose standings, and how final."""
-    return say(msg("📊 **{title}** · standings ({status})", title=title, status=status.lower()))
+    # The state's word is the catalogue's ("Live", "Completed": cogs/_tournament_render.py).
+    word = say(Message.literal(status)).lower()
+    return say(msg("📊 **{title}** · standings ({status})", title=title, status=word))
 
 
 class BracketCog(commands.Cog):
