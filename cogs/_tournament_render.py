@@ -17,7 +17,7 @@ from engine.tournaments import (
     VersionView,
     format_money,
 )
-from storage.models.enums import TournamentStatus
+from storage.models.enums import RegistrationStatus, TournamentStatus
 
 RULES_EXCERPT = 300
 _COLOURS = {
@@ -45,7 +45,34 @@ STATUS_LABELS = {
 }
 
 
+# An entry's state, counted in the participants export ("3 confirmed, 1 waitlisted").
+ENTRY_STATES = {
+    RegistrationStatus.AWAITING_PAYMENT: N_("awaiting payment"),
+    RegistrationStatus.PAYMENT_REVIEW: N_("payment in review"),
+    RegistrationStatus.CONFIRMED: N_("confirmed"),
+    RegistrationStatus.WAITLISTED: N_("waitlisted"),
+    RegistrationStatus.WITHDRAWN: N_("withdrawn"),
+    RegistrationStatus.DISQUALIFIED: N_("disqualified"),
+    RegistrationStatus.CANCELLED: N_("cancelled"),
+    RegistrationStatus.REJECTED: N_("rejected"),
+    RegistrationStatus.EXPIRED: N_("expired"),
+}
 NOT_SET = N_("not set")
+
+
+def entry_counts(counts: dict[str, int]) -> Message:
+    """How many entries are in each state, e.g. "3 confirmed, 1 waitlisted"."""
+    if not counts:
+        return msg("none yet")
+    parts = [
+        msg(
+            "{n} {state}",
+            n=n,
+            state=Message(ENTRY_STATES.get(RegistrationStatus(state), state.replace("_", " "))),
+        )
+        for state, n in counts.items()
+    ]
+    return Message("{parts}", {"parts": parts})
 
 
 def catalogued(text: str) -> Message:

@@ -20,6 +20,7 @@ from cogs._safe import user_text
 from cogs._speech import Say, reader_say, server_say
 from cogs._tournament_render import (
     catalogued,
+    entry_counts,
     history_embed,
     list_embed,
     tournament_embed,
@@ -668,16 +669,13 @@ class TournamentCog(commands.Cog):
     async def export(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.services.roster.participants(actor_of(interaction), tournament)
-        counts = ", ".join(
-            f"{n} {status.replace('_', ' ')}" for status, n in report.counts().items()
-        )
         await reply(
             interaction,
             msg(
                 "Participants of **{tournament}**: {n} entries ({counts}).",
                 tournament=report.tournament_name,
                 n=len(report.participants),
-                counts=Message.literal(counts) if counts else msg("none yet"),
+                counts=entry_counts(report.counts()),
             ),
             file=discord.File(io.BytesIO(report.to_csv()), filename=report.filename),
         )

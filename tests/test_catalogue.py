@@ -115,6 +115,7 @@ NO_WORDS |= {
     "{place} ({channel}): {missing}",
     "{label}: **{value}**{share}",
     "📈 **{name}** ({status})",
+    "{n} {state}",
 }
 
 
