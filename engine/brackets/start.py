@@ -315,7 +315,7 @@ async def _close_checkin_first(uow: UnitOfWork, t: Tournament) -> None:
 
 async def _on_start(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     t = await lock_tournament_of_timer(uow, payload)
-    require_status(t, PRE_START, "starting on schedule")
+    require_status(t, PRE_START, msg("starting on schedule"))
     tournament_id, guild_id, name = t.id, t.guild_id, t.name
     if t.checkin_enabled:
         await _close_checkin_first(uow, t)
