@@ -53,6 +53,7 @@ bench: $(VENV)/.installed-dev
 # The English catalogue: every msg("…") / N_("…") / nmsg(…) template in the engine and
 # the surfaces (cogs, bot, dashboard), merged into every translation.
 messages: $(VENV)/.installed-dev
+	$(BIN)/python -m bot.command_texts
 	$(BIN)/pybabel extract $(BABEL_ARGS) -o locale/messages.pot engine cogs bot dashboard
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 88 \
 		-i locale/messages.pot -d locale -D messages

@@ -11,10 +11,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, organizer_command, services_of
+from cogs._interactions import ORGANIZER_EXTRA, actor_of, organizer_command, reply, services_of
 from cogs._members import ServerMember
 from cogs._safe import user_text
+from cogs._speech import ENGLISH, Say, reader_say
 from engine.audit import AuditFilter, AuditPage, AuditRecord
+from engine.kernel.text import Command, msg
 
 ORGANIZER = {ORGANIZER_EXTRA: True}
 EXPORT_CHOICES = [
@@ -31,21 +33,21 @@ def _target(entry: AuditRecord) -> str:
     return user_text(target)
 
 
-def audit_line(entry: AuditRecord) -> str:
-    actor = f"<@{entry.actor_id}>" if entry.actor_id else "the bot"
+def audit_line(entry: AuditRecord, say: Say = ENGLISH) -> str:
+    actor = f"<@{entry.actor_id}>" if entry.actor_id else say(msg("the bot"))
     when = int(entry.created_at.astimezone(UTC).timestamp())
     return (
         f"`#{entry.id}` <t:{when}:f> · {actor} · **{user_text(entry.action)}** · {_target(entry)}"
     )
 
 
-def audit_page_text(page: AuditPage) -> str:
+def audit_page_text(page: AuditPage, say: Say = ENGLISH) -> str:
     if not page.entries:
-        return "No audit entries match these filters."
+        return say(msg("No audit entries match these filters."))
     lines: list[str] = []
     size = 0
     for entry in page.entries:
-        line = audit_line(entry)
+        line = audit_line(entry, say)
         if size + len(line) + 1 > LINE_LIMIT:
             break
         lines.append(line)
@@ -53,7 +55,15 @@ def audit_page_text(page: AuditPage) -> str:
     shown_all = len(lines) == len(page.entries)
     older = page.next_before if shown_all else page.entries[len(lines) - 1].id
     if older is not None:
-        lines.append(f"Older entries: run /audit log again with before:{older} (same filters).")
+        lines.append(
+            say(
+                msg(
+                    "Older entries: run {audit_log} again with before:{older} (same filters).",
+                    audit_log=Command("audit log"),
+                    older=older,
+                )
+            )
+        )
     return "\n".join(lines)
 
 
@@ -112,7 +122,8 @@ class AuditCog(
         page = await services_of(interaction).audit.search(
             actor_of(interaction), interaction.guild_id, filters, before_id=before
         )
-        await interaction.response.send_message(audit_page_text(page), ephemeral=True)
+        say = await reader_say(interaction)
+        await interaction.response.send_message(audit_page_text(page, say), ephemeral=True)
 
     @app_commands.command(
         name="export", description="Download the audit log as CSV (organizers).", extras=ORGANIZER
@@ -142,10 +153,13 @@ class AuditCog(
         data, rows = await services.audit.export_csv(
             actor_of(interaction), interaction.guild_id, filters
         )
-        await interaction.followup.send(
-            f"The audit log, {rows} entries (newest first). This download is in the log too.",
+        await reply(
+            interaction,
+            msg(
+                "The audit log, {rows} entries (newest first). This download is in the log too.",
+                rows=rows,
+            ),
             file=discord.File(io.BytesIO(data), filename=f"audit-{interaction.guild_id}.csv"),
-            ephemeral=True,
         )
 
     @app_commands.command(
@@ -161,12 +175,15 @@ class AuditCog(
             actor_of(interaction), interaction.guild_id, days
         )
         text = (
-            "The audit log is now kept forever."
+            msg("The audit log is now kept forever.")
             if kept is None
-            else f"Audit entries older than {kept} days will be removed each day, except "
-            "payment and coin entries, which are always kept."
+            else msg(
+                "Audit entries older than {kept} days will be removed each day, except "
+                "payment and coin entries, which are always kept.",
+                kept=kept,
+            )
         )
-        await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, text)
 
 
 class ExportCog(commands.Cog):
@@ -191,10 +208,13 @@ class ExportCog(commands.Cog):
         exported = await exports.export(
             actor_of(interaction), interaction.guild_id, tournament, what
         )
-        await interaction.followup.send(
-            f"{exported.rows} rows. Spreadsheet-formula cells are quoted so they open as text.",
+        await reply(
+            interaction,
+            msg(
+                "{rows} rows. Spreadsheet-formula cells are quoted so they open as text.",
+                rows=exported.rows,
+            ),
             file=discord.File(io.BytesIO(exported.data), filename=exported.filename),
-            ephemeral=True,
         )
 
 

@@ -18,7 +18,7 @@ from discord.ext import commands
 from cogs._autocomplete import AnyTournamentId
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply
 from cogs._members import ServerMember
-from cogs._safe import user_text
+from cogs._speech import ENGLISH, Say, reader_say
 from engine.awards import (
     BadgeView,
     CertificateBrandingView,
@@ -27,7 +27,7 @@ from engine.awards import (
     VerificationStatus,
     VerificationView,
 )
-from engine.kernel.text import Command, Message, msg
+from engine.kernel.text import Command, Message, User, msg, nmsg
 from engine.services import Services
 
 CONDITION_CHOICES = [
@@ -45,42 +45,49 @@ DESIGN_CHOICES = [
     app_commands.Choice(name=locale_str("Minimal: white paper, a colour strip"), value="minimal"),
 ]
 _STATUS = {
-    VerificationStatus.VALID: ("✅ Valid certificate", discord.Colour.green()),
-    VerificationStatus.REVOKED: ("⛔ Revoked certificate", discord.Colour.red()),
+    VerificationStatus.VALID: (msg("✅ Valid certificate"), discord.Colour.green()),
+    VerificationStatus.REVOKED: (msg("⛔ Revoked certificate"), discord.Colour.red()),
     VerificationStatus.ALTERED: (
-        "⚠️ This record was altered: do not trust this certificate",
+        msg("⚠️ This record was altered: do not trust this certificate"),
         discord.Colour.orange(),
     ),
 }
 
 
-def verification_embed(view: VerificationView) -> discord.Embed:
+def verification_embed(view: VerificationView, say: Say = ENGLISH) -> discord.Embed:
     title, colour = _STATUS[view.status]
-    embed = discord.Embed(title=title, colour=colour)
-    embed.add_field(name="Issued to", value=view.recipient_name)
-    embed.add_field(name="Award", value=view.placement)
-    embed.add_field(name="Tournament", value=view.tournament_name)
+    embed = discord.Embed(title=say(title), colour=colour)
+    embed.add_field(name=say(msg("Issued to")), value=view.recipient_name)
+    embed.add_field(name=say(msg("Award")), value=view.placement)
+    embed.add_field(name=say(msg("Tournament")), value=view.tournament_name)
     if view.game_name:
-        embed.add_field(name="Game", value=view.game_name)
-    embed.add_field(name="Organizer", value=view.organizer_name)
-    embed.add_field(name="Issued on", value=view.issued_on.isoformat())
+        embed.add_field(name=say(msg("Game")), value=view.game_name)
+    embed.add_field(name=say(msg("Organizer")), value=view.organizer_name)
+    embed.add_field(name=say(msg("Issued on")), value=view.issued_on.isoformat())
     if view.roster:
-        embed.add_field(name="Roster", value=", ".join(view.roster)[:1024], inline=False)
+        embed.add_field(name=say(msg("Roster")), value=", ".join(view.roster)[:1024], inline=False)
     if view.status is VerificationStatus.REVOKED:
-        embed.add_field(name="Revoked because", value=view.revoke_reason or "—", inline=False)
-    if view.status is VerificationStatus.ALTERED:
-        embed.description = (
-            "The stored details no longer match what was issued. Ask the organizers of "
-            f"{view.tournament_name} to confirm the award."
+        embed.add_field(
+            name=say(msg("Revoked because")), value=view.revoke_reason or "—", inline=False
         )
-    embed.set_footer(text=f"Code {view.code}")
+    if view.status is VerificationStatus.ALTERED:
+        embed.description = say(
+            msg(
+                "The stored details no longer match what was issued. Ask the organizers of "
+                "{tournament} to confirm the award.",
+                tournament=view.tournament_name,
+            )
+        )
+    embed.set_footer(text=say(msg("Code {code}", code=view.code)))
     return embed
 
 
-def badges_embed(name: str, earned: list[EarnedBadge]) -> discord.Embed:
-    embed = discord.Embed(title=f"🏅 Badges of {name}", colour=discord.Colour.gold())
+def badges_embed(name: str, earned: list[EarnedBadge], say: Say = ENGLISH) -> discord.Embed:
+    # Titles render no links or mentions: the name goes in as it is.
+    title = say(msg("🏅 Badges of {name}", name="\0")).replace("\0", name)
+    embed = discord.Embed(title=title[:256], colour=discord.Colour.gold())
     if not earned:
-        embed.description = "No badges yet. They are earned by playing tournaments here."
+        embed.description = say(msg("No badges yet. They are earned by playing tournaments here."))
         return embed
     counts = Counter(e.badge.id for e in earned)
     seen: set[int] = set()
@@ -90,17 +97,19 @@ def badges_embed(name: str, earned: list[EarnedBadge]) -> discord.Embed:
             continue
         seen.add(entry.badge.id)
         times = f" ×{counts[entry.badge.id]}" if counts[entry.badge.id] > 1 else ""
-        lines.append(
-            f"{entry.badge.label}{times} — {entry.badge.description} "
-            f"(latest: {entry.tournament_name})"
+        latest = say(msg("(latest: {tournament})", tournament="\0")).replace(
+            "\0", entry.tournament_name
         )
+        lines.append(f"{entry.badge.label}{times} — {entry.badge.description} {latest}")
     embed.description = "\n".join(lines)[:4096]
     return embed
 
 
-def definition_line(badge: BadgeView) -> str:
+def definition_line(badge: BadgeView, say: Say = ENGLISH) -> str:
     how = Condition(badge.condition).describe(badge.threshold)
-    return f"{badge.label} — {badge.description} (earned when a player {how})"
+    return f"{badge.label} — {badge.description} " + say(
+        msg("(earned when a player {how})", how=how)
+    )
 
 
 def branding_text(view: CertificateBrandingView, changed: bool) -> Message:
@@ -153,9 +162,13 @@ class AwardsCog(commands.Cog):
         labels = ", ".join(f"**{f.certificate.label}**" for f in files)
         await reply(
             interaction,
-            f"📜 Your certificate ({labels}) for "
-            f"**{user_text(files[0].certificate.tournament_name)}**. "
-            f"Anyone can check it at {files[0].certificate.verification_url}.",
+            msg(
+                "📜 Your certificate ({labels}) for **{tournament}**. Anyone can check it at "
+                "{url}.",
+                labels=Message.literal(labels),
+                tournament=files[0].certificate.tournament_name,
+                url=Message.literal(files[0].certificate.verification_url),
+            ),
             files=[
                 discord.File(io.BytesIO(f.data), filename=f.certificate.filename) for f in files
             ],
@@ -170,11 +183,15 @@ class AwardsCog(commands.Cog):
         if view is None:
             await reply(
                 interaction,
-                f"No certificate has the code “{code}”. Check the code printed under the QR "
-                "code (it looks like ABCD-EFGH-JKMN).",
+                msg(
+                    "No certificate has the code “{code}”. Check the code printed under the QR "
+                    "code (it looks like ABCD-EFGH-JKMN).",
+                    code=code,
+                ),
             )
             return
-        await reply(interaction, embed=verification_embed(view))
+        say = await reader_say(interaction)
+        await reply(interaction, embed=verification_embed(view, say))
 
     @certificates.command(
         name="generate",
@@ -188,8 +205,13 @@ class AwardsCog(commands.Cog):
         )
         await reply(
             interaction,
-            f"🔄 Regenerating {count} certificate(s). Progress shows in the announcement "
-            "channel; players who already got theirs are not DMed again.",
+            nmsg(
+                "🔄 Regenerating {n} certificate. Progress shows in the announcement channel; "
+                "players who already got theirs are not DMed again.",
+                "🔄 Regenerating {n} certificates. Progress shows in the announcement channel; "
+                "players who already got theirs are not DMed again.",
+                count,
+            ),
         )
 
     @certificates.command(
@@ -209,11 +231,13 @@ class AwardsCog(commands.Cog):
             organizer_name=self._organizer(interaction),
         )
         later = (
-            "Their certificate is being generated and DMed now."
+            msg("Their certificate is being generated and DMed now.")
             if settings.generation_requested
-            else "They get their certificate when the tournament ends."
+            else msg("They get their certificate when the tournament ends.")
         )
-        await reply(interaction, f"⭐ {member.mention} is the MVP. {later}")
+        await reply(
+            interaction, msg("⭐ {member} is the MVP. {later}", member=User(member.id), later=later)
+        )
 
     @certificates.command(
         name="participants",
@@ -229,9 +253,17 @@ class AwardsCog(commands.Cog):
         settings = await self.services.certificates.set_participants(
             actor_of(interaction), tournament, enabled, organizer_name=self._organizer(interaction)
         )
-        state = "on" if settings.participants else "off"
-        later = " Missing certificates are being sent now." if settings.generation_requested else ""
-        await reply(interaction, f"Participation certificates are {state}.{later}")
+        later = (
+            msg(" Missing certificates are being sent now.")
+            if settings.generation_requested
+            else ""
+        )
+        text = (
+            msg("Participation certificates are on.{later}", later=later)
+            if settings.participants
+            else msg("Participation certificates are off.{later}", later=later)
+        )
+        await reply(interaction, text)
 
     @certificates.command(
         name="revoke",
@@ -248,10 +280,11 @@ class AwardsCog(commands.Cog):
         reason: app_commands.Range[str, 3, 300],
     ) -> None:
         view = await self.services.certificates.revoke(actor_of(interaction), code, reason)
+        say = await reader_say(interaction)
         await reply(
             interaction,
-            f"⛔ Certificate {view.code} is revoked. Its holder gets a DM.",
-            embed=verification_embed(view),
+            msg("⛔ Certificate {code} is revoked. Its holder gets a DM.", code=view.code),
+            embed=verification_embed(view, say),
         )
 
     @certificates.command(
@@ -338,14 +371,16 @@ class AwardsCog(commands.Cog):
         assert interaction.guild_id is not None  # guild_only
         who = member or interaction.user
         earned = await self.services.badges.badges_of(interaction.guild_id, who.id)
-        await reply(interaction, embed=badges_embed(who.display_name, earned))
+        say = await reader_say(interaction)
+        await reply(interaction, embed=badges_embed(who.display_name, earned, say))
 
     @badges.command(name="list", description="Every badge players can earn on this server.")
     async def list_badges(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
         definitions = await self.services.badges.definitions(interaction.guild_id)
-        embed = discord.Embed(title="🏅 Badges", colour=discord.Colour.gold())
-        embed.description = "\n".join(definition_line(b) for b in definitions)[:4096]
+        say = await reader_say(interaction)
+        embed = discord.Embed(title=say(msg("🏅 Badges")), colour=discord.Colour.gold())
+        embed.description = "\n".join(definition_line(b, say) for b in definitions)[:4096]
         await reply(interaction, embed=embed)
 
     @badges.command(
@@ -380,10 +415,17 @@ class AwardsCog(commands.Cog):
             condition=condition.value,
             threshold=threshold,
         )
+        say = await reader_say(interaction)
         await reply(
             interaction,
-            f"🏅 Created {badge.label}. It is awarded from the next completed tournament on: "
-            f"{definition_line(badge)}.",
+            say(
+                msg(
+                    "🏅 Created {badge}. It is awarded from the next completed tournament on: "
+                    "{definition}.",
+                    badge=Message.literal(badge.label),
+                    definition=Message.literal(definition_line(badge, say)),
+                )
+            ),
         )
 
     @staticmethod

@@ -19,8 +19,10 @@ from discord.ext import commands
 from cogs._autocomplete import AnyTournamentId, TournamentId
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, services_of
 from cogs._safe import user_text
+from cogs._speech import ENGLISH, Say, reader_say, server_say
 from engine.brackets import BracketAdminService, SeedEntry
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import Command, Message, msg, nmsg
 from engine.kernel.typed import ascii_digits
 from engine.render import RenderedImage
 
@@ -41,9 +43,11 @@ def _batches(images: Sequence[RenderedImage]) -> list[Sequence[RenderedImage]]:
     return [images[i : i + FILES_PER_MESSAGE] for i in range(0, len(images), FILES_PER_MESSAGE)]
 
 
-def standings_caption(title: str, status: str) -> str:
+def standings_caption(title: str, status: str, say: Say = ENGLISH) -> str:
     """A picture posted in a channel says what it is: whose standings, and how final."""
-    return f"📊 **{user_text(title)}** · standings ({status.lower()})"
+    # The state's word is the catalogue's ("Live", "Completed": cogs/_tournament_render.py).
+    word = say(Message.literal(status)).lower()
+    return say(msg("📊 **{title}** · standings ({status})", title=title, status=word))
 
 
 class BracketCog(commands.Cog):
@@ -70,10 +74,11 @@ class BracketCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         images = await pictures.images_of(snapshot, wanted)
         batches = _batches(images)
-        total = f" ({len(images)} images)" if len(images) > 1 else ""
+        say = await server_say(interaction)
+        total = nmsg(" ({n} image)", " ({n} images)", len(images)) if len(images) > 1 else ""
         for index, batch in enumerate(batches):
             if index == 0:
-                text = f"**{user_text(snapshot.title)}** · bracket{total}"
+                text = say(msg("**{title}** · bracket{total}", title=snapshot.title, total=total))
                 await interaction.followup.send(text, files=_files(batch))
             else:
                 await interaction.followup.send(files=_files(batch))
@@ -88,8 +93,9 @@ class BracketCog(commands.Cog):
         snapshot = await pictures.snapshot(tournament, interaction.guild_id)
         await interaction.response.defer(thinking=True)
         png = await pictures.standings_image(tournament, guild_id=interaction.guild_id)
+        say = await server_say(interaction)
         await interaction.followup.send(
-            standings_caption(snapshot.title, snapshot.status),
+            standings_caption(snapshot.title, snapshot.status, say),
             file=discord.File(io.BytesIO(png), filename="standings.png"),
         )
 
@@ -99,12 +105,14 @@ def admin_of(interaction: discord.Interaction) -> BracketAdminService:
     return services_of(interaction).bracket_admin
 
 
-def seed_list(title: str, entries: Sequence[SeedEntry], note: str = "") -> discord.Embed:
+def seed_list(
+    title: str, entries: Sequence[SeedEntry], note: str = "", say: Say = ENGLISH
+) -> discord.Embed:
     lines = [
         f"`{e.seed:>3}` {user_text(e.name)}" if e.seed is not None else f"• {user_text(e.name)}"
         for e in entries
     ]
-    text = "\n".join(lines) or "No confirmed entries yet."
+    text = "\n".join(lines) or say(msg("No confirmed entries yet."))
     if len(text) > 4000:
         text = text[:3990].rsplit("\n", 1)[0] + "\n…"
     embed = discord.Embed(title=title, description=text, colour=discord.Colour.gold())
@@ -127,8 +135,12 @@ def pick_entries(text: str, entries: Sequence[SeedEntry]) -> list[int]:
             chosen.append(by_name[raw.casefold()])
         else:
             raise InvalidInput(
-                f"No confirmed entry is called “{raw}”; use the names shown by "
-                "/tournament seed, separated by commas."
+                msg(
+                    "No confirmed entry is called “{raw}”; use the names shown by {seed}, "
+                    "separated by commas.",
+                    raw=raw,
+                    seed=Command("tournament seed"),
+                )
             )
     return chosen
 
@@ -136,7 +148,7 @@ def pick_entries(text: str, entries: Sequence[SeedEntry]) -> list[int]:
 def _one(text: str, entries: Sequence[SeedEntry]) -> int:
     chosen = pick_entries(text, entries)
     if len(chosen) != 1:
-        raise InvalidInput("Name exactly one entry in each of first and second.")
+        raise InvalidInput(msg("Name exactly one entry in each of first and second."))
     return chosen[0]
 
 
@@ -158,12 +170,15 @@ async def seed_command(
         manual = pick_entries(order, await admin.seeds(tournament))
     preview = await admin.set_seeding(actor_of(interaction), tournament, method.value, manual)
     notes = {
-        "random": "Seeds are drawn at random when the tournament starts.",
-        "ranked": "Unranked entries are ordered at random among themselves at the start.",
-        "manual": "Swap two seeds with /tournament swap.",
+        "random": msg("Seeds are drawn at random when the tournament starts."),
+        "ranked": msg("Unranked entries are ordered at random among themselves at the start."),
+        "manual": msg("Swap two seeds with /tournament swap."),
     }
+    say = await reader_say(interaction)
+    chosen = next((c for c in SEEDING_CHOICES if c.value == method.value), method)
+    title = say(msg("Seeding: {method}", method=Message(chosen.name)))
     await interaction.response.send_message(
-        embed=seed_list(f"Seeding: {method.name}", preview, notes[method.value]), ephemeral=True
+        embed=seed_list(title, preview, say(notes[method.value]), say), ephemeral=True
     )
 
 
@@ -181,10 +196,14 @@ async def swap_command(
     await interaction.response.defer(ephemeral=True, thinking=True)
     preview = await admin.swap(actor_of(interaction), tournament, a, b)
     names = {e.registration_id: e.name for e in preview}
-    await interaction.followup.send(
-        embed=seed_list(f"Swapped {names.get(a, a)} and {names.get(b, b)}", preview),
-        ephemeral=True,
+    say = await reader_say(interaction)
+    # Titles render no links or mentions: the names go in as they are.
+    title = (
+        say(msg("Swapped {first} and {second}", first="\0", second="\1"))
+        .replace("\0", str(names.get(a, a)))
+        .replace("\1", str(names.get(b, b)))
     )
+    await interaction.followup.send(embed=seed_list(title, preview, say=say), ephemeral=True)
 
 
 @app_commands.describe(tournament="The tournament to start.")
@@ -192,10 +211,17 @@ async def start_command(interaction: discord.Interaction, tournament: Tournament
     # Drawing and storing a big bracket can pass Discord's 3-second window.
     await interaction.response.defer(ephemeral=True, thinking=True)
     summary = await services_of(interaction).brackets.start(actor_of(interaction), tournament)
+    say = await reader_say(interaction)
     await interaction.followup.send(
-        f"Started with {summary.participant_count} entries: {summary.match_count} matches, "
-        f"{summary.ready_count} ready to play now. The bracket is posted in the "
-        "announcement channel.",
+        say(
+            msg(
+                "Started with {entries} entries: {matches} matches, {ready} ready to play now. "
+                "The bracket is posted in the announcement channel.",
+                entries=summary.participant_count,
+                matches=summary.match_count,
+                ready=summary.ready_count,
+            )
+        ),
         ephemeral=True,
     )
 

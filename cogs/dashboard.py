@@ -7,7 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._interactions import actor_of, cog_host, member_actor, organizer_command, reply
+from cogs._speech import reader_say
 from engine.kernel.actors import Actor
+from engine.kernel.text import Command, Message, Timestamp, msg
 from engine.site import DashboardAuthService, signing_key
 
 
@@ -48,23 +50,34 @@ class DashboardCog(commands.Cog):
         link = await self.auth.issue_link(actor, names, others)
         url = f"{self.public_url}/org/login/{link.token}"
         servers = ", ".join(g.guild_name for g in link.guilds)
+        say = await reader_say(interaction)
         try:
             await interaction.user.send(
-                f"Here is your DeltaCrown dashboard login for {servers}:\n{url}\n"
-                f"It works once and expires <t:{int(link.expires_at.timestamp())}:R>. "
-                "Do not share it: whoever opens it can review payments as you.",
+                say(
+                    msg(
+                        "Here is your DeltaCrown dashboard login for {servers}:\n{url}\n"
+                        "It works once and expires {expires}. Do not share it: whoever opens "
+                        "it can review payments as you.",
+                        servers=Message.literal(servers),
+                        url=Message.literal(url),
+                        expires=Timestamp(link.expires_at),
+                    )
+                ),
                 suppress_embeds=True,  # a link preview would fetch the page for nothing
             )
         except discord.Forbidden:
             await reply(
                 interaction,
-                "I could not DM you the login link. Allow direct messages from server members "
-                "(Privacy settings of this server) and run /dashboard again.",
+                msg(
+                    "I could not DM you the login link. Allow direct messages from server "
+                    "members (Privacy settings of this server) and run {dashboard} again.",
+                    dashboard=Command("dashboard"),
+                ),
             )
             return
         await reply(
             interaction,
-            "I sent you a login link in DMs. It works once and expires in 10 minutes.",
+            msg("I sent you a login link in DMs. It works once and expires in 10 minutes."),
         )
 
 

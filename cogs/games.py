@@ -7,7 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host
+from cogs._speech import ENGLISH, Say, reader_say
 from engine.guilds import RESULT_TYPE_NAMES, GameSpec, GameView, parse_team_size
+from engine.kernel.text import Command, Message, msg
 from engine.services import Services
 from storage.models.enums import ResultType
 
@@ -16,10 +18,25 @@ RESULT_CHOICES = [
 ]
 
 
-def game_line(game: GameView) -> str:
-    draws = ", draws allowed" if game.allows_draws else ""
+def team_size_words(game: GameView) -> Message:
+    low, high = game.team_size_min, game.team_size_max
+    if low == high:
+        return msg("solo") if high == 1 else msg("{n} per team", n=high)
+    return msg("{low}–{high} per team", low=low, high=high)
+
+
+def game_line(game: GameView, say: Say = ENGLISH) -> str:
+    # The result type's name is the /game add choice's, in the catalogue under its words.
     kind = RESULT_TYPE_NAMES.get(ResultType(game.result_type), game.result_type)
-    return f"{game.team_size_text} · {kind}{draws} · players give their {game.ingame_id_label}"
+    return say(
+        msg(
+            "{size} · {kind}{draws} · players give their {label}",
+            size=team_size_words(game),
+            kind=Message.literal(kind),
+            draws=msg(", draws allowed") if game.allows_draws else "",
+            label=game.ingame_id_label,
+        )
+    )
 
 
 class GameCog(commands.Cog):
@@ -59,10 +76,19 @@ class GameCog(commands.Cog):
         low, high = parse_team_size(team_size)
         spec = GameSpec(name, low, high, result_type.value, ingame_id_label, allows_draws)
         game = await self.services.games.add(actor_of(interaction), interaction.guild_id, spec)
+        say = await reader_say(interaction)
+        # Titles render no links or mentions: the name goes in as it is.
+        title = say(msg("Added {name}", name="\0")).replace("\0", game.name)
         embed = discord.Embed(
-            title=f"Added {game.name}", description=game_line(game), colour=discord.Colour.green()
+            title=title[:256], description=game_line(game, say), colour=discord.Colour.green()
         )
-        embed.set_footer(text="Create a tournament for it with /tournament create.")
+        embed.set_footer(
+            text=say(
+                msg(
+                    "Create a tournament for it with {create}.", create=Command("tournament create")
+                )
+            )
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @game.command(
@@ -71,11 +97,14 @@ class GameCog(commands.Cog):
     async def list_games(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         games = await self.services.games.list_games(interaction.guild_id)
-        embed = discord.Embed(title="Games", colour=discord.Colour.blurple())
+        say = await reader_say(interaction)
+        embed = discord.Embed(title=say(msg("Games")), colour=discord.Colour.blurple())
         if not games:
-            embed.description = "No games yet. Add one with /game add."
+            embed.description = say(
+                msg("No games yet. Add one with {add}.", add=Command("game add"))
+            )
         for game in games[:25]:
-            embed.add_field(name=game.name, value=game_line(game), inline=False)
+            embed.add_field(name=game.name, value=game_line(game, say), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

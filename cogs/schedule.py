@@ -16,23 +16,26 @@ from discord.ext import commands
 
 from cogs._errors import DomainModal, answer_error
 from cogs._interactions import actor_of, reply, services_of
-from cogs._safe import user_text
+from cogs._speech import ENGLISH, Say, reader_say
 from cogs.matches import _score, override_reply, proposal_reply
+from engine.kernel.text import Message, Timestamp, msg
 from engine.matchday import LobbyAccess, MatchLobby
 
 
 class SetScoreModal(DomainModal):
-    def __init__(self, lobby: MatchLobby) -> None:
+    def __init__(self, lobby: MatchLobby, say: Say = ENGLISH) -> None:
         super().__init__(
-            title=f"Set the score of {lobby.match.code}"[:45],
+            title=say(msg("Set the score of {code}", code=lobby.match.code))[:45],
             custom_id=f"dc:overdue-score:{lobby.match.id}",
         )
         self.tournament_id, self.code = lobby.match.tournament_id, lobby.match.code
+        # Labels render no markdown: the names go in as they are.
+        score_of = say(msg("{name} score", name="\0"))
         self.first: discord.ui.TextInput[SetScoreModal] = discord.ui.TextInput(
-            label=f"{lobby.name(0)} score"[:45], custom_id="first", max_length=4
+            label=score_of.replace("\0", lobby.name(0))[:45], custom_id="first", max_length=4
         )
         self.second: discord.ui.TextInput[SetScoreModal] = discord.ui.TextInput(
-            label=f"{lobby.name(1)} score"[:45], custom_id="second", max_length=4
+            label=score_of.replace("\0", lobby.name(1))[:45], custom_id="second", max_length=4
         )
         self.add_item(self.first)
         self.add_item(self.second)
@@ -58,13 +61,13 @@ class DisqualifyModal(DomainModal):
         placeholder="e.g. Did not show up for the match.",
     )
 
-    def __init__(self, lobby: MatchLobby, slot: int) -> None:
+    def __init__(self, lobby: MatchLobby, slot: int, say: Say = ENGLISH) -> None:
         side = lobby.sides[slot]
         assert side is not None  # an overdue match has both sides
-        super().__init__(
-            title=f"Disqualify {lobby.name(slot)}"[:45],
-            custom_id=f"dc:overdue-dq:{lobby.match.id}:{slot}",
-        )
+        title = say(msg("Disqualify {name}", name="\0")).replace("\0", lobby.name(slot))
+        super().__init__(title=title[:45], custom_id=f"dc:overdue-dq:{lobby.match.id}:{slot}")
+        self.reason.label = say(msg("Why? (the player reads it)"))[:45]
+        self.reason.placeholder = say(msg("e.g. Did not show up for the match."))[:100]
         self.tournament_id = lobby.match.tournament_id
         self.member_id = side.member_ids[0]
 
@@ -100,10 +103,12 @@ class OverdueAction(
             lobby = await services_of(interaction).schedule.organizer_lobby(
                 actor_of(interaction), self.match_id
             )
+            say = await reader_say(interaction)
             if self.action == "score":
-                await interaction.response.send_modal(SetScoreModal(lobby))
+                await interaction.response.send_modal(SetScoreModal(lobby, say))
             else:
-                await interaction.response.send_modal(DisqualifyModal(lobby, int(self.action[-1])))
+                slot = int(self.action[-1])
+                await interaction.response.send_modal(DisqualifyModal(lobby, slot, say))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
@@ -123,8 +128,13 @@ class RescheduleModal(DomainModal):
         max_length=200,
     )
 
-    def __init__(self, match_id: int) -> None:
-        super().__init__(title="Propose a new time", custom_id=f"dc:resched-form:{match_id}")
+    def __init__(self, match_id: int, say: Say = ENGLISH) -> None:
+        super().__init__(
+            title=say(msg("Propose a new time"))[:45], custom_id=f"dc:resched-form:{match_id}"
+        )
+        self.when.label = say(msg("New time (server time zone)"))[:45]
+        self.when.placeholder = say(msg("19:30, or 2026-12-05 19:30"))[:100]
+        self.note.label = say(msg("Why? (your opponent reads it)"))[:45]
         self.match_id = match_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
@@ -155,7 +165,8 @@ class RescheduleButton(
             await services_of(interaction).reschedules.check_can_propose(
                 actor_of(interaction), self.match_id
             )
-            await interaction.response.send_modal(RescheduleModal(self.match_id))
+            say = await reader_say(interaction)
+            await interaction.response.send_modal(RescheduleModal(self.match_id, say))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
@@ -184,31 +195,37 @@ class RescheduleDecision(
             view = await services_of(interaction).reschedules.respond(
                 actor_of(interaction), self.proposal_id, accept=accept
             )
-            when = f"<t:{int(view.new_time.timestamp())}:F>"
             await reply(
                 interaction,
-                f"✅ Accepted: match {view.code} now starts {when}."
+                msg(
+                    "✅ Accepted: match {code} now starts {when}.",
+                    code=view.code,
+                    when=Timestamp(view.new_time, "F"),
+                )
                 if accept
-                else f"❌ Declined: match {view.code} keeps its time.",
+                else msg("❌ Declined: match {code} keeps its time.", code=view.code),
             )
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
 
 class LobbyModal(DomainModal):
-    def __init__(self, access: LobbyAccess) -> None:
+    def __init__(self, access: LobbyAccess, say: Say = ENGLISH) -> None:
         match = access.lobby.match
-        super().__init__(title=f"Lobby of {match.code}"[:45], custom_id=f"dc:lobby-form:{match.id}")
+        super().__init__(
+            title=say(msg("Lobby of {code}", code=match.code))[:45],
+            custom_id=f"dc:lobby-form:{match.id}",
+        )
         self.match_id = match.id
         current = access.details
         self.code: discord.ui.TextInput[LobbyModal] = discord.ui.TextInput(
-            label="Lobby code or name",
+            label=say(msg("Lobby code or name"))[:45],
             custom_id="code",
             max_length=64,
             default=current.code if current else None,
         )
         self.password: discord.ui.TextInput[LobbyModal] = discord.ui.TextInput(
-            label="Password (if any)",
+            label=say(msg("Password (if any)"))[:45],
             custom_id="password",
             required=False,
             max_length=64,
@@ -223,21 +240,33 @@ class LobbyModal(DomainModal):
         )
         await reply(
             interaction,
-            f"🔑 Saved the lobby details of match {lobby.match.code}; both sides can read them "
-            "with the Lobby details button.",
+            msg(
+                "🔑 Saved the lobby details of match {code}; both sides can read them with the "
+                "Lobby details button.",
+                code=lobby.match.code,
+            ),
         )
 
 
-def details_text(access: LobbyAccess) -> str:
+def details_text(access: LobbyAccess) -> Message:
     details, code = access.details, access.lobby.match.code
     if details is None:
-        return (
-            f"No lobby details for match {code} yet; the higher seed or an organizer posts "
-            "them here."
+        return msg(
+            "No lobby details for match {code} yet; the higher seed or an organizer posts "
+            "them here.",
+            code=code,
         )
-    # Escaped, not in a code span: a code span would show the escapes as backslashes.
-    password = f"\nPassword: **{user_text(details.password)}**" if details.password else ""
-    return f"🔑 Lobby of match {code}\nCode: **{user_text(details.code)}**{password}"
+    # Escaped (as every value is), not in a code span: a code span would show the escapes
+    # as backslashes.
+    password: Message | str = (
+        msg("\nPassword: **{password}**", password=details.password) if details.password else ""
+    )
+    return msg(
+        "🔑 Lobby of match {match}\nCode: **{code}**{password}",
+        match=code,
+        code=details.code,
+        password=password,
+    )
 
 
 class LobbyButton(
@@ -264,7 +293,8 @@ class LobbyButton(
                 actor_of(interaction), self.match_id
             )
             if access.can_post:
-                await interaction.response.send_modal(LobbyModal(access))
+                say = await reader_say(interaction)
+                await interaction.response.send_modal(LobbyModal(access, say))
             else:
                 await reply(interaction, details_text(access))
         except Exception as error:  # answered, and logged with an incident id when a bug

@@ -8,16 +8,18 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._interactions import actor_of, cog_host, organizer_command
+from cogs._speech import ENGLISH, Say, reader_say
 from engine.guilds import GuildSettingsView, GuildSetup, timezone_suggestions
 from engine.kernel.i18n import LANGUAGES
+from engine.kernel.text import Channel, msg
 from engine.services import Services
 
 LANGUAGE_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()]
 
 
-def _mention(kind: str, snowflake: int | None) -> str:
+def _mention(kind: str, snowflake: int | None, say: Say = ENGLISH) -> str:
     if snowflake is None:
-        return "not set"
+        return say(msg("not set"))
     return f"<@&{snowflake}>" if kind == "role" else f"<#{snowflake}>"
 
 
@@ -41,15 +43,17 @@ def missing_permissions(
     return [name.replace("_", " ").title() for name in wanted if not getattr(granted, name)]
 
 
-def permission_warnings(guild: discord.Guild | None, view: GuildSettingsView) -> list[str]:
+def permission_warnings(
+    guild: discord.Guild | None, view: GuildSettingsView, say: Say = ENGLISH
+) -> list[str]:
     """One line per configured channel where the bot cannot do its job: checked at /setup,
     because a missing permission otherwise shows up only on match day."""
     if guild is None:
         return []
     places = (
-        ("Announcements", view.announcement_channel_id, POST_PERMISSIONS),
-        ("Match threads", view.match_channel_id, THREAD_PERMISSIONS),
-        ("Disputes", view.dispute_channel_id, THREAD_PERMISSIONS),
+        (msg("Announcements"), view.announcement_channel_id, POST_PERMISSIONS),
+        (msg("Match threads"), view.match_channel_id, THREAD_PERMISSIONS),
+        (msg("Disputes"), view.dispute_channel_id, THREAD_PERMISSIONS),
     )
     lines = []
     for label, channel_id, wanted in places:
@@ -58,21 +62,40 @@ def permission_warnings(guild: discord.Guild | None, view: GuildSettingsView) ->
             continue
         missing = missing_permissions(channel, guild.me, wanted)
         if missing:
-            lines.append(f"{label} ({channel.mention}): {', '.join(missing)}")
+            # Permission names stay as Discord's English settings show them.
+            lines.append(
+                say(
+                    msg(
+                        "{place} ({channel}): {missing}",
+                        place=label,
+                        channel=Channel(channel.id),
+                        missing=", ".join(missing),
+                    )
+                )
+            )
     return lines
 
 
-def settings_embed(view: GuildSettingsView, changed: bool) -> discord.Embed:
-    title = "Server settings saved" if changed else "Server settings"
+def settings_embed(view: GuildSettingsView, changed: bool, say: Say = ENGLISH) -> discord.Embed:
+    title = say(msg("Server settings saved")) if changed else say(msg("Server settings"))
     embed = discord.Embed(title=title, colour=discord.Colour.gold())
-    embed.add_field(name="Organizer role", value=_mention("role", view.organizer_role_id))
-    embed.add_field(name="Announcements", value=_mention("channel", view.announcement_channel_id))
-    embed.add_field(name="Match threads", value=_mention("channel", view.match_channel_id))
-    embed.add_field(name="Disputes", value=_mention("channel", view.dispute_channel_id))
-    embed.add_field(name="Time zone", value=view.timezone)
-    embed.add_field(name="Coin name", value=view.coin_name)
-    embed.add_field(name="Language", value=LANGUAGES.get(view.language, view.language))
-    embed.set_footer(text="Run /setup again with any option to change it.")
+    embed.add_field(
+        name=say(msg("Organizer role")), value=_mention("role", view.organizer_role_id, say)
+    )
+    embed.add_field(
+        name=say(msg("Announcements")),
+        value=_mention("channel", view.announcement_channel_id, say),
+    )
+    embed.add_field(
+        name=say(msg("Match threads")), value=_mention("channel", view.match_channel_id, say)
+    )
+    embed.add_field(
+        name=say(msg("Disputes")), value=_mention("channel", view.dispute_channel_id, say)
+    )
+    embed.add_field(name=say(msg("Time zone")), value=view.timezone)
+    embed.add_field(name=say(msg("Coin name")), value=view.coin_name)
+    embed.add_field(name=say(msg("Language")), value=LANGUAGES.get(view.language, view.language))
+    embed.set_footer(text=say(msg("Run /setup again with any option to change it.")))
     return embed
 
 
@@ -121,16 +144,19 @@ class SetupCog(commands.Cog):
         if not setup.given():
             view = await self.services.guilds.get_settings(interaction.guild_id)
             if view is not None:
+                say = await reader_say(interaction)
                 await interaction.response.send_message(
-                    embed=settings_embed(view, changed=False), ephemeral=True
+                    embed=settings_embed(view, False, say), ephemeral=True
                 )
                 return
         view = await self.services.guilds.configure(actor, interaction.guild_id, setup)
-        embed = settings_embed(view, changed=True)
-        warnings = permission_warnings(interaction.guild, view)
+        # Read after saving: a server that just chose its language is answered in it.
+        say = await reader_say(interaction)
+        embed = settings_embed(view, True, say)
+        warnings = permission_warnings(interaction.guild, view, say)
         if warnings:
             embed.add_field(
-                name="⚠️ DeltaCrown is missing permissions",
+                name=say(msg("⚠️ DeltaCrown is missing permissions")),
                 value="\n".join(warnings)[:1024],
                 inline=False,
             )

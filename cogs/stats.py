@@ -16,12 +16,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId, GameId
-from cogs._interactions import ORGANIZER_EXTRA, actor_of, organizer_command, services_of
+from cogs._interactions import (
+    ORGANIZER_EXTRA,
+    actor_of,
+    organizer_command,
+    reply,
+    services_of,
+)
 from cogs._members import ServerMember
 from cogs._safe import user_text
+from cogs._speech import ENGLISH, Say, reader_say, server_say
 from cogs.teams import AnyTeam
 from engine.kernel.errors import NotFound
-from engine.kernel.text import msg
+from engine.kernel.text import Command, Message, User, msg, nmsg
 from engine.stats import (
     MAX_ROWS,
     MIN_ROWS,
@@ -87,84 +94,134 @@ def _season_label(name: str, starts_at: datetime, ends_at: datetime) -> str:
     return f"{name} · {starts_at:%d %b %Y} – {last_day:%d %b %Y}"
 
 
-def _rank_line(board: Leaderboard, row: LeaderboardRow | None, mine_is_team: bool) -> str:
+def _rank_line(board: Leaderboard, row: LeaderboardRow | None, mine_is_team: bool) -> Message:
     if row is None:
-        whose = "Your teams are" if mine_is_team else "You are"
-        return f"{whose} not on this board yet: play a rated match (or place) to get on it."
-    mark = " (provisional)" if board.board.value == "rating" and row.provisional else ""
-    who = f"Your team **{user_text(row.name)}** is" if mine_is_team else "You are"
+        if mine_is_team:
+            return msg(
+                "Your teams are not on this board yet: play a rated match (or place) to get on it."
+            )
+        return msg("You are not on this board yet: play a rated match (or place) to get on it.")
+    mark: Message | str = (
+        msg(" (provisional)") if board.board.value == "rating" and row.provisional else ""
+    )
     if board.board.value == "rating":
-        what = f"a rating of {row.value}"
+        what = msg("a rating of {rating}", rating=row.value)
+    elif board.board.value == "titles":
+        what = nmsg("{n} title", "{n} titles", row.value)
     else:
-        noun = "title" if board.board.value == "titles" else "podium"
-        what = f"{row.value} {noun}{'' if row.value == 1 else 's'}"
-    return f"{who} **#{row.rank}** of {board.ranked} with {what}{mark}."
+        what = nmsg("{n} podium", "{n} podiums", row.value)
+    if mine_is_team:
+        return msg(
+            "Your team **{name}** is **#{rank}** of {ranked} with {what}{mark}.",
+            name=row.name,
+            rank=row.rank,
+            ranked=board.ranked,
+            what=what,
+            mark=mark,
+        )
+    return msg(
+        "You are **#{rank}** of {ranked} with {what}{mark}.",
+        rank=row.rank,
+        ranked=board.ranked,
+        what=what,
+        mark=mark,
+    )
 
 
-def leaderboard_text(board: Leaderboard) -> str:
+def leaderboard_text(board: Leaderboard, say: Say = ENGLISH) -> str:
     title = f"🏆 **{user_text(board.title)}**"
-    return f"{title}\n{_rank_line(board, board.yours, board.subject_type == 'team')}"
+    return f"{title}\n{say(_rank_line(board, board.yours, board.subject_type == 'team'))}"
 
 
-def _place(place: int | None) -> str:
+def _place(place: int | None) -> Message:
     if place is None:
-        return "none yet"
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(place if place < 20 else place % 10, "th")
-    return f"{place}{suffix}"
+        return msg("none yet")
+    ordinal = {1: msg("{n}st", n=place), 2: msg("{n}nd", n=place), 3: msg("{n}rd", n=place)}
+    return ordinal.get(place if place < 20 else place % 10, msg("{n}th", n=place))
 
 
-def record_embed(title: str, record: Record, game_name: str | None) -> discord.Embed:
+def record_embed(
+    title: str, record: Record, game_name: str | None, say: Say = ENGLISH
+) -> discord.Embed:
     embed = discord.Embed(title=title, colour=discord.Colour.gold())
     if game_name:
-        embed.description = f"Rating and chart: {user_text(game_name)}"
+        embed.description = say(msg("Rating and chart: {game}", game=game_name))
     rate = f"{record.win_rate:.0%}" if record.matches else "—"
     embed.add_field(
-        name="Record",
-        value=(
-            f"{record.matches} matches · {record.wins}W {record.losses}L {record.draws}D · "
-            f"{rate} won\nMap difference {record.map_difference:+d} · "
-            f"streak {record.streak or '—'}"
+        name=say(msg("Record")),
+        value=say(
+            msg(
+                "{matches} matches · {wins}W {losses}L {draws}D · {rate} won\n"
+                "Map difference {difference} · streak {streak}",
+                matches=record.matches,
+                wins=record.wins,
+                losses=record.losses,
+                draws=record.draws,
+                rate=rate,
+                difference=f"{record.map_difference:+d}",
+                streak=record.streak or "—",
+            )
         ),
         inline=False,
     )
-    best = _place(record.best_place)
+    best = say(_place(record.best_place))
     if record.best_place_tournament:
         best += f" ({user_text(record.best_place_tournament)})"
     embed.add_field(
-        name="Tournaments",
-        value=f"{record.tournaments} played · {record.titles} titles · {record.podiums} podiums"
-        f"\nBest placing: {best}",
+        name=say(msg("Tournaments")),
+        value=say(
+            msg(
+                "{played} played · {titles} titles · {podiums} podiums\nBest placing: {best}",
+                played=record.tournaments,
+                titles=record.titles,
+                podiums=record.podiums,
+                best=Message.literal(best),
+            )
+        ),
         inline=False,
     )
     if record.rating is not None:
-        mark = f" · provisional (under {PROVISIONAL_MATCHES} matches)" if record.provisional else ""
-        embed.add_field(name="Rating", value=f"{record.rating}{mark}", inline=False)
+        mark = (
+            say(msg(" · provisional (under {n} matches)", n=PROVISIONAL_MATCHES))
+            if record.provisional
+            else ""
+        )
+        embed.add_field(name=say(msg("Rating")), value=f"{record.rating}{mark}", inline=False)
     if record.last_results:
+        versus = say(msg("vs"))
         lines = [
             f"{'✅' if p.outcome == 'W' else '❌' if p.outcome == 'L' else '➖'} "
-            f"vs {user_text(p.opponent)}"
+            f"{versus} {user_text(p.opponent)}"
             + (f" {p.score_for}–{p.score_against}" if p.score_for is not None else "")
             + f" · {user_text(p.tournament_name)}"
             for p in record.last_results
         ]
-        embed.add_field(name="Last five", value="\n".join(lines)[:1024], inline=False)
+        embed.add_field(name=say(msg("Last five")), value="\n".join(lines)[:1024], inline=False)
     return embed
 
 
-def progress_lines(progress: list[BadgeProgress], limit: int = PROGRESS_SHOWN) -> str:
+def progress_lines(
+    progress: list[BadgeProgress], limit: int = PROGRESS_SHOWN, say: Say = ENGLISH
+) -> str:
     pending = [p for p in progress if not p.earned][:limit]
-    return "\n".join(f"{p.badge.emoji} {user_text(p.badge.name)}: {p.text}" for p in pending)
+    return "\n".join(f"{p.badge.emoji} {user_text(p.badge.name)}: {say(p.words)}" for p in pending)
 
 
-def h2h_text(h2h: HeadToHead) -> str:
-    first = user_text(h2h.first_name or "Player 1")
-    second = user_text(h2h.second_name or "Player 2")
+def h2h_text(h2h: HeadToHead, say: Say = ENGLISH) -> str:
+    first = user_text(h2h.first_name or say(msg("Player 1")))
+    second = user_text(h2h.second_name or say(msg("Player 2")))
     if not h2h.meetings:
-        return f"**{first}** and **{second}** have not met in a completed match on this server."
+        return say(
+            msg(
+                "**{first}** and **{second}** have not met in a completed match on this server.",
+                first=Message.literal(first),
+                second=Message.literal(second),
+            )
+        )
     lines = [
         f"⚔️ **{first}** {h2h.first_wins} – {h2h.second_wins} **{second}**"
-        + (f" ({h2h.draws} drawn)" if h2h.draws else "")
-        + f" · maps {h2h.maps_first}–{h2h.maps_second}"
+        + (say(msg(" ({n} drawn)", n=h2h.draws)) if h2h.draws else "")
+        + say(msg(" · maps {first}–{second}", first=h2h.maps_first, second=h2h.maps_second))
     ]
     for p in h2h.meetings[:5]:
         score = f" {p.score_for}–{p.score_against}" if p.score_for is not None else ""
@@ -174,41 +231,75 @@ def h2h_text(h2h: HeadToHead) -> str:
     return "\n".join(lines)
 
 
-def _duration(value: timedelta | None) -> str:
+def _duration(value: timedelta | None) -> Message:
     if value is None:
-        return "—"
+        return Message.literal("—")
     minutes = round(value.total_seconds() / 60)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+    if minutes >= 60:
+        return msg("{hours} h {minutes} min", hours=minutes // 60, minutes=minutes % 60)
+    return msg("{minutes} min", minutes=minutes)
 
 
-def tournament_stats_text(s: TournamentStats) -> str:
-    rate = "check-in off" if s.checkin_rate is None else f"{s.checkin_rate:.0%} checked in"
-    prize = f"{s.prize_coins_paid} coins"
-    if s.prize_minor_paid or s.prize_minor_owed:
-        prize += (
-            f" · {s.prize_minor_paid / 100:.2f} {s.currency} paid, "
-            f"{s.prize_minor_owed / 100:.2f} {s.currency} still owed"
-        )
-    return "\n".join(
-        [
-            f"📈 **{user_text(s.name)}** ({s.status.replace('_', ' ')})",
-            f"Entrants: {s.entrants} ({s.withdrawn} withdrew) · {rate}",
-            f"Matches played: {s.matches_played} · no-shows {s.no_shows} · forfeits {s.forfeits}",
-            f"Disputes: {s.disputes} ({s.disputes_open} open) · resolved in "
-            f"{_duration(s.average_dispute_resolution)} on average",
-            f"Average match time: {_duration(s.average_match_time)}",
-            f"Prizes: {prize}",
-        ]
+def tournament_stats_text(s: TournamentStats, say: Say = ENGLISH) -> str:
+    rate = (
+        msg("check-in off")
+        if s.checkin_rate is None
+        else msg("{rate} checked in", rate=f"{s.checkin_rate:.0%}")
     )
+    prize = msg("{n} coins", n=s.prize_coins_paid)
+    if s.prize_minor_paid or s.prize_minor_owed:
+        prize += msg(
+            " · {paid} {currency} paid, {owed} {currency} still owed",
+            paid=f"{s.prize_minor_paid / 100:.2f}",
+            owed=f"{s.prize_minor_owed / 100:.2f}",
+            currency=s.currency,
+        )
+    lines = [
+        msg("📈 **{name}** ({status})", name=s.name, status=s.status.replace("_", " ")),
+        msg(
+            "Entrants: {entrants} ({withdrawn} withdrew) · {rate}",
+            entrants=s.entrants,
+            withdrawn=s.withdrawn,
+            rate=rate,
+        ),
+        msg(
+            "Matches played: {played} · no-shows {no_shows} · forfeits {forfeits}",
+            played=s.matches_played,
+            no_shows=s.no_shows,
+            forfeits=s.forfeits,
+        ),
+        msg(
+            "Disputes: {disputes} ({open} open) · resolved in {duration} on average",
+            disputes=s.disputes,
+            open=s.disputes_open,
+            duration=_duration(s.average_dispute_resolution),
+        ),
+        msg("Average match time: {duration}", duration=_duration(s.average_match_time)),
+        msg("Prizes: {prize}", prize=prize),
+    ]
+    return "\n".join(say(line) for line in lines)
 
 
-def funnel_text(f: Funnel) -> str:
-    whose = f"<@{f.organizer_id}>'s tournaments" if f.organizer_id else "This server's tournaments"
-    lines = [f"🔻 **{whose}, from publishing to playing**"]
+def funnel_text(f: Funnel, say: Say = ENGLISH) -> str:
+    heading = (
+        msg(
+            "🔻 **{organizer}'s tournaments, from publishing to playing**",
+            organizer=User(f.organizer_id),
+        )
+        if f.organizer_id
+        else msg("🔻 **This server's tournaments, from publishing to playing**")
+    )
+    lines = [say(heading)]
     top = max(f.registered, 1)
     for label, value in f.steps():
-        share = "" if label.startswith("Published") else f" ({value / top:.0%} of registered)"
-        lines.append(f"{label}: **{value}**{share}")
+        share: Message | str = (
+            ""
+            if label.startswith("Published")
+            else msg(" ({share} of registered)", share=f"{value / top:.0%}")
+        )
+        lines.append(
+            say(msg("{label}: **{value}**{share}", label=Message(label), value=value, share=share))
+        )
     return "\n".join(lines)
 
 
@@ -247,8 +338,9 @@ class LeaderboardCog(commands.Cog):
         )
         await interaction.response.defer(thinking=True)
         png = await services.stats_pictures.leaderboard(result)
+        say = await server_say(interaction)
         await interaction.followup.send(
-            leaderboard_text(result),
+            leaderboard_text(result, say),
             file=discord.File(io.BytesIO(png), filename="leaderboard.png"),
         )
 
@@ -275,14 +367,16 @@ class StatsCog(
         stats = await services.stats.player(interaction.guild_id, who.id, game)
         await interaction.response.defer(thinking=True)
         name = stats.name or who.display_name
-        embed = record_embed(f"{user_text(name)} · stats", stats.record, stats.game_name)
+        say = await server_say(interaction)
+        title = say(msg("{name} · stats", name=name))
+        embed = record_embed(title, stats.record, stats.game_name, say)
         if stats.badges:
             names = dict.fromkeys(
                 f"{e.badge.emoji} {user_text(e.badge.name)}" for e in stats.badges
             )
-            embed.add_field(name="Badges", value=" · ".join(names)[:1024], inline=False)
-        if progress := progress_lines(stats.progress):
-            embed.add_field(name="Next badges", value=progress[:1024], inline=False)
+            embed.add_field(name=say(msg("Badges")), value=" · ".join(names)[:1024], inline=False)
+        if progress := progress_lines(stats.progress, say=say):
+            embed.add_field(name=say(msg("Next badges")), value=progress[:1024], inline=False)
         embed.set_image(url="attachment://stats.png")
         if not stats.name:
             stats = dataclasses.replace(stats, name=who.display_name)
@@ -300,10 +394,12 @@ class StatsCog(
         services = services_of(interaction)
         stats = await services.stats.team(interaction.guild_id, team, game)
         await interaction.response.defer(thinking=True)
+        say = await server_say(interaction)
         embed = record_embed(
-            f"{user_text(stats.name)} [{user_text(stats.tag)}] · stats",
+            say(msg("{name} [{tag}] · stats", name=stats.name, tag=stats.tag)),
             stats.record,
             stats.game_name,
+            say,
         )
         embed.set_image(url="attachment://stats.png")
         png = await services.stats_pictures.team(stats)
@@ -329,7 +425,8 @@ class StatsCog(
             first_name=h2h.first_name or first.display_name,
             second_name=h2h.second_name or member.display_name,
         )
-        await interaction.response.send_message(h2h_text(h2h), ephemeral=True)
+        say = await reader_say(interaction)
+        await interaction.response.send_message(h2h_text(h2h, say), ephemeral=True)
 
     @app_commands.command(
         name="tournament",
@@ -345,7 +442,8 @@ class StatsCog(
         stats = await services_of(interaction).tournament_stats.tournament(
             actor_of(interaction), interaction.guild_id, tournament
         )
-        await interaction.response.send_message(tournament_stats_text(stats), ephemeral=True)
+        say = await reader_say(interaction)
+        await interaction.response.send_message(tournament_stats_text(stats, say), ephemeral=True)
 
     @app_commands.command(
         name="funnel",
@@ -363,7 +461,8 @@ class StatsCog(
             interaction.guild_id,
             organizer.id if organizer is not None else None,
         )
-        await interaction.response.send_message(funnel_text(funnel), ephemeral=True)
+        say = await reader_say(interaction)
+        await interaction.response.send_message(funnel_text(funnel, say), ephemeral=True)
 
     @app_commands.command(
         name="season",
@@ -387,9 +486,13 @@ class StatsCog(
         season = await services_of(interaction).leaderboards.add_season_days(
             actor_of(interaction), interaction.guild_id, name, first_day, last_day
         )
-        await interaction.response.send_message(
-            f"Season **{user_text(season.name)}** saved. Pick it in /leaderboard's season option.",
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "Season **{name}** saved. Pick it in {leaderboard}'s season option.",
+                name=season.name,
+                leaderboard=Command("leaderboard"),
+            ),
         )
 
 

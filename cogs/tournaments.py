@@ -17,10 +17,19 @@ from cogs._autocomplete import AnyTournamentId, EntryId, GameId, PrizeEntryId, T
 from cogs._errors import DomainModal, DomainView
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply
 from cogs._safe import user_text
-from cogs._tournament_render import history_embed, list_embed, tournament_embed, when
+from cogs._speech import Say, reader_say, server_say
+from cogs._tournament_render import (
+    catalogued,
+    entry_counts,
+    history_embed,
+    list_embed,
+    tournament_embed,
+    when,
+)
 from cogs.brackets import attach_tournament_commands
 from cogs.templates import attach_clone_command
 from engine.entries import Released
+from engine.kernel.text import Command, Message, User, msg, nmsg
 from engine.money import PAYMENT_METHODS
 from engine.services import Services
 from engine.tournaments import (
@@ -66,46 +75,86 @@ LISTED = (
 )
 
 
-def created_embed(t: TournamentView) -> discord.Embed:
+def created_embed(t: TournamentView, say: Say) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Created {t.name}",
+        # Titles render no links or mentions: the name goes in as it is.
+        title=say(msg("Created {name}", name="\0")).replace("\0", t.name)[:256],
         colour=discord.Colour.green(),
-        description=f"**{user_text(t.game_name)}** · {t.format_name} · draft: not announced yet.",
+        description=say(
+            msg(
+                "**{game}** · {format_name} · draft: not announced yet.",
+                game=t.game_name,
+                format_name=catalogued(t.format_name),
+            )
+        ),
     )
-    embed.add_field(name="Starts", value=when(t.starts_at), inline=False)
-    embed.add_field(name="Times entered in", value=t.timezone)
-    embed.add_field(name="Public page", value=f"/t/{t.slug}")
+    embed.add_field(name=say(msg("Starts")), value=when(t.starts_at, say=say), inline=False)
+    embed.add_field(name=say(msg("Times entered in")), value=t.timezone)
+    embed.add_field(name=say(msg("Public page")), value=f"/t/{t.slug}")
     embed.add_field(
-        name="Next",
-        value="Add rules, stream links and the prize split with /tournament edit, "
-        "questions with /tournament field-add, then /tournament publish.",
+        name=say(msg("Next")),
+        value=say(
+            msg(
+                "Add rules, stream links and the prize split with {edit}, questions with "
+                "{field_add}, then {publish}.",
+                edit=Command("tournament edit"),
+                field_add=Command("tournament field-add"),
+                publish=Command("tournament publish"),
+            )
+        ),
         inline=False,
     )
     return embed
 
 
-def removed_text(verb: str, released: Released) -> str:
+def removed_text(rejected: bool, released: Released) -> Message:
     entry = released.registration
     refund = (
-        f" {released.refunded_payments} payment(s) refunded (money refunds wait in "
-        "/payments refund-sent once you have sent them)."
+        nmsg(
+            " {n} payment refunded (money refunds wait in {refund_sent} once you have sent them).",
+            " {n} payments refunded (money refunds wait in {refund_sent} once you have sent them).",
+            released.refunded_payments,
+            refund_sent=Command("payments refund-sent"),
+        )
         if released.refunded_payments
-        else " Nothing had been paid."
+        else msg(" Nothing had been paid.")
     )
-    return (
-        f"{verb} **{user_text(entry.display_name)}** from **{user_text(entry.tournament_name)}**"
-        f"; the player gets a DM with your reason.{refund}"
+    template = (
+        msg(
+            "Rejected **{name}** from **{tournament}**; the player gets a DM with your "
+            "reason.{refund}",
+            name=entry.display_name,
+            tournament=entry.tournament_name,
+            refund=refund,
+        )
+        if rejected
+        else msg(
+            "Removed **{name}** from **{tournament}**; the player gets a DM with your "
+            "reason.{refund}",
+            name=entry.display_name,
+            tournament=entry.tournament_name,
+            refund=refund,
+        )
+    )
+    return template
+
+
+def staff_text(staff: StaffView) -> Message:
+    co: object = [User(u) for u in staff.co_organizer_ids] or msg("none yet")
+    return msg(
+        "Owner: {owner} · Co-organizers: {co} · Server admins can always help.",
+        owner=User(staff.owner_id),
+        co=co,
     )
 
 
-def staff_text(staff: StaffView) -> str:
-    co = ", ".join(f"<@{u}>" for u in staff.co_organizer_ids) or "none yet"
-    return f"Owner: <@{staff.owner_id}> · Co-organizers: {co} · Server admins can always help."
-
-
-def change_text(change: TournamentChange) -> str:
-    name = user_text(change.tournament.name)
-    return f"Saved **{name}** as version {change.version}: {change.summary}"
+def change_text(change: TournamentChange) -> Message:
+    return msg(
+        "Saved **{name}** as version {version}: {summary}",
+        name=change.tournament.name,
+        version=change.version,
+        summary=Message.literal(change.summary),
+    )
 
 
 def _format_options(
@@ -128,9 +177,11 @@ def _format_options(
 class EditValueModal(DomainModal):
     """A form for one field, prefilled with its current value (long text lives here)."""
 
-    def __init__(self, services: Services, tournament_id: int, field: str, current: str) -> None:
+    def __init__(
+        self, services: Services, tournament_id: int, field: str, current: str, say: Say
+    ) -> None:
         super().__init__(
-            title=f"Edit {field.replace('_', ' ')}"[:45],
+            title=say(msg("Edit {field}", field=field.replace("_", " ")))[:45],
             custom_id=f"dc:tournament-edit:{tournament_id}:{field}",
         )
         self.services = services
@@ -138,7 +189,7 @@ class EditValueModal(DomainModal):
         self.field = field
         long_text = EDITABLE_FIELDS[field].long_text
         self.value: discord.ui.TextInput[EditValueModal] = discord.ui.TextInput(
-            label=EDITABLE_FIELDS[field].description[:45],
+            label=say(Message.literal(EDITABLE_FIELDS[field].description))[:45],
             custom_id="value",
             style=discord.TextStyle.paragraph if long_text else discord.TextStyle.short,
             default=current[:4000] or None,
@@ -151,16 +202,23 @@ class EditValueModal(DomainModal):
         change = await self.services.tournaments.edit(
             actor_of(interaction), self.tournament_id, self.field, self.value.value
         )
-        await interaction.response.send_message(change_text(change), ephemeral=True)
+        await reply(interaction, change_text(change))
 
 
 class CancelConfirmation(DomainView):
     """Cancelling refunds everyone; the organizer who asked confirms with a click."""
 
     def __init__(
-        self, services: Services, owner_id: int, tournament_id: int, reason: str | None
+        self,
+        services: Services,
+        owner_id: int,
+        tournament_id: int,
+        reason: str | None,
+        say: Say,
     ) -> None:
         super().__init__(timeout=120)
+        self.confirm.label = say(msg("Cancel the tournament"))
+        self.keep.label = say(msg("Keep it"))
         self.services = services
         self.owner_id = owner_id
         self.tournament_id = tournament_id
@@ -168,8 +226,8 @@ class CancelConfirmation(DomainView):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "This confirmation belongs to the organizer who asked for it.", ephemeral=True
+            await reply(
+                interaction, msg("This confirmation belongs to the organizer who asked for it.")
             )
             return False
         return True
@@ -184,11 +242,19 @@ class CancelConfirmation(DomainView):
         result = await self.services.tournaments.cancel(
             actor_of(interaction), self.tournament_id, self.reason
         )
+        say = await reader_say(interaction)
         await interaction.response.edit_message(
-            content=f"**{user_text(result.tournament.name)}** is cancelled. "
-            f"{result.cancelled_registrations} registrations were cancelled and "
-            f"{result.refunded_payments} payments refunded (money refunds wait in "
-            "/payments refund-sent once you have sent them).",
+            content=say(
+                msg(
+                    "**{name}** is cancelled. {registrations} registrations were cancelled "
+                    "and {payments} payments refunded (money refunds wait in {refund_sent} "
+                    "once you have sent them).",
+                    name=result.tournament.name,
+                    registrations=result.cancelled_registrations,
+                    payments=result.refunded_payments,
+                    refund_sent=Command("payments refund-sent"),
+                )
+            ),
             view=None,
         )
 
@@ -197,7 +263,10 @@ class CancelConfirmation(DomainView):
     )
     async def keep(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Nothing was cancelled.", view=None)
+        say = await reader_say(interaction)
+        await interaction.response.edit_message(
+            content=say(msg("Nothing was cancelled.")), view=None
+        )
 
 
 class TournamentCog(commands.Cog):
@@ -288,7 +357,7 @@ class TournamentCog(commands.Cog):
             registration_opens_at=registration_opens,
             registration_closes_at=registration_closes,
             best_of=best_of.value if best_of else 1,
-            entry_fee_minor=parse_money(entry_fee, "entry fee") if entry_fee else 0,
+            entry_fee_minor=parse_money(entry_fee, msg("entry fee")) if entry_fee else 0,
             currency=currency,
             entry_fee_coins=entry_fee_coins,
             payment_methods=parse_methods(payment_methods) if payment_methods else (),
@@ -315,7 +384,8 @@ class TournamentCog(commands.Cog):
         view = await self.services.tournaments.create(
             actor_of(interaction), interaction.guild_id, draft
         )
-        await interaction.response.send_message(embed=created_embed(view), ephemeral=True)
+        say = await reader_say(interaction)
+        await interaction.response.send_message(embed=created_embed(view, say), ephemeral=True)
 
     # -------------------------------------------------------------------- edit
     @tournament.command(
@@ -339,13 +409,14 @@ class TournamentCog(commands.Cog):
             change = await self.services.tournaments.edit(
                 actor_of(interaction), tournament, field, value
             )
-            await interaction.response.send_message(change_text(change), ephemeral=True)
+            await reply(interaction, change_text(change))
             return
         text = await self.services.tournaments.editable_text(
             actor_of(interaction), tournament, field
         )
+        say = await reader_say(interaction)
         await interaction.response.send_modal(
-            EditValueModal(self.services, tournament, field, text)
+            EditValueModal(self.services, tournament, field, text, say)
         )
 
     @edit.autocomplete("field")
@@ -353,13 +424,17 @@ class TournamentCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         needle = current.lower()
+        say = await reader_say(interaction)
+        described = {f.name: say(Message.literal(f.description)) for f in EDITABLE_FIELDS.values()}
         matches = [
             f
             for f in EDITABLE_FIELDS.values()
-            if needle in f.name or needle in f.description.lower()
+            if needle in f.name
+            or needle in f.description.lower()
+            or needle in described[f.name].lower()
         ]
         return [
-            app_commands.Choice(name=f"{f.name} — {f.description}"[:100], value=f.name)
+            app_commands.Choice(name=f"{f.name} — {described[f.name]}"[:100], value=f.name)
             for f in matches[:25]
         ]
 
@@ -371,8 +446,9 @@ class TournamentCog(commands.Cog):
         actor = actor_of(interaction)
         versions = await self.services.tournaments.history(actor, tournament)
         view = await self.services.tournaments.get(tournament, interaction.guild_id)
+        say = await reader_say(interaction)
         await interaction.response.send_message(
-            embed=history_embed(view.name, versions), ephemeral=True
+            embed=history_embed(view.name, versions, say), ephemeral=True
         )
 
     @tournament.command(
@@ -388,7 +464,7 @@ class TournamentCog(commands.Cog):
         change = await self.services.tournaments.rollback(
             actor_of(interaction), tournament, version
         )
-        await interaction.response.send_message(change_text(change), ephemeral=True)
+        await reply(interaction, change_text(change))
 
     # --------------------------------------------------------------- lifecycle
     @tournament.command(
@@ -397,9 +473,7 @@ class TournamentCog(commands.Cog):
     @app_commands.describe(tournament="The tournament to announce.")
     async def publish(self, interaction: discord.Interaction, tournament: TournamentId) -> None:
         view = await self.services.tournaments.publish(actor_of(interaction), tournament)
-        await interaction.response.send_message(
-            f"**{user_text(view.name)}** is published and announced.", ephemeral=True
-        )
+        await reply(interaction, msg("**{name}** is published and announced.", name=view.name))
 
     @tournament.command(name="open", description="Open registration.", extras=ORGANIZER)
     @app_commands.describe(tournament="The tournament to open.")
@@ -407,9 +481,7 @@ class TournamentCog(commands.Cog):
         self, interaction: discord.Interaction, tournament: TournamentId
     ) -> None:
         view = await self.services.tournaments.open_registration(actor_of(interaction), tournament)
-        await interaction.response.send_message(
-            f"Registration for **{user_text(view.name)}** is open.", ephemeral=True
-        )
+        await reply(interaction, msg("Registration for **{name}** is open.", name=view.name))
 
     @tournament.command(name="close", description="Close registration.", extras=ORGANIZER)
     @app_commands.describe(tournament="The tournament to close.")
@@ -417,9 +489,7 @@ class TournamentCog(commands.Cog):
         self, interaction: discord.Interaction, tournament: TournamentId
     ) -> None:
         view = await self.services.tournaments.close_registration(actor_of(interaction), tournament)
-        await interaction.response.send_message(
-            f"Registration for **{user_text(view.name)}** is closed.", ephemeral=True
-        )
+        await reply(interaction, msg("Registration for **{name}** is closed.", name=view.name))
 
     @tournament.command(
         name="cancel", description="Cancel a tournament and refund every entry.", extras=ORGANIZER
@@ -434,10 +504,16 @@ class TournamentCog(commands.Cog):
         reason: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
         view = await self.services.tournaments.get(tournament, interaction.guild_id)
-        confirm = CancelConfirmation(self.services, interaction.user.id, tournament, reason)
+        say = await reader_say(interaction)
+        confirm = CancelConfirmation(self.services, interaction.user.id, tournament, reason, say)
         await interaction.response.send_message(
-            f"Cancel **{user_text(view.name)}**? Every registration is cancelled and every payment "
-            "refunded. This cannot be undone.",
+            say(
+                msg(
+                    "Cancel **{name}**? Every registration is cancelled and every payment "
+                    "refunded. This cannot be undone.",
+                    name=view.name,
+                )
+            ),
             view=confirm,
             ephemeral=True,
         )
@@ -450,9 +526,7 @@ class TournamentCog(commands.Cog):
     @app_commands.describe(tournament="The tournament to archive.")
     async def archive(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
         view = await self.services.tournaments.archive(actor_of(interaction), tournament)
-        await interaction.response.send_message(
-            f"**{user_text(view.name)}** is archived.", ephemeral=True
-        )
+        await reply(interaction, msg("**{name}** is archived.", name=view.name))
 
     # ------------------------------------------------------------------- staff
     @tournament.command(
@@ -469,11 +543,15 @@ class TournamentCog(commands.Cog):
         staff = await self.services.tournaments.add_co_organizer(
             actor_of(interaction), tournament, member.id
         )
-        await interaction.response.send_message(
-            f"{member.mention} now co-organizes **{user_text(staff.tournament_name)}**: "
-            "payments, entries, disputes and the start of this tournament only.\n"
-            + staff_text(staff),
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "{member} now co-organizes **{tournament}**: payments, entries, disputes and "
+                "the start of this tournament only.\n{staff}",
+                member=User(member.id),
+                tournament=staff.tournament_name,
+                staff=staff_text(staff),
+            ),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
@@ -489,10 +567,14 @@ class TournamentCog(commands.Cog):
         staff = await self.services.tournaments.remove_co_organizer(
             actor_of(interaction), tournament, member.id
         )
-        await interaction.response.send_message(
-            f"{member.mention} no longer co-organizes **{user_text(staff.tournament_name)}**.\n"
-            + staff_text(staff),
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "{member} no longer co-organizes **{tournament}**.\n{staff}",
+                member=User(member.id),
+                tournament=staff.tournament_name,
+                staff=staff_text(staff),
+            ),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
@@ -500,9 +582,13 @@ class TournamentCog(commands.Cog):
     @app_commands.describe(tournament="The tournament.")
     async def staff(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
         staff = await self.services.tournaments.staff(tournament, interaction.guild_id)
-        await interaction.response.send_message(
-            f"**{user_text(staff.tournament_name)}**\n" + staff_text(staff),
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "**{tournament}**\n{staff}",
+                tournament=staff.tournament_name,
+                staff=staff_text(staff),
+            ),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
@@ -527,7 +613,7 @@ class TournamentCog(commands.Cog):
         released = await self.services.registration.remove_entry(
             actor_of(interaction), entry, reason
         )
-        await interaction.response.send_message(removed_text("Removed", released), ephemeral=True)
+        await reply(interaction, removed_text(False, released))
 
     @tournament.command(
         name="entry-reject",
@@ -549,7 +635,7 @@ class TournamentCog(commands.Cog):
         released = await self.services.registration.remove_entry(
             actor_of(interaction), entry, reason, reject=True
         )
-        await interaction.response.send_message(removed_text("Rejected", released), ephemeral=True)
+        await reply(interaction, removed_text(True, released))
 
     @tournament.command(
         name="entry-promote",
@@ -562,12 +648,18 @@ class TournamentCog(commands.Cog):
     ) -> None:
         view = await self.services.registration.promote(actor_of(interaction), entry)
         step = (
-            "They pay next." if view.status == "awaiting_payment" else "Their place is confirmed."
+            msg("They pay next.")
+            if view.status == "awaiting_payment"
+            else msg("Their place is confirmed.")
         )
-        await interaction.response.send_message(
-            f"**{user_text(view.display_name)}** moved up from the waitlist of "
-            f"**{user_text(view.tournament_name)}** and gets a DM. {step}",
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "**{name}** moved up from the waitlist of **{tournament}** and gets a DM. {step}",
+                name=view.display_name,
+                tournament=view.tournament_name,
+                step=step,
+            ),
         )
 
     @tournament.command(
@@ -579,14 +671,15 @@ class TournamentCog(commands.Cog):
     async def export(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.services.roster.participants(actor_of(interaction), tournament)
-        counts = ", ".join(
-            f"{n} {status.replace('_', ' ')}" for status, n in report.counts().items()
-        )
-        await interaction.followup.send(
-            f"Participants of **{user_text(report.tournament_name)}**: "
-            f"{len(report.participants)} entries ({counts or 'none yet'}).",
+        await reply(
+            interaction,
+            msg(
+                "Participants of **{tournament}**: {n} entries ({counts}).",
+                tournament=report.tournament_name,
+                n=len(report.participants),
+                counts=entry_counts(report.counts()),
+            ),
             file=discord.File(io.BytesIO(report.to_csv()), filename=report.filename),
-            ephemeral=True,
         )
 
     # ------------------------------------------------------------------ prizes
@@ -623,9 +716,15 @@ class TournamentCog(commands.Cog):
         )
         await reply(
             interaction,
-            f"💸 Marked the prize of **{user_text(prize.display_name)}** (#{prize.place}, "
-            f"{prize.amount_text}) as paid by {user_text(prize.paid_method)}, reference "
-            f"`{user_text(prize.paid_reference)}`. The winner gets a DM.",
+            msg(
+                "💸 Marked the prize of **{name}** (#{place}, {amount}) as paid by {method}, "
+                "reference `{reference}`. The winner gets a DM.",
+                name=prize.display_name,
+                place=prize.place,
+                amount=prize.amount_text,
+                method=prize.paid_method,
+                reference=prize.paid_reference,
+            ),
         )
 
     @tournament.command(
@@ -637,16 +736,25 @@ class TournamentCog(commands.Cog):
         prizes = await self.services.prizes.prizes(tournament, interaction.guild_id)
         view = await self.services.tournaments.get(tournament, interaction.guild_id)
         if not prizes:
-            await reply(interaction, f"**{user_text(view.name)}** has no money prizes (yet).")
+            await reply(interaction, msg("**{name}** has no money prizes (yet).", name=view.name))
             return
+        say = await reader_say(interaction)
+        paid, unpaid = say(msg("✅ paid")), say(msg("⏳ unpaid"))
         lines = [
-            f"{'✅ paid' if p.is_paid else '⏳ unpaid'} · #{p.place} "
+            f"{paid if p.is_paid else unpaid} · #{p.place} "
             f"**{user_text(p.display_name)}** · {p.amount_text}"
             + (f" · {user_text(p.paid_method)}" if p.is_paid else "")
             for p in prizes
         ]
         owed = [p for p in prizes if not p.is_paid]
-        head = f"Money prizes of **{user_text(view.name)}**: {len(owed)} of {len(prizes)} unpaid."
+        head = say(
+            msg(
+                "Money prizes of **{name}**: {owed} of {total} unpaid.",
+                name=view.name,
+                owed=len(owed),
+                total=len(prizes),
+            )
+        )
         await reply(interaction, "\n".join([head, *lines])[:1900])
 
     # ---------------------------------------------------------- custom fields
@@ -686,10 +794,14 @@ class TournamentCog(commands.Cog):
             choices=tuple(c for c in (choices or "").split(",") if c.strip()),
         )
         field = await self.services.tournaments.add_field(actor_of(interaction), tournament, spec)
-        await interaction.response.send_message(
-            f"Added the question **{user_text(field.label)}** ({field.kind}, "
-            f"{'required' if field.required else 'optional'}) to the registration form.",
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "Added the question **{label}** ({kind}, {required}) to the registration form.",
+                label=field.label,
+                kind=field.kind,
+                required=msg("required") if field.required else msg("optional"),
+            ),
         )
 
     # ------------------------------------------------------------- everyone
@@ -697,13 +809,17 @@ class TournamentCog(commands.Cog):
     @app_commands.describe(tournament="The tournament.")
     async def info(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
         summary = await self.services.tournaments.summary(tournament, interaction.guild_id)
-        await interaction.response.send_message(embed=tournament_embed(summary), ephemeral=False)
+        say = await server_say(interaction)
+        await interaction.response.send_message(
+            embed=tournament_embed(summary, say=say), ephemeral=False
+        )
 
     @tournament.command(name="list", description="The tournaments of this server.")
     async def list_tournaments(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         views = await self.services.tournaments.search(interaction.guild_id, statuses=LISTED)
-        await interaction.response.send_message(embed=list_embed(views), ephemeral=False)
+        say = await server_say(interaction)
+        await interaction.response.send_message(embed=list_embed(views, say), ephemeral=False)
 
 
 async def setup(bot: commands.Bot) -> None:

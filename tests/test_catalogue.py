@@ -109,6 +109,14 @@ def test_bangla_has_its_plural_rule() -> None:
 
 # Texts whose Bangla has no words of its own: a name, a command, a value alone.
 NO_WORDS = {"MVP", "is {status} in", "{display_name} is", "{player}", "{tournament} start"}
+NO_WORDS |= {
+    "**{tournament}**\n{staff}",
+    "{amount:,} {coin_name}",
+    "{place} ({channel}): {missing}",
+    "{label}: **{value}**{share}",
+    "📈 **{name}** ({status})",
+    "{n} {state}",
+}
 
 
 def test_the_bangla_catalogue_is_written_in_bangla() -> None:

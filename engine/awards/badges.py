@@ -25,7 +25,7 @@ from engine.guilds import require_guild_organizer
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
 from engine.kernel.sql import insert_ignoring_conflicts
-from engine.kernel.text import msg
+from engine.kernel.text import Message, msg, nmsg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import (
     BadgeAward,
@@ -51,20 +51,26 @@ class Condition(StrEnum):
     def needs_threshold(self) -> bool:
         return self in (Condition.PARTICIPATED_N, Condition.WINS_N)
 
-    def describe(self, threshold: int | None) -> str:
+    def describe(self, threshold: int | None) -> Message:
+        """What a player did to earn it, as a clause ("… when a player {how}")."""
+        n = threshold or 0
         if self is Condition.PARTICIPATED_N:
-            return f"completed {threshold} tournament(s) on this server"
+            return nmsg(
+                "completed {n} tournament on this server",
+                "completed {n} tournaments on this server",
+                n,
+            )
         if self is Condition.WINS_N:
-            return f"won {threshold} match(es) on this server"
+            return nmsg("won {n} match on this server", "won {n} matches on this server", n)
         return _CONDITION_TEXT[self]
 
 
 _CONDITION_TEXT = {
-    Condition.CHAMPION: "won a tournament",
-    Condition.RUNNER_UP: "finished second",
-    Condition.PODIUM: "finished in the top three",
-    Condition.UNDEFEATED: "won every match played in a tournament",
-    Condition.COMEBACK: "won double elimination after a winners-bracket loss",
+    Condition.CHAMPION: msg("won a tournament"),
+    Condition.RUNNER_UP: msg("finished second"),
+    Condition.PODIUM: msg("finished in the top three"),
+    Condition.UNDEFEATED: msg("won every match played in a tournament"),
+    Condition.COMEBACK: msg("won double elimination after a winners-bracket loss"),
 }
 _CUSTOM_EMOJI = re.compile(r"^<a?:\w{2,32}:\d{15,21}>$")
 _FINISHED = (TournamentStatus.COMPLETED, TournamentStatus.ARCHIVED)

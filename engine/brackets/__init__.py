@@ -53,6 +53,7 @@ from engine.brackets.start import (
 from engine.brackets.states import (
     OPEN_STATES,
     REPORTABLE_STATES,
+    STATE_WORDS,
     MatchState,
     transition,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "MATCH_START_TIMER",
     "OPEN_STATES",
     "REPORTABLE_STATES",
+    "STATE_WORDS",
     "UNDECIDED",
     "WAITING",
     "Applied",

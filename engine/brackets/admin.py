@@ -30,10 +30,10 @@ from engine.formats import Match as EngineMatch
 from engine.formats import MatchStatus as EngineStatus
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.text import Command, msg
+from engine.kernel.text import Command, Message, msg
 from engine.kernel.timers import cancel_timers
 from engine.kernel.uow import ServiceContext, UnitOfWork
-from engine.tournaments import lock_tournament, require_tournament_organizer
+from engine.tournaments import STATUS_WORDS, lock_tournament, require_tournament_organizer
 from storage.models import (
     BracketState,
     MatchReport,
@@ -131,7 +131,9 @@ class BracketAdminService:
         if manual_order is not None and method != "manual":
             raise InvalidInput(msg("An explicit seed order only works with manual seeding."))
         async with self._ctx.unit_of_work() as uow:
-            tournament = await self._before_start(uow, actor, tournament_id, "change its seeding")
+            tournament = await self._before_start(
+                uow, actor, tournament_id, msg("change its seeding")
+            )
             entries = await _entries(uow, tournament)
             before = {"method": tournament.seeding, "seeds": {e.id: e.seed for e in entries}}
             tournament.seeding = method
@@ -191,7 +193,7 @@ class BracketAdminService:
                     msg(
                         "{name} is {status}, so its seeds can no longer change.",
                         name=tournament.name,
-                        status=tournament.status.replace("_", " "),
+                        status=STATUS_WORDS[TournamentStatus(tournament.status)],
                     )
                 )
             uow.audit(
@@ -241,7 +243,7 @@ class BracketAdminService:
 
     # ------------------------------------------------------------------ helpers
     async def _before_start(
-        self, uow: UnitOfWork, actor: Actor, tournament_id: int, doing: str
+        self, uow: UnitOfWork, actor: Actor, tournament_id: int, doing: Message
     ) -> Tournament:
         tournament = await lock_tournament(uow.session, tournament_id)
         await _organizer(uow, actor, tournament)

@@ -41,6 +41,7 @@ from engine.tournaments import (
     CHECKIN_CLOSE,
     PRE_START,
     START,
+    STATUS_WORDS,
     TournamentAutoStartFailed,
     apply_status_change,
     lock_tournament,
@@ -129,7 +130,7 @@ async def start_tournament(
             msg(
                 "{name} cannot start while it is {status}; open and close registration first.",
                 name=tournament.name,
-                status=tournament.status.replace("_", " "),
+                status=STATUS_WORDS[TournamentStatus(tournament.status)],
             )
         )
     # Every payment proof is decided first: the start refuses with the list otherwise.
@@ -314,7 +315,7 @@ async def _close_checkin_first(uow: UnitOfWork, t: Tournament) -> None:
 
 async def _on_start(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     t = await lock_tournament_of_timer(uow, payload)
-    require_status(t, PRE_START, "starting on schedule")
+    require_status(t, PRE_START, msg("starting on schedule"))
     tournament_id, guild_id, name = t.id, t.guild_id, t.name
     if t.checkin_enabled:
         await _close_checkin_first(uow, t)

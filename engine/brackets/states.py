@@ -32,6 +32,17 @@ class MatchState(StrEnum):
 
 
 S = MatchState
+# A match's state as a clause of a sentence in the reader's language ("… it is {status}").
+STATE_WORDS = {
+    S.SCHEDULED: msg("scheduled"),
+    S.CHECKIN: msg("in check-in"),
+    S.READY: msg("ready"),
+    S.LIVE: msg("live"),
+    S.PENDING_RESULT: msg("waiting for its result"),
+    S.COMPLETED: msg("completed"),
+    S.DISPUTED: msg("disputed"),
+    S.CANCELLED: msg("cancelled"),
+}
 OPEN_STATES = frozenset({S.CHECKIN, S.READY, S.LIVE, S.PENDING_RESULT, S.DISPUTED})
 REPORTABLE_STATES = frozenset({S.READY, S.LIVE, S.PENDING_RESULT})
 

@@ -16,6 +16,7 @@ from engine.brackets import (
     MATCH_DUE_REMINDER_TIMER,
     MATCH_OVERDUE_TIMER,
     MATCH_START_TIMER,
+    STATE_WORDS,
     UNDECIDED,
     WAITING,
     MatchState,
@@ -61,7 +62,7 @@ class MatchScheduleService:
                     msg(
                         "Match {code} cannot be started: it is {status}.",
                         code=row.code,
-                        status=row.status.replace("_", " "),
+                        status=STATE_WORDS[MatchState(row.status)],
                     )
                 )
             before = row.status

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.awards import BadgeService, BadgeView, Condition, EarnedBadge
 from engine.entries import START_RATING
 from engine.kernel.errors import InvalidInput, NotFound
-from engine.kernel.text import msg
+from engine.kernel.text import N_, Message, msg
 from engine.kernel.uow import ServiceContext
 from engine.stats._common import PROVISIONAL_MATCHES, game_of
 from engine.stats._history import (
@@ -42,6 +42,18 @@ class BadgeProgress:
         if not self.unit:
             return "earned" if self.earned else "not yet"
         return f"{min(self.current, self.target)} of {self.target} {self.unit}"
+
+    @property
+    def words(self) -> Message:
+        """:attr:`text` in the reader's language."""
+        if not self.unit:
+            return msg("earned") if self.earned else msg("not yet")
+        return msg(
+            "{current} of {target} {unit}",
+            current=min(self.current, self.target),
+            target=self.target,
+            unit=Message(self.unit),
+        )
 
 
 @dataclass(frozen=True)
@@ -194,12 +206,12 @@ def _progress(
 ) -> list[BadgeProgress]:
     held = {e.badge.id for e in earned}
     current = {
-        Condition.PARTICIPATED_N: (record.tournaments, "tournaments completed"),
-        Condition.WINS_N: (record.wins, "matches won"),
-        Condition.CHAMPION: (record.titles, "tournament wins"),
-        Condition.PODIUM: (record.podiums, "podium finishes"),
-        Condition.RUNNER_UP: (record.runner_ups, "second places"),
-        Condition.UNDEFEATED: (record.unbeaten, "tournaments without a loss"),
+        Condition.PARTICIPATED_N: (record.tournaments, N_("tournaments completed")),
+        Condition.WINS_N: (record.wins, N_("matches won")),
+        Condition.CHAMPION: (record.titles, N_("tournament wins")),
+        Condition.PODIUM: (record.podiums, N_("podium finishes")),
+        Condition.RUNNER_UP: (record.runner_ups, N_("second places")),
+        Condition.UNDEFEATED: (record.unbeaten, N_("tournaments without a loss")),
     }
     progress: list[BadgeProgress] = []
     for badge in definitions:

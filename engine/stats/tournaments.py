@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.kernel.actors import Actor
 from engine.kernel.errors import NotFound
-from engine.kernel.text import msg
+from engine.kernel.text import N_, msg
 from engine.kernel.uow import ServiceContext
 from engine.stats._common import require_server_organizer
 from storage.models import Dispute, MatchRow, Placing, Registration, Tournament
@@ -62,11 +62,11 @@ class Funnel:
 
     def steps(self) -> list[tuple[str, int]]:
         return [
-            ("Published tournaments", self.published),
-            ("Registered", self.registered),
-            ("Paid or confirmed", self.paid),
-            ("Checked in", self.checked_in),
-            ("Played a match", self.played),
+            (N_("Published tournaments"), self.published),
+            (N_("Registered"), self.registered),
+            (N_("Paid or confirmed"), self.paid),
+            (N_("Checked in"), self.checked_in),
+            (N_("Played a match"), self.played),
         ]
 
 

@@ -16,7 +16,7 @@ from engine.tournaments.rules import (
     BRACKET_LOCKED_STATES,
     CONFIG_FIELDS,
     FORMAT_NAMES,
-    STATUS_NAMES,
+    STATUS_WORDS,
     TIME_FIELDS,
     TournamentConfig,
 )
@@ -72,7 +72,7 @@ def guard_change(
             msg(
                 "The tournament is {status_names}, so {names} can no longer change: the "
                 "bracket depends on it.",
-                status_names=STATUS_NAMES[TournamentStatus(status)],
+                status_names=STATUS_WORDS[TournamentStatus(status)],
                 names=", ".join(sorted(locked)),
             )
         )

@@ -441,7 +441,7 @@ class TournamentService(TournamentStaffService):
                         "“{name}” is {status_names}; registration questions can only be "
                         "added before registration closes.",
                         name=row.name,
-                        status_names=rules.STATUS_NAMES[TournamentStatus(row.status)],
+                        status_names=rules.STATUS_WORDS[TournamentStatus(row.status)],
                     )
                 )
             existing = list(

@@ -21,7 +21,7 @@ from engine.formats import FORMATS
 from engine.formats.errors import InvalidOptions
 from engine.formats.options import FormatOptions
 from engine.kernel.errors import InvalidInput
-from engine.kernel.text import Command, msg
+from engine.kernel.text import N_, Command, Text, msg
 from engine.kernel.typed import ascii_digits
 from engine.render import CERTIFICATE_DESIGNS
 from engine.tournaments.rules import (
@@ -33,9 +33,11 @@ from engine.tournaments.rules import (
     pays_coins,
 )
 
-
 # ----------------------------------------------------------------------------- parsing
-def parse_money(text: str, what: str = "amount") -> int:
+AMOUNT = msg("amount")
+
+
+def parse_money(text: str, what: Text = AMOUNT) -> int:
     """ "150" or "150.50" → minor units (15000, 15050). Decimal, never float."""
     cleaned = text.strip().replace(",", "")
     try:
@@ -119,7 +121,7 @@ def parse_distribution(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
-def parse_bool(text: str, what: str) -> bool:
+def parse_bool(text: str, what: Text) -> bool:
     word = text.strip().lower()
     if word in ("yes", "y", "true", "on", "1", "enabled"):
         return True
@@ -128,7 +130,7 @@ def parse_bool(text: str, what: str) -> bool:
     raise InvalidInput(msg("{what} takes yes or no; you wrote “{text}”.", what=what, text=text))
 
 
-def parse_int(text: str, what: str) -> int:
+def parse_int(text: str, what: Text) -> int:
     cleaned = text.strip()
     if not re.fullmatch(r"[+-]?\d{1,10}", cleaned):
         raise InvalidInput(
@@ -190,7 +192,7 @@ def _round_times(text: str, tz: str) -> tuple[datetime, ...]:
 
 def _minutes_list(text: str) -> tuple[int, ...]:
     words = [w for w in re.split(r"[,\s/]+", text.strip()) if w]
-    return tuple(parse_int(w, "A reminder") for w in words)
+    return tuple(parse_int(w, msg("A reminder")) for w in words)
 
 
 def _option_value(key: str) -> Parser:
@@ -208,130 +210,144 @@ def _option_value(key: str) -> Parser:
 EDITABLE_FIELDS: dict[str, EditableField] = {
     f.name: f
     for f in (
-        EditableField("name", "Tournament name", lambda t, _: t),
+        EditableField("name", N_("Tournament name"), lambda t, _: t),
         EditableField("format", lambda: ", ".join(FORMATS), lambda t, _: t.strip().lower()),
-        EditableField("participant_type", "solo or team", lambda t, _: t.strip().lower()),
-        EditableField("team_size", "Players per team", lambda t, _: parse_int(t, "The team size")),
+        EditableField("participant_type", N_("solo or team"), lambda t, _: t.strip().lower()),
         EditableField(
-            "max_participants", "Maximum participants", lambda t, _: parse_int(t, "The maximum")
+            "team_size", N_("Players per team"), lambda t, _: parse_int(t, msg("The team size"))
         ),
         EditableField(
-            "min_participants", "Minimum participants", lambda t, _: parse_int(t, "The minimum")
+            "max_participants",
+            N_("Maximum participants"),
+            lambda t, _: parse_int(t, msg("The maximum")),
         ),
         EditableField(
-            "registration_opens_at", "When registration opens (2026-12-01 10:00)", _opt_time
+            "min_participants",
+            N_("Minimum participants"),
+            lambda t, _: parse_int(t, msg("The minimum")),
         ),
-        EditableField("registration_closes_at", "When registration closes", _opt_time),
-        EditableField("starts_at", "When the tournament starts", _opt_time),
-        EditableField("best_of", "Games per match", lambda t, _: parse_int(t, "Best-of")),
         EditableField(
-            "entry_fee_coins", "Entry fee in coins", lambda t, _: parse_int(t, "The coin fee")
+            "registration_opens_at", N_("When registration opens (2026-12-01 10:00)"), _opt_time
+        ),
+        EditableField("registration_closes_at", N_("When registration closes"), _opt_time),
+        EditableField("starts_at", N_("When the tournament starts"), _opt_time),
+        EditableField("best_of", N_("Games per match"), lambda t, _: parse_int(t, msg("Best-of"))),
+        EditableField(
+            "entry_fee_coins",
+            N_("Entry fee in coins"),
+            lambda t, _: parse_int(t, msg("The coin fee")),
         ),
         EditableField(
             "entry_fee",
-            "Entry fee in money (150 or 150.50)",
-            lambda t, _: parse_money(t, "entry fee"),
+            N_("Entry fee in money (150 or 150.50)"),
+            lambda t, _: parse_money(t, msg("entry fee")),
         ),
-        EditableField("currency", "Three-letter currency code", lambda t, _: t),
+        EditableField("currency", N_("Three-letter currency code"), lambda t, _: t),
         EditableField(
             "payment_methods",
             lambda: ", ".join(payment_method_keys()),
             lambda t, _: parse_methods(t),
         ),
         EditableField(
-            "prize_pool", "Prize pool in money", lambda t, _: parse_money(t, "prize pool")
+            "prize_pool", N_("Prize pool in money"), lambda t, _: parse_money(t, msg("prize pool"))
         ),
         EditableField(
             "prize_pool_coins",
-            "Prize pool in coins",
-            lambda t, _: parse_int(t, "The coin prize pool"),
+            N_("Prize pool in coins"),
+            lambda t, _: parse_int(t, msg("The coin prize pool")),
         ),
         EditableField(
             "prize_distribution",
-            "Percent per place, e.g. 50/30/20",
+            N_("Percent per place, e.g. 50/30/20"),
             lambda t, _: parse_distribution(t) if t.strip() else (),
         ),
-        EditableField("checkin_enabled", "yes or no", lambda t, _: parse_bool(t, "Check-in")),
+        EditableField(
+            "checkin_enabled", N_("yes or no"), lambda t, _: parse_bool(t, msg("Check-in"))
+        ),
         EditableField(
             "checkin_window_minutes",
-            "Minutes before the start check-in opens",
-            lambda t, _: parse_int(t, "The check-in window"),
+            N_("Minutes before the start check-in opens"),
+            lambda t, _: parse_int(t, msg("The check-in window")),
         ),
         EditableField(
             "match_checkin_minutes",
-            "Minutes both sides have to check in to a match (0 = off)",
-            lambda t, _: parse_int(t, "Match check-in"),
+            N_("Minutes both sides have to check in to a match (0 = off)"),
+            lambda t, _: parse_int(t, msg("Match check-in")),
         ),
         EditableField(
             "round_times",
-            "Round times, one per line (2026-12-05 18:00)",
+            N_("Round times, one per line (2026-12-05 18:00)"),
             _round_times,
             long_text=True,
         ),
         EditableField(
             "round_interval_minutes",
-            "Minutes between rounds after the last time",
-            lambda t, _: parse_int(t, "The time between rounds"),
+            N_("Minutes between rounds after the last time"),
+            lambda t, _: parse_int(t, msg("The time between rounds")),
         ),
         EditableField(
             "reminder_minutes",
-            "Reminder minutes before a match, e.g. 60, 15",
+            N_("Reminder minutes before a match, e.g. 60, 15"),
             lambda t, _: _minutes_list(t),
         ),
         EditableField(
             "result_deadline_minutes",
-            "Minutes after a match's time until overdue",
-            lambda t, _: parse_int(t, "The result deadline"),
+            N_("Minutes after a match's time until overdue"),
+            lambda t, _: parse_int(t, msg("The result deadline")),
         ),
         EditableField(
             "player_reschedule_minutes",
-            "How far players may move a match (minutes)",
-            lambda t, _: parse_int(t, "The reschedule limit"),
+            N_("How far players may move a match (minutes)"),
+            lambda t, _: parse_int(t, msg("The reschedule limit")),
         ),
-        EditableField("seeding", "random, ranked or manual", lambda t, _: t.strip().lower()),
+        EditableField("seeding", N_("random, ranked or manual"), lambda t, _: t.strip().lower()),
         EditableField(
             "fee_waiver_top_n",
-            "Top N ranked play for free",
-            lambda t, _: parse_int(t, "The fee waiver"),
+            N_("Top N ranked play for free"),
+            lambda t, _: parse_int(t, msg("The fee waiver")),
         ),
-        EditableField("rules", "Rules text", lambda t, _: t, long_text=True),
+        EditableField("rules", N_("Rules text"), lambda t, _: t, long_text=True),
         EditableField(
             "stream_links",
-            "Stream links, one per line",
+            N_("Stream links, one per line"),
             lambda t, _: parse_links(t),
             long_text=True,
         ),
         EditableField(
-            "is_public", "Shown on the public dashboard", lambda t, _: parse_bool(t, "Public")
+            "is_public",
+            N_("Shown on the public dashboard"),
+            lambda t, _: parse_bool(t, msg("Public")),
         ),
         EditableField(
             "certificate_design",
-            lambda: "Certificate design: " + ", ".join(CERTIFICATE_DESIGNS),
+            lambda: ", ".join(CERTIFICATE_DESIGNS),
             lambda t, _: t.strip().lower(),
         ),
         EditableField(
-            "third_place", "Third-place match (single elimination)", _option_value("third_place")
+            "third_place",
+            N_("Third-place match (single elimination)"),
+            _option_value("third_place"),
         ),
         EditableField(
             "grand_final",
-            "none, single or reset (double elimination)",
+            N_("none, single or reset (double elimination)"),
             _option_value("grand_final"),
         ),
         EditableField(
             "dq_to_losers",
-            "A winners-bracket DQ drops to losers (double elimination)",
+            N_("A winners-bracket DQ drops to losers (double elimination)"),
             _option_value("dq_to_losers"),
         ),
-        EditableField("rounds", "Swiss rounds", _option_value("rounds")),
-        EditableField("cycles", "Round-robin cycles", _option_value("cycles")),
-        EditableField("groups", "Number of groups", _option_value("groups")),
+        EditableField("rounds", N_("Swiss rounds"), _option_value("rounds")),
+        EditableField("cycles", N_("Round-robin cycles"), _option_value("cycles")),
+        EditableField("groups", N_("Number of groups"), _option_value("groups")),
         EditableField(
             "advance_per_group",
-            "How many advance from each group",
+            N_("How many advance from each group"),
             _option_value("advance_per_group"),
         ),
         EditableField(
-            "playoff_format", "single_elim or double_elim", _option_value("playoff_format")
+            "playoff_format", N_("single_elim or double_elim"), _option_value("playoff_format")
         ),
     )
 }

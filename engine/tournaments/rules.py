@@ -90,6 +90,17 @@ STATUS_NAMES = {
     S.ARCHIVED: "archived",
     S.CANCELLED: "cancelled",
 }
+# The same words as a clause of a sentence in the reader's language ("… is {status}").
+STATUS_WORDS = {
+    S.DRAFT: msg("a draft"),
+    S.PUBLISHED: msg("published"),
+    S.REGISTRATION_OPEN: msg("open for registration"),
+    S.REGISTRATION_CLOSED: msg("closed for registration"),
+    S.LIVE: msg("live"),
+    S.COMPLETED: msg("completed"),
+    S.ARCHIVED: msg("archived"),
+    S.CANCELLED: msg("cancelled"),
+}
 # Every legal move. Cancel is possible from any state before completed; a closed
 # registration may be reopened (an organizer extending the deadline).
 TRANSITIONS: dict[TournamentStatus, frozenset[TournamentStatus]] = {
@@ -147,7 +158,7 @@ def check_transition(name: str, current: str, target: TournamentStatus) -> None:
             msg(
                 "“{name}” is already {status_names}; nothing changed.",
                 name=name,
-                status_names=STATUS_NAMES[now],
+                status_names=STATUS_WORDS[now],
             )
         )
     step = _MAIN_PATH.get(now)
@@ -156,7 +167,7 @@ def check_transition(name: str, current: str, target: TournamentStatus) -> None:
             msg(
                 "“{name}” is {status_names}, and an archived tournament cannot change any more.",
                 name=name,
-                status_names=STATUS_NAMES[now],
+                status_names=STATUS_WORDS[now],
             )
         )
     advice = msg("The next step from here is {how_to_reach}", how_to_reach=HOW_TO_REACH[step])
@@ -166,8 +177,8 @@ def check_transition(name: str, current: str, target: TournamentStatus) -> None:
         msg(
             "“{name}” is {status_names}, so it cannot become {status_names2}. {advice}.",
             name=name,
-            status_names=STATUS_NAMES[now],
-            status_names2=STATUS_NAMES[target],
+            status_names=STATUS_WORDS[now],
+            status_names2=STATUS_WORDS[target],
             advice=advice,
         )
     )
@@ -437,10 +448,10 @@ def _check_schedule(config: TournamentConfig) -> None:
 
 def _check_money(config: TournamentConfig) -> None:
     for what, value, cap in (
-        ("entry fee in coins", config.entry_fee_coins, MAX_COINS),
-        ("entry fee", config.entry_fee_minor, MAX_MINOR),
-        ("prize pool", config.prize_pool_minor, MAX_MINOR),
-        ("prize pool in coins", config.prize_pool_coins, MAX_COINS),
+        (msg("entry fee in coins"), config.entry_fee_coins, MAX_COINS),
+        (msg("entry fee"), config.entry_fee_minor, MAX_MINOR),
+        (msg("prize pool"), config.prize_pool_minor, MAX_MINOR),
+        (msg("prize pool in coins"), config.prize_pool_coins, MAX_COINS),
     ):
         if value < 0:
             raise InvalidInput(msg("The {what} cannot be negative; use 0 for none.", what=what))

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.kernel.errors import Conflict
-from engine.kernel.text import msg
+from engine.kernel.text import Message, msg
 from engine.kernel.timers import TimerService
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments.events import RegistrationClosingSoon
+from engine.tournaments.rules import STATUS_WORDS
 from engine.tournaments.schedule import CLOSE, OPEN, REMIND_CLOSE, schedule_tournament_timers
 from engine.tournaments.status import apply_status_change, lock_tournament
 from storage.models import Registration, Tournament
@@ -30,13 +31,13 @@ async def lock_tournament_of_timer(uow: UnitOfWork, payload: dict[str, Any]) -> 
     return await lock_tournament(uow.session, int(payload["tournament_id"]))
 
 
-def require_status(t: Tournament, allowed: frozenset[S], what: str) -> None:
+def require_status(t: Tournament, allowed: frozenset[S], what: Message) -> None:
     if S(t.status) not in allowed:
         raise Conflict(
             msg(
                 "{name} is {status}, so {what} does not apply.",
                 name=t.name,
-                status=t.status.replace("_", " "),
+                status=STATUS_WORDS[S(t.status)],
                 what=what,
             )
         )
@@ -44,7 +45,7 @@ def require_status(t: Tournament, allowed: frozenset[S], what: str) -> None:
 
 async def _on_open(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     t = await lock_tournament_of_timer(uow, payload)
-    require_status(t, frozenset({S.PUBLISHED}), "opening registration on schedule")
+    require_status(t, frozenset({S.PUBLISHED}), msg("opening registration on schedule"))
     await apply_status_change(
         uow, t, S.REGISTRATION_OPEN, None, reason="Registration opened on schedule."
     )
@@ -53,7 +54,7 @@ async def _on_open(uow: UnitOfWork, payload: dict[str, Any]) -> None:
 
 async def _on_close(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     t = await lock_tournament_of_timer(uow, payload)
-    require_status(t, frozenset({S.REGISTRATION_OPEN}), "closing registration on schedule")
+    require_status(t, frozenset({S.REGISTRATION_OPEN}), msg("closing registration on schedule"))
     await apply_status_change(
         uow, t, S.REGISTRATION_CLOSED, None, reason="Registration closed on schedule."
     )
@@ -62,7 +63,7 @@ async def _on_close(uow: UnitOfWork, payload: dict[str, Any]) -> None:
 
 async def _on_remind_close(uow: UnitOfWork, payload: dict[str, Any]) -> None:
     t = await lock_tournament_of_timer(uow, payload)
-    require_status(t, frozenset({S.REGISTRATION_OPEN}), "a closing reminder")
+    require_status(t, frozenset({S.REGISTRATION_OPEN}), msg("a closing reminder"))
     closes = t.registration_closes_at
     if closes is None or closes <= uow.clock.now():
         raise Conflict(

@@ -96,7 +96,7 @@ async def test_completion_generates_and_dms_certificates(arena: Arena) -> None:
     # A regeneration edits the same progress message and DMs nobody twice.
     edits_before = len(progress.edits)
     again = await arena.slash(arena.organizer, "certificates generate", {"tournament": str(tid)})
-    assert "Regenerating 2 certificate(s)" in again.content
+    assert "Regenerating 2 certificates" in again.content
     await fake.wait_until(
         lambda: (
             len(progress.edits) >= edits_before + 2
