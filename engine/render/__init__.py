@@ -42,6 +42,7 @@ from engine.render.stats import (
     render_leaderboard,
     render_stats_card,
 )
+from engine.render.words import PictureWords
 
 __all__ = [
     "BoardLine",
@@ -54,6 +55,7 @@ __all__ = [
     "GroupStageSection",
     "MatchStatus",
     "MatchView",
+    "PictureWords",
     "Placement",
     "RenderedImage",
     "ResultChip",
