@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from dashboard.hooks import BracketSnapshot
+from dashboard.language import page_language
 from dashboard.live import serve_stream
 from dashboard.reads import PublicEntry
 from dashboard.security import rate_limit
@@ -128,10 +129,11 @@ async def _page(request: web.Request, template: str) -> web.Response:
     """A public page of the tournament, rendered once per entry."""
     st = state(request)
     entry = await public_entry(request)
-    body = entry.pages.get(template)
+    key = (template, page_language())
+    body = entry.pages.get(key)
     if body is None:
         context = await _live_context(st, entry)
-        body = entry.pages[template] = st.templates.html(template, **context).encode()
+        body = entry.pages[key] = st.templates.html(template, **context).encode()
     return web.Response(body=body, content_type="text/html", charset="utf-8")
 
 

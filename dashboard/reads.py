@@ -41,7 +41,8 @@ class PublicEntry:
     snapshot: BracketSnapshot | None
     loaded_at: float = 0.0
     images: list[RenderedImage] | None = None
-    pages: dict[str, bytes] = field(default_factory=dict)
+    # (template, language) -> the page: each reader's language is rendered once.
+    pages: dict[tuple[str, str], bytes] = field(default_factory=dict)
     context: dict[str, object] | None = None
 
 
