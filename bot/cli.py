@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from engine.formats import FORMAT_LABELS, FORMATS
+from engine.kernel.i18n import LANGUAGES
 
 # A preview is drawn in memory; past this it is not a community tournament any more.
 PREVIEW_PARTICIPANTS = (2, 1024)
@@ -109,6 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         public_url=settings.dashboard.public_url,
         keep_open=keep_open,
+        language=args.lang,
     )
     try:
         with _writing(args.out):
@@ -256,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the results (default: demo-out)",
     )
     demo.add_argument("--seed", type=int, default=2026, help="randomness of the results")
+    demo.add_argument(
+        "--lang",
+        default="en",
+        choices=tuple(LANGUAGES),
+        help="the demo server's language: its pictures, certificates and summary (default: en)",
+    )
     demo.add_argument(
         "--serve", action="store_true", help="afterwards, serve the dashboard on the demo database"
     )

@@ -10,6 +10,10 @@ so the scheduled timers (check-in window, automatic start, reminders, match star
 check-in deadlines, the overdue notice) fire exactly as they would in production. The
 bracket images, standings image, certificates and a summary are written to the output
 directory; ``--serve`` then serves the dashboard on the demo database.
+
+``--lang bn`` runs it on a Bangla server: the server's language is Bangla, so the
+pictures, certificates and the summary are Bangla, and what the organizer and players
+type (the tournament's name and rules, reasons, notes) is typed in Bangla too.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from engine.formats import FORMAT_LABELS, format_spec
 from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.clock import FrozenClock
+from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
+from engine.kernel.text import N_, REFERENCE, Message, msg, render
 from engine.services import Services
 from engine.tournaments import TournamentDraft
 from storage.db import Database
@@ -46,7 +52,16 @@ ROUND_MINUTES = 45  # a new round every 45 minutes
 RESULT_DEADLINE_MINUTES = 30
 STEP_MINUTES = 5  # the simulated clock moves this much between two looks at the matches
 TIMEZONE = "Asia/Dhaka"
-ORGANIZER_NAME = "DeltaCrown Demo Server"
+ORGANIZER_NAME = N_("DeltaCrown Demo Server")
+# What the organizer and the players type, in the server's language.
+TOURNAMENT_NAME = N_("DeltaCrown Demo Cup")
+COIN_NAME = N_("Crowns")
+RULES = N_("Best of three. Report your score in the match thread; screenshots help.")
+WELCOME_BONUS = N_("Welcome bonus")
+WRONG_REFERENCE = N_("The transaction id does not match our records.")
+LATE_PLAYER = N_("Our third player is still on the bus.")
+OVERDUE_NOTE = N_("Result overdue; set from the lobby screenshot the winner sent.")
+DISPUTE_NOTES = N_("The stream VOD shows the first side winning the deciding map.")
 
 
 def format_options(fmt: str, players: int) -> dict[str, object]:
@@ -111,6 +126,8 @@ class DemoReport:
     tournament_name: str
     format: str
     files: list[Path] = field(default_factory=list)
+    language: str = SOURCE_LANGUAGE
+    coin_name: str = "Crowns"
     matches_played: int = 0
     forfeits: int = 0
     disputes: int = 0
@@ -184,8 +201,11 @@ class Demo:
         fmt: str,
         progress: Progress,
         seed: int,
+        language: str = SOURCE_LANGUAGE,
     ) -> None:
         self.services = services
+        self.language = language
+        self.typed = catalogue(language).gettext  # what people type, in their language
         self.clock = clock
         self.players = players
         self.format = fmt
@@ -203,8 +223,11 @@ class Demo:
     # ------------------------------------------------------------------ set-up
     async def set_up(self, out_dir: Path) -> DemoReport:
         services, organizer = self.services, self.organizer
+        coin_name = self.typed(COIN_NAME)
         await services.guilds.configure(
-            organizer, GUILD_ID, GuildSetup(timezone=TIMEZONE, coin_name="Crowns")
+            organizer,
+            GUILD_ID,
+            GuildSetup(timezone=TIMEZONE, coin_name=coin_name, language=self.language),
         )
         game = await services.games.add(
             organizer,
@@ -213,7 +236,7 @@ class Demo:
         )
         starts = self.clock.now() + timedelta(hours=2)
         draft = TournamentDraft(
-            name="DeltaCrown Demo Cup",
+            name=self.typed(TOURNAMENT_NAME),
             game_id=game.id,
             format=self.format,
             participant_type="solo",
@@ -237,13 +260,20 @@ class Demo:
             result_deadline_minutes=RESULT_DEADLINE_MINUTES,
             seeding="ranked",
             format_options=format_options(self.format, self.players),
-            rules="Best of three. Report your score in the match thread; screenshots help.",
+            rules=self.typed(RULES),
         )
         tournament = await services.tournaments.create(organizer, GUILD_ID, draft)
         self.tournament_id = tournament.id
         await services.tournaments.publish(organizer, tournament.id)
         await services.tournaments.open_registration(organizer, tournament.id)
-        self.report = DemoReport(out_dir, tournament.id, tournament.name, self.format)
+        self.report = DemoReport(
+            out_dir,
+            tournament.id,
+            tournament.name,
+            self.format,
+            language=self.language,
+            coin_name=coin_name,
+        )
         self.report.first_round_at = starts + timedelta(minutes=30)
         return self.report
 
@@ -255,7 +285,12 @@ class Demo:
                 actor, "Valorant", f"{_ascii(self.names[actor.user_id])}#{1000 + index}"
             )
             await services.ledger.grant(
-                self.organizer, GUILD_ID, actor.user_id, 100, "Welcome bonus", f"demo:{index}"
+                self.organizer,
+                GUILD_ID,
+                actor.user_id,
+                100,
+                self.typed(WELCOME_BONUS),
+                f"demo:{index}",
             )
             await services.registration.register(actor, tid)
             if index % 2 == 0:
@@ -282,7 +317,7 @@ class Demo:
         for number, payment in enumerate(proofs):
             if number == 0:
                 await self.services.payments.reject(
-                    self.organizer, payment.id, "The transaction id does not match our records."
+                    self.organizer, payment.id, self.typed(WRONG_REFERENCE)
                 )
                 self.report.payments_rejected += 1
                 payer = next(a for a in self.actors if a.user_id == payment.user_id)
@@ -370,7 +405,7 @@ class Demo:
         later = match.scheduled_at + timedelta(minutes=20)
         local = later.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M")
         proposal = await self.services.reschedules.propose(
-            first, match.id, local, "Our third player is still on the bus."
+            first, match.id, local, self.typed(LATE_PLAYER)
         )
         await self.services.reschedules.respond(second, proposal.id, accept=True)
         plan.moved = match.id
@@ -397,7 +432,7 @@ class Demo:
             match.code,
             wins,
             0,
-            note="Result overdue; set from the lobby screenshot the winner sent.",
+            note=self.typed(OVERDUE_NOTE),
         )
         plan.overdue_done = True
         self.report.overdue.append(match.code)
@@ -468,7 +503,7 @@ class Demo:
             self.organizer,
             first=wins,
             second=1,
-            notes="The stream VOD shows the first side winning the deciding map.",
+            notes=self.typed(DISPUTE_NOTES),
             dispute_id=outcome.dispute_id,
         )
         self.report.disputes += 1
@@ -488,10 +523,10 @@ class Demo:
         await self.services.badges.award_for_tournament(self.tournament_id)
         await self._stats_pictures(out)
         await self.services.certificates.set_participants(
-            self.organizer, self.tournament_id, True, organizer_name=ORGANIZER_NAME
+            self.organizer, self.tournament_id, True, organizer_name=self.typed(ORGANIZER_NAME)
         )
         issued = await self.services.certificates.generate_all(
-            self.tournament_id, organizer_name=ORGANIZER_NAME, member_names=self.names
+            self.tournament_id, organizer_name=self.typed(ORGANIZER_NAME), member_names=self.names
         )
         certificates = out / "certificates"
         certificates.mkdir(exist_ok=True)
@@ -545,25 +580,45 @@ class Demo:
 
 
 def summary_markdown(report: DemoReport) -> str:
+    """The summary in the server's language (numbers and times by Babel for its locale)."""
+
+    def t(text: Message) -> str:
+        language = report.language
+        return render(text, REFERENCE, catalogue(language), babel_locale(language))
+
+    label = catalogue(report.language).gettext(FORMAT_LABELS.get(report.format, report.format))
     lines = [
         f"# {report.tournament_name}",
         "",
-        f"{FORMAT_LABELS.get(report.format, report.format)} · played offline by `deltacrown demo`.",
+        t(msg("{format} · played offline by `deltacrown demo`.", format=label)),
         "",
-        "| place | player | prize |",
+        t(msg("| place | player | prize |")),
         "|---:|---|---:|",
     ]
     for place, name, coins in report.placings[:8]:
-        lines.append(f"| {place} | {name} | {coins} Crowns |")
+        lines.append(f"| {place} | {name} | {coins} {report.coin_name} |")
     lines += [
         "",
-        f"- Matches played: {report.matches_played} (one no-show forfeit: {report.forfeits})",
-        f"- Disputes opened and resolved: {report.disputes}",
+        "- "
+        + t(
+            msg(
+                "Matches played: {played} (one no-show forfeit: {forfeits})",
+                played=report.matches_played,
+                forfeits=report.forfeits,
+            )
+        ),
+        "- " + t(msg("Disputes opened and resolved: {disputes}", disputes=report.disputes)),
         *schedule_lines(report),
-        f"- Payment proofs approved: {report.payments_approved}, rejected: "
-        f"{report.payments_rejected}",
+        "- "
+        + t(
+            msg(
+                "Payment proofs approved: {approved}, rejected: {rejected}",
+                approved=report.payments_approved,
+                rejected=report.payments_rejected,
+            )
+        ),
         "",
-        "## Files",
+        "## " + t(msg("Files")),
         "",
     ]
     lines += [
@@ -577,26 +632,49 @@ def summary_markdown(report: DemoReport) -> str:
 def schedule_lines(report: DemoReport) -> list[str]:
     """What the schedule did, in the server's time zone."""
     zone = ZoneInfo(TIMEZONE)
+    language = report.language
 
     def local(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%H:%M")
 
+    def t(text: Message) -> str:
+        return "- " + render(text, REFERENCE, catalogue(language), babel_locale(language))
+
     lines = []
     if report.first_round_at is not None:
         lines.append(
-            f"- Schedule: round 1 at {local(report.first_round_at)} ({TIMEZONE}), then a "
-            f"round every {report.round_minutes} minutes; {report.reminders} match reminders "
-            "sent"
+            t(
+                msg(
+                    "Schedule: round 1 at {time} ({zone}), then a round every {minutes} "
+                    "minutes; {reminders} match reminders sent",
+                    time=local(report.first_round_at),
+                    zone=TIMEZONE,
+                    minutes=report.round_minutes,
+                    reminders=report.reminders,
+                )
+            )
         )
     for code, old, new in report.reschedules:
         lines.append(
-            f"- Rescheduled by agreement: match {code} moved from {local(old)} to "
-            f"{local(new)} (proposed by one side, accepted by the other)"
+            t(
+                msg(
+                    "Rescheduled by agreement: match {code} moved from {old} to {new} "
+                    "(proposed by one side, accepted by the other)",
+                    code=code,
+                    old=local(old),
+                    new=local(new),
+                )
+            )
         )
     for code in report.overdue:
         lines.append(
-            f"- Overdue result: match {code} was not reported in time; the organizers were "
-            "told and set the score"
+            t(
+                msg(
+                    "Overdue result: match {code} was not reported in time; the organizers "
+                    "were told and set the score",
+                    code=code,
+                )
+            )
         )
     return lines
 
@@ -624,9 +702,11 @@ async def run_demo(
     progress: Progress | None = None,
     public_url: str = "http://127.0.0.1:8080",
     keep_open: Callable[[Services], object] | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> DemoReport:
     """Run the whole demo; ``keep_open`` is awaited with the services before closing
-    the database (``--serve`` uses it to serve the dashboard)."""
+    the database (``--serve`` uses it to serve the dashboard). ``language`` is the demo
+    server's (``"bn"``: everything it writes is Bangla)."""
     if players < 4:
         raise ValueError("the demo needs at least 4 players")
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
@@ -641,7 +721,7 @@ async def run_demo(
         randomness=random.Random(seed),
     )
     try:
-        demo = Demo(services, clock, players, fmt, progress or Progress(), seed)
+        demo = Demo(services, clock, players, fmt, progress or Progress(), seed, language)
         report = await demo.set_up(out_dir)
         await demo.register_and_pay()
         await demo.check_in_and_start()
