@@ -174,6 +174,12 @@ class PictureLanguage:
             now=t(N_("now {value}")),
             last_results=t(N_("LAST RESULTS")),
             against=t(N_("vs {name}")),
+            nobody_on_board=t(N_("Nobody on this board yet.")),
+            no_rated_matches=t(N_("No rated matches yet.")),
+            badges=t(N_("Badges: {badges}")),
+            win=t(N_("W")),
+            loss=t(N_("L")),
+            draw=t(N_("D")),
         )
 
     # ------------------------------------------------------------ the view model

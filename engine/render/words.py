@@ -36,6 +36,13 @@ class PictureWords:
     now: str = "now {value}"
     last_results: str = "LAST RESULTS"
     against: str = "vs {name}"
+    nobody_on_board: str = "Nobody on this board yet."
+    no_rated_matches: str = "No rated matches yet."
+    badges: str = "Badges: {badges}"
+    # A result chip's letter (the chip's colour keeps following W, L or D).
+    win: str = "W"
+    loss: str = "L"
+    draw: str = "D"
 
 
 ENGLISH = PictureWords()

@@ -23,6 +23,8 @@ from engine.kernel.i18n import catalogue
 from engine.render import EliminationSection, StandingsTable, TournamentView
 from engine.render.words import ENGLISH, PictureWords
 from engine.services import Services
+from engine.stats.leaderboard import Board, Leaderboard, LeaderboardRow
+from engine.stats.pictures import board_picture
 from testkit.factories import make_event
 
 BN = catalogue("bn").gettext
@@ -137,3 +139,24 @@ async def test_english_pictures_keep_english_words_and_languages_are_cached_apar
         BN("Semifinals"),
         BN("Final"),
     ]
+
+
+def test_leaderboard_picture_words_follow_the_language() -> None:
+    rows = [
+        LeaderboardRow(1, 11, "NovaQueen", 1234, 12),
+        LeaderboardRow(2, 12, "সাকিব আল হাসান", 1100, 3, provisional=True),
+    ]
+    board = Leaderboard(7, 1, "Valorant", Board.RATING, "player", None, rows, 40, None)
+
+    english = board_picture(board)
+    assert english.title == board.title == "Valorant · Rating · All time"
+    assert english.subtitle == "Top 2 of 40 players"
+    assert english.lines[0].detail == "12 matches"
+
+    bangla = board_picture(board, "bn")
+    assert bangla.title == f"Valorant · {BN('Rating')} · {BN('All time')}"
+    assert bangla.subtitle == BN("Top {shown} of {ranked} players").format(shown=2, ranked=40)
+    assert bangla.lines[0].detail == BN("{n} matches").format(n=12)
+    assert bangla.footnote.startswith("?") and not _has_latin_letters(bangla.footnote)
+    words = PictureLanguage("bn").picture_words()
+    assert (words.rating_history, words.win) == (BN("RATING HISTORY"), BN("W"))
