@@ -44,6 +44,49 @@ LABELS = (
     N_("Round robin"),
     N_("Swiss"),
     N_("Groups and playoff"),
+    # The steps of the organizer's funnel (engine/stats/tournaments.py).
+    N_("Published tournaments"),
+    N_("Registered"),
+    N_("Paid or confirmed"),
+    N_("Checked in"),
+    N_("Played a match"),
+)
+
+
+# The states humanize writes (registration, payment, prize, dispute, tournament), for
+# the catalogue: a Bangla page shows them in Bangla, an unknown one as it is.
+STATE_WORDS = (
+    N_("draft"),
+    N_("published"),
+    N_("registration open"),
+    N_("registration closed"),
+    N_("live"),
+    N_("completed"),
+    N_("archived"),
+    N_("cancelled"),
+    N_("awaiting payment"),
+    N_("payment review"),
+    N_("confirmed"),
+    N_("waitlisted"),
+    N_("withdrawn"),
+    N_("disqualified"),
+    N_("rejected"),
+    N_("expired"),
+    N_("submitted"),
+    N_("approved"),
+    N_("refunded"),
+    N_("refund pending"),
+    N_("waived"),
+    N_("free"),
+    N_("unpaid"),
+    N_("open"),
+    N_("escalated"),
+    N_("resolved"),
+    # The CSV files organizers download (engine/stats/exports.py ExportKind).
+    N_("results"),
+    N_("standings"),
+    N_("placings"),
+    N_("payments"),
 )
 
 
@@ -134,6 +177,15 @@ def _localized_format(name: str) -> str:
     return catalogue(page_language()).gettext(format_label(name))
 
 
+def _localized_label(text: str) -> str:
+    """A label the engine wrote in English (one of ``LABELS``), in the page's language."""
+    return catalogue(page_language()).gettext(text)
+
+
+def _localized_humanize(text: str) -> str:
+    return catalogue(page_language()).gettext(humanize(text))
+
+
 def _localized_money(minor: int, currency: str) -> str:
     locale = babel_locale(page_language())
     if locale is None:
@@ -163,7 +215,8 @@ def build_environment() -> jinja2.Environment:
         status_label=_localized_status,
         money=_localized_money,
         format_label=_localized_format,
-        humanize=humanize,
+        humanize=_localized_humanize,
+        tr=_localized_label,
         change=change_text,
         number=number,
     )

@@ -7,15 +7,23 @@ import re
 from html.parser import HTMLParser
 
 from aiohttp.test_utils import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from dashboard.hooks import ResultLine
 from dashboard.language import COOKIE, from_accept_language
 from engine.services import Services
-from storage.models import Tournament
+from engine.site import DashboardAuthService
+from storage.models import Game, Registration, Tournament
 from storage.models.enums import RegistrationStatus, TournamentStatus
 from testkit.dashboard_fakes import Fakes, round_robin_snapshot
-from testkit.payment_helpers import make_guild, make_registration, make_tournament
+from testkit.payment_helpers import (
+    add_co_organizer,
+    make_guild,
+    make_registration,
+    make_tournament,
+    png_bytes,
+)
+from tests.dashboard.conftest import log_in
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Latin words a Bangla page keeps on purpose: names of products and languages, the
@@ -102,10 +110,6 @@ async def test_browser_language_chooses_the_page_language(
     # Every word of the template is Bangla; what is left in Latin letters is data.
     names = [tournament.name, tournament.slug, "Be nice.", "NovaQueen", "Echo", "Round", "M1"]
     async with services.db.transaction() as session:
-        from sqlalchemy import select
-
-        from storage.models import Game, Registration
-
         names += list(await session.scalars(select(Registration.display_name)))
         names += list(await session.scalars(select(Game.name)))
     rr = round_robin_snapshot()
@@ -151,3 +155,38 @@ async def test_the_switch_refuses_unknown_languages_and_other_sites(client: Test
     for target in ("//evil.example/x", "https://evil.example/", "\\\\evil"):
         response = await client.get("/lang/bn", params={"next": target}, allow_redirects=False)
         assert response.status == 303 and response.headers["Location"] == "/", target
+
+
+async def test_organizer_pages_in_bangla_have_no_english_template_text(
+    client: TestClient, auth: DashboardAuthService, services: Services, new_id
+) -> None:
+    guild = await make_guild(services, new_id)
+    tid = await make_tournament(services, guild, fee_minor=15_000, methods=("bkash",))
+    player = guild.member(new_id())
+    await make_registration(services, guild, tid, player.user_id)
+    await services.payments.pay(
+        player, tid, "bkash", reference="9BD7K2LQ1X", proof=png_bytes(), proof_name="p.png"
+    )
+    organizer = await add_co_organizer(services, guild, tid, new_id())
+    await log_in(client, auth, organizer, names={guild.id: "Crown League"})
+    await client.get("/lang/bn")
+    async with services.db.transaction() as session:
+        tournament = await session.get(Tournament, tid)
+        assert tournament is not None
+        names = [tournament.name, "Crown League", "9BD7K2LQ1X", "CSV", "JSON", "bKash"]
+        names += list(await session.scalars(select(Registration.display_name)))
+        names += list(await session.scalars(select(Game.name)))
+    for path in (
+        f"/org/payments?g={guild.id}",
+        f"/org/tournaments?g={guild.id}",
+        f"/org/t/{tid}/participants?g={guild.id}",
+        f"/org/exports?g={guild.id}",
+        f"/org/leaderboard?g={guild.id}",
+    ):
+        response = await client.get(path)
+        html = await response.text()
+        assert response.status == 200 and '<html lang="bn">' in html, path
+        assert english_left(html, *names) == set(), path
+    # A refusal is in the reader's language too.
+    closed = await client.get(f"/org/payments?g={new_id()}")
+    assert "আপনি ওই সার্ভারের অর্গানাইজার নন" in await closed.text()
