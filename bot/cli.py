@@ -11,7 +11,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from engine.formats import FORMAT_LABELS, FORMATS
-from engine.kernel.i18n import LANGUAGES
+from engine.kernel.i18n import LANGUAGES, catalogue
+from engine.kernel.text import N_
 
 # A preview is drawn in memory; past this it is not a community tournament any more.
 PREVIEW_PARTICIPANTS = (2, 1024)
@@ -117,9 +118,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
             report = asyncio.run(demo)
     except KeyboardInterrupt:
         return 0
-    champion = report.placings[0][1] if report.placings else "nobody"
-    print(f"{report.tournament_name}: {champion} is the champion.")
-    print(f"Wrote {len(report.files)} files to {args.out}/ (open summary.md first).")
+    said = catalogue(args.lang).gettext  # the demo server's language
+    champion = report.placings[0][1] if report.placings else said(N_("nobody"))
+    print(
+        said(N_("{tournament}: {champion} is the champion.")).format(
+            tournament=report.tournament_name, champion=champion
+        )
+    )
+    print(
+        said(N_("Wrote {count} files to {out}/ (open summary.md first).")).format(
+            count=len(report.files), out=args.out
+        )
+    )
     return 0
 
 

@@ -308,7 +308,7 @@ class Demo:
                         proof_name="bkash.png",
                     )
                 )
-            self.progress.step("Registering", index + 1, len(self.actors))
+            self.progress.step(self.typed(N_("Registering")), index + 1, len(self.actors))
         await self._review(proofs)
         await services.tournaments.close_registration(self.organizer, tid)
 
@@ -335,7 +335,7 @@ class Demo:
         # Everybody but the last player checks in; the check-in close removes them.
         for index, actor in enumerate(self.actors[:-1]):
             await self.services.checkin.check_in_tournament(actor, self.tournament_id)
-            self.progress.step("Checking in", index + 1, len(self.actors) - 1)
+            self.progress.step(self.typed(N_("Checking in")), index + 1, len(self.actors) - 1)
         self.clock.set(tournament.starts_at)
         await self.services.timers.fire_due()  # check-in closes, then the tournament starts
 
@@ -382,7 +382,7 @@ class Demo:
     def _played(self, total: int) -> None:
         assert self.report is not None
         self.report.matches_played += 1
-        self.progress.step("Playing matches", self.report.matches_played, total)
+        self.progress.step(self.typed(N_("Playing matches")), self.report.matches_played, total)
 
     async def _arrive(self, match: MatchView, plan: _Plan) -> None:
         """Players check in when their match's time comes (one pair moves theirs first,
