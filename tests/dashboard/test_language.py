@@ -90,7 +90,11 @@ async def test_browser_language_chooses_the_page_language(
     client: TestClient, services: Services, fakes: Fakes, new_id
 ) -> None:
     tournament = await _tournament(
-        services, new_id, status=TournamentStatus.LIVE, entry_fee_minor=15_000, rules="Be nice."
+        services,
+        new_id,
+        status=TournamentStatus.LIVE,
+        entry_fee_minor=123_456_700,
+        rules="Be nice.",
     )
     result = ResultLine("Round 1 · M1", "NovaQueen", "Echo", "13 – 11", "NovaQueen")
     fakes.brackets.show(tournament.id, round_robin_snapshot(), version=3, results=(result,))
@@ -100,11 +104,13 @@ async def test_browser_language_chooses_the_page_language(
     english_html = await english.text()
     assert '<html lang="en">' in english_html
     assert "Recent results" in english_html and "Entry fee" in english_html
+    assert "1,234,567 BDT" in english_html
     assert "Accept-Language" in english.headers["Vary"]
 
     bangla = await client.get(path, headers={"Accept-Language": "bn-BD,bn;q=0.9,en;q=0.5"})
     html = await bangla.text()
     assert '<html lang="bn">' in html
+    assert "12,34,567 BDT" in html  # Babel groups by lakh for Bangla, digits stay Latin
     for words in ("সাম্প্রতিক ফলাফল", "এন্ট্রি ফি", "অংশগ্রহণকারী", "লাইভ", "নিয়মাবলি"):
         assert words in html
     # Every word of the template is Bangla; what is left in Latin letters is data.
