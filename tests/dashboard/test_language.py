@@ -3,6 +3,8 @@ cookie (which wins), <html lang>, and a Bangla page with no English template tex
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from html.parser import HTMLParser
 
@@ -11,6 +13,7 @@ from sqlalchemy import select, update
 
 from dashboard.hooks import ResultLine
 from dashboard.language import COOKIE, from_accept_language
+from dashboard.live import LiveHub
 from engine.services import Services
 from engine.site import DashboardAuthService
 from storage.models import Game, Registration, Tournament
@@ -24,6 +27,7 @@ from testkit.payment_helpers import (
     png_bytes,
 )
 from tests.dashboard.conftest import log_in
+from tests.dashboard.test_live import completed
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Latin words a Bangla page keeps on purpose: names of products and languages, the
@@ -196,3 +200,15 @@ async def test_organizer_pages_in_bangla_have_no_english_template_text(
     # A refusal is in the reader's language too.
     closed = await client.get(f"/org/payments?g={new_id()}")
     assert "আপনি ওই সার্ভারের অর্গানাইজার নন" in await closed.text()
+
+
+async def test_live_notices_are_written_in_each_readers_language() -> None:
+    hub = LiveHub()
+    english, bangla = hub.open({"t:7"}, None), hub.open({"t:7"}, None)
+    bangla.language = "bn"
+    await hub.handle(dataclasses.replace(completed(1, 7), round_title="Final"))
+    said = [
+        json.loads(stream.queue.get_nowait().encode(stream.language).split(b"data: ")[1])["text"]
+        for stream in (english, bangla)
+    ]
+    assert said == ["Match W1-1 (Final) is over.", "ম্যাচ W1-1 (ফাইনাল) শেষ হয়েছে।"]
