@@ -109,6 +109,7 @@ class ServiceBrackets:
             recent_results=tuple(_line(m, names) for m in played[:RECENT]),
             schedule=_schedule(upcoming, names),
             render=lambda: pictures.images_of(snapshot),
+            language=snapshot.language,
         )
 
 

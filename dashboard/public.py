@@ -18,6 +18,7 @@ from dashboard.live import serve_stream
 from dashboard.reads import PublicEntry
 from dashboard.security import rate_limit
 from dashboard.state import DashboardState, state
+from engine.brackets import PictureLanguage
 from engine.kernel.metrics import METRICS, Gauge
 from engine.render.bracket import render_bracket
 from engine.render.model import (
@@ -71,12 +72,13 @@ async def bracket_images(
     """The bracket PNGs, rendered once per bracket version (in a worker thread)."""
     if snapshot.render is not None:
         return await snapshot.render()
-    key = ("dashboard", tournament.id, snapshot.version)
+    key = ("dashboard", tournament.id, snapshot.version, snapshot.language)
     cached = st.images.get(key)  # the common case needs no worker thread
     if cached is not None:
         return cached
+    words = PictureLanguage(snapshot.language).picture_words()
     return await asyncio.to_thread(
-        st.images.get_or_render, key, lambda: render_bracket(snapshot.view)
+        st.images.get_or_render, key, lambda: render_bracket(snapshot.view, words=words)
     )
 
 
@@ -181,7 +183,8 @@ async def bracket_png(request: web.Request) -> web.Response:
     index = int(request.match_info.get("index", "1"))
     if not 1 <= index <= len(images):
         raise web.HTTPNotFound()
-    etag = f'"b{entry.tournament.id}-v{snapshot.version}-{index}"'
+    drawn = "" if snapshot.language == "en" else f"-{snapshot.language}"
+    etag = f'"b{entry.tournament.id}-v{snapshot.version}{drawn}-{index}"'
     headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
     if _not_modified(request, etag, snapshot.updated_at):
         response = web.Response(status=304, headers=headers)

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from dashboard.hooks import ResultLine
 from dashboard.language import COOKIE, from_accept_language
 from dashboard.live import LiveHub
+from dashboard.state import STATE
 from engine.services import Services
 from engine.site import DashboardAuthService
 from storage.models import Game, Registration, Tournament
@@ -212,3 +213,20 @@ async def test_live_notices_are_written_in_each_readers_language() -> None:
         for stream in (english, bangla)
     ]
     assert said == ["Match W1-1 (Final) is over.", "ম্যাচ W1-1 (ফাইনাল) শেষ হয়েছে।"]
+
+
+async def test_bracket_picture_etag_names_the_pictures_language(
+    client: TestClient, services: Services, fakes: Fakes, new_id
+) -> None:
+    """A server that switches language redraws the same bracket version in other words:
+    browsers must not keep the old picture."""
+    tournament = await _tournament(services, new_id, status=TournamentStatus.LIVE)
+    shown = fakes.brackets.show(tournament.id, version=4)
+    url = f"/t/{tournament.slug}/bracket.png"
+    english = await client.get(url)
+    fakes.brackets.snapshots[tournament.id] = dataclasses.replace(shown, language="bn")
+    client.app[STATE].reads.forget(tournament_id=tournament.id)
+    bangla = await client.get(url, headers={"If-None-Match": english.headers["ETag"]})
+    assert english.headers["ETag"] == f'"b{tournament.id}-v4-1"'  # as it always was
+    assert bangla.status == 200 and bangla.headers["ETag"] == f'"b{tournament.id}-v4-bn-1"'
+    assert await bangla.read() != await english.read()  # drawn with the Bangla words
