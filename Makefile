@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
-BABEL_ARGS := --no-default-keywords -k msg -k N_ -k nmsg:1,2 -k locale_str --no-location --omit-header --sort-output \
+BABEL_ARGS := -F babel.cfg --no-default-keywords -k msg -k N_ -k nmsg:1,2 -k locale_str -k _ --no-location --omit-header --sort-output \
 	--add-comments=TRANSLATORS: --ignore-dirs=render
 
 .PHONY: run test lint migrate demo bench messages catalogues clean help

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from engine.formats import FORMAT_LABELS, FORMATS
+from engine.kernel.i18n import LANGUAGES, catalogue
+from engine.kernel.text import N_
 
 # A preview is drawn in memory; past this it is not a community tournament any more.
 PREVIEW_PARTICIPANTS = (2, 1024)
@@ -109,15 +111,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         public_url=settings.dashboard.public_url,
         keep_open=keep_open,
+        language=args.lang,
     )
     try:
         with _writing(args.out):
             report = asyncio.run(demo)
     except KeyboardInterrupt:
         return 0
-    champion = report.placings[0][1] if report.placings else "nobody"
-    print(f"{report.tournament_name}: {champion} is the champion.")
-    print(f"Wrote {len(report.files)} files to {args.out}/ (open summary.md first).")
+    said = catalogue(args.lang).gettext  # the demo server's language
+    champion = report.placings[0][1] if report.placings else said(N_("nobody"))
+    print(
+        said(N_("{tournament}: {champion} is the champion.")).format(
+            tournament=report.tournament_name, champion=champion
+        )
+    )
+    print(
+        said(N_("Wrote {count} files to {out}/ (open summary.md first).")).format(
+            count=len(report.files), out=args.out
+        )
+    )
     return 0
 
 
@@ -256,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the results (default: demo-out)",
     )
     demo.add_argument("--seed", type=int, default=2026, help="randomness of the results")
+    demo.add_argument(
+        "--lang",
+        default="en",
+        choices=tuple(LANGUAGES),
+        help="the demo server's language: its pictures, certificates and summary (default: en)",
+    )
     demo.add_argument(
         "--serve", action="store_true", help="afterwards, serve the dashboard on the demo database"
     )

@@ -10,6 +10,10 @@ so the scheduled timers (check-in window, automatic start, reminders, match star
 check-in deadlines, the overdue notice) fire exactly as they would in production. The
 bracket images, standings image, certificates and a summary are written to the output
 directory; ``--serve`` then serves the dashboard on the demo database.
+
+``--lang bn`` runs it on a Bangla server: the server's language is Bangla, so the
+pictures, certificates and the summary are Bangla, and what the organizer and players
+type (the tournament's name and rules, reasons, notes) is typed in Bangla too.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from engine.formats import FORMAT_LABELS, format_spec
 from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.clock import FrozenClock
+from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
+from engine.kernel.text import N_, REFERENCE, Message, msg, render
 from engine.services import Services
 from engine.sponsors import SponsorSpec, Visit
 from engine.tournaments import TournamentDraft
@@ -48,7 +54,16 @@ ROUND_MINUTES = 45  # a new round every 45 minutes
 RESULT_DEADLINE_MINUTES = 30
 STEP_MINUTES = 5  # the simulated clock moves this much between two looks at the matches
 TIMEZONE = "Asia/Dhaka"
-ORGANIZER_NAME = "DeltaCrown Demo Server"
+ORGANIZER_NAME = N_("DeltaCrown Demo Server")
+# What the organizer and the players type, in the server's language.
+TOURNAMENT_NAME = N_("DeltaCrown Demo Cup")
+COIN_NAME = N_("Crowns")
+RULES = N_("Best of three. Report your score in the match thread; screenshots help.")
+WELCOME_BONUS = N_("Welcome bonus")
+WRONG_REFERENCE = N_("The transaction id does not match our records.")
+LATE_PLAYER = N_("Our third player is still on the bus.")
+OVERDUE_NOTE = N_("Result overdue; set from the lobby screenshot the winner sent.")
+DISPUTE_NOTES = N_("The stream VOD shows the first side winning the deciding map.")
 
 
 def format_options(fmt: str, players: int) -> dict[str, object]:
@@ -113,6 +128,8 @@ class DemoReport:
     tournament_name: str
     format: str
     files: list[Path] = field(default_factory=list)
+    language: str = SOURCE_LANGUAGE
+    coin_name: str = "Crowns"
     matches_played: int = 0
     forfeits: int = 0
     disputes: int = 0
@@ -237,8 +254,11 @@ class Demo:
         fmt: str,
         progress: Progress,
         seed: int,
+        language: str = SOURCE_LANGUAGE,
     ) -> None:
         self.services = services
+        self.language = language
+        self.typed = catalogue(language).gettext  # what people type, in their language
         self.clock = clock
         self.players = players
         self.format = fmt
@@ -256,8 +276,11 @@ class Demo:
     # ------------------------------------------------------------------ set-up
     async def set_up(self, out_dir: Path) -> DemoReport:
         services, organizer = self.services, self.organizer
+        coin_name = self.typed(COIN_NAME)
         await services.guilds.configure(
-            organizer, GUILD_ID, GuildSetup(timezone=TIMEZONE, coin_name="Crowns")
+            organizer,
+            GUILD_ID,
+            GuildSetup(timezone=TIMEZONE, coin_name=coin_name, language=self.language),
         )
         game = await services.games.add(
             organizer,
@@ -266,7 +289,7 @@ class Demo:
         )
         starts = self.clock.now() + timedelta(hours=2)
         draft = TournamentDraft(
-            name="DeltaCrown Demo Cup",
+            name=self.typed(TOURNAMENT_NAME),
             game_id=game.id,
             format=self.format,
             participant_type="solo",
@@ -290,7 +313,7 @@ class Demo:
             result_deadline_minutes=RESULT_DEADLINE_MINUTES,
             seeding="ranked",
             format_options=format_options(self.format, self.players),
-            rules="Best of three. Report your score in the match thread; screenshots help.",
+            rules=self.typed(RULES),
         )
         tournament = await services.tournaments.create(organizer, GUILD_ID, draft)
         self.tournament_id = tournament.id
@@ -305,7 +328,14 @@ class Demo:
             )
         await services.tournaments.publish(organizer, tournament.id)
         await services.tournaments.open_registration(organizer, tournament.id)
-        self.report = DemoReport(out_dir, tournament.id, tournament.name, self.format)
+        self.report = DemoReport(
+            out_dir,
+            tournament.id,
+            tournament.name,
+            self.format,
+            language=self.language,
+            coin_name=coin_name,
+        )
         self.report.first_round_at = starts + timedelta(minutes=30)
         await self._set_challenges(starts)
         return self.report
@@ -378,7 +408,12 @@ class Demo:
                 actor, "Valorant", f"{_ascii(self.names[actor.user_id])}#{1000 + index}"
             )
             await services.ledger.grant(
-                self.organizer, GUILD_ID, actor.user_id, 100, "Welcome bonus", f"demo:{index}"
+                self.organizer,
+                GUILD_ID,
+                actor.user_id,
+                100,
+                self.typed(WELCOME_BONUS),
+                f"demo:{index}",
             )
             await services.registration.register(actor, tid)
             if index % 2 == 0:
@@ -396,7 +431,7 @@ class Demo:
                         proof_name="bkash.png",
                     )
                 )
-            self.progress.step("Registering", index + 1, len(self.actors))
+            self.progress.step(self.typed(N_("Registering")), index + 1, len(self.actors))
         await self._review(proofs)
         await services.tournaments.close_registration(self.organizer, tid)
 
@@ -405,7 +440,7 @@ class Demo:
         for number, payment in enumerate(proofs):
             if number == 0:
                 await self.services.payments.reject(
-                    self.organizer, payment.id, "The transaction id does not match our records."
+                    self.organizer, payment.id, self.typed(WRONG_REFERENCE)
                 )
                 self.report.payments_rejected += 1
                 payer = next(a for a in self.actors if a.user_id == payment.user_id)
@@ -423,7 +458,7 @@ class Demo:
         # Everybody but the last player checks in; the check-in close removes them.
         for index, actor in enumerate(self.actors[:-1]):
             await self.services.checkin.check_in_tournament(actor, self.tournament_id)
-            self.progress.step("Checking in", index + 1, len(self.actors) - 1)
+            self.progress.step(self.typed(N_("Checking in")), index + 1, len(self.actors) - 1)
         self.clock.set(tournament.starts_at)
         await self.services.timers.fire_due()  # check-in closes, then the tournament starts
 
@@ -470,7 +505,7 @@ class Demo:
     def _played(self, total: int) -> None:
         assert self.report is not None
         self.report.matches_played += 1
-        self.progress.step("Playing matches", self.report.matches_played, total)
+        self.progress.step(self.typed(N_("Playing matches")), self.report.matches_played, total)
 
     async def _arrive(self, match: MatchView, plan: _Plan) -> None:
         """Players check in when their match's time comes (one pair moves theirs first,
@@ -493,7 +528,7 @@ class Demo:
         later = match.scheduled_at + timedelta(minutes=20)
         local = later.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M")
         proposal = await self.services.reschedules.propose(
-            first, match.id, local, "Our third player is still on the bus."
+            first, match.id, local, self.typed(LATE_PLAYER)
         )
         await self.services.reschedules.respond(second, proposal.id, accept=True)
         plan.moved = match.id
@@ -520,7 +555,7 @@ class Demo:
             match.code,
             wins,
             0,
-            note="Result overdue; set from the lobby screenshot the winner sent.",
+            note=self.typed(OVERDUE_NOTE),
         )
         plan.overdue_done = True
         self.report.overdue.append(match.code)
@@ -591,7 +626,7 @@ class Demo:
             self.organizer,
             first=wins,
             second=1,
-            notes="The stream VOD shows the first side winning the deciding map.",
+            notes=self.typed(DISPUTE_NOTES),
             dispute_id=outcome.dispute_id,
         )
         self.report.disputes += 1
@@ -611,10 +646,10 @@ class Demo:
         await self.services.badges.award_for_tournament(self.tournament_id)
         await self._stats_pictures(out)
         await self.services.certificates.set_participants(
-            self.organizer, self.tournament_id, True, organizer_name=ORGANIZER_NAME
+            self.organizer, self.tournament_id, True, organizer_name=self.typed(ORGANIZER_NAME)
         )
         issued = await self.services.certificates.generate_all(
-            self.tournament_id, organizer_name=ORGANIZER_NAME, member_names=self.names
+            self.tournament_id, organizer_name=self.typed(ORGANIZER_NAME), member_names=self.names
         )
         certificates = out / "certificates"
         certificates.mkdir(exist_ok=True)
@@ -687,27 +722,47 @@ class Demo:
 
 
 def summary_markdown(report: DemoReport) -> str:
+    """The summary in the server's language (numbers and times by Babel for its locale)."""
+
+    def t(text: Message) -> str:
+        language = report.language
+        return render(text, REFERENCE, catalogue(language), babel_locale(language))
+
+    label = catalogue(report.language).gettext(FORMAT_LABELS.get(report.format, report.format))
     lines = [
         f"# {report.tournament_name}",
         "",
-        f"{FORMAT_LABELS.get(report.format, report.format)} · played offline by `deltacrown demo`.",
+        t(msg("{format} · played offline by `deltacrown demo`.", format=label)),
         "",
-        "| place | player | prize |",
+        t(msg("| place | player | prize |")),
         "|---:|---|---:|",
     ]
     for place, name, coins in report.placings[:8]:
-        lines.append(f"| {place} | {name} | {coins} Crowns |")
+        lines.append(f"| {place} | {name} | {coins} {report.coin_name} |")
     lines += [
         "",
-        f"- Matches played: {report.matches_played} (one no-show forfeit: {report.forfeits})",
-        f"- Disputes opened and resolved: {report.disputes}",
+        "- "
+        + t(
+            msg(
+                "Matches played: {played} (one no-show forfeit: {forfeits})",
+                played=report.matches_played,
+                forfeits=report.forfeits,
+            )
+        ),
+        "- " + t(msg("Disputes opened and resolved: {disputes}", disputes=report.disputes)),
         *schedule_lines(report),
-        f"- Payment proofs approved: {report.payments_approved}, rejected: "
-        f"{report.payments_rejected}",
-        *challenge_lines(report),
-        *sponsor_lines(report),
+        "- "
+        + t(
+            msg(
+                "Payment proofs approved: {approved}, rejected: {rejected}",
+                approved=report.payments_approved,
+                rejected=report.payments_rejected,
+            )
+        ),
+        *challenge_lines(report, t),
+        *sponsor_lines(report, t),
         "",
-        "## Files",
+        "## " + t(msg("Files")),
         "",
     ]
     lines += [
@@ -718,29 +773,40 @@ def summary_markdown(report: DemoReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def challenge_lines(report: DemoReport) -> list[str]:
+def challenge_lines(report: DemoReport, t: Callable[[Message], str]) -> list[str]:
     """The challenges' winners, paid from the challenge pool."""
     if not report.challenge_winners:
         return []
+    judged = {"automatic": msg("automatic"), "reviewed": msg("reviewed")}
     lines = [
         "",
-        "## Challenge winners",
+        "## " + t(msg("Challenge winners")),
         "",
-        "| challenge | player | prize | judged |",
+        t(msg("| challenge | player | prize | judged |")),
         "|---|---|---:|---|",
     ]
     lines += [
-        f"| {title} | {name} | {coins} Crowns | {how} |"
+        f"| {title} | {name} | {coins} {report.coin_name} | {t(judged.get(how, Message.literal(how)))} |"
         for title, name, coins, how in report.challenge_winners
     ]
     return lines
 
 
-def sponsor_lines(report: DemoReport) -> list[str]:
+def sponsor_lines(report: DemoReport, t: Callable[[Message], str]) -> list[str]:
     """Each sponsor's numbers: pictures served with its logo, clicks through its link."""
     return [
-        f"- Sponsor {name} ({tier}): {shown} impressions, {clicks} clicks ({unique} unique); "
-        "bots and prefetches not counted"
+        "- "
+        + t(
+            msg(
+                "Sponsor {name} ({tier}): {shown} impressions, {clicks} clicks ({unique} unique); "
+                "bots and prefetches not counted",
+                name=name,
+                tier=tier,
+                shown=shown,
+                clicks=clicks,
+                unique=unique,
+            )
+        )
         for name, tier, shown, clicks, unique in report.sponsors
     ]
 
@@ -748,26 +814,49 @@ def sponsor_lines(report: DemoReport) -> list[str]:
 def schedule_lines(report: DemoReport) -> list[str]:
     """What the schedule did, in the server's time zone."""
     zone = ZoneInfo(TIMEZONE)
+    language = report.language
 
     def local(moment: datetime) -> str:
         return moment.astimezone(zone).strftime("%H:%M")
 
+    def t(text: Message) -> str:
+        return "- " + render(text, REFERENCE, catalogue(language), babel_locale(language))
+
     lines = []
     if report.first_round_at is not None:
         lines.append(
-            f"- Schedule: round 1 at {local(report.first_round_at)} ({TIMEZONE}), then a "
-            f"round every {report.round_minutes} minutes; {report.reminders} match reminders "
-            "sent"
+            t(
+                msg(
+                    "Schedule: round 1 at {time} ({zone}), then a round every {minutes} "
+                    "minutes; {reminders} match reminders sent",
+                    time=local(report.first_round_at),
+                    zone=TIMEZONE,
+                    minutes=report.round_minutes,
+                    reminders=report.reminders,
+                )
+            )
         )
     for code, old, new in report.reschedules:
         lines.append(
-            f"- Rescheduled by agreement: match {code} moved from {local(old)} to "
-            f"{local(new)} (proposed by one side, accepted by the other)"
+            t(
+                msg(
+                    "Rescheduled by agreement: match {code} moved from {old} to {new} "
+                    "(proposed by one side, accepted by the other)",
+                    code=code,
+                    old=local(old),
+                    new=local(new),
+                )
+            )
         )
     for code in report.overdue:
         lines.append(
-            f"- Overdue result: match {code} was not reported in time; the organizers were "
-            "told and set the score"
+            t(
+                msg(
+                    "Overdue result: match {code} was not reported in time; the organizers "
+                    "were told and set the score",
+                    code=code,
+                )
+            )
         )
     return lines
 
@@ -795,9 +884,11 @@ async def run_demo(
     progress: Progress | None = None,
     public_url: str = "http://127.0.0.1:8080",
     keep_open: Callable[[Services], object] | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> DemoReport:
     """Run the whole demo; ``keep_open`` is awaited with the services before closing
-    the database (``--serve`` uses it to serve the dashboard)."""
+    the database (``--serve`` uses it to serve the dashboard). ``language`` is the demo
+    server's (``"bn"``: everything it writes is Bangla)."""
     if players < 4:
         raise ValueError("the demo needs at least 4 players")
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
@@ -812,7 +903,7 @@ async def run_demo(
         randomness=random.Random(seed),
     )
     try:
-        demo = Demo(services, clock, players, fmt, progress or Progress(), seed)
+        demo = Demo(services, clock, players, fmt, progress or Progress(), seed, language)
         report = await demo.set_up(out_dir)
         await demo.register_and_pay()
         await demo.check_in_and_start()

@@ -115,6 +115,7 @@ class ServiceBrackets:
             schedule=_schedule(upcoming, names),
             # Kept in memory by the dashboard, which counts each response it serves.
             render=lambda: pictures.images_of(snapshot, shown=False),
+            language=snapshot.language,
         )
 
 

@@ -17,6 +17,8 @@ from dashboard import org, public, sponsors, stats
 from dashboard.config import DashboardConfig
 from dashboard.hooks import DashboardHooks
 from dashboard.inputs import hostile_input
+from dashboard.language import page_language_middleware
+from dashboard.language import routes as language_routes
 from dashboard.live import OUTBOX_BOOT, LiveHub, live_event_types
 from dashboard.pages import Templates
 from dashboard.ratelimit import RateLimiter
@@ -26,6 +28,7 @@ from dashboard.state import STATE, DashboardState
 from engine.kernel.feed import OutboxFeed
 from engine.kernel.metrics import MetricsService
 from engine.render.cache import BracketImageCache
+from engine.render.fonts import FONT_DIR
 from engine.services import Services
 from engine.site import DashboardAuthService, PublicSiteService
 
@@ -56,7 +59,9 @@ def create_app(
     config = config or DashboardConfig.for_data_dir(services.ctx.files.root.parent)
     hub = LiveHub(boot=OUTBOX_BOOT if live_updates else None)
     reads = PublicReads()
-    app = web.Application(middlewares=[request_metrics, error_pages, hostile_input])
+    app = web.Application(
+        middlewares=[request_metrics, page_language_middleware, error_pages, hostile_input]
+    )
     app[STATE] = DashboardState(
         services=services,
         config=config,
@@ -77,7 +82,10 @@ def create_app(
     app.router.add_routes(public.routes)
     app.router.add_routes(org.routes)
     app.router.add_routes(sponsors.routes)
+    app.router.add_routes(language_routes)
     app.router.add_static("/static", STATIC_DIR)
+    # The pictures' fonts, for pages in scripts a reader's device may lack (Bangla).
+    app.router.add_static("/fonts", FONT_DIR)
     app.on_response_prepare.append(add_security_headers)
     app.on_shutdown.append(hub.shutdown)
     return app

@@ -56,6 +56,9 @@ class BracketSnapshot:
     # The provider's own (cached) renderer, so Discord and the dashboard share one
     # rendering of a bracket version; None = the dashboard renders ``view`` itself.
     render: Callable[[], Awaitable[list[RenderedImage]]] | None = None
+    # The pictures' language (the tournament's server's): part of their ETag, since a
+    # server switching language redraws the same bracket version in other words.
+    language: str = "en"
 
 
 class BracketProvider(Protocol):

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from dashboard.pages import translate
 from dashboard.security import Handler, error_page
+from engine.kernel.text import N_
 
 MAX_SEGMENT = 200  # slugs, codes, tokens and sponsor keys are far shorter
 MAX_QUERY_VALUE = 512
 MAX_QUERY_FIELDS = 32
-BAD_QUERY = (
+BAD_QUERY = N_(
     "This link has characters or a length this site does not use. Check the link, or start "
     "from the list of tournaments."
 )
@@ -54,5 +56,5 @@ async def hostile_input(request: web.Request, handler: Handler) -> web.StreamRes
     if not all(clean_segment(value) for value in request.match_info.values()):
         raise web.HTTPNotFound()
     if not clean_query(request):
-        return error_page(request, 400, BAD_QUERY)
+        return error_page(request, 400, translate(BAD_QUERY))
     return await handler(request)

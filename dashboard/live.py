@@ -36,7 +36,11 @@ from typing import Any
 from aiohttp import web
 
 from dashboard.clients import client_address
+from dashboard.language import page_language
+from dashboard.text import web_text
 from engine.kernel.events import DomainEvent, registered_event_types
+from engine.kernel.i18n import SOURCE_LANGUAGE
+from engine.kernel.text import REFERENCE, Message, msg, render
 
 # The boot of hubs fed by the outbox: their sequence is the outbox id, shared by every
 # process, so a message id means the same event on any of them.
@@ -53,9 +57,15 @@ class LiveMessage:
     id: str
     topics: frozenset[str]
     data: dict[str, Any]
+    # The notice as a message, so each stream reads it in its page's language
+    # (``data["text"]`` is its English form).
+    notice: Message | None = None
 
-    def encode(self) -> bytes:
-        return f"id: {self.id}\nevent: update\ndata: {json.dumps(self.data)}\n\n".encode()
+    def encode(self, language: str = SOURCE_LANGUAGE) -> bytes:
+        data = self.data
+        if self.notice is not None and language != SOURCE_LANGUAGE:
+            data = {**data, "text": web_text(self.notice, language=language)}
+        return f"id: {self.id}\nevent: update\ndata: {json.dumps(data)}\n\n".encode()
 
 
 @dataclass(eq=False)  # compared and hashed by identity: streams live in a set
@@ -67,6 +77,7 @@ class Stream:
     address: str = "unknown"
     organizer: bool = False
     after: int = 0  # resumed from this sequence: older messages are not sent again
+    language: str = SOURCE_LANGUAGE  # of the page that opened the stream
 
 
 class StreamRefused(Exception):
@@ -90,28 +101,39 @@ def live_event_types() -> list[str]:
 
 
 def describe(event: DomainEvent) -> str:
-    """One sentence a spectator reads in the "updated" notice."""
+    """One sentence a spectator reads in the "updated" notice (English)."""
+    return render(notice_of(event), REFERENCE)
+
+
+def notice_of(event: DomainEvent) -> Message:
+    """The notice as a message: each stream writes it in its reader's language. State words
+    and round titles are looked up as they are (the catalogue has the common ones)."""
     payload = event.to_payload()
     kind = event.event_type
     code, title = payload.get("code"), payload.get("round_title")
-    where = f"Match {code}" + (f" ({title})" if title else "")
+    where = (
+        msg("Match {code} ({title})", code=code, title=Message(str(title)))
+        if title
+        else msg("Match {code}", code=code)
+    )
     sentences = {
-        "match.completed": f"{where} is over.",
-        "match.ready": f"{where} is ready to play.",
-        "match.reset": f"{where} was reset after a result was corrected.",
-        "tournament.started": "The tournament has started.",
-        "tournament.completed": "The tournament is over. Congratulations to the winners!",
+        "match.completed": msg("{where} is over.", where=where),
+        "match.ready": msg("{where} is ready to play.", where=where),
+        "match.reset": msg("{where} was reset after a result was corrected.", where=where),
+        "tournament.started": msg("The tournament has started."),
+        "tournament.completed": msg("The tournament is over. Congratulations to the winners!"),
     }
     if kind in sentences:
         return sentences[kind]
     if kind.startswith("payment."):
         verb = kind.split(".", 1)[1].replace("_", " ")
-        return f"Payment #{payload.get('payment_id')} was {verb}."
+        return msg("Payment #{id} was {verb}.", id=payload.get("payment_id"), verb=Message(verb))
     if kind.startswith("registration."):
-        return "The list of participants changed."
+        return msg("The list of participants changed.")
     if kind == "tournament.status":
-        return f"The tournament is now {str(payload.get('new_status', '')).replace('_', ' ')}."
-    return "There is new information on this page."
+        status = str(payload.get("new_status", "")).replace("_", " ")
+        return msg("The tournament is now {status}.", status=Message(status))
+    return msg("There is new information on this page.")
 
 
 def topics_of(event: DomainEvent) -> list[str]:
@@ -174,15 +196,22 @@ class LiveHub:
         """The outbox feed's reader: publish event ``seq`` to whoever watches its topics."""
         topics = topics_of(event)
         if topics:
-            data = {"type": event.event_type, "text": describe(event)}
-            self._publish(seq, frozenset(topics), data)
+            notice = notice_of(event)
+            data = {"type": event.event_type, "text": render(notice, REFERENCE)}
+            self._publish(seq, frozenset(topics), data, notice)
 
     def publish(self, topic: str, data: dict[str, Any]) -> None:
         self._publish(self._seq + 1, frozenset({topic}), data)
 
-    def _publish(self, seq: int, topics: frozenset[str], data: dict[str, Any]) -> None:
+    def _publish(
+        self,
+        seq: int,
+        topics: frozenset[str],
+        data: dict[str, Any],
+        notice: Message | None = None,
+    ) -> None:
         self._seq = max(self._seq, seq)
-        message = LiveMessage(seq, f"{self.boot}-{seq}", topics, data)
+        message = LiveMessage(seq, f"{self.boot}-{seq}", topics, data, notice)
         if len(self._recent) == self._recent.maxlen:
             self.horizon = max(self.horizon, self._recent[0].seq)
         self._recent.append(message)
@@ -280,6 +309,7 @@ async def serve_stream(
     stream = hub.open(
         topics, request.headers.get("Last-Event-ID"), address=address, organizer=organizer
     )
+    stream.language = page_language()
     try:
         await response.prepare(request)
         write = _timed_writer(response, hub.write_timeout)
@@ -287,7 +317,7 @@ async def serve_stream(
         if stream.resync:
             await write(_resync_frame())
         for message in stream.backlog:
-            await write(message.encode())
+            await write(message.encode(stream.language))
         await _pump(write, stream, heartbeat, hub.idle_seconds)
     except (ConnectionResetError, TimeoutError):
         pass  # the browser went away or stopped reading; nothing to tell it
@@ -334,5 +364,5 @@ async def _pump(
             await write(_resync_frame())
             return
         assert isinstance(item, LiveMessage)
-        await write(item.encode())
+        await write(item.encode(stream.language))
         deadline = loop.time() + idle

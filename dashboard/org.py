@@ -19,6 +19,7 @@ from dashboard.state import DashboardState, state
 from dashboard.text import web_text
 from engine.kernel.actors import Actor
 from engine.kernel.errors import DomainError, PermissionDenied
+from engine.kernel.text import N_, Message
 from engine.money import PaymentView
 from engine.site import DashboardSession, is_number
 from storage.models.enums import PaymentStatus
@@ -31,27 +32,27 @@ GUILD_ORGANIZER = web.RequestKey("dc_guild_organizer", bool)
 RECENT_DECISIONS = 10
 PROOF_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 DONE = {
-    "approve": "Payment #{p} was approved. The player's entry is confirmed and they get a DM.",
-    "reject": "Payment #{p} was rejected. The player gets a DM with your reason.",
-    "refund": "Refund of payment #{p} recorded. The player gets a DM.",
-    "refund-sent": "Payment #{p}: the refund is marked as sent. The player gets a DM.",
+    "approve": N_("Payment #{p} was approved. The player's entry is confirmed and they get a DM."),
+    "reject": N_("Payment #{p} was rejected. The player gets a DM with your reason."),
+    "refund": N_("Refund of payment #{p} recorded. The player gets a DM."),
+    "refund-sent": N_("Payment #{p}: the refund is marked as sent. The player gets a DM."),
 }
 
 
-LOGIN_REQUIRED = (
+LOGIN_REQUIRED = N_(
     "You are not logged in, or your session ended. Run /dashboard in Discord to get a "
     "one-time login link in your DMs."
 )
-BAD_FORM = (
+BAD_FORM = N_(
     "This form did not come from your dashboard session (its security token is missing or "
     "stale), so nothing was changed. Reload the page and try again."
 )
-AUDIT_CLOSED = (
+AUDIT_CLOSED = N_(
     "The audit log covers every tournament of this server, so it is open to the server's "
     "organizers (the organizer role or Manage Server), not to co-organizers of one "
     "tournament."
 )
-NOT_YOURS = (
+NOT_YOURS = N_(
     "You do not organize that server, so its dashboard is closed to you. Pick one of your "
     "servers at the top of the page."
 )
@@ -60,7 +61,7 @@ NOT_YOURS = (
 async def current_session(request: web.Request) -> DashboardSession:
     session = await state(request).auth.session(request.cookies.get(SESSION_COOKIE))
     if session is None:
-        raise LoginRequired(LOGIN_REQUIRED)
+        raise LoginRequired(Message(LOGIN_REQUIRED))
     return session
 
 
@@ -79,13 +80,13 @@ async def organizer(request: web.Request, session: DashboardSession) -> tuple[in
     raw = request.query.get("g") or str(await _first_organized(request, session))
     actor = session.actor(int(raw)) if is_number(raw) else None
     if actor is None or actor.guild_id is None:
-        raise PermissionDenied(NOT_YOURS)
+        raise PermissionDenied(Message(NOT_YOURS))
     # The session remembers roles from login time; the guild's organizer role and the
     # tournaments' staff may have changed since, so ask again. Each page then shows only
     # the tournaments this person runs (engine.tournaments.access).
     services = state(request).services
     if not await services.tournaments.may_organize_anything(actor, actor.guild_id):
-        raise PermissionDenied(NOT_YOURS)
+        raise PermissionDenied(Message(NOT_YOURS))
     # The server-wide pages (the audit log) are shown to the server's organizers only.
     request[GUILD_ORGANIZER] = await services.guilds.is_guild_organizer(actor, actor.guild_id)
     return actor.guild_id, actor
@@ -95,7 +96,7 @@ async def checked_form(request: web.Request, session: DashboardSession) -> Mappi
     form = await request.post()
     token = form.get("csrf")
     if not state(request).auth.csrf_ok(session, token if isinstance(token, str) else None):
-        raise PermissionDenied(BAD_FORM)
+        raise PermissionDenied(Message(BAD_FORM))
     return form
 
 
@@ -209,7 +210,9 @@ async def payments_page(request: web.Request) -> web.Response:
     session = await current_session(request)
     guild_id, actor = await organizer(request, session)
     done, pid = request.query.get("done", ""), request.query.get("p", "")
-    notice = DONE[done].format(p=int(pid)) if done in DONE and is_number(pid) else None
+    notice = (
+        web_text(Message(DONE[done], {"p": int(pid)})) if done in DONE and is_number(pid) else None
+    )
     context = await _payments(state(request), actor, guild_id)
     return page(
         request, "org_payments.html", session, guild_id, notice=notice, error=None, **context
@@ -345,10 +348,10 @@ def _all(form: Mapping[str, Any], key: str) -> list[str]:
 
 
 ENTRY_DONE = {
-    "prize": "The prize of {name} is marked paid; the winner gets a DM.",
-    "remove": "The entry of {name} was removed; the player gets a DM with your reason.",
-    "reject": "The registration of {name} was rejected; the player gets a DM with your reason.",
-    "promote": "{name} moved up from the waitlist and gets a DM.",
+    "prize": N_("The prize of {name} is marked paid; the winner gets a DM."),
+    "remove": N_("The entry of {name} was removed; the player gets a DM with your reason."),
+    "reject": N_("The registration of {name} was rejected; the player gets a DM with your reason."),
+    "promote": N_("{name} moved up from the waitlist and gets a DM."),
 }
 
 
@@ -404,7 +407,9 @@ async def participants_page(request: web.Request) -> web.Response:
     guild_id, actor = await organizer(request, session)
     tournament_id = _tournament_id(request)
     done, name = request.query.get("done", ""), request.query.get("name", "")
-    notice = ENTRY_DONE[done].format(name=name[:64]) if done in ENTRY_DONE else None
+    notice = (
+        web_text(Message(ENTRY_DONE[done], {"name": name[:64]})) if done in ENTRY_DONE else None
+    )
     return await _participants_page(request, session, guild_id, actor, tournament_id, notice=notice)
 
 

@@ -14,10 +14,12 @@ from aiohttp import web
 
 from dashboard.clients import client_address
 from dashboard.hooks import BracketSnapshot, SponsorVisit
+from dashboard.language import page_language
 from dashboard.live import serve_stream
 from dashboard.reads import PublicEntry
 from dashboard.security import rate_limit
 from dashboard.state import DashboardState, state
+from engine.brackets import PictureLanguage
 from engine.kernel.metrics import METRICS, Gauge
 from engine.render.bracket import render_bracket
 from engine.render.model import (
@@ -72,12 +74,13 @@ async def bracket_images(
     """The bracket PNGs, rendered once per bracket version (in a worker thread)."""
     if snapshot.render is not None:
         return await snapshot.render()
-    key = ("dashboard", tournament.id, snapshot.version)
+    key = ("dashboard", tournament.id, snapshot.version, snapshot.language)
     cached = st.images.get(key)  # the common case needs no worker thread
     if cached is not None:
         return cached
+    words = PictureLanguage(snapshot.language).picture_words()
     return await asyncio.to_thread(
-        st.images.get_or_render, key, lambda: render_bracket(snapshot.view)
+        st.images.get_or_render, key, lambda: render_bracket(snapshot.view, words=words)
     )
 
 
@@ -148,10 +151,11 @@ async def _page(request: web.Request, template: str) -> web.Response:
     """A public page of the tournament, rendered once per entry."""
     st = state(request)
     entry = await public_entry(request)
-    body = entry.pages.get(template)
+    key = (template, page_language())
+    body = entry.pages.get(key)
     if body is None:
         context = await _live_context(st, entry)
-        body = entry.pages[template] = st.templates.html(template, **context).encode()
+        body = entry.pages[key] = st.templates.html(template, **context).encode()
     return web.Response(body=body, content_type="text/html", charset="utf-8")
 
 
@@ -201,7 +205,8 @@ async def bracket_png(request: web.Request) -> web.Response:
     index = int(request.match_info.get("index", "1"))
     if not 1 <= index <= len(images):
         raise web.HTTPNotFound()
-    etag = f'"b{entry.tournament.id}-v{snapshot.version}-{index}"'
+    drawn = "" if snapshot.language == "en" else f"-{snapshot.language}"
+    etag = f'"b{entry.tournament.id}-v{snapshot.version}{drawn}-{index}"'
     headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
     if _not_modified(request, etag, snapshot.updated_at):
         response = web.Response(status=304, headers=headers)

@@ -42,7 +42,8 @@ class PublicEntry:
     snapshot: BracketSnapshot | None
     loaded_at: float = 0.0
     images: list[RenderedImage] | None = None
-    pages: dict[str, bytes] = field(default_factory=dict)
+    # (template, language) -> the page: each reader's language is rendered once.
+    pages: dict[tuple[str, str], bytes] = field(default_factory=dict)
     context: dict[str, object] | None = None
     # The tournament's sponsors (engine.sponsors.SponsorLogo), read on first use.
     sponsors: list[Any] | None = None

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from dashboard.clients import client_address
+from dashboard.pages import translate
 from dashboard.state import state
 from dashboard.text import web_text
 from engine.kernel.errors import (
@@ -19,6 +20,7 @@ from engine.kernel.errors import (
     PermissionDenied,
 )
 from engine.kernel.metrics import METRICS
+from engine.kernel.text import N_
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -89,22 +91,27 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_page(
             request,
             404,
-            "There is nothing at this address. Check the link, or start from the list of "
-            "tournaments.",
+            translate(
+                N_(
+                    "There is nothing at this address. Check the link, or start from the "
+                    "list of tournaments."
+                )
+            ),
         )
 
 
 def error_page(request: web.Request, status: int, message: str) -> web.Response:
     titles = {
-        400: "That did not work",
-        401: "Please log in",
-        403: "Not allowed",
-        404: "Not found",
-        409: "That did not work",
-        429: "Slow down",
+        400: N_("That did not work"),
+        401: N_("Please log in"),
+        403: N_("Not allowed"),
+        404: N_("Not found"),
+        409: N_("That did not work"),
+        429: N_("Slow down"),
     }
+    title = translate(titles.get(status, N_("Error")))
     return state(request).templates.render(
-        "error.html", status=status, title=titles.get(status, "Error"), message=message
+        "error.html", status=status, title=title, message=message
     )
 
 

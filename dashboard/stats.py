@@ -19,6 +19,7 @@ from dashboard.text import web_text
 from engine.audit import AuditFilter
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput, PermissionDenied
+from engine.kernel.text import Message
 from engine.site import is_number
 from engine.stats import MIN_ROWS, PROVISIONAL_MATCHES, Board, ExportKind
 
@@ -156,7 +157,7 @@ async def _audit_readers_only(request: web.Request, actor: Actor, guild_id: int)
     """The log covers every tournament of the server: its organizers read it, not a
     co-organizer of one tournament."""
     if not await state(request).services.guilds.is_guild_organizer(actor, guild_id):
-        raise PermissionDenied(AUDIT_CLOSED)
+        raise PermissionDenied(Message(AUDIT_CLOSED))
 
 
 @routes.get("/org/audit")

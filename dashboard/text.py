@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 
-from dashboard.pages import when
+from dashboard.language import page_language
+from dashboard.moments import when
 from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
-from engine.kernel.text import Channel, Command, Message, Timestamp, User, render
+from engine.kernel.text import N_, Channel, Command, Message, Timestamp, User, render
 
 
 class WebStyle:
@@ -31,10 +32,12 @@ class WebStyle:
 
     def user(self, user: User) -> str:
         # Organizers read the dashboard: without a known name, the id still tells who.
-        return user.name or f"user {user.id}"
+        if user.name:
+            return user.name
+        return catalogue(self.language).gettext(N_("user {id}")).format(id=user.id)
 
     def channel(self, channel: Channel) -> str:
-        return "its Discord thread"
+        return catalogue(self.language).gettext(N_("its Discord thread"))
 
     def timestamp(self, timestamp: Timestamp) -> str:
         locale = babel_locale(self.language)
@@ -54,12 +57,13 @@ class WebStyle:
 WEB = WebStyle()
 
 
-def web_text(
-    text: Message | str | Any, timezone: str = "UTC", language: str = SOURCE_LANGUAGE
-) -> str:
-    """Engine text (a message, a marker or a plain string) for a web page in ``language``."""
+def web_text(text: Message | str | Any, timezone: str = "UTC", language: str | None = None) -> str:
+    """Engine text (a message, a marker or a plain string) for a web page in ``language``
+    (by default the page's: the reader's, see ``dashboard/language.py``)."""
     if isinstance(text, str):
         return text
+    if language is None:
+        language = page_language()
     style = (
         WEB if (timezone, language) == ("UTC", SOURCE_LANGUAGE) else WebStyle(timezone, language)
     )

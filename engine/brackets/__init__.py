@@ -38,6 +38,7 @@ from engine.brackets.match_times import (
     round_time,
     schedule_round,
 )
+from engine.brackets.picture_words import PictureLanguage
 from engine.brackets.pictures import (
     PictureService,
     Snapshot,
@@ -96,6 +97,7 @@ __all__ = [
     "MatchState",
     "MatchView",
     "MatchesCompleted",
+    "PictureLanguage",
     "PictureService",
     "SeedEntry",
     "Snapshot",

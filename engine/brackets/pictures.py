@@ -7,6 +7,10 @@ and never block the event loop nor hold its GIL. The drawing functions are top-l
 take the picklable ``Snapshot``; the cache lives here, in the loop's process. Images are cached
 in a ``BracketImageCache`` keyed by (tournament id, bracket version, what is drawn): the
 version grows with every result, so the same state is never drawn twice.
+
+Pictures speak the tournament's language, its server's (``guild_settings.language``):
+the words are looked up in ``engine/brackets/picture_words.py`` and the language is part
+of every cache key.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engine.brackets.picture_words import PictureLanguage
 from engine.brackets.states import MatchState
 from engine.brackets.views import standings_table, tournament_view
 from engine.formats import Bracket, ParticipantId
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.text import msg
+from engine.kernel.i18n import SOURCE_LANGUAGE
+from engine.kernel.text import N_, msg
 from engine.kernel.uow import ServiceContext
 from engine.render import (
     BracketImageCache,
@@ -51,10 +57,10 @@ from storage.models import (
 from storage.models.enums import TournamentStatus
 
 STATUS_TEXT = {
-    TournamentStatus.LIVE: "Live",
-    TournamentStatus.COMPLETED: "Completed",
-    TournamentStatus.ARCHIVED: "Archived",
-    TournamentStatus.CANCELLED: "Cancelled",
+    TournamentStatus.LIVE: N_("Live"),
+    TournamentStatus.COMPLETED: N_("Completed"),
+    TournamentStatus.ARCHIVED: N_("Archived"),
+    TournamentStatus.CANCELLED: N_("Cancelled"),
 }
 # Match rows further along than the engine knows (it only has "ready").
 LIVE_STATES = {
@@ -94,6 +100,8 @@ class Snapshot:
     # what they depend on (sponsor, logo hash, tier): part of the cache key.
     sponsor_logos: tuple[StripLogo, ...] = ()
     sponsor_marks: tuple[tuple[int, str, int], ...] = ()
+    # The tournament's language (its server's): the words on the pictures.
+    language: str = SOURCE_LANGUAGE
 
     def key(self, what: str) -> tuple[Any, ...]:
         # Names, title and live states change without a new bracket version (a team
@@ -110,7 +118,7 @@ class Snapshot:
                 self.sponsor_marks,
             )
         )
-        return (self.tournament_id, self.version, what, digest)
+        return (self.tournament_id, self.version, what, self.language, digest)
 
     def bracket(self) -> Bracket:
         return Bracket.from_dict(self.state)
@@ -213,6 +221,9 @@ class PictureService:
                     )
                 )
             game = await session.get(Game, tournament.game_id)
+            settings = await session.get(GuildSettings, tournament.guild_id)
+            language = settings.language if settings is not None else SOURCE_LANGUAGE
+            words = PictureLanguage(language)
             names: dict[ParticipantId, str] = dict(
                 (
                     await session.execute(
@@ -236,7 +247,7 @@ class PictureService:
                 title=tournament.name,
                 game=game.name if game else "",
                 status=STATUS_TEXT.get(TournamentStatus(tournament.status), ""),
-                date=tournament.starts_at.date().isoformat() if tournament.starts_at else "",
+                date=words.date(tournament.starts_at.date() if tournament.starts_at else None),
                 state={
                     "format": state.format,
                     "seed": state.seed,
@@ -247,7 +258,8 @@ class PictureService:
                 names=names,
                 live={code: LIVE_STATES[status] for code, status in live_rows.all()},
                 updated_at=state.updated_at,
-                times=await _match_times(session, tournament),
+                times=await _match_times(session, tournament, words),
+                language=language,
                 sponsor_logos=tuple(
                     StripLogo(s.logo, s.tier_rank) for s in sponsors if s.logo is not None
                 ),
@@ -288,7 +300,9 @@ class PictureService:
             state.message_id = message_id
 
 
-async def _match_times(session: AsyncSession, tournament: Tournament) -> dict[str, str]:
+async def _match_times(
+    session: AsyncSession, tournament: Tournament, words: PictureLanguage
+) -> dict[str, str]:
     """When each unfinished match starts, as the server's clock reads ("Sat 18:45")."""
     zone = await session.scalar(
         select(GuildSettings.timezone).where(GuildSettings.guild_id == tournament.guild_id)
@@ -301,14 +315,15 @@ async def _match_times(session: AsyncSession, tournament: Tournament) -> dict[st
             MatchRow.status.not_in([MatchState.COMPLETED.value, MatchState.CANCELLED.value]),
         )
     )
-    return {
-        code: when.astimezone(tz).strftime("%a %H:%M")
-        for code, when in rows.all()
-        if when is not None
-    }
+    return {code: words.clock(when.astimezone(tz)) for code, when in rows.all() if when is not None}
 
 
 def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:
+    """The snapshot's view in the tournament's language."""
+    return PictureLanguage(snapshot.language).view(_english_view(snapshot, bracket))
+
+
+def _english_view(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentView:
     return tournament_view(
         bracket or snapshot.bracket(),
         title=snapshot.title,
@@ -322,14 +337,15 @@ def view_of(snapshot: Snapshot, bracket: Bracket | None = None) -> TournamentVie
 
 
 def _section_keys(snapshot: Snapshot) -> list[str]:
-    return [s.key for s in view_of(snapshot).sections]
+    return [s.key for s in _english_view(snapshot).sections]
 
 
 def _draw_live(snapshot: Snapshot) -> tuple[RenderedImage, int]:
     """The first image only, and how many there are (see ``live_image``)."""
     view = view_of(snapshot, snapshot.bracket())
-    [first] = render_bracket(view, limit=1)
-    return _with_sponsors(snapshot, first), bracket_image_count(view)
+    words = PictureLanguage(snapshot.language).picture_words()
+    [first] = render_bracket(view, limit=1, words=words)
+    return _with_sponsors(snapshot, first), bracket_image_count(view, words=words)
 
 
 def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage]:
@@ -343,7 +359,11 @@ def _draw_bracket(snapshot: Snapshot, section: str | None) -> list[RenderedImage
                 keys=keys,
             )
         )
-    return [_with_sponsors(snapshot, image) for image in render_bracket(view, section=section)]
+    words = PictureLanguage(snapshot.language).picture_words()
+    return [
+        _with_sponsors(snapshot, image)
+        for image in render_bracket(view, section=section, words=words)
+    ]
 
 
 def _with_sponsors(snapshot: Snapshot, image: RenderedImage) -> RenderedImage:
@@ -355,17 +375,21 @@ STANDINGS_IMAGE_ROWS = 64  # past this a phone screen shows an unreadable sliver
 
 
 def _draw_standings(snapshot: Snapshot) -> RenderedImage:
-    table = standings_table(
-        snapshot.bracket(), title=f"{snapshot.title} · Standings", names=snapshot.names
-    )
+    language = PictureLanguage(snapshot.language)
+    table = language.table(standings_table(snapshot.bracket(), names=snapshot.names))
+    # The tournament's own name is not translated: the title is built after the table.
+    title = f"{snapshot.title} · {table.title}"
     if len(table.rows) > STANDINGS_IMAGE_ROWS:
         # The top of the table in Discord; the dashboard page lists everyone.
-        table = dataclasses.replace(
-            table,
-            rows=table.rows[:STANDINGS_IMAGE_ROWS],
-            title=f"{table.title} · top {STANDINGS_IMAGE_ROWS} of {len(table.rows)}",
+        title = language.text(
+            N_("{title} · top {shown} of {total}"),
+            title=title,
+            shown=STANDINGS_IMAGE_ROWS,
+            total=len(table.rows),
         )
-    png = render_standings(table)
+        table = dataclasses.replace(table, rows=table.rows[:STANDINGS_IMAGE_ROWS])
+    table = dataclasses.replace(table, title=title)
+    png = render_standings(table, words=language.picture_words())
     with Image.open(io.BytesIO(png)) as image:
         width, height = image.size
     return _with_sponsors(snapshot, RenderedImage("standings.png", png, width, height))

@@ -17,7 +17,9 @@ from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import GuildSettings
 
-_COIN_NAME = re.compile(r"^[\w][\w \-']{0,31}$", re.UNICODE)
+# Letters with their combining marks: Bangla (টাকা, কয়েন) and other Indic scripts write
+# vowel signs that are not \w on their own.
+_COIN_NAME = re.compile(r"^[\w][\w\u0900-\u0DFF \-']{0,31}$", re.UNICODE)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from engine.render.stats import (
     render_leaderboard,
     render_stats_card,
 )
+from engine.render.words import PictureWords
 
 __all__ = [
     "CERTIFICATE_DESIGNS",
@@ -60,6 +61,7 @@ __all__ = [
     "GroupStageSection",
     "MatchStatus",
     "MatchView",
+    "PictureWords",
     "Placement",
     "RenderedImage",
     "ResultChip",

@@ -28,6 +28,7 @@ from engine.render.tables import (
     standings_panels,
     swiss_panels,
 )
+from engine.render.words import ENGLISH, PictureWords
 
 MARGIN = 28.0
 PANEL_GAP = 36.0
@@ -45,14 +46,16 @@ def render_bracket(
     max_participants_per_image: int = DEFAULT_MAX_PARTICIPANTS,
     scale: int = DEFAULT_SCALE,
     limit: int | None = None,
+    words: PictureWords = ENGLISH,
 ) -> list[RenderedImage]:
     """Render every section (or one, by key or index) into one or more PNG images.
 
     ``limit`` paints only the first images: laying out is cheap, painting and encoding
     are not, and a live message that shows part 1 of 14 needs just that part.
+    ``words`` are the picture's own words (English unless given, see ``words.py``).
     """
     images = []
-    for group in _image_groups(view, section, max_participants_per_image)[:limit]:
+    for group in _image_groups(view, section, max_participants_per_image, words)[:limit]:
         header = _header_panel(view, max(p.width for p in group))
         image = paint_panels([header, *group], PANEL_GAP, MARGIN, scale)
         name = _image_name(group) + ".png"
@@ -65,49 +68,65 @@ def bracket_image_count(
     *,
     section: str | int | None = None,
     max_participants_per_image: int = DEFAULT_MAX_PARTICIPANTS,
+    words: PictureWords = ENGLISH,
 ) -> int:
     """How many images :func:`render_bracket` makes, without painting any."""
-    return len(_image_groups(view, section, max_participants_per_image))
+    return len(_image_groups(view, section, max_participants_per_image, words))
 
 
 def _image_groups(
-    view: TournamentView, section: str | int | None, max_participants: int
+    view: TournamentView,
+    section: str | int | None,
+    max_participants: int,
+    words: PictureWords = ENGLISH,
 ) -> list[list[Panel]]:
     if max_participants < 2:
         raise ValueError("max_participants_per_image must be at least 2")
     sections = _select(view.sections, section)
-    return _pack([p for s in sections for p in section_panels(s, max_participants)])
+    return _pack([p for s in sections for p in section_panels(s, max_participants, words)])
 
 
-def render_standings(table: StandingsTable, *, scale: int = DEFAULT_SCALE) -> bytes:
+def render_standings(
+    table: StandingsTable, *, scale: int = DEFAULT_SCALE, words: PictureWords = ENGLISH
+) -> bytes:
     """One PNG with the whole table (no paging: callers asked for this one table)."""
-    panel = standings_panels(table, "standings", rows_per_panel=max(1, len(table.rows)))[0]
+    panel = standings_panels(
+        table, "standings", rows_per_panel=max(1, len(table.rows)), words=words
+    )[0]
     return encode_png(paint_panels([panel], PANEL_GAP, MARGIN, scale))
 
 
-def section_panels(section: Section, max_participants: int) -> list[Panel]:
+def section_panels(
+    section: Section, max_participants: int, words: PictureWords = ENGLISH
+) -> list[Panel]:
     if isinstance(section, EliminationSection):
-        return _tree_panels(section, max_participants)
+        return _tree_panels(section, max_participants, words)
     if isinstance(section, RoundRobinSection):
-        return round_robin_panels(section)
+        return round_robin_panels(section, words)
     if isinstance(section, SwissSection):
-        return swiss_panels(section)
+        return swiss_panels(section, words)
     if isinstance(section, GroupStageSection):
-        return group_stage_panels(section)
+        return group_stage_panels(section, words)
     if isinstance(section, StandingsSection):
-        return standings_panels(section.table, section.key)
+        return standings_panels(section.table, section.key, words=words)
     raise TypeError(f"unknown section type: {type(section).__name__}")
 
 
-def _tree_panels(section: EliminationSection, max_participants: int) -> list[Panel]:
+def _tree_panels(
+    section: EliminationSection, max_participants: int, words: PictureWords = ENGLISH
+) -> list[Panel]:
     if not any(r.matches for r in section.rounds):
         return []
     parts = split_ids(section, max_participants)
     if len(parts) == 1:
-        return [tree_panel(section, parts[0], section.key, section.title)]
+        return [tree_panel(section, parts[0], section.key, section.title, words)]
     return [
         tree_panel(
-            section, ids, f"{section.key}-part-{i}", f"{section.title} · part {i} of {len(parts)}"
+            section,
+            ids,
+            f"{section.key}-part-{i}",
+            words.part_of.format(title=section.title, part=i, parts=len(parts)),
+            words,
         )
         for i, ids in enumerate(parts, start=1)
     ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from engine.render import canvas as c
 from engine.render.canvas import Canvas, Panel
 from engine.render.model import EliminationSection, MatchStatus, MatchView, RoundView, Slot
+from engine.render.words import ENGLISH, PictureWords
 
 BOX_W = 236.0
 ROW_H = 28.0
@@ -26,11 +27,13 @@ TIME_LINE_H = 18.0
 NAME_SIZE = 16.0
 SMALL_SIZE = 14.0
 
-_STATUS_TEXT = {
-    MatchStatus.LIVE: ("LIVE", c.LIVE),
-    MatchStatus.DISPUTED: ("DISPUTED", c.DISPUTED),
-    MatchStatus.READY: ("READY", c.READY),
-}
+
+def _status_text(status: MatchStatus, words: PictureWords) -> tuple[str, c.Color] | None:
+    return {
+        MatchStatus.LIVE: (words.live, c.LIVE),
+        MatchStatus.DISPUTED: (words.disputed, c.DISPUTED),
+        MatchStatus.READY: (words.ready, c.READY),
+    }.get(status)
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,13 @@ def _partition(
     return [parts[i] for i in sorted(parts)], rest
 
 
-def tree_panel(section: EliminationSection, ids: set[str], key: str, title: str) -> Panel:
+def tree_panel(
+    section: EliminationSection,
+    ids: set[str],
+    key: str,
+    title: str,
+    words: PictureWords = ENGLISH,
+) -> Panel:
     placed = layout(section.rounds, ids)
     columns = max(p.column for p in placed.values()) + 1
     rows = max(p.slot for p in placed.values()) + 1
@@ -171,7 +180,7 @@ def tree_panel(section: EliminationSection, ids: set[str], key: str, title: str)
         ci for ci, r in enumerate(section.rounds) for m in r.matches if m.id in placed
     )
     shown = section.rounds[first_column : first_column + columns]
-    titles = [(_round_title(r), r.time) for r in shown]
+    titles = [(_round_title(r, words), r.time) for r in shown]
     # A second header line for the round's time, only when some round has one.
     header_h = HEADER_H + (TIME_LINE_H if any(r.time for r in shown) else 0)
     width = columns * COL_W - COL_GAP
@@ -184,15 +193,15 @@ def tree_panel(section: EliminationSection, ids: set[str], key: str, title: str)
         top = y0 + TITLE_H + header_h
         _paint_connectors(canvas, placed, x0, top)
         for p in placed.values():
-            paint_match(canvas, p.match, x0 + p.column * COL_W, top + p.slot * SLOT_H)
+            paint_match(canvas, p.match, x0 + p.column * COL_W, top + p.slot * SLOT_H, words)
 
     return Panel(key=key, width=width, height=height, paint=paint)
 
 
-def _round_title(round_view: RoundView) -> str:
-    return (
-        f"{round_view.title} · Bo{round_view.best_of}" if round_view.best_of else round_view.title
-    )
+def _round_title(round_view: RoundView, words: PictureWords = ENGLISH) -> str:
+    if not round_view.best_of:
+        return round_view.title
+    return f"{round_view.title} · {words.best_of.format(n=round_view.best_of)}"
 
 
 def _paint_round_header(
@@ -243,19 +252,23 @@ def _paint_connectors(
         canvas.line([(x1, y1), (elbow, y1), (elbow, y2), (x2, y2)], color, width=1.5)
 
 
-def paint_match(canvas: Canvas, match: MatchView, x: float, y: float) -> None:
+def paint_match(
+    canvas: Canvas, match: MatchView, x: float, y: float, words: PictureWords = ENGLISH
+) -> None:
     """A match: a meta line (label, caption, status) above a two-row box."""
-    _paint_meta(canvas, match, x, y + META_H / 2 - 1)
+    _paint_meta(canvas, match, x, y + META_H / 2 - 1, words)
     box_top = y + META_H
     status_color = {MatchStatus.LIVE: c.LIVE, MatchStatus.DISPUTED: c.DISPUTED}.get(match.status)
     canvas.rect(x, box_top, BOX_W, BOX_H, c.BOX, outline=status_color or c.BORDER, radius=5)
-    paint_slot(canvas, match.top, x, box_top, BOX_W, top=True)
-    paint_slot(canvas, match.bottom, x, box_top + ROW_H, BOX_W, top=False)
+    paint_slot(canvas, match.top, x, box_top, BOX_W, top=True, words=words)
+    paint_slot(canvas, match.bottom, x, box_top + ROW_H, BOX_W, top=False, words=words)
     canvas.line([(x + 1, box_top + ROW_H), (x + BOX_W - 2, box_top + ROW_H)], c.BORDER, 1)
 
 
-def _paint_meta(canvas: Canvas, match: MatchView, x: float, y: float) -> None:
-    status = _STATUS_TEXT.get(match.status)
+def _paint_meta(
+    canvas: Canvas, match: MatchView, x: float, y: float, words: PictureWords = ENGLISH
+) -> None:
+    status = _status_text(match.status, words)
     if match.time is not None and match.status is not MatchStatus.LIVE:
         status = (match.time, c.ACCENT)  # moved off its round's time: say when instead
     right = BOX_W
@@ -269,14 +282,22 @@ def _paint_meta(canvas: Canvas, match: MatchView, x: float, y: float) -> None:
     # A caption ("Third place match") says more than the id, and both rarely fit.
     label = match.caption or match.display_label
     if match.best_of:
-        label = f"{label} · Bo{match.best_of}"
+        label = f"{label} · {words.best_of.format(n=match.best_of)}"
     color = c.ACCENT if match.caption else c.FAINT
     canvas.text(
         x + 2, y, label, size=SMALL_SIZE, fill=color, bold=bool(match.caption), max_width=right - 4
     )
 
 
-def paint_slot(canvas: Canvas, slot: Slot, x: float, y: float, width: float, top: bool) -> None:
+def paint_slot(
+    canvas: Canvas,
+    slot: Slot,
+    x: float,
+    y: float,
+    width: float,
+    top: bool,
+    words: PictureWords = ENGLISH,
+) -> None:
     middle = y + ROW_H / 2
     name_x = x + SEED_W
     name_width = width - SEED_W - SCORE_W - 8
@@ -293,12 +314,12 @@ def paint_slot(canvas: Canvas, slot: Slot, x: float, y: float, width: float, top
             max_width=SEED_W - 4,
         )
     if slot.is_bye:
-        canvas.text(name_x, middle, "BYE", size=SMALL_SIZE, fill=c.FAINT, bold=True)
+        canvas.text(name_x, middle, words.bye, size=SMALL_SIZE, fill=c.FAINT, bold=True)
     elif slot.name is None:
         canvas.text(
             name_x,
             middle,
-            slot.placeholder or "TBD",
+            slot.placeholder or words.tbd,
             size=SMALL_SIZE,
             fill=c.FAINT,
             max_width=name_width + SCORE_W,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from engine.render import canvas as c
 from engine.render.canvas import DEFAULT_SCALE, Canvas, encode_png
+from engine.render.words import ENGLISH, PictureWords
 
 MARGIN = 24.0
 BOARD_W = 640.0
@@ -115,7 +116,9 @@ def _board_line(
     )
 
 
-def render_leaderboard(picture: BoardPicture, *, scale: int = DEFAULT_SCALE) -> bytes:
+def render_leaderboard(
+    picture: BoardPicture, *, scale: int = DEFAULT_SCALE, words: PictureWords = ENGLISH
+) -> bytes:
     rows = len(picture.lines) or 1
     extra = ROW_H + 18 if picture.yours is not None else 0
     foot = 30.0 if picture.footnote else 0
@@ -125,7 +128,7 @@ def render_leaderboard(picture: BoardPicture, *, scale: int = DEFAULT_SCALE) -> 
     _header(canvas, x, y, BOARD_W, picture.title, picture.subtitle)
     y += HEADER_H
     canvas.text(x + 26, y + 8, "#", size=14, fill=c.FAINT, bold=True, align="center")
-    canvas.text(x + 58, y + 8, "NAME", size=14, fill=c.FAINT, bold=True)
+    canvas.text(x + 58, y + 8, words.name_upper, size=14, fill=c.FAINT, bold=True)
     canvas.text(
         x + BOARD_W - 14,
         y + 8,
@@ -140,7 +143,7 @@ def render_leaderboard(picture: BoardPicture, *, scale: int = DEFAULT_SCALE) -> 
         canvas.text(
             x + BOARD_W / 2,
             y + ROW_H / 2,
-            "Nobody on this board yet.",
+            words.nobody_on_board,
             size=16,
             fill=c.MUTED,
             align="center",
@@ -167,12 +170,25 @@ def _tile(canvas: Canvas, x: float, y: float, w: float, tile: StatTile) -> None:
     canvas.text(x + 12, y + 39, tile.value, size=19, fill=c.TEXT, bold=True, max_width=w - 20)
 
 
-def _chart(canvas: Canvas, x: float, y: float, w: float, h: float, points: tuple[int, ...]) -> None:
+def _chart(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    points: tuple[int, ...],
+    words: PictureWords = ENGLISH,
+) -> None:
     canvas.rect(x, y, w, h, c.PANEL, c.BORDER, radius=8)
-    canvas.text(x + 12, y + 16, "RATING HISTORY", size=14, fill=c.MUTED, bold=True)
+    canvas.text(x + 12, y + 16, words.rating_history, size=14, fill=c.MUTED, bold=True)
     if len(points) < 2:
         canvas.text(
-            x + w / 2, y + h / 2 + 8, "No rated matches yet.", size=14, fill=c.MUTED, align="center"
+            x + w / 2,
+            y + h / 2 + 8,
+            words.no_rated_matches,
+            size=14,
+            fill=c.MUTED,
+            align="center",
         )
         return
     low, high = min(points), max(points)
@@ -195,11 +211,19 @@ def _chart(canvas: Canvas, x: float, y: float, w: float, h: float, points: tuple
     last_x, last_y = coords[-1]
     canvas.rect(last_x - 4, last_y - 4, 8, 8, c.ACCENT, radius=4)
     canvas.text(
-        right, y + 16, f"now {points[-1]}", size=14, fill=c.ACCENT, bold=True, align="right"
+        right,
+        y + 16,
+        words.now.format(value=points[-1]),
+        size=14,
+        fill=c.ACCENT,
+        bold=True,
+        align="right",
     )
 
 
-def render_stats_card(picture: StatsPicture, *, scale: int = DEFAULT_SCALE) -> bytes:
+def render_stats_card(
+    picture: StatsPicture, *, scale: int = DEFAULT_SCALE, words: PictureWords = ENGLISH
+) -> bytes:
     tile_rows = -(-len(picture.tiles) // TILES_PER_ROW)
     results_h = (24 + len(picture.results) * RESULT_H) if picture.results else 0
     badges_h = 40.0 if picture.badges else 0
@@ -213,18 +237,29 @@ def render_stats_card(picture: StatsPicture, *, scale: int = DEFAULT_SCALE) -> b
         row, col = divmod(index, TILES_PER_ROW)
         _tile(canvas, x + col * (tile_w + 10), y + row * TILE_H, tile_w, tile)
     y += tile_rows * TILE_H + 8
-    _chart(canvas, x, y, CARD_W, CHART_H, picture.history)
+    _chart(canvas, x, y, CARD_W, CHART_H, picture.history, words)
     y += CHART_H + 12
     if picture.results:
-        canvas.text(x, y + 10, "LAST RESULTS", size=14, fill=c.MUTED, bold=True)
+        canvas.text(x, y + 10, words.last_results, size=14, fill=c.MUTED, bold=True)
+        letters = {"W": words.win, "L": words.loss, "D": words.draw}
         y += 24
         for chip in picture.results:
             colour = _OUTCOME.get(chip.outcome, c.DRAW)
             canvas.rect(x, y + 3, CARD_W, RESULT_H - 6, c.BOX_ALT, radius=6)
             canvas.rect(x + 6, y + 8, 26, RESULT_H - 16, colour, radius=4)
             mid = y + RESULT_H / 2
-            canvas.text(x + 19, mid, chip.outcome, size=14, fill=c.TEXT, bold=True, align="center")
-            canvas.text(x + 44, mid, f"vs {chip.opponent}", size=15, fill=c.TEXT, max_width=300)
+            letter = letters.get(chip.outcome, chip.outcome)
+            canvas.text(
+                x + 19, mid, letter, size=14, fill=c.TEXT, bold=True, align="center", max_width=24
+            )
+            canvas.text(
+                x + 44,
+                mid,
+                words.against.format(name=chip.opponent),
+                size=15,
+                fill=c.TEXT,
+                max_width=300,
+            )
             canvas.text(x + 360, mid, chip.where, size=14, fill=c.MUTED, max_width=CARD_W - 460)
             canvas.text(
                 x + CARD_W - 12, mid, chip.score, size=15, fill=c.TEXT, bold=True, align="right"
@@ -234,7 +269,7 @@ def render_stats_card(picture: StatsPicture, *, scale: int = DEFAULT_SCALE) -> b
         canvas.text(
             x,
             y + 22,
-            "Badges: " + " · ".join(picture.badges),
+            words.badges.format(badges=" · ".join(picture.badges)),
             size=14,
             fill=c.TEXT_SOFT,
             max_width=CARD_W,

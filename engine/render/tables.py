@@ -19,6 +19,7 @@ from engine.render.model import (
     SwissRound,
     SwissSection,
 )
+from engine.render.words import ENGLISH, PictureWords
 
 TITLE_H = 40.0
 HEAD_H = 30.0
@@ -38,10 +39,15 @@ CARDS_PER_ROW = 3
 GROUPS_PER_PANEL = 12
 
 _RANK_COLORS: dict[int, Color] = {1: c.ACCENT, 2: c.SILVER, 3: c.BRONZE}
-_PAIRING_STATE: dict[MatchStatus, tuple[str, Color]] = {
-    MatchStatus.LIVE: ("LIVE", c.LIVE),
-    MatchStatus.DISPUTED: ("DISPUTE", c.DISPUTED),
-}
+
+
+def _pairing_state(status: MatchStatus, words: PictureWords) -> tuple[str, Color] | None:
+    return {
+        MatchStatus.LIVE: (words.live, c.LIVE),
+        MatchStatus.DISPUTED: (words.dispute, c.DISPUTED),
+    }.get(status)
+
+
 _OUTCOME_FILL: dict[str, Color] = {"win": (32, 74, 48), "loss": (84, 36, 40), "draw": (56, 58, 64)}
 
 
@@ -53,21 +59,37 @@ class Column:
     value: Callable[[StandingsRow], str]
 
 
-def _columns(table: StandingsTable, name_width: float, compact: bool) -> list[Column]:
+def _header_width(header: str, least: float) -> float:
+    """A column as wide as its header needs (a translated header is often longer)."""
+    return max(least, Canvas(1, 1, scale=1).text_width(header, SMALL_SIZE, bold=True) + 20)
+
+
+def _columns(
+    table: StandingsTable, name_width: float, compact: bool, words: PictureWords = ENGLISH
+) -> list[Column]:
     def record(row: StandingsRow) -> str:
         if table.show_draws:
             return f"{row.wins}-{row.draws}-{row.losses}"
         return f"{row.wins}-{row.losses}"
 
+    record_header = words.record_with_draws if table.show_draws else words.record
+
+    def points(row: StandingsRow) -> str:
+        return row.points
+
+    record_width = _header_width(record_header, 80)
+    points_width = _header_width(table.points_label, 60)
+    if compact:  # a group card keeps its width: the name gives up what a header needs
+        name_width -= record_width - 80 + points_width - 60
     columns = [
         Column("#", 44, "center", lambda r: r.placement or str(r.rank)),
-        Column("Name", name_width, "left", lambda r: r.name),
-        Column("W-D-L" if table.show_draws else "W-L", 80, "center", record),
-        Column(table.points_label, 60, "center", lambda r: r.points),
+        Column(words.name, name_width, "left", lambda r: r.name),
+        Column(record_header, record_width, "center", record),
+        Column(table.points_label, points_width, "center", points),
     ]
     if not compact:
         for i, header in enumerate(table.extra_columns):
-            width = max(72.0, 10 + 8.5 * len(header))
+            width = _header_width(header, max(72.0, 10 + 8.5 * len(header)))
             columns.append(Column(header, width, "center", _extra_value(i)))
     return columns
 
@@ -156,15 +178,20 @@ def _paint_cells(
 
 
 def standings_panels(
-    table: StandingsTable, key: str, rows_per_panel: int = ROWS_PER_PANEL
+    table: StandingsTable,
+    key: str,
+    rows_per_panel: int = ROWS_PER_PANEL,
+    words: PictureWords = ENGLISH,
 ) -> list[Panel]:
-    columns = _columns(table, 280.0, compact=False)
+    columns = _columns(table, 280.0, compact=False, words=words)
     chunks = [table.rows[i : i + rows_per_panel] for i in range(0, len(table.rows), rows_per_panel)]
     panels = []
     for i, rows in enumerate(chunks or [()]):
         title = table.title
         if len(chunks) > 1:
-            title = f"{table.title} · {rows[0].rank}–{rows[-1].rank} of {len(table.rows)}"
+            title = words.rows_of.format(
+                title=table.title, first=rows[0].rank, last=rows[-1].rank, total=len(table.rows)
+            )
         panels.append(
             _table_panel(f"{key}-{i + 1}" if len(chunks) > 1 else key, title, table, rows, columns)
         )
@@ -186,20 +213,30 @@ def _table_panel(
     return Panel(key=key, width=_table_width(columns), height=height, paint=paint)
 
 
-def round_robin_panels(section: RoundRobinSection) -> list[Panel]:
+def round_robin_panels(section: RoundRobinSection, words: PictureWords = ENGLISH) -> list[Panel]:
     count = len(section.participants)
     starts = range(0, count, GRID_MAX_COLUMNS)
     panels = [
-        _grid_panel(section, start, min(count, start + GRID_MAX_COLUMNS), len(starts) > 1)
+        _grid_panel(section, start, min(count, start + GRID_MAX_COLUMNS), len(starts) > 1, words)
         for start in starts
     ]
-    return panels + standings_panels(section.standings, f"{section.key}-standings")
+    return panels + standings_panels(section.standings, f"{section.key}-standings", words=words)
 
 
-def _grid_panel(section: RoundRobinSection, first: int, last: int, partial: bool) -> Panel:
+def _grid_panel(
+    section: RoundRobinSection,
+    first: int,
+    last: int,
+    partial: bool,
+    words: PictureWords = ENGLISH,
+) -> Panel:
     cells = {(cell.row, cell.col): cell for cell in section.cells}
     count = len(section.participants)
-    title = section.title if not partial else f"{section.title} · columns {first + 1}–{last}"
+    title = (
+        section.title
+        if not partial
+        else words.columns_of.format(title=section.title, first=first + 1, last=last)
+    )
     width = GRID_NAME_W + (last - first) * GRID_CELL_W
 
     def paint(canvas: Canvas, x: float, y: float) -> None:
@@ -268,19 +305,23 @@ def _paint_grid_cell(
     )
 
 
-def swiss_panels(section: SwissSection) -> list[Panel]:
+def swiss_panels(section: SwissSection, words: PictureWords = ENGLISH) -> list[Panel]:
     panels = []
     rounds = section.rounds
     for start in range(0, len(rounds), ROUNDS_PER_PANEL):
         group = rounds[start : start + ROUNDS_PER_PANEL]
         longest = max((len(r.pairings) for r in group), default=0)
         for row_start in range(0, max(longest, 1), ROWS_PER_PANEL):
-            panels.append(_swiss_rounds_panel(section, group, row_start, start))
-    return panels + standings_panels(section.standings, f"{section.key}-standings")
+            panels.append(_swiss_rounds_panel(section, group, row_start, start, words))
+    return panels + standings_panels(section.standings, f"{section.key}-standings", words=words)
 
 
 def _swiss_rounds_panel(
-    section: SwissSection, group: Sequence[SwissRound], row_start: int, round_start: int
+    section: SwissSection,
+    group: Sequence[SwissRound],
+    row_start: int,
+    round_start: int,
+    words: PictureWords = ENGLISH,
 ) -> Panel:
     rows = max(min(len(r.pairings) - row_start, ROWS_PER_PANEL) for r in group)
     title = (
@@ -307,13 +348,20 @@ def _swiss_rounds_panel(
             shown = swiss_round.pairings[row_start : row_start + ROWS_PER_PANEL]
             for j, pairing in enumerate(shown):
                 top = y + TITLE_H + HEAD_H + j * ROW_H
-                _paint_pairing(canvas, cx, top, pairing, j)
+                _paint_pairing(canvas, cx, top, pairing, j, words)
 
     key = f"{section.key}-rounds-{round_start + 1}-{row_start // ROWS_PER_PANEL + 1}"
     return Panel(key=key, width=width, height=TITLE_H + HEAD_H + rows * ROW_H, paint=paint)
 
 
-def _paint_pairing(canvas: Canvas, x: float, y: float, pairing: SwissPairing, index: int) -> None:
+def _paint_pairing(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    pairing: SwissPairing,
+    index: int,
+    words: PictureWords = ENGLISH,
+) -> None:
     canvas.rect(x, y, PAIR_W, ROW_H, c.BOX if index % 2 == 0 else c.BOX_ALT)
     middle = y + ROW_H / 2
     canvas.text(x + 8, middle, str(pairing.table), size=SMALL_SIZE, fill=c.FAINT)
@@ -325,24 +373,40 @@ def _paint_pairing(canvas: Canvas, x: float, y: float, pairing: SwissPairing, in
         canvas.text(score_x, middle, score, size=TEXT_SIZE, fill=c.TEXT, bold=True, align="center")
     else:
         # An unplayed pairing shows its state where the score will go.
-        word, color = _PAIRING_STATE.get(pairing.status, ("vs", c.FAINT))
+        state = _pairing_state(pairing.status, words)
+        word, color = state or (words.versus, c.FAINT)
         canvas.text(
-            score_x, middle, word, size=SMALL_SIZE, fill=color, bold=word != "vs", align="center"
+            score_x,
+            middle,
+            word,
+            size=SMALL_SIZE,
+            fill=color,
+            bold=state is not None,
+            align="center",
+            max_width=64,
         )
-    _paint_side(canvas, score_x - 36, middle, top, name_w, "right")
-    _paint_side(canvas, score_x + 36, middle, bottom, name_w, "left")
+    _paint_side(canvas, score_x - 36, middle, top, name_w, "right", words)
+    _paint_side(canvas, score_x + 36, middle, bottom, name_w, "left", words)
 
 
-def _paint_side(canvas: Canvas, x: float, y: float, slot: Slot, width: float, align: str) -> None:
+def _paint_side(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    slot: Slot,
+    width: float,
+    align: str,
+    words: PictureWords = ENGLISH,
+) -> None:
     if slot.is_bye:
-        canvas.text(x, y, "BYE", size=SMALL_SIZE, fill=c.FAINT, bold=True, align=align)
+        canvas.text(x, y, words.bye, size=SMALL_SIZE, fill=c.FAINT, bold=True, align=align)
         return
     decided = slot.score is not None
     color = c.TEXT if slot.is_winner else (c.MUTED if decided else c.TEXT_SOFT)
     canvas.text(
         x,
         y,
-        slot.name or slot.placeholder or "TBD",
+        slot.name or slot.placeholder or words.tbd,
         size=TEXT_SIZE,
         fill=color,
         bold=slot.is_winner,
@@ -351,7 +415,7 @@ def _paint_side(canvas: Canvas, x: float, y: float, slot: Slot, width: float, al
     )
 
 
-def group_stage_panels(section: GroupStageSection) -> list[Panel]:
+def group_stage_panels(section: GroupStageSection, words: PictureWords = ENGLISH) -> list[Panel]:
     panels = []
     groups = section.groups
     for start in range(0, len(groups), GROUPS_PER_PANEL):
@@ -360,16 +424,20 @@ def group_stage_panels(section: GroupStageSection) -> list[Panel]:
         if len(groups) > GROUPS_PER_PANEL:
             title = f"{section.title} · {chunk[0].title} – {chunk[-1].title}"
         panels.append(
-            _group_cards_panel(f"{section.key}-{start // GROUPS_PER_PANEL + 1}", title, chunk)
+            _group_cards_panel(
+                f"{section.key}-{start // GROUPS_PER_PANEL + 1}", title, chunk, words
+            )
         )
     return panels
 
 
-def _group_cards_panel(key: str, title: str, groups: Sequence[StandingsTable]) -> Panel:
+def _group_cards_panel(
+    key: str, title: str, groups: Sequence[StandingsTable], words: PictureWords = ENGLISH
+) -> Panel:
     per_row = min(CARDS_PER_ROW, len(groups))
     rows = [groups[i : i + per_row] for i in range(0, len(groups), per_row)]
     row_heights = [TITLE_H + HEAD_H + max(len(g.rows) for g in row) * ROW_H for row in rows]
-    columns_for = {id(g): _columns(g, CARD_W - 184, compact=True) for g in groups}
+    columns_for = {id(g): _columns(g, CARD_W - 184, compact=True, words=words) for g in groups}
 
     def paint(canvas: Canvas, x: float, y: float) -> None:
         canvas.text(x, y + TITLE_H / 2 - 4, title, size=22, fill=c.TEXT, bold=True)

@@ -3,6 +3,7 @@ person opens: bracket and standings PNGs, certificate PDFs, a summary — and se
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from bot.demo import Progress, run_demo
 from dashboard.adapters import dashboard_hooks
 from dashboard.app import create_app
 from dashboard.config import DashboardConfig
+from engine.kernel.i18n import catalogue
 from engine.services import Services
-from storage.models import Dispute, MatchRow, SponsorDailyStats, Tournament
+from storage.models import Dispute, MatchRow, Payment, SponsorDailyStats, Tournament
 
 
 async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> None:
@@ -126,3 +128,52 @@ async def test_the_same_seed_writes_the_same_demo(tmp_path: Path) -> None:
     assert runs["a"] == runs["b"]
     assert any(p.endswith(".pdf") for p in runs["a"])
     assert runs["a"] != runs["c"]
+
+
+BENGALI = re.compile(r"[\u0980-\u09FF]")
+
+
+async def test_demo_in_bangla_writes_everything_in_bangla(tmp_path: Path) -> None:
+    """`demo --lang bn`: a Bangla server, so its pictures, certificates, summary and what
+    its people type are Bangla."""
+    seen: dict[str, object] = {}
+
+    async def inspect(services: Services) -> None:
+        async with services.db.read() as session:
+            tournament = await session.scalar(select(Tournament))
+            seen["name"], seen["rules"] = tournament.name, tournament.rules
+            seen["language"] = await services.languages.server_language(tournament.guild_id)
+            seen["notes"] = list(await session.scalars(select(Payment.review_note)))
+
+    out = tmp_path / "out"
+    report = await run_demo(
+        players=6,
+        fmt="single_elim",
+        out_dir=out,
+        progress=Progress(enabled=False),
+        keep_open=inspect,
+        language="bn",
+    )
+    bn = catalogue("bn").gettext
+    assert seen["language"] == "bn"
+    assert seen["name"] == report.tournament_name == bn("DeltaCrown Demo Cup")
+    # A sample of what the players read: the rules and the organizer's rejection reason.
+    assert BENGALI.search(str(seen["rules"]))
+    assert bn("The transaction id does not match our records.") in seen["notes"]
+
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    lines = [line for line in summary.splitlines() if line and not line.startswith("- `")]
+    # Every line of prose is Bangla (the table's rule and file names are not prose).
+    prose = [line for line in lines if LATIN_OR_BENGALI.search(line)]
+    assert prose and all(BENGALI.search(line) for line in prose), summary
+    assert bn("Files") in summary and "| স্থান | প্লেয়ার | পুরস্কার |" in summary
+    champion = report.placings[0][1]
+    assert f"| 1 | {champion} | {report.placings[0][2]} ক্রাউন |" in summary
+
+    champion_pdf = next((out / "certificates").glob("champion-*.pdf"))
+    text = PdfReader(champion_pdf).pages[0].extract_text()
+    assert BENGALI.search(text) and "CERTIFICATE" not in text.upper()
+    assert (out / "standings.png").is_file() and sorted(out.glob("bracket-*.png"))
+
+
+LATIN_OR_BENGALI = re.compile(r"[A-Za-z\u0980-\u09FF]")

@@ -7,6 +7,7 @@ pages for a look (not an assertion).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from dashboard.config import DashboardConfig
 from dashboard.hooks import ResultLine
 from dashboard.live import LiveHub
 from dashboard.state import STATE
+from engine.brackets.picture_words import PictureLanguage
 from engine.kernel.clock import FrozenClock
+from engine.render import RenderedImage, render_bracket
 from engine.services import Services
 from engine.site import DashboardAuthService
 from storage.db import Database
@@ -175,3 +178,63 @@ async def _wait_for_stream(hub: LiveHub, page) -> None:  # type: ignore[no-untyp
             return
         await page.wait_for_timeout(50)
     raise AssertionError("the page never opened its event stream")
+
+
+async def test_language_switch_shows_bangla_and_is_remembered(
+    served: Served, fakes: Fakes, new_id
+) -> None:
+    """A reader whose browser asks for English clicks বাংলা: the page turns Bangla, and
+    stays so on the next visit (the cookie wins over the browser's language)."""
+    playwright_api = pytest.importorskip("playwright.async_api")
+    base, services = served.base, served.services
+    guild = await make_guild(services, new_id)
+    tid = await make_tournament(
+        services, guild, name="Winter Crown Cup", fee_minor=15_000, methods=("bkash",)
+    )
+    for _ in range(3):
+        await make_registration(services, guild, tid, new_id(), RegistrationStatus.CONFIRMED)
+    async with services.db.transaction() as session:
+        row = await session.get(Tournament, tid)
+        assert row is not None
+        row.status = TournamentStatus.LIVE
+        slug = row.slug
+    # The tournament's server speaks Bangla, so its bracket picture does too.
+    bangla = PictureLanguage("bn")
+    view = bangla.view(single_elim_view(8, completed_rounds=2))
+    images = render_bracket(view, words=bangla.picture_words())
+
+    async def render() -> list[RenderedImage]:
+        return images
+
+    shown = fakes.brackets.show(
+        tid,
+        view,
+        version=1,
+        results=(ResultLine("W1-2", "NovaQueen", "Echo", "13 – 11", "NovaQueen"),),
+    )
+    fakes.brackets.snapshots[tid] = dataclasses.replace(shown, render=render)
+
+    async with playwright_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        page = await context.new_page()
+        try:
+            await page.goto(f"{base}/t/{slug}")
+            await page.get_by_role("heading", name="Participants").wait_for()
+            assert await page.get_attribute("html", "lang") == "en"
+
+            await page.get_by_role("link", name="বাংলা").click()
+            await page.get_by_role("heading", name="অংশগ্রহণকারী").wait_for()
+            assert page.url == f"{base}/t/{slug}"  # back on the page the reader was on
+            assert await page.get_attribute("html", "lang") == "bn"
+            await page.get_by_text("সাম্প্রতিক ফলাফল").wait_for()
+
+            await page.goto(f"{base}/")  # remembered on the next page and visit
+            await page.get_by_role("heading", name="টুর্নামেন্ট").wait_for()
+            await _screenshots(page, base, {"tournament-bn": f"/t/{slug}", "index-bn": "/"})
+
+            await page.get_by_role("link", name="English").click()
+            await page.get_by_role("heading", name="Tournaments").wait_for()
+            assert await page.get_attribute("html", "lang") == "en"
+        finally:
+            await browser.close()
