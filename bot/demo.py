@@ -785,10 +785,9 @@ def challenge_lines(report: DemoReport, t: Callable[[Message], str]) -> list[str
         t(msg("| challenge | player | prize | judged |")),
         "|---|---|---:|---|",
     ]
-    lines += [
-        f"| {title} | {name} | {coins} {report.coin_name} | {t(judged.get(how, Message.literal(how)))} |"
-        for title, name, coins, how in report.challenge_winners
-    ]
+    for title, name, coins, how in report.challenge_winners:
+        judged_how = t(judged.get(how, Message.literal(how)))
+        lines.append(f"| {title} | {name} | {coins} {report.coin_name} | {judged_how} |")
     return lines
 
 
