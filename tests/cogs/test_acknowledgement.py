@@ -10,7 +10,7 @@ anything; the watchdog's delay is shortened so the test does not idle for a seco
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -37,6 +37,18 @@ class Held:
         self.gate.set()
 
 
+_HELD: list[Held] = []
+
+
+@pytest.fixture(autouse=True)
+def _release_every_hold() -> Iterator[None]:
+    """A failed test still lets its held handler finish: a handler left waiting would keep
+    its transaction open on the shared bot and stall every test after it."""
+    yield
+    while _HELD:
+        _HELD.pop().release()
+
+
 @pytest.fixture
 def quick_watchdog(arena: Arena, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(arena.env.bot, "ack_after", 0.05)
@@ -45,6 +57,7 @@ def quick_watchdog(arena: Arena, monkeypatch: pytest.MonkeyPatch) -> None:
 def hold(monkeypatch: pytest.MonkeyPatch, service: object, name: str) -> Held:
     held = Held(getattr(service, name))
     monkeypatch.setattr(service, name, held)
+    _HELD.append(held)
     return held
 
 
