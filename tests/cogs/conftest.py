@@ -18,6 +18,7 @@ import pytest
 import pytest_asyncio
 
 from bot.config import Settings
+from bot.endpoints import configure_discord_endpoints
 from bot.runtime import Runtime, open_runtime
 from engine.services import Services
 from testkit.fakediscord import (
@@ -125,6 +126,10 @@ async def discord_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
 @pytest_asyncio.fixture(loop_scope="session")
 async def arena(discord_env: DiscordEnv) -> AsyncIterator[Arena]:
     fake = discord_env.fake
+    # Discord's endpoints are process-wide: a test that ran its own fake since this bot
+    # connected (tests/fakediscord, the kill and big-start tests) may have pointed them at
+    # a fake that is gone, and test order is not alphabetical under pytest-xdist.
+    configure_discord_endpoints(fake.api_base_url, fake.gateway_url)
     guild = await fake.create_guild(channels=("announcements", "matches", "disputes"))
     owner = guild.members[guild.owner_id]
     role = await fake.add_role(guild, "Organizers")
