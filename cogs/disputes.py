@@ -9,6 +9,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
@@ -24,10 +25,10 @@ from cogs._interactions import (
     reply,
     services_of,
 )
-from cogs._safe import user_text
-from cogs._text import discord_text
+from cogs._text import ENGLISH, Words, discord_text, reader_words
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import Message, msg
 from engine.kernel.uploads import Uploads
 from engine.matchday import DISPUTE_REASONS, DisputeView, EvidenceFile, MatchLobby
 from engine.services import Services
@@ -35,33 +36,40 @@ from engine.services import Services
 log = logging.getLogger(__name__)
 
 REASON_CHOICES = [
-    app_commands.Choice(name=label, value=key) for key, label in DISPUTE_REASONS.items()
+    app_commands.Choice(name=locale_str(label), value=key) for key, label in DISPUTE_REASONS.items()
 ]
 FORFEIT_CHOICES = [
-    app_commands.Choice(name="The first-named side forfeits", value=0),
-    app_commands.Choice(name="The second-named side forfeits", value=1),
+    app_commands.Choice(name=locale_str("The first-named side forfeits"), value=0),
+    app_commands.Choice(name=locale_str("The second-named side forfeits"), value=1),
 ]
 _IMAGE_TYPES = ("image/png", "image/jpeg")
 
 
-def opened_reply(view: DisputeView) -> str:
-    return (
-        f"⚖️ Dispute #{view.id} is open ({view.reason_label.lower()}). A private thread with "
-        "the organizers and both sides opens in a moment: post screenshots or links there as "
-        "evidence."
+def reason_words(key: str) -> Message:
+    label = DISPUTE_REASONS.get(key)
+    return Message(label) if label is not None else Message.literal(key)
+
+
+def opened_reply(view: DisputeView) -> Message:
+    return msg(
+        "⚖️ Dispute #{dispute} is open ({reason}). A private thread with the organizers and "
+        "both sides opens in a moment: post screenshots or links there as evidence.",
+        dispute=view.id,
+        reason=reason_words(view.reason),
     )
 
 
 class DisputeModal(DomainModal):
-    def __init__(self, lobby: MatchLobby) -> None:
+    def __init__(self, lobby: MatchLobby, words: Words = ENGLISH) -> None:
         super().__init__(
-            title=f"Dispute {lobby.match.code}"[:45], custom_id=f"dc:dispute-form:{lobby.match.id}"
+            title=words(msg("Dispute {code}", code=lobby.match.code))[:45],
+            custom_id=f"dc:dispute-form:{lobby.match.id}",
         )
         self.match_id = lobby.match.id
         self.reason: discord.ui.Select[DisputeModal] = discord.ui.Select(
             custom_id="reason",
             options=[
-                discord.SelectOption(label=label, value=key)
+                discord.SelectOption(label=words(Message(label))[:100], value=key)
                 for key, label in DISPUTE_REASONS.items()
             ],
             min_values=1,
@@ -70,16 +78,20 @@ class DisputeModal(DomainModal):
         self.description: discord.ui.TextInput[DisputeModal] = discord.ui.TextInput(
             custom_id="description",
             style=discord.TextStyle.paragraph,
-            placeholder="What happened? e.g. They reported 2–0 but I won the second map.",
+            placeholder=words(
+                msg("What happened? e.g. They reported 2–0 but I won the second map.")
+            )[:100],
             min_length=5,
             max_length=1500,
         )
-        self.add_item(discord.ui.Label(text="Reason", component=self.reason))
-        self.add_item(discord.ui.Label(text="What happened?", component=self.description))
+        self.add_item(discord.ui.Label(text=words(msg("Reason"))[:45], component=self.reason))
+        self.add_item(
+            discord.ui.Label(text=words(msg("What happened?"))[:45], component=self.description)
+        )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         if not self.reason.values:
-            raise InvalidInput("Pick a reason for the dispute.")
+            raise InvalidInput(msg("Pick a reason for the dispute."))
         view = await services_of(interaction).disputes.open_dispute(
             actor_of(interaction),
             reason=self.reason.values[0],
@@ -93,10 +105,10 @@ class DisputeButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"dc:match:(?P<match_id>\d+):dispute",
 ):
-    def __init__(self, match_id: int) -> None:
+    def __init__(self, match_id: int, words: Words = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Open dispute",
+                label=words(msg("Open dispute")),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"dc:match:{match_id}:dispute",
             )
@@ -115,7 +127,8 @@ class DisputeButton(
             lobby = await services_of(interaction).disputes.dispute_form(
                 actor_of(interaction), self.match_id
             )
-            await interaction.response.send_modal(DisputeModal(lobby))
+            words = await reader_words(interaction)
+            await interaction.response.send_modal(DisputeModal(lobby, words))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
@@ -202,7 +215,14 @@ class DisputesCog(commands.Cog):
             dispute_id=dispute_id,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, f"✅ Dispute #{view.id} resolved: {user_text(view.resolution)}")
+        await reply(
+            interaction,
+            msg(
+                "✅ Dispute #{dispute} resolved: {resolution}",
+                dispute=view.id,
+                resolution=view.resolution,
+            ),
+        )
 
     @dispute.command(
         name="escalate",
@@ -225,7 +245,10 @@ class DisputesCog(commands.Cog):
             dispute_id=dispute_id,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, f"🚨 Dispute #{view.id} is escalated; the owner was pinged.")
+        await reply(
+            interaction,
+            msg("🚨 Dispute #{dispute} is escalated; the owner was pinged.", dispute=view.id),
+        )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -143,7 +143,7 @@ class ProfileCog(
         view = await self.services.registration.set_manual_rank(
             actor_of(interaction), game, "player", member.id, rank
         )
-        await interaction.response.send_message(rank_text(view), ephemeral=True)
+        await reply(interaction, rank_text(view))
 
 
 async def setup(bot: commands.Bot) -> None:
