@@ -98,6 +98,14 @@ async def reader_language(interaction: discord.Interaction) -> str:
     )
 
 
+def moment(when: Any, style: str = "F") -> Message:
+    """A moment as its date and how far away it is: ``<t:…:F> (<t:…:R>)``. No words, so
+    nothing to translate (it is not a catalogue entry)."""
+    return Message(
+        "{date} ({relative})", {"date": Timestamp(when, style), "relative": Timestamp(when)}
+    )
+
+
 @dataclass(frozen=True)
 class Words:
     """Engine text written in one language for Discord: ``words(msg("…"))``. Used for

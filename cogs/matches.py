@@ -20,7 +20,7 @@ from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from cogs._members import ServerMember
 from cogs._safe import user_text
-from cogs._text import ENGLISH, Words, reader_words
+from cogs._text import ENGLISH, Words, moment, reader_words
 from engine.kernel.errors import InvalidInput
 from engine.kernel.text import N_, Channel, Message, Timestamp, User, msg
 from engine.kernel.typed import ascii_digits
@@ -266,13 +266,7 @@ def match_embed(lobby: MatchLobby, user_id: int, words: Words = ENGLISH) -> disc
     if match.scheduled_at is not None:
         embed.add_field(
             name=words(msg("Starts")),
-            value=words(
-                msg(
-                    "{date} ({relative})",
-                    date=Timestamp(match.scheduled_at, "F"),
-                    relative=Timestamp(match.scheduled_at),
-                )
-            ),
+            value=words(moment(match.scheduled_at)),
         )
     if match.checkin_deadline is not None:
         embed.add_field(

@@ -133,8 +133,9 @@ def _team(tag: str, name: str) -> str:
 
 
 def _team_words(tag: str, name: str) -> Message:
-    """``[TAG] Name`` as a message value (escaped where it is written)."""
-    return msg("[{tag}] {name}", tag=tag, name=name)
+    """``[TAG] Name`` as a message value (escaped where it is written; no words, so not a
+    catalogue entry)."""
+    return Message("[{tag}] {name}", {"tag": tag, "name": name})
 
 
 def invite_text(team_name: str, team_tag: str, inviter_id: int, guild_name: str | None) -> Message:

@@ -23,9 +23,9 @@ import discord
 
 from bot.notifier import Notifier, on
 from cogs._safe import pings
-from cogs._text import ENGLISH, Words
+from cogs._text import ENGLISH, Words, moment
 from engine.brackets import MatchCompleted, MatchReady, MatchReset, MatchState
-from engine.kernel.text import N_, Channel, Command, Message, Timestamp, User, msg, nmsg
+from engine.kernel.text import N_, Channel, Command, Message, User, msg, nmsg
 from engine.matchday import (
     DISPUTE_REASONS,
     DisputeDetail,
@@ -65,7 +65,7 @@ def _timestamp(moment: datetime | str | None) -> Message | None:
     if moment is None:
         return None
     when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return msg("{date} ({relative})", date=Timestamp(when, "t"), relative=Timestamp(when))
+    return moment(when, "t")
 
 
 async def _thread(notifier: Notifier, thread_id: int | None) -> discord.Thread | None:
@@ -157,13 +157,7 @@ def lobby_embed(
     if match.scheduled_at is not None:
         embed.add_field(
             name=words(msg("Starts")),
-            value=words(
-                msg(
-                    "{date} ({relative})",
-                    date=Timestamp(match.scheduled_at, "F"),
-                    relative=Timestamp(match.scheduled_at),
-                )
-            ),
+            value=words(moment(match.scheduled_at)),
         )
     deadline = _timestamp(checkin_deadline)
     if deadline:
