@@ -23,6 +23,7 @@ from typing import Any
 import discord
 
 from cogs._safe import user_text
+from engine.brackets import round_title_text
 from engine.guilds import LanguageService
 from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
 from engine.kernel.text import (
@@ -104,6 +105,11 @@ def moment(when: Any, style: str = "F") -> Message:
     return Message(
         "{date} ({relative})", {"date": Timestamp(when, style), "relative": Timestamp(when)}
     )
+
+
+def match_title(round_title: str, code: str) -> Message:
+    """``Semifinals · W1-2``, the round in the reader's language."""
+    return Message("{round} · {code}", {"round": round_title_text(round_title), "code": code})
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from cogs._members import ServerMember
 from cogs._safe import user_text
-from cogs._text import ENGLISH, Words, moment, reader_words
+from cogs._text import ENGLISH, Words, match_title, moment, reader_words
 from engine.kernel.errors import InvalidInput
 from engine.kernel.text import N_, Channel, Message, Timestamp, User, msg
 from engine.kernel.typed import ascii_digits
@@ -254,7 +254,7 @@ def match_embed(lobby: MatchLobby, user_id: int, words: Words = ENGLISH) -> disc
         else words(msg("{first} vs {second}", first=lobby.name(0), second=lobby.name(1)))
     )
     embed = discord.Embed(
-        title=f"{match.round_title} · {match.code}",
+        title=words(match_title(match.round_title, match.code))[:256],
         description=words(
             msg("**{first}** vs **{second}**", first=lobby.name(0), second=lobby.name(1))
         ),

@@ -134,6 +134,7 @@ class PaymentDecision(
 def _reason_input(label: Message, words: Words) -> discord.ui.TextInput[Any]:
     return discord.ui.TextInput(
         label=words(label)[:45],
+        custom_id="reason",
         style=discord.TextStyle.paragraph,
         placeholder=words(msg("e.g. The reference does not match any bKash transaction."))[:100],
         min_length=3,

@@ -23,8 +23,14 @@ import discord
 
 from bot.notifier import Notifier, on
 from cogs._safe import pings
-from cogs._text import ENGLISH, Words, moment
-from engine.brackets import MatchCompleted, MatchReady, MatchReset, MatchState
+from cogs._text import ENGLISH, Words, match_title, moment
+from engine.brackets import (
+    MatchCompleted,
+    MatchReady,
+    MatchReset,
+    MatchState,
+    round_title_text,
+)
 from engine.kernel.text import N_, Channel, Command, Message, User, msg, nmsg
 from engine.matchday import (
     DISPUTE_REASONS,
@@ -61,10 +67,10 @@ def _mentions(user_ids: tuple[int, ...] | list[int]) -> Message:
     return Message.literal(" ".join(f"<@{u}>" for u in user_ids))
 
 
-def _timestamp(moment: datetime | str | None) -> Message | None:
-    if moment is None:
+def _timestamp(at: datetime | str | None) -> Message | None:
+    if at is None:
         return None
-    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
     return moment(when, "t")
 
 
@@ -147,7 +153,7 @@ def lobby_embed(
 ) -> discord.Embed:
     match = lobby.match
     embed = discord.Embed(
-        title=f"{match.round_title} · {match.code}",
+        title=words(match_title(match.round_title, match.code))[:256],
         description=words(
             msg("**{first}** vs **{second}**", first=lobby.name(0), second=lobby.name(1))
         ),
@@ -197,6 +203,21 @@ def lobby_buttons(lobby: MatchLobby, words: Words = ENGLISH) -> discord.ui.View:
     return rendered_buttons(*specs, words=words)
 
 
+def _title(lobby: MatchLobby) -> Message:
+    """``W1-2 · Alpha vs Beta`` for a thread name (names unescaped: thread names show no
+    markdown)."""
+    return msg(
+        "{code} · {first} vs {second}",
+        code=lobby.match.code,
+        first=Message.literal(lobby.name(0)),
+        second=Message.literal(lobby.name(1)),
+    )
+
+
+async def thread_name(notifier: Notifier, guild_id: int | None, lobby: MatchLobby) -> str:
+    return (await notifier.public_words(guild_id))(_title(lobby))
+
+
 @on(MatchReady)
 async def open_match_thread(notifier: Notifier, event: MatchReady) -> None:
     scores = notifier.services.scores
@@ -213,7 +234,9 @@ async def open_match_thread(notifier: Notifier, event: MatchReady) -> None:
         )
         if parent is None:
             return
-        thread = await _open_thread(notifier, parent, lobby.title)
+        thread = await _open_thread(
+            notifier, parent, await thread_name(notifier, event.guild_id, lobby)
+        )
         if not await scores.record_thread(lobby.match.id, thread.id):
             await thread.delete()  # another delivery won the race and recorded its thread
             return
@@ -400,7 +423,7 @@ def dispute_embed(detail: DisputeDetail, words: Words = ENGLISH) -> discord.Embe
             msg(
                 "Dispute #{dispute} · {round} · {code}",
                 dispute=dispute.id,
-                round=lobby.match.round_title,
+                round=round_title_text(lobby.match.round_title),
                 code=lobby.match.code,
             )
         )[:256],
@@ -529,7 +552,11 @@ async def _new_dispute_thread(
         return None
     words = await notifier.public_words(event.guild_id)
     name = words(
-        msg("Dispute #{dispute} · {match}", dispute=event.dispute_id, match=detail.lobby.title)
+        msg(
+            "Dispute #{dispute} · {match}",
+            dispute=event.dispute_id,
+            match=_title(detail.lobby),
+        )
     )
     thread = await _open_thread(notifier, parent, name)
     if not await notifier.services.disputes.record_thread(event.dispute_id, thread.id):
