@@ -184,7 +184,7 @@ class RejectReportModal(DomainModal):
         )
         self.report_id = report_id
         self.description: discord.ui.TextInput[RejectReportModal] = discord.ui.TextInput(
-            label=words(msg("What was the real score, and why?"))[:45],
+            label=words(msg("The real score, and why?"))[:45],
             style=discord.TextStyle.paragraph,
             placeholder=words(msg("e.g. It was 1–2: I won the last map."))[:100],
             min_length=3,
