@@ -133,14 +133,16 @@ class Seen:
     message_ids: set[int]
     record_ids: set[int]
     channel_ids: set[int]
+    edit_counts: dict[int, int]
 
-    def new_messages(self, channel_ids: Iterable[int] | None = None) -> list[Message]:
-        wanted = set(channel_ids) if channel_ids is not None else None
+    def new_messages(self, guild_id: int, dm_channel_ids: Iterable[int]) -> list[Message]:
+        """The bot's messages in the guild or these DMs posted, or edited, since."""
+        dms = set(dm_channel_ids)
         return [
             m
             for m in self.fake.state.messages.values()
-            if (m.id not in self.message_ids or m.edits)
-            and (wanted is None or m.channel_id in wanted)
+            if (m.id not in self.message_ids or len(m.edits) > self.edit_counts.get(m.id, 0))
+            and (m.guild_id == guild_id or m.channel_id in dms)
             and m.author.bot
         ]
 
@@ -149,15 +151,21 @@ class Seen:
 
 
 def mark(fake: FakeDiscord) -> Seen:
+    messages = fake.state.messages
     return Seen(
-        fake, set(fake.state.messages), set(fake.interactions.records), set(fake.state.channels)
+        fake,
+        set(messages),
+        set(fake.interactions.records),
+        set(fake.state.channels),
+        {m.id: len(m.edits) for m in messages.values()},
     )
 
 
 # --- checks --------------------------------------------------------------------------------
 
 _MARKUP = re.compile(
-    r"<(?:@[!&]?|#)\d+>"  # mentions
+    r"`[^`\n]*`"  # code spans: references, ids, codes shown verbatim
+    r"|<(?:@[!&]?|#)\d+>"  # mentions
     r"|<t:-?\d+(?::[tTdDfFR])?>"  # Discord timestamps
     r"|</[\w -]+:\d+>"  # command mentions
     r"|(?:https?|attachment)://\S+"  # links
@@ -179,11 +187,12 @@ def outside_catalogue(text: str) -> str:
 
 
 def without_data(text: str, data: Iterable[str]) -> str:
-    """``text`` without people's data (names, ids, codes) and Discord markup."""
+    """``text`` without Discord markup (links first, so no name is taken out of a link)
+    and people's data (names, ids, codes)."""
+    text = _MARKUP.sub(" ", text)
     for value in sorted({d for d in data if d}, key=len, reverse=True):
         text = text.replace(value, " ")
         text = text.replace(_escaped(value), " ")
-    text = _MARKUP.sub(" ", text)
     return text.replace("\\", " ")
 
 

@@ -25,12 +25,10 @@ from tests.cogs.discord_text_checks import Seen, Shown, mark, message_texts, rec
 from tests.cogs.match_day_helpers import (
     MatchDay,
     add_game,
-    close_and_start,
     create_event,
-    enter_players,
-    enter_team,
     more_players,
     run,
+    set_ingame_id,
     set_up_server,
     text_of,
 )
@@ -39,6 +37,16 @@ from tests.cogs.match_day_helpers import (
 ORGANIZER_COGS = ("tournament", "setup", "game", "bracket")
 # Words that are names, not language: the product, Discord's "DM", payment services.
 NAMES = ("DeltaCrown", "DM", "TrxID", "bKash", "TBD", "BDT", "Crowns", "Riot ID")
+# What the people in these flows type (reasons, notes, team names).
+TYPED = (
+    "Screenshots agree.",
+    "It was the other way round.",
+    "My game crashed.",
+    "Quiz",
+    "No such TrxID",
+    "Squad 0",
+    "Squad 1",
+)
 
 
 async def speak(arena: Arena, language: str, members: Iterable[Member]) -> None:
@@ -48,6 +56,50 @@ async def speak(arena: Arena, language: str, members: Iterable[Member]) -> None:
     await services.guilds.configure(owner, arena.guild.id, GuildSetup(language=language))
     for member in members:
         await services.languages.set_personal_language(member.id, language)
+
+
+# --- steps that assert what happened, not the words (any language) ----------------------
+
+
+async def enter_players(arena: Arena, tid: int, game_id: int, players: list[Member]) -> list[int]:
+    registrations = []
+    for member in players:
+        await set_ingame_id(arena, game_id, member)
+        await run(arena, member, "register", {"tournament": str(tid)})
+        view = await arena.env.services.registration.registration_for(tid, member.id)
+        assert view is not None, member
+        registrations.append(view.id)
+    return registrations
+
+
+async def enter_team(
+    arena: Arena, tid: int, game_id: int, name: str, tag: str, roster: list[Member]
+) -> int:
+    """/team create, /team invite, Accept in the DM, in-game ids, /register."""
+    fake, services = arena.env.fake, arena.env.services
+    captain, mate = roster
+    await run(arena, captain, "team create", {"name": name, "tag": tag})
+    [team] = await services.teams.teams_of(arena.guild.id, captain.id)
+    await run(arena, captain, "team invite", {"team": str(team.id), "member": mate.id})
+    inbox = fake.dm_channel(mate).id
+    dm = await fake.wait_for_message(
+        lambda m: m.channel_id == inbox and any(c.endswith(":accept") for c in m.custom_ids())
+    )
+    accept = next(c for c in dm.custom_ids() if c.endswith(":accept"))
+    await (await fake.click(mate, dm, accept)).answer()
+    for member in roster:
+        await set_ingame_id(arena, game_id, member)
+    await run(arena, captain, "register", {"tournament": str(tid), "team": str(team.id)})
+    view = await services.registration.registration_for(tid, mate.id)
+    assert view is not None and view.team_id == team.id
+    return view.id
+
+
+async def close_and_start(arena: Arena, tid: int) -> None:
+    await run(arena, arena.organizer, "tournament close", {"tournament": str(tid)})
+    await run(arena, arena.organizer, "tournament start", {"tournament": str(tid)})
+    await arena.env.settle()
+    assert (await arena.env.services.tournaments.get(tid)).status == "live"
 
 
 def _dispute_number(text: str) -> str:
@@ -61,6 +113,41 @@ class LanguageMatchDay(MatchDay):
     ``reject`` (the loser rejects the winner's report in the Reject form) and ``form``
     (a player opens a dispute with the Open dispute form); the organizer settles both in
     the dispute thread, which it finds by number whatever the language of its name."""
+
+    async def check_in(
+        self, match: MatchView, thread: Channel, lobby: Message, *, no_show: bool
+    ) -> None:
+        assert not no_show, "no-shows are not part of these flows"
+        fake = self.arena.env.fake
+        stronger, weaker = self.sides(match)
+        button = f"dc:match:{match.id}:checkin"
+        await (await fake.click(self.members[stronger][0], lobby, button)).answer()
+        await run(self.arena, self.members[weaker][-1], "checkin", {}, channel=thread)
+        current = await self.services.brackets.get_match(match.id)
+        assert current.status != "checkin", current.status
+
+    async def confirm(self, thread: Channel, member: Member) -> None:
+        fake = self.arena.env.fake
+        ask = await fake.wait_for_message(
+            lambda m: m.channel_id == thread.id and any(":confirm" in c for c in m.custom_ids())
+        )
+        confirm = next(c for c in ask.custom_ids() if c.endswith(":confirm"))
+        clicked = await (await fake.click(member, ask, confirm)).answer()
+        assert clicked.ephemeral
+
+    async def report_and_confirm(self, match: MatchView, thread: Channel, lobby: Message) -> None:
+        """The winner reports with the button and form, the loser confirms."""
+        fake = self.arena.env.fake
+        stronger, weaker = self.sides(match)
+        wins, lost, _, _ = self.scores(match)
+        reporter = self.members[stronger][0]
+        form = await (await fake.click(reporter, lobby, f"dc:match:{match.id}:report")).response()
+        assert form.modal is not None
+        await (
+            await fake.submit_modal(reporter, form, {"mine": str(wins), "theirs": str(lost)})
+        ).response()
+        await self.confirm(thread, self.members[weaker][-1])
+        await fake.wait_until(lambda: thread.locked and thread.archived)
 
     async def play(self, match: MatchView) -> None:
         kind = self.incidents.get(self.visits)
@@ -147,17 +234,27 @@ def _tournament_card(message: Message) -> bool:
     return any("/t/" in ((e.get("footer") or {}).get("text") or "") for e in message.embeds)
 
 
+def command_names(arena: Arena) -> list[str]:
+    """Every slash command as a text names it (``/team roster``): typed by users, so it
+    stays English in every language."""
+    tree = arena.env.bot.tree
+    return [f"/{command.qualified_name}" for command in tree.walk_commands()]
+
+
 def shown_since(seen: Seen, arena: Arena) -> list[Shown]:
     """Every text the bot showed since ``seen``: answers to interactions (not those of the
     organizer cogs), DMs, thread posts, thread names and announcements."""
     fake = arena.env.fake
     shown: list[Shown] = []
     for record in seen.new_records():
+        if record.channel.guild_id != arena.guild.id:
+            continue
         command = _command_of(record)
         if command.split(" ")[0] in ORGANIZER_COGS or command.startswith("dc:tournament"):
             continue
         shown.extend(record_texts(record))
-    for message in seen.new_messages():
+    dms = [fake.dm_channel(member).id for member in arena.guild.members.values()]
+    for message in seen.new_messages(arena.guild.id, dms):
         if message.interaction_metadata is not None or message.webhook_id is not None:
             continue  # interaction answers are taken with their interaction above
         shown.extend(
@@ -175,7 +272,7 @@ def shown_since(seen: Seen, arena: Arena) -> list[Shown]:
 async def people_data(arena: Arena, tournament_ids: Iterable[int]) -> list[str]:
     """What people typed or own: names, in-game ids, team names, codes, the server."""
     services = arena.env.services
-    data = [arena.guild.name, *NAMES]
+    data = [arena.guild.name, *NAMES, *TYPED]
     data += [game.name for game in await services.games.list_games(arena.guild.id)]
     for member in arena.guild.members.values():
         data += [member.user.username, member.user.global_name or "", member.nick or ""]
@@ -306,6 +403,6 @@ async def paying_flows(arena: Arena, language: str) -> tuple[list[Shown], list[s
     await arena.env.settle()
     data = [
         *await people_data(arena, [coin_cup, money_cup]),
-        *("9BD7K2LQ1X", "8AC6J1KP0W", "Quiz", "No such TrxID"),
+        *("9BD7K2LQ1X", "8AC6J1KP0W"),
     ]
     return shown_since(seen, arena), data

@@ -38,7 +38,7 @@ def test_the_pseudo_locale_exists_only_when_turned_on() -> None:
     enable_pseudo_locale()
     try:
         wrapped = discord_text(msg("Opponent"), language=PSEUDO_LANGUAGE)
-        assert wrapped == "⟦Opponent ···⟧"
+        assert wrapped == "⟦Opponent ····⟧"  # 8 letters, lengthened by 40%
         placeholders = discord_text(msg("Report {code}", code="W1-2"), language=PSEUDO_LANGUAGE)
         assert placeholders.startswith("⟦Report W1-2 ") and placeholders.endswith("⟧")
     finally:
