@@ -96,7 +96,7 @@ def report_reply(outcome: ReportOutcome, here: int | None = None) -> Message:
     )
 
 
-def _score(value: str, label: Message) -> int:
+def _score(value: str, label: Message | str) -> int:
     text = value.strip()
     if not ascii_digits(text) or len(text) > 4:
         raise InvalidInput(msg("{label} must be a whole number such as 0, 2 or 13.", label=label))
@@ -282,12 +282,12 @@ def match_embed(lobby: MatchLobby, user_id: int, words: Words = ENGLISH) -> disc
     return embed
 
 
-def override_reply(outcome: OverrideOutcome, what: Message) -> Message:
+def override_reply(outcome: OverrideOutcome, what: Message | str) -> Message:
     lobby = outcome.lobby
     score = score_text(lobby.match.score_a, lobby.match.score_b)
     text = msg(
         "✅ {what} Match {code} now reads **{first} {score} {second}** ({outcome}).",
-        what=what,
+        what=what if isinstance(what, Message) else Message.literal(what),
         code=lobby.match.code,
         first=lobby.name(0),
         score=score,

@@ -107,7 +107,7 @@ class ProfileCog(
                 "will use it.",
                 label=entry.ingame_id_label,
                 game=entry.game_name,
-                ingame_id=Message.literal(entry.ingame_id),
+                ingame_id=Message.literal(entry.ingame_id or ""),
             ),
         )
 

@@ -104,7 +104,7 @@ async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> Non
 REPAINT_EVERY = 3.0  # seconds between two repaints of one tournament's live message
 REPAINTS_AT_ONCE = 2  # live messages repainted at the same time, across tournaments
 
-Paint = Callable[[int, Message], Awaitable[None]]
+Paint = Callable[[int, Message | str], Awaitable[None]]
 
 
 class Repaints:
@@ -124,12 +124,12 @@ class Repaints:
         self._paint = paint
         self._every = every
         self._gate = asyncio.Semaphore(at_once)
-        self._wanted: dict[int, str] = {}
+        self._wanted: dict[int, Message | str] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._last: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
-    def request(self, tournament_id: int, what: Message) -> None:
+    def request(self, tournament_id: int, what: Message | str) -> None:
         self._wanted[tournament_id] = what
         if tournament_id not in self._tasks:
             self._tasks[tournament_id] = asyncio.create_task(
@@ -172,14 +172,14 @@ def repaints(notifier: Notifier) -> Repaints:
     found = _repaints.get(notifier)
     if found is None:
 
-        async def paint(tournament_id: int, what: Message) -> None:
+        async def paint(tournament_id: int, what: Message | str) -> None:
             await _refresh(notifier, tournament_id, what)
 
         found = _repaints[notifier] = Repaints(paint)
     return found
 
 
-async def _refresh(notifier: Notifier, tournament_id: int, what: Message) -> None:
+async def _refresh(notifier: Notifier, tournament_id: int, what: Message | str) -> None:
     pictures = notifier.services.pictures
     snapshot = await pictures.snapshot(tournament_id)
     if snapshot.status == "Completed":
