@@ -206,6 +206,9 @@ class DisputesCog(commands.Cog):
         forfeit: app_commands.Choice[int] | None = None,
         dispute_id: int | None = None,
     ) -> None:
+        # Acknowledged first: the resolution closes this thread, and an answer that comes
+        # after the thread is archived is refused by Discord.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.services.disputes.resolve(
             actor_of(interaction),
             first=first_score,
@@ -239,6 +242,7 @@ class DisputesCog(commands.Cog):
         note: app_commands.Range[str, 3, 500],
         dispute_id: int | None = None,
     ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
         view = await self.services.disputes.escalate(
             actor_of(interaction),
             note=note,

@@ -67,7 +67,7 @@ async def test_a_co_organizer_resolves_the_dispute_of_their_tournament_only(aren
     )
     assert refused_add.ephemeral and "Only the owner of" in refused_add.content
 
-    other = await arena.slash(
+    other = await arena.ask(
         helper,
         "dispute resolve",
         {"notes": "Not my call.", "first_score": 1, "second_score": 0, "dispute_id": their_dispute},
@@ -75,7 +75,7 @@ async def test_a_co_organizer_resolves_the_dispute_of_their_tournament_only(aren
     assert other.ephemeral and "Only the organizers of" in other.content, other.content
     assert (await services.disputes.detail(their_dispute)).dispute.status == "open"
 
-    resolved = await arena.slash(
+    resolved = await arena.ask(
         helper,
         "dispute resolve",
         {
