@@ -175,7 +175,8 @@ async def reschedule_decided(notifier: Notifier, event: MatchRescheduleDecided) 
     if channel is None:
         return
     when = when_text(event.scheduled_at) if event.scheduled_at else msg("as soon as it is ready")
-    said = {"who": User(event.decided_by), "code": event.code, "when": when}
+    who = User(event.decided_by) if event.decided_by is not None else ""
+    said = {"who": who, "code": event.code, "when": when}
     text = {
         "accepted": msg(
             "✅ {who} accepted: match {code} now starts {when}. The reminders moved with it.",
