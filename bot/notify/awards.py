@@ -64,13 +64,19 @@ async def generation_requested(notifier: Notifier, event: CertificateGenerationR
 
 @on(CertificateRevoked)
 async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> None:
-    where = await notifier.guild_name(event.guild_id)
+    where = await notifier.where_clause(event.guild_id)
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
-            f"⛔ Your certificate `{event.code}` ({user_text(event.recipient_name)})"
-            f"{f' on **{user_text(where)}**' if where else ''} was revoked by the organizers.\n"
-            f"Reason: {user_text(event.reason)}\nVerification now shows it as revoked.",
+            msg(
+                "⛔ Your certificate `{code}` ({name}){where} was revoked by the organizers.\n"
+                "Reason: {reason}\nVerification now shows it as revoked.",
+                code=Message.literal(event.code),
+                name=event.recipient_name,
+                where=where,
+                reason=event.reason,
+            ),
+            guild_id=event.guild_id,
         )
 
 
@@ -343,8 +349,16 @@ async def prize_paid(notifier: Notifier, event: PrizePaid) -> None:
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
-            f"💸 Your prize for place #{event.place} in **{user_text(event.tournament_name)}**"
-            f"{await notifier.where(event.guild_id)} ({event.amount_text}) was paid by "
-            f"{user_text(event.method)}, reference `{user_text(event.reference)}`. If it has "
-            "not arrived, reply to an organizer with that reference.",
+            msg(
+                "💸 Your prize for place #{place} in **{tournament}**{where} ({amount}) was paid "
+                "by {method}, reference `{reference}`. If it has not arrived, reply to an "
+                "organizer with that reference.",
+                place=event.place,
+                tournament=event.tournament_name,
+                where=await notifier.where_clause(event.guild_id),
+                amount=event.amount_text,
+                method=event.method,
+                reference=event.reference,
+            ),
+            guild_id=event.guild_id,
         )
