@@ -148,19 +148,23 @@ async def evidence_files(message: discord.Message, uploads: Uploads) -> list[Evi
 
 class DisputesCog(commands.Cog):
     dispute = app_commands.Group(
-        name="dispute", description="Open, escalate and resolve match disputes.", guild_only=True
+        name="dispute",
+        description=locale_str("Open, escalate and resolve match disputes."),
+        guild_only=True,
     )
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @dispute.command(name="open", description="Open a dispute about your current match.")
+    @dispute.command(
+        name="open", description=locale_str("Open a dispute about your current match.")
+    )
     @cooldown("dispute")
     @app_commands.describe(
-        reason="What went wrong.",
-        description="What happened, in a sentence or two.",
-        tournament="The tournament, if you play in more than one right now.",
-        evidence="A screenshot (PNG or JPEG); more can be posted in the thread.",
+        reason=locale_str("What went wrong."),
+        description=locale_str("What happened, in a sentence or two."),
+        tournament=locale_str("The tournament, if you play in more than one right now."),
+        evidence=locale_str("A screenshot (PNG or JPEG); more can be posted in the thread."),
     )
     @app_commands.choices(reason=REASON_CHOICES)
     async def open(
@@ -186,15 +190,17 @@ class DisputesCog(commands.Cog):
 
     @dispute.command(
         name="resolve",
-        description="Decide a dispute: final scores (or a forfeit); the bracket moves on.",
+        description=locale_str(
+            "Decide a dispute: final scores (or a forfeit); the bracket moves on."
+        ),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        notes="The decision, as the players will read it.",
-        first_score="Final score of the first-named side.",
-        second_score="Final score of the second-named side.",
-        forfeit="Instead of scores: which side forfeits.",
-        dispute_id="The dispute number; leave empty inside the dispute thread.",
+        notes=locale_str("The decision, as the players will read it."),
+        first_score=locale_str("Final score of the first-named side."),
+        second_score=locale_str("Final score of the second-named side."),
+        forfeit=locale_str("Instead of scores: which side forfeits."),
+        dispute_id=locale_str("The dispute number; leave empty inside the dispute thread."),
     )
     @app_commands.choices(forfeit=FORFEIT_CHOICES)
     async def resolve(
@@ -229,12 +235,12 @@ class DisputesCog(commands.Cog):
 
     @dispute.command(
         name="escalate",
-        description="Flag a dispute for the senior organizers and the server owner.",
+        description=locale_str("Flag a dispute for the senior organizers and the server owner."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        note="Why it needs more eyes.",
-        dispute_id="The dispute number; leave empty inside the dispute thread.",
+        note=locale_str("Why it needs more eyes."),
+        dispute_id=locale_str("The dispute number; leave empty inside the dispute thread."),
     )
     async def escalate(
         self,

@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
@@ -313,19 +314,25 @@ def proposal_reply(view: RescheduleView) -> Message:
 
 class MatchesCog(commands.Cog):
     match = app_commands.Group(
-        name="match", description="Your current match, and organizer overrides.", guild_only=True
+        name="match",
+        description=locale_str("Your current match, and organizer overrides."),
+        guild_only=True,
     )
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @app_commands.command(name="report", description="Report the score of your current match.")
+    @app_commands.command(
+        name="report", description=locale_str("Report the score of your current match.")
+    )
     @cooldown("report")
     @app_commands.describe(
-        my_score="Games (or points) you won; organizers: the first-named side's score.",
-        their_score="Games (or points) your opponent won; organizers: the second side's.",
-        tournament="The tournament, if you play in more than one right now.",
-        screenshot="A screenshot of the final score (PNG or JPEG).",
+        my_score=locale_str("Games (or points) you won; organizers: the first-named side's score."),
+        their_score=locale_str(
+            "Games (or points) your opponent won; organizers: the second side's."
+        ),
+        tournament=locale_str("The tournament, if you play in more than one right now."),
+        screenshot=locale_str("A screenshot of the final score (PNG or JPEG)."),
     )
     @app_commands.guild_only()
     async def report(
@@ -349,7 +356,9 @@ class MatchesCog(commands.Cog):
         )
         await reply(interaction, report_reply(outcome, interaction.channel_id))
 
-    @match.command(name="info", description="Show your current match: opponent, status, thread.")
+    @match.command(
+        name="info", description=locale_str("Show your current match: opponent, status, thread.")
+    )
     @app_commands.describe(tournament="Only look in this tournament.")
     async def info(
         self, interaction: discord.Interaction, tournament: TournamentId | None = None
@@ -366,15 +375,15 @@ class MatchesCog(commands.Cog):
 
     @match.command(
         name="set-score",
-        description="Set or correct the score of a match (first-named side first).",
+        description=locale_str("Set or correct the score of a match (first-named side first)."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament of the match.",
-        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
-        first_score="Score of the first-named side.",
-        second_score="Score of the second-named side.",
-        note="Why, for the audit log and the dispute (if any).",
+        tournament=locale_str("The tournament of the match."),
+        match=locale_str("The match code, e.g. W1-2 (see the thread title or /bracket)."),
+        first_score=locale_str("Score of the first-named side."),
+        second_score=locale_str("Score of the second-named side."),
+        note=locale_str("Why, for the audit log and the dispute (if any)."),
     )
     async def set_score(
         self,
@@ -392,13 +401,13 @@ class MatchesCog(commands.Cog):
 
     @match.command(
         name="dq",
-        description="Disqualify a player or team: they forfeit their open match.",
+        description=locale_str("Disqualify a player or team: they forfeit their open match."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament.",
-        player="The player (or any member of the team) to disqualify.",
-        reason="Why; the player reads it.",
+        tournament=locale_str("The tournament."),
+        player=locale_str("The player (or any member of the team) to disqualify."),
+        reason=locale_str("Why; the player reads it."),
     )
     async def dq(
         self,
@@ -424,12 +433,12 @@ class MatchesCog(commands.Cog):
 
     @match.command(
         name="start",
-        description="Start a match now: it goes LIVE, check-in or not.",
+        description=locale_str("Start a match now: it goes LIVE, check-in or not."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament of the match.",
-        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
+        tournament=locale_str("The tournament of the match."),
+        match=locale_str("The match code, e.g. W1-2 (see the thread title or /bracket)."),
     )
     async def start(
         self,
@@ -444,12 +453,13 @@ class MatchesCog(commands.Cog):
         await reply(interaction, msg("🔴 Match {code} is LIVE.", code=lobby.match.code))
 
     @match.command(
-        name="reschedule", description="Propose a new time for your match to your opponent."
+        name="reschedule",
+        description=locale_str("Propose a new time for your match to your opponent."),
     )
     @app_commands.describe(
-        when="The new time in the server's time zone: 19:30, or 2026-12-05 19:30.",
-        note="Why, for your opponent.",
-        tournament="The tournament, if you play in more than one right now.",
+        when=locale_str("The new time in the server's time zone: 19:30, or 2026-12-05 19:30."),
+        note=locale_str("Why, for your opponent."),
+        tournament=locale_str("The tournament, if you play in more than one right now."),
     )
     async def reschedule(
         self,
@@ -468,13 +478,13 @@ class MatchesCog(commands.Cog):
 
     @match.command(
         name="set-time",
-        description="Set when a match starts (any time before the next round).",
+        description=locale_str("Set when a match starts (any time before the next round)."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament of the match.",
-        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
-        when="The new time in the server's time zone: 19:30, or 2026-12-05 19:30.",
+        tournament=locale_str("The tournament of the match."),
+        match=locale_str("The match code, e.g. W1-2 (see the thread title or /bracket)."),
+        when=locale_str("The new time in the server's time zone: 19:30, or 2026-12-05 19:30."),
     )
     async def set_time(
         self,
@@ -496,7 +506,8 @@ class MatchesCog(commands.Cog):
         )
 
     @match.command(
-        name="reminders", description="Get your match reminders by direct message too, or not."
+        name="reminders",
+        description=locale_str("Get your match reminders by direct message too, or not."),
     )
     @app_commands.describe(by_dm="Yes: reminders also come by direct message. No: only the thread.")
     async def reminders(self, interaction: discord.Interaction, by_dm: bool) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
@@ -298,7 +299,7 @@ def _paid_message(view: PaymentView) -> Message:
 class PaymentsCog(commands.Cog):
     payments = app_commands.Group(
         name="payments",
-        description="Review entry-fee payments (organizers).",
+        description=locale_str("Review entry-fee payments (organizers)."),
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
@@ -306,13 +307,15 @@ class PaymentsCog(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @app_commands.command(name="pay", description="Pay the entry fee of your registration.")
+    @app_commands.command(
+        name="pay", description=locale_str("Pay the entry fee of your registration.")
+    )
     @cooldown("pay")
     @app_commands.describe(
-        tournament="The tournament you registered for.",
-        method="Coins, or the service you sent money with.",
-        reference="The transaction id (TrxID) of your money transfer.",
-        proof="A screenshot of the transfer (PNG or JPEG).",
+        tournament=locale_str("The tournament you registered for."),
+        method=locale_str("Coins, or the service you sent money with."),
+        reference=locale_str("The transaction id (TrxID) of your money transfer."),
+        proof=locale_str("A screenshot of the transfer (PNG or JPEG)."),
     )
     @app_commands.choices(method=METHOD_CHOICES)
     @app_commands.guild_only()
@@ -337,7 +340,7 @@ class PaymentsCog(commands.Cog):
 
     @payments.command(
         name="review",
-        description="Approve or reject several payment proofs at once from a list.",
+        description=locale_str("Approve or reject several payment proofs at once from a list."),
         extras={ORGANIZER_EXTRA: True},
     )
     async def review(self, interaction: discord.Interaction) -> None:
@@ -376,7 +379,9 @@ class PaymentsCog(commands.Cog):
 
     @payments.command(
         name="pending",
-        description="Show payment proofs waiting for review, with Approve and Reject buttons.",
+        description=locale_str(
+            "Show payment proofs waiting for review, with Approve and Reject buttons."
+        ),
         extras={ORGANIZER_EXTRA: True},
     )
     async def pending(self, interaction: discord.Interaction) -> None:
@@ -412,7 +417,7 @@ class PaymentsCog(commands.Cog):
 
     @payments.command(
         name="verify",
-        description="Approve a payment by its number and confirm the entry.",
+        description=locale_str("Approve a payment by its number and confirm the entry."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(payment_id="The payment number shown in /payments pending.")
@@ -430,12 +435,12 @@ class PaymentsCog(commands.Cog):
 
     @payments.command(
         name="reject",
-        description="Reject a payment proof; the player is told why and can pay again.",
+        description=locale_str("Reject a payment proof; the player is told why and can pay again."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        payment_id="The payment number shown in /payments pending.",
-        reason="Why, shown to the player (e.g. reference not found).",
+        payment_id=locale_str("The payment number shown in /payments pending."),
+        reason=locale_str("Why, shown to the player (e.g. reference not found)."),
     )
     async def reject(
         self,
@@ -452,12 +457,14 @@ class PaymentsCog(commands.Cog):
 
     @payments.command(
         name="refund",
-        description="Refund a payment: coins go back at once, money is marked to send back.",
+        description=locale_str(
+            "Refund a payment: coins go back at once, money is marked to send back."
+        ),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        payment_id="The payment number.",
-        reason="Why, shown to the player.",
+        payment_id=locale_str("The payment number."),
+        reason=locale_str("Why, shown to the player."),
     )
     async def refund(
         self,
@@ -487,12 +494,12 @@ class PaymentsCog(commands.Cog):
 
     @payments.command(
         name="refund-sent",
-        description="Mark a money refund as sent back to the player.",
+        description=locale_str("Mark a money refund as sent back to the player."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        payment_id="The payment number.",
-        note="How it was sent, e.g. the bKash TrxID (shown to the player).",
+        payment_id=locale_str("The payment number."),
+        note=locale_str("How it was sent, e.g. the bKash TrxID (shown to the player)."),
     )
     async def refund_sent(
         self,

@@ -84,14 +84,18 @@ def profile_embed(
 
 @app_commands.guild_only()
 class ProfileCog(
-    commands.GroupCog, group_name="profile", group_description="Your in-game ids and standings."
+    commands.GroupCog,
+    group_name="profile",
+    group_description=locale_str("Your in-game ids and standings."),
 ):
     def __init__(self, services: Services) -> None:
         self.services = services
         super().__init__()
 
-    @app_commands.command(name="set", description="Save your in-game id for a game.")
-    @app_commands.describe(game="The game.", ingame_id="Your id in that game, e.g. Name#TAG.")
+    @app_commands.command(name="set", description=locale_str("Save your in-game id for a game."))
+    @app_commands.describe(
+        game=locale_str("The game."), ingame_id="Your id in that game, e.g. Name#TAG."
+    )
     async def set_id(
         self,
         interaction: discord.Interaction,
@@ -135,7 +139,7 @@ class ProfileCog(
             )
         await reply(interaction, text)
 
-    @app_commands.command(name="show", description="Show in-game ids and standings.")
+    @app_commands.command(name="show", description=locale_str("Show in-game ids and standings."))
     @app_commands.describe(member="Whose profile to show (you if empty).")
     async def show(
         self, interaction: discord.Interaction, member: ServerMember | None = None
@@ -152,13 +156,13 @@ class ProfileCog(
 
     @app_commands.command(
         name="rank",
-        description="Set a player's organizer rank in a game (organizers).",
+        description=locale_str("Set a player's organizer rank in a game (organizers)."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        member="The player to rank.",
-        game="The game the rank is for.",
-        rank="1 is the best; leave empty to clear the rank.",
+        member=locale_str("The player to rank."),
+        game=locale_str("The game the rank is for."),
+        rank=locale_str("1 is the best; leave empty to clear the rank."),
     )
     async def rank(
         self,

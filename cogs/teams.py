@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import GameId
@@ -197,14 +198,19 @@ def roster_embed(team: TeamView, title: str | None = None, words: Words = ENGLIS
 
 
 @app_commands.guild_only()
-class TeamCog(commands.GroupCog, group_name="team", group_description="Create and run teams."):
+class TeamCog(
+    commands.GroupCog, group_name="team", group_description=locale_str("Create and run teams.")
+):
     def __init__(self, services: Services) -> None:
         self.services = services
         super().__init__()
 
-    @app_commands.command(name="create", description="Create a team; you become its captain.")
+    @app_commands.command(
+        name="create", description=locale_str("Create a team; you become its captain.")
+    )
     @app_commands.describe(
-        name="The team's name, 2 to 32 characters.", tag="A short tag, e.g. DCR."
+        name=locale_str("The team's name, 2 to 32 characters."),
+        tag=locale_str("A short tag, e.g. DCR."),
     )
     async def create(
         self,
@@ -224,8 +230,10 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="invite", description="Invite a member to your team (captain).")
-    @app_commands.describe(team="Your team.", member="Who to invite.")
+    @app_commands.command(
+        name="invite", description=locale_str("Invite a member to your team (captain).")
+    )
+    @app_commands.describe(team=locale_str("Your team."), member="Who to invite.")
     async def invite(
         self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
@@ -244,14 +252,16 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
             ),
         )
 
-    @app_commands.command(name="leave", description="Leave one of your teams.")
+    @app_commands.command(name="leave", description=locale_str("Leave one of your teams."))
     @app_commands.describe(team="The team to leave.")
     async def leave(self, interaction: discord.Interaction, team: MemberTeam) -> None:
         view = await self.services.teams.leave(actor_of(interaction), team)
         await reply(interaction, msg("You left **{team}**.", team=view.display_name))
 
-    @app_commands.command(name="kick", description="Remove a member from your team (captain).")
-    @app_commands.describe(team="Your team.", member="Who to remove.")
+    @app_commands.command(
+        name="kick", description=locale_str("Remove a member from your team (captain).")
+    )
+    @app_commands.describe(team=locale_str("Your team."), member="Who to remove.")
     async def kick(
         self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
@@ -265,8 +275,12 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
             ),
         )
 
-    @app_commands.command(name="transfer", description="Hand the captaincy to a teammate.")
-    @app_commands.describe(team="Your team.", member="The new captain (already on the roster).")
+    @app_commands.command(
+        name="transfer", description=locale_str("Hand the captaincy to a teammate.")
+    )
+    @app_commands.describe(
+        team=locale_str("Your team."), member="The new captain (already on the roster)."
+    )
     async def transfer(
         self, interaction: discord.Interaction, team: CaptainTeam, member: ServerMember
     ) -> None:
@@ -280,7 +294,9 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
             ),
         )
 
-    @app_commands.command(name="disband", description="End your team for good (captain).")
+    @app_commands.command(
+        name="disband", description=locale_str("End your team for good (captain).")
+    )
     @app_commands.describe(team="The team to disband.")
     async def disband(self, interaction: discord.Interaction, team: CaptainTeam) -> None:
         view = await self.services.teams.disband(actor_of(interaction), team)
@@ -292,7 +308,9 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
             ),
         )
 
-    @app_commands.command(name="roster", description="Show a team's captain and players.")
+    @app_commands.command(
+        name="roster", description=locale_str("Show a team's captain and players.")
+    )
     @app_commands.describe(team="The team to show.")
     async def roster(self, interaction: discord.Interaction, team: AnyTeam) -> None:
         view = await self.services.teams.roster(team, interaction.guild_id)
@@ -303,13 +321,13 @@ class TeamCog(commands.GroupCog, group_name="team", group_description="Create an
 
     @app_commands.command(
         name="rank",
-        description="Set a team's organizer rank in a game (organizers).",
+        description=locale_str("Set a team's organizer rank in a game (organizers)."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        team="The team to rank.",
-        game="The game the rank is for.",
-        rank="1 is the best; leave empty to clear the rank.",
+        team=locale_str("The team to rank."),
+        game=locale_str("The game the rank is for."),
+        rank=locale_str("1 is the best; leave empty to clear the rank."),
     )
     async def rank(
         self,

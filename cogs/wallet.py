@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, reply
@@ -65,7 +66,7 @@ def wallet_embed(view: WalletView, owner: str, words: Words = ENGLISH) -> discor
 class WalletCog(commands.Cog):
     coins = app_commands.Group(
         name="coins",
-        description="Manage members' coins (organizers).",
+        description=locale_str("Manage members' coins (organizers)."),
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
@@ -73,7 +74,9 @@ class WalletCog(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @app_commands.command(name="wallet", description="Show your coin balance and recent movements.")
+    @app_commands.command(
+        name="wallet", description=locale_str("Show your coin balance and recent movements.")
+    )
     @app_commands.guild_only()
     async def wallet(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
@@ -85,13 +88,13 @@ class WalletCog(commands.Cog):
 
     @coins.command(
         name="grant",
-        description="Add coins to a member, or remove some with a negative amount.",
+        description=locale_str("Add coins to a member, or remove some with a negative amount."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        member="Who receives (or loses) the coins.",
-        amount="How many coins; negative to remove (never below zero).",
-        reason="Why, shown to the member and kept in the audit log.",
+        member=locale_str("Who receives (or loses) the coins."),
+        amount=locale_str("How many coins; negative to remove (never below zero)."),
+        reason=locale_str("Why, shown to the member and kept in the audit log."),
     )
     async def grant(
         self,

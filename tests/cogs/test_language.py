@@ -124,8 +124,13 @@ async def test_command_descriptions_are_synced_through_the_catalogue(arena: Aren
     language = options["language"]
     assert is_bangla(language["description_localizations"]["hi"])
     assert "name_localizations" not in language or not language["name_localizations"]
-    # Untranslated text (a command not yet marked with locale_str) stays English only.
-    assert not commands["wallet"].get("description_localizations")
+    # The player commands are marked too; untranslated text (a command not yet marked
+    # with locale_str) stays English only.
+    for name in ("register", "pay", "checkin", "report", "wallet"):
+        assert is_bangla(commands[name]["description_localizations"]["hi"]), name
+    for command in commands.values():  # untranslated text is left to Discord's English
+        localized = (command.get("description_localizations") or {}).get("hi")
+        assert localized != command["description"], command["name"]
     assert {c["name"] for c in fake.global_commands} == set(commands)
 
 
