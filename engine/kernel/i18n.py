@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext
 import io
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -65,9 +66,10 @@ PSEUDO_LANGUAGE = "qps"
 """A pseudo-locale for tests: every catalogue text wrapped in ⟦…⟧ and lengthened by
 about 40%, so a string that escaped the catalogue (or overflows a Discord limit once
 translated) shows. Never offered to users: it exists only after
-:func:`enable_pseudo_locale`."""
+:func:`enable_pseudo_locale`, or in a process started with ``DELTACROWN_PSEUDO_LOCALE=1``
+(to look at a development server in it)."""
 PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
-_pseudo_enabled = False
+_pseudo_enabled = os.environ.get("DELTACROWN_PSEUDO_LOCALE") == "1"
 
 
 def enable_pseudo_locale(enabled: bool = True) -> None:
