@@ -32,13 +32,21 @@ from engine.brackets import (
     TournamentCompleted,
     TournamentStarted,
 )
-from engine.kernel.text import Command, Message, msg, nmsg
+from engine.kernel.text import N_, Command, Message, msg, nmsg
 from engine.render import RenderedImage
 from engine.tournaments import FORMAT_NAMES, format_money
 
 log = logging.getLogger(__name__)
 
 PODIUM_MARK = "🏆"
+# The formats' labels (engine/formats/kinds, which has no catalogue of its own).
+FORMAT_WORDS = {
+    "Single elimination": N_("Single elimination"),
+    "Double elimination": N_("Double elimination"),
+    "Groups and playoff": N_("Groups and playoff"),
+    "Round robin": N_("Round robin"),
+    "Swiss": N_("Swiss"),
+}
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 # Last bracket version drawn into each live message by this process: a burst of results
 # (or the byes settled at the start) is drawn once, at the newest version.
@@ -93,8 +101,7 @@ async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> Non
         "bracket as results come in.",
         event.participant_count,
         name=event.name,
-        # Format labels are catalogue texts where the organizer side translates them.
-        format=Message(label) if label else Message.literal(event.format),
+        format=Message(FORMAT_WORDS.get(label, label)) if label else Message.literal(event.format),
     )
     content = await notifier.public_text(snapshot.guild_id, text + _more(count))
     await _publish(notifier, snapshot, content, first)
