@@ -8,6 +8,7 @@ label"``, ``"modal title"``…) and the text, so a failure names both.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,8 +96,10 @@ def body_texts(body: dict[str, Any]) -> Iterable[Shown]:
     yield from _component_texts(body.get("components") or [], in_modal=False)
 
 
-def message_texts(message: Message) -> Iterable[Shown]:
-    """A message as it is now and as every edit made it."""
+def message_texts(message: Message, first: dict[str, Any] | None = None) -> Iterable[Shown]:
+    """A message as it was posted (``first``), as it is now and as every edit made it."""
+    if first is not None:
+        yield from body_texts(first)
     yield from body_texts(
         {"content": message.content, "embeds": message.embeds, "components": message.components}
     )
@@ -134,6 +137,13 @@ class Seen:
     record_ids: set[int]
     channel_ids: set[int]
     edit_counts: dict[int, int]
+    # The body each message was posted with: an edit (the live bracket, the roster)
+    # replaces the content, and the first words must be checked too.
+    first_bodies: dict[int, dict[str, Any]]
+
+    def stop(self) -> None:
+        """Stop recording the bodies of new messages."""
+        self.fake.messages.__dict__.pop("create", None)
 
     def new_messages(self, guild_id: int, dm_channel_ids: Iterable[int]) -> list[Message]:
         """The bot's messages in the guild or these DMs posted, or edited, since."""
@@ -152,13 +162,25 @@ class Seen:
 
 def mark(fake: FakeDiscord) -> Seen:
     messages = fake.state.messages
-    return Seen(
+    seen = Seen(
         fake,
         set(messages),
         set(fake.interactions.records),
         set(fake.state.channels),
         {m.id: len(m.edits) for m in messages.values()},
+        {},
     )
+    post = fake.messages.create
+
+    async def recording(*args: Any, **kwargs: Any) -> Message:
+        message = await post(*args, **kwargs)
+        seen.first_bodies[message.id] = copy.deepcopy(
+            {"content": message.content, "embeds": message.embeds, "components": message.components}
+        )
+        return message
+
+    fake.messages.create = recording  # type: ignore[method-assign]
+    return seen
 
 
 # --- checks --------------------------------------------------------------------------------

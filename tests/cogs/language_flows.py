@@ -245,6 +245,7 @@ def shown_since(seen: Seen, arena: Arena) -> list[Shown]:
     """Every text the bot showed since ``seen``: answers to interactions (not those of the
     organizer cogs), DMs, thread posts, thread names and announcements."""
     fake = arena.env.fake
+    seen.stop()
     shown: list[Shown] = []
     for record in seen.new_records():
         if record.channel.guild_id != arena.guild.id:
@@ -259,7 +260,7 @@ def shown_since(seen: Seen, arena: Arena) -> list[Shown]:
             continue  # interaction answers are taken with their interaction above
         shown.extend(
             item
-            for item in message_texts(message)
+            for item in message_texts(message, seen.first_bodies.get(message.id))
             if not (item.where.startswith("embed") and _tournament_card(message))
         )
     for channel in fake.state.channels.values():

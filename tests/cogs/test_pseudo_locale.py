@@ -60,6 +60,8 @@ async def test_player_flows_show_only_catalogue_text(arena: Arena, pseudo: None)
     a dispute with the form, the organizer's settlement, certificates."""
     shown, data = await player_flows(arena, PSEUDO_LANGUAGE)
     assert len(shown) > 100, "the flows showed (almost) nothing"
+    # Posts later edited are checked as first posted too (the live bracket's start).
+    assert any("has started" in item.text for item in shown)
     leaks = catalogue_leaks(shown, data)
     assert not leaks, "\n".join(leaks)
     # Every text lengthened by ~40% still fits Discord's limits, none cut short.
