@@ -25,10 +25,10 @@ from typing import Any, TypeVar
 import discord
 
 from cogs._safe import user_text
-from cogs._text import discord_text
+from cogs._text import Words, discord_text
 from engine.kernel.events import DomainEvent
 from engine.kernel.outbox import Effect, OutboxDispatcher, current_delivery, effect_key
-from engine.kernel.text import Message, Text
+from engine.kernel.text import Message, Text, msg
 from engine.services import Services
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,11 @@ class Notifier:
         name = await self.guild_name(guild_id)
         return f" on **{user_text(name)}**" if name else ""
 
+    async def where_clause(self, guild_id: int | None) -> Message | str:
+        """:meth:`where` as a clause of a message (in the reader's language)."""
+        name = await self.guild_name(guild_id)
+        return msg(" on **{server}**", server=name) if name else ""
+
     async def send(
         self,
         channel: discord.abc.Messageable,
@@ -170,6 +175,14 @@ class Notifier:
         language = await self.services.languages.reader_language(user_id, guild_id)
         return discord_text(text, self.client, language)
 
+    async def public_words(self, guild_id: int | None) -> Words:
+        """Writes text for everyone in a server (posts, threads, the buttons on them)."""
+        return Words(await self.services.languages.server_language(guild_id), self.client)
+
+    async def private_words(self, user_id: int, guild_id: int | None) -> Words:
+        """Writes text for one person (DMs, the buttons on them)."""
+        return Words(await self.services.languages.reader_language(user_id, guild_id), self.client)
+
     async def announce(
         self, guild_id: int | None, content: Text | None = None, **kwargs: Any
     ) -> discord.Message | discord.PartialMessage | None:
@@ -185,8 +198,18 @@ class Notifier:
             content = discord_text(content, self.client, settings.language)
         return await self.send(channel, content, effect="announce", **kwargs)
 
-    async def dm(self, user_id: int, content: str | None = None, **kwargs: Any) -> bool:
-        """Direct-message a member (once per delivery); False when they do not accept DMs."""
+    async def dm(
+        self,
+        user_id: int,
+        content: Text | None = None,
+        *,
+        guild_id: int | None = None,
+        **kwargs: Any,
+    ) -> bool:
+        """Direct-message a member (once per delivery); False when they do not accept DMs.
+        Engine text is written in their language (else the server's)."""
+        if isinstance(content, Message):
+            content = await self.private_text(user_id, guild_id, content)
         try:
             user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
             channel = user.dm_channel or await user.create_dm()

@@ -11,6 +11,7 @@ from typing import Any
 import discord
 
 from engine.kernel.errors import Conflict
+from engine.kernel.text import msg
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,10 @@ class GuardedResponse(discord.InteractionResponse):
         async with self._lock:
             if self._by_watchdog:
                 raise AnsweredTooLate(
-                    "The bot was busy and could not open the form in time. "
-                    "Please try again: it opens at once when you do."
+                    msg(
+                        "The bot was busy and could not open the form in time. Please try "
+                        "again: it opens at once when you do."
+                    )
                 )
             return await super().send_modal(modal)
 

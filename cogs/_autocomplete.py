@@ -11,27 +11,36 @@ right tournament, or a sentence saying there is none. Cogs that only want some s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import discord
 from discord import app_commands
 
 from cogs._interactions import actor_of, services_of
+from cogs._text import Words, reader_words
 from engine.kernel.errors import DomainError, NotFound
-from engine.kernel.text import msg
+from engine.kernel.text import N_, Message, msg
 from engine.kernel.typed import row_id
 from storage.models.enums import TournamentStatus
 
-_STATUS_LABELS = {
-    TournamentStatus.DRAFT: "draft",
-    TournamentStatus.PUBLISHED: "published",
-    TournamentStatus.REGISTRATION_OPEN: "registration open",
-    TournamentStatus.REGISTRATION_CLOSED: "registration closed",
-    TournamentStatus.LIVE: "live",
-    TournamentStatus.COMPLETED: "completed",
-    TournamentStatus.ARCHIVED: "archived",
-    TournamentStatus.CANCELLED: "cancelled",
+_STATUS_LABELS: dict[str, str] = {
+    TournamentStatus.DRAFT: N_("draft"),
+    TournamentStatus.PUBLISHED: N_("published"),
+    TournamentStatus.REGISTRATION_OPEN: N_("registration open"),
+    TournamentStatus.REGISTRATION_CLOSED: N_("registration closed"),
+    TournamentStatus.LIVE: N_("live"),
+    TournamentStatus.COMPLETED: N_("completed"),
+    TournamentStatus.ARCHIVED: N_("archived"),
+    TournamentStatus.CANCELLED: N_("cancelled"),
 }
+
+
+def _label(labels: Mapping[str, str], status: str, words: Words) -> str:
+    """A status as the chooser reads it, in their language."""
+    known = labels.get(status)
+    return words(Message(known)) if known is not None else status
+
+
 # Archived tournaments are history; they stay reachable by typing their exact name.
 NOT_ARCHIVED = tuple(s for s in TournamentStatus if s is not TournamentStatus.ARCHIVED)
 
@@ -46,9 +55,10 @@ async def tournament_choices(
     views = await services_of(interaction).tournaments.search(
         interaction.guild_id, current, limit=25, statuses=statuses
     )
+    words = await reader_words(interaction)
     return [
         app_commands.Choice(
-            name=f"{v.name} · {_STATUS_LABELS.get(TournamentStatus(v.status), v.status)}"[:100],
+            name=f"{v.name} · {_label(_STATUS_LABELS, v.status, words)}"[:100],
             value=str(v.id),
         )
         for v in views
@@ -173,9 +183,10 @@ class EntryPicker(app_commands.Transformer):
         entries = await services_of(interaction).registration.entries_for_organizer(
             actor_of(interaction), tournament_id, value
         )
+        words = await reader_words(interaction)
         return [
             app_commands.Choice(
-                name=f"{e.display_name} · {_ENTRY_LABELS.get(e.status, e.status)}"[:100],
+                name=f"{e.display_name} · {_label(_ENTRY_LABELS, e.status, words)}"[:100],
                 value=str(e.id),
             )
             for e in entries
@@ -183,10 +194,10 @@ class EntryPicker(app_commands.Transformer):
 
 
 _ENTRY_LABELS = {
-    "awaiting_payment": "awaiting payment",
-    "payment_review": "payment in review",
-    "confirmed": "confirmed",
-    "waitlisted": "waitlisted",
+    "awaiting_payment": N_("awaiting payment"),
+    "payment_review": N_("payment in review"),
+    "confirmed": N_("confirmed"),
+    "waitlisted": N_("waitlisted"),
 }
 
 EntryId = app_commands.Transform[int, EntryPicker]

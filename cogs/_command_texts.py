@@ -324,9 +324,7 @@ TEXTS = (
     N_("The tournament to archive."),
     N_("The tournament to cancel."),
     N_("The tournament to change."),
-    N_(
-        "The tournament to check in for; leave empty to check in for your match (or the one tournament whose…"
-    ),
+    N_("The tournament to check in for; leave empty for your match or the one open check-in."),
     N_("The tournament to close."),
     N_("The tournament to copy."),
     N_("The tournament to enter (open ones are listed)."),

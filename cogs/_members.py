@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import msg
 
 
 class MemberInServer(app_commands.Transformer):
@@ -23,7 +24,7 @@ class MemberInServer(app_commands.Transformer):
         self, interaction: discord.Interaction, value: discord.Member | discord.User
     ) -> discord.Member:
         if not isinstance(value, discord.Member):
-            raise InvalidInput("That user is not a member of this server: pick a member.")
+            raise InvalidInput(msg("That user is not a member of this server: pick a member."))
         return value
 
 

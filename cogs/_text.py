@@ -17,11 +17,13 @@ Public messages use the server's language (``LanguageService.server_language``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import discord
 
 from cogs._safe import user_text
+from engine.brackets import round_title_text
 from engine.guilds import LanguageService
 from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
 from engine.kernel.text import (
@@ -95,3 +97,46 @@ async def reader_language(interaction: discord.Interaction) -> str:
     return await languages.reader_language(
         interaction.user.id, interaction.guild_id, str(interaction.locale.value)
     )
+
+
+def moment(when: Any, style: str = "F") -> Message:
+    """A moment as its date and how far away it is: ``<t:…:F> (<t:…:R>)``. No words, so
+    nothing to translate (it is not a catalogue entry)."""
+    return Message(
+        "{date} ({relative})", {"date": Timestamp(when, style), "relative": Timestamp(when)}
+    )
+
+
+def match_title(round_title: str, code: str) -> Message:
+    """``Semifinals · W1-2``, the round in the reader's language."""
+    return Message("{round} · {code}", {"round": round_title_text(round_title), "code": code})
+
+
+@dataclass(frozen=True)
+class Words:
+    """Engine text written in one language for Discord: ``words(msg("…"))``. Used for
+    the pieces of a message other than its content (embed titles and fields, button
+    labels, modal titles, select options), which must be in the same language."""
+
+    language: str = SOURCE_LANGUAGE
+    client: discord.Client | None = None
+
+    def __call__(self, text: Message | str | Any) -> str:
+        return discord_text(text, self.client, self.language)
+
+
+ENGLISH = Words()
+
+
+async def reader_words(interaction: discord.Interaction) -> Words:
+    """Private text for the person behind ``interaction`` (replies, modals)."""
+    return Words(await reader_language(interaction), interaction.client)
+
+
+async def server_words(client: discord.Client, guild_id: int | None) -> Words:
+    """Public text in a server (announcements, thread posts, buttons on them)."""
+    services = getattr(client, "services", None)
+    if services is None:
+        return Words(SOURCE_LANGUAGE, client)
+    languages: LanguageService = services.languages
+    return Words(await languages.server_language(guild_id), client)

@@ -12,13 +12,15 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import my_entries_autocomplete, resolve_tournament
 from cogs._errors import answer_error
 from cogs._interactions import actor_of, cog_host, reply, services_of
-from cogs._safe import user_text
+from cogs._text import ENGLISH, Words
 from engine.entries import TournamentCheckInView
+from engine.kernel.text import Command, Message, Timestamp, msg
 from engine.matchday import CheckInResult, MatchCheckInView
 from engine.services import Services
 
@@ -26,33 +28,53 @@ TOURNAMENT_BUTTON = "dc:tcheckin:{tournament_id}"
 MATCH_BUTTON = "dc:match:{match_id}:checkin"
 
 
-def _ts(moment: Any, style: str = "R") -> str:
-    return discord.utils.format_dt(moment, style)  # type: ignore[arg-type]
-
-
-def tournament_text(view: TournamentCheckInView) -> str:
-    return (
-        f"✅ {user_text(view.display_name)} is checked in for "
-        f"**{user_text(view.tournament_name)}**. The bracket "
-        f"is made when it starts {_ts(view.starts_at)}; watch the announcements."
+def tournament_text(view: TournamentCheckInView) -> Message:
+    return msg(
+        "✅ {name} is checked in for **{tournament}**. The bracket is made when it starts "
+        "{starts}; watch the announcements.",
+        name=view.display_name,
+        tournament=view.tournament_name,
+        starts=Timestamp(view.starts_at),
     )
 
 
-def match_text(view: MatchCheckInView) -> str:
+def match_text(view: MatchCheckInView) -> Message:
     if view.both_in:
-        return f"✅ Both sides are here for match {view.code} — play and report with /report."
-    closes = f" Check-in closes {_ts(view.deadline)}." if view.deadline else ""
-    return (
-        f"✅ {user_text(view.display_name)} is checked in for match {view.code}. Waiting for the "
-        f"other side.{closes}"
+        return msg(
+            "✅ Both sides are here for match {code} — play and report with {report}.",
+            code=view.code,
+            report=Command("report"),
+        )
+    closes: Message | str = (
+        msg(" Check-in closes {deadline}.", deadline=Timestamp(view.deadline))
+        if view.deadline
+        else ""
+    )
+    return msg(
+        "✅ {name} is checked in for match {code}. Waiting for the other side.{closes}",
+        name=view.display_name,
+        code=view.code,
+        closes=closes,
     )
 
 
-def result_text(result: CheckInResult) -> str:
-    lines = [match_text(m) for m in result.matches]
+def result_text(result: CheckInResult) -> Message:
+    lines: list[Message] = [match_text(m) for m in result.matches]
     if result.tournament is not None:
         lines.append(tournament_text(result.tournament))
-    return "\n".join(lines)
+    text = lines[0]
+    for line in lines[1:]:
+        text = text + "\n" + line
+    return text
+
+
+def _check_in_button(custom_id: str, words: Words) -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        label=words(msg("Check in")),
+        emoji="✅",
+        style=discord.ButtonStyle.success,
+        custom_id=custom_id,
+    )
 
 
 class TournamentCheckInButton(
@@ -61,14 +83,9 @@ class TournamentCheckInButton(
 ):
     """Under the "check-in is open" announcement."""
 
-    def __init__(self, tournament_id: int) -> None:
+    def __init__(self, tournament_id: int, words: Words = ENGLISH) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Check in",
-                emoji="✅",
-                style=discord.ButtonStyle.success,
-                custom_id=TOURNAMENT_BUTTON.format(tournament_id=tournament_id),
-            )
+            _check_in_button(TOURNAMENT_BUTTON.format(tournament_id=tournament_id), words)
         )
         self.tournament_id = tournament_id
 
@@ -95,15 +112,8 @@ class MatchCheckInButton(
 ):
     """In the match thread, while the match waits for both sides."""
 
-    def __init__(self, match_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Check in",
-                emoji="✅",
-                style=discord.ButtonStyle.success,
-                custom_id=MATCH_BUTTON.format(match_id=match_id),
-            )
-        )
+    def __init__(self, match_id: int, words: Words = ENGLISH) -> None:
+        super().__init__(_check_in_button(MATCH_BUTTON.format(match_id=match_id), words))
         self.match_id = match_id
 
     @classmethod
@@ -122,15 +132,16 @@ class MatchCheckInButton(
             await answer_error(interaction, error)
 
 
-def tournament_checkin_view(tournament_id: int) -> discord.ui.View:
+def tournament_checkin_view(tournament_id: int, words: Words = ENGLISH) -> discord.ui.View:
+    """The button under a public post: its label in the server's language (``words``)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(TournamentCheckInButton(tournament_id))
+    view.add_item(TournamentCheckInButton(tournament_id, words))
     return view
 
 
-def match_checkin_view(match_id: int) -> discord.ui.View:
+def match_checkin_view(match_id: int, words: Words = ENGLISH) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(MatchCheckInButton(match_id))
+    view.add_item(MatchCheckInButton(match_id, words))
     return view
 
 
@@ -139,12 +150,12 @@ class CheckInCog(commands.Cog):
         self.services = services
 
     @app_commands.command(
-        name="checkin", description="Check in for your match, or for a tournament's start."
+        name="checkin",
+        description=locale_str("Check in for your match, or for a tournament's start."),
     )
     @app_commands.describe(
-        tournament=(
-            "The tournament to check in for; leave empty to check in for your match "
-            "(or the one tournament whose check-in is open for you)."
+        tournament=locale_str(
+            "The tournament to check in for; leave empty for your match or the one open check-in."
         )
     )
     @app_commands.guild_only()

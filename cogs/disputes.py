@@ -9,6 +9,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
@@ -24,10 +25,10 @@ from cogs._interactions import (
     reply,
     services_of,
 )
-from cogs._safe import user_text
-from cogs._text import discord_text
+from cogs._text import ENGLISH, Words, discord_text, reader_words
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import Message, msg
 from engine.kernel.uploads import Uploads
 from engine.matchday import DISPUTE_REASONS, DisputeView, EvidenceFile, MatchLobby
 from engine.services import Services
@@ -35,33 +36,40 @@ from engine.services import Services
 log = logging.getLogger(__name__)
 
 REASON_CHOICES = [
-    app_commands.Choice(name=label, value=key) for key, label in DISPUTE_REASONS.items()
+    app_commands.Choice(name=locale_str(label), value=key) for key, label in DISPUTE_REASONS.items()
 ]
 FORFEIT_CHOICES = [
-    app_commands.Choice(name="The first-named side forfeits", value=0),
-    app_commands.Choice(name="The second-named side forfeits", value=1),
+    app_commands.Choice(name=locale_str("The first-named side forfeits"), value=0),
+    app_commands.Choice(name=locale_str("The second-named side forfeits"), value=1),
 ]
 _IMAGE_TYPES = ("image/png", "image/jpeg")
 
 
-def opened_reply(view: DisputeView) -> str:
-    return (
-        f"⚖️ Dispute #{view.id} is open ({view.reason_label.lower()}). A private thread with "
-        "the organizers and both sides opens in a moment: post screenshots or links there as "
-        "evidence."
+def reason_words(key: str) -> Message:
+    label = DISPUTE_REASONS.get(key)
+    return Message(label) if label is not None else Message.literal(key)
+
+
+def opened_reply(view: DisputeView) -> Message:
+    return msg(
+        "⚖️ Dispute #{dispute} is open ({reason}). A private thread with the organizers and "
+        "both sides opens in a moment: post screenshots or links there as evidence.",
+        dispute=view.id,
+        reason=reason_words(view.reason),
     )
 
 
 class DisputeModal(DomainModal):
-    def __init__(self, lobby: MatchLobby) -> None:
+    def __init__(self, lobby: MatchLobby, words: Words = ENGLISH) -> None:
         super().__init__(
-            title=f"Dispute {lobby.match.code}"[:45], custom_id=f"dc:dispute-form:{lobby.match.id}"
+            title=words(msg("Dispute {code}", code=lobby.match.code))[:45],
+            custom_id=f"dc:dispute-form:{lobby.match.id}",
         )
         self.match_id = lobby.match.id
         self.reason: discord.ui.Select[DisputeModal] = discord.ui.Select(
             custom_id="reason",
             options=[
-                discord.SelectOption(label=label, value=key)
+                discord.SelectOption(label=words(Message(label))[:100], value=key)
                 for key, label in DISPUTE_REASONS.items()
             ],
             min_values=1,
@@ -70,16 +78,20 @@ class DisputeModal(DomainModal):
         self.description: discord.ui.TextInput[DisputeModal] = discord.ui.TextInput(
             custom_id="description",
             style=discord.TextStyle.paragraph,
-            placeholder="What happened? e.g. They reported 2–0 but I won the second map.",
+            placeholder=words(
+                msg("What happened? e.g. They reported 2–0 but I won the second map.")
+            )[:100],
             min_length=5,
             max_length=1500,
         )
-        self.add_item(discord.ui.Label(text="Reason", component=self.reason))
-        self.add_item(discord.ui.Label(text="What happened?", component=self.description))
+        self.add_item(discord.ui.Label(text=words(msg("Reason"))[:45], component=self.reason))
+        self.add_item(
+            discord.ui.Label(text=words(msg("What happened?"))[:45], component=self.description)
+        )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         if not self.reason.values:
-            raise InvalidInput("Pick a reason for the dispute.")
+            raise InvalidInput(msg("Pick a reason for the dispute."))
         view = await services_of(interaction).disputes.open_dispute(
             actor_of(interaction),
             reason=self.reason.values[0],
@@ -93,10 +105,10 @@ class DisputeButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"dc:match:(?P<match_id>\d+):dispute",
 ):
-    def __init__(self, match_id: int) -> None:
+    def __init__(self, match_id: int, words: Words = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Open dispute",
+                label=words(msg("Open dispute")),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"dc:match:{match_id}:dispute",
             )
@@ -115,7 +127,8 @@ class DisputeButton(
             lobby = await services_of(interaction).disputes.dispute_form(
                 actor_of(interaction), self.match_id
             )
-            await interaction.response.send_modal(DisputeModal(lobby))
+            words = await reader_words(interaction)
+            await interaction.response.send_modal(DisputeModal(lobby, words))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
@@ -135,19 +148,23 @@ async def evidence_files(message: discord.Message, uploads: Uploads) -> list[Evi
 
 class DisputesCog(commands.Cog):
     dispute = app_commands.Group(
-        name="dispute", description="Open, escalate and resolve match disputes.", guild_only=True
+        name="dispute",
+        description=locale_str("Open, escalate and resolve match disputes."),
+        guild_only=True,
     )
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @dispute.command(name="open", description="Open a dispute about your current match.")
+    @dispute.command(
+        name="open", description=locale_str("Open a dispute about your current match.")
+    )
     @cooldown("dispute")
     @app_commands.describe(
-        reason="What went wrong.",
-        description="What happened, in a sentence or two.",
-        tournament="The tournament, if you play in more than one right now.",
-        evidence="A screenshot (PNG or JPEG); more can be posted in the thread.",
+        reason=locale_str("What went wrong."),
+        description=locale_str("What happened, in a sentence or two."),
+        tournament=locale_str("The tournament, if you play in more than one right now."),
+        evidence=locale_str("A screenshot (PNG or JPEG); more can be posted in the thread."),
     )
     @app_commands.choices(reason=REASON_CHOICES)
     async def open(
@@ -173,15 +190,17 @@ class DisputesCog(commands.Cog):
 
     @dispute.command(
         name="resolve",
-        description="Decide a dispute: final scores (or a forfeit); the bracket moves on.",
+        description=locale_str(
+            "Decide a dispute: final scores (or a forfeit); the bracket moves on."
+        ),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        notes="The decision, as the players will read it.",
-        first_score="Final score of the first-named side.",
-        second_score="Final score of the second-named side.",
-        forfeit="Instead of scores: which side forfeits.",
-        dispute_id="The dispute number; leave empty inside the dispute thread.",
+        notes=locale_str("The decision, as the players will read it."),
+        first_score=locale_str("Final score of the first-named side."),
+        second_score=locale_str("Final score of the second-named side."),
+        forfeit=locale_str("Instead of scores: which side forfeits."),
+        dispute_id=locale_str("The dispute number; leave empty inside the dispute thread."),
     )
     @app_commands.choices(forfeit=FORFEIT_CHOICES)
     async def resolve(
@@ -193,6 +212,9 @@ class DisputesCog(commands.Cog):
         forfeit: app_commands.Choice[int] | None = None,
         dispute_id: int | None = None,
     ) -> None:
+        # Acknowledged first: the resolution closes this thread, and an answer that comes
+        # after the thread is archived is refused by Discord.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.services.disputes.resolve(
             actor_of(interaction),
             first=first_score,
@@ -202,16 +224,23 @@ class DisputesCog(commands.Cog):
             dispute_id=dispute_id,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, f"✅ Dispute #{view.id} resolved: {user_text(view.resolution)}")
+        await reply(
+            interaction,
+            msg(
+                "✅ Dispute #{dispute} resolved: {resolution}",
+                dispute=view.id,
+                resolution=view.resolution,
+            ),
+        )
 
     @dispute.command(
         name="escalate",
-        description="Flag a dispute for the senior organizers and the server owner.",
+        description=locale_str("Flag a dispute for the senior organizers and the server owner."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        note="Why it needs more eyes.",
-        dispute_id="The dispute number; leave empty inside the dispute thread.",
+        note=locale_str("Why it needs more eyes."),
+        dispute_id=locale_str("The dispute number; leave empty inside the dispute thread."),
     )
     async def escalate(
         self,
@@ -219,13 +248,17 @@ class DisputesCog(commands.Cog):
         note: app_commands.Range[str, 3, 500],
         dispute_id: int | None = None,
     ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the write
         view = await self.services.disputes.escalate(
             actor_of(interaction),
             note=note,
             dispute_id=dispute_id,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, f"🚨 Dispute #{view.id} is escalated; the owner was pinged.")
+        await reply(
+            interaction,
+            msg("🚨 Dispute #{dispute} is escalated; the owner was pinged.", dispute=view.id),
+        )
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

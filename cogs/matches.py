@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
@@ -20,7 +21,9 @@ from cogs._errors import DomainModal, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from cogs._members import ServerMember
 from cogs._safe import user_text
+from cogs._text import ENGLISH, Words, match_title, moment, reader_words
 from engine.kernel.errors import InvalidInput
+from engine.kernel.text import N_, Channel, Message, Timestamp, User, msg
 from engine.kernel.typed import ascii_digits
 from engine.matchday import (
     MatchLobby,
@@ -32,25 +35,32 @@ from engine.matchday import (
 from engine.services import Services
 
 _STATUS_WORDS = {
-    "scheduled": "waiting for the earlier matches",
-    "checkin": "check-in open",
-    "ready": "ready to play",
-    "live": "🔴 LIVE: being played",
-    "pending_result": "waiting for the score to be confirmed",
-    "completed": "finished",
-    "disputed": "under dispute",
-    "cancelled": "cancelled",
+    "scheduled": N_("waiting for the earlier matches"),
+    "checkin": N_("check-in open"),
+    "ready": N_("ready to play"),
+    "live": N_("🔴 LIVE: being played"),
+    "pending_result": N_("waiting for the score to be confirmed"),
+    "completed": N_("finished"),
+    "disputed": N_("under dispute"),
+    "cancelled": N_("cancelled"),
 }
 
 
-def _where(thread_id: int | None, here: int | None = None) -> str:
+def status_words(status: str) -> Message:
+    known = _STATUS_WORDS.get(status)
+    return Message(known) if known is not None else Message.literal(status)
+
+
+def _where(thread_id: int | None, here: int | None = None) -> Message | str:
     """Where the opponent confirms: named, unless the reporter is already there."""
     if thread_id is None:
         return ""
-    return " here in this thread" if thread_id == here else f" in <#{thread_id}>"
+    if thread_id == here:
+        return msg(" here in this thread")
+    return msg(" in {thread}", thread=Channel(thread_id))
 
 
-def report_reply(outcome: ReportOutcome, here: int | None = None) -> str:
+def report_reply(outcome: ReportOutcome, here: int | None = None) -> Message:
     """``here`` is the channel the report was made in."""
     lobby = outcome.lobby
     report = outcome.report
@@ -59,44 +69,65 @@ def report_reply(outcome: ReportOutcome, here: int | None = None) -> str:
         if report
         else score_text(lobby.match.score_a, lobby.match.score_b)
     )
-    line = f"**{user_text(lobby.name(0))} {scores} {user_text(lobby.name(1))}**"
+    line = {"first": lobby.name(0), "scores": scores, "second": lobby.name(1)}
     if outcome.state == "awaiting_confirmation":
-        return (
-            f"📝 Reported {line} for match {lobby.match.code}. Your opponent now confirms it"
-            f"{_where(lobby.match.thread_id, here)}."
+        return msg(
+            "📝 Reported **{first} {scores} {second}** for match {code}. Your opponent now "
+            "confirms it{where}.",
+            code=lobby.match.code,
+            where=_where(lobby.match.thread_id, here),
+            **line,
         )
     if outcome.state == "disputed":
-        return (
-            f"⚠️ You reported {line}, but your opponent reported something else. Dispute "
-            f"#{outcome.dispute_id} is open; an organizer will decide."
+        return msg(
+            "⚠️ You reported **{first} {scores} {second}**, but your opponent reported "
+            "something else. Dispute #{dispute} is open; an organizer will decide.",
+            dispute=outcome.dispute_id,
+            **line,
         )
-    ending = " The tournament is over — thanks for playing!" if outcome.tournament_completed else ""
-    return f"✅ Match {lobby.match.code} is final: {line}. The bracket has moved on.{ending}"
+    ending: Message | str = (
+        msg(" The tournament is over — thanks for playing!") if outcome.tournament_completed else ""
+    )
+    return msg(
+        "✅ Match {code} is final: **{first} {scores} {second}**. The bracket has moved on."
+        "{ending}",
+        code=lobby.match.code,
+        ending=ending,
+        **line,
+    )
 
 
-def _score(value: str, label: str) -> int:
+def _score(value: str, label: Message | str) -> int:
     text = value.strip()
     if not ascii_digits(text) or len(text) > 4:
-        raise InvalidInput(f"{label} must be a whole number such as 0, 2 or 13.")
+        raise InvalidInput(msg("{label} must be a whole number such as 0, 2 or 13.", label=label))
     return int(text)
 
 
 class ReportModal(DomainModal):
-    def __init__(self, lobby: MatchLobby, reporter_side: int | None) -> None:
+    def __init__(self, lobby: MatchLobby, reporter_side: int | None, words: Words = ENGLISH):
         super().__init__(
-            title=f"Report {lobby.match.code}"[:45], custom_id=f"dc:report-form:{lobby.match.id}"
+            title=words(msg("Report {code}", code=lobby.match.code))[:45],
+            custom_id=f"dc:report-form:{lobby.match.id}",
         )
         self.match_id = lobby.match.id
         if reporter_side is None:  # an organizer reports in slot order
-            first, second = f"{lobby.name(0)} score", f"{lobby.name(1)} score"
+            first = msg("{name} score", name=lobby.name(0))
+            second = msg("{name} score", name=lobby.name(1))
         else:
-            first = f"Your score ({lobby.name(reporter_side)})"
-            second = f"Their score ({lobby.name(1 - reporter_side)})"
+            first = msg("Your score ({name})", name=lobby.name(reporter_side))
+            second = msg("Their score ({name})", name=lobby.name(1 - reporter_side))
         self.mine: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
-            label=first[:45], custom_id="mine", max_length=4, placeholder="e.g. 2"
+            label=words(first)[:45],
+            custom_id="mine",
+            max_length=4,
+            placeholder=words(msg("e.g. {score}", score=2)),
         )
         self.theirs: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
-            label=second[:45], custom_id="theirs", max_length=4, placeholder="e.g. 1"
+            label=words(second)[:45],
+            custom_id="theirs",
+            max_length=4,
+            placeholder=words(msg("e.g. {score}", score=1)),
         )
         self.add_item(self.mine)
         self.add_item(self.theirs)
@@ -106,8 +137,8 @@ class ReportModal(DomainModal):
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await services_of(interaction).scores.report_score(
             actor_of(interaction),
-            mine=_score(self.mine.value, "The first score"),
-            theirs=_score(self.theirs.value, "The second score"),
+            mine=_score(self.mine.value, msg("The first score")),
+            theirs=_score(self.theirs.value, msg("The second score")),
             match_id=self.match_id,
         )
         await reply(interaction, report_reply(outcome, interaction.channel_id))
@@ -117,10 +148,10 @@ class ReportButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"dc:match:(?P<match_id>\d+):report",
 ):
-    def __init__(self, match_id: int) -> None:
+    def __init__(self, match_id: int, words: Words = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Report score",
+                label=words(msg("Report score")),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"dc:match:{match_id}:report",
             )
@@ -140,25 +171,27 @@ class ReportButton(
                 actor_of(interaction), self.match_id
             )
             side = lobby.side_of_user(interaction.user.id)
-            await interaction.response.send_modal(ReportModal(lobby, side))
+            words = await reader_words(interaction)
+            await interaction.response.send_modal(ReportModal(lobby, side, words))
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
 
 class RejectReportModal(DomainModal):
-    description: discord.ui.TextInput[RejectReportModal] = discord.ui.TextInput(
-        label="What was the real score, and why?",
-        style=discord.TextStyle.paragraph,
-        placeholder="e.g. It was 1–2: I won the last map.",
-        min_length=3,
-        max_length=500,
-    )
-
-    def __init__(self, report_id: int) -> None:
+    def __init__(self, report_id: int, words: Words = ENGLISH) -> None:
         super().__init__(
-            title="Reject the reported score", custom_id=f"dc:report-reject:{report_id}"
+            title=words(msg("Reject the reported score"))[:45],
+            custom_id=f"dc:report-reject:{report_id}",
         )
         self.report_id = report_id
+        self.description: discord.ui.TextInput[RejectReportModal] = discord.ui.TextInput(
+            label=words(msg("The real score, and why?"))[:45],
+            style=discord.TextStyle.paragraph,
+            placeholder=words(msg("e.g. It was 1–2: I won the last map."))[:100],
+            min_length=3,
+            max_length=500,
+        )
+        self.add_item(self.description)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -167,8 +200,11 @@ class RejectReportModal(DomainModal):
         )
         await reply(
             interaction,
-            f"⚖️ You rejected the report; dispute #{dispute_id} is open. Post your evidence in "
-            "the dispute thread; an organizer will decide.",
+            msg(
+                "⚖️ You rejected the report; dispute #{dispute} is open. Post your evidence "
+                "in the dispute thread; an organizer will decide.",
+                dispute=dispute_id,
+            ),
         )
 
 
@@ -176,11 +212,11 @@ class ReportDecision(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"dc:report:(?P<report_id>\d+):(?P<decision>confirm|reject)",
 ):
-    def __init__(self, report_id: int, decision: str) -> None:
+    def __init__(self, report_id: int, decision: str, words: Words = ENGLISH) -> None:
         confirm = decision == "confirm"
         super().__init__(
             discord.ui.Button(
-                label="Confirm" if confirm else "Reject",
+                label=words(msg("Confirm") if confirm else msg("Reject")),
                 style=discord.ButtonStyle.success if confirm else discord.ButtonStyle.danger,
                 custom_id=f"dc:report:{report_id}:{decision}",
             )
@@ -199,7 +235,8 @@ class ReportDecision(
             scores, actor = services_of(interaction).scores, actor_of(interaction)
             if self.decision == "reject":
                 await scores.check_report(actor, self.report_id)
-                await interaction.response.send_modal(RejectReportModal(self.report_id))
+                words = await reader_words(interaction)
+                await interaction.response.send_modal(RejectReportModal(self.report_id, words))
                 return
             # The answer is a private message of its own: "thinking" shows at once.
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -209,70 +246,93 @@ class ReportDecision(
             await answer_error(interaction, error)
 
 
-def match_embed(lobby: MatchLobby, user_id: int) -> discord.Embed:
+def match_embed(lobby: MatchLobby, user_id: int, words: Words = ENGLISH) -> discord.Embed:
     match = lobby.match
     side = lobby.side_of_user(user_id)
-    opponent = lobby.name(1 - side) if side is not None else f"{lobby.name(0)} vs {lobby.name(1)}"
+    opponent = (
+        user_text(lobby.name(1 - side))
+        if side is not None
+        else words(msg("{first} vs {second}", first=lobby.name(0), second=lobby.name(1)))
+    )
     embed = discord.Embed(
-        title=f"{match.round_title} · {match.code}",
-        description=f"**{lobby.name(0)}** vs **{lobby.name(1)}**",
+        title=words(match_title(match.round_title, match.code))[:256],
+        description=words(
+            msg("**{first}** vs **{second}**", first=lobby.name(0), second=lobby.name(1))
+        ),
         colour=discord.Colour.gold(),
     )
-    embed.add_field(name="Opponent", value=opponent)
-    embed.add_field(name="Status", value=_STATUS_WORDS.get(match.status, match.status))
-    embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    embed.add_field(name=words(msg("Opponent")), value=opponent)
+    embed.add_field(name=words(msg("Status")), value=words(status_words(match.status)))
+    embed.add_field(name=words(msg("Format")), value=words(msg("Best of {n}", n=match.best_of)))
     if match.scheduled_at is not None:
-        seconds = int(match.scheduled_at.timestamp())
-        embed.add_field(name="Starts", value=f"<t:{seconds}:F> (<t:{seconds}:R>)")
+        embed.add_field(
+            name=words(msg("Starts")),
+            value=words(moment(match.scheduled_at)),
+        )
     if match.checkin_deadline is not None:
         embed.add_field(
-            name="Check in by", value=f"<t:{int(match.checkin_deadline.timestamp())}:R>"
+            name=words(msg("Check in by")), value=words(Timestamp(match.checkin_deadline))
         )
     if match.score_a is not None:
-        embed.add_field(name="Score", value=score_text(match.score_a, match.score_b))
+        embed.add_field(name=words(msg("Score")), value=score_text(match.score_a, match.score_b))
     embed.add_field(
-        name="Thread", value=f"<#{match.thread_id}>" if match.thread_id else "Not open yet"
+        name=words(msg("Thread")),
+        value=f"<#{match.thread_id}>" if match.thread_id else words(msg("Not open yet")),
     )
     embed.set_footer(text=lobby.tournament_name)
     return embed
 
 
-def override_reply(outcome: OverrideOutcome, what: str) -> str:
+def override_reply(outcome: OverrideOutcome, what: Message | str) -> Message:
     lobby = outcome.lobby
     score = score_text(lobby.match.score_a, lobby.match.score_b)
-    line = f"**{lobby.name(0)} {score} {lobby.name(1)}**"
-    text = f"✅ {what} Match {lobby.match.code} now reads {line} ({lobby.match.outcome or 'open'})."
+    text = msg(
+        "✅ {what} Match {code} now reads **{first} {score} {second}** ({outcome}).",
+        what=what if isinstance(what, Message) else Message.literal(what),
+        code=lobby.match.code,
+        first=lobby.name(0),
+        score=score,
+        second=lobby.name(1),
+        outcome=lobby.match.outcome or msg("open"),
+    )
     if outcome.reset_codes:
-        text += f" Reset because they depended on it: {', '.join(outcome.reset_codes)}."
+        text += msg(" Reset because they depended on it: {codes}.", codes=list(outcome.reset_codes))
     if outcome.tournament_completed:
-        text += " That decided the tournament."
+        text += msg(" That decided the tournament.")
     return text
 
 
-def proposal_reply(view: RescheduleView) -> str:
-    when = f"<t:{int(view.new_time.timestamp())}:F>"
-    return (
-        f"📅 Proposed: match {view.code} at {when}. Your opponent accepts or declines in the "
-        f"match thread before <t:{int(view.expires_at.timestamp())}:t>; until then the match "
-        "keeps its time."
+def proposal_reply(view: RescheduleView) -> Message:
+    return msg(
+        "📅 Proposed: match {code} at {when}. Your opponent accepts or declines in the match "
+        "thread before {expires}; until then the match keeps its time.",
+        code=view.code,
+        when=Timestamp(view.new_time, "F"),
+        expires=Timestamp(view.expires_at, "t"),
     )
 
 
 class MatchesCog(commands.Cog):
     match = app_commands.Group(
-        name="match", description="Your current match, and organizer overrides.", guild_only=True
+        name="match",
+        description=locale_str("Your current match, and organizer overrides."),
+        guild_only=True,
     )
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @app_commands.command(name="report", description="Report the score of your current match.")
+    @app_commands.command(
+        name="report", description=locale_str("Report the score of your current match.")
+    )
     @cooldown("report")
     @app_commands.describe(
-        my_score="Games (or points) you won; organizers: the first-named side's score.",
-        their_score="Games (or points) your opponent won; organizers: the second side's.",
-        tournament="The tournament, if you play in more than one right now.",
-        screenshot="A screenshot of the final score (PNG or JPEG).",
+        my_score=locale_str("Games (or points) you won; organizers: the first-named side's score."),
+        their_score=locale_str(
+            "Games (or points) your opponent won; organizers: the second side's."
+        ),
+        tournament=locale_str("The tournament, if you play in more than one right now."),
+        screenshot=locale_str("A screenshot of the final score (PNG or JPEG)."),
     )
     @app_commands.guild_only()
     async def report(
@@ -296,7 +356,9 @@ class MatchesCog(commands.Cog):
         )
         await reply(interaction, report_reply(outcome, interaction.channel_id))
 
-    @match.command(name="info", description="Show your current match: opponent, status, thread.")
+    @match.command(
+        name="info", description=locale_str("Show your current match: opponent, status, thread.")
+    )
     @app_commands.describe(tournament="Only look in this tournament.")
     async def info(
         self, interaction: discord.Interaction, tournament: TournamentId | None = None
@@ -308,19 +370,20 @@ class MatchesCog(commands.Cog):
             tournament_id=tournament,
             thread_id=interaction.channel_id,
         )
-        await reply(interaction, embed=match_embed(lobby, interaction.user.id))
+        words = await reader_words(interaction)
+        await reply(interaction, embed=match_embed(lobby, interaction.user.id, words))
 
     @match.command(
         name="set-score",
-        description="Set or correct the score of a match (first-named side first).",
+        description=locale_str("Set or correct the score of a match (first-named side first)."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament of the match.",
-        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
-        first_score="Score of the first-named side.",
-        second_score="Score of the second-named side.",
-        note="Why, for the audit log and the dispute (if any).",
+        tournament=locale_str("The tournament of the match."),
+        match=locale_str("The match code, e.g. W1-2 (see the thread title or /bracket)."),
+        first_score=locale_str("Score of the first-named side."),
+        second_score=locale_str("Score of the second-named side."),
+        note=locale_str("Why, for the audit log and the dispute (if any)."),
     )
     async def set_score(
         self,
@@ -334,17 +397,17 @@ class MatchesCog(commands.Cog):
         outcome = await self.services.scores.set_score(
             actor_of(interaction), tournament, match, first_score, second_score, note=note
         )
-        await reply(interaction, override_reply(outcome, "Score set."))
+        await reply(interaction, override_reply(outcome, msg("Score set.")))
 
     @match.command(
         name="dq",
-        description="Disqualify a player or team: they forfeit their open match.",
+        description=locale_str("Disqualify a player or team: they forfeit their open match."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament.",
-        player="The player (or any member of the team) to disqualify.",
-        reason="Why; the player reads it.",
+        tournament=locale_str("The tournament."),
+        player=locale_str("The player (or any member of the team) to disqualify."),
+        reason=locale_str("Why; the player reads it."),
     )
     async def dq(
         self,
@@ -358,9 +421,9 @@ class MatchesCog(commands.Cog):
         )
         dropped = outcome.disqualified_registration_id is None
         what = (
-            f"{player.mention} forfeits and drops to the losers bracket."
+            msg("{player} forfeits and drops to the losers bracket.", player=User(player.id))
             if dropped
-            else f"{player.mention} is disqualified."
+            else msg("{player} is disqualified.", player=User(player.id))
         )
         await reply(
             interaction,
@@ -370,12 +433,12 @@ class MatchesCog(commands.Cog):
 
     @match.command(
         name="start",
-        description="Start a match now: it goes LIVE, check-in or not.",
+        description=locale_str("Start a match now: it goes LIVE, check-in or not."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament of the match.",
-        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
+        tournament=locale_str("The tournament of the match."),
+        match=locale_str("The match code, e.g. W1-2 (see the thread title or /bracket)."),
     )
     async def start(
         self,
@@ -387,15 +450,16 @@ class MatchesCog(commands.Cog):
         lobby = await schedule.start_match(
             actor_of(interaction), await schedule.match_id(tournament, match)
         )
-        await reply(interaction, f"🔴 Match {lobby.match.code} is LIVE.")
+        await reply(interaction, msg("🔴 Match {code} is LIVE.", code=lobby.match.code))
 
     @match.command(
-        name="reschedule", description="Propose a new time for your match to your opponent."
+        name="reschedule",
+        description=locale_str("Propose a new time for your match to your opponent."),
     )
     @app_commands.describe(
-        when="The new time in the server's time zone: 19:30, or 2026-12-05 19:30.",
-        note="Why, for your opponent.",
-        tournament="The tournament, if you play in more than one right now.",
+        when=locale_str("The new time in the server's time zone: 19:30, or 2026-12-05 19:30."),
+        note=locale_str("Why, for your opponent."),
+        tournament=locale_str("The tournament, if you play in more than one right now."),
     )
     async def reschedule(
         self,
@@ -414,13 +478,13 @@ class MatchesCog(commands.Cog):
 
     @match.command(
         name="set-time",
-        description="Set when a match starts (any time before the next round).",
+        description=locale_str("Set when a match starts (any time before the next round)."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        tournament="The tournament of the match.",
-        match="The match code, e.g. W1-2 (see the thread title or /bracket).",
-        when="The new time in the server's time zone: 19:30, or 2026-12-05 19:30.",
+        tournament=locale_str("The tournament of the match."),
+        match=locale_str("The match code, e.g. W1-2 (see the thread title or /bracket)."),
+        when=locale_str("The new time in the server's time zone: 19:30, or 2026-12-05 19:30."),
     )
     async def set_time(
         self,
@@ -434,12 +498,16 @@ class MatchesCog(commands.Cog):
         )
         await reply(
             interaction,
-            f"🗓️ Match {view.code} now starts <t:{int(view.new_time.timestamp())}:F>; its "
-            "reminders moved with it.",
+            msg(
+                "🗓️ Match {code} now starts {when}; its reminders moved with it.",
+                code=view.code,
+                when=Timestamp(view.new_time, "F"),
+            ),
         )
 
     @match.command(
-        name="reminders", description="Get your match reminders by direct message too, or not."
+        name="reminders",
+        description=locale_str("Get your match reminders by direct message too, or not."),
     )
     @app_commands.describe(by_dm="Yes: reminders also come by direct message. No: only the thread.")
     async def reminders(self, interaction: discord.Interaction, by_dm: bool) -> None:
@@ -449,9 +517,9 @@ class MatchesCog(commands.Cog):
         )
         await reply(
             interaction,
-            "🔔 Your match reminders on this server now also come by direct message."
+            msg("🔔 Your match reminders on this server now also come by direct message.")
             if wanted
-            else "🔕 Your match reminders on this server now come only in the match thread.",
+            else msg("🔕 Your match reminders on this server now come only in the match thread."),
         )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import TournamentId
@@ -20,7 +21,8 @@ from cogs._cooldowns import cooldown
 from cogs._errors import DomainModal, DomainView, answer_error
 from cogs._interactions import ORGANIZER_EXTRA, actor_of, cog_host, read_upload, reply, services_of
 from cogs._safe import user_text
-from cogs._text import discord_text
+from cogs._text import ENGLISH, Words, reader_words
+from engine.kernel.text import N_, Command, Message, User, msg, nmsg
 from engine.money import BULK_LIMIT, PAYMENT_METHODS, BulkReview, PaymentView
 from engine.services import Services
 
@@ -36,19 +38,45 @@ def method_choices() -> list[app_commands.Choice[str]]:
 METHOD_CHOICES = method_choices()
 
 
-def payment_embed(view: PaymentView, *, image_name: str | None = None) -> discord.Embed:
+PAYMENT_STATUS = {
+    "submitted": N_("submitted"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "refunded": N_("refunded"),
+    "refund_pending": N_("refund pending"),
+}
+
+
+def payment_status(status: str) -> Message:
+    label = PAYMENT_STATUS.get(status)
+    return Message(label) if label is not None else Message.literal(status.replace("_", " "))
+
+
+def payment_embed(
+    view: PaymentView, *, image_name: str | None = None, words: Words = ENGLISH
+) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Payment #{view.id} · {view.tournament_name}",
+        title=words(
+            msg(
+                "Payment #{payment} · {tournament}",
+                payment=view.id,
+                tournament=view.tournament_name,
+            )
+        )[:256],
         colour=discord.Colour.blurple(),
     )
-    embed.add_field(name="Player", value=f"<@{view.user_id}> ({user_text(view.display_name)})")
-    embed.add_field(name="Method", value=view.method_label)
-    embed.add_field(name="Amount", value=view.amount_text)
-    embed.add_field(name="Reference", value=f"`{view.reference}`" if view.reference else "—")
-    embed.add_field(name="Status", value=view.status.replace("_", " "))
-    embed.add_field(name="Sent", value=f"<t:{int(view.created_at.timestamp())}:R>")
+    embed.add_field(
+        name=words(msg("Player")), value=f"<@{view.user_id}> ({user_text(view.display_name)})"
+    )
+    embed.add_field(name=words(msg("Method")), value=view.method_label)
+    embed.add_field(name=words(msg("Amount")), value=view.amount_text)
+    embed.add_field(
+        name=words(msg("Reference")), value=f"`{view.reference}`" if view.reference else "—"
+    )
+    embed.add_field(name=words(msg("Status")), value=words(payment_status(view.status)))
+    embed.add_field(name=words(msg("Sent")), value=f"<t:{int(view.created_at.timestamp())}:R>")
     if view.review_note:
-        embed.add_field(name="Note", value=view.review_note[:1024], inline=False)
+        embed.add_field(name=words(msg("Note")), value=view.review_note[:1024], inline=False)
     if image_name:
         embed.set_image(url=f"attachment://{image_name}")
     return embed
@@ -60,11 +88,11 @@ class PaymentDecision(
 ):
     """Approve / Reject under a pending proof."""
 
-    def __init__(self, payment_id: int, decision: str) -> None:
+    def __init__(self, payment_id: int, decision: str, words: Words = ENGLISH) -> None:
         approve = decision == "approve"
         super().__init__(
             discord.ui.Button(
-                label="Approve" if approve else "Reject",
+                label=words(msg("Approve") if approve else msg("Reject")),
                 style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
                 custom_id=f"dc:pay:{payment_id}:{decision}",
             )
@@ -84,86 +112,105 @@ class PaymentDecision(
             services, actor = services_of(interaction), actor_of(interaction)
             if self.decision == "reject":
                 await services.payments.reviewable(actor, self.payment_id)
-                await interaction.response.send_modal(RejectPaymentModal(self.payment_id))
+                words = await reader_words(interaction)
+                await interaction.response.send_modal(RejectPaymentModal(self.payment_id, words))
                 return
             view = await services.payments.approve(actor, self.payment_id)
-            await interaction.response.send_message(
-                f"✅ Approved payment #{view.id} ({view.amount_text}) of <@{view.user_id}> for "
-                f"{user_text(view.tournament_name)}. Their entry is confirmed and they will get "
-                "a DM.",
-                ephemeral=True,
+            await reply(
+                interaction,
+                msg(
+                    "✅ Approved payment #{payment} ({amount}) of {player} for {tournament}. "
+                    "Their entry is confirmed and they will get a DM.",
+                    payment=view.id,
+                    amount=view.amount_text,
+                    player=User(view.user_id),
+                    tournament=view.tournament_name,
+                ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except Exception as error:  # answered, and logged with an incident id when a bug
             await answer_error(interaction, error)
 
 
-class RejectPaymentModal(DomainModal):
-    reason: discord.ui.TextInput[RejectPaymentModal] = discord.ui.TextInput(
-        label="Reason (the player reads it)",
+def _reason_input(label: Message, words: Words) -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(
+        label=words(label)[:45],
+        custom_id="reason",
         style=discord.TextStyle.paragraph,
-        placeholder="e.g. The reference does not match any bKash transaction.",
+        placeholder=words(msg("e.g. The reference does not match any bKash transaction."))[:100],
         min_length=3,
         max_length=300,
     )
 
-    def __init__(self, payment_id: int) -> None:
+
+class RejectPaymentModal(DomainModal):
+    def __init__(self, payment_id: int, words: Words = ENGLISH) -> None:
         super().__init__(
-            title=f"Reject payment #{payment_id}", custom_id=f"dc:pay-reject:{payment_id}"
+            title=words(msg("Reject payment #{payment}", payment=payment_id))[:45],
+            custom_id=f"dc:pay-reject:{payment_id}",
         )
         self.payment_id = payment_id
+        self.reason = _reason_input(msg("Reason (the player reads it)"), words)
+        self.add_item(self.reason)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         view = await services_of(interaction).payments.reject(
             actor_of(interaction), self.payment_id, self.reason.value
         )
-        await interaction.response.send_message(
-            f"❌ Rejected payment #{view.id} of <@{view.user_id}>. They will get a DM with your "
-            "reason and can pay again.",
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "❌ Rejected payment #{payment} of {player}. They will get a DM with your "
+                "reason and can pay again.",
+                payment=view.id,
+                player=User(view.user_id),
+            ),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
-def bulk_summary(outcome: BulkReview) -> str:
-    verb = "Approved" if outcome.decision == "approve" else "Rejected"
-    lines = (
-        [
-            f"{'✅' if outcome.decision == 'approve' else '❌'} {verb} {len(outcome.decided)} "
-            "payment(s); each player gets a DM."
-        ]
-        if outcome.decided
-        else ["Nothing changed."]
-    )
+def bulk_summary(outcome: BulkReview, words: Words = ENGLISH) -> str:
+    n = len(outcome.decided)
+    if not outcome.decided:
+        head = msg("Nothing changed.")
+    elif outcome.decision == "approve":
+        head = nmsg(
+            "✅ Approved {n} payment; each player gets a DM.",
+            "✅ Approved {n} payments; each player gets a DM.",
+            n,
+        )
+    else:
+        head = nmsg(
+            "❌ Rejected {n} payment; each player gets a DM.",
+            "❌ Rejected {n} payments; each player gets a DM.",
+            n,
+        )
+    lines = [words(head)]
     lines += [
         f"• #{v.id} {user_text(v.display_name)} · {v.amount_text} · {user_text(v.tournament_name)}"
         for v in outcome.decided
     ]
     if outcome.refused:
-        lines.append(f"Left alone ({len(outcome.refused)}):")
-        lines += [f"• #{pid}: {discord_text(text)}" for pid, text in outcome.refused]
+        lines.append(words(msg("Left alone ({n}):", n=len(outcome.refused))))
+        lines += [f"• #{pid}: {words(text)}" for pid, text in outcome.refused]
     return "\n".join(lines)[:1900]
 
 
 class BulkRejectModal(DomainModal):
-    reason: discord.ui.TextInput[BulkRejectModal] = discord.ui.TextInput(
-        label="Reason (every player reads it)",
-        style=discord.TextStyle.paragraph,
-        placeholder="e.g. The reference does not match any bKash transaction.",
-        min_length=3,
-        max_length=300,
-    )
-
-    def __init__(self, payment_ids: list[int]) -> None:
-        super().__init__(title=f"Reject {len(payment_ids)} payment(s)")
+    def __init__(self, payment_ids: list[int], words: Words = ENGLISH) -> None:
+        n = len(payment_ids)
+        super().__init__(title=words(nmsg("Reject {n} payment", "Reject {n} payments", n))[:45])
         self.payment_ids = payment_ids
+        self.words = words
+        self.reason = _reason_input(msg("Reason (every player reads it)"), words)
+        self.add_item(self.reason)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         outcome = await services_of(interaction).payments.review_many(
             actor_of(interaction), self.payment_ids, "reject", self.reason.value
         )
         await interaction.response.send_message(
-            bulk_summary(outcome),
+            bulk_summary(outcome, self.words),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -173,8 +220,9 @@ class BulkReviewView(DomainView):
     """Two select menus over the pending proofs: pick several to approve at once, or to
     reject with one reason. Each pick goes through the payment service one by one."""
 
-    def __init__(self, queue: list[PaymentView]) -> None:
+    def __init__(self, queue: list[PaymentView], words: Words = ENGLISH) -> None:
         super().__init__(timeout=900)
+        self.words = words
         options = [
             discord.SelectOption(
                 label=f"#{v.id} · {v.display_name}"[:100],
@@ -185,14 +233,14 @@ class BulkReviewView(DomainView):
         ]
         self.approve_select: discord.ui.Select[BulkReviewView] = discord.ui.Select(
             custom_id="dc:pay-bulk:approve",
-            placeholder="Approve these payments…",
+            placeholder=words(msg("Approve these payments…"))[:150],
             min_values=1,
             max_values=len(options),
             options=options,
         )
         self.reject_select: discord.ui.Select[BulkReviewView] = discord.ui.Select(
             custom_id="dc:pay-bulk:reject",
-            placeholder="Reject these payments…",
+            placeholder=words(msg("Reject these payments…"))[:150],
             min_values=1,
             max_values=len(options),
             options=options,
@@ -209,41 +257,49 @@ class BulkReviewView(DomainView):
             actor_of(interaction), ids, "approve"
         )
         await interaction.followup.send(
-            bulk_summary(outcome),
+            bulk_summary(outcome, self.words),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def _reject(self, interaction: discord.Interaction) -> None:
         ids = [int(v) for v in self.reject_select.values]
-        await interaction.response.send_modal(BulkRejectModal(ids))
+        await interaction.response.send_modal(BulkRejectModal(ids, self.words))
 
 
-def decision_buttons(payment_id: int) -> discord.ui.View:
+def decision_buttons(payment_id: int, words: Words = ENGLISH) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(PaymentDecision(payment_id, "approve"))
-    view.add_item(PaymentDecision(payment_id, "reject"))
+    view.add_item(PaymentDecision(payment_id, "approve", words))
+    view.add_item(PaymentDecision(payment_id, "reject", words))
     return view
 
 
-def _paid_message(view: PaymentView) -> str:
+def _paid_message(view: PaymentView) -> Message:
     method = PAYMENT_METHODS.get(view.method)
     if method is not None and method.paid_at_once:
-        return (
-            f"✅ Paid **{view.amount_text}** for **{user_text(view.tournament_name)}**. Your "
-            "entry is confirmed. Check your balance with /wallet."
+        return msg(
+            "✅ Paid **{amount}** for **{tournament}**. Your entry is confirmed. Check your "
+            "balance with {wallet}.",
+            amount=view.amount_text,
+            tournament=view.tournament_name,
+            wallet=Command("wallet"),
         )
-    return (
-        f"📨 Your {view.method_label} payment of **{view.amount_text}** (reference "
-        f"`{view.reference}`) for **{user_text(view.tournament_name)}** is waiting for review "
-        f"as payment #{view.id}. You will get a DM when an organizer checks it."
+    return msg(
+        "📨 Your {method} payment of **{amount}** (reference `{reference}`) for "
+        "**{tournament}** is waiting for review as payment #{payment}. You will get a DM when "
+        "an organizer checks it.",
+        method=view.method_label,
+        amount=view.amount_text,
+        reference=view.reference,
+        tournament=view.tournament_name,
+        payment=view.id,
     )
 
 
 class PaymentsCog(commands.Cog):
     payments = app_commands.Group(
         name="payments",
-        description="Review entry-fee payments (organizers).",
+        description=locale_str("Review entry-fee payments (organizers)."),
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
@@ -251,13 +307,15 @@ class PaymentsCog(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @app_commands.command(name="pay", description="Pay the entry fee of your registration.")
+    @app_commands.command(
+        name="pay", description=locale_str("Pay the entry fee of your registration.")
+    )
     @cooldown("pay")
     @app_commands.describe(
-        tournament="The tournament you registered for.",
-        method="Coins, or the service you sent money with.",
-        reference="The transaction id (TrxID) of your money transfer.",
-        proof="A screenshot of the transfer (PNG or JPEG).",
+        tournament=locale_str("The tournament you registered for."),
+        method=locale_str("Coins, or the service you sent money with."),
+        reference=locale_str("The transaction id (TrxID) of your money transfer."),
+        proof=locale_str("A screenshot of the transfer (PNG or JPEG)."),
     )
     @app_commands.choices(method=METHOD_CHOICES)
     @app_commands.guild_only()
@@ -282,23 +340,30 @@ class PaymentsCog(commands.Cog):
 
     @payments.command(
         name="review",
-        description="Approve or reject several payment proofs at once from a list.",
+        description=locale_str("Approve or reject several payment proofs at once from a list."),
         extras={ORGANIZER_EXTRA: True},
     )
     async def review(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
         queue = await self.services.payments.pending(actor_of(interaction), interaction.guild_id)
         if not queue:
-            await reply(interaction, "No payments are waiting for review. 🎉")
+            await reply(interaction, msg("No payments are waiting for review. 🎉"))
             return
         lines = [
             f"#{v.id} · {user_text(v.display_name)} · {v.amount_text} · {v.method_label} · "
             f"`{v.reference or '—'}` · {user_text(v.tournament_name)}"
             for v in queue[:BULK_LIMIT]
         ]
-        text = (
-            f"{len(queue)} payment(s) waiting for review. Check the proofs with /payments "
-            "pending, then pick the ones to approve or to reject:"
+        words = await reader_words(interaction)
+        text = words(
+            nmsg(
+                "{n} payment waiting for review. Check the proofs with {pending}, then pick "
+                "the ones to approve or to reject:",
+                "{n} payments waiting for review. Check the proofs with {pending}, then pick "
+                "the ones to approve or to reject:",
+                len(queue),
+                pending=Command("payments pending"),
+            )
         )
         for line in lines:
             if len(text) + len(line) > 1900:
@@ -308,13 +373,15 @@ class PaymentsCog(commands.Cog):
         await reply(
             interaction,
             text,
-            view=BulkReviewView(queue),
+            view=BulkReviewView(queue, words),
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
     @payments.command(
         name="pending",
-        description="Show payment proofs waiting for review, with Approve and Reject buttons.",
+        description=locale_str(
+            "Show payment proofs waiting for review, with Approve and Reject buttons."
+        ),
         extras={ORGANIZER_EXTRA: True},
     )
     async def pending(self, interaction: discord.Interaction) -> None:
@@ -322,28 +389,35 @@ class PaymentsCog(commands.Cog):
         actor = actor_of(interaction)
         queue = await self.services.payments.pending(actor, interaction.guild_id)
         if not queue:
-            await reply(interaction, "No payments are waiting for review. 🎉")
+            await reply(interaction, msg("No payments are waiting for review. 🎉"))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         more = len(queue) - _PENDING_SHOWN
+        words = await reader_words(interaction)
         await reply(
             interaction,
-            f"{len(queue)} payment(s) waiting for review"
-            + (f"; the oldest {_PENDING_SHOWN} are shown." if more > 0 else ":"),
+            nmsg(
+                "{n} payment waiting for review{shown}",
+                "{n} payments waiting for review{shown}",
+                len(queue),
+                shown=msg("; the oldest {shown} are shown.", shown=_PENDING_SHOWN)
+                if more > 0
+                else ":",
+            ),
         )
         for view in queue[:_PENDING_SHOWN]:
             data, content_type = await self.services.payments.proof(actor, view.id)
             name = f"payment-{view.id}.{_EXTENSIONS.get(content_type, 'bin')}"
             await interaction.followup.send(
-                embed=payment_embed(view, image_name=name),
+                embed=payment_embed(view, image_name=name, words=words),
                 file=discord.File(io.BytesIO(data), filename=name),
-                view=decision_buttons(view.id),
+                view=decision_buttons(view.id, words),
                 ephemeral=True,
             )
 
     @payments.command(
         name="verify",
-        description="Approve a payment by its number and confirm the entry.",
+        description=locale_str("Approve a payment by its number and confirm the entry."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(payment_id="The payment number shown in /payments pending.")
@@ -351,18 +425,22 @@ class PaymentsCog(commands.Cog):
         view = await self.services.payments.approve(actor_of(interaction), payment_id)
         await reply(
             interaction,
-            f"✅ Approved payment #{view.id}; the entry of <@{view.user_id}> is confirmed.",
-            embed=payment_embed(view),
+            msg(
+                "✅ Approved payment #{payment}; the entry of {player} is confirmed.",
+                payment=view.id,
+                player=User(view.user_id),
+            ),
+            embed=payment_embed(view, words=await reader_words(interaction)),
         )
 
     @payments.command(
         name="reject",
-        description="Reject a payment proof; the player is told why and can pay again.",
+        description=locale_str("Reject a payment proof; the player is told why and can pay again."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        payment_id="The payment number shown in /payments pending.",
-        reason="Why, shown to the player (e.g. reference not found).",
+        payment_id=locale_str("The payment number shown in /payments pending."),
+        reason=locale_str("Why, shown to the player (e.g. reference not found)."),
     )
     async def reject(
         self,
@@ -371,16 +449,22 @@ class PaymentsCog(commands.Cog):
         reason: app_commands.Range[str, 3, 300],
     ) -> None:
         view = await self.services.payments.reject(actor_of(interaction), payment_id, reason)
-        await reply(interaction, f"❌ Rejected payment #{view.id}.", embed=payment_embed(view))
+        await reply(
+            interaction,
+            msg("❌ Rejected payment #{payment}.", payment=view.id),
+            embed=payment_embed(view, words=await reader_words(interaction)),
+        )
 
     @payments.command(
         name="refund",
-        description="Refund a payment: coins go back at once, money is marked to send back.",
+        description=locale_str(
+            "Refund a payment: coins go back at once, money is marked to send back."
+        ),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        payment_id="The payment number.",
-        reason="Why, shown to the player.",
+        payment_id=locale_str("The payment number."),
+        reason=locale_str("Why, shown to the player."),
     )
     async def refund(
         self,
@@ -390,22 +474,32 @@ class PaymentsCog(commands.Cog):
     ) -> None:
         view = await self.services.payments.refund(actor_of(interaction), payment_id, reason)
         if view.status == "refund_pending":
-            text = (
-                f"↩️ Refund of {view.amount_text} recorded for payment #{view.id}. Send the money "
-                f"back by {view.method_label}, then mark it with /payments refund-sent {view.id}."
+            text = msg(
+                "↩️ Refund of {amount} recorded for payment #{payment}. Send the money back by "
+                "{method}, then mark it with {refund_sent} {payment}.",
+                amount=view.amount_text,
+                payment=view.id,
+                method=view.method_label,
+                refund_sent=Command("payments refund-sent"),
             )
         else:
-            text = f"↩️ Payment #{view.id} is refunded ({view.amount_text})."
-        await reply(interaction, text, embed=payment_embed(view))
+            text = msg(
+                "↩️ Payment #{payment} is refunded ({amount}).",
+                payment=view.id,
+                amount=view.amount_text,
+            )
+        await reply(
+            interaction, text, embed=payment_embed(view, words=await reader_words(interaction))
+        )
 
     @payments.command(
         name="refund-sent",
-        description="Mark a money refund as sent back to the player.",
+        description=locale_str("Mark a money refund as sent back to the player."),
         extras={ORGANIZER_EXTRA: True},
     )
     @app_commands.describe(
-        payment_id="The payment number.",
-        note="How it was sent, e.g. the bKash TrxID (shown to the player).",
+        payment_id=locale_str("The payment number."),
+        note=locale_str("How it was sent, e.g. the bKash TrxID (shown to the player)."),
     )
     async def refund_sent(
         self,
@@ -418,8 +512,8 @@ class PaymentsCog(commands.Cog):
         )
         await reply(
             interaction,
-            f"✅ Payment #{view.id}: the refund is marked as sent.",
-            embed=payment_embed(view),
+            msg("✅ Payment #{payment}: the refund is marked as sent.", payment=view.id),
+            embed=payment_embed(view, words=await reader_words(interaction)),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.ext import commands
 
 from cogs._autocomplete import (
@@ -15,8 +16,10 @@ from cogs._cooldowns import cooldown
 from cogs._errors import DomainModal
 from cogs._interactions import actor_of, cog_host, reply
 from cogs._safe import user_text
+from cogs._text import ENGLISH, Words, reader_words
 from cogs.teams import team_choices
 from engine.entries import RegistrationForm, RegistrationView
+from engine.kernel.text import N_, Command, Message, msg, nmsg
 from engine.money import format_money
 from engine.services import Services
 from engine.tournaments import FieldView
@@ -29,48 +32,85 @@ _MAX_INPUTS = 5  # Discord: five inputs per modal
 _LONG_TEXT = 200  # longer answers get a paragraph box
 
 
-def fee_text(view: RegistrationView) -> str:
-    parts = []
-    if view.entry_fee_coins:
-        parts.append(f"{view.entry_fee_coins} coins")
-    if view.entry_fee_minor:
-        parts.append(format_money(view.entry_fee_minor, view.currency))
-    return " or ".join(parts) or "free"
+# An entry's status as its player reads it ("Awaiting payment").
+REGISTRATION_STATUS = {
+    RegistrationStatus.AWAITING_PAYMENT: N_("Awaiting payment"),
+    RegistrationStatus.PAYMENT_REVIEW: N_("Payment review"),
+    RegistrationStatus.CONFIRMED: N_("Confirmed"),
+    RegistrationStatus.WAITLISTED: N_("Waitlisted"),
+    RegistrationStatus.WITHDRAWN: N_("Withdrawn"),
+    RegistrationStatus.DISQUALIFIED: N_("Disqualified"),
+    RegistrationStatus.CANCELLED: N_("Cancelled"),
+    RegistrationStatus.REJECTED: N_("Rejected"),
+    RegistrationStatus.EXPIRED: N_("Expired"),
+}
 
 
-def _next_step(view: RegistrationView) -> str:
+def status_words(status: str) -> Message:
+    label = REGISTRATION_STATUS.get(status)  # type: ignore[call-overload]
+    return Message(label) if label is not None else Message.literal(status)
+
+
+def fee_text(view: RegistrationView) -> Message | None:
+    """What the entry costs, or None when it is free."""
+    coins = nmsg("{n} coin", "{n} coins", view.entry_fee_coins) if view.entry_fee_coins else None
+    money = format_money(view.entry_fee_minor, view.currency) if view.entry_fee_minor else None
+    if coins is not None and money is not None:
+        return msg("{coins} or {money}", coins=coins, money=money)
+    if coins is not None:
+        return coins
+    return Message.literal(money) if money is not None else None
+
+
+def _next_step(view: RegistrationView) -> Message:
     if view.status == RegistrationStatus.WAITLISTED:
-        return (
-            f"The tournament is full: you are #{view.waitlist_position} on the waitlist. "
-            "You will get a DM if a slot frees up."
+        return msg(
+            "The tournament is full: you are #{position} on the waitlist. You will get a DM "
+            "if a slot frees up.",
+            position=view.waitlist_position,
         )
     if view.status == RegistrationStatus.AWAITING_PAYMENT:
-        return f"Pay the entry fee ({fee_text(view)}) with /pay to confirm your place."
-    return "You are in. Watch the announcements for the bracket and check-in."
+        return msg(
+            "Pay the entry fee ({fee}) with {pay} to confirm your place.",
+            fee=fee_text(view) or msg("free"),
+            pay=Command("pay"),
+        )
+    return msg("You are in. Watch the announcements for the bracket and check-in.")
 
 
-def registration_embed(view: RegistrationView) -> discord.Embed:
+def registration_embed(view: RegistrationView, words: Words = ENGLISH) -> discord.Embed:
     waitlisted = view.status == RegistrationStatus.WAITLISTED
-    title = "On the waitlist" if waitlisted else "Registered"
+    title = (
+        msg("On the waitlist: {tournament}", tournament=view.tournament_name)
+        if waitlisted
+        else msg("Registered: {tournament}", tournament=view.tournament_name)
+    )
     embed = discord.Embed(
-        title=f"{title}: {view.tournament_name}"[:256],
-        description=_next_step(view),
+        title=words(title)[:256],
+        description=words(_next_step(view)),
         colour=discord.Colour.orange() if waitlisted else discord.Colour.green(),
     )
-    embed.add_field(name="Entry", value=user_text(view.display_name)[:1024])
-    embed.add_field(name="Status", value=view.status.replace("_", " ").capitalize())
+    embed.add_field(name=words(msg("Entry")), value=user_text(view.display_name)[:1024])
+    embed.add_field(name=words(msg("Status")), value=words(status_words(view.status)))
+    fee = fee_text(view)
     if view.fee_waived_reason:
-        embed.add_field(name="Fee", value=user_text(view.fee_waived_reason), inline=False)
-    elif fee_text(view) != "free":
-        embed.add_field(name="Fee", value=fee_text(view))
+        embed.add_field(
+            name=words(msg("Fee")), value=user_text(view.fee_waived_reason), inline=False
+        )
+    elif fee is not None:
+        embed.add_field(name=words(msg("Fee")), value=words(fee))
     if view.team_id is not None:
         lines = [f"<@{m.user_id}> · `{m.ingame_id}`" for m in view.members]
-        embed.add_field(name="Players", value="\n".join(lines)[:1024], inline=False)
+        embed.add_field(name=words(msg("Players")), value="\n".join(lines)[:1024], inline=False)
     for key, value in list(view.field_values.items())[:10]:
         embed.add_field(
             name=key.replace("_", " ").capitalize(), value=user_text(value)[:1024] or "—"
         )
-    embed.set_footer(text="Changed your mind? /unregister withdraws the entry.")
+    embed.set_footer(
+        text=words(
+            msg("Changed your mind? {unregister} withdraws the entry.", unregister="/unregister")
+        )
+    )
     return embed
 
 
@@ -90,8 +130,12 @@ def _text_input(spec: FieldView, default: str | None) -> discord.ui.TextInput[Re
 class RegistrationModal(DomainModal):
     """The tournament's custom questions; the entry is made when it is submitted."""
 
-    def __init__(self, services: Services, form: RegistrationForm) -> None:
-        super().__init__(title=f"Register: {form.tournament_name}"[:45], timeout=600)
+    def __init__(self, services: Services, form: RegistrationForm, words: Words = ENGLISH) -> None:
+        super().__init__(
+            title=words(msg("Register: {tournament}", tournament=form.tournament_name))[:45],
+            timeout=600,
+        )
+        self.words = words
         self.services = services
         self.form = form
         self.inputs = [
@@ -109,18 +153,20 @@ class RegistrationModal(DomainModal):
             team_id=self.form.team_id,
             answers=answers,
         )
-        await reply(interaction, embed=registration_embed(view))
+        await reply(interaction, embed=registration_embed(view, await reader_words(interaction)))
 
 
 class RegistrationCog(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @app_commands.command(name="register", description="Enter a tournament, alone or with a team.")
+    @app_commands.command(
+        name="register", description=locale_str("Enter a tournament, alone or with a team.")
+    )
     @cooldown("register")
     @app_commands.describe(
-        tournament="The tournament to enter (open ones are listed).",
-        team="For team tournaments: the team you captain.",
+        tournament=locale_str("The tournament to enter (open ones are listed)."),
+        team=locale_str("For team tournaments: the team you captain."),
     )
     @app_commands.guild_only()
     async def register(
@@ -136,13 +182,14 @@ class RegistrationCog(commands.Cog):
             team_id = await self.services.teams.resolve(interaction.guild_id, team)
         form = await self.services.registration.prepare(actor, tournament, team_id=team_id)
         if form.fields:
-            await interaction.response.send_modal(RegistrationModal(self.services, form))
+            words = await reader_words(interaction)
+            await interaction.response.send_modal(RegistrationModal(self.services, form, words))
             return
         # No form to show: acknowledged before the write (a modal must be the first answer,
         # so this cannot come earlier).
         await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.services.registration.register(actor, tournament, team_id=team_id)
-        await reply(interaction, embed=registration_embed(view))
+        await reply(interaction, embed=registration_embed(view, await reader_words(interaction)))
 
     @register.autocomplete("team")
     async def _team_autocomplete(
@@ -150,25 +197,36 @@ class RegistrationCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return await team_choices(interaction, current, "captain")
 
-    @app_commands.command(name="unregister", description="Withdraw your entry from a tournament.")
-    @app_commands.describe(tournament="The tournament to withdraw from (your entries are listed).")
+    @app_commands.command(
+        name="unregister", description=locale_str("Withdraw your entry from a tournament.")
+    )
+    @app_commands.describe(
+        tournament=locale_str("The tournament to withdraw from (your entries are listed).")
+    )
     @app_commands.guild_only()
     @app_commands.autocomplete(tournament=my_entries_autocomplete)
     async def unregister(self, interaction: discord.Interaction, tournament: str) -> None:
         tournament_id = await resolve_tournament(interaction, tournament)
         released = await self.services.registration.unregister(actor_of(interaction), tournament_id)
         view = released.registration
-        note = (
-            " What you paid is being refunded: coins go back to your /wallet, money is sent "
-            "back by an organizer."
+        note: Message | str = (
+            msg(
+                " What you paid is being refunded: coins go back to your {wallet}, money is "
+                "sent back by an organizer.",
+                wallet=Command("wallet"),
+            )
             if released.refunded_payments
             else ""
         )
-        await interaction.response.send_message(
-            f"{user_text(view.display_name)} was withdrawn from "
-            f"**{user_text(view.tournament_name)}**.{note} "
-            "You can register again while registration is open.",
-            ephemeral=True,
+        await reply(
+            interaction,
+            msg(
+                "{name} was withdrawn from **{tournament}**.{note} You can register again "
+                "while registration is open.",
+                name=view.display_name,
+                tournament=view.tournament_name,
+                note=note,
+            ),
         )
 
 

@@ -24,6 +24,7 @@ import discord
 import bot.notify.bracket  # (registers the podium first: certificates follow it)
 from bot.notifier import Notifier, on
 from cogs._safe import user_text
+from cogs._text import ENGLISH, Words
 from engine.awards import (
     BadgeAwarded,
     BadgeView,
@@ -34,6 +35,7 @@ from engine.awards import (
     PrizePaid,
 )
 from engine.brackets import TournamentCompleted
+from engine.kernel.text import Command, Message, msg, nmsg
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +64,23 @@ async def generation_requested(notifier: Notifier, event: CertificateGenerationR
 
 @on(CertificateRevoked)
 async def certificate_revoked(notifier: Notifier, event: CertificateRevoked) -> None:
-    where = await notifier.guild_name(event.guild_id)
+    where = await notifier.where_clause(event.guild_id)
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
-            f"⛔ Your certificate `{event.code}` ({user_text(event.recipient_name)})"
-            f"{f' on **{user_text(where)}**' if where else ''} was revoked by the organizers.\n"
-            f"Reason: {user_text(event.reason)}\nVerification now shows it as revoked.",
+            msg(
+                "⛔ Your certificate `{code}` ({name}){where} was revoked by the organizers.\n"
+                "Reason: {reason}\nVerification now shows it as revoked.",
+                code=Message.literal(event.code),
+                name=event.recipient_name,
+                where=where,
+                reason=event.reason,
+            ),
+            guild_id=event.guild_id,
         )
 
 
-BADGES_MARK = "🏅 **Badges earned:**"
+BADGES_EMOJI = "🏅"
 MESSAGE_LIMIT = 2000
 
 
@@ -87,7 +95,7 @@ async def badge_awarded(notifier: Notifier, event: BadgeAwarded) -> None:
     its DM already lists their badges."""
     services = notifier.services
     awards = await services.badges.awards_in_tournament(event.tournament_id)
-    await _refresh_badge_line(notifier, event.tournament_id, awards)
+    await _refresh_badge_line(notifier, event.guild_id, event.tournament_id, awards)
     mine = [badge for badge, user_id in awards if user_id == event.user_id]
     if not mine or mine[0].id != event.badge_id:
         return  # another award of this player carries the DM
@@ -95,16 +103,23 @@ async def badge_awarded(notifier: Notifier, event: BadgeAwarded) -> None:
     if any(event.user_id in p.recipients for p in planned):
         return
     tournament = await services.tournaments.get(event.tournament_id)
-    names = ", ".join(f"{b.emoji} **{user_text(b.name)}**" for b in mine)
+    # Badge names are the server's own words (or the built-in ones), shown as data.
+    names = Message.literal(", ".join(f"{b.emoji} **{user_text(b.name)}**" for b in mine))
     await notifier.dm(
         event.user_id,
-        f"🏅 You earned {names} in **{user_text(tournament.name)}**"
-        f"{await notifier.where(event.guild_id)}! See your badges and the next ones with "
-        "/stats player.",
+        msg(
+            "🏅 You earned {badges} in **{tournament}**{where}! See your badges and the next "
+            "ones with {stats}.",
+            badges=names,
+            tournament=tournament.name,
+            where=await notifier.where_clause(event.guild_id),
+            stats=Command("stats player"),
+        ),
+        guild_id=event.guild_id,
     )
 
 
-def badge_line(awards: list[tuple[BadgeView, int]]) -> str:
+def badge_line(awards: list[tuple[BadgeView, int]], words: Words = ENGLISH) -> str:
     holders: dict[int, list[int]] = {}
     badges: dict[int, BadgeView] = {}
     for badge, user_id in awards:
@@ -117,11 +132,16 @@ def badge_line(awards: list[tuple[BadgeView, int]]) -> str:
         + ", ".join(f"<@{uid}>" for uid in dict.fromkeys(users))
         for bid, users in holders.items()
     ]
-    return f"{BADGES_MARK} " + " · ".join(parts) if parts else ""
+    # The medal leads the line in every language: a refresh finds the line by it.
+    head = words(msg("**Badges earned:**"))
+    return f"{BADGES_EMOJI} {head} " + " · ".join(parts) if parts else ""
 
 
 async def _refresh_badge_line(
-    notifier: Notifier, tournament_id: int, awards: list[tuple[BadgeView, int]]
+    notifier: Notifier,
+    guild_id: int | None,
+    tournament_id: int,
+    awards: list[tuple[BadgeView, int]],
 ) -> None:
     live = await notifier.services.pictures.live_message(tournament_id)
     if live is None:
@@ -133,8 +153,8 @@ async def _refresh_badge_line(
         return
     if not message.content.startswith(bot.notify.bracket.PODIUM_MARK):
         return  # not the podium (yet): nothing to add a line to
-    line = badge_line(awards)
-    kept = [ln for ln in message.content.split("\n") if not ln.startswith(BADGES_MARK)]
+    line = badge_line(awards, await notifier.public_words(guild_id))
+    kept = [ln for ln in message.content.split("\n") if not ln.startswith(BADGES_EMOJI)]
     content = "\n".join([*kept, line] if line else kept)
     if content != message.content and len(content) <= MESSAGE_LIMIT:
         await message.edit(content=content, allowed_mentions=discord.AllowedMentions.none())
@@ -193,24 +213,33 @@ class CertificateRun:
                 )
                 await self._deliver(issued.certificate)
                 done += 1
-                await self._progress(f"Generating certificates {done}/{len(plan)}…")
+                await self._progress(
+                    msg("Generating certificates {done}/{total}…", done=done, total=len(plan))
+                )
             await self._progress(self._final_text(len(plan)), force=True)
         except Exception:  # logged with the run; the message tells organizers how to resume
             log.exception("certificate run for tournament %s stopped", self.tournament_id)
             await self._progress(
-                f"⚠️ Certificate generation stopped after {done}/{len(plan)}. An organizer can "
-                "resume it with /certificates generate.",
+                msg(
+                    "⚠️ Certificate generation stopped after {done}/{total}. An organizer can "
+                    "resume it with {generate}.",
+                    done=done,
+                    total=len(plan),
+                    generate=Command("certificates generate"),
+                ),
                 force=True,
             )
 
-    def _final_text(self, total: int) -> str:
-        text = f"✅ {total} certificates sent"
-        if self.dms_closed:
-            text += (
-                f". {self.dms_closed} player(s) do not accept DMs; they can get theirs with "
-                "/certificate"
-            )
-        return text + "."
+    def _final_text(self, total: int) -> Message:
+        sent = nmsg("✅ {n} certificate sent.", "✅ {n} certificates sent.", total)
+        if not self.dms_closed:
+            return sent
+        return sent + nmsg(
+            " {n} player does not accept DMs; they can get theirs with {certificate}.",
+            " {n} players do not accept DMs; they can get theirs with {certificate}.",
+            self.dms_closed,
+            certificate=Command("certificate"),
+        )
 
     async def _member_names(self, plan: Iterable[PlannedCertificate]) -> dict[int, str]:
         """Server nicknames from the cache; without the guild there, the names the
@@ -229,7 +258,9 @@ class CertificateRun:
         return names
 
     async def _open_progress(self, total: int) -> None:
-        text = f"Generating certificates 0/{total}…"
+        text = await self.notifier.public_text(
+            self.guild_id, msg("Generating certificates {done}/{total}…", done=0, total=total)
+        )
         recorded = await self.services.certificates.progress_message(self.tournament_id)
         if recorded is not None:
             channel = await self.notifier.channel(recorded[0])
@@ -249,12 +280,12 @@ class CertificateRun:
                 self.tournament_id, message.channel.id, message.id
             )
 
-    async def _progress(self, text: str, force: bool = False) -> None:
+    async def _progress(self, text: Message, force: bool = False) -> None:
         if self.message is None:
             return
         if not force and time.monotonic() - self.last_edit < EDIT_EVERY_SECONDS:
             return
-        await self.message.edit(content=text)
+        await self.message.edit(content=await self.notifier.public_text(self.guild_id, text))
         self.last_edit = time.monotonic()
 
     async def _deliver(self, certificate: CertificateView) -> None:
@@ -278,10 +309,16 @@ class CertificateRun:
         badges = await self.services.badges.awarded_in(certificate.tournament_id, user_id)
         text = certificate_dm_text(certificate, await self.notifier.guild_name(self.guild_id))
         if badges:
-            text += "\nBadges earned: " + ", ".join(b.label for b in badges) + "."
+            text += msg(
+                "\nBadges earned: {badges}.",
+                badges=Message.literal(", ".join(b.label for b in badges)),
+            )
         try:
             sent = await self.notifier.dm(
-                user_id, text, file=discord.File(io.BytesIO(data), filename=certificate.filename)
+                user_id,
+                text,
+                guild_id=self.guild_id,
+                file=discord.File(io.BytesIO(data), filename=certificate.filename),
             )
         except discord.HTTPException as error:
             return False, f"{type(error).__name__}: {error}"
@@ -291,12 +328,18 @@ class CertificateRun:
         return True, None
 
 
-def certificate_dm_text(certificate: CertificateView, guild_name: str | None) -> str:
-    where = f" on **{user_text(guild_name)}**" if guild_name else ""
-    return (
-        f"{_EMOJI.get(certificate.kind, '📜')} Your **{certificate.label}** certificate for "
-        f"**{user_text(certificate.tournament_name)}**{where} is attached. Anyone can check it at "
-        f"{certificate.verification_url} (code `{certificate.code}`)."
+def certificate_dm_text(certificate: CertificateView, guild_name: str | None) -> Message:
+    where: Message | str = msg(" on **{server}**", server=guild_name) if guild_name else ""
+    return msg(
+        "{emoji} Your **{placement}** certificate for **{tournament}**{where} is attached. "
+        "Anyone can check it at {url} (code `{code}`).",
+        emoji=Message.literal(_EMOJI.get(certificate.kind, "📜")),
+        # The placement words are the certificate's own (engine/awards/certificate_words.py).
+        placement=Message(certificate.label),
+        tournament=certificate.tournament_name,
+        where=where,
+        url=Message.literal(certificate.verification_url),
+        code=Message.literal(certificate.code),
     )
 
 
@@ -306,8 +349,16 @@ async def prize_paid(notifier: Notifier, event: PrizePaid) -> None:
     for user_id in event.user_ids:
         await notifier.dm(
             user_id,
-            f"💸 Your prize for place #{event.place} in **{user_text(event.tournament_name)}**"
-            f"{await notifier.where(event.guild_id)} ({event.amount_text}) was paid by "
-            f"{user_text(event.method)}, reference `{user_text(event.reference)}`. If it has "
-            "not arrived, reply to an organizer with that reference.",
+            msg(
+                "💸 Your prize for place #{place} in **{tournament}**{where} ({amount}) was paid "
+                "by {method}, reference `{reference}`. If it has not arrived, reply to an "
+                "organizer with that reference.",
+                place=event.place,
+                tournament=event.tournament_name,
+                where=await notifier.where_clause(event.guild_id),
+                amount=event.amount_text,
+                method=event.method,
+                reference=event.reference,
+            ),
+            guild_id=event.guild_id,
         )

@@ -23,6 +23,7 @@ import discord
 
 from bot.notifier import Notifier, on
 from cogs._safe import pings, user_text
+from cogs._text import ENGLISH, Words
 from engine.brackets import (
     MatchCompleted,
     MatchReset,
@@ -31,12 +32,21 @@ from engine.brackets import (
     TournamentCompleted,
     TournamentStarted,
 )
+from engine.kernel.text import N_, Command, Message, msg, nmsg
 from engine.render import RenderedImage
 from engine.tournaments import FORMAT_NAMES, format_money
 
 log = logging.getLogger(__name__)
 
 PODIUM_MARK = "🏆"
+# The formats' labels (engine/formats/kinds, which has no catalogue of its own).
+FORMAT_WORDS = {
+    "Single elimination": N_("Single elimination"),
+    "Double elimination": N_("Double elimination"),
+    "Groups and playoff": N_("Groups and playoff"),
+    "Round robin": N_("Round robin"),
+    "Swiss": N_("Swiss"),
+}
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 # Last bracket version drawn into each live message by this process: a burst of results
 # (or the byes settled at the start) is drawn once, at the newest version.
@@ -47,10 +57,14 @@ def _file(image: RenderedImage) -> discord.File:
     return discord.File(io.BytesIO(image.png_bytes), filename=image.name)
 
 
-def _more(count: int) -> str:
+def _more(count: int) -> Message | str:
     if count <= 1:
         return ""
-    return f"\nShowing part 1 of {count}: use /bracket for every part."
+    return msg(
+        "\nShowing part 1 of {count}: use {bracket} for every part.",
+        count=count,
+        bracket=Command("bracket"),
+    )
 
 
 async def _publish(
@@ -79,11 +93,17 @@ async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> Non
     pictures = notifier.services.pictures
     snapshot = await pictures.snapshot(event.tournament_id)
     first, count = await pictures.live_image(snapshot)
-    content = (
-        f"🏁 **{user_text(event.name)}** has started: {event.participant_count} entries, "
-        f"{FORMAT_NAMES.get(event.format, event.format).lower()}. "
-        "This message follows the bracket as results come in." + _more(count)
+    label = FORMAT_NAMES.get(event.format)
+    text = nmsg(
+        "🏁 **{name}** has started: {n} entry, {format}. This message follows the bracket "
+        "as results come in.",
+        "🏁 **{name}** has started: {n} entries, {format}. This message follows the "
+        "bracket as results come in.",
+        event.participant_count,
+        name=event.name,
+        format=Message(FORMAT_WORDS.get(label, label)) if label else Message.literal(event.format),
     )
+    content = await notifier.public_text(snapshot.guild_id, text + _more(count))
     await _publish(notifier, snapshot, content, first)
     _shown[event.tournament_id] = snapshot.version
 
@@ -91,7 +111,7 @@ async def post_live_bracket(notifier: Notifier, event: TournamentStarted) -> Non
 REPAINT_EVERY = 3.0  # seconds between two repaints of one tournament's live message
 REPAINTS_AT_ONCE = 2  # live messages repainted at the same time, across tournaments
 
-Paint = Callable[[int, str], Awaitable[None]]
+Paint = Callable[[int, Message | str], Awaitable[None]]
 
 
 class Repaints:
@@ -111,12 +131,12 @@ class Repaints:
         self._paint = paint
         self._every = every
         self._gate = asyncio.Semaphore(at_once)
-        self._wanted: dict[int, str] = {}
+        self._wanted: dict[int, Message | str] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._last: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
-    def request(self, tournament_id: int, what: str) -> None:
+    def request(self, tournament_id: int, what: Message | str) -> None:
         self._wanted[tournament_id] = what
         if tournament_id not in self._tasks:
             self._tasks[tournament_id] = asyncio.create_task(
@@ -159,14 +179,14 @@ def repaints(notifier: Notifier) -> Repaints:
     found = _repaints.get(notifier)
     if found is None:
 
-        async def paint(tournament_id: int, what: str) -> None:
+        async def paint(tournament_id: int, what: Message | str) -> None:
             await _refresh(notifier, tournament_id, what)
 
         found = _repaints[notifier] = Repaints(paint)
     return found
 
 
-async def _refresh(notifier: Notifier, tournament_id: int, what: str) -> None:
+async def _refresh(notifier: Notifier, tournament_id: int, what: Message | str) -> None:
     pictures = notifier.services.pictures
     snapshot = await pictures.snapshot(tournament_id)
     if snapshot.status == "Completed":
@@ -176,25 +196,32 @@ async def _refresh(notifier: Notifier, tournament_id: int, what: str) -> None:
     if await pictures.live_message(tournament_id) is None:
         return  # nothing was posted (no announcement channel): nothing to keep up to date
     first, count = await pictures.live_image(snapshot)
-    content = f"📊 **{user_text(snapshot.title)}** · live bracket, updated after {what}." + _more(
-        count
+    text = msg(
+        "📊 **{name}** · live bracket, updated after {what}.", name=snapshot.title, what=what
     )
+    content = await notifier.public_text(snapshot.guild_id, text + _more(count))
     await _publish(notifier, snapshot, content, first)
     _shown[tournament_id] = snapshot.version
 
 
 @on(MatchCompleted)
 async def refresh_after_result(notifier: Notifier, event: MatchCompleted) -> None:
-    repaints(notifier).request(event.tournament_id, f"match {event.code}")
+    repaints(notifier).request(event.tournament_id, msg("match {code}", code=event.code))
 
 
 @on(MatchReset)
 async def refresh_after_reset(notifier: Notifier, event: MatchReset) -> None:
-    repaints(notifier).request(event.tournament_id, f"a correction (match {event.code} reset)")
+    repaints(notifier).request(
+        event.tournament_id, msg("a correction (match {code} reset)", code=event.code)
+    )
 
 
-def podium_text(name: str, placings: list[dict], coin_name: str, currency: str) -> str:
-    lines = [f"{PODIUM_MARK} **{user_text(name)}** is over! Congratulations to the winners:"]
+def podium_text(
+    name: str, placings: list[dict], coin_name: str, currency: str, words: Words = ENGLISH
+) -> str:
+    # The mark leads the text in every language: a re-delivery recognises the podium by it.
+    head = words(msg("**{name}** is over! Congratulations to the winners:", name=name))
+    lines = [f"{PODIUM_MARK} {head}"]
     for placing in sorted(placings, key=lambda p: p["place"]):
         place = int(placing["place"])
         if place > 3:
@@ -242,8 +269,9 @@ async def _podium(notifier: Notifier, event: TournamentCompleted) -> None:
     settings = await services.guilds.get_settings(snapshot.guild_id)
     coin_name = settings.coin_name if settings else "coins"
     tournament = await services.tournaments.get(event.tournament_id)
-    content = podium_text(event.name, event.placings, coin_name, tournament.currency)
-    content += _more(count)
+    words = await notifier.public_words(snapshot.guild_id)
+    content = podium_text(event.name, event.placings, coin_name, tournament.currency, words)
+    content += words(_more(count))
     live = await pictures.live_message(event.tournament_id)
     if live is not None:
         channel = await notifier.channel(live.channel_id)
@@ -258,7 +286,9 @@ async def _podium(notifier: Notifier, event: TournamentCompleted) -> None:
             # The live message keeps the final bracket; the podium is a new post so that
             # the winners get a notification.
             await message.edit(
-                content=f"📊 **{user_text(snapshot.title)}** · final bracket (results below).",
+                content=words(
+                    msg("📊 **{name}** · final bracket (results below).", name=snapshot.title)
+                ),
                 attachments=[_file(first)],
             )
     posted = await notifier.announce(

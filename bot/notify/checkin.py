@@ -9,10 +9,11 @@ from datetime import datetime
 import discord
 
 from bot.notifier import Notifier, on
-from cogs._safe import pings, user_text
+from cogs._safe import pings
 from cogs.checkin import tournament_checkin_view
 from engine.entries import TournamentCheckInClosed, TournamentCheckInOpened
 from engine.kernel.errors import NotFound
+from engine.kernel.text import Command, Message, Timestamp, msg, nmsg
 from engine.matchday import (
     MatchCheckInComplete,
     MatchCheckInMissed,
@@ -25,12 +26,12 @@ from engine.tournaments import RegistrationClosingSoon, TournamentAutoStartFaile
 log = logging.getLogger(__name__)
 
 
-def _ts(iso: str, style: str = "R") -> str:
-    return discord.utils.format_dt(datetime.fromisoformat(iso), style)  # type: ignore[arg-type]
+def _ts(iso: str, style: str = "R") -> Timestamp:
+    return Timestamp(datetime.fromisoformat(iso), style)
 
 
-def _names(entries: list[dict]) -> str:
-    return ", ".join(user_text(e["name"]) for e in entries)
+def _names(entries: list[dict]) -> list[str]:
+    return [e["name"] for e in entries]
 
 
 async def _match_channel(
@@ -59,9 +60,9 @@ async def _organizer_role(notifier: Notifier, guild_id: int | None) -> int | Non
     return settings.organizer_role_id if settings else None
 
 
-async def _organizer_mention(notifier: Notifier, guild_id: int | None) -> str:
+async def _organizer_mention(notifier: Notifier, guild_id: int | None) -> Message:
     role_id = await _organizer_role(notifier, guild_id)
-    return f"<@&{role_id}>" if role_id else "Organizers"
+    return Message.literal(f"<@&{role_id}>") if role_id else msg("Organizers")
 
 
 # --- tournament schedule ----------------------------------------------------------------
@@ -69,41 +70,68 @@ async def _organizer_mention(notifier: Notifier, guild_id: int | None) -> str:
 
 @on(TournamentCheckInOpened)
 async def checkin_opened(notifier: Notifier, event: TournamentCheckInOpened) -> None:
+    words = await notifier.public_words(event.guild_id)
     await notifier.announce(
         event.guild_id,
-        f"✅ Check-in for **{user_text(event.name)}** is open until {_ts(event.closes_at, 'f')} "
-        f"({_ts(event.closes_at)}). Every confirmed entry must check in — press the button "
-        "or use /checkin. Entries that do not are withdrawn when it starts.",
-        view=tournament_checkin_view(event.tournament_id),
+        msg(
+            "✅ Check-in for **{name}** is open until {until} ({closes}). Every confirmed "
+            "entry must check in — press the button or use {checkin}. Entries that do not "
+            "are withdrawn when it starts.",
+            name=event.name,
+            until=_ts(event.closes_at, "f"),
+            closes=_ts(event.closes_at),
+            checkin=Command("checkin"),
+        ),
+        view=tournament_checkin_view(event.tournament_id, words),
     )
 
 
 @on(TournamentCheckInClosed)
 async def checkin_closed(notifier: Notifier, event: TournamentCheckInClosed) -> None:
-    lines = [
-        f"🔒 Check-in for **{user_text(event.name)}** is closed: {event.checked_in} entries are in."
-    ]
+    text = nmsg(
+        "🔒 Check-in for **{name}** is closed: {n} entry is in.",
+        "🔒 Check-in for **{name}** is closed: {n} entries are in.",
+        event.checked_in,
+        name=event.name,
+    )
     if event.removed:
-        lines.append(f"Withdrawn for not checking in: {_names(event.removed)}.")
+        text += "\n" + msg("Withdrawn for not checking in: {names}.", names=_names(event.removed))
     if event.promoted:
-        lines.append(f"Moved up from the waitlist into the freed slots: {_names(event.promoted)}.")
-    await notifier.announce(event.guild_id, "\n".join(lines))
+        text += "\n" + msg(
+            "Moved up from the waitlist into the freed slots: {names}.",
+            names=_names(event.promoted),
+        )
+    await notifier.announce(event.guild_id, text)
 
 
 @on(RegistrationClosingSoon)
 async def registration_closing_soon(notifier: Notifier, event: RegistrationClosingSoon) -> None:
-    slots = f"{event.slots_left} slots left" if event.slots_left else "the waitlist is open"
+    slots = (
+        nmsg("{n} slot left", "{n} slots left", event.slots_left)
+        if event.slots_left
+        else msg("the waitlist is open")
+    )
     await notifier.announce(
         event.guild_id,
-        f"⏳ Registration for **{user_text(event.name)}** closes {_ts(event.closes_at)} "
-        f"({slots}). Sign up with /register.",
+        msg(
+            "⏳ Registration for **{name}** closes {closes} ({slots}). Sign up with {register}.",
+            name=event.name,
+            closes=_ts(event.closes_at),
+            slots=slots,
+            register=Command("register"),
+        ),
     )
     for user_id in event.unpaid_user_ids:
         await notifier.dm(
             user_id,
-            f"⏳ Registration for **{user_text(event.name)}** closes {_ts(event.closes_at)} and "
-            "your "
-            "entry is not paid yet. Pay the entry fee with /pay to keep your place.",
+            msg(
+                "⏳ Registration for **{name}** closes {closes} and your entry is not paid "
+                "yet. Pay the entry fee with {pay} to keep your place.",
+                name=event.name,
+                closes=_ts(event.closes_at),
+                pay=Command("pay"),
+            ),
+            guild_id=event.guild_id,
         )
 
 
@@ -112,8 +140,14 @@ async def autostart_failed(notifier: Notifier, event: TournamentAutoStartFailed)
     who = await _organizer_mention(notifier, event.guild_id)
     await notifier.announce(
         event.guild_id,
-        f"⚠️ {who}: **{user_text(event.name)}** could not start on schedule. {event.reason} "
-        "Fix it and start it with /tournament start.",
+        msg(
+            "⚠️ {who}: **{name}** could not start on schedule. {reason} Fix it and start it "
+            "with {start}.",
+            who=who,
+            name=event.name,
+            reason=Message.literal(event.reason),
+            start=Command("tournament start"),
+        ),
         allowed_mentions=pings(role_id=await _organizer_role(notifier, event.guild_id)),
     )
 
@@ -127,21 +161,24 @@ async def side_checked_in(notifier: Notifier, event: MatchSideCheckedIn) -> None
         return  # MatchCheckInComplete says it
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is not None:
-        await notifier.send(
-            channel,
-            f"✅ {user_text(event.display_name)} checked in for match {event.code}. "
-            "Waiting for the other side.",
+        text = msg(
+            "✅ {name} checked in for match {code}. Waiting for the other side.",
+            name=event.display_name,
+            code=event.code,
         )
+        await notifier.send(channel, await notifier.public_text(event.guild_id, text))
 
 
 @on(MatchCheckInComplete)
 async def checkin_complete(notifier: Notifier, event: MatchCheckInComplete) -> None:
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is not None:
-        await notifier.send(
-            channel,
-            f"🎮 Both sides are here for match {event.code} — play and report with /report.",
+        text = msg(
+            "🎮 Both sides are here for match {code} — play and report with {report}.",
+            code=event.code,
+            report=Command("report"),
         )
+        await notifier.send(channel, await notifier.public_text(event.guild_id, text))
 
 
 @on(MatchCheckInReminder)
@@ -149,11 +186,17 @@ async def checkin_reminder(notifier: Notifier, event: MatchCheckInReminder) -> N
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is None:
         return
-    who = " ".join(f"<@{u}>" for u in event.missing_user_ids)
+    text = msg(
+        "⏰ {who} check-in for match {code} closes {deadline}. Press Check in or use "
+        "{checkin} — a side that has not checked in by then forfeits.",
+        who=Message.literal(" ".join(f"<@{u}>" for u in event.missing_user_ids)),
+        code=event.code,
+        deadline=_ts(event.deadline),
+        checkin=Command("checkin"),
+    )
     await notifier.send(
         channel,
-        f"⏰ {who} check-in for match {event.code} closes {_ts(event.deadline)}. Press "
-        "Check in or use /checkin — a side that has not checked in by then forfeits.",
+        await notifier.public_text(event.guild_id, text),
         allowed_mentions=pings(users=event.missing_user_ids),
     )
 
@@ -162,11 +205,14 @@ async def checkin_reminder(notifier: Notifier, event: MatchCheckInReminder) -> N
 async def no_show(notifier: Notifier, event: MatchNoShow) -> None:
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is not None:
-        await notifier.send(
-            channel,
-            f"🚫 {user_text(event.forfeited_name)} did not check in by the deadline and "
-            f"forfeits match {event.code}; {user_text(event.winner_name)} advances.",
+        text = msg(
+            "🚫 {loser} did not check in by the deadline and forfeits match {code}; {winner} "
+            "advances.",
+            loser=event.forfeited_name,
+            code=event.code,
+            winner=event.winner_name,
         )
+        await notifier.send(channel, await notifier.public_text(event.guild_id, text))
 
 
 @on(MatchCheckInMissed)
@@ -175,10 +221,15 @@ async def nobody_came(notifier: Notifier, event: MatchCheckInMissed) -> None:
     if channel is None:
         return
     who = await _organizer_mention(notifier, event.guild_id)
+    text = msg(
+        "⚠️ {who}: neither side checked in for match {code} by the deadline. Nobody was "
+        "forfeited: decide the match (set a result or disqualify). Players who turn up can "
+        "still check in.",
+        who=who,
+        code=event.code,
+    )
     await notifier.send(
         channel,
-        f"⚠️ {who}: neither side checked in for match {event.code} by the deadline. "
-        "Nobody was forfeited: decide the match (set a result or disqualify). Players "
-        "who turn up can still check in.",
+        await notifier.public_text(event.guild_id, text),
         allowed_mentions=pings(role_id=await _organizer_role(notifier, event.guild_id)),
     )

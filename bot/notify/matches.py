@@ -22,8 +22,16 @@ from typing import Any, Literal
 import discord
 
 from bot.notifier import Notifier, on
-from cogs._safe import pings, user_text
-from engine.brackets import MatchCompleted, MatchReady, MatchReset, MatchState
+from cogs._safe import pings
+from cogs._text import ENGLISH, Words, match_title, moment
+from engine.brackets import (
+    MatchCompleted,
+    MatchReady,
+    MatchReset,
+    MatchState,
+    round_title_text,
+)
+from engine.kernel.text import N_, Channel, Command, Message, User, msg, nmsg
 from engine.matchday import (
     DISPUTE_REASONS,
     DisputeDetail,
@@ -42,28 +50,28 @@ log = logging.getLogger(__name__)
 # Three days: long enough for a slow match or dispute.
 THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 4320
 PLAYABLE = {MatchState.CHECKIN, MatchState.READY, MatchState.LIVE, MatchState.PENDING_RESULT}
-ButtonSpec = tuple[str, str, discord.ButtonStyle]
+ButtonSpec = tuple[Message | str, str, discord.ButtonStyle]
 
 
-def rendered_buttons(*specs: ButtonSpec) -> discord.ui.View:
-    """Buttons drawn on a message; the clicks are answered by the cogs' DynamicItems."""
+def rendered_buttons(*specs: ButtonSpec, words: Words = ENGLISH) -> discord.ui.View:
+    """Buttons drawn on a message, labelled by ``words`` (the language of whoever reads
+    the message); the clicks are answered by the cogs' DynamicItems."""
     view = discord.ui.View(timeout=None)
     for label, custom_id, style in specs:
-        view.add_item(discord.ui.Button(label=label, custom_id=custom_id, style=style))
+        view.add_item(discord.ui.Button(label=words(label), custom_id=custom_id, style=style))
     view.stop()  # a stopped view is sent but never stored, so no second dispatch
     return view
 
 
-def _mentions(user_ids: tuple[int, ...] | list[int]) -> str:
-    return " ".join(f"<@{u}>" for u in user_ids)
+def _mentions(user_ids: tuple[int, ...] | list[int]) -> Message:
+    return Message.literal(" ".join(f"<@{u}>" for u in user_ids))
 
 
-def _timestamp(moment: datetime | str | None) -> str | None:
-    if moment is None:
+def _timestamp(at: datetime | str | None) -> Message | None:
+    if at is None:
         return None
-    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    seconds = int(when.timestamp())
-    return f"<t:{seconds}:t> (<t:{seconds}:R>)"
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return moment(when, "t")
 
 
 async def _thread(notifier: Notifier, thread_id: int | None) -> discord.Thread | None:
@@ -140,25 +148,35 @@ async def _post_reopened(
 # --- match threads ----------------------------------------------------------------------
 
 
-def lobby_embed(lobby: MatchLobby, checkin_deadline: str | None) -> discord.Embed:
+def lobby_embed(
+    lobby: MatchLobby, checkin_deadline: str | None, words: Words = ENGLISH
+) -> discord.Embed:
     match = lobby.match
     embed = discord.Embed(
-        title=f"{match.round_title} · {match.code}",
-        description=f"**{user_text(lobby.name(0))}** vs **{user_text(lobby.name(1))}**",
+        title=words(match_title(match.round_title, match.code))[:256],
+        description=words(
+            msg("**{first}** vs **{second}**", first=lobby.name(0), second=lobby.name(1))
+        ),
         colour=discord.Colour.gold(),
     )
-    embed.add_field(name="Format", value=f"Best of {match.best_of}")
+    embed.add_field(name=words(msg("Format")), value=words(msg("Best of {n}", n=match.best_of)))
     if match.scheduled_at is not None:
-        seconds = int(match.scheduled_at.timestamp())
-        embed.add_field(name="Starts", value=f"<t:{seconds}:F> (<t:{seconds}:R>)")
+        embed.add_field(
+            name=words(msg("Starts")),
+            value=words(moment(match.scheduled_at)),
+        )
     deadline = _timestamp(checkin_deadline)
     if deadline:
-        embed.add_field(name="Check in by", value=deadline)
+        embed.add_field(name=words(msg("Check in by")), value=words(deadline))
     embed.add_field(
-        name="How to report",
-        value=(
-            "When the match is over, one side presses **Report score** (or uses /report) "
-            "and the other side confirms. If something went wrong, press **Open dispute**."
+        name=words(msg("How to report")),
+        value=words(
+            msg(
+                "When the match is over, one side presses **Report score** (or uses "
+                "{report}) and the other side confirms. If something went wrong, press "
+                "**Open dispute**.",
+                report=Command("report"),
+            )
         ),
         inline=False,
     )
@@ -166,19 +184,38 @@ def lobby_embed(lobby: MatchLobby, checkin_deadline: str | None) -> discord.Embe
     return embed
 
 
-def lobby_buttons(lobby: MatchLobby) -> discord.ui.View:
+def lobby_buttons(lobby: MatchLobby, words: Words = ENGLISH) -> discord.ui.View:
     match_id = lobby.match.id
     specs: list[ButtonSpec] = []
     if lobby.match.status == MatchState.CHECKIN:
-        specs.append(("Check in", f"dc:match:{match_id}:checkin", discord.ButtonStyle.success))
-    specs.append(("Report score", f"dc:match:{match_id}:report", discord.ButtonStyle.primary))
-    specs.append(("Open dispute", f"dc:match:{match_id}:dispute", discord.ButtonStyle.secondary))
+        specs.append((msg("Check in"), f"dc:match:{match_id}:checkin", discord.ButtonStyle.success))
+    specs.append((msg("Report score"), f"dc:match:{match_id}:report", discord.ButtonStyle.primary))
+    specs.append(
+        (msg("Open dispute"), f"dc:match:{match_id}:dispute", discord.ButtonStyle.secondary)
+    )
     if lobby.match.status in (MatchState.CHECKIN, MatchState.READY):
         specs.append(
-            ("Reschedule", f"dc:match:{match_id}:reschedule", discord.ButtonStyle.secondary)
+            (msg("Reschedule"), f"dc:match:{match_id}:reschedule", discord.ButtonStyle.secondary)
         )
-    specs.append(("Lobby details", f"dc:match:{match_id}:lobby", discord.ButtonStyle.secondary))
-    return rendered_buttons(*specs)
+    specs.append(
+        (msg("Lobby details"), f"dc:match:{match_id}:lobby", discord.ButtonStyle.secondary)
+    )
+    return rendered_buttons(*specs, words=words)
+
+
+def _title(lobby: MatchLobby) -> Message:
+    """``W1-2 · Alpha vs Beta`` for a thread name (names unescaped: thread names show no
+    markdown)."""
+    return msg(
+        "{code} · {first} vs {second}",
+        code=lobby.match.code,
+        first=Message.literal(lobby.name(0)),
+        second=Message.literal(lobby.name(1)),
+    )
+
+
+async def thread_name(notifier: Notifier, guild_id: int | None, lobby: MatchLobby) -> str:
+    return (await notifier.public_words(guild_id))(_title(lobby))
 
 
 @on(MatchReady)
@@ -197,18 +234,21 @@ async def open_match_thread(notifier: Notifier, event: MatchReady) -> None:
         )
         if parent is None:
             return
-        thread = await _open_thread(notifier, parent, lobby.title)
+        thread = await _open_thread(
+            notifier, parent, await thread_name(notifier, event.guild_id, lobby)
+        )
         if not await scores.record_thread(lobby.match.id, thread.id):
             await thread.delete()  # another delivery won the race and recorded its thread
             return
     if thread is None:
         return
     await _add_members(thread, lobby.member_ids)
+    words = await notifier.public_words(event.guild_id)
     await notifier.send(
         thread,
-        f"{_mentions(lobby.member_ids)} your match is ready. Good luck!",
-        embed=lobby_embed(lobby, event.checkin_deadline),
-        view=lobby_buttons(lobby),
+        words(msg("{who} your match is ready. Good luck!", who=_mentions(lobby.member_ids))),
+        embed=lobby_embed(lobby, event.checkin_deadline, words),
+        view=lobby_buttons(lobby, words),
         allowed_mentions=pings(users=lobby.member_ids),
     )
 
@@ -227,16 +267,26 @@ async def ask_for_confirmation(notifier: Notifier, event: ScoreReported) -> None
     )
     if waiting is None or lobby.match.status != MatchState.PENDING_RESULT:
         return  # the match was decided or re-paired before this was delivered
-    shot = " (with a screenshot)" if event.has_screenshot else ""
+    shot: Message | str = msg(" (with a screenshot)") if event.has_screenshot else ""
+    words = await notifier.public_words(event.guild_id)
     await notifier.send(
         thread,
-        f"📝 <@{event.reporter_id}> reported **{user_text(lobby.name(0))} "
-        f"{score_text(*event.scores)} {user_text(lobby.name(1))}**{shot}.\n"
-        f"{_mentions(waiting.member_ids)}, is that right? Confirm it, or reject it to open "
-        "a dispute.",
+        words(
+            msg(
+                "📝 {reporter} reported **{first} {score} {second}**{shot}.\n{waiting}, is "
+                "that right? Confirm it, or reject it to open a dispute.",
+                reporter=User(event.reporter_id),
+                first=lobby.name(0),
+                score=score_text(*event.scores),
+                second=lobby.name(1),
+                shot=shot,
+                waiting=_mentions(waiting.member_ids),
+            )
+        ),
         view=rendered_buttons(
-            ("Confirm", f"dc:report:{event.report_id}:confirm", discord.ButtonStyle.success),
-            ("Reject", f"dc:report:{event.report_id}:reject", discord.ButtonStyle.danger),
+            (msg("Confirm"), f"dc:report:{event.report_id}:confirm", discord.ButtonStyle.success),
+            (msg("Reject"), f"dc:report:{event.report_id}:reject", discord.ButtonStyle.danger),
+            words=words,
         ),
         allowed_mentions=pings(users=waiting.member_ids),
     )
@@ -248,32 +298,69 @@ async def reports_differ(notifier: Notifier, event: ScoreMismatch) -> None:
     if thread is None:
         return
     lobby = await notifier.services.scores.lobby(event.match_id)
-    said = "; ".join(
-        f"<@{r['reporter_id']}> says {score_text(*r['scores'])}" for r in event.reports
-    )
+    said = [
+        msg(
+            "{reporter} says {score}",
+            reporter=User(r["reporter_id"]),
+            score=score_text(*r["scores"]),
+        )
+        for r in event.reports
+    ]
+    words = await notifier.public_words(event.guild_id)
     await notifier.send(
         thread,
-        f"⚠️ The reports differ: {said} (as {user_text(lobby.name(0))}–"
-        f"{user_text(lobby.name(1))}). The match is on hold until an organizer decides in the "
-        "dispute thread.",
+        words(
+            msg(
+                "⚠️ The reports differ: {said} (as {first}–{second}). The match is on hold "
+                "until an organizer decides in the dispute thread.",
+                said=Message("{head}; {tail}", {"head": said[0], "tail": said[1]})
+                if len(said) == 2
+                else said,
+                first=lobby.name(0),
+                second=lobby.name(1),
+            )
+        ),
     )
 
 
-def result_line(lobby: MatchLobby, event: MatchCompleted) -> str:
-    names = {s.registration_id: user_text(s.name) for s in lobby.sides if s}
-    first, second = user_text(lobby.name(0)), user_text(lobby.name(1))
-    winner = names.get(event.winner_registration_id or 0, "Nobody")
-    loser = names.get(event.loser_registration_id or 0, "their opponent")
+def result_line(lobby: MatchLobby, event: MatchCompleted) -> Message:
+    names = {s.registration_id: s.name for s in lobby.sides if s}
+    first, second = lobby.name(0), lobby.name(1)
+    winner = names.get(event.winner_registration_id or 0) or msg("Nobody")
+    loser = names.get(event.loser_registration_id or 0) or msg("their opponent")
     score = score_text(*event.scores) if event.scores else score_text(None, None)
     if event.outcome == "draw":
-        return f"🤝 **{first} {score} {second}**: a draw."
+        return msg(
+            "🤝 **{first} {score} {second}**: a draw.", first=first, score=score, second=second
+        )
     if event.outcome == "forfeit":
-        return f"🏳️ **{loser}** forfeits; **{winner}** wins match {event.code}."
+        return msg(
+            "🏳️ **{loser}** forfeits; **{winner}** wins match {code}.",
+            loser=loser,
+            winner=winner,
+            code=event.code,
+        )
     if event.outcome == "disqualification":
-        return f"⛔ **{loser}** was disqualified; **{winner}** wins match {event.code}."
+        return msg(
+            "⛔ **{loser}** was disqualified; **{winner}** wins match {code}.",
+            loser=loser,
+            winner=winner,
+            code=event.code,
+        )
     if event.outcome == "walkover":
-        return f"**{winner}** goes through match {event.code} without playing."
-    return f"🏁 Final: **{first} {score} {second}**. **{winner}** wins {event.code}!"
+        return msg(
+            "**{winner}** goes through match {code} without playing.",
+            winner=winner,
+            code=event.code,
+        )
+    return msg(
+        "🏁 Final: **{first} {score} {second}**. **{winner}** wins {code}!",
+        first=first,
+        score=score,
+        second=second,
+        winner=winner,
+        code=event.code,
+    )
 
 
 async def reset_follows(notifier: Notifier, event: MatchCompleted) -> bool:
@@ -285,7 +372,7 @@ async def reset_follows(notifier: Notifier, event: MatchCompleted) -> bool:
     return any(m.code == reset_code for m in matches)
 
 
-RESET_NOTE = " Both finalists now have one loss, so a reset match decides the title."
+RESET_NOTE = N_(" Both finalists now have one loss, so a reset match decides the title.")
 
 
 @on(MatchCompleted)
@@ -294,12 +381,9 @@ async def post_result(notifier: Notifier, event: MatchCompleted) -> None:
     thread = await _thread(notifier, lobby.match.thread_id)
     if thread is None:
         return
-    note = RESET_NOTE if await reset_follows(notifier, event) else ""
-    await _post_reopened(
-        notifier,
-        thread,
-        result_line(lobby, event) + note + " This thread is now closed; good games!",
-    )
+    note: Message | str = Message(RESET_NOTE) if await reset_follows(notifier, event) else ""
+    text = result_line(lobby, event) + note + msg(" This thread is now closed; good games!")
+    await _post_reopened(notifier, thread, await notifier.public_text(event.guild_id, text))
     await _close(notifier, thread, clear_buttons=True)
 
 
@@ -310,44 +394,79 @@ async def match_reset(notifier: Notifier, event: MatchReset) -> None:
     thread = await _thread(notifier, event.thread_id)
     if thread is None:
         return
-    await _post_reopened(
-        notifier,
-        thread,
-        f"↩️ Match {event.code} was reset because an earlier result was corrected. A new "
-        "thread opens when it is ready to play again.",
+    text = msg(
+        "↩️ Match {code} was reset because an earlier result was corrected. A new thread "
+        "opens when it is ready to play again.",
+        code=event.code,
     )
+    await _post_reopened(notifier, thread, await notifier.public_text(event.guild_id, text))
     await _close(notifier, thread, clear_buttons=True)
 
 
 # --- dispute threads --------------------------------------------------------------------
 
 
-def dispute_embed(detail: DisputeDetail) -> discord.Embed:
+def dispute_reason(key: str) -> Message:
+    label = DISPUTE_REASONS.get(key)
+    return Message(label) if label is not None else Message.literal(key)
+
+
+def dispute_embed(detail: DisputeDetail, words: Words = ENGLISH) -> discord.Embed:
     dispute, lobby = detail.dispute, detail.lobby
     opener = (
-        "DeltaCrown (the reports differ)" if dispute.opened_by == 0 else f"<@{dispute.opened_by}>"
+        msg("DeltaCrown (the reports differ)")
+        if dispute.opened_by == 0
+        else User(dispute.opened_by)
     )
     embed = discord.Embed(
-        title=f"Dispute #{dispute.id} · {lobby.match.round_title} · {lobby.match.code}",
-        description=(
-            f"**{user_text(lobby.name(0))}** vs **{user_text(lobby.name(1))}**\n\n"
-            f"{user_text(dispute.description[:1500])}"
+        title=words(
+            msg(
+                "Dispute #{dispute} · {round} · {code}",
+                dispute=dispute.id,
+                round=round_title_text(lobby.match.round_title),
+                code=lobby.match.code,
+            )
+        )[:256],
+        description=words(
+            msg(
+                "**{first}** vs **{second}**\n\n{description}",
+                first=lobby.name(0),
+                second=lobby.name(1),
+                description=dispute.description[:1500],
+            )
         ),
         colour=discord.Colour.red(),
     )
-    embed.add_field(name="Reason", value=dispute.reason_label)
-    embed.add_field(name="Opened by", value=opener)
-    names = {s.registration_id: user_text(s.name) for s in lobby.sides if s}
+    embed.add_field(name=words(msg("Reason")), value=words(dispute_reason(dispute.reason)))
+    embed.add_field(name=words(msg("Opened by")), value=words(opener))
+    names = {s.registration_id: s.name for s in lobby.sides if s}
     reports = "\n".join(
-        f"{names.get(r.registration_id, '?')}: {score_text(r.score_a, r.score_b)} "
-        f"(by <@{r.reporter_id}>{', screenshot' if r.screenshot_sha256 else ''})"
+        words(
+            msg(
+                "{side}: {score} (by {reporter}{shot})",
+                side=names.get(r.registration_id, "?"),
+                score=score_text(r.score_a, r.score_b),
+                reporter=User(r.reporter_id),
+                shot=msg(", screenshot") if r.screenshot_sha256 else "",
+            )
+        )
         for r in detail.reports
     )
-    embed.add_field(name="Reports", value=reports or "None yet", inline=False)
-    embed.add_field(name="Evidence", value=f"{len(detail.evidence)} item(s) so far", inline=False)
+    embed.add_field(
+        name=words(msg("Reports")), value=reports[:1024] or words(msg("None yet")), inline=False
+    )
+    embed.add_field(
+        name=words(msg("Evidence")),
+        value=words(nmsg("{n} item so far", "{n} items so far", len(detail.evidence))),
+        inline=False,
+    )
     embed.set_footer(
-        text="Players: post screenshots or links here; they are recorded as evidence. "
-        "Organizers: /dispute resolve or /dispute escalate."
+        text=words(
+            msg(
+                "Players: post screenshots or links here; they are recorded as evidence. "
+                "Organizers: /dispute resolve or /dispute escalate."
+            )
+        )
     )
     return embed
 
@@ -388,21 +507,32 @@ async def open_dispute_thread(notifier: Notifier, event: DisputeOpened) -> None:
     members = detail.lobby.member_ids + ((event.opened_by,) if event.opened_by else ())
     members += organizer_ids(notifier, event.guild_id, role)
     await _add_members(thread, members)
-    ping = f"<@&{role}> a dispute needs an organizer. " if role else ""
+    words = await notifier.public_words(event.guild_id)
+    players = _mentions(detail.lobby.member_ids)
     await notifier.send(
         thread,
-        f"{ping}{_mentions(detail.lobby.member_ids)}",
-        embed=dispute_embed(detail),
+        words(
+            msg(
+                "{role} a dispute needs an organizer. {players}",
+                role=Message.literal(f"<@&{role}>"),
+                players=players,
+            )
+            if role
+            else players
+        ),
+        embed=dispute_embed(detail, words),
         allowed_mentions=pings(users=detail.lobby.member_ids, role_id=role),
     )
     match_thread = await _thread(notifier, event.match_thread_id)
     if match_thread is not None:
-        reason = DISPUTE_REASONS.get(event.reason, event.reason).lower()
-        await notifier.send(
-            match_thread,
-            f"⚖️ Dispute #{event.dispute_id} is open ({reason}). An organizer decides in "
-            f"{thread.mention}; post your evidence there.",
+        text = msg(
+            "⚖️ Dispute #{dispute} is open ({reason}). An organizer decides in {thread}; post "
+            "your evidence there.",
+            dispute=event.dispute_id,
+            reason=dispute_reason(event.reason),
+            thread=Channel(thread.id),
         )
+        await notifier.send(match_thread, words(text))
 
 
 async def _new_dispute_thread(
@@ -420,7 +550,14 @@ async def _new_dispute_thread(
     )
     if parent is None:
         return None
-    name = f"Dispute #{event.dispute_id} · {detail.lobby.title}"
+    words = await notifier.public_words(event.guild_id)
+    name = words(
+        msg(
+            "Dispute #{dispute} · {match}",
+            dispute=event.dispute_id,
+            match=_title(detail.lobby),
+        )
+    )
     thread = await _open_thread(notifier, parent, name)
     if not await notifier.services.disputes.record_thread(event.dispute_id, thread.id):
         await thread.delete()
@@ -452,10 +589,16 @@ async def dispute_escalated(notifier: Notifier, event: DisputeEscalated) -> None
     if guild is not None and guild.owner_id:
         who.append(f"<@{guild.owner_id}>")
         await _add_members(thread, (guild.owner_id,))  # pinged below: they must see it
+    text = msg(
+        "🚨 {actor} escalated dispute #{dispute}: {note}\n{who} please take a look.",
+        actor=User(event.actor_id),
+        dispute=event.dispute_id,
+        note=event.note,
+        who=Message.literal(" ".join(who)),
+    )
     await notifier.send(
         thread,
-        f"🚨 <@{event.actor_id}> escalated dispute #{event.dispute_id}: {user_text(event.note)}\n"
-        f"{' '.join(who)} please take a look.",
+        await notifier.public_text(event.guild_id, text),
         allowed_mentions=pings(
             users=[guild.owner_id] if guild is not None and guild.owner_id else [],
             role_id=settings.organizer_role_id if settings else None,
@@ -468,11 +611,13 @@ async def dispute_resolved(notifier: Notifier, event: DisputeResolved) -> None:
     thread = await _thread(notifier, event.thread_id)
     if thread is None:
         return
-    await _post_reopened(
-        notifier,
-        thread,
-        f"✅ Dispute #{event.dispute_id} resolved by <@{event.resolved_by}>: "
-        f"{user_text(event.resolution)}\n"
-        f"Match {event.code} is final and the bracket has moved on. This thread is now closed.",
+    text = msg(
+        "✅ Dispute #{dispute} resolved by {organizer}: {resolution}\nMatch {code} is final "
+        "and the bracket has moved on. This thread is now closed.",
+        dispute=event.dispute_id,
+        organizer=User(event.resolved_by),
+        resolution=event.resolution,
+        code=event.code,
     )
+    await _post_reopened(notifier, thread, await notifier.public_text(event.guild_id, text))
     await _close(notifier, thread)

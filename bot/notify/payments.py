@@ -7,7 +7,7 @@ repeat a DM. The server's name comes from the cache, else over REST.
 from __future__ import annotations
 
 from bot.notifier import Notifier, on
-from cogs._safe import user_text
+from engine.kernel.text import Command, msg
 from engine.money import (
     PAYMENT_METHODS,
     CoinsGranted,
@@ -21,16 +21,24 @@ from engine.money import (
 
 @on(CoinsGranted)
 async def coins_granted(notifier: Notifier, event: CoinsGranted) -> None:
-    where = await notifier.where(event.guild_id)
-    coins = f"**{abs(event.amount)} {event.coin_name}**"
+    where = await notifier.where_clause(event.guild_id)
+    coins = {"amount": abs(event.amount), "coin": event.coin_name, "where": where}
     if event.amount > 0:
-        head = f"🪙 An organizer added {coins} to your wallet{where}."
+        head = msg("🪙 An organizer added **{amount} {coin}** to your wallet{where}.", **coins)
     else:
-        head = f"🪙 An organizer removed {coins} from your wallet{where}."
+        head = msg("🪙 An organizer removed **{amount} {coin}** from your wallet{where}.", **coins)
     await notifier.dm(
         event.user_id,
-        f"{head}\nReason: {user_text(event.reason)}\nYour balance is now {event.balance_after} "
-        f"{event.coin_name}. Use /wallet to see your history.",
+        msg(
+            "{head}\nReason: {reason}\nYour balance is now {balance} {coin}. Use {wallet} to "
+            "see your history.",
+            head=head,
+            reason=event.reason,
+            balance=event.balance_after,
+            coin=event.coin_name,
+            wallet=Command("wallet"),
+        ),
+        guild_id=event.guild_id,
     )
 
 
@@ -40,10 +48,15 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
         return  # paid with coins: the player already saw the confirmation in /pay
     await notifier.dm(
         event.user_id,
-        f"✅ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{user_text(event.tournament_name)}**{await notifier.where(event.guild_id)} was "
-        "approved. "
-        "Your entry is confirmed — see you in the bracket!",
+        msg(
+            "✅ Your {method} payment of **{amount}** for **{tournament}**{where} was approved. "
+            "Your entry is confirmed — see you in the bracket!",
+            method=method_label(event.method),
+            amount=event.amount_text,
+            tournament=event.tournament_name,
+            where=await notifier.where_clause(event.guild_id),
+        ),
+        guild_id=event.guild_id,
     )
 
 
@@ -51,11 +64,18 @@ async def payment_approved(notifier: Notifier, event: PaymentApproved) -> None:
 async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
     await notifier.dm(
         event.user_id,
-        f"❌ Your {method_label(event.method)} payment of **{event.amount_text}** for "
-        f"**{user_text(event.tournament_name)}**{await notifier.where(event.guild_id)} was not "
-        "approved.\n"
-        f"Reason: {user_text(event.reason)}\nYour spot is still held: pay again with /pay, "
-        "with the correct transaction reference and screenshot.",
+        msg(
+            "❌ Your {method} payment of **{amount}** for **{tournament}**{where} was not "
+            "approved.\nReason: {reason}\nYour spot is still held: pay again with {pay}, with "
+            "the correct transaction reference and screenshot.",
+            method=method_label(event.method),
+            amount=event.amount_text,
+            tournament=event.tournament_name,
+            where=await notifier.where_clause(event.guild_id),
+            reason=event.reason,
+            pay=Command("pay"),
+        ),
+        guild_id=event.guild_id,
     )
 
 
@@ -63,16 +83,23 @@ async def payment_rejected(notifier: Notifier, event: PaymentRejected) -> None:
 async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
     method = PAYMENT_METHODS.get(event.method)
     if method is not None and method.paid_at_once:
-        what = f"**{event.amount_text}** are back in your wallet"
+        what = msg("**{amount}** are back in your wallet", amount=event.amount_text)
     else:
-        what = (
-            f"the organizer sent your **{event.amount_text}** back by {method_label(event.method)}"
+        what = msg(
+            "the organizer sent your **{amount}** back by {method}",
+            amount=event.amount_text,
+            method=method_label(event.method),
         )
-    where = await notifier.where(event.guild_id)
     await notifier.dm(
         event.user_id,
-        f"↩️ Refund for **{user_text(event.tournament_name)}**{where}: {what}.\n"
-        f"Note: {user_text(event.reason)}",
+        msg(
+            "↩️ Refund for **{tournament}**{where}: {what}.\nNote: {reason}",
+            tournament=event.tournament_name,
+            where=await notifier.where_clause(event.guild_id),
+            what=what,
+            reason=event.reason,
+        ),
+        guild_id=event.guild_id,
     )
 
 
@@ -80,9 +107,15 @@ async def payment_refunded(notifier: Notifier, event: PaymentRefunded) -> None:
 async def refund_pending(notifier: Notifier, event: RefundPending) -> None:
     await notifier.dm(
         event.user_id,
-        f"↩️ Your entry fee of **{event.amount_text}** for "
-        f"**{user_text(event.tournament_name)}**"
-        f"{await notifier.where(event.guild_id)} will be refunded by "
-        f"{method_label(event.method)}. Reason: {user_text(event.reason)}\nAn organizer "
-        "sends it by hand; you will get another message when it is sent.",
+        msg(
+            "↩️ Your entry fee of **{amount}** for **{tournament}**{where} will be refunded by "
+            "{method}. Reason: {reason}\nAn organizer sends it by hand; you will get another "
+            "message when it is sent.",
+            amount=event.amount_text,
+            tournament=event.tournament_name,
+            where=await notifier.where_clause(event.guild_id),
+            method=method_label(event.method),
+            reason=event.reason,
+        ),
+        guild_id=event.guild_id,
     )

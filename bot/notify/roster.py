@@ -22,6 +22,7 @@ import discord
 
 from bot.notifier import Notifier, on
 from cogs._safe import user_text
+from cogs._text import ENGLISH, Words
 from engine.entries import (
     RegistrationCheckedIn,
     RegistrationConfirmed,
@@ -32,6 +33,7 @@ from engine.entries import (
     RegistrationWithdrawn,
     WaitlistPromoted,
 )
+from engine.kernel.text import N_, Message, msg
 from engine.tournaments import TournamentView
 from storage.models.enums import RegistrationStatus
 
@@ -41,8 +43,8 @@ DESCRIPTION_LIMIT = 3900  # Discord allows 4096 characters in an embed descripti
 WAITLIST_SHOWN = 10
 COLOUR = 0x5865F2
 _STATE: dict[str, str] = {
-    RegistrationStatus.AWAITING_PAYMENT: " · ⏳ awaiting payment",
-    RegistrationStatus.PAYMENT_REVIEW: " · 🔎 payment in review",
+    RegistrationStatus.AWAITING_PAYMENT: N_(" · ⏳ awaiting payment"),
+    RegistrationStatus.PAYMENT_REVIEW: N_(" · 🔎 payment in review"),
 }
 # The digest of the roster this process last painted, per tournament.
 _painted: dict[int, str] = {}
@@ -52,7 +54,9 @@ def roster_key(tournament_id: int) -> str:
     return f"roster:{tournament_id}"
 
 
-def roster_embed(tournament: TournamentView, entries: list[RegistrationView]) -> discord.Embed:
+def roster_embed(
+    tournament: TournamentView, entries: list[RegistrationView], words: Words = ENGLISH
+) -> discord.Embed:
     """The roster as one embed: entries in registration order, then the waitlist."""
     holding = [e for e in entries if e.holds_slot]
     waiting = sorted(
@@ -64,30 +68,49 @@ def roster_embed(tournament: TournamentView, entries: list[RegistrationView]) ->
     used = 0
     for number, entry in enumerate(holding, start=1):
         mark = " ✅" if entry.checked_in_at is not None else ""
-        line = f"`{number:>3}` {user_text(entry.display_name)}{_STATE.get(entry.status, '')}{mark}"
+        state = _STATE.get(entry.status)
+        line = (
+            f"`{number:>3}` {user_text(entry.display_name)}"
+            f"{words(Message(state)) if state else ''}{mark}"
+        )
         if used + len(line) + 1 > DESCRIPTION_LIMIT:
-            lines.append(f"… and {len(holding) - number + 1} more")
+            lines.append(words(msg("… and {n} more", n=len(holding) - number + 1)))
             break
         lines.append(line)
         used += len(line) + 1
     if not holding:
-        lines.append("No entries yet: be the first with /register.")
+        lines.append(
+            words(msg("No entries yet: be the first with {register}.", register="/register"))
+        )
     embed = discord.Embed(
-        title=f"📋 Entries · {tournament.name}"[:256],
+        title=words(msg("📋 Entries · {tournament}", tournament=Message.literal(tournament.name)))[
+            :256
+        ],
         description="\n".join(lines),
         colour=COLOUR,
     )
     if waiting:
         shown = ", ".join(user_text(e.display_name) for e in waiting[:WAITLIST_SHOWN])
-        more = f" and {len(waiting) - WAITLIST_SHOWN} more" if len(waiting) > WAITLIST_SHOWN else ""
-        embed.add_field(
-            name=f"Waitlist ({len(waiting)})", value=(shown + more)[:1024], inline=False
+        more = (
+            words(msg(" and {n} more", n=len(waiting) - WAITLIST_SHOWN))
+            if len(waiting) > WAITLIST_SHOWN
+            else ""
         )
-    counts = f"{len(holding)}/{tournament.max_participants} slots taken · {confirmed} confirmed"
+        embed.add_field(
+            name=words(msg("Waitlist ({n})", n=len(waiting))),
+            value=(shown + more)[:1024],
+            inline=False,
+        )
+    counts = msg(
+        "{taken}/{slots} slots taken · {confirmed} confirmed",
+        taken=len(holding),
+        slots=tournament.max_participants,
+        confirmed=confirmed,
+    )
     if tournament.checkin_enabled:
         checked = sum(1 for e in holding if e.checked_in_at is not None)
-        counts += f" · {checked} checked in"
-    embed.set_footer(text=counts)
+        counts += msg(" · {n} checked in", n=checked)
+    embed.set_footer(text=words(counts)[:2048])
     return embed
 
 
@@ -101,7 +124,8 @@ async def refresh_roster(notifier: Notifier, guild_id: int | None, tournament_id
     services = notifier.services
     tournament = await services.tournaments.get(tournament_id)
     entries = await services.registration.list(tournament_id)
-    embed = roster_embed(tournament, [e for e in entries if e.is_active])
+    words = await notifier.public_words(guild_id)
+    embed = roster_embed(tournament, [e for e in entries if e.is_active], words)
     digest = _digest(embed)
     if _painted.get(tournament_id) == digest:
         return  # a later event's state was painted already

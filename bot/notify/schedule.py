@@ -18,8 +18,10 @@ import discord
 from bot.notifier import Notifier, on
 from bot.notify.checkin import _match_channel, _organizer_role
 from bot.notify.matches import rendered_buttons
-from cogs._safe import pings, user_text
+from cogs._safe import pings
+from cogs._text import ENGLISH, Words, moment
 from engine.brackets import MatchLive
+from engine.kernel.text import Channel, Command, Message, Timestamp, User, msg
 from engine.matchday import (
     MatchLobbyPosted,
     MatchRescheduleDecided,
@@ -31,27 +33,42 @@ from engine.matchday import (
 log = logging.getLogger(__name__)
 
 
-def when_text(moment: datetime | str) -> str:
+def when_text(at: datetime | str) -> Message:
     """``<t:…:F>`` (``<t:…:R>``): the reader's own clock and how far away it is."""
-    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return f"{discord.utils.format_dt(when, 'F')} ({discord.utils.format_dt(when, 'R')})"
+    return moment(datetime.fromisoformat(at) if isinstance(at, str) else at)
+
+
+def _mentions(user_ids: tuple[int, ...] | list[int]) -> Message:
+    return Message.literal(" ".join(f"<@{u}>" for u in user_ids))
 
 
 @on(MatchStartingSoon)
 async def remind_players(notifier: Notifier, event: MatchStartingSoon) -> None:
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
-    who = " ".join(f"<@{u}>" for u in event.member_ids)
     if channel is not None:
+        text = msg(
+            "⏰ {who} match {code} starts {when}. Be in the lobby on time; the organizer posts "
+            "the lobby details here.",
+            who=_mentions(event.member_ids),
+            code=event.code,
+            when=when_text(event.starts_at),
+        )
         await channel.send(
-            f"⏰ {who} match {event.code} starts {when_text(event.starts_at)}. Be in the "
-            "lobby on time; the organizer posts the lobby details here.",
+            await notifier.public_text(event.guild_id, text),
             allowed_mentions=pings(users=event.member_ids),
         )
     for user_id in event.dm_user_ids:
         await notifier.dm(
             user_id,
-            f"⏰ Your match {event.code}{await notifier.where(event.guild_id)} starts "
-            f"{when_text(event.starts_at)}. (Turn these messages off with /match reminders.)",
+            msg(
+                "⏰ Your match {code}{where} starts {when}. (Turn these messages off with "
+                "{reminders}.)",
+                code=event.code,
+                where=await notifier.where_clause(event.guild_id),
+                when=when_text(event.starts_at),
+                reminders=Command("match reminders"),
+            ),
+            guild_id=event.guild_id,
         )
 
 
@@ -62,18 +79,28 @@ async def match_live(notifier: Notifier, event: MatchLive) -> None:
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is None:
         return
-    why = "an organizer started it" if event.how == "organizer" else "its time has come"
-    await channel.send(
-        f"🔴 Match {event.code} is LIVE ({why}). Play, then report the score with the "
-        "Report score button or /report."
+    why = msg("an organizer started it") if event.how == "organizer" else msg("its time has come")
+    text = msg(
+        "🔴 Match {code} is LIVE ({why}). Play, then report the score with the Report score "
+        "button or {report}.",
+        code=event.code,
+        why=why,
+        report=Command("report"),
     )
+    await channel.send(await notifier.public_text(event.guild_id, text))
 
 
-def overdue_buttons(match_id: int, first: str, second: str) -> discord.ui.View:
+def overdue_buttons(
+    match_id: int, first: str, second: str, words: Words = ENGLISH
+) -> discord.ui.View:
+    def disqualify(name: str) -> str:
+        return words(msg("Disqualify {name}", name=Message.literal(name)))[:80]
+
     return rendered_buttons(
-        ("Set score", f"dc:overdue:{match_id}:score", discord.ButtonStyle.primary),
-        (f"Disqualify {first}"[:80], f"dc:overdue:{match_id}:dq0", discord.ButtonStyle.danger),
-        (f"Disqualify {second}"[:80], f"dc:overdue:{match_id}:dq1", discord.ButtonStyle.danger),
+        (msg("Set score"), f"dc:overdue:{match_id}:score", discord.ButtonStyle.primary),
+        (disqualify(first), f"dc:overdue:{match_id}:dq0", discord.ButtonStyle.danger),
+        (disqualify(second), f"dc:overdue:{match_id}:dq1", discord.ButtonStyle.danger),
+        words=words,
     )
 
 
@@ -93,15 +120,23 @@ async def result_overdue(notifier: Notifier, event: MatchResultOverdue) -> None:
     if channel is None:
         return
     role = await _organizer_role(notifier, event.guild_id)
-    ping = f"<@&{role}> " if role else ""
-    since = f" (it was due to start {when_text(event.scheduled_at)})" if event.scheduled_at else ""
-    thread = f" in <#{event.thread_id}>" if event.thread_id else ""
-    first, second = user_text(lobby.name(0)), user_text(lobby.name(1))
+    words = await notifier.public_words(event.guild_id)
+    text = msg(
+        "⌛ {ping}the result of match {code}{thread} is overdue{since}: **{first}** vs "
+        "**{second}** in {tournament}. Set the score or disqualify the side that did not play.",
+        ping=Message.literal(f"<@&{role}> " if role else ""),
+        code=event.code,
+        thread=msg(" in {thread}", thread=Channel(event.thread_id)) if event.thread_id else "",
+        since=msg(" (it was due to start {when})", when=when_text(event.scheduled_at))
+        if event.scheduled_at
+        else "",
+        first=lobby.name(0),
+        second=lobby.name(1),
+        tournament=lobby.tournament_name,
+    )
     await channel.send(
-        f"⌛ {ping}the result of match {event.code}{thread} is overdue{since}: **{first}** vs "
-        f"**{second}** in {user_text(lobby.tournament_name)}. Set the score or disqualify the "
-        "side that did not play.",
-        view=overdue_buttons(event.match_id, lobby.name(0), lobby.name(1)),
+        words(text),
+        view=overdue_buttons(event.match_id, lobby.name(0), lobby.name(1), words),
         allowed_mentions=pings(role_id=role),
     )
 
@@ -111,17 +146,24 @@ async def reschedule_proposed(notifier: Notifier, event: MatchRescheduleProposed
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is None:
         return
-    opponents = " ".join(f"<@{u}>" for u in event.opponent_user_ids)
-    was = f" (instead of {when_text(event.old_time)})" if event.old_time else ""
-    note = f"\n> {user_text(event.note)}" if event.note else ""
-    expires = discord.utils.format_dt(datetime.fromisoformat(event.expires_at), "R")
+    words = await notifier.public_words(event.guild_id)
+    text = msg(
+        "📅 {proposer} proposes playing match {code} at {when}{was}.{note}\n{opponents} accept "
+        "or decline; the proposal expires {expires} and the match then keeps its time.",
+        proposer=User(event.proposed_by),
+        code=event.code,
+        when=when_text(event.new_time),
+        was=msg(" (instead of {when})", when=when_text(event.old_time)) if event.old_time else "",
+        note=Message("\n> {note}", {"note": event.note}) if event.note else "",
+        opponents=_mentions(event.opponent_user_ids),
+        expires=Timestamp(datetime.fromisoformat(event.expires_at)),
+    )
     await channel.send(
-        f"📅 <@{event.proposed_by}> proposes playing match {event.code} at "
-        f"{when_text(event.new_time)}{was}.{note}\n{opponents} accept or decline; the "
-        f"proposal expires {expires} and the match then keeps its time.",
+        words(text),
         view=rendered_buttons(
-            ("Accept", f"dc:resched:{event.proposal_id}:accept", discord.ButtonStyle.success),
-            ("Decline", f"dc:resched:{event.proposal_id}:decline", discord.ButtonStyle.danger),
+            (msg("Accept"), f"dc:resched:{event.proposal_id}:accept", discord.ButtonStyle.success),
+            (msg("Decline"), f"dc:resched:{event.proposal_id}:decline", discord.ButtonStyle.danger),
+            words=words,
         ),
         allowed_mentions=pings(users=event.opponent_user_ids),
     )
@@ -132,18 +174,27 @@ async def reschedule_decided(notifier: Notifier, event: MatchRescheduleDecided) 
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is None:
         return
-    when = when_text(event.scheduled_at) if event.scheduled_at else "as soon as it is ready"
+    when = when_text(event.scheduled_at) if event.scheduled_at else msg("as soon as it is ready")
+    who = User(event.decided_by) if event.decided_by is not None else ""
+    said = {"who": who, "code": event.code, "when": when}
     text = {
-        "accepted": f"✅ <@{event.decided_by}> accepted: match {event.code} now starts {when}. "
-        "The reminders moved with it.",
-        "declined": f"❌ <@{event.decided_by}> declined the new time; match {event.code} keeps "
-        f"its time ({when}).",
-        "expired": f"⌛ Nobody answered the proposal in time; match {event.code} keeps its time "
-        f"({when}).",
-        "overridden": f"🗓️ An organizer set the time of match {event.code}: it now starts {when}.",
+        "accepted": msg(
+            "✅ {who} accepted: match {code} now starts {when}. The reminders moved with it.",
+            **said,
+        ),
+        "declined": msg(
+            "❌ {who} declined the new time; match {code} keeps its time ({when}).", **said
+        ),
+        "expired": msg(
+            "⌛ Nobody answered the proposal in time; match {code} keeps its time ({when}).",
+            **said,
+        ),
+        "overridden": msg(
+            "🗓️ An organizer set the time of match {code}: it now starts {when}.", **said
+        ),
     }.get(event.outcome)
     if text is not None:
-        await channel.send(text)
+        await channel.send(await notifier.public_text(event.guild_id, text))
     await _clear_answer_buttons(channel, event.proposal_id)
 
 
@@ -171,11 +222,25 @@ async def lobby_posted(notifier: Notifier, event: MatchLobbyPosted) -> None:
     channel = await _match_channel(notifier, event.guild_id, event.match_id)
     if channel is None:
         return
-    what = "updated" if event.replaced else "posted"
+    words = await notifier.public_words(event.guild_id)
+    said = {"who": User(event.posted_by), "code": event.code}
+    text = (
+        msg(
+            "🔑 {who} updated the lobby details of match {code}. Players and organizers: "
+            "press **Lobby details** to read them (only you will see them).",
+            **said,
+        )
+        if event.replaced
+        else msg(
+            "🔑 {who} posted the lobby details of match {code}. Players and organizers: "
+            "press **Lobby details** to read them (only you will see them).",
+            **said,
+        )
+    )
     await channel.send(
-        f"🔑 <@{event.posted_by}> {what} the lobby details of match {event.code}. Players "
-        "and organizers: press **Lobby details** to read them (only you will see them).",
+        words(text),
         view=rendered_buttons(
-            ("Lobby details", f"dc:match:{event.match_id}:lobby", discord.ButtonStyle.primary)
+            (msg("Lobby details"), f"dc:match:{event.match_id}:lobby", discord.ButtonStyle.primary),
+            words=words,
         ),
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import discord
 
 from bot.notifier import Notifier, on
-from cogs._safe import user_text
-from cogs._tournament_render import tournament_embed, when
-from engine.kernel.text import msg
+from cogs._text import moment
+from cogs._tournament_render import tournament_embed
+from engine.kernel.text import Command, Message, msg, nmsg
 from engine.tournaments import TournamentStatusChanged
 from storage.models.enums import TournamentStatus
 
@@ -32,23 +32,39 @@ async def announce_status(notifier: Notifier, event: TournamentStatusChanged) ->
             ),
         )
         return
+    # Titles keep the name as typed (embed titles show no markdown); contents escape it.
+    name = Message.literal(t.name)
     if status is S.PUBLISHED:
-        title = f"📣 {t.name} is coming!"
-        content = f"📣 **{user_text(t.name)}** is coming {when(t.starts_at, 'soon')}."
+        title = msg("📣 {name} is coming!", name=name)
+        content = msg(
+            "📣 **{name}** is coming {when}.",
+            name=t.name,
+            when=moment(t.starts_at) if t.starts_at else msg("soon"),
+        )
     elif status is S.REGISTRATION_OPEN:
-        title = f"📝 Registration for {t.name} is open"
-        closes = when(t.registration_closes_at, "the organizers close it")
-        content = (
-            f"📝 Registration for **{user_text(t.name)}** is open until {closes}: "
-            f"{summary.slots_left} slots left. Sign up with /register."
+        title = msg("📝 Registration for {name} is open", name=name)
+        content = nmsg(
+            "📝 Registration for **{name}** is open until {closes}: {n} slot left. Sign up "
+            "with {register}.",
+            "📝 Registration for **{name}** is open until {closes}: {n} slots left. Sign up "
+            "with {register}.",
+            summary.slots_left,
+            name=t.name,
+            closes=moment(t.registration_closes_at)
+            if t.registration_closes_at
+            else msg("the organizers close it"),
+            register=Command("register"),
         )
     else:
-        title = f"🔒 Registration for {t.name} is closed"
-        content = (
-            f"🔒 Registration for **{user_text(t.name)}** is closed with "
-            f"{summary.slots_taken} entries."
+        title = msg("🔒 Registration for {name} is closed", name=name)
+        content = nmsg(
+            "🔒 Registration for **{name}** is closed with {n} entry.",
+            "🔒 Registration for **{name}** is closed with {n} entries.",
+            summary.slots_taken,
+            name=t.name,
         )
-    embed = tournament_embed(summary, title=title)
+    words = await notifier.public_words(event.guild_id)
+    embed = tournament_embed(summary, title=words(title)[:256], say=words)
     await add_sponsors(notifier, embed, event.guild_id, t.id, t.slug)
     await notifier.announce(event.guild_id, content, embed=embed)
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from babel.dates import format_date
 
-from engine.kernel.i18n import SOURCE_LANGUAGE, catalogue
+from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
 from engine.kernel.text import N_
 from engine.render import CertificateWords, Placement
 
@@ -46,7 +46,7 @@ def certificate_words(language: str, placement: Placement, issued_on: date) -> C
         citation=t(_CITATIONS[placement]),
         organizer=t(N_("Organizer")),
         date=t(N_("Date")),
-        long_date=format_date(issued_on, "long", locale=language),
+        long_date=format_date(issued_on, "long", locale=babel_locale(language) or "en"),
         sponsors=t(N_("WITH THANKS TO OUR SPONSORS")),
         verify=t(N_("Verify: ")),
     )

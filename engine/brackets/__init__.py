@@ -47,6 +47,7 @@ from engine.brackets.pictures import (
 from engine.brackets.retime import (
     retime_matches,
 )
+from engine.brackets.round_titles import round_title_text
 from engine.brackets.start import (
     BracketService,
     register_timers,
@@ -117,6 +118,7 @@ __all__ = [
     "reminder_minutes",
     "retime_matches",
     "round_time",
+    "round_title_text",
     "schedule_checkin_timers",
     "schedule_match_checkin_reminder",
     "schedule_round",

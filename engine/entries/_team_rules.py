@@ -14,7 +14,7 @@ from engine.entries.team_views import (
 )
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.kernel.text import Command, User, msg, nmsg
+from engine.kernel.text import Command, Text, User, msg, nmsg
 from engine.kernel.uow import UnitOfWork
 from storage.models import Registration, Team, TeamInvite, TeamMember, Tournament
 from storage.models.enums import InviteStatus, RegistrationStatus, TournamentStatus
@@ -55,7 +55,7 @@ async def lock_team(session: AsyncSession, team_id: int, guild_id: int | None) -
     return team
 
 
-def require_captain(actor: Actor, team: Team, doing: str) -> None:
+def require_captain(actor: Actor, team: Team, doing: Text) -> None:
     if actor.user_id != team.captain_id:
         raise PermissionDenied(
             msg(
@@ -93,7 +93,7 @@ async def find_member(session: AsyncSession, team_id: int, user_id: int) -> Team
     )
 
 
-async def refuse_if_playing(session: AsyncSession, team: Team, doing: str) -> None:
+async def refuse_if_playing(session: AsyncSession, team: Team, doing: Text) -> None:
     """A team in a started tournament keeps its roster until the tournament ends."""
     playing = await session.scalar(
         select(Tournament.name)
@@ -117,7 +117,7 @@ async def refuse_if_playing(session: AsyncSession, team: Team, doing: str) -> No
         )
 
 
-async def refuse_if_registered(session: AsyncSession, team: Team, doing: str) -> None:
+async def refuse_if_registered(session: AsyncSession, team: Team, doing: Text) -> None:
     await refuse_if_playing(session, team, doing)
     entry = await session.scalar(
         select(Tournament.name)
@@ -197,7 +197,7 @@ async def registrable_roster(
         raise NotFound(
             msg("That team does not exist (any more). Pick one of your teams from the list.")
         )
-    require_captain(actor, team, f"register it for {event}")
+    require_captain(actor, team, msg("register it for {event}", event=event))
     view = await team_view(session, team)
     count, size_max = len(view.members), max(team_size, size_max)
     if count < team_size:

@@ -142,8 +142,8 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            require_captain(actor, team, "invite players")
-            await refuse_if_playing(session, team, "invite players")
+            require_captain(actor, team, msg("invite players"))
+            await refuse_if_playing(session, team, msg("invite players"))
             if user_id == actor.user_id:
                 raise InvalidInput(msg("You are already in your own team; invite someone else."))
             if await find_member(session, team.id, user_id) is not None:
@@ -214,7 +214,7 @@ class TeamService:
             assert team is not None  # invites cascade with their team
             refuse_answered(invite, team)
             if accept:
-                await refuse_if_playing(session, team, "join it")
+                await refuse_if_playing(session, team, msg("join it"))
             if accept and await find_member(session, team.id, actor.user_id) is None:
                 session.add(
                     TeamMember(
@@ -268,7 +268,7 @@ class TeamService:
                         team_disband=Command("team disband"),
                     )
                 )
-            await refuse_if_registered(session, team, "leave")
+            await refuse_if_registered(session, team, msg("leave"))
             await session.delete(member)
             await session.flush()
             audit_member(uow, actor, team, "team.leave", actor.user_id)
@@ -288,7 +288,7 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            require_captain(actor, team, "remove players")
+            require_captain(actor, team, msg("remove players"))
             if user_id == actor.user_id:
                 raise InvalidInput(
                     msg(
@@ -301,7 +301,7 @@ class TeamService:
             member = await find_member(session, team.id, user_id)
             if member is None:
                 raise NotFound(msg("{user} is not in {name}.", user=User(user_id), name=team.name))
-            await refuse_if_registered(session, team, "remove players")
+            await refuse_if_registered(session, team, msg("remove players"))
             await session.delete(member)
             await session.flush()
             audit_member(uow, actor, team, "team.kick", user_id)
@@ -321,7 +321,7 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            require_captain(actor, team, "hand the team over")
+            require_captain(actor, team, msg("hand the team over"))
             new = await find_member(session, team.id, user_id)
             if new is None or user_id == actor.user_id:
                 raise InvalidInput(
@@ -332,7 +332,7 @@ class TeamService:
                     )
                 )
             # The entry was made by this captain (it pays and withdraws in their name).
-            await refuse_if_registered(session, team, "hand the captaincy over")
+            await refuse_if_registered(session, team, msg("hand the captaincy over"))
             old = await find_member(session, team.id, actor.user_id)
             assert old is not None  # the captain is always a member
             old.role, new.role = TeamRole.MEMBER, TeamRole.CAPTAIN
@@ -363,8 +363,8 @@ class TeamService:
         async with self._ctx.unit_of_work() as uow:
             session = uow.session
             team = await lock_team(session, team_id, actor.guild_id)
-            require_captain(actor, team, "disband the team")
-            await refuse_if_registered(session, team, "disband it")
+            require_captain(actor, team, msg("disband the team"))
+            await refuse_if_registered(session, team, msg("disband it"))
             view = await team_view(session, team)
             await cancel_pending_invites(uow, team)
             team.disbanded_at = uow.clock.now()

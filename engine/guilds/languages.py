@@ -8,7 +8,7 @@ stores a person's choice.
 from __future__ import annotations
 
 from engine.kernel.errors import InvalidInput
-from engine.kernel.i18n import LANGUAGES, SOURCE_LANGUAGE, choose_language
+from engine.kernel.i18n import LANGUAGES, SOURCE_LANGUAGE, choose_language, known_language
 from engine.kernel.text import msg
 from engine.kernel.uow import ServiceContext
 from storage.models import GuildSettings, UserSettings
@@ -46,7 +46,7 @@ class LanguageService:
 
     async def set_personal_language(self, user_id: int, language: str | None) -> str | None:
         """Store (or, with None, forget) a person's language; returns what is stored."""
-        if language is not None and language not in LANGUAGES:
+        if language is not None and not known_language(language):
             raise InvalidInput(
                 msg(
                     "“{language}” is not a language DeltaCrown speaks; choose one of: {languages}.",

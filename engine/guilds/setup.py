@@ -12,7 +12,7 @@ from engine.guilds.access import is_guild_organizer, require_guild_organizer
 from engine.guilds.events import GuildConfigured
 from engine.kernel.actors import Actor
 from engine.kernel.errors import InvalidInput, NotConfigured
-from engine.kernel.i18n import LANGUAGES
+from engine.kernel.i18n import LANGUAGES, known_language
 from engine.kernel.text import Command, msg
 from engine.kernel.uow import ServiceContext
 from storage.models import GuildSettings
@@ -76,7 +76,7 @@ def _validate(setup: GuildSetup) -> None:
                 "example “Crowns”."
             )
         )
-    if setup.language is not None and setup.language not in LANGUAGES:
+    if setup.language is not None and not known_language(setup.language):
         raise InvalidInput(
             msg(
                 "“{language}” is not a language DeltaCrown speaks; choose one of: {languages}.",

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import gettext
 import io
+import math
+import os
+import re
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -59,9 +62,65 @@ def compile_catalogue(language: str) -> bytes:
     return buffer.getvalue()
 
 
+PSEUDO_LANGUAGE = "qps"
+"""A pseudo-locale for tests: every catalogue text wrapped in ⟦…⟧ and lengthened by
+about 40%, so a string that escaped the catalogue (or overflows a Discord limit once
+translated) shows. Never offered to users: it exists only after
+:func:`enable_pseudo_locale`, or in a process started with ``DELTACROWN_PSEUDO_LOCALE=1``
+(to look at a development server in it)."""
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
+_pseudo_enabled = os.environ.get("DELTACROWN_PSEUDO_LOCALE") == "1"
+
+
+def enable_pseudo_locale(enabled: bool = True) -> None:
+    """Let ``qps`` be chosen (by a test, or a development setting)."""
+    global _pseudo_enabled
+    _pseudo_enabled = enabled
+    catalogue.cache_clear()
+
+
+def known_language(code: str | None) -> bool:
+    """A language a server or a person may choose (the pseudo-locale once enabled)."""
+    return code in LANGUAGES or (_pseudo_enabled and code == PSEUDO_LANGUAGE)
+
+
+def pseudo_text(msgid: str) -> str:
+    """``msgid`` wrapped and lengthened; its ``{placeholders}`` left intact."""
+    words = len(_PLACEHOLDER.sub("", msgid))
+    return f"{PSEUDO_OPEN}{msgid}{' ' if msgid else ''}{'·' * math.ceil(words * 0.4)}{PSEUDO_CLOSE}"
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+class PseudoTranslations(gettext.NullTranslations):
+    """The pseudo-locale: every msgid of ``locale/messages.pot``, wrapped; a text that is
+    not in the catalogue comes back unwrapped, which is what the pseudo-locale test looks
+    for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        with (LOCALE_DIR / f"{DOMAIN}.pot").open("rb") as pot:
+            template = read_po(pot, domain=DOMAIN)
+        self.msgids: set[str] = set()
+        for entry in template:
+            if not entry.id:
+                continue
+            for msgid in entry.id if isinstance(entry.id, tuple | list) else (entry.id,):
+                self.msgids.add(msgid)
+
+    def gettext(self, message: str) -> str:
+        return pseudo_text(message) if message in self.msgids else message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self.gettext(msgid1 if n == 1 else msgid2)
+
+
 @cache
 def catalogue(language: str) -> Catalogue:
     """The translations of ``language``; English (and anything unknown) is the source."""
+    if language == PSEUDO_LANGUAGE and _pseudo_enabled:
+        return PseudoTranslations()
     if language == SOURCE_LANGUAGE or language not in LANGUAGES:
         return gettext.NullTranslations()
     mo, po = mo_path(language), po_path(language)
@@ -78,7 +137,7 @@ def supported(code: str | None) -> str | None:
     if not code:
         return None
     base = str(getattr(code, "value", code)).replace("_", "-").split("-", 1)[0].lower()
-    return base if base in LANGUAGES else None
+    return base if known_language(base) else None
 
 
 def choose_language(
@@ -104,7 +163,7 @@ def choose_language(
 def babel_locale(language: str) -> str | None:
     """The Babel locale for numbers and dates, or None to keep the English source format
     (English output stays exactly what it was before translations existed)."""
-    return None if language == SOURCE_LANGUAGE else language
+    return None if language in (SOURCE_LANGUAGE, PSEUDO_LANGUAGE) else language
 
 
 def compile_all(languages: Iterable[str] = LANGUAGES) -> list[Path]:

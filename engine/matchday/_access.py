@@ -29,7 +29,7 @@ from engine.brackets import (
 from engine.formats import FormatError, Result
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
-from engine.kernel.text import Channel, Command, msg
+from engine.kernel.text import N_, Channel, Command, msg
 from engine.kernel.uow import UnitOfWork
 from engine.matchday._dispute_closing import (
     OPEN_DISPUTE_STATES,
@@ -48,11 +48,11 @@ from storage.models import (
 )
 
 DISPUTE_REASONS = {
-    "score_mismatch": "Score mismatch",
-    "no_show": "No-show",
-    "cheating": "Cheating",
-    "technical_issue": "Technical issue",
-    "other": "Other",
+    "score_mismatch": N_("Score mismatch"),
+    "no_show": N_("No-show"),
+    "cheating": N_("Cheating"),
+    "technical_issue": N_("Technical issue"),
+    "other": N_("Other"),
 }
 
 

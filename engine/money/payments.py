@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.entries import confirm_paid, payment_rejected
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
-from engine.kernel.text import Command, Message, User, msg
+from engine.kernel.text import N_, Command, Message, User, msg
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from engine.money import coins as _coins  # noqa: F401  (registers the coin method)
 from engine.money import rules
@@ -236,7 +236,7 @@ class PaymentService:
                     msg(
                         "This entry is {status} now, so the payment cannot be approved. "
                         "Refund it with {payments_refund} if the money arrived.",
-                        status=reg.status.replace("_", " "),
+                        status=_entry_state(reg.status),
                         payments_refund=Command("payments refund"),
                     )
                 )
@@ -417,15 +417,41 @@ class PaymentService:
 # --- helpers --------------------------------------------------------------------------
 
 
+# An entry's state as a sentence names it ("This entry is waitlisted now").
+_ENTRY_STATES = {
+    RegistrationStatus.AWAITING_PAYMENT: N_("awaiting payment"),
+    RegistrationStatus.PAYMENT_REVIEW: N_("payment review"),
+    RegistrationStatus.CONFIRMED: N_("confirmed"),
+    RegistrationStatus.WAITLISTED: N_("waitlisted"),
+    RegistrationStatus.WITHDRAWN: N_("withdrawn"),
+    RegistrationStatus.DISQUALIFIED: N_("disqualified"),
+    RegistrationStatus.CANCELLED: N_("cancelled"),
+    RegistrationStatus.REJECTED: N_("rejected"),
+    RegistrationStatus.EXPIRED: N_("expired"),
+}
+_PAYMENT_STATES = {
+    PaymentStatus.APPROVED: N_("already approved"),
+    PaymentStatus.REJECTED: N_("already rejected"),
+    PaymentStatus.REFUNDED: N_("already refunded"),
+    PaymentStatus.REFUND_PENDING: N_("already being refunded"),
+}
+_WANTED = {
+    "reviewed": N_("reviewed"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+}
+
+
+def _entry_state(status: str) -> Message | str:
+    known = _ENTRY_STATES.get(status)  # type: ignore[call-overload]
+    return Message(known) if known is not None else status.replace("_", " ")
+
+
 def _require_submitted(payment: Payment, wanted: str) -> None:
     if payment.status == PaymentStatus.SUBMITTED:
         return
-    status = {
-        PaymentStatus.APPROVED: "already approved",
-        PaymentStatus.REJECTED: "already rejected",
-        PaymentStatus.REFUNDED: "already refunded",
-        PaymentStatus.REFUND_PENDING: "already being refunded",
-    }.get(PaymentStatus(payment.status), payment.status)
+    known = _PAYMENT_STATES.get(PaymentStatus(payment.status))
+    status: Message | str = Message(known) if known is not None else payment.status
     by = msg(" by {reviewer}", reviewer=User(payment.reviewer_id)) if payment.reviewer_id else ""
     raise Conflict(
         msg(
@@ -433,7 +459,7 @@ def _require_submitted(payment: Payment, wanted: str) -> None:
             payment_id=payment.id,
             status=status,
             by=by,
-            wanted=wanted,
+            wanted=Message(_WANTED[wanted]) if wanted in _WANTED else wanted,
         )
     )
 

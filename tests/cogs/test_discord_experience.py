@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from cogs._text import discord_text
 from cogs._tournament_render import registration_text
 from cogs.matches import _where
 from cogs.wallet import _entry_line
@@ -141,9 +142,9 @@ def test_wallet_says_each_label_once() -> None:
 
 
 def test_a_report_made_in_the_match_thread_says_here() -> None:
-    assert _where(7, here=7) == " here in this thread"
-    assert _where(7, here=8) == " in <#7>"
-    assert _where(None, here=8) == ""
+    assert discord_text(_where(7, here=7)) == " here in this thread"
+    assert discord_text(_where(7, here=8)) == " in <#7>"
+    assert discord_text(_where(None, here=8)) == ""
 
 
 async def test_a_dispute_thread_holds_the_organizers(arena: Arena) -> None:

@@ -129,6 +129,11 @@ async def test_command_descriptions_are_synced_through_the_catalogue(arena: Aren
     # them), marked with locale_str or not; names stay English.
     assert is_bangla(commands["register"]["description_localizations"]["hi"])
     assert not commands["register"].get("name_localizations")
+    for name in ("register", "pay", "checkin", "report", "wallet"):
+        assert is_bangla(commands[name]["description_localizations"]["hi"]), name
+    for command in commands.values():  # untranslated text is left to Discord's English
+        localized = (command.get("description_localizations") or {}).get("hi")
+        assert localized != command["description"], command["name"]
     assert {c["name"] for c in fake.global_commands} == set(commands)
 
 

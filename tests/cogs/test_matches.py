@@ -210,7 +210,7 @@ async def test_mismatch_opens_a_dispute_thread_resolved_by_an_organizer(arena: A
             {"notes": "I win", "first_score": 0, "second_score": 2},
             channel=dispute_thread,
         )
-    ).response()
+    ).answer()
     assert refused.ephemeral and "Only the organizers of" in refused.content
     resolved = await (
         await fake.slash(
@@ -219,7 +219,7 @@ async def test_mismatch_opens_a_dispute_thread_resolved_by_an_organizer(arena: A
             {"notes": "The end screen shows 2–0.", "first_score": 2, "second_score": 0},
             channel=dispute_thread,
         )
-    ).response()
+    ).answer()
     assert resolved.ephemeral and "resolved" in resolved.content
     outcome = await fake.wait_for_message(
         lambda m: m.channel_id == dispute_thread.id and "resolved by" in m.content
@@ -260,7 +260,7 @@ async def test_dispute_button_escalate_info_and_overrides(arena: Arena) -> None:
         await fake.slash(
             arena.organizer, "dispute escalate", {"note": "Owner call."}, channel=dispute_thread
         )
-    ).response()
+    ).answer()
     assert escalated.ephemeral and "escalated" in escalated.content
     ping = await fake.wait_for_message(
         lambda m: m.channel_id == dispute_thread.id and "take a look" in m.content

@@ -93,7 +93,7 @@ async def _submit_proof(arena: Arena, guild: Guild, name: str) -> tuple[int, int
 async def _pending_message(arena: Arena):  # type: ignore[no-untyped-def]
     pending = await arena.slash(arena.organizer, "payments pending")
     summary = await pending.wait_for_followup(0)
-    assert "1 payment(s) waiting" in summary.content
+    assert "1 payment waiting" in summary.content
     card = await pending.wait_for_followup(1)
     assert card.flags & card.EPHEMERAL
     return card
