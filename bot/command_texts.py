@@ -26,8 +26,6 @@ hand. Discord reads these texts from the commands themselves; this list only let
 descriptions written with f-strings) together with the rest.
 """
 
-# ruff: noqa: E501
-
 from engine.kernel.text import N_
 
 TEXTS = (

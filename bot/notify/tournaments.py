@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.notifier import Notifier, on
+from cogs._safe import user_text
 from cogs._text import moment
 from cogs._tournament_render import tournament_embed
 from engine.kernel.text import Command, Message, msg, nmsg
@@ -85,5 +86,5 @@ async def add_sponsors(
         if sum(len(x) + 3 for x in links) + len(link) > 1024:
             break  # an embed field holds 1024 characters; never cut a link in half
         links.append(link)
-    label = await notifier.public_text(guild_id, msg("Sponsors"))
+    label = (await notifier.public_words(guild_id))(msg("Sponsors"))
     embed.add_field(name=label, value=" · ".join(links), inline=False)
