@@ -36,6 +36,7 @@ from engine.matchday import (
     ScoreService,
 )
 from engine.money import LedgerService, PaymentService, RosterService
+from engine.predictions import PredictionPictures, PredictionService
 from engine.stats import (
     ExportService,
     LeaderboardService,
@@ -103,6 +104,8 @@ class Services:
         self.tournament_stats = TournamentStatsService(self.ctx)
         self.stats_pictures = StatsPictures(self.ctx)
         self.exports = ExportService(self.ctx)
+        self.predictions = PredictionService(self.ctx)
+        self.prediction_pictures = PredictionPictures(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 

@@ -55,6 +55,8 @@ class TournamentDraft:
     rules: str | None = None
     stream_links: Sequence[str] = ()
     is_public: bool = True
+    predictions: bool = False
+    prediction_rewards: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class TournamentView:
     rules: str | None
     stream_links: tuple[str, ...]
     is_public: bool
+    predictions: bool = False
+    prediction_rewards: tuple[int, ...] = ()
 
     @property
     def config(self) -> TournamentConfig:
@@ -160,6 +164,7 @@ def config_of(row: Tournament) -> TournamentConfig:
             "payment_methods": tuple(row.payment_methods or ()),
             "prize_distribution": tuple(row.prize_distribution or ()),
             "stream_links": tuple(row.stream_links or ()),
+            "prediction_rewards": tuple(row.prediction_rewards or ()),
             "round_times": tuple(datetime.fromisoformat(t) for t in row.round_times or ()),
             "reminder_minutes": tuple(
                 rules.DEFAULT_REMINDER_MINUTES
@@ -188,7 +193,13 @@ def view_of(row: Tournament, game_name: str, timezone: str) -> TournamentView:
     )
 
 
-_TUPLES = ("payment_methods", "prize_distribution", "stream_links", "reminder_minutes")
+_TUPLES = (
+    "payment_methods",
+    "prize_distribution",
+    "stream_links",
+    "reminder_minutes",
+    "prediction_rewards",
+)
 
 
 def write_config(row: Tournament, config: TournamentConfig) -> None:
@@ -226,6 +237,7 @@ def config_from_draft(draft: TournamentDraft, game: Game, tz: str) -> Tournament
         stream_links=tuple(draft.stream_links),
         round_times=tuple(w for t in draft.round_times if (w := when(t)) is not None),
         reminder_minutes=tuple(draft.reminder_minutes),
+        prediction_rewards=tuple(draft.prediction_rewards),
         **{k: when(getattr(draft, k)) for k in rules.TIME_FIELDS},
     )
     return TournamentConfig(**values)

@@ -23,6 +23,7 @@ from storage.models.match import (
     Placing,
 )
 from storage.models.outbox import DeliveryEffect, OutboxDelivery, OutboxEvent
+from storage.models.prediction import Prediction, PredictionPost, PredictionReward
 from storage.models.registration import (
     PlayerProfile,
     Ranking,
@@ -67,6 +68,9 @@ __all__ = [
     "Payment",
     "Placing",
     "PlayerProfile",
+    "Prediction",
+    "PredictionPost",
+    "PredictionReward",
     "Ranking",
     "Registration",
     "RegistrationField",
