@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
 from engine.kernel.text import REFERENCE, Message, msg, nmsg, render
 from engine.kernel.uow import ServiceContext
+from engine.predictions.scoring import CORRECT_POINTS, UPSET_BONUS_CAP, UPSET_POINTS_PER_SEED
 from engine.predictions.views import PredictionBoard, PredictorRow
 from engine.render.predictions import PredictionsPicture, PredictorLine, render_predictions
 
@@ -41,6 +42,7 @@ def predictions_picture(
     mine = board.yours.user_id if board.yours else None
     lines = tuple(_line(r, language, r.user_id == mine) for r in board.rows)
     shown = any(r.user_id == mine for r in board.rows)
+    rewarded = bool(board.rewards) or any(r.reward_coins for r in board.rows)
     subtitle = "{} · {}".format(
         _say(
             nmsg("{n} predictor", "{n} predictors", board.predictors, n=board.predictors), language
@@ -63,15 +65,18 @@ def predictions_picture(
             _say(msg("Correct"), language),
             _say(msg("Upsets"), language),
             _say(msg("Points"), language),
-            _say(msg("Reward"), language),
+            _say(msg("Reward"), language) if rewarded else "",
         ),
         lines=lines,
         yours=None if shown or board.yours is None else _line(board.yours, language, True),
         empty=_say(msg("No predictions yet."), language),
         footnote=_say(
             msg(
-                "10 points per correct pick, plus 2 per seed of an upset (at most 20 more). "
-                "Draws, byes and forfeits do not count."
+                "{correct} points per correct pick, plus {per_seed} per seed of an upset (at "
+                "most {cap} more). Draws, byes and forfeits do not count.",
+                correct=CORRECT_POINTS,
+                per_seed=UPSET_POINTS_PER_SEED,
+                cap=UPSET_BONUS_CAP,
             ),
             language,
         ),

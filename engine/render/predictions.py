@@ -21,7 +21,7 @@ ROW_H = 40.0
 RANK_W = 52.0
 POINTS_W = 80.0
 UPSETS_W = 76.0
-CORRECT_W = 90.0
+CORRECT_W = 76.0
 REWARD_W = 96.0
 
 _MEDALS: dict[int, c.Color] = {1: c.ACCENT, 2: c.SILVER, 3: c.BRONZE}
@@ -143,6 +143,7 @@ def render_predictions(picture: PredictionsPicture, *, scale: int = DEFAULT_SCAL
         canvas.text(
             x + BOARD_W / 2, y + ROW_H / 2, picture.empty, size=16, fill=c.MUTED, align="center"
         )
+        y += ROW_H
     for index, line in enumerate(picture.lines):
         _line(canvas, x, y, line, index % 2 == 0)
         y += ROW_H
