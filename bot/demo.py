@@ -7,7 +7,9 @@ deadline passes, and one in a score mismatch that an organizer resolves. The rou
 on a schedule: one pair moves its match by an accepted reschedule, and one result goes
 overdue until an organizer sets it. Time is a simulated clock moved forward by the demo,
 so the scheduled timers (check-in window, automatic start, reminders, match starts,
-check-in deadlines, the overdue notice) fire exactly as they would in production. The
+check-in deadlines, the overdue notice) fire exactly as they would in production.
+Spectators predict the winners of the matches before they go live (one player trying to
+predict their own match is refused), and the summary lists the predictions leaderboard. The
 bracket images, standings image, certificates and a summary are written to the output
 directory; ``--serve`` then serves the dashboard on the demo database.
 """
@@ -32,6 +34,7 @@ from engine.formats import FORMAT_LABELS, format_spec
 from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.clock import FrozenClock
+from engine.kernel.errors import PermissionDenied
 from engine.services import Services
 from engine.tournaments import TournamentDraft
 from storage.db import Database
@@ -90,6 +93,21 @@ NAMES = [
     "Zephyr",
     "Quasar",
 ]
+# Spectators who predict the matches (pick'em); none of them plays.
+FIRST_SPECTATOR_ID = 5000
+SPECTATORS = [
+    "রাকিব হাসান",
+    "Alice",
+    "সুমাইয়া আক্তার চৌধুরী",
+    "Marco",
+    "নাফিস",
+    "Predictor Supreme of the Northern Esports Fan Club",
+    "Lina",
+    "তানভীর",
+    "Kenji",
+    "Farhana",
+]
+FAVOURITE_PICKED = 0.65  # how often a spectator backs the better seed
 
 
 @dataclass
@@ -122,6 +140,10 @@ class DemoReport:
     reschedules: list[tuple[str, datetime, datetime]] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
     reminders: int = 0
+    predictions: int = 0
+    prediction_refusals: int = 0
+    # rank, name, points, correct picks, scored picks
+    predictors: list[tuple[int, str, int, int, int]] = field(default_factory=list)
 
 
 class Progress:
@@ -199,6 +221,11 @@ class Demo:
         self.names = {a.user_id: _name(i) for i, a in enumerate(self.actors)}
         self.tournament_id = 0
         self.report: DemoReport | None = None
+        self.spectators = [
+            Actor(user_id=FIRST_SPECTATOR_ID + i, guild_id=GUILD_ID, display_name=name)
+            for i, name in enumerate(SPECTATORS)
+        ]
+        self.predicted: set[int] = set()
 
     # ------------------------------------------------------------------ set-up
     async def set_up(self, out_dir: Path) -> DemoReport:
@@ -230,6 +257,7 @@ class Demo:
             checkin_enabled=True,
             checkin_window_minutes=30,
             match_checkin_minutes=CHECKIN_MINUTES,
+            predictions=True,
             # Round 1 half an hour after the start (time for the reminders), then one
             # round every 45 minutes.
             round_times=(starts + timedelta(minutes=30),),
@@ -319,6 +347,7 @@ class Demo:
             if self.clock.now() > deadline:
                 raise RuntimeError("the demo tournament stalled with no playable match")
             await self.services.timers.fire_due()
+            await self._predict()
             if await self._settle_overdue(plan):
                 self._played(total)
             for match in await self.services.brackets.matches(
@@ -343,6 +372,34 @@ class Demo:
             for _ in range(forfeits):
                 self._played(total)
             self.clock.advance(minutes=STEP_MINUTES)
+
+    async def _predict(self) -> None:
+        """Spectators pick the winners of the matches still open for predictions, mostly
+        backing the better seed; the first time, a player tries to predict their own match
+        and is refused."""
+        assert self.report is not None
+        open_matches = await self.services.predictions.predictable(GUILD_ID)
+        seeds = await self._seeds() if open_matches else {}
+        for item in open_matches:
+            if item.match_id in self.predicted:
+                continue
+            self.predicted.add(item.match_id)
+            match = await self.services.brackets.get_match(item.match_id)
+            if not self.report.prediction_refusals:
+                player = await self._actor_of(match.registration_a_id)
+                try:
+                    await self.services.predictions.predict(player, match.id, 1)
+                except PermissionDenied:
+                    self.report.prediction_refusals += 1
+            seed_a = seeds.get(match.registration_a_id or 0, 99)
+            seed_b = seeds.get(match.registration_b_id or 0, 99)
+            favourite = 0 if seed_a <= seed_b else 1
+            for spectator in self.spectators:
+                if self.rng.random() < 0.2:
+                    continue  # not everyone predicts every match
+                slot = favourite if self.rng.random() < FAVOURITE_PICKED else 1 - favourite
+                await self.services.predictions.predict(spectator, match.id, slot)
+                self.report.predictions += 1
 
     def _played(self, total: int) -> None:
         assert self.report is not None
@@ -503,6 +560,7 @@ class Demo:
             path.write_bytes(document.data)
             report.files.append(path)
         await self._placings()
+        await self._predictions(out)
         report.reminders = sum(
             1
             for t in await self.services.timers.history("match:")
@@ -536,6 +594,17 @@ class Demo:
             path.write_bytes(data)
             self.report.files.append(path)
 
+    async def _predictions(self, out: Path) -> None:
+        """The /predict leaderboard picture, and its top ten for the summary."""
+        assert self.report is not None
+        board = await self.services.predictions.leaderboard(self.tournament_id)
+        path = out / "predictions.png"
+        path.write_bytes(await self.services.prediction_pictures.leaderboard(board))
+        self.report.files.append(path)
+        self.report.predictors = [
+            (r.rank, r.name, r.points, r.correct, r.scored) for r in board.rows
+        ]
+
     async def _placings(self) -> None:
         assert self.report is not None
         self.report.placings = [
@@ -562,6 +631,7 @@ def summary_markdown(report: DemoReport) -> str:
         *schedule_lines(report),
         f"- Payment proofs approved: {report.payments_approved}, rejected: "
         f"{report.payments_rejected}",
+        *prediction_lines(report),
         "",
         "## Files",
         "",
@@ -572,6 +642,26 @@ def summary_markdown(report: DemoReport) -> str:
         if path.name != "summary.md"
     ]
     return "\n".join(lines) + "\n"
+
+
+def prediction_lines(report: DemoReport) -> list[str]:
+    """The predictions leaderboard of the spectators (pick'em)."""
+    if not report.predictors:
+        return []
+    lines = [
+        f"- Predictions: {report.predictions} picks by {len(SPECTATORS)} spectators; "
+        f"players refused when predicting their own match: {report.prediction_refusals}",
+        "",
+        "## Predictions leaderboard",
+        "",
+        "| rank | predictor | points | correct |",
+        "|---:|---|---:|---:|",
+    ]
+    lines += [
+        f"| {rank} | {name} | {points} | {correct}/{scored} |"
+        for rank, name, points, correct, scored in report.predictors
+    ]
+    return lines
 
 
 def schedule_lines(report: DemoReport) -> list[str]:

@@ -50,10 +50,11 @@ class PredictionsPicture:
     footnote: str = ""
 
 
-def _columns(x: float) -> tuple[float, float, float, float]:
-    """Right edges of the correct, upsets, points and reward columns."""
+def _columns(x: float, rewards: bool) -> tuple[float, float, float, float]:
+    """Right edges of the correct, upsets, points and reward columns (the reward column
+    takes no room on a board without rewards)."""
     reward = x + BOARD_W - 12
-    points = reward - REWARD_W
+    points = reward - (REWARD_W if rewards else 0)
     upsets = points - POINTS_W
     correct = upsets - UPSETS_W
     return correct, upsets, points, reward
@@ -78,11 +79,13 @@ def _headings(canvas: Canvas, x: float, y: float, picture: PredictionsPicture) -
     heading(x + RANK_W + 6, name.upper(), "left", 200)
     widths = (CORRECT_W, UPSETS_W, POINTS_W, REWARD_W)
     texts = (correct, upsets, points, reward)
-    for edge, text, width in zip(_columns(x), texts, widths, strict=True):
+    for edge, text, width in zip(_columns(x, bool(reward)), texts, widths, strict=True):
         heading(edge, text.upper(), "right", width - 8)
 
 
-def _line(canvas: Canvas, x: float, y: float, line: PredictorLine, alt: bool) -> None:
+def _line(
+    canvas: Canvas, x: float, y: float, line: PredictorLine, alt: bool, rewards: bool
+) -> None:
     fill = _HIGHLIGHT if line.highlight else (c.BOX if alt else c.BOX_ALT)
     canvas.rect(x, y + 2, BOARD_W, ROW_H - 4, fill, c.ACCENT if line.highlight else None, radius=6)
     mid = y + ROW_H / 2
@@ -99,7 +102,7 @@ def _line(canvas: Canvas, x: float, y: float, line: PredictorLine, alt: bool) ->
         align="center",
         max_width=RANK_W - 8,
     )
-    correct, upsets, points, reward = _columns(x)
+    correct, upsets, points, reward = _columns(x, rewards)
     name_w = correct - CORRECT_W - (x + RANK_W + 6) - 8
     canvas.text(
         x + RANK_W + 6, mid, line.name, size=16, fill=c.TEXT, bold=line.highlight, max_width=name_w
@@ -134,6 +137,7 @@ def render_predictions(picture: PredictionsPicture, *, scale: int = DEFAULT_SCAL
     foot = 34.0 if picture.footnote else 0
     height = MARGIN * 2 + HEADER_H + HEADINGS_H + rows * ROW_H + extra + foot
     canvas = Canvas(BOARD_W + 2 * MARGIN, height, scale)
+    rewards = bool(picture.headings[4])
     x, y = MARGIN, MARGIN
     _header(canvas, x, y, picture)
     y += HEADER_H
@@ -145,13 +149,13 @@ def render_predictions(picture: PredictionsPicture, *, scale: int = DEFAULT_SCAL
         )
         y += ROW_H
     for index, line in enumerate(picture.lines):
-        _line(canvas, x, y, line, index % 2 == 0)
+        _line(canvas, x, y, line, index % 2 == 0, rewards)
         y += ROW_H
     if picture.yours is not None:
         for dot in (-10, 0, 10):  # a gap in the ranks: the viewer is further down
             canvas.rect(x + BOARD_W / 2 + dot - 2, y + 7, 4, 4, c.FAINT, radius=2)
         y += 18
-        _line(canvas, x, y, picture.yours, False)
+        _line(canvas, x, y, picture.yours, False, rewards)
         y += ROW_H
     if picture.footnote:
         canvas.text(x, y + 18, picture.footnote, size=13, fill=c.MUTED, max_width=BOARD_W)

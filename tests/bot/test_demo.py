@@ -74,6 +74,13 @@ async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> Non
     assert new - old == timedelta(minutes=20) and f"match {code} moved from" in summary
     assert len(report.overdue) == 1 and f"Overdue result: match {report.overdue[0]}" in summary
     assert report.reminders > 0 and "then a round every 45 minutes" in summary
+    # Spectators predicted the matches; a player was refused their own match.
+    assert report.predictions > 0 and report.prediction_refusals == 1
+    assert "## Predictions leaderboard" in summary
+    rank, name, points, correct, scored = report.predictors[0]
+    assert rank == 1
+    assert f"| {rank} | {name} | {points} | {correct}/{scored} |" in summary and points > 0
+    assert (out / "predictions.png").read_bytes().startswith(b"\x89PNG")
 
 
 async def test_every_format_completes(tmp_path: Path) -> None:
