@@ -35,7 +35,7 @@ from engine.matchday import (
     RescheduleService,
     ScoreService,
 )
-from engine.money import LedgerService, PaymentService, RosterService
+from engine.money import LedgerService, PaymentService, PoolService, RosterService
 from engine.predictions import PredictionPictures, PredictionService
 from engine.stats import (
     ExportService,
@@ -87,6 +87,7 @@ class Services:
         self.ledger = LedgerService(self.ctx)
         self.payments = PaymentService(self.ctx)
         self.roster = RosterService(self.ctx)
+        self.pools = PoolService(self.ctx)
         self.brackets = BracketService(self.ctx)
         self.checkin = CheckInService(self.ctx)
         self.pictures = PictureService(self.ctx)

@@ -23,6 +23,7 @@ from storage.models.match import (
     Placing,
 )
 from storage.models.outbox import DeliveryEffect, OutboxDelivery, OutboxEvent
+from storage.models.pool import CoinPool, CoinPoolFunding
 from storage.models.prediction import Prediction, PredictionPost, PredictionReward
 from storage.models.registration import (
     PlayerProfile,
@@ -52,6 +53,8 @@ __all__ = [
     "Certificate",
     "CertificateDelivery",
     "CertificateSettings",
+    "CoinPool",
+    "CoinPoolFunding",
     "DashboardLogin",
     "DeliveryEffect",
     "Dispute",

@@ -103,3 +103,4 @@ class LedgerKind(StrEnum):
     REFUND = "refund"
     PRIZE = "prize"
     CHALLENGE = "challenge"
+    POOL = "pool"  # an organizer's coins moved into a coin pool, or returned from one
