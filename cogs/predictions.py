@@ -19,9 +19,16 @@ from discord.ext import commands
 
 from cogs._autocomplete import AnyTournamentId
 from cogs._errors import answer_error
-from cogs._interactions import actor_of, cog_host, reply, services_of
+from cogs._interactions import (
+    ORGANIZER_EXTRA,
+    actor_of,
+    cog_host,
+    organizer_command,
+    reply,
+    services_of,
+)
 from engine.kernel.errors import InvalidInput, NotFound
-from engine.kernel.text import Message, msg
+from engine.kernel.text import Command, Message, msg
 from engine.predictions import (
     CORRECT_POINTS,
     UPSET_BONUS_CAP,
@@ -175,7 +182,7 @@ class PredictionsCog(
     async def match(
         self, interaction: discord.Interaction, match: PredictableMatchId, winner: str
     ) -> None:
-        tally = await self.services.predictions.tally(match)
+        tally = await self.services.predictions.tally(match, interaction.guild_id)
         wanted = winner.strip()
         slot = (
             int(wanted)
@@ -205,7 +212,7 @@ class PredictionsCog(
         if raw is None or not str(raw).isdigit():
             return []
         try:
-            tally = await self.services.predictions.tally(int(raw))
+            tally = await self.services.predictions.tally(int(raw), interaction.guild_id)
         except NotFound:
             return []
         return [
@@ -231,6 +238,73 @@ class PredictionsCog(
             ephemeral=False,
             file=discord.File(io.BytesIO(png), filename="predictions.png"),
         )
+
+    @app_commands.command(
+        name="fund",
+        description=locale_str("Add coins to a tournament's predictions reward pool (organizers)."),
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(
+        tournament=locale_str("The tournament."),
+        coins=locale_str("How many coins to add."),
+        from_wallet=locale_str(
+            "Take them from your wallet (yes), or grant them as the server (no)."
+        ),
+    )
+    @organizer_command
+    async def fund(
+        self,
+        interaction: discord.Interaction,
+        tournament: AnyTournamentId,
+        coins: app_commands.Range[int, 1, 1_000_000],
+        from_wallet: bool = True,
+    ) -> None:
+        pool = await self.services.prediction_pool.fund(
+            actor_of(interaction), tournament, coins, from_wallet=from_wallet
+        )
+        view = await self.services.tournaments.get(tournament)
+        await reply(
+            interaction,
+            msg(
+                "🔮 The predictions pool of **{name}** now holds {balance:,} {coin_name}. Its "
+                "top predictors are paid when the tournament ends: {rewards}.",
+                name=view.name,
+                balance=pool.balance,
+                coin_name=pool.coin_name,
+                rewards="/".join(str(c) for c in view.prediction_rewards)
+                or msg(
+                    "none yet; set them with {tournament_edit} (prediction_rewards)",
+                    tournament_edit=Command("tournament edit"),
+                ),
+            ),
+        )
+
+    @app_commands.command(
+        name="payout",
+        description=locale_str(
+            "Pay the predictions rewards a short pool left unpaid (organizers)."
+        ),
+        extras={ORGANIZER_EXTRA: True},
+    )
+    @app_commands.describe(tournament=locale_str("The tournament."))
+    @organizer_command
+    async def payout(self, interaction: discord.Interaction, tournament: AnyTournamentId) -> None:
+        outcome = await self.services.prediction_pool.payout(actor_of(interaction), tournament)
+        if outcome.unpaid:
+            text = msg(
+                "🔮 Predictions rewards paid now: {paid}; still waiting: {unpaid}. The pool "
+                "holds {left:,} coins; add coins with {predict_fund} and try again.",
+                paid=len(outcome.paid),
+                unpaid=len(outcome.unpaid),
+                left=outcome.pool_left,
+                predict_fund=Command("predict fund"),
+            )
+        else:
+            text = msg(
+                "🔮 Predictions rewards paid now: {paid}. Every predictions reward is paid.",
+                paid=len(outcome.paid),
+            )
+        await reply(interaction, text)
 
     @app_commands.command(name="rules", description=locale_str("How predictions score points."))
     async def rules(self, interaction: discord.Interaction) -> None:

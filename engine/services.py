@@ -14,7 +14,7 @@ import random
 from concurrent.futures import Executor
 from pathlib import Path
 
-from engine import audit, awards, brackets, entries, matchday, money, tournaments
+from engine import audit, awards, brackets, entries, matchday, money, predictions, tournaments
 from engine.audit import AuditService
 from engine.awards import DEFAULT_PUBLIC_URL, BadgeService, CertificateService, PrizeService
 from engine.brackets import BracketAdminService, BracketService, PictureService
@@ -36,7 +36,7 @@ from engine.matchday import (
     ScoreService,
 )
 from engine.money import LedgerService, PaymentService, PoolService, RosterService
-from engine.predictions import PredictionPictures, PredictionService
+from engine.predictions import PredictionPictures, PredictionPool, PredictionService
 from engine.stats import (
     ExportService,
     LeaderboardService,
@@ -107,6 +107,7 @@ class Services:
         self.exports = ExportService(self.ctx)
         self.predictions = PredictionService(self.ctx)
         self.prediction_pictures = PredictionPictures(self.ctx)
+        self.prediction_pool = PredictionPool(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -129,4 +130,6 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(entries.EntryReleased, money.refund_released_entry)
     reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
     reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)
+    # After the completion: the top predictors are paid from the tournament's pool.
+    reactions.on(brackets.BracketFinished, predictions.pay_prediction_rewards)
     reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)

@@ -17,9 +17,9 @@ from bot.notifier import Notifier, on
 from bot.notify.matches import rendered_buttons
 from engine.brackets import MatchCompleted, MatchLive, MatchReady, MatchReset
 from engine.kernel.i18n import SOURCE_LANGUAGE, catalogue
-from engine.kernel.text import REFERENCE, Command, Message, msg, nmsg, render
+from engine.kernel.text import REFERENCE, Command, Message, User, msg, nmsg, render
 from engine.matchday import ScoreReported
-from engine.predictions import PredictionTally
+from engine.predictions import PredictionRewardsPaid, PredictionTally
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +120,53 @@ async def lock_when_decided(notifier: Notifier, event: MatchCompleted) -> None:
 async def lock_when_reset(notifier: Notifier, event: MatchReset) -> None:
     await lock_post(notifier, event.match_id)
     await notifier.services.predictions.forget_post(event.match_id)
+
+
+@on(PredictionRewardsPaid)
+async def rewards_paid(notifier: Notifier, event: PredictionRewardsPaid) -> None:
+    """The server hears who was paid; the tournament's owner hears what the pool could
+    not pay, with what it holds."""
+    tally_name = (await notifier.services.tournaments.get(event.tournament_id)).name
+    settings = await notifier.services.guilds.get_settings(event.guild_id or 0)
+    coin_name = settings.coin_name if settings else "coins"
+    if event.paid:
+        winners = [
+            msg(
+                "place {place}: {user} (+{coins:,} {coin_name})",
+                place=line["place"],
+                user=User(line["user_id"]),
+                coins=line["coins"],
+                coin_name=coin_name,
+            )
+            for line in event.paid
+        ]
+        await notifier.announce(
+            event.guild_id,
+            msg(
+                "🔮 The predictions of **{name}** are final. Best predictors: {winners}. "
+                "See {predict_leaderboard}.",
+                name=tally_name,
+                winners=winners,
+                predict_leaderboard=Command("predict leaderboard"),
+            ),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    if event.unpaid:
+        missing = sum(line["coins"] for line in event.unpaid)
+        text = msg(
+            "🔮 The predictions pool of {name} was short: {places} could not be paid "
+            "({missing:,} {coin_name} missing; {left:,} left in the pool). Add coins with "
+            "{predict_fund}, then pay them with {predict_payout}.",
+            name=tally_name,
+            places=[User(line["user_id"]) for line in event.unpaid],
+            missing=missing,
+            coin_name=coin_name,
+            left=event.pool_left,
+            predict_fund=Command("predict fund"),
+            predict_payout=Command("predict payout"),
+        )
+        await notifier.dm(
+            event.owner_id,
+            await notifier.private_text(event.owner_id, event.guild_id, text),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )

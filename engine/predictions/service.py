@@ -242,11 +242,12 @@ class PredictionService:
             rows = (await session.execute(query.limit(limit))).all()
         return [PredictableMatch(m.id, m.code, m.round_title, t, (a, b)) for m, t, a, b in rows]
 
-    async def tally(self, match_id: int) -> PredictionTally:
+    async def tally(self, match_id: int, guild_id: int | None = None) -> PredictionTally:
+        """How the match's picks stand; ``guild_id`` hides other servers' matches."""
         async with self._ctx.read() as session:
             row = await session.get(MatchRow, match_id)
-            if row is None:
-                raise NotFound(msg("That match does not exist."))
+            if row is None or (guild_id is not None and row.guild_id != guild_id):
+                raise NotFound(msg("That match does not exist in this server."))
             tournament = await session.get(Tournament, row.tournament_id)
             assert tournament is not None
             reported = bool(await session.scalar(select(_reported(row.id))))

@@ -4,7 +4,7 @@ Members pick match winners (issue 17): the picks, the public "who wins?" posts, 
 coins paid to the top predictors, and the tournament switches.
 
 Revision ID: 4dbf51cb981c
-Revises: c41e7d2a9f83
+Revises: f5f448222954
 Create Date: 2026-12-06 04:20:00.000000
 """
 
@@ -19,7 +19,7 @@ import storage.types
 from storage.types import BigIntPK, JSONType
 
 revision: str = "4dbf51cb981c"
-down_revision: str | None = "c41e7d2a9f83"
+down_revision: str | None = "f5f448222954"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from engine.services import Services
 from storage.models import Prediction
-from testkit.fakediscord import Member, Message
+from testkit.fakediscord import Member, Message, pings_of
+from testkit.fakediscord.messages import Pings
 from tests.cogs.conftest import Arena
 from tests.cogs.match_day_helpers import (
     add_game,
@@ -18,6 +19,8 @@ from tests.cogs.match_day_helpers import (
     run,
     set_up_server,
 )
+
+NOBODY = Pings(False, frozenset(), frozenset())
 
 
 async def picks(services: Services, tournament_id: int) -> dict[tuple[int, int], int]:
@@ -61,7 +64,7 @@ async def test_fans_predict_with_buttons_and_predict_until_the_lock(arena: Arena
         )
         for match in (first, second)
     }
-    assert "Who wins?" in posts[first.id].content and not posts[first.id].mention_ids
+    assert "Who wins?" in posts[first.id].content and pings_of(posts[first.id]) == NOBODY
 
     # A fan picks the first match's side A with the button, and the second's side B by
     # /predict match; both answers are private.
@@ -124,3 +127,75 @@ async def test_the_predictions_leaderboard_is_a_picture(arena: Arena) -> None:
     assert [f.filename for f in shown.files] == ["predictions.png"]
     rules = await run(arena, arena.players[0], "predict rules", {})
     assert "10 points" in rules, rules
+
+
+async def test_the_best_predictors_are_paid_and_a_short_pool_is_told(arena: Arena) -> None:
+    fake, services = arena.env.fake, arena.env.services
+    await set_up_server(arena)
+    game_id = await add_game(arena, "Valorant", 1)
+    tid = await create_event(
+        arena,
+        game_id,
+        "Reward Cup",
+        format="single_elim",
+        type="solo",
+        max_participants=2,
+        edits={
+            "predictions": "yes",
+            "prediction_rewards": "50/30",
+            "match_checkin_minutes": "0",
+        },
+    )
+    # A player may not fund the pool: refused privately, nothing moves.
+    refused = await run(
+        arena, arena.players[0], "predict fund", {"tournament": str(tid), "coins": 40}
+    )
+    assert "Only the organizers" in refused, refused
+    assert await services.prediction_pool.balance(arena.guild.id, tid) == 0
+    funded = await run(
+        arena,
+        arena.organizer,
+        "predict fund",
+        {"tournament": str(tid), "coins": 40, "from_wallet": False},
+    )
+    assert "now holds 40" in funded and "50/30" in funded, funded
+    await enter_players(arena, tid, game_id, arena.players)
+    fans = [await fake.add_member(arena.guild, name) for name in ("seer", "doubter")]
+    await close_and_start(arena, tid)
+    [final] = await services.brackets.matches(tid, statuses=["ready"])
+    post = await fake.wait_for_message(lambda m: f"dc:predict:{final.id}:0" in m.custom_ids())
+    for member, slot in zip(fans, (0, 1), strict=True):
+        hidden, text = await answer(arena, member, post, f"dc:predict:{final.id}:{slot}")
+        assert hidden and "Saved" in text, text
+    done = await run(
+        arena,
+        arena.organizer,
+        "match set-score",
+        {"tournament": str(tid), "match": final.code, "first_score": 1, "second_score": 0},
+    )
+    assert "Score set" in done, done
+    await arena.env.settle()
+    # The pool holds 40, the seer won 50: nothing is paid, the owner is told.
+    told = await fake.wait_for_message(
+        lambda m: m.channel_id == fake.dm_channel(arena.organizer).id and "was short" in m.content
+    )
+    assert f"<@{fans[0].id}>" in told.content and "/predict payout" in told.content, told.content
+    assert await services.ledger.balance(arena.guild.id, fans[0].id) == 0
+    assert await services.prediction_pool.balance(arena.guild.id, tid) == 40
+    # Topped up, the organizer pays it; the server hears who won.
+    await run(
+        arena,
+        arena.organizer,
+        "predict fund",
+        {"tournament": str(tid), "coins": 10, "from_wallet": False},
+    )
+    paid = await run(arena, arena.organizer, "predict payout", {"tournament": str(tid)})
+    assert "Every predictions reward is paid" in paid, paid
+    assert await services.ledger.balance(arena.guild.id, fans[0].id) == 50
+    assert await services.ledger.balance(arena.guild.id, fans[1].id) == 0
+    final_word = await fake.wait_for_message(
+        lambda m: m.channel_id == arena.announcements.id and "are final" in m.content
+    )
+    assert f"<@{fans[0].id}>" in final_word.content and not pings_of(final_word).user_ids
+    again = await run(arena, arena.organizer, "predict payout", {"tournament": str(tid)})
+    assert "Nobody is waiting" in again, again

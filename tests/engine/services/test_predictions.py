@@ -10,7 +10,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound, PermissionDenied
 from engine.predictions import pick_points, upset_bonus
 from engine.services import Services
-from storage.models import Prediction
+from storage.models import OutboxEvent, Prediction
 from testkit.factories import Event, make_event
 
 
@@ -66,8 +66,10 @@ async def test_a_fan_picks_and_changes_their_pick(services: Services, new_id) ->
         alice.user_id: match.registration_b_id,
         bob.user_id: match.registration_b_id,
     }
-    tally = await services.predictions.tally(match.id)
+    tally = await services.predictions.tally(match.id, event.guild_id)
     assert tally.picks == (0, 2) and not tally.locked
+    with pytest.raises(NotFound):  # another server's match is not shown
+        await services.predictions.tally(match.id, new_id())
     listed = await services.predictions.predictable(event.guild_id, alice.user_id)
     assert match.id in [m.match_id for m in listed]
 
@@ -183,3 +185,89 @@ async def test_forfeits_score_nothing(services: Services, new_id) -> None:
     board = await services.predictions.leaderboard(event.tournament_id)
     assert [(r.points, r.scored) for r in board.rows] == [(0, 0)]
     assert board.matches_scored == 0
+
+
+async def _play_out(services: Services, event: Event) -> None:
+    """The organizer decides every match for side A until the tournament completes."""
+    while True:
+        waiting = await services.brackets.matches(event.tournament_id, statuses=["ready"])
+        if not waiting:
+            break
+        for match in waiting:
+            await services.scores.set_score(event.organizer, event.tournament_id, match.code, 1, 0)
+    assert (await services.tournaments.get(event.tournament_id)).status == "completed"
+
+
+async def _rewarded_event(services: Services, new_id, funded: int) -> tuple[Event, list[Actor]]:
+    """Four players, rewards 30/20/10, a pool of ``funded`` coins granted by the organizer,
+    and three fans: the first picks every winner, the second half, the third none."""
+    event = await make_event(services, new_id, players=4)
+    organizer, tid = event.organizer, event.tournament_id
+    await services.tournaments.edit(organizer, tid, "predictions", "yes")
+    await services.tournaments.edit(organizer, tid, "prediction_rewards", "30/20/10")
+    await services.prediction_pool.fund(organizer, tid, funded, from_wallet=False)
+    await services.brackets.start(organizer, tid, seed=1)
+    fans = [fan(event, new_id, name) for name in ("Oracle", "Coin flip", "রাকিব")]
+    for index, match in enumerate(await ready(services, event)):
+        await services.predictions.predict(fans[0], match.id, 0)  # side A always wins
+        await services.predictions.predict(fans[1], match.id, index % 2)
+        await services.predictions.predict(fans[2], match.id, 1)
+    return event, fans
+
+
+async def test_top_predictors_are_paid_from_the_pool_when_it_ends(
+    services: Services, new_id
+) -> None:
+    event, fans = await _rewarded_event(services, new_id, funded=100)
+    await _play_out(services, event)
+    board = await services.predictions.leaderboard(event.tournament_id)
+    assert [(r.name, r.reward_coins) for r in board.rows[:2]] == [("Oracle", 30), ("Coin flip", 20)]
+    assert await services.ledger.balance(event.guild_id, fans[0].user_id) == 30
+    assert await services.ledger.balance(event.guild_id, fans[1].user_id) == 20
+    # Nobody with no points is paid; the rest stays in the pool.
+    assert await services.ledger.balance(event.guild_id, fans[2].user_id) == 0
+    assert await services.prediction_pool.balance(event.guild_id, event.tournament_id) == 50
+    with pytest.raises(Conflict, match="Nobody is waiting"):
+        await services.prediction_pool.payout(event.organizer, event.tournament_id)
+
+
+async def test_a_short_pool_pays_in_rank_order_and_never_twice(services: Services, new_id) -> None:
+    event, fans = await _rewarded_event(services, new_id, funded=40)
+    await _play_out(services, event)
+    # 30 for the first; 10 left cannot pay the second's 20: they wait, the pool stays >= 0.
+    assert await services.ledger.balance(event.guild_id, fans[0].user_id) == 30
+    assert await services.ledger.balance(event.guild_id, fans[1].user_id) == 0
+    assert await services.prediction_pool.balance(event.guild_id, event.tournament_id) == 10
+    async with services.db.read() as session:
+        events = list(
+            await session.scalars(
+                select(OutboxEvent.payload).where(
+                    OutboxEvent.event_type == "predictions.rewards_paid",
+                    OutboxEvent.guild_id == event.guild_id,
+                )
+            )
+        )
+    assert [(e["paid"], e["unpaid"]) for e in events] == [
+        (
+            [{"user_id": fans[0].user_id, "place": 1, "coins": 30}],
+            [{"user_id": fans[1].user_id, "place": 2, "coins": 20}],
+        )
+    ]
+    # A stranger cannot pay out; the organizer tops the pool up and pays the rest, once.
+    with pytest.raises(PermissionDenied):
+        await services.prediction_pool.payout(fans[2], event.tournament_id)
+    await services.prediction_pool.fund(event.organizer, event.tournament_id, 15, from_wallet=False)
+    outcome = await services.prediction_pool.payout(event.organizer, event.tournament_id)
+    assert [p["user_id"] for p in outcome.paid] == [fans[1].user_id] and not outcome.unpaid
+    assert await services.ledger.balance(event.guild_id, fans[0].user_id) == 30
+    assert await services.ledger.balance(event.guild_id, fans[1].user_id) == 20
+    assert await services.prediction_pool.balance(event.guild_id, event.tournament_id) == 5
+    with pytest.raises(Conflict, match="Nobody is waiting"):
+        await services.prediction_pool.payout(event.organizer, event.tournament_id)
+
+
+async def test_payout_before_the_end_is_refused(services: Services, new_id) -> None:
+    event, _ = await _rewarded_event(services, new_id, funded=100)
+    with pytest.raises(Conflict, match="has not ended yet"):
+        await services.prediction_pool.payout(event.organizer, event.tournament_id)
+    assert await services.prediction_pool.balance(event.guild_id, event.tournament_id) == 100
