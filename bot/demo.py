@@ -108,6 +108,7 @@ SPECTATORS = [
     "Farhana",
 ]
 FAVOURITE_PICKED = 0.65  # how often a spectator backs the better seed
+PREDICTION_REWARDS = (100, 50, 25)  # Crowns for the three best predictors, from the pool
 
 
 @dataclass
@@ -142,8 +143,8 @@ class DemoReport:
     reminders: int = 0
     predictions: int = 0
     prediction_refusals: int = 0
-    # rank, name, points, correct picks, scored picks
-    predictors: list[tuple[int, str, int, int, int]] = field(default_factory=list)
+    # rank, name, points, correct picks, scored picks, coins paid
+    predictors: list[tuple[int, str, int, int, int, int]] = field(default_factory=list)
 
 
 class Progress:
@@ -258,6 +259,7 @@ class Demo:
             checkin_window_minutes=30,
             match_checkin_minutes=CHECKIN_MINUTES,
             predictions=True,
+            prediction_rewards=PREDICTION_REWARDS,
             # Round 1 half an hour after the start (time for the reminders), then one
             # round every 45 minutes.
             round_times=(starts + timedelta(minutes=30),),
@@ -271,6 +273,9 @@ class Demo:
         self.tournament_id = tournament.id
         await services.tournaments.publish(organizer, tournament.id)
         await services.tournaments.open_registration(organizer, tournament.id)
+        await services.prediction_pool.fund(
+            organizer, tournament.id, sum(PREDICTION_REWARDS), from_wallet=False
+        )
         self.report = DemoReport(out_dir, tournament.id, tournament.name, self.format)
         self.report.first_round_at = starts + timedelta(minutes=30)
         return self.report
@@ -602,7 +607,7 @@ class Demo:
         path.write_bytes(await self.services.prediction_pictures.leaderboard(board))
         self.report.files.append(path)
         self.report.predictors = [
-            (r.rank, r.name, r.points, r.correct, r.scored) for r in board.rows
+            (r.rank, r.name, r.points, r.correct, r.scored, r.reward_coins) for r in board.rows
         ]
 
     async def _placings(self) -> None:
@@ -654,12 +659,13 @@ def prediction_lines(report: DemoReport) -> list[str]:
         "",
         "## Predictions leaderboard",
         "",
-        "| rank | predictor | points | correct |",
-        "|---:|---|---:|---:|",
+        "| rank | predictor | points | correct | reward |",
+        "|---:|---|---:|---:|---:|",
     ]
     lines += [
-        f"| {rank} | {name} | {points} | {correct}/{scored} |"
-        for rank, name, points, correct, scored in report.predictors
+        f"| {rank} | {name} | {points} | {correct}/{scored} | "
+        f"{f'{coins} Crowns' if coins else ''} |"
+        for rank, name, points, correct, scored, coins in report.predictors
     ]
     return lines
 
@@ -721,7 +727,9 @@ async def run_demo(
         raise ValueError("the demo needs at least 4 players")
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     db = await _fresh_database(out_dir)
-    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    # On the hour: two runs with one seed a few seconds apart write the same times (the
+    # summary's schedule), unless an hour turns between them.
+    clock = FrozenClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
     # One seeded source of chance: the same --seed gives the same bracket, slugs and codes.
     services = Services(
         db,

@@ -77,9 +77,9 @@ async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> Non
     # Spectators predicted the matches; a player was refused their own match.
     assert report.predictions > 0 and report.prediction_refusals == 1
     assert "## Predictions leaderboard" in summary
-    rank, name, points, correct, scored = report.predictors[0]
-    assert rank == 1
-    assert f"| {rank} | {name} | {points} | {correct}/{scored} |" in summary and points > 0
+    rank, name, points, correct, scored, coins = report.predictors[0]
+    assert rank == 1 and coins == 100  # paid from the funded predictions pool
+    assert f"| {rank} | {name} | {points} | {correct}/{scored} | 100 Crowns |" in summary
     assert (out / "predictions.png").read_bytes().startswith(b"\x89PNG")
 
 
