@@ -21,10 +21,9 @@ def _say(text: Message, language: str) -> str:
     return render(text, REFERENCE, book, locale)  # type: ignore[arg-type]
 
 
-def _line(row: PredictorRow, language: str, highlight: bool) -> PredictorLine:
-    reward = (
-        _say(msg("+{coins} coins", coins=row.reward_coins), language) if row.reward_coins else ""
-    )
+def _line(row: PredictorRow, language: str, highlight: bool, coin_name: str) -> PredictorLine:
+    # Digits and the server's own name for its coins: nothing to translate.
+    reward = f"+{row.reward_coins} {coin_name}" if row.reward_coins else ""
     return PredictorLine(
         rank=row.rank,
         name=row.name,
@@ -40,7 +39,7 @@ def predictions_picture(
     board: PredictionBoard, language: str = SOURCE_LANGUAGE, viewer: int | None = None
 ) -> PredictionsPicture:
     mine = board.yours.user_id if board.yours else None
-    lines = tuple(_line(r, language, r.user_id == mine) for r in board.rows)
+    lines = tuple(_line(r, language, r.user_id == mine, board.coin_name) for r in board.rows)
     shown = any(r.user_id == mine for r in board.rows)
     rewarded = bool(board.rewards) or any(r.reward_coins for r in board.rows)
     subtitle = "{} · {}".format(
@@ -68,7 +67,9 @@ def predictions_picture(
             _say(msg("Reward"), language) if rewarded else "",
         ),
         lines=lines,
-        yours=None if shown or board.yours is None else _line(board.yours, language, True),
+        yours=None
+        if shown or board.yours is None
+        else _line(board.yours, language, True, board.coin_name),
         empty=_say(msg("No predictions yet."), language),
         footnote=_say(
             msg(

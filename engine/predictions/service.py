@@ -31,6 +31,7 @@ from engine.predictions.views import (
     PredictorRow,
 )
 from storage.models import (
+    GuildSettings,
     MatchReport,
     MatchRow,
     Prediction,
@@ -327,6 +328,9 @@ class PredictionService:
             if tournament is None:
                 raise NotFound(msg("That tournament does not exist."))
             ranked, scored_matches = await standings(session, tournament_id)
+            coin_name = await session.scalar(
+                select(GuildSettings.coin_name).where(GuildSettings.guild_id == tournament.guild_id)
+            )
             paid = dict(
                 (
                     await session.execute(
@@ -349,6 +353,7 @@ class PredictionService:
             matches_scored=scored_matches,
             yours=yours,
             rewards=tuple(tournament.prediction_rewards or ()),
+            coin_name=coin_name or "coins",
         )
 
 

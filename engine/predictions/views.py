@@ -69,3 +69,4 @@ class PredictionBoard:
     matches_scored: int
     yours: PredictorRow | None = None
     rewards: tuple[int, ...] = ()
+    coin_name: str = "coins"

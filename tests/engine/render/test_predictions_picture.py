@@ -17,7 +17,9 @@ def _board(*names: str, yours: PredictorRow | None = None) -> PredictionBoard:
         PredictorRow(i + 1, i + 1, name, 40 - i, 4, 8, 1, 100 if i == 0 else 0)
         for i, name in enumerate(names)
     )
-    return PredictionBoard(1, 1, "বিজয় দিবস কাপ", rows, len(rows), 8, yours, (100,))
+    return PredictionBoard(
+        1, 1, "বিজয় দিবস কাপ", rows, len(rows), 8, yours, (100,), coin_name="Crowns"
+    )
 
 
 def _size(png: bytes) -> tuple[int, int]:
@@ -35,7 +37,7 @@ def test_the_viewer_below_the_top_gets_a_row_of_their_own() -> None:
     top = _board("রাকিব", "Alice")
     picture = predictions_picture(top.__class__(**{**top.__dict__, "yours": me}), "bn")
     assert picture.yours is not None and picture.yours.highlight
-    assert picture.headings[3] == "পয়েন্ট" and picture.lines[0].reward == "+100 কয়েন"
+    assert picture.headings[3] == "পয়েন্ট" and picture.lines[0].reward == "+100 Crowns"
     with_me = _size(render_predictions(picture, scale=1))
     assert with_me[1] > _size(render_predictions(predictions_picture(top), scale=1))[1]
 
