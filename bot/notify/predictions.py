@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 @on(MatchReady)
 async def post_prediction(notifier: Notifier, event: MatchReady) -> None:
     predictions = notifier.services.predictions
+    if not await predictions.enabled_for(event.match_id):
+        return
     tally = await predictions.tally(event.match_id)
     if not tally.enabled or tally.locked or event.guild_id is None:
         return
@@ -82,6 +84,8 @@ def locked_text(tally: PredictionTally) -> Message:
 
 
 async def lock_post(notifier: Notifier, match_id: int) -> None:
+    if not await notifier.services.predictions.has_post(match_id):
+        return  # no predictions for this match: nothing to lock
     tally = await notifier.services.predictions.tally(match_id)
     if tally.message_id is None or tally.channel_id is None or not tally.locked:
         return
@@ -118,8 +122,9 @@ async def lock_when_decided(notifier: Notifier, event: MatchCompleted) -> None:
 
 @on(MatchReset)
 async def lock_when_reset(notifier: Notifier, event: MatchReset) -> None:
-    await lock_post(notifier, event.match_id)
-    await notifier.services.predictions.forget_post(event.match_id)
+    if await notifier.services.predictions.has_post(event.match_id):
+        await lock_post(notifier, event.match_id)
+        await notifier.services.predictions.forget_post(event.match_id)
 
 
 @on(PredictionRewardsPaid)

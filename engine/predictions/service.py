@@ -312,6 +312,25 @@ class PredictionService:
             )
             return True
 
+    async def enabled_for(self, match_id: int) -> bool:
+        """Whether the match's tournament takes predictions (one read)."""
+        async with self._ctx.read() as session:
+            enabled = await session.scalar(
+                select(Tournament.predictions)
+                .join(MatchRow, MatchRow.tournament_id == Tournament.id)
+                .where(MatchRow.id == match_id)
+            )
+            return bool(enabled)
+
+    async def has_post(self, match_id: int) -> bool:
+        """Whether the match has a public post (one indexed read: most matches have none,
+        and the notices of every report ask)."""
+        async with self._ctx.read() as session:
+            found = await session.scalar(
+                select(PredictionPost.id).where(PredictionPost.match_id == match_id)
+            )
+            return found is not None
+
     async def forget_post(self, match_id: int) -> None:
         """A reset match gets a new post when it is ready again."""
         async with self._ctx.unit_of_work() as uow:
