@@ -10,7 +10,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, NotFound, PermissionDenied
 from engine.predictions import pick_points, upset_bonus
 from engine.services import Services
-from storage.models import OutboxEvent, Prediction
+from storage.models import OutboxEvent, Prediction, RegistrationMember
 from testkit.factories import Event, make_event
 
 
@@ -87,6 +87,23 @@ async def test_players_of_the_match_cannot_predict_it(services: Services, new_id
     ]
     assert match.id not in offered and offered
     await services.predictions.predict(player, offered[0], 0)
+
+
+async def test_a_team_mate_of_a_side_cannot_predict_its_match(services: Services, new_id) -> None:
+    event = await _event(services, new_id)
+    match = (await ready(services, event))[0]
+    mate = fan(event, new_id, "Mate")
+    async with services.ctx.unit_of_work() as uow:
+        uow.session.add(
+            RegistrationMember(
+                registration_id=match.registration_b_id,
+                tournament_id=event.tournament_id,
+                user_id=mate.user_id,
+            )
+        )
+    with pytest.raises(PermissionDenied, match="You play in match"):
+        await services.predictions.predict(mate, match.id, 0)
+    assert await picks(services, match.id) == {}
 
 
 async def test_predictions_off_refuses_and_changes_nothing(services: Services, new_id) -> None:
