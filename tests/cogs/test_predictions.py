@@ -99,6 +99,9 @@ async def test_fans_predict_with_buttons_and_predict_until_the_lock(arena: Arena
         lambda m: m.id == posts[first.id].id and not m.custom_ids()
     )
     assert "locked" in locked.content and "1 pick" in locked.content, locked.content
+    # One post per match, edited in place rather than posted again.
+    who_wins = [m for m in fake.messages_in(arena.announcements) if "Who wins?" in m.content]
+    assert len(who_wins) == 1 and who_wins[0].id == posts[second.id].id
 
     # The second match gets its first report: locked too, for the button and the command.
     reporter = member_of[second.registration_a_id]  # type: ignore[index]
