@@ -7,7 +7,9 @@ deadline passes, and one in a score mismatch that an organizer resolves. The rou
 on a schedule: one pair moves its match by an accepted reschedule, and one result goes
 overdue until an organizer sets it. Time is a simulated clock moved forward by the demo,
 so the scheduled timers (check-in window, automatic start, reminders, match starts,
-check-in deadlines, the overdue notice) fire exactly as they would in production. The
+check-in deadlines, the overdue notice) fire exactly as they would in production.
+Spectators predict the winners of the matches before they go live (one player trying to
+predict their own match is refused), and the summary lists the predictions leaderboard. The
 bracket images, standings image, certificates and a summary are written to the output
 directory; ``--serve`` then serves the dashboard on the demo database.
 
@@ -37,6 +39,7 @@ from engine.formats import FORMAT_LABELS, format_spec
 from engine.guilds import GameSpec, GuildSetup
 from engine.kernel.actors import Actor
 from engine.kernel.clock import FrozenClock
+from engine.kernel.errors import PermissionDenied
 from engine.kernel.i18n import SOURCE_LANGUAGE, babel_locale, catalogue
 from engine.kernel.text import N_, REFERENCE, Message, msg, render
 from engine.services import Services
@@ -107,6 +110,22 @@ NAMES = [
     "Zephyr",
     "Quasar",
 ]
+# Spectators who predict the matches (pick'em); none of them plays.
+FIRST_SPECTATOR_ID = 5000
+SPECTATORS = [
+    "রাকিব হাসান",
+    "Alice",
+    "সুমাইয়া আক্তার চৌধুরী",
+    "Marco",
+    "নাফিস",
+    "Predictor Supreme of the Northern Esports Fan Club",
+    "Lina",
+    "তানভীর",
+    "Kenji",
+    "Farhana",
+]
+FAVOURITE_PICKED = 0.65  # how often a spectator backs the better seed
+PREDICTION_REWARDS = (100, 50, 25)  # Crowns for the three best predictors, from the pool
 
 
 @dataclass
@@ -145,6 +164,10 @@ class DemoReport:
     challenge_winners: list[tuple[str, str, int, str]] = field(default_factory=list)
     # name, tier, impressions, clicks, unique clicks
     sponsors: list[tuple[str, str, int, int, int]] = field(default_factory=list)
+    predictions: int = 0
+    prediction_refusals: int = 0
+    # rank, name, points, correct picks, scored picks, coins paid
+    predictors: list[tuple[int, str, int, int, int, int]] = field(default_factory=list)
 
 
 class Progress:
@@ -272,6 +295,11 @@ class Demo:
         self.names = {a.user_id: _name(i) for i, a in enumerate(self.actors)}
         self.tournament_id = 0
         self.report: DemoReport | None = None
+        self.spectators = [
+            Actor(user_id=FIRST_SPECTATOR_ID + i, guild_id=GUILD_ID, display_name=name)
+            for i, name in enumerate(SPECTATORS)
+        ]
+        self.predicted: set[int] = set()
 
     # ------------------------------------------------------------------ set-up
     async def set_up(self, out_dir: Path) -> DemoReport:
@@ -306,6 +334,8 @@ class Demo:
             checkin_enabled=True,
             checkin_window_minutes=30,
             match_checkin_minutes=CHECKIN_MINUTES,
+            predictions=True,
+            prediction_rewards=PREDICTION_REWARDS,
             # Round 1 half an hour after the start (time for the reminders), then one
             # round every 45 minutes.
             round_times=(starts + timedelta(minutes=30),),
@@ -328,6 +358,9 @@ class Demo:
             )
         await services.tournaments.publish(organizer, tournament.id)
         await services.tournaments.open_registration(organizer, tournament.id)
+        await services.prediction_pool.fund(
+            organizer, tournament.id, sum(PREDICTION_REWARDS), from_wallet=False
+        )
         self.report = DemoReport(
             out_dir,
             tournament.id,
@@ -477,6 +510,7 @@ class Demo:
             if self.clock.now() > deadline:
                 raise RuntimeError("the demo tournament stalled with no playable match")
             await self.services.timers.fire_due()
+            await self._predict()
             if await self._settle_overdue(plan):
                 self._played(total)
             for match in await self.services.brackets.matches(
@@ -501,6 +535,34 @@ class Demo:
             for _ in range(forfeits):
                 self._played(total)
             self.clock.advance(minutes=STEP_MINUTES)
+
+    async def _predict(self) -> None:
+        """Spectators pick the winners of the matches still open for predictions, mostly
+        backing the better seed; the first time, a player tries to predict their own match
+        and is refused."""
+        assert self.report is not None
+        open_matches = await self.services.predictions.predictable(GUILD_ID)
+        seeds = await self._seeds() if open_matches else {}
+        for item in open_matches:
+            if item.match_id in self.predicted:
+                continue
+            self.predicted.add(item.match_id)
+            match = await self.services.brackets.get_match(item.match_id)
+            if not self.report.prediction_refusals:
+                player = await self._actor_of(match.registration_a_id)
+                try:
+                    await self.services.predictions.predict(player, match.id, 1)
+                except PermissionDenied:
+                    self.report.prediction_refusals += 1
+            seed_a = seeds.get(match.registration_a_id or 0, 99)
+            seed_b = seeds.get(match.registration_b_id or 0, 99)
+            favourite = 0 if seed_a <= seed_b else 1
+            for spectator in self.spectators:
+                if self.rng.random() < 0.2:
+                    continue  # not everyone predicts every match
+                slot = favourite if self.rng.random() < FAVOURITE_PICKED else 1 - favourite
+                await self.services.predictions.predict(spectator, match.id, slot)
+                self.report.predictions += 1
 
     def _played(self, total: int) -> None:
         assert self.report is not None
@@ -662,6 +724,7 @@ class Demo:
             report.files.append(path)
         await self._placings()
         await self._sponsor_clicks()
+        await self._predictions(out)
         report.reminders = sum(
             1
             for t in await self.services.timers.history("match:")
@@ -713,6 +776,17 @@ class Demo:
             for line in numbers.lines
         ]
 
+    async def _predictions(self, out: Path) -> None:
+        """The /predict leaderboard picture, and its top ten for the summary."""
+        assert self.report is not None
+        board = await self.services.predictions.leaderboard(self.tournament_id)
+        path = out / "predictions.png"
+        path.write_bytes(await self.services.prediction_pictures.leaderboard(board))
+        self.report.files.append(path)
+        self.report.predictors = [
+            (r.rank, r.name, r.points, r.correct, r.scored, r.reward_coins) for r in board.rows
+        ]
+
     async def _placings(self) -> None:
         assert self.report is not None
         self.report.placings = [
@@ -761,6 +835,7 @@ def summary_markdown(report: DemoReport) -> str:
         ),
         *challenge_lines(report, t),
         *sponsor_lines(report, t),
+        *prediction_lines(report, t),
         "",
         "## " + t(msg("Files")),
         "",
@@ -808,6 +883,33 @@ def sponsor_lines(report: DemoReport, t: Callable[[Message], str]) -> list[str]:
         )
         for name, tier, shown, clicks, unique in report.sponsors
     ]
+
+
+def prediction_lines(report: DemoReport, t: Callable[[Message], str]) -> list[str]:
+    """The predictions leaderboard of the spectators (pick'em)."""
+    if not report.predictors:
+        return []
+    lines = [
+        "- "
+        + t(
+            msg(
+                "Predictions: {picks} picks by {spectators} spectators; players refused when "
+                "predicting their own match: {refused}",
+                picks=report.predictions,
+                spectators=len(SPECTATORS),
+                refused=report.prediction_refusals,
+            )
+        ),
+        "",
+        "## " + t(msg("Predictions leaderboard")),
+        "",
+        t(msg("| rank | predictor | points | correct | reward |")),
+        "|---:|---|---:|---:|---:|",
+    ]
+    for rank, name, points, correct, scored, coins in report.predictors:
+        reward = f"{coins} {report.coin_name}" if coins else ""
+        lines.append(f"| {rank} | {name} | {points} | {correct}/{scored} | {reward} |")
+    return lines
 
 
 def schedule_lines(report: DemoReport) -> list[str]:
@@ -892,7 +994,9 @@ async def run_demo(
         raise ValueError("the demo needs at least 4 players")
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     db = await _fresh_database(out_dir)
-    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    # On the hour: two runs with one seed a few seconds apart write the same times (the
+    # summary's schedule), unless an hour turns between them.
+    clock = FrozenClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
     # One seeded source of chance: the same --seed gives the same bracket, slugs and codes.
     services = Services(
         db,

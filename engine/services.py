@@ -22,6 +22,7 @@ from engine import (
     entries,
     matchday,
     money,
+    predictions,
     sponsors,
     tournaments,
 )
@@ -53,6 +54,7 @@ from engine.matchday import (
     ScoreService,
 )
 from engine.money import LedgerService, PaymentService, PoolService, RosterService
+from engine.predictions import PredictionPictures, PredictionPool, PredictionService
 from engine.sponsors import SponsorService
 from engine.stats import (
     ExportService,
@@ -126,6 +128,9 @@ class Services:
         self.stats_pictures = StatsPictures(self.ctx)
         self.exports = ExportService(self.ctx)
         self.sponsors = SponsorService(self.ctx, public_url=public_url)
+        self.predictions = PredictionService(self.ctx)
+        self.prediction_pictures = PredictionPictures(self.ctx)
+        self.prediction_pool = PredictionPool(self.ctx)
         _register_timers(self.timers)
         _register_reactions(self.ctx.reactions)
 
@@ -148,6 +153,8 @@ def _register_reactions(reactions: Reactions) -> None:
     reactions.on(entries.EntryReleased, money.refund_released_entry)
     reactions.on(brackets.MatchClosedByBracket, matchday.close_disputes_of_settled_match)
     reactions.on(brackets.BracketFinished, awards.complete_finished_bracket)
+    # After the completion: the top predictors are paid from the tournament's pool.
+    reactions.on(brackets.BracketFinished, predictions.pay_prediction_rewards)
     reactions.on(tournaments.MatchScheduleChanged, brackets.retime_matches)
     # A clone copies what the domains above own: certificate settings and sponsors.
     reactions.on(tournaments.TournamentCloning, awards.copy_certificate_settings)

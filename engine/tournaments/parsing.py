@@ -121,6 +121,20 @@ def parse_distribution(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
+def parse_coin_list(text: str) -> tuple[int, ...]:
+    """ "100/50/25" → (100, 50, 25): whole coins per place."""
+    parts = [p for p in re.split(r"[/,\s]+", text.strip()) if p]
+    if not parts or not all(ascii_digits(p) and len(p) <= 9 for p in parts):
+        raise InvalidInput(
+            msg(
+                "“{text}” is not a list of coins. Write whole coins per place separated by "
+                "slashes, such as 100/50/25.",
+                text=text,
+            )
+        )
+    return tuple(int(p) for p in parts)
+
+
 def parse_bool(text: str, what: Text) -> bool:
     word = text.strip().lower()
     if word in ("yes", "y", "true", "on", "1", "enabled"):
@@ -324,6 +338,16 @@ EDITABLE_FIELDS: dict[str, EditableField] = {
             lambda t, _: t.strip().lower(),
         ),
         EditableField(
+            "predictions",
+            N_("Fans predict match winners (yes or no)"),
+            lambda t, _: parse_bool(t, msg("Predictions")),
+        ),
+        EditableField(
+            "prediction_rewards",
+            N_("Coins for the top predictors, e.g. 100/50/25"),
+            lambda t, _: parse_coin_list(t) if t.strip() else (),
+        ),
+        EditableField(
             "third_place",
             N_("Third-place match (single elimination)"),
             _option_value("third_place"),
@@ -408,7 +432,7 @@ def current_text(config: TournamentConfig, field_name: str, tz: str) -> str:
     if field_name in ("entry_fee", "prize_pool"):
         major, cents = divmod(value, 100)
         return f"{major}.{cents:02d}" if cents else str(major)
-    if field_name == "prize_distribution":
+    if field_name in ("prize_distribution", "prediction_rewards"):
         return "/".join(str(p) for p in value)
     if field_name == "stream_links":
         return "\n".join(value)

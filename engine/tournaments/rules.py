@@ -222,6 +222,9 @@ class TournamentConfig:
     stream_links: tuple[str, ...] = ()
     is_public: bool = True
     certificate_design: str = DEFAULT_CERTIFICATE_DESIGN
+    # Fan predictions (engine.predictions) and the coins per place of the top predictors.
+    predictions: bool = False
+    prediction_rewards: tuple[int, ...] = ()
 
     def to_snapshot(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -229,7 +232,13 @@ class TournamentConfig:
         for key in TIME_FIELDS:
             value = getattr(self, key)
             data[key] = value.astimezone(UTC).isoformat() if value else None
-        for key in ("payment_methods", "prize_distribution", "stream_links", "reminder_minutes"):
+        for key in (
+            "payment_methods",
+            "prize_distribution",
+            "stream_links",
+            "reminder_minutes",
+            "prediction_rewards",
+        ):
             data[key] = list(data[key])
         data["round_times"] = [t.astimezone(UTC).isoformat() for t in self.round_times]
         return data
@@ -241,7 +250,7 @@ class TournamentConfig:
         for key in TIME_FIELDS:
             raw = values.get(key)
             values[key] = datetime.fromisoformat(raw) if raw else None
-        for key in ("payment_methods", "prize_distribution", "stream_links"):
+        for key in ("payment_methods", "prize_distribution", "stream_links", "prediction_rewards"):
             values[key] = tuple(values.get(key) or ())
         # Snapshots older than the match schedule have none: play as soon as ready.
         values["round_times"] = tuple(
@@ -514,7 +523,22 @@ def _check_distribution(config: TournamentConfig) -> None:
         )
 
 
+MAX_PREDICTION_REWARDS = 10
+MAX_PREDICTION_REWARD = 1_000_000
+
+
 def _check_extras(config: TournamentConfig) -> None:
+    if len(config.prediction_rewards) > MAX_PREDICTION_REWARDS or not all(
+        0 < coins <= MAX_PREDICTION_REWARD for coins in config.prediction_rewards
+    ):
+        raise InvalidInput(
+            msg(
+                "Prediction rewards are up to {places} amounts of coins, each from 1 to "
+                "{most}, for places 1, 2, 3…: for example 100/50/25.",
+                places=MAX_PREDICTION_REWARDS,
+                most=MAX_PREDICTION_REWARD,
+            )
+        )
     if not 0 <= config.fee_waiver_top_n <= config.max_participants:
         raise InvalidInput(
             msg(

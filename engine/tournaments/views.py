@@ -57,6 +57,8 @@ class TournamentDraft:
     stream_links: Sequence[str] = ()
     is_public: bool = True
     certificate_design: str = DEFAULT_CERTIFICATE_DESIGN
+    predictions: bool = False
+    prediction_rewards: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class TournamentView:
     stream_links: tuple[str, ...]
     is_public: bool
     certificate_design: str
+    predictions: bool = False
+    prediction_rewards: tuple[int, ...] = ()
 
     @property
     def config(self) -> TournamentConfig:
@@ -163,6 +167,7 @@ def config_of(row: Tournament) -> TournamentConfig:
             "payment_methods": tuple(row.payment_methods or ()),
             "prize_distribution": tuple(row.prize_distribution or ()),
             "stream_links": tuple(row.stream_links or ()),
+            "prediction_rewards": tuple(row.prediction_rewards or ()),
             "round_times": tuple(datetime.fromisoformat(t) for t in row.round_times or ()),
             "reminder_minutes": tuple(
                 rules.DEFAULT_REMINDER_MINUTES
@@ -191,7 +196,13 @@ def view_of(row: Tournament, game_name: str, timezone: str) -> TournamentView:
     )
 
 
-_TUPLES = ("payment_methods", "prize_distribution", "stream_links", "reminder_minutes")
+_TUPLES = (
+    "payment_methods",
+    "prize_distribution",
+    "stream_links",
+    "reminder_minutes",
+    "prediction_rewards",
+)
 
 
 def write_config(row: Tournament, config: TournamentConfig) -> None:
@@ -229,6 +240,7 @@ def config_from_draft(draft: TournamentDraft, game: Game, tz: str) -> Tournament
         stream_links=tuple(draft.stream_links),
         round_times=tuple(w for t in draft.round_times if (w := when(t)) is not None),
         reminder_minutes=tuple(draft.reminder_minutes),
+        prediction_rewards=tuple(draft.prediction_rewards),
         **{k: when(getattr(draft, k)) for k in rules.TIME_FIELDS},
     )
     return TournamentConfig(**values)

@@ -26,6 +26,7 @@ from storage.models.match import (
 )
 from storage.models.outbox import DeliveryEffect, OutboxDelivery, OutboxEvent
 from storage.models.pool import CoinPool, CoinPoolFunding
+from storage.models.prediction import Prediction, PredictionPost, PredictionReward
 from storage.models.registration import (
     PlayerProfile,
     Ranking,
@@ -77,6 +78,9 @@ __all__ = [
     "Payment",
     "Placing",
     "PlayerProfile",
+    "Prediction",
+    "PredictionPost",
+    "PredictionReward",
     "Ranking",
     "Registration",
     "RegistrationField",

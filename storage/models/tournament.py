@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -86,6 +86,10 @@ class Tournament(Base):
     certificate_design: Mapped[str] = mapped_column(
         String(16), default="classic", server_default="classic"
     )
+    # Fan predictions (engine.predictions): members pick match winners; the top predictors
+    # get ``prediction_rewards`` coins per place (e.g. [100, 50, 25]) from the funded pool.
+    predictions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    prediction_rewards: Mapped[list[int] | None] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(24))  # TournamentStatus
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int] = mapped_column(Snowflake)

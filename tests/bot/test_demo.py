@@ -95,6 +95,13 @@ async def test_demo_plays_a_double_elimination_to_the_end(tmp_path: Path) -> Non
     assert "Sponsor Dhaka Gaming Café (community): " in summary
     assert seen["click"] == (302, "https://nova-energy.example/esports")
     assert seen["clicks"] == (8, 9)
+    # Spectators predicted the matches; a player was refused their own match.
+    assert report.predictions > 0 and report.prediction_refusals == 1
+    assert "## Predictions leaderboard" in summary
+    rank, name, points, correct, scored, coins = report.predictors[0]
+    assert rank == 1 and coins == 100  # paid from the funded predictions pool
+    assert f"| {rank} | {name} | {points} | {correct}/{scored} | 100 Crowns |" in summary
+    assert (out / "predictions.png").read_bytes().startswith(b"\x89PNG")
 
 
 async def _sponsor_clicks(services: Services) -> int:
