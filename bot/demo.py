@@ -67,6 +67,11 @@ WRONG_REFERENCE = N_("The transaction id does not match our records.")
 LATE_PLAYER = N_("Our third player is still on the bus.")
 OVERDUE_NOTE = N_("Result overdue; set from the lobby screenshot the winner sent.")
 DISPUTE_NOTES = N_("The stream VOD shows the first side winning the deciding map.")
+SWEEP_TITLE = N_("Clean sweep")
+SWEEP_RULES = N_("Win a match without dropping a map.")
+ACE_TITLE = N_("Ace clutch")
+ACE_RULES = N_("Win a round alone against five; post the screenshot.")
+ACE_NOTE = N_("Round 11, 1v5 on Haven.")
 
 
 def format_options(fmt: str, players: int) -> dict[str, object]:
@@ -382,8 +387,8 @@ class Demo:
             organizer,
             GUILD_ID,
             ChallengeDraft(
-                title="Clean sweep",
-                rules="Win a match without dropping a map.",
+                title=self.typed(SWEEP_TITLE),
+                rules=self.typed(SWEEP_RULES),
                 prize=30,
                 max_winners=3,
                 deadline=deadline,
@@ -395,8 +400,8 @@ class Demo:
             organizer,
             GUILD_ID,
             ChallengeDraft(
-                title="Ace clutch",
-                rules="Win a round alone against five; post the screenshot.",
+                title=self.typed(ACE_TITLE),
+                rules=self.typed(ACE_RULES),
                 prize=100,
                 max_winners=1,
                 deadline=deadline,
@@ -418,7 +423,7 @@ class Demo:
         claim = await services.challenges.claim(
             claimer,
             review.id,
-            note="Round 11, 1v5 on Haven.",
+            note=self.typed(ACE_NOTE),
             evidence=receipt_png(self.names[claimer.user_id], "ACE-1V5", "Round 11"),
             evidence_name="ace.png",
         )

@@ -266,7 +266,12 @@ async def test_tournament_edit_field_matches_names_and_descriptions(arena: Arena
         {"tournament": str(cup), "field": "Coins"},
         "field",
     )
-    assert [c["value"] for c in found] == ["entry_fee_coins", "payment_methods", "prize_pool_coins"]
+    assert [c["value"] for c in found] == [
+        "entry_fee_coins",
+        "payment_methods",
+        "prediction_rewards",
+        "prize_pool_coins",
+    ]
     assert found[0]["name"] == "entry_fee_coins — Entry fee in coins"
     everything = await choices(arena, arena.organizer, "tournament edit", {}, "field")
     assert len(everything) == 25
