@@ -102,13 +102,22 @@ async def plan_timers(
     (key -> (kind, due)) in one read: move those that exist, add the missing, cancel the
     rest. A key that already fired at the same due time is not planned again, so moving
     one thing never repeats a reminder that was already sent for the same moment."""
-    rows = list(
-        await uow.session.scalars(
-            select(Timer)
-            .where(Timer.key.startswith(prefix), Timer.kind.in_(kinds))
-            .with_for_update()
+    # Read without flushing the caller's other changes (a result's match rows go out
+    # together at the end, one UPDATE per row); timers of this prefix added earlier in
+    # the transaction and not flushed yet are taken from the session instead.
+    with uow.session.no_autoflush:
+        rows = list(
+            await uow.session.scalars(
+                select(Timer)
+                .where(Timer.key.startswith(prefix), Timer.kind.in_(kinds))
+                .with_for_update()
+            )
         )
-    )
+    rows += [
+        t
+        for t in uow.session.new
+        if isinstance(t, Timer) and t.key.startswith(prefix) and t.kind in kinds
+    ]
     now = uow.clock.now()
     fired = {(t.key, t.due_at) for t in rows if t.fired_at is not None}
     pending = {t.key: t for t in rows if t.fired_at is None and t.cancelled_at is None}
