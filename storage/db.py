@@ -2,17 +2,20 @@
 
 SQLite (embedded default) runs in WAL mode with foreign keys on and a busy timeout.
 Write transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the
-database lock instead of failing half-way with "database is locked"; read sessions use a
-plain deferred ``BEGIN`` and never block writers. PostgreSQL needs none of this: services
+database lock instead of failing half-way with "database is locked" (the writers of one
+process queue first on an asyncio lock, see :meth:`Database.transaction`); read sessions
+use a plain deferred ``BEGIN`` and never block writers. PostgreSQL needs none of this: services
 take row locks with ``SELECT … FOR UPDATE`` (rendered as nothing on SQLite).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
@@ -56,6 +59,14 @@ def _install_sqlite_behaviour(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+class _WriteTurn:
+    """The SQLite writers of one event loop, one at a time (see Database.transaction)."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.holder: asyncio.Task[Any] | None = None
+
+
 class Database:
     """Owns the engine and hands out sessions; built once by ``main()`` and passed around."""
 
@@ -82,15 +93,52 @@ class Database:
         if self.is_sqlite:
             _install_sqlite_behaviour(self.engine)
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._turns: WeakKeyDictionary[asyncio.AbstractEventLoop, _WriteTurn] = WeakKeyDictionary()
         self._reader = async_sessionmaker(
             self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One write transaction: commit on success, roll back on any exception."""
-        async with self._writer() as session, session.begin():
+        """One write transaction: commit on success, roll back on any exception.
+
+        On SQLite the writers of this process take turns on an asyncio lock before they
+        begin: SQLite has one writer, and a connection kept waiting on ``BEGIN IMMEDIATE``
+        polls with sleeps of up to 100 ms, unfairly, so under load a result waited behind
+        writers that came after it. Taking turns in the event loop is first come, first
+        served, and a waiting writer holds no pooled connection."""
+        async with self._write_turn(), self._writer() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def _write_turn(self) -> AsyncIterator[None]:
+        if not self.is_sqlite:
+            yield
+            return
+        task = asyncio.current_task()
+        turn = self._turns.get(asyncio.get_running_loop())
+        if turn is None:
+            turn = self._turns[asyncio.get_running_loop()] = _WriteTurn()
+        if task is not None and turn.holder is task:
+            # A write transaction opened inside another of the same task: it waits on
+            # SQLite itself, as it always did (busy timeout), never on its own turn.
+            yield
+            return
+        try:
+            if turn.lock.locked():
+                await asyncio.wait_for(turn.lock.acquire(), SQLITE_BUSY_TIMEOUT_MS / 1000)
+            else:
+                await turn.lock.acquire()
+        except TimeoutError:
+            raise TimeoutError(
+                "database is locked: no write turn within the busy timeout"
+            ) from None
+        turn.holder = task
+        try:
+            yield
+        finally:
+            turn.holder = None
+            turn.lock.release()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

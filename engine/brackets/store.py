@@ -30,7 +30,7 @@ from engine.formats import (
     Withdrawal,
 )
 from engine.kernel.errors import Conflict, InvalidInput
-from engine.kernel.sql import append_json_array
+from engine.kernel.sql import append_json_array, holds_database
 from engine.kernel.text import msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import lock_tournament
@@ -188,11 +188,45 @@ _BRACKET_ROW = (
 )
 
 
+# Session.info key: the bracket rows a write transaction holding the whole database
+# has read, by tournament (see :func:`keep_bracket_row`).
+_READ_ROWS = "deltacrown.brackets.rows"
+
+
+def bracket_row_options() -> tuple[Any, ...]:
+    """Loader options for a statement that reads a bracket row for a result (the lists
+    only a replay needs stay unread), to hand to :func:`keep_bracket_row`."""
+    return tuple(defer(getattr(BracketState, name)) for name in _REPLAY_ONLY)
+
+
+def keep_bracket_row(uow: UnitOfWork, state: BracketState | None) -> None:
+    """Remember a bracket row read in this transaction, so that the result applied next
+    does not read it again. Only where the transaction holds the whole database (SQLite):
+    elsewhere a result reads its bracket row under the row's own lock."""
+    if state is not None and holds_database(uow.session):
+        uow.session.info.setdefault(_READ_ROWS, {})[state.tournament_id] = state
+
+
+def _kept_row(uow: UnitOfWork, tournament_id: int) -> BracketState | None:
+    state = uow.session.info.get(_READ_ROWS, {}).get(tournament_id)
+    if state is None:
+        return None
+    seen = inspect(state)
+    # A rolled-back savepoint expires what it touched: read the row again then.
+    if seen.session is not uow.session.sync_session or seen.deleted or seen.expired:
+        return None
+    return state if "version" not in seen.unloaded else None
+
+
 async def _bracket_row(uow: UnitOfWork, tournament_id: int) -> BracketState:
     """:func:`locked_state` for a result: its version is all a cached bracket needs."""
+    state = _kept_row(uow, tournament_id)
+    if state is not None:
+        return state
     state = await uow.session.scalar(_BRACKET_ROW, {"tournament_id": tournament_id})
     if state is None:
         raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
+    keep_bracket_row(uow, state)
     return state
 
 

@@ -42,8 +42,10 @@ async def _rankings(
     uow: UnitOfWork, guild_id: int, game_id: int, subject_type: str, *subject_ids: int
 ) -> list[Ranking]:
     """The rankings of the subjects (made at the start rating when missing), read in one
-    statement. Rankings are always flushed as soon as they are made, so the read need not
-    flush the transaction's other pending changes: they go out together at the end."""
+    statement without flushing the transaction's other pending changes: they, and the
+    rankings made here, go out together at the end (a new ranking is inserted once, with
+    its rating after the result). Rankings made earlier in the transaction and not
+    flushed yet are taken from the session."""
     with uow.session.no_autoflush:
         found = await uow.session.scalars(
             _RANKINGS,
@@ -55,6 +57,13 @@ async def _rankings(
             },
         )
         by_subject = {row.subject_id: row for row in found}
+    for row in uow.session.new:
+        if (
+            isinstance(row, Ranking)
+            and row.subject_id in subject_ids
+            and (row.guild_id, row.game_id, row.subject_type) == (guild_id, game_id, subject_type)
+        ):
+            by_subject.setdefault(row.subject_id, row)
     missing = [i for i in dict.fromkeys(subject_ids) if i not in by_subject]
     for subject_id in missing:
         by_subject[subject_id] = Ranking(
@@ -67,8 +76,6 @@ async def _rankings(
             updated_at=uow.clock.now(),
         )
         uow.session.add(by_subject[subject_id])
-    if missing:
-        await uow.session.flush()
     return [by_subject[i] for i in subject_ids]
 
 

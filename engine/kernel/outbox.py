@@ -123,7 +123,9 @@ class EffectLog:
             .on_conflict_do_nothing(index_elements=["key"])
         )
         async with self._db.transaction() as session:
-            await session.execute(statement)
+            inserted = await session.execute(statement)
+        if inserted.rowcount == 1:  # type: ignore[attr-defined]
+            return Effect(key, channel_id, object_id)
         found = await self.find(key)
         assert found is not None  # just inserted, or inserted by the winner
         return found
@@ -307,9 +309,13 @@ class OutboxDispatcher:
             await self._record_failure(event_id, f"cannot decode event: {exc}")
             return 0
         errors: list[str] = []
-        for sub in self._subscribers.values():
-            if sub.name in finished or not sub.wants(event_type):
-                continue
+        todo = [
+            sub
+            for sub in self._subscribers.values()
+            if sub.name not in finished and sub.wants(event_type)
+        ]
+        last: str | None = None  # done, and its delivery not recorded yet
+        for sub in todo:
             token = _current.set(Delivery(event_id, sub.name, attempts))
             try:
                 await asyncio.wait_for(sub.handler(event), self._handler_timeout)
@@ -319,23 +325,33 @@ class OutboxDispatcher:
                 continue
             finally:
                 _current.reset(token)
-            await self._record_delivery(event_id, sub.name)
+            if sub is todo[-1]:
+                last = sub.name
+            else:
+                await self._record_delivery(event_id, sub.name)
         if errors:
+            if last is not None:
+                await self._record_delivery(event_id, last)
             await self._record_failure(event_id, "; ".join(errors)[:2000])
             return 0
-        await self._mark_delivered(event_id)
+        # The last subscriber's delivery is recorded with the event's: one write, not two
+        # (every write waits for SQLite's one writer, behind the players' results).
+        await self._mark_delivered(event_id, last)
         return 1
 
     async def _record_delivery(self, event_id: int, subscriber: str) -> None:
         async with self._db.transaction() as session:
-            session.add(
-                OutboxDelivery(
-                    event_id=event_id, subscriber=subscriber, delivered_at=self._clock.now()
-                )
-            )
+            session.add(self._delivery(event_id, subscriber))
 
-    async def _mark_delivered(self, event_id: int) -> None:
+    def _delivery(self, event_id: int, subscriber: str) -> OutboxDelivery:
+        return OutboxDelivery(
+            event_id=event_id, subscriber=subscriber, delivered_at=self._clock.now()
+        )
+
+    async def _mark_delivered(self, event_id: int, subscriber: str | None = None) -> None:
         async with self._db.transaction() as session:
+            if subscriber is not None:
+                session.add(self._delivery(event_id, subscriber))
             await session.execute(
                 update(OutboxEvent)
                 .where(OutboxEvent.id == event_id)

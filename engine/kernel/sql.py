@@ -12,6 +12,14 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
+def holds_database(session: AsyncSession) -> bool:
+    """Whether a write transaction of this session holds the whole database: on SQLite
+    it began with ``BEGIN IMMEDIATE`` (storage/db.py), so nobody else writes until it
+    ends and every row it read is still current; on PostgreSQL only the rows it locked
+    are."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def insert_ignoring_conflicts(session: AsyncSession, table: Any) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING`` in the dialect of the session's database."""
     dialect = session.get_bind().dialect.name

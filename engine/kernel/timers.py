@@ -21,9 +21,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.kernel.errors import DomainError
+from engine.kernel.sql import holds_database
 from engine.kernel.uow import ServiceContext, UnitOfWork
 from storage.models import Timer
 
@@ -50,6 +52,16 @@ def _pending(key: str | None = None) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)]
     if key is not None:
         clauses.append(Timer.key == key)
+    return clauses
+
+
+def _under(session: AsyncSession, prefix: str) -> list[ColumnElement[bool]]:
+    """Timers whose key starts with ``prefix``. ``LIKE`` alone reads every timer ever
+    planned (fired ones are kept); where text compares byte by byte (SQLite) the same
+    keys are also a range of ``ix_timers_key``, so the search does not grow with them."""
+    clauses: list[ColumnElement[bool]] = [Timer.key.startswith(prefix)]
+    if prefix and holds_database(session):
+        clauses += [Timer.key >= prefix, Timer.key < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
     return clauses
 
 
@@ -102,13 +114,22 @@ async def plan_timers(
     (key -> (kind, due)) in one read: move those that exist, add the missing, cancel the
     rest. A key that already fired at the same due time is not planned again, so moving
     one thing never repeats a reminder that was already sent for the same moment."""
-    rows = list(
-        await uow.session.scalars(
-            select(Timer)
-            .where(Timer.key.startswith(prefix), Timer.kind.in_(kinds))
-            .with_for_update()
+    # Read without flushing the caller's other changes (a result's match rows go out
+    # together at the end, one UPDATE per row); timers of this prefix added earlier in
+    # the transaction and not flushed yet are taken from the session instead.
+    with uow.session.no_autoflush:
+        rows = list(
+            await uow.session.scalars(
+                select(Timer)
+                .where(*_under(uow.session, prefix), Timer.kind.in_(kinds))
+                .with_for_update()
+            )
         )
-    )
+    rows += [
+        t
+        for t in uow.session.new
+        if isinstance(t, Timer) and t.key.startswith(prefix) and t.kind in kinds
+    ]
     now = uow.clock.now()
     fired = {(t.key, t.due_at) for t in rows if t.fired_at is not None}
     pending = {t.key: t for t in rows if t.fired_at is None and t.cancelled_at is None}
@@ -143,10 +164,10 @@ async def cancel_timers(
     """Cancel pending timers by exact key or key prefix; returns how many."""
     if (key is None) == (prefix is None):
         raise ValueError("pass exactly one of key or prefix")
-    match = Timer.key == key if key is not None else Timer.key.startswith(prefix or "")
+    match = [Timer.key == key] if key is not None else _under(uow.session, prefix or "")
     result: CursorResult[Any] = await uow.session.execute(  # type: ignore[assignment]
         update(Timer)
-        .where(match, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None))
+        .where(*match, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None))
         .values(cancelled_at=uow.clock.now())
     )
     uow.timers_changed = True

@@ -83,10 +83,15 @@ class UnitOfWork:
         self.emitted.append(event)
 
     async def write_outbox(self) -> None:
-        """Write the events emitted so far, in their order, in one batched statement."""
+        """Write the events emitted so far, in their order, in one batched statement.
+
+        The session is flushed first (events a savepoint made rows of come before these),
+        then the rows go in as a plain table INSERT: the ORM's bulk path costs more than
+        the statement itself, and it would flush the same way."""
         if self._outbox:
             rows, self._outbox = self._outbox, []
-            await self.session.execute(insert(OutboxEvent), rows)
+            await self.session.flush()
+            await self.session.execute(_OUTBOX_INSERT, rows)
 
     def audit(
         self,
@@ -98,7 +103,12 @@ class UnitOfWork:
         target_id: str | int | None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        tournament_id: int | None = None,
     ) -> None:
+        """Record an audit entry; ``tournament_id`` files it under a tournament the caller
+        already knows, else it is found from the target (:func:`tournament_of`)."""
+        if tournament_id is None:
+            tournament_id = tournament_of(target_type, target_id, before, after)
         self.session.add(
             AuditEntry(
                 guild_id=guild_id,
@@ -108,10 +118,14 @@ class UnitOfWork:
                 target_id=None if target_id is None else str(target_id),
                 before=before,
                 after=after,
-                tournament_id=tournament_of(target_type, target_id, before, after),
+                tournament_id=tournament_id,
                 created_at=self.clock.now(),
             )
         )
+
+
+# Built once: every unit of work that emitted events runs it.
+_OUTBOX_INSERT = insert(OutboxEvent.__table__)  # type: ignore[arg-type]
 
 
 class ServiceContext:

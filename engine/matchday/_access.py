@@ -21,7 +21,9 @@ from engine.brackets import (
     MatchState,
     MatchView,
     apply_action,
+    bracket_row_options,
     correct_result,
+    keep_bracket_row,
     match_view,
     peek_bracket,
     transition,
@@ -29,6 +31,7 @@ from engine.brackets import (
 from engine.formats import FormatError, Result
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
+from engine.kernel.sql import holds_database
 from engine.kernel.text import N_, Channel, Command, msg
 from engine.kernel.uow import UnitOfWork
 from engine.matchday._dispute_closing import (
@@ -38,6 +41,7 @@ from engine.matchday._dispute_closing import (
 from engine.matchday.events import DisputeOpened
 from engine.tournaments import may_organize
 from storage.models import (
+    BracketState,
     Dispute,
     DisputeEvidence,
     MatchReport,
@@ -154,11 +158,13 @@ def score_text(a: int | None, b: int | None) -> str:
 
 @dataclass(frozen=True)
 class LockedMatch:
-    """A match under its locks: the tournament, the row, and its reports in order."""
+    """A match under its locks: the tournament, the row, its reports in order, and both
+    sides when the same statement could read them (see :func:`locked_sides`)."""
 
     tournament: Tournament
     row: MatchRow
     reports: list[MatchReport]
+    sides: Sides | None = None
 
 
 async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchRow]:
@@ -168,8 +174,13 @@ async def lock_match(uow: UnitOfWork, match_id: int) -> tuple[Tournament, MatchR
 
 
 async def lock_match_reports(uow: UnitOfWork, match_id: int) -> LockedMatch:
-    """:func:`lock_match` with the match's reports, read by the same statement."""
-    locked = await _lock_match_where(uow, _LOCK_MATCH, {"match_id": match_id})
+    """:func:`lock_match` with the match's reports (and, where one statement can read
+    everything, both sides and the bracket row: see :func:`_read_whole_match`)."""
+    params = {"match_id": match_id}
+    if holds_database(uow.session):
+        locked = await _read_whole_match(uow, _WHOLE_MATCH, params)
+    else:
+        locked = await _lock_match_where(uow, _LOCK_MATCH, params)
     if locked is None:
         raise NotFound(
             msg(
@@ -183,7 +194,10 @@ async def lock_match_reports(uow: UnitOfWork, match_id: int) -> LockedMatch:
 async def lock_match_of_report(uow: UnitOfWork, report_id: int) -> LockedMatch | None:
     """:func:`lock_match_reports` for the match of a report, or None when the report is
     gone: the match is found by the locking statement itself, not by a lookup first."""
-    return await _lock_match_where(uow, _LOCK_MATCH_OF_REPORT, {"report_id": report_id})
+    params = {"report_id": report_id}
+    if holds_database(uow.session):
+        return await _read_whole_match(uow, _WHOLE_MATCH_OF_REPORT, params)
+    return await _lock_match_where(uow, _LOCK_MATCH_OF_REPORT, params)
 
 
 def _locking(where: ColumnElement[bool]) -> Select[Tournament, MatchRow]:
@@ -199,12 +213,83 @@ def _locking(where: ColumnElement[bool]) -> Select[Tournament, MatchRow]:
 # Built once (every report and confirmation runs one): a reused statement keeps its
 # cache key instead of computing it again.
 _LOCK_MATCH = _locking(MatchRow.id == bindparam("match_id"))
-_LOCK_MATCH_OF_REPORT = _locking(
+_MATCH_OF_REPORT = (
     MatchRow.id
     == select(MatchReport.match_id)
     .where(MatchReport.id == bindparam("report_id"))
     .scalar_subquery()
 )
+_LOCK_MATCH_OF_REPORT = _locking(_MATCH_OF_REPORT)
+
+
+_WholeMatch = Select[Tournament, MatchRow, BracketState, MatchReport, Registration, int]
+
+
+def _whole(where: ColumnElement[bool]) -> _WholeMatch:
+    """The tournament, the match, the bracket row, the reports and both sides' members
+    in one statement (a row per report and member), for a transaction that holds the
+    whole database (SQLite): nothing it reads can change before its commit, so nothing
+    has to be read again after a lock. A report and its confirmation start here; the
+    four statements this replaces were a third of a result's."""
+    return (
+        select(
+            Tournament,
+            MatchRow,
+            BracketState,
+            MatchReport,
+            Registration,
+            RegistrationMember.user_id,
+        )
+        .join(Tournament, Tournament.id == MatchRow.tournament_id)
+        .outerjoin(BracketState, BracketState.tournament_id == MatchRow.tournament_id)
+        .outerjoin(MatchReport, MatchReport.match_id == MatchRow.id)
+        .outerjoin(
+            Registration,
+            Registration.id.in_([MatchRow.registration_a_id, MatchRow.registration_b_id]),
+        )
+        .outerjoin(RegistrationMember, RegistrationMember.registration_id == Registration.id)
+        .where(where)
+        .order_by(MatchReport.id, Registration.id, RegistrationMember.id)
+        .options(*bracket_row_options())
+        .execution_options(populate_existing=True)
+    )
+
+
+_WHOLE_MATCH = _whole(MatchRow.id == bindparam("match_id"))
+_WHOLE_MATCH_OF_REPORT = _whole(_MATCH_OF_REPORT)
+
+
+async def _read_whole_match(
+    uow: UnitOfWork, statement: _WholeMatch, params: dict[str, int]
+) -> LockedMatch | None:
+    rows = (await uow.session.execute(statement, params)).all()
+    if not rows:
+        return None
+    tournament, row, bracket_row = rows[0][0], rows[0][1], rows[0][2]
+    keep_bracket_row(uow, bracket_row)
+    reports: dict[int, MatchReport] = {}
+    found: dict[int, tuple[str, list[int]]] = {}
+    loaded = uow.session.info.setdefault(_KEEP, [])
+    for *_, report, registration, user_id in rows:
+        if report is not None:
+            reports.setdefault(report.id, report)
+        if registration is None:
+            continue
+        if registration.id not in found:
+            loaded.append(registration)  # as load_sides: kept for the rating update
+            found[registration.id] = (registration.display_name, [])
+        members = found[registration.id][1]
+        if user_id is not None and user_id not in members:
+            members.append(user_id)
+    sides = (_side(found, row.registration_a_id), _side(found, row.registration_b_id))
+    return LockedMatch(tournament, row, list(reports.values()), sides)
+
+
+async def locked_sides(session: AsyncSession, locked: LockedMatch) -> Sides:
+    """Both sides of a locked match: as its locking statement read them, else read now."""
+    if locked.sides is not None:
+        return locked.sides
+    return await load_sides(session, locked.row)
 
 
 async def _lock_match_where(

@@ -41,6 +41,7 @@ from engine.matchday._access import (
     lock_match,
     lock_match_of_report,
     lock_match_reports,
+    locked_sides,
     open_dispute_in,
     outsider_match,
     report_dicts,
@@ -172,7 +173,7 @@ class ScoreService:
         async with self._ctx.unit_of_work() as uow:
             locked = await lock_match_reports(uow, match_id)
             tournament, row = locked.tournament, locked.row
-            sides = await load_sides(uow.session, row)
+            sides = await locked_sides(uow.session, locked)
             side = slot_of_user(sides, actor.user_id)
             if side is None:
                 if not await may_organize(uow.session, actor, row.tournament_id):
@@ -222,6 +223,7 @@ class ScoreService:
                 action="match.report",
                 target_type="match",
                 target_id=row.id,
+                tournament_id=row.tournament_id,
                 before={"status": row.status},
                 after={"report_id": report.id, "scores": list(scores)},
             )
@@ -370,7 +372,7 @@ class ScoreService:
         report = next((r for r in locked.reports if r.id == report_id), None)
         if report is None:
             raise NotFound(msg("That score report was withdrawn when the match was reset."))
-        sides = await load_sides(uow.session, row)
+        sides = await locked_sides(uow.session, locked)
         await self._check_confirmer(uow.session, actor, row, report, sides)
         return _Lobby(locked.tournament, sides), row, report
 
@@ -459,6 +461,7 @@ class ScoreService:
                 action="match.confirm",
                 target_type="match",
                 target_id=row.id,
+                tournament_id=row.tournament_id,
                 before={"status": MatchState.PENDING_RESULT.value},
                 after={"report_id": report.id, "scores": list(scores)},
             )
