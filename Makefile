@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# Test files are shared out to this many worker processes (pytest-xdist); 1 runs in one.
+TEST_WORKERS ?= 2
 BABEL_ARGS := -F babel.cfg --no-default-keywords -k msg -k N_ -k nmsg:1,2 -k locale_str -k _ --no-location --omit-header --sort-output \
 	--add-comments=TRANSLATORS: --ignore-dirs=render
 
@@ -39,7 +41,7 @@ migrate: $(VENV)/.installed
 	$(BIN)/deltacrown migrate
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -269,8 +269,8 @@ async def test_tournament_edit_field_matches_names_and_descriptions(arena: Arena
     assert [c["value"] for c in found] == [
         "entry_fee_coins",
         "payment_methods",
-        "prediction_rewards",
         "prize_pool_coins",
+        "prediction_rewards",  # by its description: "Coins for the top predictors"
     ]
     assert found[0]["name"] == "entry_fee_coins — Entry fee in coins"
     everything = await choices(arena, arena.organizer, "tournament edit", {}, "field")
