@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from engine.kernel.clock import FrozenClock
@@ -63,9 +65,30 @@ class PostgresSchema:
         await engine.dispose()
 
     async def drop(self) -> None:
+        """Drop the schema; a session some test leaked (idle in a transaction, holding a
+        lock on one of its tables) would make DROP wait forever, so the wait is bounded,
+        the holders are named on stderr and ended, and the drop tried again."""
         engine = create_async_engine(self.base_url, isolation_level="AUTOCOMMIT")
+        drop = text(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE')
         async with engine.connect() as conn:
-            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE'))
+            await conn.execute(text("SET lock_timeout = '10s'"))
+            try:
+                await conn.execute(drop)
+            except DBAPIError:
+                holders = await conn.execute(
+                    text(
+                        "SELECT DISTINCT a.pid, a.state, left(a.query, 200) FROM pg_locks l "
+                        "JOIN pg_class c ON c.oid = l.relation "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE n.nspname = :schema AND l.pid <> pg_backend_pid()"
+                    ),
+                    {"schema": self.name},
+                )
+                for pid, state, query in holders:
+                    print(f"leaked PostgreSQL session {pid} ({state}): {query}", file=sys.stderr)
+                    await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                await conn.execute(drop)
         await engine.dispose()
 
 

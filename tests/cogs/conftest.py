@@ -118,9 +118,10 @@ async def discord_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
             try:
                 yield DiscordEnv(fake=fake, runtime=runtime)
             finally:
-                await bot.close()
+                # Bounded: a teardown that cannot reach the fake must fail, not hang.
+                await asyncio.wait_for(bot.close(), 30)
                 with contextlib.suppress(asyncio.CancelledError):
-                    await connection
+                    await asyncio.wait_for(connection, 30)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
