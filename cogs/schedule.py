@@ -114,27 +114,25 @@ class OverdueAction(
 
 
 class RescheduleModal(DomainModal):
-    when: discord.ui.TextInput[RescheduleModal] = discord.ui.TextInput(
-        label="New time (server time zone)",
-        custom_id="when",
-        placeholder="19:30, or 2026-12-05 19:30",
-        max_length=20,
-    )
-    note: discord.ui.TextInput[RescheduleModal] = discord.ui.TextInput(
-        label="Why? (your opponent reads it)",
-        custom_id="note",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=200,
-    )
-
     def __init__(self, match_id: int, say: Say = ENGLISH) -> None:
         super().__init__(
             title=say(msg("Propose a new time"))[:45], custom_id=f"dc:resched-form:{match_id}"
         )
-        self.when.label = say(msg("New time (server time zone)"))[:45]
-        self.when.placeholder = say(msg("19:30, or 2026-12-05 19:30"))[:100]
-        self.note.label = say(msg("Why? (your opponent reads it)"))[:45]
+        self.when: discord.ui.TextInput[RescheduleModal] = discord.ui.TextInput(
+            label=say(msg("New time (server time zone)"))[:45],
+            custom_id="when",
+            placeholder=say(msg("19:30, or 2026-12-05 19:30"))[:100],
+            max_length=20,
+        )
+        self.note: discord.ui.TextInput[RescheduleModal] = discord.ui.TextInput(
+            label=say(msg("Why? (your opponent reads it)"))[:45],
+            custom_id="note",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=200,
+        )
+        self.add_item(self.when)
+        self.add_item(self.note)
         self.match_id = match_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:

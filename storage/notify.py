@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
+CLOSE_SECONDS = 2.0
 
 OUTBOX_CHANNEL = "deltacrown_outbox"
 TIMERS_CHANNEL = "deltacrown_timers"
@@ -51,9 +52,7 @@ class Listener:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task, "the LISTEN connection")
             self._task = None
 
     async def _run(self) -> None:
@@ -75,8 +74,24 @@ class Listener:
             self.connected.set()
             await lost.wait()
         finally:
-            with contextlib.suppress(Exception):
-                await connection.close()
+            # A graceful close waits on the server; stopping must not (a cancelled task
+            # can be left waiting for an answer that never comes).
+            try:
+                await asyncio.wait_for(connection.close(), CLOSE_SECONDS)
+            except (Exception, asyncio.CancelledError):
+                connection.terminate()
+
+
+async def stop_task(task: asyncio.Task[None], what: str, wait: float = 10.0) -> None:
+    """Cancel ``task`` and wait for it, but never longer than ``wait`` seconds: shutting
+    down must not hang on a connection that never answers (logged, then left behind)."""
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=wait)
+    if not done:
+        log.warning("%s did not stop within %.0f s; leaving it behind", what, wait)
+        return
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
 
 
 def _caller(callback: Callable[[], None]) -> Callable[[object, int, str, str], None]:

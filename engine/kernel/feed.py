@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from engine.kernel.events import DomainEvent, event_from_row
 from storage.db import Database
 from storage.models import OutboxEvent
-from storage.notify import OUTBOX_CHANNEL, Listener
+from storage.notify import OUTBOX_CHANNEL, Listener, stop_task
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +113,7 @@ class OutboxFeed:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task, "the outbox feed")
             self._task = None
         if self._listener is not None:
             await self._listener.stop()
