@@ -11,6 +11,7 @@ take row locks with ``SELECT … FOR UPDATE`` (rendered as nothing on SQLite).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +26,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage import sqlite_inline
+
+log = logging.getLogger(__name__)
 
 _READ_ONLY = "deltacrown_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -42,6 +47,11 @@ def ensure_sqlite_directory(url: str | URL) -> None:
 
 
 def _install_sqlite_behaviour(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _inline_driver(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        # Statements run on the loop's thread, not aiosqlite's (storage/sqlite_inline.py).
+        cparams["async_creator_fn"] = sqlite_inline.connect
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the driver so BEGIN is ours to emit.
@@ -51,6 +61,9 @@ def _install_sqlite_behaviour(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Commits never checkpoint on the loop; Database's Checkpointer does it in a thread.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.execute("PRAGMA journal_size_limit=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -90,8 +103,12 @@ class Database:
         if self.is_sqlite:
             ensure_sqlite_directory(self.url)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        self._checkpointer: sqlite_inline.Checkpointer | None = None
+        self._checkpoint_task: asyncio.Task[None] | None = None
         if self.is_sqlite:
             _install_sqlite_behaviour(self.engine)
+            if self.url.database not in (None, "", ":memory:"):
+                self._checkpointer = sqlite_inline.Checkpointer(self.url.database)
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
         self._turns: WeakKeyDictionary[asyncio.AbstractEventLoop, _WriteTurn] = WeakKeyDictionary()
         self._reader = async_sessionmaker(
@@ -109,6 +126,26 @@ class Database:
         served, and a waiting writer holds no pooled connection."""
         async with self._write_turn(), self._writer() as session, session.begin():
             yield session
+        if self._checkpointer is not None and self._checkpointer.due():
+            self._checkpointer.running = True
+            self._checkpoint_task = asyncio.get_running_loop().create_task(self._checkpoint())
+
+    async def _checkpoint(self) -> None:
+        """Copy the WAL back into the database file in a thread, in two passes: the bulk
+        while writers go on, then what they added meanwhile holding the write turn, so
+        that the checkpoint completes and the next writer starts the WAL afresh (one
+        racing writers never completes, and the WAL would only grow). Writers wait only
+        for the short second pass; the event loop waits for neither."""
+        checkpointer = self._checkpointer
+        assert checkpointer is not None
+        try:
+            await asyncio.to_thread(checkpointer.checkpoint)
+            async with self._write_turn():
+                await asyncio.to_thread(checkpointer.checkpoint)
+        except Exception:  # tried again after a later write
+            log.warning("WAL checkpoint of %s failed", checkpointer.database, exc_info=True)
+        finally:
+            checkpointer.running = False
 
     @asynccontextmanager
     async def _write_turn(self) -> AsyncIterator[None]:
@@ -151,4 +188,7 @@ class Database:
             return (await session.execute(text("SELECT 1"))).scalar_one() == 1
 
     async def dispose(self) -> None:
+        task = self._checkpoint_task
+        if task is not None and task.get_loop() is asyncio.get_running_loop():
+            await asyncio.gather(task, return_exceptions=True)
         await self.engine.dispose()
