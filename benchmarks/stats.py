@@ -147,7 +147,6 @@ class _Seeder:
                 "options": {},
                 "participants": [],
                 "seed": 0,
-                "actions": [],
                 "version": 1,
                 "message_channel_id": None,
                 "message_id": None,

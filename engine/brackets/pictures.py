@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.brackets.picture_words import PictureLanguage
 from engine.brackets.states import MatchState
+from engine.brackets.store import read_actions
 from engine.brackets.views import standings_table, tournament_view
 from engine.formats import Bracket, ParticipantId
 from engine.kernel.errors import Conflict, InvalidInput, NotFound
@@ -253,7 +254,7 @@ class PictureService:
                     "seed": state.seed,
                     "options": dict(state.options),
                     "participants": list(state.participants),
-                    "history": list(state.actions),
+                    "history": await read_actions(session, state.id),
                 },
                 names=names,
                 live={code: LIVE_STATES[status] for code, status in live_rows.all()},

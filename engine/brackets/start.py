@@ -24,6 +24,7 @@ from engine.brackets.store import (
     apply_action,
     engine_options,
     match_view,
+    read_actions,
     rebuild,
 )
 from engine.entries import (
@@ -181,7 +182,6 @@ async def start_tournament(
         options=options.to_dict(),
         participants=[p.to_dict() for p in participants],
         seed=bracket_seed,
-        actions=[],
         version=1,
         created_at=now,
         updated_at=now,
@@ -279,7 +279,7 @@ class BracketService:
             )
             if state is None:
                 raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
-            return rebuild(state), state.version
+            return rebuild(state, await read_actions(session, state.id)), state.version
 
     async def apply(
         self, actor: Actor, tournament_id: int, action: Result | Withdrawal

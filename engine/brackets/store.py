@@ -1,7 +1,8 @@
 """Brackets in the database: every result moving a live bracket on.
 
 The engine (engine/formats) is the source of truth for who plays whom; the database keeps
-its inputs and the ordered actions (``brackets``) plus one ``matches`` row per engine match
+its inputs (``brackets``), the ordered actions (``bracket_actions``, a row each) and one
+``matches`` row per engine match
 for what players see (check-in, reports, thread). Every change goes through
 :func:`apply_action` in the caller's transaction: lock the bracket row, take the engine
 state (from memory when its version is current, see ``_cache.py``, else replayed), apply,
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, delete, insert, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from engine.brackets._cache import cache_of, key_of, put_after_commit
@@ -30,11 +32,12 @@ from engine.formats import (
     Withdrawal,
 )
 from engine.kernel.errors import Conflict, InvalidInput
-from engine.kernel.sql import append_json_array, holds_database
+from engine.kernel.sql import holds_database
 from engine.kernel.text import msg
 from engine.kernel.uow import UnitOfWork
 from engine.tournaments import lock_tournament
 from storage.models import (
+    BracketAction,
     BracketState,
     Game,
     MatchRow,
@@ -137,26 +140,35 @@ def engine_options(tournament: Tournament, game: Game) -> FormatOptions:
         raise InvalidInput(str(exc)) from None
 
 
-def rebuild(state: BracketState) -> Bracket:
+def rebuild(state: BracketState, actions: list[dict[str, Any]]) -> Bracket:
     return Bracket.from_dict(
         {
             "format": state.format,
             "seed": state.seed,
             "options": state.options,
             "participants": state.participants,
-            "history": state.actions,
+            "history": actions,
         }
     )
 
 
+_ACTIONS = (
+    select(BracketAction.action)
+    .where(BracketAction.bracket_id == bindparam("bracket_id"))
+    .order_by(BracketAction.seq)
+)
+
+
+async def read_actions(session: AsyncSession, bracket_id: int) -> list[dict[str, Any]]:
+    """A bracket's action log, in order (``bracket_actions``)."""
+    return list((await session.scalars(_ACTIONS, {"bracket_id": bracket_id})).all())
+
+
 async def locked_state(uow: UnitOfWork, tournament_id: int) -> BracketState:
-    """The bracket row under its lock, without its action log: with a cached bracket the
-    log is only written, and reading a long one for every result would dominate."""
+    """The bracket row under its lock (its action log is read by :func:`stored_actions`,
+    when needed)."""
     state = await uow.session.scalar(
-        select(BracketState)
-        .options(defer(BracketState.actions))
-        .where(BracketState.tournament_id == tournament_id)
-        .with_for_update()
+        select(BracketState).where(BracketState.tournament_id == tournament_id).with_for_update()
     )
     if state is None:
         raise Conflict(msg("This tournament has not started yet, so it has no bracket."))
@@ -168,14 +180,12 @@ async def locked_state(uow: UnitOfWork, tournament_id: int) -> BracketState:
 
 
 async def stored_actions(uow: UnitOfWork, state: BracketState) -> list[dict[str, Any]]:
-    """The action log of a row read by :func:`locked_state`, loaded when first needed."""
-    if "actions" in inspect(state).unloaded:
-        await uow.session.refresh(state, ["actions"])
-    return state.actions
+    """The action log of a row read by :func:`locked_state`."""
+    return await read_actions(uow.session, state.id)
 
 
-# What only a replay reads: a result with a cached bracket decodes none of these lists.
-_REPLAY_ONLY = ("actions", "participants", "options")
+# What only a replay reads: a result with a cached bracket decodes neither list.
+_REPLAY_ONLY = ("participants", "options")
 
 
 # Built once: every result runs it, and a statement object reused keeps its cache key
@@ -234,7 +244,7 @@ async def _replayed(uow: UnitOfWork, state: BracketState) -> Bracket:
     unloaded = [name for name in _REPLAY_ONLY if name in inspect(state).unloaded]
     if unloaded:
         await uow.session.refresh(state, unloaded)
-    return rebuild(state)
+    return rebuild(state, await read_actions(uow.session, state.id))
 
 
 async def load_for_update(uow: UnitOfWork, tournament_id: int) -> tuple[BracketState, Bracket]:
@@ -284,7 +294,7 @@ async def apply_action(
             bracket.apply_result(action)
     except FormatError as exc:
         raise InvalidInput(str(exc)) from None
-    _append_actions(state, bracket.history[logged:])
+    await _append_actions(uow, state, bracket.history[logged:], first=logged)
     changed = bracket.take_changed()
     return await _store(uow, tournament, state, bracket, changed, actor_id=actor_id)
 
@@ -314,7 +324,8 @@ async def correct_result(
         raise Conflict(str(exc)) from None
     # The undone result leaves the middle of the log: it is written again in full, and
     # the rebuilt bracket is compared match by match (a correction is rare).
-    state.actions = [a.to_dict() for a in bracket.history]
+    await uow.session.execute(delete(BracketAction).where(BracketAction.bracket_id == state.id))
+    await _append_actions(uow, state, bracket.history, first=0)
     changed = {
         code for code, print_ in _fingerprints(bracket).items() if before.get(code) != print_
     }
@@ -355,19 +366,18 @@ async def _store(
     return applied
 
 
-def _append_actions(state: BracketState, actions: list[Result | Withdrawal]) -> None:
-    """Add ``actions`` at the end of the stored log. A log read in this transaction (a
-    replay) is extended in memory; a cached bracket's log was never read, and is extended
-    by the database in the UPDATE that stores the new version (a SQL expression assigned
-    to the attribute), so a result neither decodes nor re-encodes the whole log, whose
-    length grows with every result."""
+async def _append_actions(
+    uow: UnitOfWork, state: BracketState, actions: list[Result | Withdrawal], *, first: int
+) -> None:
+    """Add ``actions`` to the stored log at places ``first``, ``first + 1``, …: one INSERT
+    of new rows, whatever the length of the log (the bracket in hand, cached or replayed,
+    knows that length, so nothing is read)."""
     if not actions:
         return
-    new = [a.to_dict() for a in actions]
-    current = state.__dict__.get("actions")
-    if isinstance(current, list):
-        state.actions = [*current, *new]
-        return
-    # Unloaded, or an expression from an earlier action of this transaction not flushed yet.
-    logged = current if current is not None else BracketState.actions
-    state.actions = append_json_array(logged, new)
+    await uow.session.execute(
+        insert(BracketAction),
+        [
+            {"bracket_id": state.id, "seq": first + i, "action": action.to_dict()}
+            for i, action in enumerate(actions)
+        ],
+    )

@@ -15,6 +15,7 @@ from storage.models.dashboard import DashboardLogin
 from storage.models.guild import GuildSettings, UserSettings
 from storage.models.ledger import LedgerEntry, Payment, StoredFile, Wallet
 from storage.models.match import (
+    BracketAction,
     BracketState,
     Dispute,
     DisputeEvidence,
@@ -53,6 +54,7 @@ __all__ = [
     "BadgeAward",
     "BadgeDefinition",
     "Base",
+    "BracketAction",
     "BracketState",
     "Certificate",
     "CertificateBranding",

@@ -11,8 +11,9 @@ from storage.types import BigIntPK, JSONType, Snowflake, UTCDateTime
 
 
 class BracketState(Base):
-    """The engine's inputs and the ordered actions applied to them (engine/formats is
-    replayed from this); ``version`` grows with every action and keys the image cache."""
+    """The engine's inputs (engine/formats replays them with the ordered actions in
+    ``bracket_actions``); ``version`` grows with every action and keys the bracket and
+    image caches."""
 
     __tablename__ = "brackets"
 
@@ -24,7 +25,6 @@ class BracketState(Base):
     options: Mapped[dict[str, Any]] = mapped_column(JSONType)
     participants: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     seed: Mapped[int] = mapped_column(Integer)
-    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The live bracket message in the announcement channel, edited as matches end.
     message_channel_id: Mapped[int | None] = mapped_column(Snowflake)
@@ -32,6 +32,20 @@ class BracketState(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BracketAction(Base):
+    """One action of a bracket's log (a result or a withdrawal) at its place ``seq``
+    (0, 1, 2, …). A result inserts one row, so its cost does not grow with the length of
+    the log; the key also refuses two writers appending at the same place."""
+
+    __tablename__ = "bracket_actions"
+
+    bracket_id: Mapped[int] = mapped_column(
+        ForeignKey("brackets.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[dict[str, Any]] = mapped_column(JSONType)
 
 
 class MatchRow(Base):

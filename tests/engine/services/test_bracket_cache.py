@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 import engine.brackets.store as store
 from engine.brackets import BracketCache, MatchState, apply_action, cache_of
@@ -16,7 +17,7 @@ from engine.formats import Bracket, MatchStatus, Result
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput
 from engine.services import Services
-from storage.models import BracketState
+from storage.models import BracketAction, BracketState
 from testkit.factories import Event, make_event
 
 OPEN = [MatchState.READY.value, MatchState.CHECKIN.value]
@@ -33,21 +34,40 @@ def replays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = store.rebuild
 
-    def counting(state: BracketState) -> Bracket:
+    def counting(state: BracketState, actions: list[dict[str, Any]]) -> Bracket:
         calls.append(state.version)
-        return real(state)
+        return real(state, actions)
 
     monkeypatch.setattr(store, "rebuild", counting)
     return calls
 
 
-async def _stored(services: Services, tournament_id: int) -> BracketState:
+@dataclass
+class Stored:
+    """A bracket row and its action log, as stored."""
+
+    row: BracketState
+    actions: list[dict[str, Any]]
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def version(self) -> int:
+        return self.row.version
+
+    def rebuild(self, rebuild: Callable[..., Bracket] = _REBUILD) -> Bracket:
+        return rebuild(self.row, self.actions)
+
+
+async def _stored(services: Services, tournament_id: int) -> Stored:
     async with services.db.read() as session:
         state = await session.scalar(
             select(BracketState).where(BracketState.tournament_id == tournament_id)
         )
-    assert state is not None
-    return state
+        assert state is not None
+        return Stored(state, await store.read_actions(session, state.id))
 
 
 def _cache(services: Services) -> BracketCache:
@@ -60,10 +80,10 @@ async def assert_consistent(services: Services, tournament_id: int, *, rows: boo
     state = await _stored(services, tournament_id)
     cached = _cache(services).peek(tournament_id, (state.id, state.version))
     if cached is not None:
-        assert cached.to_dict() == store.rebuild(state).to_dict()
+        assert cached.to_dict() == state.rebuild(store.rebuild).to_dict()
     if not rows:
         return
-    replayed = _REBUILD(state)  # not counted by the replays fixture
+    replayed = state.rebuild()  # not counted by the replays fixture
     # A result syncs only the matches it changed: none may be left stale.
     by_code = {m.code: m for m in await services.brackets.matches(tournament_id)}
     # (A row can outlive its engine match: a correction that drops a grand final reset.)
@@ -194,7 +214,10 @@ async def test_a_version_written_by_another_process_forces_a_replay(
         await session.execute(
             update(BracketState)
             .where(BracketState.id == state.id)
-            .values(actions=[elsewhere.to_dict()], version=state.version + 1)
+            .values(version=state.version + 1)
+        )
+        await session.execute(
+            insert(BracketAction).values(bracket_id=state.id, seq=0, action=elsewhere.to_dict())
         )
     await _play_one(services, event, here)
     assert replays == [state.version + 1]
@@ -281,4 +304,4 @@ async def test_cached_brackets_equal_their_replay_in_every_format(
             break
         await assert_consistent(services, event.tournament_id)
     assert (await services.tournaments.get(event.tournament_id)).status == "completed"
-    assert (await _stored(services, event.tournament_id)).completed_at is not None
+    assert (await _stored(services, event.tournament_id)).row.completed_at is not None

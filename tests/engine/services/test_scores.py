@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from engine.brackets import MatchView
+from engine.brackets.store import read_actions
 from engine.formats import Result
 from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -78,14 +79,10 @@ class Arena:
 
     async def actions(self) -> list[dict]:
         async with self.services.db.read() as session:
-            return list(
-                await session.scalar(
-                    select(BracketState.actions).where(
-                        BracketState.tournament_id == self.event.tournament_id
-                    )
-                )
-                or []
+            state = await session.scalar(
+                select(BracketState).where(BracketState.tournament_id == self.event.tournament_id)
             )
+            return [] if state is None else await read_actions(session, state.id)
 
     async def count(self, model, *where) -> int:  # type: ignore[no-untyped-def]
         async with self.services.db.read() as session:
