@@ -117,6 +117,9 @@ class RegistrationMember(Base):
         UniqueConstraint("tournament_id", "user_id"),
         # A player's history (stats, badges progress) starts from their entries.
         Index("ix_registration_members_user", "user_id"),
+        # An entry's players: read with every report (without it, each read scanned the
+        # members of every tournament ever held).
+        Index("ix_registration_members_registration", "registration_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
