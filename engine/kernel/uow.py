@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.kernel.clock import Clock, SystemClock
 from engine.kernel.events import DomainEvent, Reactions
@@ -48,9 +49,23 @@ class UnitOfWork:
     emitted: list[DomainEvent] = field(default_factory=list)
     timers_changed: bool = False
     committed_callbacks: list[Callable[[], None]] = field(default_factory=list)
-    # Outbox rows not written yet: all of a transaction's events go out in one statement
-    # just before the commit (write_outbox), instead of one INSERT … RETURNING per event.
-    _outbox: list[dict[str, Any]] = field(default_factory=list)
+    # Outbox rows and audit entries not written yet: all of a transaction's go out in one
+    # statement each just before the commit (write_outbox), instead of one INSERT per row.
+    # Each is kept with the savepoint it was recorded in, if any (see _Pending).
+    _outbox: list[_Pending] = field(default_factory=list)
+    _audit: list[_Pending] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.session.sync_session.info[_UOW] = self
+
+    def _pending(self, row: dict[str, Any]) -> _Pending:
+        return _Pending(row, self.session.sync_session.get_nested_transaction())
+
+    def _forget_savepoint(self, savepoint: SessionTransaction) -> None:
+        """A savepoint was rolled back: what was recorded in it (or in savepoints inside
+        it) goes with it."""
+        self._outbox = [p for p in self._outbox if not p.inside(savepoint)]
+        self._audit = [p for p in self._audit if not p.inside(savepoint)]
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once this transaction has committed, never after a rollback:
@@ -66,32 +81,40 @@ class UnitOfWork:
     def emit(self, event: DomainEvent) -> None:
         now = self.clock.now()
         self._outbox.append(
-            {
-                "event_type": event.event_type,
-                "guild_id": event.guild_id,
-                "payload": event.to_payload(),
-                "created_at": now,
-                "next_attempt_at": now,
-                "attempts": 0,
-            }
+            self._pending(
+                {
+                    "event_type": event.event_type,
+                    "guild_id": event.guild_id,
+                    "payload": event.to_payload(),
+                    "created_at": now,
+                    "next_attempt_at": now,
+                    "attempts": 0,
+                }
+            )
         )
-        if self.session.in_nested_transaction():
-            # A savepoint may still be rolled back, and its events with it: they become
-            # rows of the session now (after the earlier ones, to keep their order).
-            self.session.add_all([OutboxEvent(**row) for row in self._outbox])
-            self._outbox.clear()
         self.emitted.append(event)
 
     async def write_outbox(self) -> None:
-        """Write the events emitted so far, in their order, in one batched statement.
+        """Write the audit entries and the events recorded so far, each kind in its order
+        and in one batched statement.
 
-        The session is flushed first (events a savepoint made rows of come before these),
-        then the rows go in as a plain table INSERT: the ORM's bulk path costs more than
-        the statement itself, and it would flush the same way."""
+        The session is flushed first (what a savepoint made rows of comes before these,
+        and the rows an entry refers to exist), then the rows go in as plain table
+        INSERTs: the ORM's unit of work costs more than the statement itself."""
+        if not (self._outbox or self._audit):
+            return
+        await self.session.flush()
+        if self._audit:
+            audit, self._audit = self._audit, []
+            for rows in _batches([p.row for p in audit]):
+                if len(rows) == 1 and not _plain_row(rows[0]):
+                    # Its tournament is a subquery on its target: an INSERT of its own.
+                    await self.session.execute(_AUDIT_INSERT.values(**rows[0]))
+                else:
+                    await self.session.execute(_AUDIT_INSERT, rows)
         if self._outbox:
-            rows, self._outbox = self._outbox, []
-            await self.session.flush()
-            await self.session.execute(_OUTBOX_INSERT, rows)
+            outbox, self._outbox = self._outbox, []
+            await self.session.execute(_OUTBOX_INSERT, [p.row for p in outbox])
 
     def audit(
         self,
@@ -109,23 +132,66 @@ class UnitOfWork:
         already knows, else it is found from the target (:func:`tournament_of`)."""
         if tournament_id is None:
             tournament_id = tournament_of(target_type, target_id, before, after)
-        self.session.add(
-            AuditEntry(
-                guild_id=guild_id,
-                actor_id=actor_id,
-                action=action,
-                target_type=target_type,
-                target_id=None if target_id is None else str(target_id),
-                before=before,
-                after=after,
-                tournament_id=tournament_id,
-                created_at=self.clock.now(),
-            )
-        )
+        entry = {
+            "guild_id": guild_id,
+            "actor_id": actor_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": None if target_id is None else str(target_id),
+            "before": before,
+            "after": after,
+            "tournament_id": tournament_id,
+            "created_at": self.clock.now(),
+        }
+        self._audit.append(self._pending(entry))
 
 
 # Built once: every unit of work that emitted events runs it.
 _OUTBOX_INSERT = insert(OutboxEvent.__table__)  # type: ignore[arg-type]
+_AUDIT_INSERT = insert(AuditEntry.__table__)  # type: ignore[arg-type]
+_UOW = "deltacrown.unit_of_work"
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A row to write at the end of the transaction, and the savepoint (a nested
+    :class:`SessionTransaction`) it was recorded in: rolling that savepoint back drops
+    it, as it drops the savepoint's other changes, and the rows recorded before it stay
+    (they are written in the order they were recorded)."""
+
+    row: dict[str, Any]
+    savepoint: SessionTransaction | None
+
+    def inside(self, savepoint: SessionTransaction) -> bool:
+        current = self.savepoint
+        while current is not None:
+            if current is savepoint:
+                return True
+            current = current.parent
+        return False
+
+
+def _plain_row(row: dict[str, Any]) -> bool:
+    return isinstance(row["tournament_id"], int | None)
+
+
+def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Runs of rows with plain values (one statement each run), and each row whose
+    tournament is a subquery alone, in their order."""
+    batches: list[list[dict[str, Any]]] = []
+    for row in rows:
+        if _plain_row(row) and batches and _plain_row(batches[-1][0]):
+            batches[-1].append(row)
+        else:
+            batches.append([row])
+    return batches
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _savepoint_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    uow = session.info.get(_UOW)
+    if uow is not None and previous.nested:
+        uow._forget_savepoint(previous)
 
 
 class ServiceContext:
