@@ -76,7 +76,11 @@ async def _rows_by_code(
     if not codes:
         return {}
     params = {"tournament_id": tournament_id, "codes": sorted(codes)}
-    return {row.code: row for row in await uow.session.scalars(_ROWS_OF_CODES, params)}
+    # No flush first: a row changed in this transaction is in the session and comes back
+    # as it is there, and the statement selects by what a result never changes (the
+    # tournament and the codes); the result's changes go out together later.
+    with uow.session.no_autoflush:
+        return {row.code: row for row in await uow.session.scalars(_ROWS_OF_CODES, params)}
 
 
 _ROWS_OF_CODES = (  # built once (every result runs it): it keeps its cache key

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.brackets import MatchesCompleted
@@ -37,24 +37,37 @@ log = logging.getLogger(__name__)
 PLAYED = "played"
 
 
+# Built once: every result runs it (building it again cost more than running it).
+_OPEN_AUTOMATIC = (
+    select(Challenge)
+    .where(
+        Challenge.guild_id == bindparam("guild_id"),
+        Challenge.status == ChallengeStatus.OPEN,
+        Challenge.judge.in_([str(j) for j in AUTOMATIC]),
+        Challenge.deadline > bindparam("now"),
+        Challenge.winners < Challenge.max_winners,
+        or_(
+            Challenge.tournament_id == bindparam("tournament_id"),
+            Challenge.tournament_id.is_(None),
+        ),
+    )
+    .order_by(Challenge.id)
+)
+
+
 async def judge_completed_matches(uow: UnitOfWork, moment: MatchesCompleted) -> int:
     """Pay the automatic challenges these results win; returns how many wins were paid."""
     tournament = moment.tournament
     now = uow.clock.now()
-    challenges = list(
-        await uow.session.scalars(
-            select(Challenge)
-            .where(
-                Challenge.guild_id == tournament.guild_id,
-                Challenge.status == ChallengeStatus.OPEN,
-                Challenge.judge.in_([str(j) for j in AUTOMATIC]),
-                Challenge.deadline > now,
-                Challenge.winners < Challenge.max_winners,
-                or_(Challenge.tournament_id == tournament.id, Challenge.tournament_id.is_(None)),
+    # Nothing pending in the result's transaction touches a challenge: read them without
+    # flushing it (the result's rows go out together later, in one flush).
+    with uow.session.no_autoflush:
+        challenges = list(
+            await uow.session.scalars(
+                _OPEN_AUTOMATIC,
+                {"guild_id": tournament.guild_id, "tournament_id": tournament.id, "now": now},
             )
-            .order_by(Challenge.id)
         )
-    )
     if not challenges:
         return 0
     paid = 0

@@ -30,6 +30,31 @@ if TYPE_CHECKING:
     from engine.kernel.uow import UnitOfWork
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_LEAVES = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """What :func:`dataclasses.asdict` makes of an event, without its deep copy of every
+    leaf (a result emits several events, and the copies were most of their cost): the
+    fields are JSON-safe and immutable, so they are shared, and dataclasses, lists, tuples
+    and dicts inside are rebuilt as asdict would."""
+    if isinstance(value, _LEAVES):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        kind = type(value)
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        return type(value)(*(_plain(v) for v in value))
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return value
+
 
 E = TypeVar("E", bound="DomainEvent")
 
@@ -40,7 +65,7 @@ class DomainEvent:
     guild_id: int | None = None
 
     def to_payload(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _plain(self)  # type: ignore[no-any-return,unused-ignore]
 
     @classmethod
     def from_payload(cls: type[E], payload: dict[str, Any]) -> E:

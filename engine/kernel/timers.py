@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -63,6 +63,33 @@ def _under(session: AsyncSession, prefix: str) -> list[ColumnElement[bool]]:
     if prefix and holds_database(session):
         clauses += [Timer.key >= prefix, Timer.key < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
     return clauses
+
+
+def _planned_statement(by_range: bool) -> Any:
+    clauses = [Timer.key.startswith(bindparam("prefix"))]
+    if by_range:
+        clauses += [Timer.key >= bindparam("low"), Timer.key < bindparam("high")]
+    return (
+        select(Timer)
+        .where(*clauses, Timer.kind.in_(bindparam("kinds", expanding=True)))
+        .with_for_update()
+    )
+
+
+# Built once (every result plans its matches' timers): :func:`_under` as bound parameters.
+_PLANNED = {by_range: _planned_statement(by_range) for by_range in (False, True)}
+
+
+def _timers_under(
+    session: AsyncSession, prefix: str, kinds: frozenset[str]
+) -> tuple[Any, dict[str, Any]]:
+    """The statement and parameters reading the timers of ``kinds`` under ``prefix``
+    (what :func:`_under` selects)."""
+    params: dict[str, Any] = {"prefix": prefix, "kinds": sorted(kinds)}
+    by_range = bool(prefix) and holds_database(session)
+    if by_range:
+        params.update(low=prefix, high=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return _PLANNED[by_range], params
 
 
 async def schedule_timer(
@@ -118,13 +145,7 @@ async def plan_timers(
     # together at the end, one UPDATE per row); timers of this prefix added earlier in
     # the transaction and not flushed yet are taken from the session instead.
     with uow.session.no_autoflush:
-        rows = list(
-            await uow.session.scalars(
-                select(Timer)
-                .where(*_under(uow.session, prefix), Timer.kind.in_(kinds))
-                .with_for_update()
-            )
-        )
+        rows = list(await uow.session.scalars(*_timers_under(uow.session, prefix, kinds)))
     rows += [
         t
         for t in uow.session.new
