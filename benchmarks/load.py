@@ -41,7 +41,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from bot.endpoints import configure_discord_endpoints
-from bot.runtime import Runtime, open_runtime, render_pool, sync_commands
+from bot.runtime import (
+    Runtime,
+    freeze_startup_objects,
+    open_runtime,
+    render_pool,
+    sync_commands,
+)
 from engine.brackets import MatchState, MatchView
 from engine.services import Services
 from storage.db import Database
@@ -351,6 +357,7 @@ async def bot_against_fake(fake: FakeDiscord, data_dir: Path) -> AsyncIterator[R
             connection = asyncio.create_task(bot.connect(reconnect=False), name="bench-bot")
             await asyncio.wait_for(bot.wait_until_ready(), timeout=30)
             await bot.tree.sync()
+            freeze_startup_objects()  # as ``deltacrown run`` does once it is up
             try:
                 yield runtime
             finally:

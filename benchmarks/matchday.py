@@ -9,7 +9,9 @@ results; ``report_confirm_replay`` is the same flow with the bracket cache turne
 own, in wall time (``report_*_ms``) and in CPU time of the process (``cpu_*_ms``, which a
 busy shared machine does not inflate); the players' flow also counts the SQL statements
 of each report and each confirmation (``statements_per_*``). The bracket pictures of the
-first event are drawn cold and then cached, the way /bracket would.
+first event are drawn cold and then cached, the way /bracket would. As in ``deltacrown
+run``, the objects alive once everything is set up are frozen out of the garbage
+collector's sight before the first result (``bot.runtime.freeze_startup_objects``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.runtime import freeze_startup_objects
 from engine.brackets import MatchState, MatchView, PictureService, cache_of
 from engine.formats import Result
 from engine.kernel.actors import Actor
@@ -75,8 +78,8 @@ Play = Callable[[Services, Event, MatchView], Awaitable[None]]
 
 class StatementCounter:
     """SQL statements sent to the database (a ``before_cursor_execute`` listener), per
-    report and per confirmation: each one is a round trip to the SQLite thread, which is
-    most of what a result costs."""
+    report and per confirmation: with SQLAlchemy's work around each, still a large part
+    of what a result costs."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.total = 0
@@ -213,6 +216,7 @@ async def run() -> AsyncIterator[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="deltacrown-matchday-") as tmp:
         db = await _migrated(Path(tmp) / "matchday.db")
         services = Services(db, FrozenClock(), data_dir=Path(tmp))
+        freeze_startup_objects()  # as ``deltacrown run`` does once it is up
         try:
             row, tournament_id = await _play(services, "organizer_apply", _by_organizer)
             yield {**row, **await _pictures(services, tournament_id)}
