@@ -47,6 +47,8 @@ _WRITE_BEGINS = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
 CHECKPOINT_WAL_BYTES = 64 * 1024 * 1024
 # A checkpoint a reader kept from finishing is not retried sooner than this.
 MIN_CHECKPOINT_INTERVAL_S = 1.0
+# The WAL's size is looked at no more often than this (not after every write).
+WAL_CHECK_INTERVAL_S = 0.25
 
 
 def _statement_head(args: tuple[Any, ...]) -> str:
@@ -114,9 +116,10 @@ def connect(database: str | Path, **kwargs: Any) -> InlineConnection:
 class Checkpointer:
     """When and how to copy the WAL back into the database file, off the commit path.
 
-    :meth:`due` is asked after each write transaction; it costs one ``stat``. The
-    connections set ``journal_size_limit=0``, so the writer that restarts a fully
-    checkpointed WAL also truncates it, and the file's size is what was written since.
+    :meth:`due` is asked after each write transaction; at most four times a second it
+    costs one ``stat``. The connections set ``journal_size_limit=0``, so the writer that
+    restarts a fully checkpointed WAL also truncates it, and the file's size is what was
+    written since.
     :meth:`checkpoint` is blocking: the caller runs it in a thread, holding the write turn
     (a checkpoint racing a writer never finishes, and the WAL would then only grow)."""
 
@@ -126,10 +129,15 @@ class Checkpointer:
         self.wal_bytes = wal_bytes
         self.running = False
         self._last = float("-inf")
+        self._looked = float("-inf")
         self.runs = 0
 
     def due(self) -> bool:
-        if self.running or time.monotonic() - self._last < MIN_CHECKPOINT_INTERVAL_S:
+        now = time.monotonic()
+        if self.running or now - self._looked < WAL_CHECK_INTERVAL_S:
+            return False
+        self._looked = now
+        if now - self._last < MIN_CHECKPOINT_INTERVAL_S:
             return False
         try:
             return os.stat(self.wal).st_size >= self.wal_bytes

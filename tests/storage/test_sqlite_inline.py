@@ -99,7 +99,7 @@ async def test_the_wal_is_checkpointed_off_the_commit_path_and_stays_bounded(
                 [{"i": round_ * 10 + i, "v": os.urandom(400).hex()} for i in range(10)],
             )
         largest = max(largest, os.stat(checkpointer.wal).st_size)
-        checkpointer._last = float("-inf")  # no pause between checkpoints in this test
+        checkpointer._last = checkpointer._looked = float("-inf")  # no pauses in this test
         await asyncio.sleep(0)
     if fresh._checkpoint_task is not None:
         await fresh._checkpoint_task
