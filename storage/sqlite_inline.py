@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 
 _WAITING_PREFIXES = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "VACUUM", "PRAGMA WAL_CHECKPOINT")
 _WRITE_BEGINS = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
-# The WAL is checkpointed (in a thread) once it passes this size; SQLite's own default
-# is 1000 pages, ~4 MB.
+# The WAL is checkpointed (in a thread) once it passes this size. SQLite's own default is
+# 1000 pages (~4 MB), checkpointed by the commit that passes it; here the bulk of the copy
+# runs beside the writers and only its short end holds them (storage/db.py), so fewer,
+# larger checkpoints hold writers less often.
 CHECKPOINT_WAL_BYTES = 64 * 1024 * 1024
 # A checkpoint a reader kept from finishing is not retried sooner than this.
 MIN_CHECKPOINT_INTERVAL_S = 1.0
@@ -119,9 +121,9 @@ class Checkpointer:
     :meth:`due` is asked after each write transaction; at most four times a second it
     costs one ``stat``. The connections set ``journal_size_limit=0``, so the writer that
     restarts a fully checkpointed WAL also truncates it, and the file's size is what was
-    written since.
-    :meth:`checkpoint` is blocking: the caller runs it in a thread, holding the write turn
-    (a checkpoint racing a writer never finishes, and the WAL would then only grow)."""
+    written since. :meth:`checkpoint` is blocking: ``Database`` runs it in a thread, twice
+    (the bulk beside the writers, then the rest holding the write turn: a checkpoint
+    racing writers never finishes, and the WAL would then only grow)."""
 
     def __init__(self, database: str, *, wal_bytes: int = CHECKPOINT_WAL_BYTES) -> None:
         self.database = database
