@@ -153,6 +153,8 @@ async def open_runtime(
             max_upload_bytes=settings.storage.max_upload_bytes,
             render_executor=render_executor,
         )
+        # Before the database closes: the sponsor impressions counted and not written yet.
+        stack.push_async_callback(services.sponsors.flush_impressions)
         configure_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
         bot = build_bot(settings, services, **(bot_options or {}))
         stack.push_async_callback(bot.close)

@@ -88,6 +88,11 @@ def create_app(
     app.router.add_static("/fonts", FONT_DIR)
     app.on_response_prepare.append(add_security_headers)
     app.on_shutdown.append(hub.shutdown)
+
+    async def write_impressions(_app: web.Application) -> None:
+        await services.sponsors.flush_impressions()  # the views counted and not written
+
+    app.on_cleanup.append(write_impressions)
     return app
 
 

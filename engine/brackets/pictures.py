@@ -160,7 +160,7 @@ class PictureService:
         """A picture of this snapshot went out: one impression for each of its sponsors."""
         if snapshot.sponsor_marks:
             ids = [mark[0] for mark in snapshot.sponsor_marks]
-            await record_impressions(self._ctx, snapshot.tournament_id, ids)
+            record_impressions(self._ctx, snapshot.tournament_id, ids)
 
     async def live_image(self, snapshot: Snapshot) -> tuple[RenderedImage, int]:
         """The first image of the bracket and how many there are in all, for the live

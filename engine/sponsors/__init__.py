@@ -1,9 +1,9 @@
+from engine.sponsors.impressions import flush_impressions, record_impressions
 from engine.sponsors.logos import (
     SponsorLogo,
     add_impressions,
     copy_sponsors,
     copy_sponsors_of_clone,
-    record_impressions,
     tournament_sponsor_logos,
 )
 from engine.sponsors.report import ReportLine, SponsorReport
@@ -38,6 +38,7 @@ __all__ = [
     "add_impressions",
     "copy_sponsors",
     "copy_sponsors_of_clone",
+    "flush_impressions",
     "is_counted",
     "record_impressions",
     "tier_rank",

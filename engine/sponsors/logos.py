@@ -17,7 +17,7 @@ from PIL import Image
 from sqlalchemy import delete, select
 
 from engine.kernel.sql import insert_ignoring_conflicts
-from engine.kernel.uow import ServiceContext, UnitOfWork
+from engine.kernel.uow import UnitOfWork
 from engine.sponsors.rules import tier_rank
 from engine.tournaments import TournamentCloning
 from storage.files import FileStore
@@ -222,16 +222,6 @@ async def add_click(
         },
     )
     await session.execute(stmt)
-
-
-async def record_impressions(
-    ctx: ServiceContext, tournament_id: int, sponsor_ids: list[int] | tuple[int, ...], n: int = 1
-) -> None:
-    """Count ``n`` servings of a picture or page carrying these sponsors' logos."""
-    if not sponsor_ids:
-        return
-    async with ctx.unit_of_work() as uow:
-        await add_impressions(uow.session, sponsor_ids, tournament_id, uow.clock.now().date(), n)
 
 
 def normalized_logo(data: bytes) -> bytes:

@@ -17,11 +17,11 @@ from engine.kernel.text import Command, msg
 from engine.kernel.typed import row_id
 from engine.kernel.uow import ServiceContext
 from engine.kernel.uploads import CheckedImage
+from engine.sponsors.impressions import flush_impressions, record_impressions
 from engine.sponsors.logos import (
     SponsorLogo,
     add_click,
     normalized_logo,
-    record_impressions,
     sponsor_order,
     tournament_sponsor_logos,
     tournament_sponsor_rows,
@@ -445,7 +445,12 @@ class SponsorService:
                         )
                     )
                 )
-        await record_impressions(self._ctx, tournament_id, sponsor_ids, n)
+        record_impressions(self._ctx, tournament_id, sponsor_ids, n)
+
+    async def flush_impressions(self) -> None:
+        """Write the impressions this process counted and has not written yet (see
+        ``impressions.py``): before a report, and when the process stops."""
+        await flush_impressions(self._ctx)
 
     async def click(
         self, key: str, tournament_slug: str | None, visit: Visit
@@ -484,6 +489,7 @@ class SponsorService:
     ) -> SponsorReport:
         """Impressions, clicks (total and unique) and click-through per tournament and
         sponsor: every tournament the actor runs (a server organizer: every one)."""
+        await flush_impressions(self._ctx)  # this process's latest count is in
         async with self._ctx.read() as session:
             if tournament_id is not None:
                 await self._tournament_here(session, actor, guild_id, tournament_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -13,6 +14,7 @@ from engine.kernel.actors import Actor
 from engine.kernel.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.services import Services
 from engine.sponsors import SponsorChanges, SponsorSpec, Visit, copy_sponsors
+from engine.sponsors.impressions import FLUSH_AFTER_S, tally_of
 from storage.models import (
     Sponsor,
     SponsorDailyStats,
@@ -215,6 +217,41 @@ async def test_impressions_and_report_as_csv(services: Services, new_id) -> None
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert table[0][:5] == ["tournament_id", "tournament", "sponsor", "tier", "impressions"]
     assert [row[2] for row in table[1:]] == ["Nova", "Nova"]
+
+
+async def test_impressions_are_counted_in_memory_and_written_together(
+    services: Services, new_id
+) -> None:
+    """A served page costs no write: impressions are written a moment later, many in
+    one upsert, and the report reads them in even before that moment."""
+    event = await make_event(services, new_id, players=2)
+    org, gid, tid = event.organizer, event.guild_id, event.tournament_id
+    nova = await services.sponsors.add(
+        org, gid, SponsorSpec("Nova", "https://nova.example"), tournament_id=tid
+    )
+
+    async def stored() -> int:
+        async with services.db.read() as session:
+            total = await session.scalar(
+                select(func.sum(SponsorDailyStats.impressions)).where(
+                    SponsorDailyStats.sponsor_id == nova.id
+                )
+            )
+        return total or 0
+
+    tally = tally_of(services.ctx)
+    tally.flush_after_s = 0.05
+    try:
+        for _ in range(25):
+            await services.sponsors.count_impressions(tid, [nova.id])
+        assert await stored() == 0  # counted, not written yet
+        await asyncio.sleep(0.3)
+        assert await stored() == 25  # written together, a moment later
+        await services.sponsors.count_impressions(tid, [nova.id], n=5)
+        [line] = (await services.sponsors.report(org, gid, tid)).lines
+        assert line.impressions == 30  # the report writes this process's count first
+    finally:
+        tally.flush_after_s = FLUSH_AFTER_S
 
 
 async def test_copy_sponsors_to_a_clone(services: Services, new_id) -> None:
