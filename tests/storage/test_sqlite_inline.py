@@ -49,7 +49,7 @@ async def test_a_writer_of_another_process_does_not_stop_the_loop(fresh: Databas
     await _scratch(fresh)
     other = sqlite3.connect(fresh.url.database, isolation_level=None)  # "another process"
     other.execute("BEGIN IMMEDIATE")
-    ticks = 0
+    ticks, ten_ticks = 0, asyncio.Event()
 
     async def write() -> None:
         async with fresh.transaction() as session:
@@ -60,12 +60,13 @@ async def test_a_writer_of_another_process_does_not_stop_the_loop(fresh: Databas
         while True:
             await asyncio.sleep(0.01)
             ticks += 1
+            if ticks == 10:
+                ten_ticks.set()
 
     ticker = asyncio.create_task(tick())
     writer = asyncio.create_task(write())
-    await asyncio.sleep(0.3)
-    assert not writer.done()  # waiting for the other writer, on the worker thread
-    assert ticks >= 10  # while the loop went on
+    await asyncio.wait_for(ten_ticks.wait(), 5)  # the loop goes on (it would stand still
+    assert not writer.done()  # if the writer waited inline for the other writer's lock)
     other.execute("INSERT INTO scratch VALUES (2, 'theirs')")
     other.execute("COMMIT")
     await asyncio.wait_for(writer, 5)

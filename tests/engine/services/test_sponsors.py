@@ -220,7 +220,7 @@ async def test_impressions_and_report_as_csv(services: Services, new_id) -> None
 
 
 async def test_impressions_are_counted_in_memory_and_written_together(
-    services: Services, new_id
+    services: Services, new_id, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A served page costs no write: impressions are written a moment later, many in
     one upsert, and the report reads them in even before that moment."""
@@ -241,11 +241,18 @@ async def test_impressions_are_counted_in_memory_and_written_together(
 
     tally = tally_of(services.ctx)
     tally.flush_after_s = 0.05
+    flushed, flush = asyncio.Event(), tally.flush
+
+    async def flush_and_tell() -> None:
+        await flush()
+        flushed.set()
+
+    monkeypatch.setattr(tally, "flush", flush_and_tell)
     try:
         for _ in range(25):
             await services.sponsors.count_impressions(tid, [nova.id])
         assert await stored() == 0  # counted, not written yet
-        await asyncio.sleep(0.3)
+        await asyncio.wait_for(flushed.wait(), 5)
         assert await stored() == 25  # written together, a moment later
         await services.sponsors.count_impressions(tid, [nova.id], n=5)
         [line] = (await services.sponsors.report(org, gid, tid)).lines
