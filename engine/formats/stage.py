@@ -33,7 +33,9 @@ class Stage(ABC):
 
     def is_complete(self, bracket: Bracket) -> bool:
         matches = bracket.matches
-        return all(matches[m].status is MatchStatus.COMPLETED for m in self.match_ids)
+        # Latest matches first: they are the last to finish, so while the stage plays
+        # (every result asks) the answer comes from the first one or two, not all.
+        return all(matches[m].status is MatchStatus.COMPLETED for m in reversed(self.match_ids))
 
     @abstractmethod
     def placements(self, bracket: Bracket) -> list[Placement]:
