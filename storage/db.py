@@ -124,6 +124,11 @@ class Database:
         polls with sleeps of up to 100 ms, unfairly, so under load a result waited behind
         writers that came after it. Taking turns in the event loop is first come, first
         served, and a waiting writer holds no pooled connection."""
+        if self.is_sqlite:
+            # Statements run inline and never suspend (storage/sqlite_inline.py): a whole
+            # transaction runs in one go. Tasks ready before it go first, so an interaction
+            # waiting to be acknowledged is not held behind a queue of transactions.
+            await asyncio.sleep(0)
         async with self._write_turn(), self._writer() as session, session.begin():
             yield session
         if self._checkpointer is not None and self._checkpointer.due():

@@ -45,6 +45,17 @@ async def test_statements_run_on_the_loop_thread(fresh: Database) -> None:
     assert threads == [threading.get_ident()] * 2
 
 
+async def test_a_write_transaction_lets_ready_tasks_go_first(fresh: Database) -> None:
+    """Inline statements never suspend, so a transaction would run in one go ahead of
+    everything ready (an interaction waiting for its acknowledgement): it yields first."""
+    order: list[str] = []
+    asyncio.get_running_loop().call_soon(order.append, "ready before")
+    async with fresh.transaction() as session:
+        order.append("transaction")
+        await session.execute(text("SELECT 1"))
+    assert order == ["ready before", "transaction"]
+
+
 async def test_a_writer_of_another_process_does_not_stop_the_loop(fresh: Database) -> None:
     await _scratch(fresh)
     other = sqlite3.connect(fresh.url.database, isolation_level=None)  # "another process"
