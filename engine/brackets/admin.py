@@ -22,8 +22,8 @@ from engine.brackets.events import MatchReset, SeedingChanged, SeedsSwapped
 from engine.brackets.seeding import SEEDING_METHODS, order_participants
 from engine.brackets.states import MatchState, transition
 from engine.brackets.store import (
+    has_actions,
     locked_state,
-    stored_actions,
 )
 from engine.formats import Bracket, FormatError, Participant, create_bracket
 from engine.formats import Match as EngineMatch
@@ -286,7 +286,7 @@ class BracketAdminService:
         self, uow: UnitOfWork, tournament: Tournament, a: int, b: int
     ) -> list[SeedEntry]:
         state = await locked_state(uow, tournament.id)
-        if await stored_actions(uow, state):
+        if await has_actions(uow, state):
             raise Conflict(
                 msg(
                     "Results are already recorded in {name}, so seeds cannot be swapped "

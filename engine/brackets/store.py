@@ -2,13 +2,12 @@
 
 The engine (engine/formats) is the source of truth for who plays whom; the database keeps
 its inputs (``brackets``), the ordered actions (``bracket_actions``, a row each) and one
-``matches`` row per engine match
-for what players see (check-in, reports, thread). Every change goes through
-:func:`apply_action` in the caller's transaction: lock the bracket row, take the engine
-state (from memory when its version is current, see ``_cache.py``, else replayed), apply,
-store the action, bring the match rows in line (:func:`sync_matches`), update ratings,
-and complete the tournament when the engine says it is over. Starting a tournament lives
-in ``start.py``.
+``matches`` row per engine match for what players see (check-in, reports, thread). Every
+change goes through :func:`apply_action` in the caller's transaction: lock the bracket
+row, take the engine state (from memory when its version is current, see ``_cache.py``,
+else replayed), apply, append the action, bring the match rows in line
+(:func:`sync_matches`), update ratings, and complete the tournament when the engine says
+it is over. Starting a tournament lives in ``start.py``.
 """
 
 from __future__ import annotations
@@ -165,8 +164,7 @@ async def read_actions(session: AsyncSession, bracket_id: int) -> list[dict[str,
 
 
 async def locked_state(uow: UnitOfWork, tournament_id: int) -> BracketState:
-    """The bracket row under its lock (its action log is read by :func:`stored_actions`,
-    when needed)."""
+    """The bracket row under its lock (its action log is in ``bracket_actions``)."""
     state = await uow.session.scalar(
         select(BracketState).where(BracketState.tournament_id == tournament_id).with_for_update()
     )
@@ -179,9 +177,11 @@ async def locked_state(uow: UnitOfWork, tournament_id: int) -> BracketState:
     return state
 
 
-async def stored_actions(uow: UnitOfWork, state: BracketState) -> list[dict[str, Any]]:
-    """The action log of a row read by :func:`locked_state`."""
-    return await read_actions(uow.session, state.id)
+async def has_actions(uow: UnitOfWork, state: BracketState) -> bool:
+    """Whether a result or withdrawal is logged for a row read by :func:`locked_state`
+    (one indexed row at most, not the log)."""
+    first = select(BracketAction.seq).where(BracketAction.bracket_id == state.id).limit(1)
+    return await uow.session.scalar(first) is not None
 
 
 # What only a replay reads: a result with a cached bracket decodes neither list.

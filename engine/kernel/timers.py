@@ -55,13 +55,20 @@ def _pending(key: str | None = None) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def _key_range(session: AsyncSession, prefix: str) -> tuple[str, str] | None:
+    """The keys starting with ``prefix`` as a range of ``ix_timers_key`` (low, high), where
+    text compares byte by byte (SQLite); None elsewhere. ``LIKE`` alone reads every timer
+    ever planned (fired ones are kept), so a search by prefix grew with them."""
+    if not prefix or not holds_database(session):
+        return None
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _under(session: AsyncSession, prefix: str) -> list[ColumnElement[bool]]:
-    """Timers whose key starts with ``prefix``. ``LIKE`` alone reads every timer ever
-    planned (fired ones are kept); where text compares byte by byte (SQLite) the same
-    keys are also a range of ``ix_timers_key``, so the search does not grow with them."""
+    """Timers whose key starts with ``prefix`` (see :func:`_key_range`)."""
     clauses: list[ColumnElement[bool]] = [Timer.key.startswith(prefix)]
-    if prefix and holds_database(session):
-        clauses += [Timer.key >= prefix, Timer.key < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+    if (bounds := _key_range(session, prefix)) is not None:
+        clauses += [Timer.key >= bounds[0], Timer.key < bounds[1]]
     return clauses
 
 
@@ -86,10 +93,10 @@ def _timers_under(
     """The statement and parameters reading the timers of ``kinds`` under ``prefix``
     (what :func:`_under` selects)."""
     params: dict[str, Any] = {"prefix": prefix, "kinds": sorted(kinds)}
-    by_range = bool(prefix) and holds_database(session)
-    if by_range:
-        params.update(low=prefix, high=prefix[:-1] + chr(ord(prefix[-1]) + 1))
-    return _PLANNED[by_range], params
+    bounds = _key_range(session, prefix)
+    if bounds is not None:
+        params.update(low=bounds[0], high=bounds[1])
+    return _PLANNED[bounds is not None], params
 
 
 async def schedule_timer(
